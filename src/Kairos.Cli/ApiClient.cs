@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kairos.Server;
+
+namespace Kairos.Cli;
+
+/// <summary>A failed API call, with the server's problem detail when it sent one.</summary>
+internal sealed class ApiException(string message) : Exception(message);
+
+/// <summary>Talks to a Kairos server's REST API (--server URL, else KAIROS_URL, else the local default).</summary>
+internal sealed class ApiClient(string baseUrl) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(5) };
+
+    public static string ResolveUrl(CliArgs args) =>
+        args.Get("--server") ?? Environment.GetEnvironmentVariable("KAIROS_URL") ?? ServeOptions.DefaultUrl;
+
+    public Task<JsonNode?> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
+
+    public Task<JsonNode?> PostAsync(string path, string? jsonBody = null) => SendAsync(HttpMethod.Post, path, jsonBody);
+
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string? body)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ApiException($"cannot reach the Kairos server at {_http.BaseAddress}: {ex.Message}. Is `kairos serve` running? (set --server or KAIROS_URL)");
+        }
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ApiException(Problem(response.StatusCode, text));
+            }
+            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+        }
+    }
+
+    private static string Problem(HttpStatusCode status, string text)
+    {
+        try
+        {
+            var problem = JsonNode.Parse(text);
+            if (problem?["detail"]?.GetValue<string>() is { } detail)
+            {
+                return $"{(int)status} {problem["title"]?.GetValue<string>() ?? status.ToString()}: {detail}";
+            }
+        }
+        catch (JsonException)
+        {
+            // Not problem+json: fall through to the raw text.
+        }
+        return $"{(int)status} {status}: {text}";
+    }
+
+    public void Dispose() => _http.Dispose();
+}

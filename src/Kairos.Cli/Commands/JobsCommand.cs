@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using Kairos.Configuration;
+using static Kairos.Cli.Commands.ClientCommand;
+
+namespace Kairos.Cli.Commands;
+
+/// <summary><c>kairos jobs list | show | run | pause | resume</c>.</summary>
+internal static class JobsCommand
+{
+    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    {
+        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, pause or resume");
+        var args = sub == "run" ? Parse(rest[1..], ["--wait"], ["--data", "--idempotency-key"]) : Parse(rest[1..]);
+        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        var json = args.Has("--json");
+        switch (sub)
+        {
+            case "list":
+                args.NoMorePositionals(0);
+                var jobs = await api.GetAsync("api/jobs");
+                if (json)
+                {
+                    PrintJson(output, jobs);
+                    break;
+                }
+                TableWriter.Write(output, ["NAME", "EXECUTOR", "QUEUE", "PRIORITY", "STATE", "NEXT FIRE"],
+                    jobs!.AsArray().Select(j => (IReadOnlyList<string?>)
+                    [
+                        Text(j!["name"]), Text(j["executor"]!["kind"]), Text(j["queue"]), Text(j["priority"]),
+                        j["paused"]!.GetValue<bool>() ? "paused" : "active",
+                        Time(j["triggers"]!.AsArray().Select(t => t!["nextFireAt"]).Where(n => n is not null).OrderBy(n => Text(n)).FirstOrDefault()),
+                    ]));
+                break;
+            case "show":
+                var name = args.Positional(0, "the job name");
+                args.NoMorePositionals(1);
+                PrintJson(output, await api.GetAsync($"api/jobs/{Uri.EscapeDataString(name)}"));
+                break;
+            case "run":
+                return await RunNowAsync(api, args, output);
+            case "pause" or "resume":
+                var target = args.Positional(0, "the job name");
+                args.NoMorePositionals(1);
+                var job = await api.PostAsync($"api/jobs/{Uri.EscapeDataString(target)}/{sub}");
+                if (json)
+                {
+                    PrintJson(output, job);
+                }
+                else
+                {
+                    output.WriteLine($"job {target} is {(sub == "pause" ? "paused" : "active")}");
+                }
+                break;
+            default:
+                throw new UsageException($"unknown jobs subcommand '{sub}'; use list, show, run, pause or resume");
+        }
+        return 0;
+    }
+
+    private static async Task<int> RunNowAsync(ApiClient api, CliArgs args, TextWriter output)
+    {
+        var name = args.Positional(0, "the job name");
+        args.NoMorePositionals(1);
+        var data = args.Get("--data");
+        if (data is not null)
+        {
+            try
+            {
+                JsonNode.Parse(data);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                throw new UsageException($"--data is not valid JSON: {ex.Message}");
+            }
+        }
+        var query = new List<string>();
+        if (args.Get("--idempotency-key") is { } key)
+        {
+            query.Add("idempotencyKey=" + Uri.EscapeDataString(key));
+        }
+        if (args.Has("--wait"))
+        {
+            var wait = args.Get("--wait") ?? "5m";
+            if (!Durations.TryParse(wait, out _))
+            {
+                throw new UsageException($"--wait '{wait}' is not a duration such as 30s or 5m");
+            }
+            query.Add("wait=" + Uri.EscapeDataString(wait));
+        }
+        var path = $"api/jobs/{Uri.EscapeDataString(name)}/run" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
+        var result = await api.PostAsync(path, data ?? "");
+        if (args.Has("--json"))
+        {
+            PrintJson(output, result);
+        }
+        else if (result?["state"] is not null && result["id"] is not null)
+        {
+            output.WriteLine($"run {Text(result["id"])} {Text(result["state"])} (attempt {Text(result["attempt"])})");
+            if (result["output"] is { } runOutput)
+            {
+                output.WriteLine($"output: {runOutput.ToJsonString()}");
+            }
+            if (Text(result["error"]) is { } error)
+            {
+                output.WriteLine($"error: {error}");
+            }
+        }
+        else
+        {
+            output.WriteLine($"run {Text(result?["runId"])} {(result?["created"]?.GetValue<bool>() == false ? "already exists (idempotency key)" : "queued")}: {Text(result?["state"])}");
+        }
+        var state = Text(result?["state"]);
+        return state is "dead" or "cancelled" ? 1 : 0;
+    }
+}

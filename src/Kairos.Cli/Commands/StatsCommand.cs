@@ -1,0 +1,24 @@
+using static Kairos.Cli.Commands.ClientCommand;
+
+namespace Kairos.Cli.Commands;
+
+/// <summary><c>kairos stats</c>: runs by state and store totals.</summary>
+internal static class StatsCommand
+{
+    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    {
+        var args = Parse(rest);
+        args.NoMorePositionals(0);
+        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        var stats = await api.GetAsync("api/stats");
+        if (args.Has("--json"))
+        {
+            PrintJson(output, stats);
+            return 0;
+        }
+        TableWriter.Write(output, ["STATE", "RUNS"], stats!["runs"]!.AsObject().Select(kv => (IReadOnlyList<string?>)[kv.Key, Text(kv.Value)]));
+        output.WriteLine($"jobs {Text(stats["jobs"])}, triggers {Text(stats["triggers"])}, journal entries {Text(stats["journalEntries"])}, " +
+            $"running on {Text(stats["node"])}: {Text(stats["activeRunsOnThisNode"])}");
+        return 0;
+    }
+}

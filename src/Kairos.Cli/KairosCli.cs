@@ -1,0 +1,63 @@
+using Kairos.Cli.Commands;
+using Kairos.Configuration;
+
+namespace Kairos.Cli;
+
+/// <summary>The <c>kairos</c> command: dispatches to one command and maps failures to exit codes (1 failed, 2 usage).</summary>
+internal static class KairosCli
+{
+    public const string Usage = """
+        kairos — job scheduler and automation engine
+
+        usage:
+          kairos serve [--config FILE] [--db PATH] [--urls URL]
+          kairos validate FILE
+          kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
+          kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--wait [DURATION]] | pause NAME | resume NAME
+          kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
+          kairos stats
+          kairos bench throughput|cron-latency|idle [options]
+
+        client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270) and --json.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            output.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        var rest = args[1..];
+        try
+        {
+            return args[0] switch
+            {
+                "serve" => await ServeCommand.RunAsync(rest, output),
+                "validate" => ValidateCommand.Run(rest, output),
+                "cron" => CronCommand.Run(rest, output),
+                "jobs" => await JobsCommand.RunAsync(rest, output),
+                "runs" => await RunsCommand.RunAsync(rest, output),
+                "stats" => await StatsCommand.RunAsync(rest, output),
+                "bench" => await BenchCommand.RunAsync(rest, output),
+                _ => throw new UsageException($"unknown command '{args[0]}'"),
+            };
+        }
+        catch (UsageException ex)
+        {
+            error.WriteLine($"kairos {args[0]}: {ex.Message}");
+            error.WriteLine("run `kairos --help` for usage");
+            return 2;
+        }
+        catch (KairosConfigException ex)
+        {
+            error.WriteLine(ex.Message);
+            return 1;
+        }
+        catch (Exception ex) when (ex is ApiException or KairosException or Storage.KairosStoreException)
+        {
+            error.WriteLine($"kairos {args[0]}: {ex.Message}");
+            return 1;
+        }
+    }
+}

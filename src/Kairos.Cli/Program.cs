@@ -1,0 +1,3 @@
+using Kairos.Cli;
+
+return await KairosCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,34 @@
+using Kairos.Hosting;
+using Kairos.Model;
+
+namespace Kairos.Configuration;
+
+/// <summary>What a configuration file declares: engine settings (all optional) and jobs.</summary>
+public sealed record KairosConfig(EngineSettings Engine, IReadOnlyList<JobDefinition> Jobs);
+
+/// <summary>The <c>engine:</c> section; a null field keeps the <see cref="KairosOptions"/> default.</summary>
+public sealed record EngineSettings
+{
+    public int? Workers { get; init; }
+    public TimeSpan? LeaseDuration { get; init; }
+    public TimeSpan? MisfireThreshold { get; init; }
+    public TimeSpan? ShutdownGrace { get; init; }
+    public IReadOnlyDictionary<string, int> QueueLimits { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> ExecutorLimits { get; init; } = new Dictionary<string, int>();
+
+    public void ApplyTo(KairosOptions options)
+    {
+        options.Workers = Workers ?? options.Workers;
+        options.LeaseDuration = LeaseDuration ?? options.LeaseDuration;
+        options.MisfireThreshold = MisfireThreshold ?? options.MisfireThreshold;
+        options.ShutdownGrace = ShutdownGrace ?? options.ShutdownGrace;
+        foreach (var (queue, limit) in QueueLimits)
+        {
+            options.QueueLimits[queue] = limit;
+        }
+        foreach (var (kind, limit) in ExecutorLimits)
+        {
+            options.ExecutorLimits[kind] = limit;
+        }
+    }
+}

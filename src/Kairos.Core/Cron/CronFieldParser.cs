@@ -1,0 +1,350 @@
+using System.Globalization;
+
+namespace Kairos.Cron;
+
+/// <summary>
+/// Parses the text of a single cron field into a <see cref="CronField"/>.
+/// Grammar of one field (items separated by ','):
+/// <code>
+///   item   := '*' | value | value '-' value            (optionally followed by '/' step)
+///           | value '/' step                           (value to the field maximum)
+///   day-of-month only: 'L' | 'L-' n | 'LW' | n 'W'
+///   day-of-week only:  day 'L' | day '#' n             (n = 1..5)
+///   '?' (day fields only) must be the whole field and means the same as '*'.
+/// </code>
+/// Month names JAN-DEC and day names SUN-SAT are accepted, case-insensitively, wherever a
+/// value of that field is.
+/// </summary>
+internal static class CronFieldParser
+{
+    private static readonly string[] MonthNames =
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+
+    private static readonly string[] DayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+    public static CronField Parse(string text, CronFieldKind kind)
+    {
+        var field = new CronField(kind, text);
+
+        if (text == "*" || text == "?")
+        {
+            if (text == "?" && !IsDayField(kind))
+            {
+                throw Error(kind, text, "'?' is only allowed in the day-of-month and day-of-week fields");
+            }
+
+            field.IsUnrestricted = true;
+            field.Values = Bits(kind, kind.Min(), kind.ImpliedMax(), 1);
+            return field;
+        }
+
+        string[] items = text.Split(',');
+        bool singlePlainValue = false;
+        foreach (string item in items)
+        {
+            if (item.Length == 0)
+            {
+                throw Error(kind, text, "empty list item");
+            }
+
+            singlePlainValue = ParseItem(field, item, text);
+        }
+
+        field.IsSingleValue = items.Length == 1 && singlePlainValue;
+        return field;
+    }
+
+    /// <summary>Parses one list item into <paramref name="field"/>; returns true if it was a single plain value.</summary>
+    private static bool ParseItem(CronField field, string item, string text)
+    {
+        CronFieldKind kind = field.Kind;
+
+        if (item == "?")
+        {
+            throw Error(kind, text, "'?' must be the whole field, not part of a list");
+        }
+
+        if (item.Contains('#'))
+        {
+            ParseNthDayOfWeek(field, item, text);
+            return false;
+        }
+
+        bool lastForm = Is(item, "L") || Is(item, "LW") || item.StartsWith("L-", StringComparison.OrdinalIgnoreCase);
+        bool suffixW = item.Length > 1 && char.ToUpperInvariant(item[^1]) == 'W' && IsDigits(item[..^1]);
+        bool suffixL = item.Length > 1 && char.ToUpperInvariant(item[^1]) == 'L'
+            && (IsDigits(item[..^1]) || IndexOfName(DayNames, item[..^1]) >= 0);
+
+        if (lastForm)
+        {
+            ParseLastDayOfMonth(field, item, text);
+            return false;
+        }
+
+        if (suffixW)
+        {
+            if (kind != CronFieldKind.DayOfMonth)
+            {
+                throw Error(kind, text, $"'W' in '{item}' is only allowed in the day-of-month field");
+            }
+
+            int day = ParseValue(kind, item[..^1], text);
+            field.NearestWeekdays |= 1UL << day;
+            return false;
+        }
+
+        if (suffixL)
+        {
+            if (kind != CronFieldKind.DayOfWeek)
+            {
+                throw Error(kind, text, IsDayField(kind)
+                    ? $"'{item}' (last given day of the week) is only allowed in the day-of-week field"
+                    : $"'L' in '{item}' is only allowed in the day-of-month and day-of-week fields");
+            }
+
+            int dow = ParseValue(kind, item[..^1], text);
+            field.LastDaysOfWeek |= 1 << (dow % 7);
+            return false;
+        }
+
+        return ParseRangeItem(field, item, text);
+    }
+
+    /// <summary>'*', 'a', 'a-b', each optionally with '/step'.</summary>
+    private static bool ParseRangeItem(CronField field, string item, string text)
+    {
+        CronFieldKind kind = field.Kind;
+        string basePart = item;
+        int step = 1;
+        bool hasStep = false;
+
+        int slash = item.IndexOf('/');
+        if (slash >= 0)
+        {
+            hasStep = true;
+            basePart = item[..slash];
+            string stepPart = item[(slash + 1)..];
+            if (basePart.Length == 0)
+            {
+                throw Error(kind, text, $"missing start before '/' in '{item}'");
+            }
+
+            if (!IsDigits(stepPart))
+            {
+                throw Error(kind, text, $"step '{stepPart}' in '{item}' is not a number");
+            }
+
+            int span = kind.ImpliedMax() - kind.Min() + 1;
+            step = ParseNumber(stepPart);
+            if (step == 0)
+            {
+                throw Error(kind, text, $"step in '{item}' is zero; it must be at least 1");
+            }
+
+            if (step > span)
+            {
+                throw Error(kind, text, $"step {stepPart} in '{item}' is out of range 1-{span}");
+            }
+        }
+
+        int low;
+        int high;
+        bool single = false;
+        if (basePart == "*")
+        {
+            low = kind.Min();
+            high = kind.ImpliedMax();
+        }
+        else
+        {
+            int dash = basePart.IndexOf('-');
+            if (dash >= 0)
+            {
+                string start = basePart[..dash];
+                string end = basePart[(dash + 1)..];
+                if (start.Length == 0 || end.Length == 0)
+                {
+                    throw Error(kind, text, $"incomplete range '{item}'");
+                }
+
+                low = ParseValue(kind, start, text);
+                high = ParseValue(kind, end, text);
+                if (low > high)
+                {
+                    throw Error(kind, text, $"range '{item}' is reversed: start {low} is greater than end {high}");
+                }
+            }
+            else
+            {
+                low = ParseValue(kind, basePart, text);
+                high = hasStep ? Math.Max(low, kind.ImpliedMax()) : low;
+                single = !hasStep;
+            }
+        }
+
+        field.Values |= Bits(kind, low, high, step);
+        return single;
+    }
+
+    /// <summary>day-of-month 'L', 'L-n' and 'LW'.</summary>
+    private static void ParseLastDayOfMonth(CronField field, string item, string text)
+    {
+        CronFieldKind kind = field.Kind;
+        if (kind == CronFieldKind.DayOfWeek)
+        {
+            throw Error(kind, text, Is(item, "L")
+                ? "'L' in the day-of-week field must follow a day, e.g. '5L' or 'FRIL'"
+                : $"'{item}' is only allowed in the day-of-month field");
+        }
+
+        if (kind != CronFieldKind.DayOfMonth)
+        {
+            throw Error(kind, text, $"'L' in '{item}' is only allowed in the day-of-month and day-of-week fields");
+        }
+
+        if (Is(item, "L"))
+        {
+            field.LastDayOffsets |= 1;
+        }
+        else if (Is(item, "LW"))
+        {
+            field.LastWeekday = true;
+        }
+        else
+        {
+            string offsetText = item[2..];
+            if (!IsDigits(offsetText))
+            {
+                throw Error(kind, text, $"'{item}' is not valid; expected 'L-n' with n a number of days, e.g. 'L-3'");
+            }
+
+            int offset = ParseNumber(offsetText);
+            if (offset > 30)
+            {
+                throw Error(kind, text, $"offset {offsetText} in '{item}' is out of range 0-30");
+            }
+
+            field.LastDayOffsets |= 1UL << offset;
+        }
+    }
+
+    /// <summary>day-of-week 'd#n'.</summary>
+    private static void ParseNthDayOfWeek(CronField field, string item, string text)
+    {
+        CronFieldKind kind = field.Kind;
+        if (kind != CronFieldKind.DayOfWeek)
+        {
+            throw Error(kind, text, $"'#' in '{item}' is only allowed in the day-of-week field");
+        }
+
+        int hash = item.IndexOf('#');
+        string dayText = item[..hash];
+        string ordinalText = item[(hash + 1)..];
+        if (dayText.Length == 0 || !IsDigits(ordinalText))
+        {
+            throw Error(kind, text, $"'{item}' is not valid; expected day#occurrence, e.g. '5#3' or 'FRI#3'");
+        }
+
+        int dow = ParseValue(kind, dayText, text);
+        int ordinal = ParseNumber(ordinalText);
+        if (ordinal < 1 || ordinal > 5)
+        {
+            throw Error(kind, text, $"occurrence {ordinalText} in '{item}' is out of range 1-5");
+        }
+
+        field.NthDaysOfWeek |= 1UL << ((dow % 7 * 8) + ordinal);
+    }
+
+    /// <summary>A number or (month / day-of-week only) a name, checked against the field's range.</summary>
+    private static int ParseValue(CronFieldKind kind, string token, string text)
+    {
+        if (IsDigits(token))
+        {
+            int value = ParseNumber(token);
+            if (value < kind.Min() || value > kind.Max())
+            {
+                throw Error(kind, text, $"value {token} is out of range {kind.Min()}-{kind.Max()}");
+            }
+
+            return value;
+        }
+
+        if (!IsLetters(token))
+        {
+            throw Error(kind, text, $"'{token}' is not a number");
+        }
+
+        if (kind == CronFieldKind.Month)
+        {
+            int index = IndexOfName(MonthNames, token);
+            return index >= 0 ? index + 1 : throw Error(kind, text, $"unknown month name '{token}'");
+        }
+
+        if (kind == CronFieldKind.DayOfWeek)
+        {
+            int index = IndexOfName(DayNames, token);
+            return index >= 0 ? index : throw Error(kind, text, $"unknown day name '{token}'");
+        }
+
+        throw Error(kind, text, $"'{token}' is not a number");
+    }
+
+    /// <summary>Parses ASCII digits; values too large for an int become int.MaxValue (and then fail range checks).</summary>
+    private static int ParseNumber(string digits) =>
+        int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : int.MaxValue;
+
+    private static bool IsDigits(string s)
+    {
+        if (s.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (char c in s)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Is(string item, string keyword) =>
+        string.Equals(item, keyword, StringComparison.OrdinalIgnoreCase);
+
+    private static int IndexOfName(string[] names, string token) =>
+        Array.FindIndex(names, name => string.Equals(name, token, StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsLetters(string s)
+    {
+        foreach (char c in s)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                return false;
+            }
+        }
+
+        return s.Length > 0;
+    }
+
+    private static bool IsDayField(CronFieldKind kind) =>
+        kind is CronFieldKind.DayOfMonth or CronFieldKind.DayOfWeek;
+
+    private static ulong Bits(CronFieldKind kind, int low, int high, int step)
+    {
+        ulong bits = 0;
+        for (int v = low; v <= high; v += step)
+        {
+            int bit = kind == CronFieldKind.DayOfWeek ? v % 7 : v;
+            bits |= 1UL << bit;
+        }
+
+        return bits;
+    }
+
+    private static CronFormatException Error(CronFieldKind kind, string text, string problem) =>
+        CronFormatException.ForField(kind, text, problem);
+}

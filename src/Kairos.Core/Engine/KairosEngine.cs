@@ -1,0 +1,213 @@
+using Kairos.Executors;
+using Kairos.Executors.Handler;
+using Kairos.Hosting;
+using Kairos.Model;
+using Kairos.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Kairos.Engine;
+
+/// <summary>
+/// The engine: owns the store, the dispatcher, the trigger scheduler and the lease rescuer, and is
+/// the library's entry point for everything that changes state (save jobs, enqueue, cancel, retry).
+/// Everything that fires a run calls <see cref="EnqueueAsync"/>.
+/// </summary>
+public sealed class KairosEngine : IAsyncDisposable
+{
+    private readonly KairosOptions _options;
+    private readonly TimeProvider _time;
+    private readonly HandlerRegistry _handlers;
+    private readonly ILogger _logger;
+    private readonly JobCatalog _jobs;
+    private readonly RunDispatcher _dispatcher;
+    private readonly TriggerScheduler _scheduler;
+    private readonly LeaseRescuer _rescuer;
+    private CancellationTokenSource? _stopping;
+    private Task _loops = Task.CompletedTask;
+
+    public KairosEngine(
+        IKairosStore store,
+        KairosOptions options,
+        IEnumerable<IJobExecutor> executors,
+        HandlerRegistry handlers,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        Store = store;
+        _options = options;
+        _time = time;
+        _handlers = handlers;
+        _logger = loggers.CreateLogger("Kairos.Engine");
+        _jobs = new JobCatalog(store);
+        var byKind = executors.ToDictionary(e => e.Kind, StringComparer.Ordinal);
+        _scheduler = new TriggerScheduler(store, _jobs, options, time, () => _dispatcher!.Wake(), loggers.CreateLogger("Kairos.Scheduler"));
+        _dispatcher = new RunDispatcher(store, options, time,
+            run => new RunAttempt(run, store, _jobs, byKind, options, time, OnRunFinishedAsync, loggers.CreateLogger("Kairos.Run")),
+            loggers.CreateLogger("Kairos.Dispatcher"));
+        _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
+    }
+
+    public IKairosStore Store { get; }
+
+    public KairosOptions Options => _options;
+
+    /// <summary>Runs executing on this node now.</summary>
+    public int ActiveRuns => _dispatcher.ActiveCount;
+
+    internal TriggerScheduler Scheduler => _scheduler;
+
+    internal RunDispatcher Dispatcher => _dispatcher;
+
+    internal LeaseRescuer Rescuer => _rescuer;
+
+    /// <summary>Migrates the store and saves the jobs declared in options; does not start running anything.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await Store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.ConfigFile is { } file)
+        {
+            var config = Configuration.YamlConfigLoader.LoadFile(file, _handlers.Contains);
+            config.Engine.ApplyTo(_options);
+            _options.Jobs.AddRange(config.Jobs);
+            _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
+        }
+        foreach (var job in _options.Jobs)
+        {
+            await SaveJobAsync(job, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts the dispatcher, the scheduler and the rescuer.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stopping = new CancellationTokenSource();
+        var stopping = _stopping.Token;
+        _loops = Task.WhenAll(
+            Task.Run(() => _dispatcher.RunAsync(stopping), CancellationToken.None),
+            Task.Run(() => _scheduler.RunAsync(stopping), CancellationToken.None),
+            Task.Run(() => _rescuer.RunAsync(stopping), CancellationToken.None));
+        _logger.LogInformation("Kairos engine started as node {Node} with {Workers} workers", _options.NodeId, _options.Workers);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops claiming, lets running runs finish within the shutdown grace, hands the rest back.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is null)
+        {
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loops.ConfigureAwait(false);
+        await _dispatcher.DrainAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _stopping = null;
+    }
+
+    /// <summary>Creates or replaces a job and its triggers. Throws <see cref="KairosValidationException"/> listing every problem.</summary>
+    public async Task SaveJobAsync(JobDefinition job, CancellationToken cancellationToken = default)
+    {
+        var errors = JobRules.Validate(job, _handlers.Contains);
+        if (errors.Count > 0)
+        {
+            throw new KairosValidationException($"job '{job.Name}' is invalid: " + string.Join("; ", errors));
+        }
+        var now = _time.GetUtcNow();
+        var registrations = job.Triggers
+            .Select(t => new TriggerRegistration(TriggerKeys.For(t), t, TriggerTimes.First(t, now)))
+            .DistinctBy(t => t.Key)
+            .ToList();
+        await Store.SaveJobAsync(job, registrations, now, cancellationToken).ConfigureAwait(false);
+        _jobs.Forget(job.Name);
+        _scheduler.Wake();
+        _dispatcher.Wake();
+    }
+
+    /// <summary>The one entry point of work: validates and stores a run request, then wakes the dispatcher.</summary>
+    public async Task<EnqueueResult> EnqueueAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        KairosJson.EnsureValid(request.Payload, "the payload");
+        if (request.Priority is { } priority && JobRules.Priority(priority) is { } error)
+        {
+            throw new KairosValidationException(error);
+        }
+        var result = await Store.EnqueueAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (result.Created)
+        {
+            _dispatcher.Wake();
+        }
+        return result;
+    }
+
+    /// <summary>Runs a job now with a payload (a manual run). Refused for a paused job.</summary>
+    public async Task<EnqueueResult> RunNowAsync(string jobName, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var job = await Store.GetJobAsync(jobName, cancellationToken).ConfigureAwait(false)
+            ?? throw new KairosNotFoundException($"job '{jobName}' does not exist");
+        if (job.Definition.Paused)
+        {
+            throw new KairosConflictException($"job '{jobName}' is paused; resume it first (kairos jobs resume {jobName})");
+        }
+        return await EnqueueAsync(new RunRequest(jobName, TriggerSources.Manual) { Payload = payload, IdempotencyKey = idempotencyKey }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SetPausedAsync(string jobName, bool paused, CancellationToken cancellationToken = default)
+    {
+        if (!await Store.SetJobPausedAsync(jobName, paused, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            throw new KairosNotFoundException($"job '{jobName}' does not exist");
+        }
+        _jobs.Forget(jobName);
+        _dispatcher.Wake();
+    }
+
+    public async Task<CancelResult> CancelRunAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        var result = await Store.CancelRunAsync(runId, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (result == CancelResult.NotFound)
+        {
+            throw new KairosNotFoundException($"run {runId} does not exist");
+        }
+        if (result == CancelResult.CancelRequested)
+        {
+            await _dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false); // Stop it now if it runs here.
+        }
+        return result;
+    }
+
+    /// <summary>Queues a finished run again with a fresh set of attempts from its job's retry policy.</summary>
+    public async Task<RunRecord> RetryRunAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        var run = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KairosNotFoundException($"run {runId} does not exist");
+        var job = await Store.GetJobAsync(run.JobName, cancellationToken).ConfigureAwait(false);
+        var retried = await Store.RetryRunAsync(runId, job?.Definition.Retry.MaxAttempts ?? 1, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)
+            ?? throw new KairosNotFoundException($"run {runId} does not exist");
+        _dispatcher.Wake();
+        return retried;
+    }
+
+    /// <summary>Waits until the run has finished or <paramref name="timeout"/> passes; returns the run as it then is.</summary>
+    public async Task<RunRecord?> WaitForRunAsync(long runId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = _time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var run = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (run is null || run.State.IsFinished() || _time.GetUtcNow() >= deadline)
+            {
+                return run;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task OnRunFinishedAsync(RunRecord run, JobDefinition job) =>
+        _scheduler.OnRunFinishedAsync(run, job, CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await Store.DisposeAsync().ConfigureAwait(false);
+    }
+}

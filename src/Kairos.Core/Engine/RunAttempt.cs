@@ -1,0 +1,144 @@
+using System.Globalization;
+using Kairos.Executors;
+using Kairos.Hosting;
+using Kairos.Model;
+using Kairos.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Kairos.Engine;
+
+internal enum CancelReason
+{
+    None,
+    Requested,
+    LeaseLost,
+    Shutdown,
+}
+
+/// <summary>
+/// One attempt of one claimed run: resolve the job and its executor, execute with the job's timeout,
+/// turn whatever happened into an outcome (exceptions included) and store it. A failure is retried
+/// per the job's retry policy while attempts remain and the failure is retryable; otherwise the run is dead.
+/// </summary>
+internal sealed class RunAttempt(
+    RunRecord run,
+    IKairosStore store,
+    JobCatalog jobs,
+    IReadOnlyDictionary<string, IJobExecutor> executors,
+    KairosOptions options,
+    TimeProvider time,
+    Func<RunRecord, JobDefinition, Task> onFinished,
+    ILogger logger)
+{
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly RunLogBuffer _log = new(time);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _reason = (int)CancelReason.None;
+
+    public RunRecord Run => run;
+
+    public Task Completion => _completion.Task;
+
+    public void Cancel(CancelReason reason)
+    {
+        Interlocked.CompareExchange(ref _reason, (int)reason, (int)CancelReason.None);
+        _cancel.Cancel();
+    }
+
+    public async Task FlushLogAsync(CancellationToken cancellationToken)
+    {
+        var lines = _log.Drain();
+        if (lines.Count > 0)
+        {
+            await store.AppendRunLogAsync(run.Id, lines, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            await RunCoreAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _cancel.Dispose();
+            _completion.TrySetResult();
+        }
+    }
+
+    private async Task RunCoreAsync()
+    {
+        var stored = await jobs.GetAsync(run.JobName, run.JobVersion, CancellationToken.None).ConfigureAwait(false);
+        if (stored is null)
+        {
+            await FinishAsync(null, ExecutionResult.Failure($"job '{run.JobName}' no longer exists", retryable: false), timedOut: false).ConfigureAwait(false);
+            return;
+        }
+        var job = stored.Definition;
+        if (!executors.TryGetValue(run.ExecutorKind, out var executor))
+        {
+            await FinishAsync(job, ExecutionResult.Failure($"no executor of kind '{run.ExecutorKind}' is registered", retryable: false), timedOut: false).ConfigureAwait(false);
+            return;
+        }
+
+        using var timeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
+        ExecutionResult result;
+        try
+        {
+            result = await executor.ExecuteAsync(new Executors.ExecutionContext { Run = run, Job = job, Log = _log }, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            result = ExecutionResult.Failure("the run was stopped");
+        }
+        catch (Exception ex)
+        {
+            _log.Write("error", ex.ToString());
+            result = ExecutionResult.Failure($"{ex.GetType().Name}: {ex.Message}");
+        }
+        await FinishAsync(job, result, timeout.IsCancellationRequested && !_cancel.IsCancellationRequested).ConfigureAwait(false);
+    }
+
+    private async Task FinishAsync(JobDefinition? job, ExecutionResult result, bool timedOut)
+    {
+        var reason = (CancelReason)Volatile.Read(ref _reason);
+        if (reason is CancelReason.Shutdown or CancelReason.LeaseLost)
+        {
+            return; // Shutdown hands the run back to the queue; a lost lease means another node owns it.
+        }
+        var now = time.GetUtcNow();
+        RunCompletion completion;
+        if (reason == CancelReason.Requested)
+        {
+            completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Cancelled, now) { Error = "cancelled on request", Output = result.Output };
+        }
+        else if (result.Succeeded && !timedOut)
+        {
+            completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Succeeded, now) { Output = result.Output };
+        }
+        else
+        {
+            var error = timedOut
+                ? string.Create(CultureInfo.InvariantCulture, $"timed out after {job!.Timeout!.Value.TotalSeconds:0.###} s")
+                : result.Error ?? "failed";
+            var retry = (timedOut || result.Retryable) && job is not null && run.Attempt < run.MaxAttempts;
+            DateTimeOffset? retryAt = retry
+                ? now + (result.RetryAfter ?? job!.Retry.DelayAfter(run.Attempt, Random.Shared))
+                : null;
+            completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Failed, now) { Error = error, Output = result.Output, RetryAt = retryAt };
+        }
+        completion = completion with { Log = _log.Drain() };
+        var stored = await store.CompleteAsync(completion, CancellationToken.None).ConfigureAwait(false);
+        if (!stored)
+        {
+            logger.LogWarning("Run {RunId} finished but its lease had expired; the outcome was not recorded", run.Id);
+            return;
+        }
+        if (job is not null && completion.RetryAt is null)
+        {
+            await onFinished(run, job).ConfigureAwait(false);
+        }
+    }
+}

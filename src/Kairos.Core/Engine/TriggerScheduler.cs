@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kairos.Hosting;
+using Kairos.Model;
+using Kairos.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Kairos.Engine;
+
+/// <summary>
+/// Fires time triggers. Invariants:
+/// <list type="bullet">
+/// <item>Each trigger stores its next fire time (indexed). The loop sleeps until the earliest one or
+/// until told of a change; there is no polling tick.</item>
+/// <item>A fire moves next_fire_at and enqueues the runs in one transaction, conditional on the
+/// value read, and every run carries the idempotency key trigger:{id}:{time}: a tick fires at most once.</item>
+/// <item>Misfires: fire times more than <see cref="KairosOptions.MisfireThreshold"/> old when seen
+/// (the server was down or stalled) follow the trigger's policy: fire-once (one run for all of
+/// them), fire-all (one run each, bounded), skip (none). Fires within the threshold are on time.</item>
+/// <item>A paused job's triggers keep moving but enqueue nothing.</item>
+/// </list>
+/// </summary>
+internal sealed class TriggerScheduler(
+    IKairosStore store,
+    JobCatalog jobs,
+    KairosOptions options,
+    TimeProvider time,
+    Action wakeDispatcher,
+    ILogger logger)
+{
+    private const int BatchSize = 1000;
+    private readonly WakeSignal _wake = new();
+
+    /// <summary>Tell the scheduler that triggers changed, so it re-reads the earliest fire time.</summary>
+    public void Wake() => _wake.Set();
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await FireDueAsync(stopping).ConfigureAwait(false);
+                var next = await store.GetNextTriggerFireAsync(stopping).ConfigureAwait(false);
+                var now = time.GetUtcNow();
+                if (next is { } n && n <= now)
+                {
+                    continue;
+                }
+                await _wake.WaitAsync(next - now, time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Trigger scheduler failed; retrying in 1 s");
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stopping).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Fires every trigger due at the current time; returns how many triggers fired.</summary>
+    public async Task<int> FireDueAsync(CancellationToken cancellationToken)
+    {
+        var fired = 0;
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var due = await store.ListDueTriggersAsync(now, BatchSize, cancellationToken).ConfigureAwait(false);
+            if (due.Count == 0)
+            {
+                return fired;
+            }
+            // Fired together so the store commits them as one group.
+            var results = await Task.WhenAll(due.Select(t => FireAsync(t, now, cancellationToken))).ConfigureAwait(false);
+            fired += results.Count(r => r);
+            wakeDispatcher();
+            if (due.Count < BatchSize)
+            {
+                return fired;
+            }
+        }
+    }
+
+    private async Task<bool> FireAsync(TriggerState trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var scheduled = trigger.NextFireAt!.Value;
+        var spec = trigger.Spec;
+
+        var times = new List<DateTimeOffset> { scheduled };
+        var cursor = scheduled;
+        while (times.Count <= options.MaxMisfireFires && TriggerTimes.After(spec, cursor) is { } following && following <= now)
+        {
+            times.Add(following);
+            cursor = following;
+        }
+        var next = TriggerTimes.NextAfterNow(spec, scheduled, now);
+
+        var onTime = times.Where(t => now - t <= options.MisfireThreshold).ToList();
+        var missed = times.Where(t => now - t > options.MisfireThreshold).ToList();
+        var fireTimes = new List<(DateTimeOffset At, int Missed)>(onTime.Select(t => (t, 0)));
+        if (missed.Count > 0)
+        {
+            switch (spec.Misfire)
+            {
+                case MisfirePolicy.FireOnce:
+                    fireTimes.Insert(0, (missed[^1], missed.Count));
+                    break;
+                case MisfirePolicy.FireAll:
+                    fireTimes.InsertRange(0, missed.Select(t => (t, 1)));
+                    break;
+            }
+        }
+
+        var job = await jobs.GetAsync(trigger.JobName, 0, cancellationToken).ConfigureAwait(false);
+        var paused = job?.Definition.Paused ?? true;
+        var runs = paused ? [] : fireTimes.Select(f => Request(trigger, f.At, f.Missed)).ToList();
+        var note = JsonSerializer.Serialize(new
+        {
+            scheduledAt = scheduled,
+            runs = runs.Count,
+            missed = missed.Count,
+            misfire = missed.Count > 0 ? spec.Misfire.ToString() : null,
+            paused = paused ? true : (bool?)null,
+            next,
+        }, KairosJson.Options);
+        if (missed.Count > 0)
+        {
+            logger.LogWarning("Trigger {Trigger} of job {Job} missed {Count} fire time(s); policy {Policy}", trigger.Key, trigger.JobName, missed.Count, spec.Misfire);
+        }
+        try
+        {
+            return await store.FireTriggerAsync(new TriggerFire(trigger.Id, scheduled, next, runs, now, note), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KairosNotFoundException)
+        {
+            return false; // The job was deleted between the read and the fire.
+        }
+    }
+
+    private static RunRequest Request(TriggerState trigger, DateTimeOffset scheduledAt, int missed)
+    {
+        var payload = new JsonObject
+        {
+            ["scheduledAt"] = scheduledAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            ["trigger"] = trigger.Key,
+        };
+        if (missed > 0)
+        {
+            payload["missedFires"] = missed;
+        }
+        if (trigger.Spec.Payload is { } data)
+        {
+            payload["data"] = JsonNode.Parse(data);
+        }
+        return new RunRequest(trigger.JobName, trigger.Spec.Source)
+        {
+            Payload = payload.ToJsonString(),
+            TriggerId = trigger.Id,
+            IdempotencyKey = string.Create(CultureInfo.InvariantCulture, $"trigger:{trigger.Id}:{scheduledAt.ToUnixTimeMilliseconds()}"),
+        };
+    }
+
+    /// <summary>A run of a fixed-delay trigger ended: schedule the trigger's next fire from now.</summary>
+    public async Task OnRunFinishedAsync(RunRecord run, JobDefinition job, CancellationToken cancellationToken)
+    {
+        if (run.TriggerId is not { } triggerId || !job.Triggers.Any(t => t is IntervalTriggerSpec { Mode: IntervalMode.FixedDelay }))
+        {
+            return;
+        }
+        var triggers = await store.ListTriggersAsync(job.Name, cancellationToken).ConfigureAwait(false);
+        if (triggers.FirstOrDefault(t => t.Id == triggerId) is { Spec: IntervalTriggerSpec { Mode: IntervalMode.FixedDelay } interval, NextFireAt: null })
+        {
+            await store.SetTriggerNextFireAsync(triggerId, time.GetUtcNow() + interval.Every, cancellationToken).ConfigureAwait(false);
+            Wake();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Kairos.Cron;
+using Kairos.Model;
+
+namespace Kairos.Engine;
+
+/// <summary>When time triggers fire: the first fire of a new trigger and the fire that follows a given one.</summary>
+internal static class TriggerTimes
+{
+    /// <summary>The first fire time of a trigger stored at <paramref name="now"/>.</summary>
+    public static DateTimeOffset? First(TriggerSpec spec, DateTimeOffset now) => spec switch
+    {
+        CronTriggerSpec cron => Schedule(cron).GetNextOccurrence(now, Zone(cron)),
+        IntervalTriggerSpec { Mode: IntervalMode.FixedRate, Anchor: { } anchor } interval => AlignedAfter(anchor, interval.Every, now, inclusive: true),
+        IntervalTriggerSpec interval => now + interval.Every,
+        OnceTriggerSpec once => once.At,
+        NowTriggerSpec => now,
+        _ => throw new ArgumentOutOfRangeException(nameof(spec)),
+    };
+
+    /// <summary>The fire after the one scheduled at <paramref name="scheduled"/>; null when the trigger has no more (once, now) or waits for its run (fixed delay).</summary>
+    public static DateTimeOffset? After(TriggerSpec spec, DateTimeOffset scheduled) => spec switch
+    {
+        CronTriggerSpec cron => Schedule(cron).GetNextOccurrence(scheduled, Zone(cron)),
+        IntervalTriggerSpec { Mode: IntervalMode.FixedRate } interval => scheduled + interval.Every,
+        _ => null,
+    };
+
+    /// <summary>The first fire strictly after <paramref name="now"/> continuing the series through <paramref name="scheduled"/>, without walking every missed fire.</summary>
+    public static DateTimeOffset? NextAfterNow(TriggerSpec spec, DateTimeOffset scheduled, DateTimeOffset now) => spec switch
+    {
+        CronTriggerSpec cron => Schedule(cron).GetNextOccurrence(now, Zone(cron)),
+        IntervalTriggerSpec { Mode: IntervalMode.FixedRate } interval => AlignedAfter(scheduled, interval.Every, now, inclusive: false),
+        _ => null,
+    };
+
+    private static DateTimeOffset AlignedAfter(DateTimeOffset anchor, TimeSpan every, DateTimeOffset now, bool inclusive)
+    {
+        if (anchor > now || (inclusive && anchor == now))
+        {
+            return anchor;
+        }
+        var steps = ((now - anchor).Ticks / every.Ticks) + 1;
+        return anchor + TimeSpan.FromTicks(every.Ticks * steps);
+    }
+
+    public static CronSchedule Schedule(CronTriggerSpec cron) => CronCache.Get(cron.Expression);
+
+    public static TimeZoneInfo Zone(CronTriggerSpec cron) => TimeZoneInfo.FindSystemTimeZoneById(cron.TimeZone);
+
+    /// <summary>Parsed expressions, shared: a scheduler with thousands of triggers parses each text once.</summary>
+    private static class CronCache
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CronSchedule> Schedules = new(StringComparer.Ordinal);
+
+        public static CronSchedule Get(string expression) => Schedules.GetOrAdd(expression, CronSchedule.Parse);
+    }
+}

@@ -1,0 +1,57 @@
+using Kairos.Storage;
+
+namespace Kairos.Hosting;
+
+/// <summary>Engine settings. Each default says why it is what it is.</summary>
+public sealed class KairosOptions
+{
+    /// <summary>Runs executing at once on this node. Default 32: enough to keep two cores busy with I/O-bound jobs.</summary>
+    public int Workers { get; set; } = 32;
+
+    /// <summary>
+    /// How long a claimed run stays owned without a heartbeat. Default 30 s: heartbeats every third
+    /// of it, so a stalled node loses its runs within 30 s while a slow database write does not cost a lease.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A fire time older than this when the scheduler sees it counts as missed. Default 1 min.</summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Upper bound on runs a fire-all misfire policy enqueues at once. Default 100.</summary>
+    public int MaxMisfireFires { get; set; } = 100;
+
+    /// <summary>
+    /// Longest the dispatcher sleeps without a wake-up before looking at the queue again. Wake-ups
+    /// come from enqueues, finished runs and rescues; this only bounds the cost of a missed one. Default 5 s.
+    /// </summary>
+    public TimeSpan IdleRecheck { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long shutdown waits for running runs before handing them back to the queue. Default 10 s.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most runs at once per queue, over all nodes. Queues not listed: no limit.</summary>
+    public Dictionary<string, int> QueueLimits { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Most runs at once per executor kind (handler, command, http), over all nodes.</summary>
+    public Dictionary<string, int> ExecutorLimits { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>This node's id in leases and the journal. Default host:pid:random.</summary>
+    public string NodeId { get; set; } =
+        $"{Environment.MachineName}:{Environment.ProcessId}:{Random.Shared.Next(0x10000):x4}";
+
+    /// <summary>A YAML file of jobs loaded at start (see docs/configuration.md). Null: none.</summary>
+    public string? ConfigFile { get; set; }
+
+    /// <summary>Jobs declared in code, saved at start.</summary>
+    public List<Model.JobDefinition> Jobs { get; } = [];
+
+    /// <summary>Builds the store; set by <c>UseSqlite</c> and friends.</summary>
+    public Func<IServiceProvider, string, IKairosStore>? StoreFactory { get; set; }
+
+    /// <summary>Declares a job in code.</summary>
+    public KairosOptions AddJob(Model.JobDefinition job)
+    {
+        Jobs.Add(job);
+        return this;
+    }
+}

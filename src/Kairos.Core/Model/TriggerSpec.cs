@@ -1,0 +1,82 @@
+using System.Text.Json.Serialization;
+
+namespace Kairos.Model;
+
+/// <summary>A time trigger of a job. Event triggers (webhooks, files, events) arrive in later parts.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(CronTriggerSpec), "cron")]
+[JsonDerivedType(typeof(IntervalTriggerSpec), "interval")]
+[JsonDerivedType(typeof(OnceTriggerSpec), "once")]
+[JsonDerivedType(typeof(NowTriggerSpec), "now")]
+public abstract record TriggerSpec
+{
+    /// <summary>What to do with fire times missed while Kairos was down. Default fire-once.</summary>
+    public MisfirePolicy Misfire { get; init; } = MisfirePolicy.FireOnce;
+
+    /// <summary>JSON payload given to every run this trigger fires (merged under "data"). Null: none.</summary>
+    public string? Payload { get; init; }
+
+    [JsonIgnore]
+    public abstract string Source { get; }
+}
+
+public enum MisfirePolicy
+{
+    /// <summary>Fire one run for all the missed times together.</summary>
+    FireOnce,
+
+    /// <summary>Fire one run per missed time, at most <c>KairosOptions.MaxMisfireFires</c>.</summary>
+    FireAll,
+
+    /// <summary>Fire nothing for missed times; wait for the next one.</summary>
+    Skip,
+}
+
+/// <summary>A cron expression (5 or 6 fields) evaluated in an IANA time zone (default UTC).</summary>
+public sealed record CronTriggerSpec(string Expression, string TimeZone = "UTC") : TriggerSpec
+{
+    [JsonIgnore]
+    public override string Source => TriggerSources.Cron;
+}
+
+public enum IntervalMode
+{
+    /// <summary>Fires at anchor + k × every, whatever the runs do.</summary>
+    FixedRate,
+
+    /// <summary>Fires <c>every</c> after the previous run of this trigger ended.</summary>
+    FixedDelay,
+}
+
+/// <summary>Every <paramref name="Every"/>; fixed-rate counts from <see cref="Anchor"/> (default: when the trigger was created).</summary>
+public sealed record IntervalTriggerSpec(TimeSpan Every, IntervalMode Mode = IntervalMode.FixedRate) : TriggerSpec
+{
+    public DateTimeOffset? Anchor { get; init; }
+    [JsonIgnore]
+    public override string Source => TriggerSources.Interval;
+}
+
+/// <summary>Fires once, at <paramref name="At"/>.</summary>
+public sealed record OnceTriggerSpec(DateTimeOffset At) : TriggerSpec
+{
+    [JsonIgnore]
+    public override string Source => TriggerSources.Once;
+}
+
+/// <summary>Fires once as soon as the trigger is first stored (not again on restart with the same definition).</summary>
+public sealed record NowTriggerSpec : TriggerSpec
+{
+    [JsonIgnore]
+    public override string Source => TriggerSources.Now;
+}
+
+/// <summary>Names of what fired a run, as stored in <c>runs.source</c> and the journal.</summary>
+public static class TriggerSources
+{
+    public const string Cron = "cron";
+    public const string Interval = "interval";
+    public const string Once = "once";
+    public const string Now = "now";
+    public const string Manual = "manual";
+    public const string Retry = "retry";
+}

@@ -1,0 +1,58 @@
+using Kairos.Model;
+
+namespace Kairos.Storage;
+
+/// <summary>
+/// The one storage contract. SQL lives only in its implementations. Invariants every implementation
+/// keeps:
+/// <list type="bullet">
+/// <item>Every state change and its journal entry commit in one transaction; the journal is append-only.</item>
+/// <item>A write is acknowledged (its task completes) only after it is committed.</item>
+/// <item>A run is claimed by one owner at a time: claiming sets state running, the owner and a lease
+/// expiry; only the owner can complete it, and only while it still owns it.</item>
+/// <item>Firing a trigger (moving its next fire time) and enqueueing its runs is one transaction,
+/// conditional on the next fire time it read, so a tick fires at most once.</item>
+/// </list>
+/// Times passed in come from the engine's <see cref="TimeProvider"/>.
+/// </summary>
+public interface IKairosStore : IAsyncDisposable
+{
+    /// <summary>Creates or upgrades the schema; refuses a database whose schema is newer than this build.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    // Jobs and their triggers.
+    Task SaveJobAsync(JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken);
+    Task<bool> SetJobPausedAsync(string name, bool paused, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName, CancellationToken cancellationToken);
+    Task<IReadOnlyList<TriggerState>> ListDueTriggersAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    Task<DateTimeOffset?> GetNextTriggerFireAsync(CancellationToken cancellationToken);
+    Task<bool> FireTriggerAsync(TriggerFire fire, CancellationToken cancellationToken);
+    Task SetTriggerNextFireAsync(long triggerId, DateTimeOffset? nextFireAt, CancellationToken cancellationToken);
+
+    // Runs.
+    Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<RunRequest> requests, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RunRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken);
+    Task<LeaseRenewal> RenewLeasesAsync(string owner, IReadOnlyCollection<long> runIds, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken);
+    Task<bool> CompleteAsync(RunCompletion completion, CancellationToken cancellationToken);
+
+    /// <summary>Queues again the running runs whose lease expired before <paramref name="now"/> (dead once their attempts are used up).</summary>
+    Task<int> RescueExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Queues again (or buries, when attempts are used up) runs this owner gives up, e.g. at shutdown.</summary>
+    Task ReleaseAsync(string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<CancelResult> CancelRunAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<RunRecord?> RetryRunAsync(long runId, int extraAttempts, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken);
+
+    Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
+    Task AppendRunLogAsync(long runId, IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken);
+    Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken);
+}

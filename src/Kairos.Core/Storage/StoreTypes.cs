@@ -1,0 +1,107 @@
+using Kairos.Model;
+
+namespace Kairos.Storage;
+
+/// <summary>A job as stored: its definition plus the version bumped on every save or pause.</summary>
+public sealed record StoredJob(JobDefinition Definition, long Version, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// A trigger to keep for a job when it is saved. <see cref="Key"/> identifies the trigger across
+/// saves (derived from its spec); a trigger whose key is already stored keeps its fire state,
+/// a new key starts at <see cref="InitialNextFireAt"/>, and stored keys not listed are deleted.
+/// </summary>
+public sealed record TriggerRegistration(string Key, TriggerSpec Spec, DateTimeOffset? InitialNextFireAt);
+
+/// <summary>A stored trigger and its fire state. <see cref="NextFireAt"/> null: nothing scheduled.</summary>
+public sealed record TriggerState(
+    long Id,
+    string JobName,
+    string Key,
+    TriggerSpec Spec,
+    DateTimeOffset? NextFireAt,
+    DateTimeOffset? LastFireAt,
+    DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Fire a trigger: only if its next fire time is still <see cref="ExpectedNextFireAt"/>, move it to
+/// <see cref="NewNextFireAt"/> and enqueue <see cref="Runs"/>, all in one transaction.
+/// </summary>
+public sealed record TriggerFire(
+    long TriggerId,
+    DateTimeOffset ExpectedNextFireAt,
+    DateTimeOffset? NewNextFireAt,
+    IReadOnlyList<RunRequest> Runs,
+    DateTimeOffset Now,
+    string? JournalNote);
+
+/// <summary>
+/// Claim up to <see cref="MaxRuns"/> due runs for <see cref="Owner"/>, highest priority first, then
+/// earliest due, then oldest, respecting each job's max instances, the per-queue limits and the
+/// per-executor-kind limits (counted over all owners), and skipping paused jobs.
+/// </summary>
+public sealed record ClaimRequest(
+    string Owner,
+    DateTimeOffset Now,
+    DateTimeOffset LeaseExpiresAt,
+    int MaxRuns,
+    IReadOnlyDictionary<string, int> QueueLimits,
+    IReadOnlyDictionary<string, int> ExecutorKindLimits);
+
+/// <summary>Of the runs whose leases were renewed: which must stop (cancel requested, or no longer ours).</summary>
+public sealed record LeaseRenewal(IReadOnlyList<long> CancelRequested, IReadOnlyList<long> Lost);
+
+public enum RunOutcome
+{
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>
+/// The end of an attempt. A failure with <see cref="RetryAt"/> goes back to the queue due then; a
+/// failure without it is dead.
+/// </summary>
+public sealed record RunCompletion(
+    long RunId,
+    string Owner,
+    RunOutcome Outcome,
+    DateTimeOffset FinishedAt)
+{
+    public string? Output { get; init; }
+    public string? Error { get; init; }
+    public DateTimeOffset? RetryAt { get; init; }
+    public IReadOnlyList<RunLogLine> Log { get; init; } = [];
+}
+
+public enum CancelResult
+{
+    NotFound,
+    AlreadyFinished,
+
+    /// <summary>It was queued and is now cancelled.</summary>
+    Cancelled,
+
+    /// <summary>It is running; its owner stops it at the next heartbeat.</summary>
+    CancelRequested,
+}
+
+public sealed record RunQuery
+{
+    public string? JobName { get; init; }
+    public RunState? State { get; init; }
+    public long? BeforeId { get; init; }
+    public int Limit { get; init; } = 50;
+}
+
+public sealed record JournalQuery
+{
+    public long? RunId { get; init; }
+    public string? JobName { get; init; }
+    public long? AfterSeq { get; init; }
+    public int Limit { get; init; } = 1000;
+}
+
+public sealed record StoreStats(IReadOnlyDictionary<string, long> RunsByState, long Jobs, long Triggers, long JournalEntries);
+
+/// <summary>A storage failure a person can act on (newer schema, unreadable file, …).</summary>
+public sealed class KairosStoreException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Kairos.Model;
+using Kairos.Storage;
+
+namespace Kairos.Server.Api;
+
+/// <summary>The shapes the REST API returns. JSON payloads and outputs are embedded as JSON, not strings.</summary>
+public sealed record JobView(
+    string Name,
+    ExecutorSpec Executor,
+    string Queue,
+    int Priority,
+    TimeSpan? Timeout,
+    RetryPolicy Retry,
+    ConcurrencyPolicy Concurrency,
+    bool Paused,
+    long Version,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<TriggerView> Triggers)
+{
+    public static JobView From(StoredJob job, IEnumerable<TriggerState> triggers)
+    {
+        var d = job.Definition;
+        return new JobView(d.Name, d.Executor, d.Queue, d.Priority, d.Timeout, d.Retry, d.Concurrency, d.Paused, job.Version, job.UpdatedAt,
+            triggers.Select(TriggerView.From).ToList());
+    }
+}
+
+public sealed record TriggerView(long Id, string Key, TriggerSpec Spec, DateTimeOffset? NextFireAt, DateTimeOffset? LastFireAt)
+{
+    public static TriggerView From(TriggerState t) => new(t.Id, t.Key, t.Spec, t.NextFireAt, t.LastFireAt);
+}
+
+public sealed record RunView(
+    long Id,
+    string Job,
+    string State,
+    int Attempt,
+    int MaxAttempts,
+    string Source,
+    string Queue,
+    int Priority,
+    long? TriggerId,
+    long? ParentRunId,
+    JsonNode? Payload,
+    JsonNode? Output,
+    string? Error,
+    string? IdempotencyKey,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset DueAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? LeaseOwner,
+    DateTimeOffset? LeaseExpiresAt)
+{
+    public static RunView From(RunRecord r) => new(
+        r.Id, r.JobName, r.State.ToWire(), r.Attempt, r.MaxAttempts, r.Source, r.Queue, r.Priority, r.TriggerId, r.ParentRunId,
+        Json(r.Payload), Json(r.Output), r.Error, r.IdempotencyKey, r.CreatedAt, r.DueAt, r.StartedAt, r.FinishedAt, r.LeaseOwner, r.LeaseExpiresAt);
+
+    private static JsonNode? Json(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return JsonValue.Create(text); // Output that is not JSON is shown as text.
+        }
+    }
+}
+
+public sealed record JournalView(long Seq, DateTimeOffset At, string Kind, string? Job, long? RunId, long? TriggerId, string? Node, JsonNode? Data)
+{
+    public static JournalView From(JournalEntry e) =>
+        new(e.Seq, e.At, e.Kind, e.JobName, e.RunId, e.TriggerId, e.Node, e.Data is null ? null : JsonNode.Parse(e.Data));
+}
+
+public sealed record RunDetailView(RunView Run, IReadOnlyList<JournalView> Journal);
+
+public sealed record EnqueuedView(long RunId, bool Created, string State);
+
+public sealed record CancelView(long RunId, string Result);
+
+public sealed record StatsView(IReadOnlyDictionary<string, long> Runs, long Jobs, long Triggers, long JournalEntries, int ActiveRunsOnThisNode, string Node);

@@ -1,0 +1,76 @@
+using Kairos.Configuration;
+using Kairos.Engine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kairos.Server.Api;
+
+/// <summary>/api/jobs: list, show, run now, pause, resume.</summary>
+internal static class JobsEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var jobs = api.MapGroup("/jobs");
+
+        jobs.MapGet("/", async (KairosEngine engine, CancellationToken ct) =>
+        {
+            var all = await engine.Store.ListJobsAsync(ct);
+            var triggers = (await engine.Store.ListTriggersAsync(null, ct)).ToLookup(t => t.JobName);
+            return Results.Ok(all.Select(j => JobView.From(j, triggers[j.Definition.Name])));
+        });
+
+        jobs.MapGet("/{name}", async (string name, KairosEngine engine, CancellationToken ct) => Results.Ok(await ShowAsync(engine, name, ct)));
+
+        jobs.MapPost("/{name}/run", async (string name, HttpRequest request, KairosEngine engine, CancellationToken ct) =>
+        {
+            var payload = await ReadBodyAsync(request, ct);
+            var idempotencyKey = request.Query["idempotencyKey"].FirstOrDefault();
+            var result = await engine.RunNowAsync(name, payload, idempotencyKey, ct);
+            if (request.Query["wait"].FirstOrDefault() is { } waitText)
+            {
+                if (!Durations.TryParse(waitText, out var wait) || wait > TimeSpan.FromHours(1))
+                {
+                    throw new KairosValidationException($"wait '{waitText}' is not a duration up to 1h, e.g. wait=30s");
+                }
+                var run = await engine.WaitForRunAsync(result.RunId, wait, ct);
+                if (run is not null && Model.RunStates.IsFinished(run.State))
+                {
+                    return Results.Ok(RunView.From(run));
+                }
+            }
+            return Results.Accepted($"/api/runs/{result.RunId}", new EnqueuedView(result.RunId, result.Created, Model.RunStates.ToWire(result.State)));
+        });
+
+        jobs.MapPost("/{name}/pause", async (string name, KairosEngine engine, CancellationToken ct) =>
+        {
+            await engine.SetPausedAsync(name, true, ct);
+            return Results.Ok(await ShowAsync(engine, name, ct));
+        });
+
+        jobs.MapPost("/{name}/resume", async (string name, KairosEngine engine, CancellationToken ct) =>
+        {
+            await engine.SetPausedAsync(name, false, ct);
+            return Results.Ok(await ShowAsync(engine, name, ct));
+        });
+    }
+
+    private static async Task<JobView> ShowAsync(KairosEngine engine, string name, CancellationToken ct)
+    {
+        var job = await engine.Store.GetJobAsync(name, ct) ?? throw new KairosNotFoundException($"job '{name}' does not exist");
+        return JobView.From(job, await engine.Store.ListTriggersAsync(name, ct));
+    }
+
+    /// <summary>The request body is the run's JSON payload; an empty body means no payload.</summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(ct);
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+        Model.KairosJson.EnsureValid(body, "the request body (the run's payload)");
+        return body;
+    }
+}

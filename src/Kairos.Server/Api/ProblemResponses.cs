@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Kairos.Configuration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Kairos.Server.Api;
+
+/// <summary>
+/// Turns failures into RFC 9457 problem+json with a message a person can act on: Kairos
+/// exceptions map to 400/404/409, malformed JSON to 400, anything else to 500 without internals.
+/// </summary>
+internal sealed class ProblemResponses(RequestDelegate next, ILogger<ProblemResponses> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            var (status, title) = ex switch
+            {
+                KairosNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+                KairosConflictException => (StatusCodes.Status409Conflict, "Conflict"),
+                KairosValidationException or KairosConfigException or JsonException or BadHttpRequestException => (StatusCodes.Status400BadRequest, "Invalid request"),
+                _ => (StatusCodes.Status500InternalServerError, "Internal error"),
+            };
+            var detail = status == StatusCodes.Status500InternalServerError ? "the server failed; see its log" : ex.Message;
+            if (status == StatusCodes.Status500InternalServerError)
+            {
+                logger.LogError(ex, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+            }
+            await Write(context, status, title, detail);
+        }
+    }
+
+    public static Task Write(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(
+            new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = context.Request.Path },
+            (JsonSerializerOptions?)null, "application/problem+json");
+    }
+}

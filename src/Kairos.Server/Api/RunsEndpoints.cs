@@ -1,0 +1,63 @@
+using Kairos.Engine;
+using Kairos.Model;
+using Kairos.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kairos.Server.Api;
+
+/// <summary>/api/runs: list, show (with journal), log, cancel, retry.</summary>
+internal static class RunsEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var runs = api.MapGroup("/runs");
+
+        runs.MapGet("/", async (string? job, string? state, int? limit, long? before, KairosEngine engine, CancellationToken ct) =>
+        {
+            RunState? parsed = null;
+            if (state is not null)
+            {
+                parsed = RunStates.TryParse(state, out var s)
+                    ? s
+                    : throw new KairosValidationException($"unknown state '{state}': use one of {string.Join(", ", Enum.GetValues<RunState>().Select(x => x.ToWire()))}");
+            }
+            var list = await engine.Store.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = limit ?? 50, BeforeId = before }, ct);
+            return Results.Ok(list.Select(RunView.From));
+        });
+
+        runs.MapGet("/{id:long}", async (long id, KairosEngine engine, CancellationToken ct) =>
+        {
+            var run = await FindAsync(engine, id, ct);
+            var journal = await engine.Store.ListJournalAsync(new JournalQuery { RunId = id }, ct);
+            return Results.Ok(new RunDetailView(RunView.From(run), journal.Select(JournalView.From).ToList()));
+        });
+
+        runs.MapGet("/{id:long}/log", async (long id, KairosEngine engine, CancellationToken ct) =>
+        {
+            await FindAsync(engine, id, ct);
+            return Results.Ok(await engine.Store.GetRunLogAsync(id, ct));
+        });
+
+        runs.MapGet("/{id:long}/journal", async (long id, KairosEngine engine, CancellationToken ct) =>
+        {
+            await FindAsync(engine, id, ct);
+            return Results.Ok((await engine.Store.ListJournalAsync(new JournalQuery { RunId = id }, ct)).Select(JournalView.From));
+        });
+
+        runs.MapPost("/{id:long}/cancel", async (long id, KairosEngine engine, CancellationToken ct) =>
+        {
+            var result = await engine.CancelRunAsync(id, ct);
+            return result == CancelResult.AlreadyFinished
+                ? throw new KairosConflictException($"run {id} has already finished; nothing to cancel")
+                : Results.Ok(new CancelView(id, result == CancelResult.Cancelled ? "cancelled" : "cancel-requested"));
+        });
+
+        runs.MapPost("/{id:long}/retry", async (long id, KairosEngine engine, CancellationToken ct) =>
+            Results.Ok(RunView.From(await engine.RetryRunAsync(id, ct))));
+    }
+
+    private static async Task<RunRecord> FindAsync(KairosEngine engine, long id, CancellationToken ct) =>
+        await engine.Store.GetRunAsync(id, ct) ?? throw new KairosNotFoundException($"run {id} does not exist");
+}

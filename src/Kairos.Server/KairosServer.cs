@@ -1,0 +1,79 @@
+using Kairos.Engine;
+using Kairos.Executors.Handler;
+using Kairos.Hosting;
+using Kairos.Model;
+using Kairos.Server.Api;
+using Kairos.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Kairos.Server;
+
+/// <summary>What <c>kairos serve</c> is started with.</summary>
+public sealed record ServeOptions
+{
+    public string? ConfigFile { get; init; }
+    public string DatabasePath { get; init; } = "kairos.db";
+
+    /// <summary>Where the API listens; loopback by default so nothing is exposed by accident.</summary>
+    public string Urls { get; init; } = DefaultUrl;
+
+    public const string DefaultUrl = "http://127.0.0.1:8270";
+}
+
+/// <summary>Builds the Kairos server: the engine plus the REST API and health endpoint.</summary>
+public static class KairosServer
+{
+    public static WebApplication Build(ServeOptions serve, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(serve.Urls);
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            foreach (var converter in KairosJson.Options.Converters)
+            {
+                o.SerializerOptions.Converters.Add(converter);
+            }
+            o.SerializerOptions.DefaultIgnoreCondition = KairosJson.Options.DefaultIgnoreCondition;
+            o.SerializerOptions.Encoder = KairosJson.Options.Encoder;
+        });
+        builder.Services.AddKairos(o =>
+        {
+            o.UseSqlite(serve.DatabasePath);
+            o.ConfigFile = serve.ConfigFile;
+        });
+        builder.Services.AddKairosBuiltInHandlers();
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseMiddleware<ProblemResponses>();
+        MapEndpoints(app);
+        return app;
+    }
+
+    public static void MapEndpoints(WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        JobsEndpoints.Map(api);
+        RunsEndpoints.Map(api);
+        api.MapGet("/stats", async (KairosEngine engine, CancellationToken ct) =>
+        {
+            var stats = await engine.Store.GetStatsAsync(ct);
+            return Results.Ok(new StatsView(stats.RunsByState, stats.Jobs, stats.Triggers, stats.JournalEntries, engine.ActiveRuns, engine.Options.NodeId));
+        });
+        app.MapGet("/healthz", async (KairosEngine engine, CancellationToken ct) =>
+        {
+            await engine.Store.GetNextQueuedDueAsync(ct); // Proves the database answers.
+            return Results.Ok(new { status = "ok", node = engine.Options.NodeId, activeRuns = engine.ActiveRuns });
+        });
+        app.MapFallback((HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
+            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, stats) and /healthz"));
+    }
+}

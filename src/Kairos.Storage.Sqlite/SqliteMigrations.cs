@@ -1,0 +1,137 @@
+using Microsoft.Data.Sqlite;
+
+namespace Kairos.Storage.Sqlite;
+
+/// <summary>
+/// Versioned schema. Migrations only ever append: version N's script runs once, in a transaction,
+/// on a database at version N−1. A database at a version above <see cref="LatestVersion"/> was written
+/// by a newer Kairos and is refused rather than guessed at.
+/// </summary>
+internal static class SqliteMigrations
+{
+    private static readonly string[] Scripts =
+    [
+        // 1: jobs, triggers, runs, run logs, journal.
+        """
+        CREATE TABLE jobs (
+            name TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            executor_kind TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            max_instances INTEGER,
+            skip_on_overlap INTEGER NOT NULL,
+            paused INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE triggers (
+            id INTEGER PRIMARY KEY,
+            job_name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            next_fire_at INTEGER,
+            last_fire_at INTEGER,
+            created_at INTEGER NOT NULL,
+            UNIQUE (job_name, key)
+        );
+        CREATE INDEX ix_triggers_next_fire ON triggers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            job_name TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            executor_kind TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            max_attempts INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            trigger_id INTEGER,
+            parent_run_id INTEGER,
+            payload TEXT,
+            output TEXT,
+            error TEXT,
+            idempotency_key TEXT,
+            created_at INTEGER NOT NULL,
+            due_at INTEGER NOT NULL,
+            started_at INTEGER,
+            finished_at INTEGER,
+            lease_owner TEXT,
+            lease_expires_at INTEGER,
+            cancel_requested INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX ux_runs_idempotency ON runs (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_runs_claim_order ON runs (priority DESC, due_at, id) WHERE state = 'queued';
+        CREATE INDEX ix_runs_leases ON runs (lease_expires_at) WHERE state = 'running';
+        CREATE INDEX ix_runs_job ON runs (job_name, id);
+        CREATE INDEX ix_runs_state ON runs (state, id);
+        CREATE TABLE run_logs (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            stream TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX ix_run_logs_run ON run_logs (run_id, id);
+        CREATE TABLE journal (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            job_name TEXT,
+            run_id INTEGER,
+            trigger_id INTEGER,
+            node TEXT,
+            data TEXT
+        );
+        CREATE INDEX ix_journal_run ON journal (run_id) WHERE run_id IS NOT NULL;
+        CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
+            BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+        CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
+            BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+        """,
+    ];
+
+    public static int LatestVersion => Scripts.Length;
+
+    public static void Apply(SqliteConnection connection, string path)
+    {
+        Execute(connection, "CREATE TABLE IF NOT EXISTS kairos_schema (version INTEGER NOT NULL)");
+        var current = ReadVersion(connection);
+        if (current > LatestVersion)
+        {
+            throw new KairosStoreException(
+                $"the database '{path}' has schema version {current}, but this Kairos build knows versions up to " +
+                $"{LatestVersion}; it was written by a newer Kairos. Upgrade Kairos, or point --db at another file.");
+        }
+        for (var version = current + 1; version <= LatestVersion; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = Scripts[version - 1];
+                command.ExecuteNonQuery();
+                command.CommandText = "DELETE FROM kairos_schema; INSERT INTO kairos_schema (version) VALUES ($v)";
+                command.Parameters.AddWithValue("$v", version);
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+    }
+
+    private static int ReadVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MAX(version) FROM kairos_schema";
+        var value = command.ExecuteScalar();
+        return value is null or DBNull ? 0 : Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

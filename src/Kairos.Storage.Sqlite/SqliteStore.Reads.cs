@@ -1,0 +1,75 @@
+using Kairos.Model;
+
+namespace Kairos.Storage.Sqlite;
+
+/// <summary>Read-only queries: they run on pooled reader connections, in parallel with the writer.</summary>
+public sealed partial class SqliteStore
+{
+    public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
+        Read(connection => ScalarTime(connection, "SELECT MIN(due_at) FROM runs WHERE state = 'queued'"), cancellationToken);
+
+    public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
+        Read(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteRows.RunColumns} FROM runs WHERE id = @id";
+            command.Parameters.AddWithValue("@id", runId);
+            return SqliteRows.ReadAll(command, r => SqliteRows.Run(r)).FirstOrDefault();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<RunRecord>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                $"""
+                SELECT {SqliteRows.RunColumns} FROM runs
+                WHERE (@job IS NULL OR job_name = @job) AND (@state IS NULL OR state = @state) AND (@before IS NULL OR id < @before)
+                ORDER BY id DESC LIMIT @limit
+                """;
+            command.Parameters.AddWithValue("@job", (object?)query.JobName ?? DBNull.Value);
+            command.Parameters.AddWithValue("@state", (object?)query.State?.ToWire() ?? DBNull.Value);
+            command.Parameters.AddWithValue("@before", (object?)query.BeforeId ?? DBNull.Value);
+            command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
+            return SqliteRows.ReadAll(command, r => SqliteRows.Run(r));
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<RunLogLine>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT at, stream, text FROM run_logs WHERE run_id = @id ORDER BY id";
+            command.Parameters.AddWithValue("@id", runId);
+            return SqliteRows.ReadAll(command, r => new RunLogLine(Time(r.GetInt64(0)), r.GetString(1), r.GetString(2)));
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<JournalEntry>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                """
+                SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
+                WHERE (@run IS NULL OR run_id = @run) AND (@job IS NULL OR job_name = @job) AND (@after IS NULL OR seq > @after)
+                ORDER BY seq LIMIT @limit
+                """;
+            command.Parameters.AddWithValue("@run", (object?)query.RunId ?? DBNull.Value);
+            command.Parameters.AddWithValue("@job", (object?)query.JobName ?? DBNull.Value);
+            command.Parameters.AddWithValue("@after", (object?)query.AfterSeq ?? DBNull.Value);
+            command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 100_000));
+            return SqliteRows.ReadAll(command, r => new JournalEntry(
+                r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), SqliteRows.NullableString(r, 3), SqliteRows.NullableLong(r, 4),
+                SqliteRows.NullableLong(r, 5), SqliteRows.NullableString(r, 6), SqliteRows.NullableString(r, 7)));
+        }, cancellationToken);
+
+    public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken) =>
+        Read(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT state, COUNT(*) FROM runs GROUP BY state";
+            var byState = SqliteRows.ReadAll(command, r => (r.GetString(0), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
+            command.CommandText = "SELECT (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM triggers), (SELECT COALESCE(MAX(seq), 0) FROM journal)";
+            var counts = SqliteRows.ReadAll(command, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))).Single();
+            return new StoreStats(byState, counts.Item1, counts.Item2, counts.Item3);
+        }, cancellationToken);
+}

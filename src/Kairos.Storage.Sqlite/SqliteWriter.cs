@@ -1,0 +1,147 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace Kairos.Storage.Sqlite;
+
+/// <summary>
+/// The single writer of a SQLite database, with group commit. SQLite allows one writer at a time, so
+/// instead of letting callers contend for the write lock, every write is queued here and a batch of
+/// queued writes shares one transaction (one fsync). Each write runs inside its own savepoint, so a
+/// failing write is rolled back alone and the others in the batch still commit. A write's task
+/// completes only after its batch has committed.
+/// </summary>
+internal sealed class SqliteWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 512;
+
+    private readonly Channel<WriteOperation> _queue =
+        Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SqliteConnection _connection;
+    private readonly SqliteWriteScope _scope;
+    private readonly Task _loop;
+
+    public SqliteWriter(string connectionString)
+    {
+        _connection = new SqliteConnection(connectionString);
+        _connection.Open();
+        SqlitePragmas.ApplyToWriter(_connection);
+        _scope = new SqliteWriteScope(_connection);
+        _loop = Task.Run(RunAsync);
+    }
+
+    public Task<T> WriteAsync<T>(Func<SqliteWriteScope, T> work)
+    {
+        var operation = new WriteOperation<T>(work);
+        if (!_queue.Writer.TryWrite(operation))
+        {
+            throw new ObjectDisposedException(nameof(SqliteWriter), "the Kairos store is closed");
+        }
+        return operation.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<WriteOperation>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var operation))
+            {
+                batch.Add(operation);
+            }
+            CommitBatch(batch);
+            batch.Clear();
+        }
+    }
+
+    private void CommitBatch(List<WriteOperation> batch)
+    {
+        try
+        {
+            _scope.Execute("BEGIN IMMEDIATE");
+            foreach (var operation in batch)
+            {
+                _scope.Execute("SAVEPOINT op");
+                try
+                {
+                    operation.Run(_scope);
+                    _scope.Execute("RELEASE op");
+                }
+                catch (Exception ex)
+                {
+                    _scope.Execute("ROLLBACK TO op");
+                    _scope.Execute("RELEASE op");
+                    operation.Fail(ex);
+                }
+            }
+            _scope.Execute("COMMIT");
+        }
+        catch (Exception ex)
+        {
+            TryRollback();
+            foreach (var operation in batch)
+            {
+                operation.Fail(new KairosStoreException($"writing to the SQLite database failed: {ex.Message}", ex));
+            }
+            return;
+        }
+        foreach (var operation in batch)
+        {
+            operation.Publish();
+        }
+    }
+
+    private void TryRollback()
+    {
+        try
+        {
+            _scope.Execute("ROLLBACK");
+        }
+        catch (SqliteException)
+        {
+            // No transaction was open: nothing to undo.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        _scope.Dispose();
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private abstract class WriteOperation
+    {
+        public abstract void Run(SqliteWriteScope scope);
+        public abstract void Fail(Exception ex);
+        public abstract void Publish();
+    }
+
+    private sealed class WriteOperation<T>(Func<SqliteWriteScope, T> work) : WriteOperation
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+        private bool _failed;
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Run(SqliteWriteScope scope) => _result = work(scope);
+
+        public override void Fail(Exception ex)
+        {
+            if (!_failed)
+            {
+                _failed = true;
+                _completion.TrySetException(ex);
+            }
+        }
+
+        public override void Publish()
+        {
+            if (!_failed)
+            {
+                _completion.TrySetResult(_result!);
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Storage.Sqlite;
+using Kairos.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace Kairos.Tests.Storage;
+
+public sealed class SqliteStoreConformanceTests : StoreConformanceTests, IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    protected override Task<IKairosStore> CreateStoreAsync(string node) =>
+        Task.FromResult<IKairosStore>(new SqliteStore(_directory.File("kairos.db"), node));
+
+    public void Dispose() => _directory.Dispose();
+}
+
+/// <summary>What only the SQLite store does: the file, migrations, the append-only journal.</summary>
+public sealed class SqliteStoreTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    [Fact]
+    public async Task The_database_file_and_its_directory_are_created_on_first_start_in_WAL_mode()
+    {
+        var path = _directory.File("nested/dir/kairos.db");
+        await using (var store = new SqliteStore(path, "n"))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+        }
+        Assert.True(File.Exists(path));
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_database_written_by_a_newer_Kairos_is_refused_with_a_clear_error_and_left_untouched()
+    {
+        var path = _directory.File("kairos.db");
+        await using (var store = new SqliteStore(path, "n"))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+        }
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE kairos_schema SET version = 99";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var newer = new SqliteStore(path, "n");
+        var error = await Assert.ThrowsAsync<KairosStoreException>(() => newer.MigrateAsync(CancellationToken.None));
+        Assert.Contains("schema version 99", error.Message);
+        Assert.Contains("newer Kairos", error.Message);
+    }
+
+    [Fact]
+    public async Task The_journal_rejects_updates_and_deletes()
+    {
+        var path = _directory.File("kairos.db");
+        await using (var store = new SqliteStore(path, "n"))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            await store.SaveJobAsync(new JobDefinition { Name = "job", Executor = new HandlerExecutorSpec("ok") }, [], DateTimeOffset.UnixEpoch, CancellationToken.None);
+        }
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE journal SET kind = 'forged'";
+        Assert.Contains("append-only", (await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteNonQueryAsync())).Message);
+        command.CommandText = "DELETE FROM journal";
+        Assert.Contains("append-only", (await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteNonQueryAsync())).Message);
+    }
+
+    [Fact]
+    public async Task A_failing_write_in_a_group_commit_does_not_roll_back_the_others()
+    {
+        await using var store = new SqliteStore(_directory.File("kairos.db"), "n");
+        await store.MigrateAsync(CancellationToken.None);
+        await store.SaveJobAsync(new JobDefinition { Name = "job", Executor = new HandlerExecutorSpec("ok") }, [], DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        var writes = Enumerable.Range(0, 50)
+            .Select(i => store.EnqueueAsync(new RunRequest(i % 10 == 0 ? "missing" : "job", "manual"), DateTimeOffset.UnixEpoch, CancellationToken.None))
+            .ToList();
+        var outcomes = await Task.WhenAll(writes.Select(async w =>
+        {
+            try
+            {
+                await w;
+                return true;
+            }
+            catch (KairosNotFoundException)
+            {
+                return false;
+            }
+        }));
+
+        Assert.Equal(45, outcomes.Count(ok => ok));
+        Assert.Equal(45, (await store.ListRunsAsync(new RunQuery { Limit = 100 }, CancellationToken.None)).Count);
+    }
+
+    public void Dispose() => _directory.Dispose();
+}

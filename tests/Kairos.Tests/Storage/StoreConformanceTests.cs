@@ -1,0 +1,269 @@
+using Kairos.Model;
+using Kairos.Storage;
+using Xunit;
+
+namespace Kairos.Tests.Storage;
+
+/// <summary>
+/// What every <see cref="IKairosStore"/> must do, run against each implementation (SQLite here;
+/// PostgreSQL subclasses this suite too). Time is passed in explicitly, so no clock is involved.
+/// </summary>
+public abstract class StoreConformanceTests : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Dictionary<string, int> NoLimits = [];
+
+    protected IKairosStore Store { get; private set; } = null!;
+
+    protected abstract Task<IKairosStore> CreateStoreAsync(string node);
+
+    public async Task InitializeAsync()
+    {
+        Store = await CreateStoreAsync("node-a");
+        await Store.MigrateAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await Store.DisposeAsync();
+
+    private Task SaveAsync(string name, Func<JobDefinition, JobDefinition>? change = null)
+    {
+        var job = new JobDefinition { Name = name, Executor = new HandlerExecutorSpec("ok") };
+        return Store.SaveJobAsync(change is null ? job : change(job), [], T0, CancellationToken.None);
+    }
+
+    private Task<EnqueueResult> EnqueueAsync(string job, DateTimeOffset? at = null, Func<RunRequest, RunRequest>? change = null)
+    {
+        var request = new RunRequest(job, TriggerSources.Manual);
+        return Store.EnqueueAsync(change is null ? request : change(request), at ?? T0, CancellationToken.None);
+    }
+
+    private Task<IReadOnlyList<RunRecord>> ClaimAsync(int max, DateTimeOffset? now = null, string owner = "node-a",
+        Dictionary<string, int>? queues = null, Dictionary<string, int>? kinds = null)
+    {
+        var at = now ?? T0;
+        return Store.ClaimAsync(new ClaimRequest(owner, at, at + TimeSpan.FromSeconds(30), max, queues ?? NoLimits, kinds ?? NoLimits), CancellationToken.None);
+    }
+
+    private async Task<List<string>> JournalKindsAsync(long runId) =>
+        (await Store.ListJournalAsync(new JournalQuery { RunId = runId }, CancellationToken.None)).Select(e => e.Kind).ToList();
+
+    [Fact]
+    public async Task Enqueue_of_an_unknown_job_is_refused_and_stores_nothing()
+    {
+        var error = await Assert.ThrowsAsync<KairosNotFoundException>(() => EnqueueAsync("nope"));
+        Assert.Contains("job 'nope' does not exist", error.Message);
+        Assert.Empty(await Store.ListRunsAsync(new RunQuery(), CancellationToken.None));
+        Assert.Empty(await Store.ListJournalAsync(new JournalQuery(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Claims_take_highest_priority_first_then_earliest_due_then_oldest()
+    {
+        await SaveAsync("job");
+        var low = await EnqueueAsync("job", change: r => r with { Priority = 2 });
+        var highLate = await EnqueueAsync("job", change: r => r with { Priority = 9, NotBefore = T0.AddSeconds(-1) });
+        var highEarly = await EnqueueAsync("job", change: r => r with { Priority = 9, NotBefore = T0.AddSeconds(-5) });
+        var normalFirst = await EnqueueAsync("job");
+        var normalSecond = await EnqueueAsync("job");
+        var future = await EnqueueAsync("job", change: r => r with { Priority = 10, NotBefore = T0.AddMinutes(1) });
+
+        var claimed = await ClaimAsync(10);
+
+        Assert.Equal(
+            new[] { highEarly.RunId, highLate.RunId, normalFirst.RunId, normalSecond.RunId, low.RunId },
+            claimed.Select(r => r.Id));
+        Assert.DoesNotContain(future.RunId, claimed.Select(r => r.Id));
+        Assert.All(claimed, r => Assert.Equal((RunState.Running, 1, "node-a"), (r.State, r.Attempt, r.LeaseOwner)));
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_returns_the_existing_run()
+    {
+        await SaveAsync("job");
+        var first = await EnqueueAsync("job", change: r => r with { IdempotencyKey = "order-17" });
+        var second = await EnqueueAsync("job", change: r => r with { IdempotencyKey = "order-17" });
+        var other = await EnqueueAsync("job", change: r => r with { IdempotencyKey = "order-18" });
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(first.RunId, second.RunId);
+        Assert.NotEqual(first.RunId, other.RunId);
+        Assert.Equal(2, (await Store.ListRunsAsync(new RunQuery(), CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task Max_instances_limits_claims_and_skip_policy_records_a_skipped_run()
+    {
+        await SaveAsync("single", j => j with { Concurrency = new ConcurrencyPolicy(1, OverlapPolicy.Queue) });
+        await SaveAsync("skipper", j => j with { Concurrency = new ConcurrencyPolicy(1, OverlapPolicy.Skip) });
+        await EnqueueAsync("single");
+        await EnqueueAsync("single");
+        await EnqueueAsync("skipper");
+        var skipped = await EnqueueAsync("skipper");
+
+        Assert.Equal(RunState.Skipped, skipped.State);
+        Assert.Contains("run.skipped", await JournalKindsAsync(skipped.RunId));
+        var claimed = await ClaimAsync(10);
+        Assert.Equal(new[] { "single", "skipper" }, claimed.Select(r => r.JobName).Order());
+        Assert.Empty(await ClaimAsync(10)); // The second "single" waits for the first.
+
+        await Store.CompleteAsync(new RunCompletion(claimed.First(r => r.JobName == "single").Id, "node-a", RunOutcome.Succeeded, T0), CancellationToken.None);
+        Assert.Single(await ClaimAsync(10));
+    }
+
+    [Fact]
+    public async Task Queue_and_executor_kind_limits_count_running_runs_of_every_owner()
+    {
+        await SaveAsync("reports", j => j with { Queue = "reports" });
+        await SaveAsync("shell", j => j with { Executor = new CommandExecutorSpec(["/bin/true"]) });
+        for (var i = 0; i < 5; i++)
+        {
+            await EnqueueAsync("reports");
+            await EnqueueAsync("shell");
+        }
+        var queues = new Dictionary<string, int> { ["reports"] = 2 };
+        var kinds = new Dictionary<string, int> { ["command"] = 1 };
+
+        var first = await ClaimAsync(10, owner: "node-a", queues: queues, kinds: kinds);
+        var second = await ClaimAsync(10, owner: "node-b", queues: queues, kinds: kinds);
+
+        Assert.Equal(2, first.Count(r => r.Queue == "reports"));
+        Assert.Equal(1, first.Count(r => r.ExecutorKind == "command"));
+        Assert.Empty(second);
+    }
+
+    [Fact]
+    public async Task Paused_jobs_keep_their_runs_queued_until_resumed()
+    {
+        await SaveAsync("job");
+        var run = await EnqueueAsync("job");
+        Assert.True(await Store.SetJobPausedAsync("job", true, T0, CancellationToken.None));
+        Assert.Empty(await ClaimAsync(10));
+        Assert.True((await Store.GetJobAsync("job", CancellationToken.None))!.Definition.Paused);
+
+        await Store.SetJobPausedAsync("job", false, T0, CancellationToken.None);
+        Assert.Equal(run.RunId, Assert.Single(await ClaimAsync(10)).Id);
+    }
+
+    [Fact]
+    public async Task A_failure_with_a_retry_time_requeues_and_without_one_buries_the_run()
+    {
+        await SaveAsync("job");
+        var id = (await EnqueueAsync("job")).RunId;
+        await ClaimAsync(1);
+        await Store.CompleteAsync(new RunCompletion(id, "node-a", RunOutcome.Failed, T0) { Error = "boom", RetryAt = T0.AddSeconds(10) }, CancellationToken.None);
+
+        var queued = (await Store.GetRunAsync(id, CancellationToken.None))!;
+        Assert.Equal((RunState.Queued, "boom", T0.AddSeconds(10)), (queued.State, queued.Error, queued.DueAt));
+        Assert.Empty(await ClaimAsync(1, T0.AddSeconds(9)));
+        Assert.Equal(2, Assert.Single(await ClaimAsync(1, T0.AddSeconds(10))).Attempt);
+
+        await Store.CompleteAsync(new RunCompletion(id, "node-a", RunOutcome.Failed, T0.AddSeconds(11)) { Error = "boom again" }, CancellationToken.None);
+        Assert.Equal(RunState.Dead, (await Store.GetRunAsync(id, CancellationToken.None))!.State);
+        Assert.Equal(
+            ["run.enqueued", "run.started", "run.failed", "run.started", "run.failed", "run.dead"],
+            await JournalKindsAsync(id));
+    }
+
+    [Fact]
+    public async Task Only_the_lease_owner_can_complete_a_run()
+    {
+        await SaveAsync("job");
+        var id = (await EnqueueAsync("job")).RunId;
+        await ClaimAsync(1, owner: "node-a");
+        Assert.False(await Store.CompleteAsync(new RunCompletion(id, "node-b", RunOutcome.Succeeded, T0), CancellationToken.None));
+        Assert.True(await Store.CompleteAsync(new RunCompletion(id, "node-a", RunOutcome.Succeeded, T0) { Output = "{\"n\":1}" }, CancellationToken.None));
+        var run = (await Store.GetRunAsync(id, CancellationToken.None))!;
+        Assert.Equal((RunState.Succeeded, "{\"n\":1}", (string?)null), (run.State, run.Output, run.LeaseOwner));
+    }
+
+    [Fact]
+    public async Task Expired_leases_are_rescued_counting_the_attempt_and_the_last_attempt_dies()
+    {
+        await SaveAsync("job", j => j with { Retry = j.Retry with { MaxAttempts = 2 } });
+        var id = (await EnqueueAsync("job")).RunId;
+        await ClaimAsync(1);
+        var renewal = await Store.RenewLeasesAsync("node-a", [id], T0.AddSeconds(60), CancellationToken.None);
+        Assert.Empty(renewal.Lost);
+        Assert.Equal(0, await Store.RescueExpiredAsync(T0.AddSeconds(59), CancellationToken.None));
+
+        Assert.Equal(1, await Store.RescueExpiredAsync(T0.AddSeconds(61), CancellationToken.None));
+        Assert.Equal(RunState.Queued, (await Store.GetRunAsync(id, CancellationToken.None))!.State);
+        Assert.Equal(["node-a"], (await Store.RenewLeasesAsync("node-a", [id], T0.AddSeconds(90), CancellationToken.None)).Lost.Select(_ => "node-a"));
+
+        await ClaimAsync(1, T0.AddSeconds(61), owner: "node-b");
+        Assert.Equal(1, await Store.RescueExpiredAsync(T0.AddSeconds(100), CancellationToken.None));
+        var run = (await Store.GetRunAsync(id, CancellationToken.None))!;
+        Assert.Equal((RunState.Dead, 2), (run.State, run.Attempt));
+        Assert.Equal(2, (await JournalKindsAsync(id)).Count(k => k == "run.rescued"));
+    }
+
+    [Fact]
+    public async Task Cancel_stops_a_queued_run_at_once_and_flags_a_running_one()
+    {
+        await SaveAsync("job");
+        var queued = (await EnqueueAsync("job")).RunId;
+        Assert.Equal(CancelResult.Cancelled, await Store.CancelRunAsync(queued, T0, CancellationToken.None));
+        var running = (await EnqueueAsync("job")).RunId;
+        await ClaimAsync(1);
+        Assert.Equal(CancelResult.CancelRequested, await Store.CancelRunAsync(running, T0, CancellationToken.None));
+        Assert.Equal([running], (await Store.RenewLeasesAsync("node-a", [running], T0.AddSeconds(30), CancellationToken.None)).CancelRequested);
+        Assert.Equal(CancelResult.AlreadyFinished, await Store.CancelRunAsync(queued, T0, CancellationToken.None));
+        Assert.Equal(CancelResult.NotFound, await Store.CancelRunAsync(999, T0, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_dead_run_can_be_retried_by_hand_and_a_running_one_cannot()
+    {
+        await SaveAsync("job", j => j with { Retry = j.Retry with { MaxAttempts = 1 } });
+        var id = (await EnqueueAsync("job")).RunId;
+        await ClaimAsync(1);
+        await Assert.ThrowsAsync<KairosConflictException>(() => Store.RetryRunAsync(id, 1, T0, CancellationToken.None));
+        await Store.CompleteAsync(new RunCompletion(id, "node-a", RunOutcome.Failed, T0) { Error = "x" }, CancellationToken.None);
+
+        var retried = (await Store.RetryRunAsync(id, 1, T0.AddMinutes(1), CancellationToken.None))!;
+        Assert.Equal((RunState.Queued, 2), (retried.State, retried.MaxAttempts));
+        Assert.Equal(2, Assert.Single(await ClaimAsync(1, T0.AddMinutes(1))).Attempt);
+        Assert.Contains("run.retried", await JournalKindsAsync(id));
+    }
+
+    [Fact]
+    public async Task Firing_a_trigger_is_conditional_so_a_tick_fires_once()
+    {
+        var spec = new IntervalTriggerSpec(TimeSpan.FromMinutes(1));
+        await Store.SaveJobAsync(new JobDefinition { Name = "job", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec] },
+            [new TriggerRegistration("k", spec, T0)], T0, CancellationToken.None);
+        var trigger = Assert.Single(await Store.ListDueTriggersAsync(T0, 10, CancellationToken.None));
+        var fire = new TriggerFire(trigger.Id, T0, T0.AddMinutes(1), [new RunRequest("job", "interval") { TriggerId = trigger.Id }], T0, null);
+
+        Assert.True(await Store.FireTriggerAsync(fire, CancellationToken.None));
+        Assert.False(await Store.FireTriggerAsync(fire, CancellationToken.None));
+        Assert.Single(await Store.ListRunsAsync(new RunQuery(), CancellationToken.None));
+        Assert.Equal(T0.AddMinutes(1), await Store.GetNextTriggerFireAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Saving_a_job_keeps_the_state_of_unchanged_triggers_and_drops_removed_ones()
+    {
+        var keep = new IntervalTriggerSpec(TimeSpan.FromMinutes(1));
+        var drop = new OnceTriggerSpec(T0.AddDays(1));
+        var job = new JobDefinition { Name = "job", Executor = new HandlerExecutorSpec("ok") };
+        await Store.SaveJobAsync(job, [new("keep", keep, T0.AddMinutes(5)), new("drop", drop, T0.AddDays(1))], T0, CancellationToken.None);
+        await Store.SaveJobAsync(job, [new("keep", keep, T0.AddMinutes(99))], T0, CancellationToken.None);
+
+        var trigger = Assert.Single(await Store.ListTriggersAsync("job", CancellationToken.None));
+        Assert.Equal(("keep", T0.AddMinutes(5)), (trigger.Key, trigger.NextFireAt));
+        Assert.Equal(2, (await Store.GetJobAsync("job", CancellationToken.None))!.Version);
+    }
+
+    [Fact]
+    public async Task Run_logs_are_kept_in_order()
+    {
+        await SaveAsync("job");
+        var id = (await EnqueueAsync("job")).RunId;
+        await Store.AppendRunLogAsync(id, [new RunLogLine(T0, "stdout", "one"), new RunLogLine(T0, "stderr", "two")], CancellationToken.None);
+        await ClaimAsync(1);
+        await Store.CompleteAsync(new RunCompletion(id, "node-a", RunOutcome.Succeeded, T0) { Log = [new RunLogLine(T0, "stdout", "three")] }, CancellationToken.None);
+        Assert.Equal(["one", "two", "three"], (await Store.GetRunLogAsync(id, CancellationToken.None)).Select(l => l.Text));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Kairos.Engine;
+using Kairos.Executors;
+using Kairos.Hosting;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Kairos.Tests.Support;
+
+/// <summary>
+/// A real engine on a real SQLite file in a temp directory, with a manual clock. Tests register
+/// handlers, start the engine and advance time; <see cref="Started"/> records handler starts.
+/// </summary>
+public sealed class TestEngine : IAsyncDisposable
+{
+    private readonly TempDirectory _directory;
+    private readonly ServiceProvider _services;
+
+    private TestEngine(ServiceProvider services, ManualTimeProvider clock, TempDirectory directory)
+    {
+        _services = services;
+        _directory = directory;
+        Clock = clock;
+        Engine = services.GetRequiredService<KairosEngine>();
+    }
+
+    public static readonly DateTimeOffset DefaultStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public ManualTimeProvider Clock { get; }
+    public KairosEngine Engine { get; }
+    public IKairosStore Store => Engine.Store;
+    public string DirectoryPath => _directory.Path;
+
+    public static async Task<TestEngine> CreateAsync(
+        Action<IServiceCollection>? handlers = null,
+        Action<KairosOptions>? configure = null,
+        DateTimeOffset? start = null,
+        string? databasePath = null)
+    {
+        var clock = new ManualTimeProvider(start ?? DefaultStart);
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<TimeProvider>(clock);
+        var directory = new TempDirectory();
+        services.AddKairos(o =>
+        {
+            o.UseSqlite(databasePath ?? directory.File("kairos.db"));
+            o.NodeId = "test-node";
+            o.ShutdownGrace = TimeSpan.Zero;
+            configure?.Invoke(o);
+        });
+        services.AddKairosHandler("ok", _ => Task.FromResult<JsonNode?>(new JsonObject { ["ok"] = true }));
+        handlers?.Invoke(services);
+        var engine = new TestEngine(services.BuildServiceProvider(), clock, directory);
+        await engine.Engine.InitializeAsync(CancellationToken.None);
+        return engine;
+    }
+
+    public Task StartAsync() => Engine.StartAsync(CancellationToken.None);
+
+    public static JobDefinition Job(string name, string handler = "ok", Func<JobDefinition, JobDefinition>? change = null)
+    {
+        var job = new JobDefinition { Name = name, Executor = new HandlerExecutorSpec(handler) };
+        return change is null ? job : change(job);
+    }
+
+    public async Task<RunRecord> RunAsync(long id) => (await Store.GetRunAsync(id, CancellationToken.None))!;
+
+    public async Task<RunRecord> WaitForStateAsync(long id, RunState state, int timeoutMs = 15_000)
+    {
+        await Eventually.TrueAsync(async () => (await RunAsync(id)).State == state, $"run {id} to be {state.ToWire()}", timeoutMs);
+        return await RunAsync(id);
+    }
+
+    public async Task<IReadOnlyList<string>> JournalKindsAsync(long runId) =>
+        (await Store.ListJournalAsync(new JournalQuery { RunId = runId }, CancellationToken.None)).Select(e => e.Kind).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        await _services.DisposeAsync();
+        _directory.Dispose();
+    }
+}
