@@ -1,0 +1,207 @@
+using System.Text.Json;
+using Kairos.Cron;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Tests.Support;
+
+namespace Kairos.Tests.Engine;
+
+/// <summary>Time triggers through the real scheduler and a real SQLite store, on a manual clock.</summary>
+public sealed class TriggerSchedulerTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static JobDefinition CronJob(string name, string expression, string zone, MisfirePolicy misfire = MisfirePolicy.FireOnce) =>
+        TestEngine.Job(name, change: j => j with { Triggers = [new CronTriggerSpec(expression, zone) { Misfire = misfire }] });
+
+    private static async Task<List<(string Job, DateTimeOffset ScheduledAt, int Missed)>> FiredAsync(TestEngine t)
+    {
+        var runs = new List<RunRecord>();
+        long? before = null;
+        while (true)
+        {
+            var page = await t.Store.ListRunsAsync(new RunQuery { Limit = 5_000, BeforeId = before }, CancellationToken.None);
+            runs.AddRange(page);
+            if (page.Count < 5_000)
+            {
+                break;
+            }
+            before = page[^1].Id;
+        }
+        return runs.OrderBy(r => r.Id).Select(r =>
+        {
+            using var payload = JsonDocument.Parse(r.Payload!);
+            var missed = payload.RootElement.TryGetProperty("missedFires", out var m) ? m.GetInt32() : 0;
+            return (r.JobName, DateTimeOffset.Parse(payload.RootElement.GetProperty("scheduledAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture), missed);
+        }).ToList();
+    }
+
+    [Fact]
+    public async Task A_simulated_year_of_cron_schedules_across_daylight_saving_fires_every_time_exactly_once()
+    {
+        var schedules = new (string Job, string Expression, string Zone)[]
+        {
+            ("paris-hourly", "0 * * * *", "Europe/Paris"),
+            ("paris-0230", "30 2 * * *", "Europe/Paris"),
+            ("paris-weekdays", "0 9 * * MON-FRI", "Europe/Paris"),
+            ("newyork-night", "*/15 1-2 * * *", "America/New_York"),
+            ("lordhowe-0145", "45 1 * * *", "Australia/Lord_Howe"),
+            ("kolkata-midnight", "0 0 * * *", "Asia/Kolkata"),
+        };
+        // Steps of 6 h with a 6 h misfire threshold: every fire in a step is on time and fired individually.
+        await using var t = await TestEngine.CreateAsync(configure: o => o.MisfireThreshold = TimeSpan.FromHours(6), start: Start);
+        foreach (var (job, expression, zone) in schedules)
+        {
+            await t.Engine.SaveJobAsync(CronJob(job, expression, zone));
+        }
+        var end = Start.AddYears(1);
+        while (t.Clock.GetUtcNow() < end)
+        {
+            t.Clock.Advance(TimeSpan.FromHours(6));
+            await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+        }
+
+        var fired = await FiredAsync(t);
+        Assert.All(fired, f => Assert.Equal(0, f.Missed));
+        foreach (var (job, expression, zone) in schedules)
+        {
+            var expected = CronSchedule.Parse(expression)
+                .GetOccurrences(Start, TimeZoneInfo.FindSystemTimeZoneById(zone))
+                .TakeWhile(o => o <= end)
+                .Select(o => o.UtcDateTime)
+                .ToList();
+            var actual = fired.Where(f => f.Job == job).Select(f => f.ScheduledAt.UtcDateTime).ToList();
+            Assert.Equal(expected, actual); // No missed and no doubled fire, in order.
+        }
+
+        // Independent checks of the daylight-saving rules on the stored fires.
+        var hourly = fired.Where(f => f.Job == "paris-hourly").Select(f => f.ScheduledAt).ToList();
+        Assert.Equal(8760, hourly.Count); // One per UTC hour: the gap hour collapses into 03:00, the repeated hour fires twice.
+        var paris0230 = fired.Where(f => f.Job == "paris-0230").Select(f => f.ScheduledAt).ToList();
+        Assert.Equal(365, paris0230.Count);
+        Assert.Contains(new DateTimeOffset(2026, 3, 29, 1, 0, 0, TimeSpan.Zero), paris0230);   // 02:30 does not exist: fires at 03:00 CEST.
+        Assert.Contains(new DateTimeOffset(2026, 10, 25, 0, 30, 0, TimeSpan.Zero), paris0230); // 02:30 happens twice: first pass only.
+        Assert.DoesNotContain(new DateTimeOffset(2026, 10, 25, 1, 30, 0, TimeSpan.Zero), paris0230);
+        var newYork = fired.Where(f => f.Job == "newyork-night").Select(f => f.ScheduledAt.UtcDateTime).ToList();
+        Assert.Equal(newYork.Count, newYork.Distinct().Count());
+        Assert.Equal(8, newYork.Count(f => f.Date == new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc) && f.Hour is 5 or 6)); // 01:xx EDT and 01:xx EST: both passes.
+    }
+
+    [Fact]
+    public async Task The_scheduler_loop_sleeps_until_the_next_fire_and_wakes_on_time()
+    {
+        await using var t = await TestEngine.CreateAsync(start: Start);
+        await t.Engine.SaveJobAsync(CronJob("minutely", "* * * * *", "UTC"));
+        await t.StartAsync();
+
+        for (var minute = 1; minute <= 30; minute++)
+        {
+            await Eventually.TrueAsync(() => t.Clock.NextTimerDue() is { } due && due <= Start.AddMinutes(minute), $"the scheduler to sleep until minute {minute}");
+            t.Clock.Advance(TimeSpan.FromMinutes(1));
+            var expected = minute;
+            await Eventually.TrueAsync(async () => (await t.Store.ListRunsAsync(new RunQuery { Limit = 100 }, CancellationToken.None)).Count == expected, $"{expected} runs");
+        }
+        var runs = await t.Store.ListRunsAsync(new RunQuery { Limit = 100 }, CancellationToken.None);
+        Assert.Equal(30, runs.Select(r => r.IdempotencyKey).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(MisfirePolicy.FireOnce, 1)]
+    [InlineData(MisfirePolicy.FireAll, 5)]
+    [InlineData(MisfirePolicy.Skip, 0)]
+    public async Task After_downtime_the_misfire_policy_decides_what_fires(MisfirePolicy policy, int expectedRuns)
+    {
+        await using var t = await TestEngine.CreateAsync(start: Start);
+        await t.Engine.SaveJobAsync(CronJob("hourly", "0 * * * *", "UTC", policy));
+
+        t.Clock.SetUtcNow(Start.AddHours(5).AddMinutes(30)); // Down from 00:00 to 05:30: 01:00 … 05:00 missed.
+        await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+
+        var fired = await FiredAsync(t);
+        Assert.Equal(expectedRuns, fired.Count);
+        if (policy == MisfirePolicy.FireOnce)
+        {
+            Assert.Equal((Start.AddHours(5), 5), (fired[0].ScheduledAt, fired[0].Missed));
+        }
+        if (policy == MisfirePolicy.FireAll)
+        {
+            Assert.Equal(Enumerable.Range(1, 5).Select(h => Start.AddHours(h)), fired.Select(f => f.ScheduledAt));
+        }
+        var trigger = Assert.Single(await t.Store.ListTriggersAsync("hourly", CancellationToken.None));
+        Assert.Equal(Start.AddHours(6), trigger.NextFireAt);
+        var journal = await t.Store.ListJournalAsync(new JournalQuery { JobName = "hourly" }, CancellationToken.None);
+        Assert.Contains(journal, e => e.Kind == "trigger.fired" && e.Data!.Contains("\"missed\":5"));
+    }
+
+    [Fact]
+    public async Task A_fixed_delay_interval_waits_for_the_previous_run_to_end()
+    {
+        var release = new SemaphoreSlim(0);
+        await using var t = await TestEngine.CreateAsync(
+            s => Hosting.KairosServiceCollectionExtensions.AddKairosHandler(s, "gate", async ctx =>
+            {
+                await release.WaitAsync(ctx.CancellationToken);
+                return null;
+            }),
+            start: Start);
+        await t.Engine.SaveJobAsync(TestEngine.Job("delayed", "gate", j => j with { Triggers = [new IntervalTriggerSpec(TimeSpan.FromMinutes(10), IntervalMode.FixedDelay)] }));
+        await t.StartAsync();
+
+        t.Clock.Advance(TimeSpan.FromMinutes(10));
+        await Eventually.TrueAsync(async () => (await t.Store.ListRunsAsync(new RunQuery { State = RunState.Running }, CancellationToken.None)).Count == 1, "the first run to start");
+        Assert.Null(Assert.Single(await t.Store.ListTriggersAsync("delayed", CancellationToken.None)).NextFireAt);
+
+        t.Clock.Advance(TimeSpan.FromMinutes(25)); // The run takes 25 minutes; nothing else fires meanwhile.
+        release.Release();
+        var finishedAt = Start.AddMinutes(35);
+        await Eventually.TrueAsync(async () => (await t.Store.ListTriggersAsync("delayed", CancellationToken.None)).Single().NextFireAt == finishedAt.AddMinutes(10), "the next fire 10 min after the run ended");
+        Assert.Single(await t.Store.ListRunsAsync(new RunQuery(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Once_and_now_triggers_fire_a_single_time_even_when_the_job_is_saved_again()
+    {
+        await using var t = await TestEngine.CreateAsync(start: Start);
+        var job = TestEngine.Job("oneshot", change: j => j with { Triggers = [new OnceTriggerSpec(Start.AddHours(2)), new NowTriggerSpec()] });
+        await t.Engine.SaveJobAsync(job);
+        await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+        t.Clock.Advance(TimeSpan.FromHours(3));
+        await t.Engine.SaveJobAsync(job); // A restart re-saves the configuration.
+        await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+        t.Clock.Advance(TimeSpan.FromDays(30));
+        await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+
+        var runs = await t.Store.ListRunsAsync(new RunQuery(), CancellationToken.None);
+        Assert.Equal(["now", "once"], runs.Select(r => r.Source).Order());
+        Assert.All(await t.Store.ListTriggersAsync("oneshot", CancellationToken.None), tr => Assert.Null(tr.NextFireAt));
+    }
+
+    [Fact]
+    public async Task A_fixed_rate_interval_keeps_its_anchor()
+    {
+        await using var t = await TestEngine.CreateAsync(start: Start.AddMinutes(7));
+        await t.Engine.SaveJobAsync(TestEngine.Job("aligned", change: j => j with
+        {
+            Triggers = [new IntervalTriggerSpec(TimeSpan.FromMinutes(15)) { Anchor = Start }],
+        }));
+        for (var i = 0; i < 4; i++)
+        {
+            t.Clock.Advance(TimeSpan.FromMinutes(15));
+            await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+        }
+        Assert.Equal(new[] { 15, 30, 45, 60 }, (await FiredAsync(t)).Select(f => (int)(f.ScheduledAt - Start).TotalMinutes));
+    }
+
+    [Fact]
+    public async Task A_paused_job_s_triggers_move_on_without_enqueueing()
+    {
+        await using var t = await TestEngine.CreateAsync(start: Start);
+        await t.Engine.SaveJobAsync(CronJob("paused", "*/5 * * * *", "UTC"));
+        await t.Engine.SetPausedAsync("paused", true);
+        t.Clock.Advance(TimeSpan.FromMinutes(5));
+        await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+
+        Assert.Empty(await t.Store.ListRunsAsync(new RunQuery(), CancellationToken.None));
+        Assert.Equal(Start.AddMinutes(10), Assert.Single(await t.Store.ListTriggersAsync("paused", CancellationToken.None)).NextFireAt);
+    }
+}
