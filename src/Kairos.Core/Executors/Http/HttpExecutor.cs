@@ -129,7 +129,8 @@ public sealed class HttpExecutor : IJobExecutor
         if (body is not null && request.Content!.Headers.ContentType is null)
         {
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(
-                IsJson(body) ? "application/json" : "text/plain") { CharSet = "utf-8" };
+                IsJson(body) ? "application/json" : "text/plain")
+            { CharSet = "utf-8" };
         }
 
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
