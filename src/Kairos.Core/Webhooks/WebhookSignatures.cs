@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Kairos.Webhooks;
+
+/// <summary>The result of checking a delivery; <see cref="Reason"/> is journaled, never sent to the caller.</summary>
+public sealed record VerificationResult(bool Valid, string Reason, string? DeliveryId)
+{
+    public static VerificationResult Accept(string? deliveryId) => new(true, "verified", deliveryId);
+
+    public static VerificationResult Reject(string reason) => new(false, reason, null);
+}
+
+/// <summary>
+/// Checks webhook signatures. Every comparison of secret material is constant-time
+/// (<see cref="CryptographicOperations.FixedTimeEquals"/>), so response timing reveals nothing about
+/// how much of a forged signature was right.
+/// </summary>
+public static class WebhookSignatures
+{
+    public static VerificationResult Verify(WebhookDefinition hook, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now)
+    {
+        if (hook.Verification == WebhookVerification.None)
+        {
+            return VerificationResult.Accept(Header(headers, "X-GitHub-Delivery") ?? Header(headers, "webhook-id"));
+        }
+        var secret = hook.Secret?.Resolve();
+        if (string.IsNullOrEmpty(secret))
+        {
+            return VerificationResult.Reject($"the hook's secret is not available ({hook.Secret?.Describe() ?? "none configured"})");
+        }
+        return hook.Verification switch
+        {
+            WebhookVerification.GitHub => GitHub(secret, headers, body),
+            WebhookVerification.StandardWebhooks => Standard(secret, headers, body, now, hook.ReplayWindow),
+            _ => Bearer(secret, headers),
+        };
+    }
+
+    private static VerificationResult GitHub(string secret, IReadOnlyDictionary<string, string> headers, byte[] body)
+    {
+        var header = Header(headers, "X-Hub-Signature-256");
+        if (header is null || !header.StartsWith("sha256=", StringComparison.Ordinal))
+        {
+            return VerificationResult.Reject("missing or malformed X-Hub-Signature-256 header");
+        }
+        byte[] given;
+        try
+        {
+            given = Convert.FromHexString(header["sha256=".Length..]);
+        }
+        catch (FormatException)
+        {
+            return VerificationResult.Reject("X-Hub-Signature-256 is not hexadecimal");
+        }
+        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body);
+        return CryptographicOperations.FixedTimeEquals(given, expected)
+            ? VerificationResult.Accept(Header(headers, "X-GitHub-Delivery"))
+            : VerificationResult.Reject("X-Hub-Signature-256 does not match the body");
+    }
+
+    private static VerificationResult Standard(string secret, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now, TimeSpan window)
+    {
+        var id = Header(headers, "webhook-id");
+        var timestampText = Header(headers, "webhook-timestamp");
+        var signatures = Header(headers, "webhook-signature");
+        if (id is null || timestampText is null || signatures is null)
+        {
+            return VerificationResult.Reject("missing webhook-id, webhook-timestamp or webhook-signature header");
+        }
+        if (!long.TryParse(timestampText, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return VerificationResult.Reject("webhook-timestamp is not Unix seconds");
+        }
+        var sentAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
+        if ((now - sentAt).Duration() > window)
+        {
+            return VerificationResult.Reject($"webhook-timestamp is outside the replay window of {window.TotalSeconds:0} s");
+        }
+        var key = StandardKey(secret);
+        var signed = Encoding.UTF8.GetBytes($"{id}.{timestampText}.");
+        var expected = HMACSHA256.HashData(key, signed.Concat(body).ToArray());
+        foreach (var candidate in signatures.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!candidate.StartsWith("v1,", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            byte[] given;
+            try
+            {
+                given = Convert.FromBase64String(candidate[3..]);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+            if (CryptographicOperations.FixedTimeEquals(given, expected))
+            {
+                return VerificationResult.Accept(id);
+            }
+        }
+        return VerificationResult.Reject("no v1 signature in webhook-signature matches");
+    }
+
+    /// <summary>Standard Webhooks secrets are "whsec_" + base64 of the key; a secret without the prefix is used as UTF-8 bytes.</summary>
+    private static byte[] StandardKey(string secret)
+    {
+        if (secret.StartsWith("whsec_", StringComparison.Ordinal))
+        {
+            try
+            {
+                return Convert.FromBase64String(secret["whsec_".Length..]);
+            }
+            catch (FormatException)
+            {
+                // Not base64 after all: fall through and use the text.
+            }
+        }
+        return Encoding.UTF8.GetBytes(secret);
+    }
+
+    private static VerificationResult Bearer(string token, IReadOnlyDictionary<string, string> headers)
+    {
+        var header = Header(headers, "Authorization");
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return VerificationResult.Reject("missing Authorization: Bearer header");
+        }
+        var given = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
+        var expected = Encoding.UTF8.GetBytes(token);
+        // FixedTimeEquals returns at once on a length mismatch; hashing both first hides the length too.
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(given), SHA256.HashData(expected))
+            ? VerificationResult.Accept(Header(headers, "X-Request-Id"))
+            : VerificationResult.Reject("bearer token does not match");
+    }
+
+    private static string? Header(IReadOnlyDictionary<string, string> headers, string name) =>
+        headers.TryGetValue(name, out var value) ? value : headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+}
