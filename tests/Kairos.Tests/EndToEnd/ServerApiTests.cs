@@ -11,7 +11,6 @@ public sealed class ApiServerFixture : IAsyncLifetime
     public const string Config = """
         engine:
           workers: 4
-          leaseDuration: 3s
         jobs:
           echo-job:
             handler: echo
