@@ -148,6 +148,20 @@ public sealed class ServerApiTests(ApiServerFixture fixture) : IClassFixture<Api
         Assert.Equal(before, await CountRunsAsync("echo-job"));
     }
 
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("2h")]
+    public async Task A_bad_wait_is_a_400_problem_and_stores_no_run(string wait)
+    {
+        var before = await CountRunsAsync("echo-job");
+
+        using var response = await PostAsync($"api/jobs/echo-job/run?wait={wait}", """{"w":1}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"wait '{wait}'", (string)(await ProblemAsync(response))["detail"]!);
+        Assert.Equal(before, await CountRunsAsync("echo-job")); // A refused request must not have started anything.
+    }
+
     [Fact]
     public async Task Running_an_unknown_job_is_a_404_problem_naming_the_job()
     {
