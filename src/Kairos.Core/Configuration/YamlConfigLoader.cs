@@ -30,14 +30,21 @@ public static class YamlConfigLoader
     public static KairosConfig Load(string text, string file, Func<string, bool>? handlerExists = null)
     {
         var yaml = new YamlStream();
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            yaml.Load(new StringReader(text));
+            yaml.Load(new Parser(scanner));
         }
         catch (YamlException ex)
         {
             var reason = ex.InnerException?.Message ?? ex.Message;
             throw new KairosConfigException(file, [new ConfigError((int)ex.Start.Line, (int)ex.Start.Column, $"malformed YAML: {Trim(reason)}")]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way, not with a YamlException, on some unclosed flow collections ("a: {b: c" then "d: e").
+            var at = scanner.CurrentPosition;
+            throw new KairosConfigException(file, [new ConfigError((int)at.Line, (int)at.Column, "malformed YAML: cannot read on from here; is a '[' or '{' above missing its closing bracket?")]);
         }
         var nodes = new YamlNodes();
         var config = yaml.Documents.Count == 0

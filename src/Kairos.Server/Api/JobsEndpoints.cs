@@ -26,14 +26,18 @@ internal static class JobsEndpoints
         {
             var payload = await ReadBodyAsync(request, ct);
             var idempotencyKey = request.Query["idempotencyKey"].FirstOrDefault();
-            var result = await engine.RunNowAsync(name, payload, idempotencyKey, ct);
+            TimeSpan? wait = null;
             if (request.Query["wait"].FirstOrDefault() is { } waitText)
             {
-                if (!Durations.TryParse(waitText, out var wait) || wait > TimeSpan.FromHours(1))
-                {
-                    throw new KairosValidationException($"wait '{waitText}' is not a duration up to 1h, e.g. wait=30s");
-                }
-                var run = await engine.WaitForRunAsync(result.RunId, wait, ct);
+                // Checked before enqueueing: a request answered 400 must not have started a run.
+                wait = Durations.TryParse(waitText, out var parsed) && parsed <= TimeSpan.FromHours(1)
+                    ? parsed
+                    : throw new KairosValidationException($"wait '{waitText}' is not a duration up to 1h, e.g. wait=30s");
+            }
+            var result = await engine.RunNowAsync(name, payload, idempotencyKey, ct);
+            if (wait is { } waitFor)
+            {
+                var run = await engine.WaitForRunAsync(result.RunId, waitFor, ct);
                 if (run is not null && Model.RunStates.IsFinished(run.State))
                 {
                     return Results.Ok(RunView.From(run));
