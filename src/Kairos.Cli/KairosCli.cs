@@ -11,7 +11,7 @@ internal static class KairosCli
 
         usage:
           kairos serve [--config FILE] [--db PATH] [--urls URL]
-          kairos validate FILE
+          kairos validate FILE [--any-handler]
           kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--wait [DURATION]] | pause NAME | resume NAME
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID

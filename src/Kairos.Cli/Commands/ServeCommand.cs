@@ -26,7 +26,8 @@ internal static class ServeCommand
         }
         if (serve.ConfigFile is not null)
         {
-            Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile); // Report file errors before anything starts.
+            // Report file errors, unknown handlers included, before anything starts or the database is created.
+            Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile, Executors.Handler.BuiltInHandlers.Names.Contains);
         }
         await using var app = KairosServer.Build(serve);
         await app.StartAsync();

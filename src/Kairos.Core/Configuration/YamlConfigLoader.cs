@@ -79,7 +79,11 @@ public static class YamlConfigLoader
             {
                 foreach (var (nameNode, jobNode) in jobMap.Children)
                 {
-                    var name = ((YamlScalarNode)nameNode).Value ?? "";
+                    var name = nodes.Key(nameNode, "a job name");
+                    if (name is null)
+                    {
+                        continue;
+                    }
                     if (JobRules.Name(name) is { } nameError)
                     {
                         nodes.Error(nameNode, nameError);
@@ -119,8 +123,8 @@ public static class YamlConfigLoader
         }
         foreach (var (key, value) in mapping.Children)
         {
-            var name = ((YamlScalarNode)key).Value ?? "";
-            if (nodes.Int(value, $"{what}.{name}", 1, 100_000) is { } limit)
+            var name = nodes.Key(key, $"a key of {what}");
+            if (name is not null && nodes.Int(value, $"{what}.{name}", 1, 100_000) is { } limit)
             {
                 limits[name] = limit;
             }

@@ -38,6 +38,17 @@ internal sealed class YamlNodes
         return fields;
     }
 
+    /// <summary>A mapping key as text; a list or mapping used as a key is an error.</summary>
+    public string? Key(YamlNode key, string what)
+    {
+        if (key is YamlScalarNode { Value: { } text })
+        {
+            return text;
+        }
+        Error(key, $"{what} must be a plain name, not a list or mapping");
+        return null;
+    }
+
     public string? String(YamlNode node, string what)
     {
         if (node is YamlScalarNode { Value: { } value } && !IsNull(node))
@@ -171,7 +182,7 @@ internal sealed class YamlNodes
     public static JsonNode? ToJson(YamlNode node) => node switch
     {
         YamlMappingNode mapping => new JsonObject(mapping.Children.Select(kv =>
-            KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value)))),
+            KeyValuePair.Create((kv.Key as YamlScalarNode)?.Value ?? kv.Key.ToString(), ToJson(kv.Value)))),
         YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(ToJson).ToArray()),
         YamlScalarNode scalar when scalar.Style is ScalarStyle.Plain => PlainScalar(scalar.Value ?? ""),
         YamlScalarNode scalar => JsonValue.Create(scalar.Value),

@@ -47,6 +47,19 @@ public sealed class BadInputTests : IDisposable
                   - cron: "61 * * * *"
                   - cron: "0 25 * * *"
             """, [(5, 15, "minute field '61'"), (6, 15, "hour field '25'")]),
+        ["unknown-handler"] = ("""
+            jobs:
+              a:
+                handler: nope
+            """, [(3, 14, "no handler named 'nope' is registered")]),
+        ["non-text-keys"] = ("""
+            jobs:
+              [a, b]:
+                handler: echo
+            engine:
+              queues:
+                {x: 1}: 2
+            """, [(2, 3, "a job name must be a plain name"), (6, 5, "a key of engine.queues must be a plain name")]),
     };
 
     public static TheoryData<string> FileNames => new(Files.Keys);

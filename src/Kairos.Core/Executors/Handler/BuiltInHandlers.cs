@@ -14,6 +14,9 @@ namespace Kairos.Executors.Handler;
 /// </summary>
 public static class BuiltInHandlers
 {
+    /// <summary>The names of the built-in handlers.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["noop", "echo", "sleep", "fail"];
+
     public static IServiceCollection AddKairosBuiltInHandlers(this IServiceCollection services)
     {
         services.AddKairosHandler("noop", _ => Task.FromResult<JsonNode?>(null));
