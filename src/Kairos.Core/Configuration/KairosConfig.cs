@@ -3,8 +3,12 @@ using Kairos.Model;
 
 namespace Kairos.Configuration;
 
-/// <summary>What a configuration file declares: engine settings (all optional) and jobs.</summary>
-public sealed record KairosConfig(EngineSettings Engine, IReadOnlyList<JobDefinition> Jobs);
+/// <summary>What a configuration file declares: engine settings (all optional), jobs, webhooks and subscriptions.</summary>
+public sealed record KairosConfig(EngineSettings Engine, IReadOnlyList<JobDefinition> Jobs)
+{
+    public IReadOnlyList<Webhooks.WebhookDefinition> Webhooks { get; init; } = [];
+    public IReadOnlyList<Events.Subscription> Subscriptions { get; init; } = [];
+}
 
 /// <summary>The <c>engine:</c> section; a null field keeps the <see cref="KairosOptions"/> default.</summary>
 public sealed record EngineSettings

@@ -6,19 +6,19 @@ namespace Kairos.Configuration;
 /// <summary>Reads one entry of a job's <c>triggers:</c> list.</summary>
 internal static class TriggerReader
 {
-    private static readonly string[] Kinds = ["cron", "interval", "once", "now"];
+    private static readonly string[] Kinds = ["cron", "interval", "once", "now", "webhook", "completion"];
 
     public static TriggerSpec? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "a trigger", "cron", "timeZone", "interval", "mode", "anchor", "once", "now", "misfire", "payload");
+        var f = nodes.Fields(node, "a trigger", "cron", "timeZone", "interval", "mode", "anchor", "once", "now", "webhook", "completion", "on", "maxDepth", "misfire", "payload");
         var kinds = Kinds.Where(f.ContainsKey).ToList();
         if (kinds.Count != 1)
         {
-            nodes.Error(node, "a trigger needs exactly one of: cron, interval, once, now" + (kinds.Count > 1 ? $" (found {string.Join(" and ", kinds)})" : ""));
+            nodes.Error(node, $"a trigger needs exactly one of: {string.Join(", ", Kinds)}" + (kinds.Count > 1 ? $" (found {string.Join(" and ", kinds)})" : ""));
             return null;
         }
         var kind = kinds[0];
-        foreach (var (key, allowedFor) in new[] { ("timeZone", "cron"), ("mode", "interval"), ("anchor", "interval") })
+        foreach (var (key, allowedFor) in new[] { ("timeZone", "cron"), ("mode", "interval"), ("anchor", "interval"), ("on", "completion"), ("maxDepth", "completion") })
         {
             if (f.TryGetValue(key, out var extra) && kind != allowedFor)
             {
@@ -30,6 +30,8 @@ internal static class TriggerReader
             "cron" => ReadCron(f, nodes),
             "interval" => ReadInterval(f, nodes),
             "once" => nodes.Instant(f["once"], "once") is { } at ? new OnceTriggerSpec(at) : null,
+            "webhook" => nodes.String(f["webhook"], "webhook") is { } hook ? new WebhookTriggerSpec(hook) : null,
+            "completion" => ReadCompletion(f, nodes),
             _ => nodes.Bool(f["now"], "now") == true ? new NowTriggerSpec() : null,
         };
         if (spec is null)
@@ -48,6 +50,16 @@ internal static class TriggerReader
             spec = spec with { Payload = YamlNodes.ToJson(payload)?.ToJsonString() };
         }
         return spec;
+    }
+
+    private static CompletionTriggerSpec? ReadCompletion(Dictionary<string, YamlNode> f, YamlNodes nodes)
+    {
+        var job = nodes.String(f["completion"], "completion (the job to follow)");
+        var on = f.TryGetValue("on", out var onNode)
+            ? nodes.Enum(onNode, "on", ("succeeded", CompletionOutcome.Succeeded), ("failed", CompletionOutcome.Failed), ("any", CompletionOutcome.Any)) ?? CompletionOutcome.Succeeded
+            : CompletionOutcome.Succeeded;
+        var maxDepth = f.TryGetValue("maxDepth", out var depth) ? nodes.Int(depth, "maxDepth", 1, 1000) : null;
+        return job is null ? null : new CompletionTriggerSpec(job, on) { MaxDepth = maxDepth };
     }
 
     private static CronTriggerSpec? ReadCron(Dictionary<string, YamlNode> f, YamlNodes nodes)

@@ -66,37 +66,83 @@ public static class YamlConfigLoader
 
     private static KairosConfig ReadRoot(YamlNode root, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
-        var fields = nodes.Fields(root, "the file", "engine", "jobs");
+        var fields = nodes.Fields(root, "the file", "engine", "jobs", "webhooks", "subscriptions");
         var engine = fields.TryGetValue("engine", out var engineNode) ? ReadEngine(engineNode, nodes) : new EngineSettings();
-        var jobs = new List<JobDefinition>();
-        if (fields.TryGetValue("jobs", out var jobsNode))
+        var jobs = ReadSection(fields, "jobs", "job", nodes, (name, node) => JobReader.Read(name, node, nodes, handlerExists));
+        var webhooks = ReadSection(fields, "webhooks", "webhook", nodes, (name, node) => WebhookReader.Read(name, node, nodes));
+        var subscriptions = ReadSection(fields, "subscriptions", "subscription", nodes, (name, node) => SubscriptionReader.Read(name, node, nodes));
+        CheckReferences(jobs, webhooks, subscriptions, nodes);
+        return new KairosConfig(engine, jobs.Select(j => j.Value).ToList())
         {
-            if (jobsNode is not YamlMappingNode jobMap)
+            Webhooks = webhooks.Select(w => w.Value).ToList(),
+            Subscriptions = subscriptions.Select(s => s.Value).ToList(),
+        };
+    }
+
+    /// <summary>Reads a section that maps names to definitions, keeping each name's node for later errors.</summary>
+    private static List<(YamlNode Node, T Value)> ReadSection<T>(
+        Dictionary<string, YamlNode> fields, string section, string what, YamlNodes nodes, Func<string, YamlNode, T?> read) where T : class
+    {
+        var found = new List<(YamlNode, T)>();
+        if (!fields.TryGetValue(section, out var sectionNode))
+        {
+            return found;
+        }
+        if (sectionNode is not YamlMappingNode map)
+        {
+            nodes.Error(sectionNode, $"{section} must be a mapping of {what} names to {what} definitions");
+            return found;
+        }
+        foreach (var (nameNode, node) in map.Children)
+        {
+            if (nodes.Key(nameNode, $"a {what} name") is not { } name)
             {
-                nodes.Error(jobsNode, "jobs must be a mapping of job names to job definitions");
+                continue;
             }
-            else
+            if (JobRules.Name(name) is { } nameError)
             {
-                foreach (var (nameNode, jobNode) in jobMap.Children)
+                nodes.Error(nameNode, nameError.Replace("job name", $"{what} name", StringComparison.Ordinal));
+                continue;
+            }
+            if (read(name, node) is { } value)
+            {
+                found.Add((nameNode, value));
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Names that point elsewhere in the file must exist there, and completion chains must not loop unbounded.</summary>
+    private static void CheckReferences(
+        List<(YamlNode Node, JobDefinition Value)> jobs,
+        List<(YamlNode Node, Webhooks.WebhookDefinition Value)> webhooks,
+        List<(YamlNode Node, Events.Subscription Value)> subscriptions,
+        YamlNodes nodes)
+    {
+        var jobNames = jobs.Select(j => j.Value.Name).ToHashSet(StringComparer.Ordinal);
+        var hookNames = webhooks.Select(w => w.Value.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (node, job) in jobs)
+        {
+            foreach (var trigger in job.Triggers)
+            {
+                if (trigger is WebhookTriggerSpec hook && !hookNames.Contains(hook.Hook))
                 {
-                    var name = nodes.Key(nameNode, "a job name");
-                    if (name is null)
-                    {
-                        continue;
-                    }
-                    if (JobRules.Name(name) is { } nameError)
-                    {
-                        nodes.Error(nameNode, nameError);
-                        continue;
-                    }
-                    if (JobReader.Read(name, jobNode, nodes, handlerExists) is { } job)
-                    {
-                        jobs.Add(job);
-                    }
+                    nodes.Error(node, $"job '{job.Name}' has a webhook trigger for '{hook.Hook}', which is not declared under webhooks:");
+                }
+                if (trigger is CompletionTriggerSpec completion && !jobNames.Contains(completion.Job))
+                {
+                    nodes.Error(node, $"job '{job.Name}' runs after job '{completion.Job}', which is not declared in this file");
                 }
             }
         }
-        return new KairosConfig(engine, jobs);
+        foreach (var (node, subscription) in subscriptions.Where(s => !jobNames.Contains(s.Value.Job)))
+        {
+            nodes.Error(node, $"subscription '{subscription.Name}' targets job '{subscription.Job}', which is not declared in this file");
+        }
+        if (CompletionGraph.FindUnboundedCycle(jobs.Select(j => j.Value)) is { } cycle)
+        {
+            nodes.Error(jobs.First(j => j.Value.Name == cycle[^1]).Node, CompletionGraph.Describe(cycle));
+        }
     }
 
     private static EngineSettings ReadEngine(YamlNode node, YamlNodes nodes)

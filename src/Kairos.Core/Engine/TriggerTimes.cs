@@ -14,7 +14,7 @@ internal static class TriggerTimes
         IntervalTriggerSpec interval => now + interval.Every,
         OnceTriggerSpec once => once.At,
         NowTriggerSpec => now,
-        _ => throw new ArgumentOutOfRangeException(nameof(spec)),
+        _ => null, // Event triggers fire when their event arrives, not at a time.
     };
 
     /// <summary>The fire after the one scheduled at <paramref name="scheduled"/>; null when the trigger has no more (once, now) or waits for its run (fixed delay).</summary>

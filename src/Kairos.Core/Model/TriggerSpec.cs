@@ -2,12 +2,17 @@ using System.Text.Json.Serialization;
 
 namespace Kairos.Model;
 
-/// <summary>A time trigger of a job. Event triggers (webhooks, files, events) arrive in later parts.</summary>
+/// <summary>
+/// What fires a job: time triggers (cron, interval, once, now) have a next fire time the scheduler
+/// keeps; event triggers (webhook, completion) fire when their event arrives and have none.
+/// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(CronTriggerSpec), "cron")]
 [JsonDerivedType(typeof(IntervalTriggerSpec), "interval")]
 [JsonDerivedType(typeof(OnceTriggerSpec), "once")]
 [JsonDerivedType(typeof(NowTriggerSpec), "now")]
+[JsonDerivedType(typeof(WebhookTriggerSpec), "webhook")]
+[JsonDerivedType(typeof(CompletionTriggerSpec), "completion")]
 public abstract record TriggerSpec
 {
     /// <summary>What to do with fire times missed while Kairos was down. Default fire-once.</summary>
@@ -70,9 +75,42 @@ public sealed record NowTriggerSpec : TriggerSpec
     public override string Source => TriggerSources.Now;
 }
 
+/// <summary>Fires the job for each accepted delivery to <c>POST /hooks/{Hook}</c>.</summary>
+public sealed record WebhookTriggerSpec(string Hook) : TriggerSpec
+{
+    [JsonIgnore]
+    public override string Source => TriggerSources.Webhook;
+}
+
+/// <summary>Which ends of the watched job's runs fire a completion trigger.</summary>
+public enum CompletionOutcome
+{
+    Succeeded,
+    Failed,
+    Any,
+}
+
+/// <summary>
+/// Runs this job after a run of <paramref name="Job"/> ends (succeeded; failed, meaning dead; or
+/// any, which adds cancelled), with that run's output and id in the payload. A chain that loops back
+/// must set <see cref="MaxDepth"/>: the number of chained runs after which it stops.
+/// </summary>
+public sealed record CompletionTriggerSpec(string Job, CompletionOutcome On = CompletionOutcome.Succeeded) : TriggerSpec
+{
+    public int? MaxDepth { get; init; }
+
+    [JsonIgnore]
+    public override string Source => TriggerSources.Completion;
+}
+
 /// <summary>Names of what fired a run, as stored in <c>runs.source</c> and the journal.</summary>
 public static class TriggerSources
 {
+    public const string Webhook = "webhook";
+    public const string Completion = "completion";
+    public const string Event = "event";
+    public const string File = "file";
+    public const string Poll = "poll";
     public const string Cron = "cron";
     public const string Interval = "interval";
     public const string Once = "once";
