@@ -50,6 +50,7 @@ public static class KairosServer
             o.ConfigFile = serve.ConfigFile;
         });
         builder.Services.AddKairosBuiltInHandlers();
+        builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<TimeProvider>()));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -60,6 +61,7 @@ public static class KairosServer
 
     public static void MapEndpoints(WebApplication app)
     {
+        Webhooks.WebhookEndpoint.Map(app);
         var api = app.MapGroup("/api");
         JobsEndpoints.Map(api);
         RunsEndpoints.Map(api);

@@ -90,6 +90,48 @@ internal static class SqliteMigrations
         CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
             BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
         """,
+
+        // 2: webhooks and the delivery ids seen (replay protection); events, subscriptions, and run links to them.
+        """
+        CREATE TABLE webhooks (
+            name TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE webhook_deliveries (
+            hook TEXT NOT NULL,
+            delivery_id TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            PRIMARY KEY (hook, delivery_id)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            data TEXT,
+            priority INTEGER NOT NULL,
+            idempotency_key TEXT,
+            published_at INTEGER NOT NULL,
+            cancelled INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX ux_events_idempotency ON events (idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_events_published ON events (published_at);
+        CREATE TABLE subscriptions (
+            name TEXT PRIMARY KEY,
+            pattern TEXT NOT NULL,
+            filter TEXT NOT NULL,
+            job_name TEXT NOT NULL,
+            active INTEGER NOT NULL,
+            max_depth INTEGER,
+            owner_job TEXT,
+            updated_at INTEGER NOT NULL
+        );
+        ALTER TABLE runs ADD COLUMN event_id INTEGER;
+        ALTER TABLE runs ADD COLUMN subscription TEXT;
+        ALTER TABLE runs ADD COLUMN chain_depth INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX ix_runs_event ON runs (event_id) WHERE event_id IS NOT NULL;
+        CREATE INDEX ix_runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

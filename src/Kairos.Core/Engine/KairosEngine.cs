@@ -69,7 +69,12 @@ public sealed class KairosEngine : IAsyncDisposable
             var config = Configuration.YamlConfigLoader.LoadFile(file, _handlers.Contains);
             config.Engine.ApplyTo(_options);
             _options.Jobs.AddRange(config.Jobs);
+            _options.Webhooks.AddRange(config.Webhooks);
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
+        }
+        foreach (var hook in _options.Webhooks)
+        {
+            await SaveWebhookAsync(hook, cancellationToken).ConfigureAwait(false);
         }
         foreach (var job in _options.Jobs)
         {
@@ -121,6 +126,35 @@ public sealed class KairosEngine : IAsyncDisposable
         _jobs.Forget(job.Name);
         _scheduler.Wake();
         _dispatcher.Wake();
+    }
+
+    /// <summary>Creates or replaces a webhook served at <c>POST /hooks/{name}</c>.</summary>
+    public async Task SaveWebhookAsync(Webhooks.WebhookDefinition hook, CancellationToken cancellationToken = default)
+    {
+        if (JobRules.Name(hook.Name) is { } error)
+        {
+            throw new KairosValidationException(error.Replace("job name", "webhook name", StringComparison.Ordinal));
+        }
+        if (hook.Verification != Webhooks.WebhookVerification.None && hook.Secret is null)
+        {
+            throw new KairosValidationException($"webhook '{hook.Name}' verifies signatures and needs a secret (a value or an environment variable)");
+        }
+        if (hook.MaxBodyBytes < 1 || hook.ReplayWindow <= TimeSpan.Zero || hook.RateLimit is { Requests: < 1 } || hook.RateLimit?.Per <= TimeSpan.Zero)
+        {
+            throw new KairosValidationException($"webhook '{hook.Name}': maxBodyBytes, replayWindow and rateLimit must be positive");
+        }
+        await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Turns a verified webhook delivery into runs (one per bound job) and wakes the dispatcher.</summary>
+    public async Task<WebhookDeliveryResult> AcceptWebhookAsync(WebhookDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        var result = await Store.AcceptWebhookDeliveryAsync(delivery, cancellationToken).ConfigureAwait(false);
+        if (result.Runs.Count > 0)
+        {
+            _dispatcher.Wake();
+        }
+        return result;
     }
 
     /// <summary>The one entry point of work: validates and stores a run request, then wakes the dispatcher.</summary>

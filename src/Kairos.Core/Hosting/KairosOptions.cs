@@ -45,6 +45,9 @@ public sealed class KairosOptions
     /// <summary>Jobs declared in code, saved at start.</summary>
     public List<Model.JobDefinition> Jobs { get; } = [];
 
+    /// <summary>Webhooks declared in code, saved at start.</summary>
+    public List<Webhooks.WebhookDefinition> Webhooks { get; } = [];
+
     /// <summary>Builds the store; set by <c>UseSqlite</c> and friends.</summary>
     public Func<IServiceProvider, string, IKairosStore>? StoreFactory { get; set; }
 

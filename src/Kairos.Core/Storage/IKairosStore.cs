@@ -55,4 +55,20 @@ public interface IKairosStore : IAsyncDisposable
     Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken);
     Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken);
     Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Appends a journal entry that records something without changing state (e.g. a rejected webhook delivery).</summary>
+    Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken);
+
+    // Webhooks.
+    Task SaveWebhookAsync(Webhooks.WebhookDefinition hook, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<Webhooks.WebhookDefinition?> GetWebhookAsync(string name, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Webhooks.WebhookDefinition>> ListWebhooksAsync(CancellationToken cancellationToken);
+    Task<bool> DeleteWebhookAsync(string name, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Accepts a verified delivery in one transaction: refuses a delivery id already seen within the
+    /// hook's replay window (when <see cref="WebhookDelivery.RejectRepeatedId"/>), enqueues one run
+    /// per job bound to the hook (paused jobs are skipped), and journals the outcome.
+    /// </summary>
+    Task<WebhookDeliveryResult> AcceptWebhookDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
 }

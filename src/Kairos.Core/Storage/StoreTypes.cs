@@ -105,3 +105,29 @@ public sealed record StoreStats(IReadOnlyDictionary<string, long> RunsByState, l
 
 /// <summary>A storage failure a person can act on (newer schema, unreadable file, …).</summary>
 public sealed class KairosStoreException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A verified webhook delivery to turn into runs.</summary>
+public sealed record WebhookDelivery(string Hook, string? DeliveryId, string Payload, DateTimeOffset ReceivedAt)
+{
+    /// <summary>Refuse a delivery whose id was seen within <see cref="ReplayWindow"/> (Standard Webhooks replay protection).</summary>
+    public bool RejectRepeatedId { get; init; }
+
+    public TimeSpan ReplayWindow { get; init; } = TimeSpan.FromMinutes(5);
+}
+
+public enum WebhookDeliveryOutcome
+{
+    /// <summary>Runs were enqueued (or found, for a delivery id seen before without replay rejection).</summary>
+    Accepted,
+
+    /// <summary>No job is bound to the hook.</summary>
+    NoJobs,
+
+    /// <summary>Every bound job is paused.</summary>
+    AllPaused,
+
+    /// <summary>The delivery id was already received within the replay window.</summary>
+    Replayed,
+}
+
+public sealed record WebhookDeliveryResult(WebhookDeliveryOutcome Outcome, IReadOnlyList<EnqueueResult> Runs, IReadOnlyList<string> PausedJobs);

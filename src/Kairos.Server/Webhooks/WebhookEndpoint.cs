@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json;
+using Kairos.Configuration;
+using Kairos.Engine;
+using Kairos.Model;
+using Kairos.Server.Api;
+using Kairos.Storage;
+using Kairos.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kairos.Server.Webhooks;
+
+/// <summary>
+/// <c>POST /hooks/{name}</c>. Checks run in this order, each refusal journaled with its reason:
+/// unknown hook 404, body over the hook's limit 413, rate limit 429 with Retry-After, signature
+/// 401 (with no hint of what failed), repeated delivery id 409, no bound job 404, every bound job
+/// paused 409. An accepted delivery answers 202 with the run ids, or with <c>?wait=30s</c> 200 and
+/// the runs' outcomes when they all finish in time.
+/// </summary>
+internal static class WebhookEndpoint
+{
+    public static void Map(IEndpointRouteBuilder app) => app.MapPost("/hooks/{name}", HandleAsync);
+
+    private static async Task<IResult> HandleAsync(string name, HttpContext http, KairosEngine engine, WebhookRateLimiter limiter, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        TimeSpan? wait = null;
+        if (http.Request.Query["wait"].FirstOrDefault() is { } waitText)
+        {
+            if (!Durations.TryParse(waitText, out var parsed) || parsed > TimeSpan.FromMinutes(5))
+            {
+                return Problem(StatusCodes.Status400BadRequest, $"wait '{waitText}' is not a duration up to 5m, e.g. wait=30s");
+            }
+            wait = parsed;
+        }
+        var hook = await engine.Store.GetWebhookAsync(name, ct);
+        if (hook is null)
+        {
+            return await RejectAsync(engine, name, now, StatusCodes.Status404NotFound, "unknown hook", $"no webhook named '{name}'", ct);
+        }
+        var body = await ReadBodyAsync(http, hook.MaxBodyBytes, ct);
+        if (body is null)
+        {
+            return await RejectAsync(engine, name, now, StatusCodes.Status413PayloadTooLarge, "body too large",
+                $"the body is larger than this hook accepts ({hook.MaxBodyBytes} bytes)", ct);
+        }
+        if (hook.RateLimit is { } limit && !limiter.TryTake(name, limit, out var retryAfter))
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return await RejectAsync(engine, name, now, StatusCodes.Status429TooManyRequests, "rate limited",
+                $"this hook accepts {limit.Requests} deliveries per {Durations.Format(limit.Per)}; retry after {seconds} s", ct);
+        }
+        var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var verification = WebhookSignatures.Verify(hook, headers, body, now);
+        if (!verification.Valid)
+        {
+            return await RejectAsync(engine, name, now, StatusCodes.Status401Unauthorized, verification.Reason, "the delivery could not be verified", ct);
+        }
+        var payload = WebhookPayload.Build(name, verification.DeliveryId, now, http.Request, body, hook.Headers, out var payloadError);
+        if (payload is null)
+        {
+            return await RejectAsync(engine, name, now, StatusCodes.Status400BadRequest, payloadError!, payloadError!, ct);
+        }
+
+        var result = await engine.AcceptWebhookAsync(new WebhookDelivery(name, verification.DeliveryId, payload.ToJsonString(), now)
+        {
+            RejectRepeatedId = hook.Verification == WebhookVerification.StandardWebhooks,
+            ReplayWindow = hook.ReplayWindow,
+        }, ct);
+        switch (result.Outcome)
+        {
+            case WebhookDeliveryOutcome.Replayed:
+                return Problem(StatusCodes.Status409Conflict, "this delivery id was already received");
+            case WebhookDeliveryOutcome.NoJobs:
+                return Problem(StatusCodes.Status404NotFound, $"no job has a trigger for webhook '{name}'");
+            case WebhookDeliveryOutcome.AllPaused:
+                return Problem(StatusCodes.Status409Conflict, $"every job bound to webhook '{name}' is paused: {string.Join(", ", result.PausedJobs)}");
+        }
+        var runIds = result.Runs.Select(r => r.RunId).ToList();
+        if (wait is { } limitWait)
+        {
+            var finished = await WaitForAllAsync(engine, runIds, limitWait, ct);
+            if (finished is not null)
+            {
+                return Results.Ok(new { runs = finished.Select(RunView.From) });
+            }
+        }
+        return Results.Accepted(null, new { runIds, skippedPausedJobs = result.PausedJobs });
+    }
+
+    /// <summary>The body, or null when it is larger than <paramref name="max"/> bytes (read no further than that).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long max, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > max)
+        {
+            return null;
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = max + 1;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > max)
+                {
+                    return null;
+                }
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+        return buffer.ToArray();
+    }
+
+    private static async Task<List<RunRecord>?> WaitForAllAsync(KairosEngine engine, List<long> runIds, TimeSpan wait, CancellationToken ct)
+    {
+        var runs = new List<RunRecord>();
+        var deadline = DateTimeOffset.UtcNow + wait;
+        foreach (var id in runIds)
+        {
+            var left = deadline - DateTimeOffset.UtcNow;
+            var run = left > TimeSpan.Zero ? await engine.WaitForRunAsync(id, left, ct) : await engine.Store.GetRunAsync(id, ct);
+            if (run is null || !run.State.IsFinished())
+            {
+                return null;
+            }
+            runs.Add(run);
+        }
+        return runs;
+    }
+
+    private static async Task<IResult> RejectAsync(KairosEngine engine, string hook, DateTimeOffset now, int status, string reason, string detail, CancellationToken ct)
+    {
+        var data = JsonSerializer.Serialize(new { hook, status, reason }, KairosJson.Options);
+        await engine.Store.AppendJournalAsync("webhook.rejected", null, data, now, ct);
+        return Problem(status, detail);
+    }
+
+    private static IResult Problem(int status, string detail) =>
+        Results.Problem(detail: detail, statusCode: status, title: status switch
+        {
+            StatusCodes.Status401Unauthorized => "Unauthorized",
+            StatusCodes.Status404NotFound => "Not found",
+            StatusCodes.Status409Conflict => "Conflict",
+            StatusCodes.Status413PayloadTooLarge => "Payload too large",
+            StatusCodes.Status429TooManyRequests => "Too many requests",
+            _ => "Invalid request",
+        });
+}

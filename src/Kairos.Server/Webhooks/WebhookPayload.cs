@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Kairos.Server.Webhooks;
+
+/// <summary>
+/// The payload a webhook's runs get: <c>{hook, deliveryId, receivedAt, body, query, headers}</c>.
+/// The body is parsed JSON, form fields (repeated fields become arrays) or raw text; only the
+/// hook's allow-listed headers are copied, and never ones that carry credentials.
+/// </summary>
+internal static class WebhookPayload
+{
+    private static readonly HashSet<string> NeverCopied = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Cookie", "X-Hub-Signature", "X-Hub-Signature-256", "webhook-signature", "Proxy-Authorization",
+    };
+
+    /// <summary>Builds the payload; returns null and a reason when a JSON body does not parse.</summary>
+    public static JsonObject? Build(string hook, string? deliveryId, DateTimeOffset receivedAt, HttpRequest request, byte[] body,
+        IReadOnlyList<string> allowedHeaders, out string? error)
+    {
+        error = null;
+        JsonNode? parsedBody;
+        var contentType = request.ContentType ?? "";
+        if (contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                parsedBody = body.Length == 0 ? null : JsonNode.Parse(body);
+            }
+            catch (JsonException ex)
+            {
+                error = $"the body is declared as JSON but does not parse: {ex.Message}";
+                return null;
+            }
+        }
+        else if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            var fields = new JsonObject();
+            foreach (var (key, values) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body)))
+            {
+                fields[key] = Values(values);
+            }
+            parsedBody = fields;
+        }
+        else
+        {
+            parsedBody = JsonValue.Create(Encoding.UTF8.GetString(body));
+        }
+
+        var query = new JsonObject();
+        foreach (var (key, values) in request.Query)
+        {
+            if (key != "wait")
+            {
+                query[key] = Values(values);
+            }
+        }
+        var headers = new JsonObject();
+        foreach (var name in allowedHeaders.Where(h => !NeverCopied.Contains(h)))
+        {
+            if (request.Headers.TryGetValue(name, out var values))
+            {
+                headers[name] = Values(values);
+            }
+        }
+        return new JsonObject
+        {
+            ["hook"] = hook,
+            ["deliveryId"] = deliveryId,
+            ["receivedAt"] = receivedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            ["body"] = parsedBody,
+            ["query"] = query,
+            ["headers"] = headers,
+        };
+    }
+
+    private static JsonNode? Values(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count == 1 ? JsonValue.Create(values[0]) : new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+}

@@ -1,0 +1,49 @@
+using Kairos.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kairos.Tests.Support;
+
+/// <summary>
+/// The real server (engine, SQLite file, Kestrel) in the test process on a free loopback port, so
+/// tests speak real HTTP without the cost of a child process. Crash tests use a child process instead.
+/// </summary>
+public sealed class InProcessServer : IAsyncDisposable
+{
+    private readonly TempDirectory _directory;
+    private readonly WebApplication _app;
+
+    private InProcessServer(TempDirectory directory, WebApplication app, string url)
+    {
+        _directory = directory;
+        _app = app;
+        Url = url;
+        Http = new HttpClient { BaseAddress = new Uri(url) };
+    }
+
+    public string Url { get; }
+    public HttpClient Http { get; }
+    public IServiceProvider Services => _app.Services;
+    public Kairos.Engine.KairosEngine Engine => _app.Services.GetRequiredService<Kairos.Engine.KairosEngine>();
+
+    public static async Task<InProcessServer> StartAsync(string yaml, Action<IServiceCollection>? services = null)
+    {
+        var directory = new TempDirectory();
+        var config = directory.File("kairos.yaml");
+        await File.WriteAllTextAsync(config, yaml);
+        var app = KairosServer.Build(new ServeOptions { ConfigFile = config, DatabasePath = directory.File("kairos.db"), Urls = "http://127.0.0.1:0" }, services);
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new InProcessServer(directory, app, url);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _directory.Dispose();
+    }
+}
