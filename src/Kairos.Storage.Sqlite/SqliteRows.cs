@@ -9,7 +9,8 @@ internal static class SqliteRows
 {
     public const string RunColumns =
         "id, job_name, queue, executor_kind, priority, state, attempt, max_attempts, source, trigger_id, parent_run_id, " +
-        "payload, output, error, idempotency_key, created_at, due_at, started_at, finished_at, lease_owner, lease_expires_at, cancel_requested";
+        "payload, output, error, idempotency_key, created_at, due_at, started_at, finished_at, lease_owner, lease_expires_at, cancel_requested, " +
+        "event_id, subscription, chain_depth";
 
     public const string TriggerColumns = "id, job_name, key, spec, next_fire_at, last_fire_at, created_at";
 
@@ -37,6 +38,9 @@ internal static class SqliteRows
         LeaseOwner = NullableString(r, 19),
         LeaseExpiresAt = NullableTime(r, 20),
         CancelRequested = r.GetInt64(21) != 0,
+        EventId = NullableLong(r, 22),
+        Subscription = NullableString(r, 23),
+        ChainDepth = r.GetInt32(24),
         JobVersion = jobVersion,
     };
 

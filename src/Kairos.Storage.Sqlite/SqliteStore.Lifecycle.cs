@@ -71,6 +71,10 @@ public sealed partial class SqliteStore
             }
             Journal(scope, completion.FinishedAt, kind, job, completion.RunId, triggerId, data);
             InsertLog(scope, completion.RunId, completion.Log);
+            if (state != RunState.Queued)
+            {
+                PublishRunFinished(scope, completion.RunId, completion.FinishedAt);
+            }
             return true;
         });
 
@@ -117,9 +121,14 @@ public sealed partial class SqliteStore
         reader.Read();
         var job = reader.GetString(0);
         var triggerId = SqliteRows.NullableLong(reader, 1);
-        var data = JsonSerializer.Serialize(new { attempt = reader.GetInt32(2), reason, state = reader.GetString(3) }, KairosJson.Options);
+        var state = reader.GetString(3);
+        var data = JsonSerializer.Serialize(new { attempt = reader.GetInt32(2), reason, state }, KairosJson.Options);
         reader.Close();
         Journal(scope, now, kind, job, id, triggerId, data);
+        if (state == "dead")
+        {
+            PublishRunFinished(scope, id, now);
+        }
     }
 
     public Task<CancelResult> CancelRunAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -139,6 +148,7 @@ public sealed partial class SqliteStore
                         "UPDATE runs SET state = 'cancelled', finished_at = @now, error = 'cancelled before it started' WHERE id = @id",
                         ("@now", Ms(now)), ("@id", runId));
                     Journal(scope, now, "run.cancelled", row.Job, runId, row.Trigger, """{"while":"queued"}""");
+                    PublishRunFinished(scope, runId, now);
                     return CancelResult.Cancelled;
                 case RunState.Running:
                     scope.Execute("UPDATE runs SET cancel_requested = 1 WHERE id = @id", ("@id", runId));

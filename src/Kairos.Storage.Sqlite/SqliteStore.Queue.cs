@@ -54,14 +54,16 @@ public sealed partial class SqliteStore
         var id = (long)scope.Scalar(
             """
             INSERT INTO runs (job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id,
-                              payload, idempotency_key, created_at, due_at, finished_at)
-            VALUES (@job, @queue, @kind, @priority, @state, @maxAttempts, @source, @trigger, @parent, @payload, @key, @now, @due, @finished)
+                              payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth)
+            VALUES (@job, @queue, @kind, @priority, @state, @maxAttempts, @source, @trigger, @parent, @payload, @key, @now, @due, @finished,
+                    @event, @subscription, @depth)
             RETURNING id
             """,
             ("@job", request.JobName), ("@queue", job.Queue), ("@kind", job.ExecutorKind), ("@priority", request.Priority ?? job.Priority),
             ("@state", state.ToWire()), ("@maxAttempts", job.MaxAttempts), ("@source", request.Source), ("@trigger", request.TriggerId),
             ("@parent", request.ParentRunId), ("@payload", request.Payload), ("@key", request.IdempotencyKey), ("@now", Ms(now)),
-            ("@due", Ms(due)), ("@finished", state == RunState.Skipped ? Ms(now) : null))!;
+            ("@due", Ms(due)), ("@finished", state == RunState.Skipped ? Ms(now) : null),
+            ("@event", request.EventId), ("@subscription", request.Subscription), ("@depth", request.ChainDepth))!;
 
         var data = JsonSerializer.Serialize(new
         {
@@ -69,6 +71,8 @@ public sealed partial class SqliteStore
             dueAt = due,
             idempotencyKey = request.IdempotencyKey,
             parentRunId = request.ParentRunId,
+            eventId = request.EventId,
+            subscription = request.Subscription,
             reason = state == RunState.Skipped ? $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs" : null,
         }, KairosJson.Options);
         Journal(scope, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId, data);

@@ -25,11 +25,14 @@ public sealed partial class SqliteStore
                 $"""
                 SELECT {SqliteRows.RunColumns} FROM runs
                 WHERE (@job IS NULL OR job_name = @job) AND (@state IS NULL OR state = @state) AND (@before IS NULL OR id < @before)
+                  AND (@event IS NULL OR event_id = @event) AND (@parent IS NULL OR parent_run_id = @parent)
                 ORDER BY id DESC LIMIT @limit
                 """;
             command.Parameters.AddWithValue("@job", (object?)query.JobName ?? DBNull.Value);
             command.Parameters.AddWithValue("@state", (object?)query.State?.ToWire() ?? DBNull.Value);
             command.Parameters.AddWithValue("@before", (object?)query.BeforeId ?? DBNull.Value);
+            command.Parameters.AddWithValue("@event", (object?)query.EventId ?? DBNull.Value);
+            command.Parameters.AddWithValue("@parent", (object?)query.ParentRunId ?? DBNull.Value);
             command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
             return SqliteRows.ReadAll(command, r => SqliteRows.Run(r));
         }, cancellationToken);

@@ -117,12 +117,21 @@ public sealed class KairosEngine : IAsyncDisposable
         {
             throw new KairosValidationException($"job '{job.Name}' is invalid: " + string.Join("; ", errors));
         }
+        if (job.Triggers.OfType<CompletionTriggerSpec>().Any())
+        {
+            var others = (await Store.ListJobsAsync(cancellationToken).ConfigureAwait(false)).Select(j => j.Definition).Where(j => j.Name != job.Name);
+            if (CompletionGraph.FindUnboundedCycle(others.Append(job)) is { } cycle)
+            {
+                throw new KairosValidationException($"job '{job.Name}' is invalid: {CompletionGraph.Describe(cycle)}");
+            }
+        }
         var now = _time.GetUtcNow();
         var registrations = job.Triggers
             .Select(t => new TriggerRegistration(TriggerKeys.For(t), t, TriggerTimes.First(t, now)))
             .DistinctBy(t => t.Key)
             .ToList();
         await Store.SaveJobAsync(job, registrations, now, cancellationToken).ConfigureAwait(false);
+        await Store.ReplaceOwnedSubscriptionsAsync(job.Name, CompletionSubscriptions(job), now, cancellationToken).ConfigureAwait(false);
         _jobs.Forget(job.Name);
         _scheduler.Wake();
         _dispatcher.Wake();
@@ -144,6 +153,100 @@ public sealed class KairosEngine : IAsyncDisposable
             throw new KairosValidationException($"webhook '{hook.Name}': maxBodyBytes, replayWindow and rateLimit must be positive");
         }
         await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A completion trigger is a subscription to run.* events of the job it follows, owned by the job
+    /// that has the trigger: chaining is pub/sub, not a second mechanism.
+    /// </summary>
+    private static List<Events.Subscription> CompletionSubscriptions(JobDefinition job) =>
+        job.Triggers.OfType<CompletionTriggerSpec>()
+            .Select(t => new Events.Subscription(
+                $"{job.Name}.after.{t.Job}.{t.On.ToString().ToLowerInvariant()}",
+                t.On switch { CompletionOutcome.Succeeded => "run.succeeded", CompletionOutcome.Failed => "run.failed", _ => "run.*" },
+                job.Name)
+            {
+                Filter = new System.Text.Json.Nodes.JsonObject { ["data.job"] = t.Job }.ToJsonString(),
+                MaxDepth = t.MaxDepth,
+                OwnerJob = job.Name,
+            })
+            .DistinctBy(s => s.Name)
+            .ToList();
+
+    /// <summary>Publishes an event: stored first, then one run per matching subscription, in one transaction.</summary>
+    public async Task<Events.PublishResult> PublishAsync(Events.EventRequest request, CancellationToken cancellationToken = default)
+    {
+        if (Events.EventTypePattern.CheckType(request.Type) is { } typeError)
+        {
+            throw new KairosValidationException(typeError);
+        }
+        if (string.IsNullOrWhiteSpace(request.Source))
+        {
+            throw new KairosValidationException("an event needs a source: who or what published it");
+        }
+        if (JobRules.Priority(request.Priority) is { } priorityError)
+        {
+            throw new KairosValidationException(priorityError);
+        }
+        KairosJson.EnsureValid(request.Data, "the event data");
+        var result = await Store.PublishAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (result.Runs.Count > 0)
+        {
+            _dispatcher.Wake();
+        }
+        return result;
+    }
+
+    /// <summary>Creates or replaces a subscription. Subscriptions owned by completion triggers are changed through their job.</summary>
+    public async Task SaveSubscriptionAsync(Events.Subscription subscription, CancellationToken cancellationToken = default)
+    {
+        if (JobRules.Name(subscription.Name) is { } nameError)
+        {
+            throw new KairosValidationException(nameError.Replace("job name", "subscription name", StringComparison.Ordinal));
+        }
+        if (!Events.EventTypePattern.TryParse(subscription.Pattern, out _, out var patternError))
+        {
+            throw new KairosValidationException(patternError!);
+        }
+        var filter = Events.EventFilter.Parse(subscription.Filter);
+        if (await Store.GetJobAsync(subscription.Job, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new KairosValidationException($"subscription '{subscription.Name}' targets job '{subscription.Job}', which does not exist");
+        }
+        if (await Store.GetSubscriptionAsync(subscription.Name, cancellationToken).ConfigureAwait(false) is { OwnerJob: { } owner })
+        {
+            throw new KairosConflictException($"subscription '{subscription.Name}' belongs to a completion trigger of job '{owner}'; change that job instead");
+        }
+        await Store.SaveSubscriptionAsync(subscription with { Filter = filter.Json, OwnerJob = null }, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues again the dead runs of an event (its failed deliveries).</summary>
+    public async Task<IReadOnlyList<RunRecord>> RetryEventAsync(long eventId, CancellationToken cancellationToken = default)
+    {
+        _ = await Store.GetEventAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw new KairosNotFoundException($"event {eventId} does not exist");
+        var dead = await Store.ListRunsAsync(new RunQuery { EventId = eventId, State = RunState.Dead, Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+        var retried = new List<RunRecord>();
+        foreach (var run in dead)
+        {
+            retried.Add(await RetryRunAsync(run.Id, cancellationToken).ConfigureAwait(false));
+        }
+        return retried;
+    }
+
+    /// <summary>Sends stored events of a time range again to one subscription.</summary>
+    public async Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(Events.ReplayRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.To <= request.From)
+        {
+            throw new KairosValidationException("the replay range is empty: 'to' must be after 'from'");
+        }
+        if (request.TypePattern is { } pattern && !Events.EventTypePattern.TryParse(pattern, out _, out var error))
+        {
+            throw new KairosValidationException(error!);
+        }
+        var runs = await Store.ReplayEventsAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        _dispatcher.Wake();
+        return runs;
     }
 
     /// <summary>Turns a verified webhook delivery into runs (one per bound job) and wakes the dispatcher.</summary>

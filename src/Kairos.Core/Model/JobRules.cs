@@ -111,6 +111,16 @@ public static partial class JobRules
                 case IntervalTriggerSpec interval:
                     Check(field + ".interval", Positive(interval.Every, "interval"));
                     break;
+                case WebhookTriggerSpec hook:
+                    Check(field + ".webhook", Name(hook.Hook)?.Replace("job name", "webhook name", StringComparison.Ordinal));
+                    break;
+                case CompletionTriggerSpec completion:
+                    Check(field + ".completion", Name(completion.Job));
+                    if (completion.MaxDepth is < 1)
+                    {
+                        errors.Add($"{field}.maxDepth: must be at least 1");
+                    }
+                    break;
             }
             if (job.Triggers[i].Payload is { } payload)
             {

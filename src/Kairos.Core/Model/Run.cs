@@ -74,6 +74,9 @@ public sealed record RunRecord
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
     public bool CancelRequested { get; init; }
+    public long? EventId { get; init; }
+    public string? Subscription { get; init; }
+    public int ChainDepth { get; init; }
 
     /// <summary>Version of the job definition when the run was claimed (0 when not known).</summary>
     public long JobVersion { get; init; }

@@ -18,7 +18,16 @@ public sealed record RunRequest(string JobName, string Source)
     public DateTimeOffset? NotBefore { get; init; }
 
     public long? TriggerId { get; init; }
+
+    /// <summary>The run whose end caused this one (completion chains).</summary>
     public long? ParentRunId { get; init; }
+
+    /// <summary>The event and subscription that caused this run.</summary>
+    public long? EventId { get; init; }
+    public string? Subscription { get; init; }
+
+    /// <summary>How many completion links lead to this run (0 for a run nothing chained).</summary>
+    public int ChainDepth { get; init; }
 }
 
 /// <summary>What <c>Enqueue</c> did: <see cref="Created"/> is false when an idempotency key matched an earlier run.</summary>

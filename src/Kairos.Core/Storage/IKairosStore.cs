@@ -71,4 +71,25 @@ public interface IKairosStore : IAsyncDisposable
     /// per job bound to the hook (paused jobs are skipped), and journals the outcome.
     /// </summary>
     Task<WebhookDeliveryResult> AcceptWebhookDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+
+    // Events and subscriptions. Publishing stores the event, matches the active subscriptions and
+    // enqueues one run per match in one transaction. A run reaching succeeded, dead or cancelled
+    // publishes run.succeeded / run.failed / run.cancelled in the transaction that ends it, when
+    // some active subscription listens to that type.
+    Task SaveSubscriptionAsync(Events.Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Makes the subscriptions owned by a job's completion triggers exactly <paramref name="subscriptions"/>.</summary>
+    Task ReplaceOwnedSubscriptionsAsync(string ownerJob, IReadOnlyList<Events.Subscription> subscriptions, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<Events.Subscription?> GetSubscriptionAsync(string name, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Events.Subscription>> ListSubscriptionsAsync(CancellationToken cancellationToken);
+    Task<bool> DeleteSubscriptionAsync(string name, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<Events.PublishResult> PublishAsync(Events.EventRequest request, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<Events.StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Events.StoredEvent>> ListEventsAsync(Events.EventQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Cancels a pending event (no run started yet): its queued runs are cancelled. Returns how many.</summary>
+    Task<int> CancelEventAsync(long eventId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Enqueues one run of the subscription's job per stored event in the range that matches the subscription.</summary>
+    Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(Events.ReplayRequest request, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -88,6 +88,8 @@ public enum CancelResult
 public sealed record RunQuery
 {
     public string? JobName { get; init; }
+    public long? EventId { get; init; }
+    public long? ParentRunId { get; init; }
     public RunState? State { get; init; }
     public long? BeforeId { get; init; }
     public int Limit { get; init; } = 50;

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Kairos.Events;
+using Kairos.Model;
+using Microsoft.Data.Sqlite;
+
+namespace Kairos.Storage.Sqlite;
+
+/// <summary>Subscriptions: stored rows, and their parsed patterns and filters cached by text.</summary>
+public sealed partial class SqliteStore
+{
+    private const string SubscriptionColumns = "name, pattern, filter, job_name, active, max_depth, owner_job";
+    private readonly ConcurrentDictionary<string, EventTypePattern> _patterns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EventFilter> _filters = new(StringComparer.Ordinal);
+
+    public Task SaveSubscriptionAsync(Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(scope =>
+        {
+            UpsertSubscription(scope, subscription, now);
+            return true;
+        });
+
+    public Task ReplaceOwnedSubscriptionsAsync(string ownerJob, IReadOnlyList<Subscription> subscriptions, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(scope =>
+        {
+            var keep = subscriptions.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            var owned = SqliteRows.ReadAll(scope.Command("SELECT name FROM subscriptions WHERE owner_job = @owner", ("@owner", ownerJob)), r => r.GetString(0));
+            foreach (var name in owned.Where(n => !keep.Contains(n)))
+            {
+                scope.Execute("DELETE FROM subscriptions WHERE name = @name", ("@name", name));
+                Journal(scope, now, "subscription.deleted", ownerJob, null, null, JsonSerializer.Serialize(new { subscription = name }, KairosJson.Options));
+            }
+            foreach (var subscription in subscriptions)
+            {
+                UpsertSubscription(scope, subscription with { OwnerJob = ownerJob }, now);
+            }
+            return true;
+        });
+
+    private void UpsertSubscription(SqliteWriteScope scope, Subscription s, DateTimeOffset now)
+    {
+        var previous = SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name", ("@name", s.Name)), ReadSubscription).FirstOrDefault();
+        if (previous == s)
+        {
+            return;
+        }
+        scope.Execute(
+            """
+            INSERT INTO subscriptions (name, pattern, filter, job_name, active, max_depth, owner_job, updated_at)
+            VALUES (@name, @pattern, @filter, @job, @active, @depth, @owner, @now)
+            ON CONFLICT (name) DO UPDATE SET pattern = excluded.pattern, filter = excluded.filter, job_name = excluded.job_name,
+                active = excluded.active, max_depth = excluded.max_depth, owner_job = excluded.owner_job, updated_at = excluded.updated_at
+            """,
+            ("@name", s.Name), ("@pattern", s.Pattern), ("@filter", s.Filter), ("@job", s.Job), ("@active", s.Active ? 1 : 0),
+            ("@depth", s.MaxDepth), ("@owner", s.OwnerJob), ("@now", Ms(now)));
+        Journal(scope, now, previous is null ? "subscription.created" : "subscription.updated", s.Job, null, null,
+            JsonSerializer.Serialize(new { subscription = s.Name, pattern = s.Pattern, filter = JsonDocument.Parse(s.Filter).RootElement, active = s.Active }, KairosJson.Options));
+    }
+
+    public Task<Subscription?> GetSubscriptionAsync(string name, CancellationToken cancellationToken) =>
+        Read(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name";
+            command.Parameters.AddWithValue("@name", name);
+            return SqliteRows.ReadAll(command, ReadSubscription).FirstOrDefault();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<Subscription>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SubscriptionColumns} FROM subscriptions ORDER BY name";
+            return SqliteRows.ReadAll(command, ReadSubscription);
+        }, cancellationToken);
+
+    public Task<bool> DeleteSubscriptionAsync(string name, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(scope =>
+        {
+            var deleted = scope.Execute("DELETE FROM subscriptions WHERE name = @name", ("@name", name)) > 0;
+            if (deleted)
+            {
+                Journal(scope, now, "subscription.deleted", null, null, null, JsonSerializer.Serialize(new { subscription = name }, KairosJson.Options));
+            }
+            return deleted;
+        });
+
+    private List<Subscription> ActiveSubscriptions(SqliteWriteScope scope) =>
+        SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE active = 1 ORDER BY name"), ReadSubscription);
+
+    private bool Matches(Subscription subscription, string type, System.Text.Json.Nodes.JsonNode envelope) =>
+        _patterns.GetOrAdd(subscription.Pattern, EventTypePattern.Parse).Matches(type)
+        && _filters.GetOrAdd(subscription.Filter, EventFilter.Parse).Matches(envelope);
+
+    private bool AnyListens(List<Subscription> subscriptions, string type) =>
+        subscriptions.Any(s => _patterns.GetOrAdd(s.Pattern, EventTypePattern.Parse).Matches(type));
+
+    private static Subscription ReadSubscription(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(3))
+        {
+            Filter = r.GetString(2),
+            Active = r.GetInt64(4) != 0,
+            MaxDepth = r.IsDBNull(5) ? null : r.GetInt32(5),
+            OwnerJob = SqliteRows.NullableString(r, 6),
+        };
+}
