@@ -15,6 +15,9 @@ internal static class KairosCli
           kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--wait [DURATION]] | pause NAME | resume NAME
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
+          kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] | list [--type PATTERN] [--status S]
+                       | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
+          kairos subscriptions list | kairos webhooks list
           kairos stats
           kairos bench throughput|cron-latency|idle [options]
 
@@ -39,6 +42,8 @@ internal static class KairosCli
                 "jobs" => await JobsCommand.RunAsync(rest, output),
                 "runs" => await RunsCommand.RunAsync(rest, output),
                 "stats" => await StatsCommand.RunAsync(rest, output),
+                "events" => await EventsCommand.RunAsync(rest, output),
+                "subscriptions" or "webhooks" => await SubscriptionsCommand.RunAsync(args[0], rest, output),
                 "bench" => await BenchCommand.RunAsync(rest, output),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };

@@ -65,6 +65,9 @@ public static class KairosServer
         var api = app.MapGroup("/api");
         JobsEndpoints.Map(api);
         RunsEndpoints.Map(api);
+        EventsEndpoints.Map(api);
+        SubscriptionsEndpoints.Map(api);
+        WebhooksEndpoints.Map(api);
         api.MapGet("/stats", async (KairosEngine engine, CancellationToken ct) =>
         {
             var stats = await engine.Store.GetStatsAsync(ct);

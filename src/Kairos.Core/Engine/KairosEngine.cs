@@ -70,6 +70,7 @@ public sealed class KairosEngine : IAsyncDisposable
             config.Engine.ApplyTo(_options);
             _options.Jobs.AddRange(config.Jobs);
             _options.Webhooks.AddRange(config.Webhooks);
+            _options.Subscriptions.AddRange(config.Subscriptions);
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
         }
         foreach (var hook in _options.Webhooks)
@@ -79,6 +80,10 @@ public sealed class KairosEngine : IAsyncDisposable
         foreach (var job in _options.Jobs)
         {
             await SaveJobAsync(job, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var subscription in _options.Subscriptions)
+        {
+            await SaveSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
         }
     }
 

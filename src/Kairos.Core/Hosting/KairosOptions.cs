@@ -48,6 +48,9 @@ public sealed class KairosOptions
     /// <summary>Webhooks declared in code, saved at start.</summary>
     public List<Webhooks.WebhookDefinition> Webhooks { get; } = [];
 
+    /// <summary>Subscriptions declared in code, saved at start (after the jobs they target).</summary>
+    public List<Events.Subscription> Subscriptions { get; } = [];
+
     /// <summary>Builds the store; set by <c>UseSqlite</c> and friends.</summary>
     public Func<IServiceProvider, string, IKairosStore>? StoreFactory { get; set; }
 

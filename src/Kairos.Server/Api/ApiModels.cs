@@ -51,13 +51,17 @@ public sealed record RunView(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string? LeaseOwner,
-    DateTimeOffset? LeaseExpiresAt)
+    DateTimeOffset? LeaseExpiresAt,
+    long? EventId,
+    string? Subscription,
+    int ChainDepth)
 {
     public static RunView From(RunRecord r) => new(
         r.Id, r.JobName, r.State.ToWire(), r.Attempt, r.MaxAttempts, r.Source, r.Queue, r.Priority, r.TriggerId, r.ParentRunId,
-        Json(r.Payload), Json(r.Output), r.Error, r.IdempotencyKey, r.CreatedAt, r.DueAt, r.StartedAt, r.FinishedAt, r.LeaseOwner, r.LeaseExpiresAt);
+        Json(r.Payload), Json(r.Output), r.Error, r.IdempotencyKey, r.CreatedAt, r.DueAt, r.StartedAt, r.FinishedAt, r.LeaseOwner, r.LeaseExpiresAt,
+        r.EventId, r.Subscription, r.ChainDepth);
 
-    private static JsonNode? Json(string? text)
+    internal static JsonNode? Json(string? text)
     {
         if (text is null)
         {
@@ -80,7 +84,28 @@ public sealed record JournalView(long Seq, DateTimeOffset At, string Kind, strin
         new(e.Seq, e.At, e.Kind, e.JobName, e.RunId, e.TriggerId, e.Node, e.Data is null ? null : JsonNode.Parse(e.Data));
 }
 
-public sealed record RunDetailView(RunView Run, IReadOnlyList<JournalView> Journal);
+/// <summary>A run with its journal and its chain: the run that caused it and the runs it caused.</summary>
+public sealed record RunDetailView(RunView Run, IReadOnlyList<JournalView> Journal, RunView? Parent, IReadOnlyList<RunView> Children);
+
+public sealed record EventView(long Id, string Type, string Source, JsonNode? Data, int Priority, string? IdempotencyKey, DateTimeOffset PublishedAt, string Status, int Runs)
+{
+    public static EventView From(Events.StoredEvent e) =>
+        new(e.Id, e.Type, e.Source, RunView.Json(e.Data), e.Priority, e.IdempotencyKey, e.PublishedAt, e.Status.ToString().ToLowerInvariant(), e.Runs);
+}
+
+public sealed record EventDetailView(EventView Event, IReadOnlyList<RunView> Runs);
+
+public sealed record SubscriptionView(string Name, string Events, JsonNode? Filter, string Job, bool Active, int? MaxDepth, string? OwnerJob)
+{
+    public static SubscriptionView From(Events.Subscription s) => new(s.Name, s.Pattern, RunView.Json(s.Filter), s.Job, s.Active, s.MaxDepth, s.OwnerJob);
+}
+
+/// <summary>A webhook as the API shows it: where its secret comes from, never the secret.</summary>
+public sealed record WebhookView(string Name, string Url, string Verification, string? Secret, TimeSpan ReplayWindow, long MaxBodyBytes, Kairos.Webhooks.WebhookRateLimit? RateLimit, IReadOnlyList<string> Headers)
+{
+    public static WebhookView From(Kairos.Webhooks.WebhookDefinition h) =>
+        new(h.Name, $"/hooks/{h.Name}", h.Verification.ToString().ToLowerInvariant(), h.Secret?.Describe(), h.ReplayWindow, h.MaxBodyBytes, h.RateLimit, h.Headers);
+}
 
 public sealed record EnqueuedView(long RunId, bool Created, string State);
 

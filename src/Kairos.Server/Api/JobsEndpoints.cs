@@ -46,6 +46,13 @@ internal static class JobsEndpoints
             return Results.Accepted($"/api/runs/{result.RunId}", new EnqueuedView(result.RunId, result.Created, Model.RunStates.ToWire(result.State)));
         });
 
+        jobs.MapPut("/{name}", async (string name, HttpRequest request, KairosEngine engine, CancellationToken ct) =>
+        {
+            var job = await ReadDefinitionAsync(name, request, ct);
+            await engine.SaveJobAsync(job, ct);
+            return Results.Ok(await ShowAsync(engine, name, ct));
+        });
+
         jobs.MapPost("/{name}/pause", async (string name, KairosEngine engine, CancellationToken ct) =>
         {
             await engine.SetPausedAsync(name, true, ct);
@@ -63,6 +70,31 @@ internal static class JobsEndpoints
     {
         var job = await engine.Store.GetJobAsync(name, ct) ?? throw new KairosNotFoundException($"job '{name}' does not exist");
         return JobView.From(job, await engine.Store.ListTriggersAsync(name, ct));
+    }
+
+    /// <summary>A job definition in the stored JSON shape (see docs/api.md); the name comes from the URL.</summary>
+    private static async Task<Model.JobDefinition> ReadDefinitionAsync(string name, HttpRequest request, CancellationToken ct)
+    {
+        System.Text.Json.Nodes.JsonObject body;
+        try
+        {
+            body = await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.Nodes.JsonObject>(request.Body, cancellationToken: ct)
+                ?? throw new KairosValidationException("the body must be a job definition object");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new KairosValidationException($"the body is not valid JSON: {ex.Message}");
+        }
+        body["name"] = name;
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<Model.JobDefinition>(body, Model.KairosJson.Options)
+                ?? throw new KairosValidationException("the body must be a job definition object");
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw new KairosValidationException($"the body is not a job definition: {ex.Message}");
+        }
     }
 
     /// <summary>The request body is the run's JSON payload; an empty body means no payload.</summary>

@@ -31,7 +31,10 @@ internal static class RunsEndpoints
         {
             var run = await FindAsync(engine, id, ct);
             var journal = await engine.Store.ListJournalAsync(new JournalQuery { RunId = id }, ct);
-            return Results.Ok(new RunDetailView(RunView.From(run), journal.Select(JournalView.From).ToList()));
+            var parent = run.ParentRunId is { } parentId ? await engine.Store.GetRunAsync(parentId, ct) : null;
+            var children = await engine.Store.ListRunsAsync(new RunQuery { ParentRunId = id, Limit = 1000 }, ct);
+            return Results.Ok(new RunDetailView(RunView.From(run), journal.Select(JournalView.From).ToList(),
+                parent is null ? null : RunView.From(parent), children.Select(RunView.From).ToList()));
         });
 
         runs.MapGet("/{id:long}/log", async (long id, KairosEngine engine, CancellationToken ct) =>

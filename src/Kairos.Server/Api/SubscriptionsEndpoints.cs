@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using Kairos.Engine;
+using Kairos.Events;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kairos.Server.Api;
+
+/// <summary>/api/subscriptions: list, show, create or replace (PUT), delete.</summary>
+internal static class SubscriptionsEndpoints
+{
+    public sealed record SubscriptionBody(string? Events, JsonNode? Filter, string? Job, bool? Active);
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var subscriptions = api.MapGroup("/subscriptions");
+
+        subscriptions.MapGet("/", async (KairosEngine engine, CancellationToken ct) =>
+            Results.Ok((await engine.Store.ListSubscriptionsAsync(ct)).Select(SubscriptionView.From)));
+
+        subscriptions.MapGet("/{name}", async (string name, KairosEngine engine, CancellationToken ct) =>
+            Results.Ok(SubscriptionView.From(await engine.Store.GetSubscriptionAsync(name, ct) ?? throw new KairosNotFoundException($"subscription '{name}' does not exist"))));
+
+        subscriptions.MapPut("/{name}", async (string name, SubscriptionBody? body, KairosEngine engine, CancellationToken ct) =>
+        {
+            if (body?.Events is null || body.Job is null)
+            {
+                throw new KairosValidationException("the body needs events (a type pattern such as order.*) and job; optional: filter, active");
+            }
+            await engine.SaveSubscriptionAsync(new Subscription(name, body.Events, body.Job) { Filter = body.Filter?.ToJsonString() ?? "{}", Active = body.Active ?? true }, ct);
+            return Results.Ok(SubscriptionView.From((await engine.Store.GetSubscriptionAsync(name, ct))!));
+        });
+
+        subscriptions.MapDelete("/{name}", async (string name, KairosEngine engine, TimeProvider time, CancellationToken ct) =>
+            await engine.Store.DeleteSubscriptionAsync(name, time.GetUtcNow(), ct)
+                ? Results.NoContent()
+                : throw new KairosNotFoundException($"subscription '{name}' does not exist"));
+    }
+}

@@ -1,0 +1,70 @@
+using Kairos.Configuration;
+using Kairos.Engine;
+using Kairos.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kairos.Server.Api;
+
+/// <summary>/api/webhooks: list, show, create or replace (PUT), delete. Secrets go in, never out.</summary>
+internal static class WebhooksEndpoints
+{
+    public sealed record WebhookBody(string? Verify, string? Secret, string? SecretEnv, string? ReplayWindow, long? MaxBodyBytes, int? RateLimitRequests, string? RateLimitPer, List<string>? Headers);
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var hooks = api.MapGroup("/webhooks");
+
+        hooks.MapGet("/", async (KairosEngine engine, CancellationToken ct) =>
+            Results.Ok((await engine.Store.ListWebhooksAsync(ct)).Select(WebhookView.From)));
+
+        hooks.MapGet("/{name}", async (string name, KairosEngine engine, CancellationToken ct) =>
+            Results.Ok(WebhookView.From(await engine.Store.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist"))));
+
+        hooks.MapPut("/{name}", async (string name, WebhookBody? body, KairosEngine engine, CancellationToken ct) =>
+        {
+            var b = body ?? new WebhookBody(null, null, null, null, null, null, null, null);
+            var verification = (b.Verify ?? "none").ToLowerInvariant() switch
+            {
+                "none" => WebhookVerification.None,
+                "github" => WebhookVerification.GitHub,
+                "standard" => WebhookVerification.StandardWebhooks,
+                "bearer" => WebhookVerification.Bearer,
+                _ => throw new KairosValidationException($"verify '{b.Verify}' is not one of: none, github, standard, bearer"),
+            };
+            if (b.Secret is not null && b.SecretEnv is not null)
+            {
+                throw new KairosValidationException("give either secret or secretEnv, not both");
+            }
+            var hook = new WebhookDefinition(name)
+            {
+                Verification = verification,
+                Secret = b.SecretEnv is { } env ? SecretSource.Environment(env) : b.Secret is { } secret ? SecretSource.Literal(secret) : null,
+                Headers = b.Headers ?? [],
+            };
+            if (b.ReplayWindow is { } window)
+            {
+                hook = hook with { ReplayWindow = Duration(window, "replayWindow") };
+            }
+            if (b.MaxBodyBytes is { } max)
+            {
+                hook = hook with { MaxBodyBytes = max };
+            }
+            if (b.RateLimitRequests is { } requests)
+            {
+                hook = hook with { RateLimit = new WebhookRateLimit(requests, Duration(b.RateLimitPer ?? "1s", "rateLimitPer")) };
+            }
+            await engine.SaveWebhookAsync(hook, ct);
+            return Results.Ok(WebhookView.From(hook));
+        });
+
+        hooks.MapDelete("/{name}", async (string name, KairosEngine engine, TimeProvider time, CancellationToken ct) =>
+            await engine.Store.DeleteWebhookAsync(name, time.GetUtcNow(), ct)
+                ? Results.NoContent()
+                : throw new KairosNotFoundException($"webhook '{name}' does not exist"));
+    }
+
+    private static TimeSpan Duration(string text, string what) =>
+        Durations.TryParse(text, out var d) && d > TimeSpan.Zero ? d : throw new KairosValidationException($"{what} '{text}' is not a duration such as 5m");
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Kairos.Cli;
+using Kairos.Tests.Support;
+
+namespace Kairos.Tests.Server;
+
+/// <summary>Events, subscriptions, webhooks and job definitions through the REST API and the CLI, over real HTTP.</summary>
+public sealed class EventsApiTests : IAsyncLifetime
+{
+    private InProcessServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await InProcessServer.StartAsync("""
+        subscriptions:
+          big-orders:
+            events: "order.*"
+            filter: { data.amount: { $gt: 100 } }
+            job: ship
+        jobs:
+          ship:
+            handler: echo
+        """);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<JsonNode> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    private async Task<(int Exit, string Output, string Error)> CliAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await KairosCli.RunAsync([.. args, "--server", _server.Url], output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Publishing_through_the_api_runs_the_subscribed_job_and_the_event_shows_its_runs()
+    {
+        var published = await JsonAsync(await _server.Http.PostAsJsonAsync("/api/events", new { type = "order.created", source = "shop", data = new { amount = 250 } }), HttpStatusCode.Accepted);
+        var eventId = published["eventId"]!.GetValue<long>();
+        Assert.Single(published["runIds"]!.AsArray());
+
+        await Eventually.TrueAsync(async () =>
+            (await JsonAsync(await _server.Http.GetAsync($"/api/events/{eventId}"), HttpStatusCode.OK))["event"]!["status"]!.GetValue<string>() == "completed",
+            "the event to complete");
+        var detail = await JsonAsync(await _server.Http.GetAsync($"/api/events/{eventId}"), HttpStatusCode.OK);
+        Assert.Equal(250, detail["runs"]![0]!["output"]!["event"]!["data"]!["amount"]!.GetValue<int>());
+
+        var small = await JsonAsync(await _server.Http.PostAsJsonAsync("/api/events", new { type = "order.created", data = new { amount = 5 } }), HttpStatusCode.Accepted);
+        Assert.Empty(small["runIds"]!.AsArray());
+        var list = await JsonAsync(await _server.Http.GetAsync("/api/events?type=order.*"), HttpStatusCode.OK);
+        Assert.Equal(2, list.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Bad_events_get_a_problem_saying_what_is_wrong()
+    {
+        var response = await _server.Http.PostAsync("/api/events", new StringContent("""{"type":"no spaces allowed"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not a valid event type", await response.Content.ReadAsStringAsync());
+        var missing = await _server.Http.PostAsync("/api/events", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Contains("needs at least", await missing.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Subscriptions_and_jobs_with_event_triggers_can_be_declared_through_the_api()
+    {
+        await JsonAsync(await _server.Http.PutAsync("/api/jobs/audit", new StringContent(
+            """{"executor":{"kind":"handler","handler":"echo"},"triggers":[{"kind":"completion","job":"ship","on":"any"}]}""", Encoding.UTF8, "application/json")), HttpStatusCode.OK);
+        var created = await JsonAsync(await _server.Http.PutAsJsonAsync("/api/subscriptions/refunds", new { events = "order.refunded", job = "audit", filter = new { source = "shop" } }), HttpStatusCode.OK);
+        Assert.Equal("order.refunded", created["events"]!.GetValue<string>());
+
+        var all = await JsonAsync(await _server.Http.GetAsync("/api/subscriptions"), HttpStatusCode.OK);
+        var names = all.AsArray().Select(s => s!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("refunds", names);
+        Assert.Contains("audit.after.ship.any", names); // The completion trigger's own subscription.
+
+        var owned = await _server.Http.PutAsJsonAsync("/api/subscriptions/audit.after.ship.any", new { events = "x", job = "audit" });
+        Assert.Equal(HttpStatusCode.Conflict, owned.StatusCode);
+        var bad = await _server.Http.PutAsync("/api/jobs/broken", new StringContent("""{"executor":{"kind":"handler","handler":"echo"},"priority":99}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("priority 99 is out of range", await bad.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await _server.Http.DeleteAsync("/api/subscriptions/refunds")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Webhooks_created_through_the_api_never_show_their_secret()
+    {
+        var created = await JsonAsync(await _server.Http.PutAsJsonAsync("/api/webhooks/deploy", new { verify = "bearer", secret = "super-secret-value" }), HttpStatusCode.OK);
+        Assert.Equal("set in configuration", created["secret"]!.GetValue<string>());
+        var listed = await _server.Http.GetStringAsync("/api/webhooks");
+        Assert.DoesNotContain("super-secret-value", listed);
+        Assert.Contains("/hooks/deploy", listed);
+        var bad = await _server.Http.PutAsJsonAsync("/api/webhooks/x", new { verify = "github" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_cli_publishes_lists_and_shows_events()
+    {
+        var (exit, output, error) = await CliAsync("events", "publish", "order.created", "--data", """{"amount":500}""", "--source", "cli-test");
+        Assert.True(exit == 0, error);
+        Assert.Contains("published; 1 run(s)", output);
+
+        var listed = await CliAsync("events", "list", "--type", "order.*");
+        Assert.Contains("cli-test", listed.Output);
+        Assert.Contains("order.created", listed.Output);
+        Assert.Equal(2, (await CliAsync("events", "publish", "order.created", "--data", "{oops")).Exit);
+        Assert.Contains("big-orders", (await CliAsync("subscriptions", "list")).Output);
+    }
+}
