@@ -132,6 +132,25 @@ internal static class SqliteMigrations
         CREATE INDEX ix_runs_event ON runs (event_id) WHERE event_id IS NOT NULL;
         CREATE INDEX ix_runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
         """,
+
+        // 3: de-duplication of runs by context, file-watch state, poll state.
+        """
+        ALTER TABLE runs ADD COLUMN dedupe_key TEXT;
+        CREATE INDEX ix_runs_dedupe ON runs (trigger_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running');
+        CREATE TABLE file_state (
+            trigger_id INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime INTEGER NOT NULL,
+            PRIMARY KEY (trigger_id, path)
+        );
+        CREATE TABLE poll_state (
+            trigger_id INTEGER PRIMARY KEY,
+            last_poll_at INTEGER,
+            failures INTEGER NOT NULL DEFAULT 0,
+            state TEXT
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

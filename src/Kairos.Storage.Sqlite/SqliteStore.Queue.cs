@@ -39,6 +39,21 @@ public sealed partial class SqliteStore
             }
         }
 
+        if (request.DedupeKey is not null && request.TriggerId is not null)
+        {
+            using var reader = scope.Command(
+                "SELECT id, state FROM runs WHERE trigger_id = @trigger AND dedupe_key = @key AND state IN ('queued', 'running')",
+                ("@trigger", request.TriggerId), ("@key", request.DedupeKey)).ExecuteReader();
+            if (reader.Read())
+            {
+                var existing = new EnqueueResult(reader.GetInt64(0), false, RunStates.Parse(reader.GetString(1)));
+                reader.Close();
+                Journal(scope, now, "run.deduplicated", request.JobName, existing.RunId, request.TriggerId,
+                    JsonSerializer.Serialize(new { source = request.Source, dedupeKey = request.DedupeKey, reason = "the same context is already queued or running" }, KairosJson.Options));
+                return existing;
+            }
+        }
+
         var state = RunState.Queued;
         if (job.MaxInstances is { } max && job.SkipOnOverlap)
         {
@@ -54,16 +69,16 @@ public sealed partial class SqliteStore
         var id = (long)scope.Scalar(
             """
             INSERT INTO runs (job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id,
-                              payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth)
+                              payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key)
             VALUES (@job, @queue, @kind, @priority, @state, @maxAttempts, @source, @trigger, @parent, @payload, @key, @now, @due, @finished,
-                    @event, @subscription, @depth)
+                    @event, @subscription, @depth, @dedupe)
             RETURNING id
             """,
             ("@job", request.JobName), ("@queue", job.Queue), ("@kind", job.ExecutorKind), ("@priority", request.Priority ?? job.Priority),
             ("@state", state.ToWire()), ("@maxAttempts", job.MaxAttempts), ("@source", request.Source), ("@trigger", request.TriggerId),
             ("@parent", request.ParentRunId), ("@payload", request.Payload), ("@key", request.IdempotencyKey), ("@now", Ms(now)),
             ("@due", Ms(due)), ("@finished", state == RunState.Skipped ? Ms(now) : null),
-            ("@event", request.EventId), ("@subscription", request.Subscription), ("@depth", request.ChainDepth))!;
+            ("@event", request.EventId), ("@subscription", request.Subscription), ("@depth", request.ChainDepth), ("@dedupe", request.DedupeKey))!;
 
         var data = JsonSerializer.Serialize(new
         {

@@ -6,11 +6,19 @@ namespace Kairos.Configuration;
 /// <summary>Reads one entry of a job's <c>triggers:</c> list.</summary>
 internal static class TriggerReader
 {
-    private static readonly string[] Kinds = ["cron", "interval", "once", "now", "webhook", "completion"];
+    private static readonly string[] Kinds = ["cron", "interval", "once", "now", "webhook", "completion", "file", "poll"];
+
+    /// <summary>Keys that only some kinds take, and the kind that takes each.</summary>
+    private static readonly (string Key, string Kind)[] KindKeys =
+    [
+        ("timeZone", "cron"), ("mode", "interval"), ("anchor", "interval"), ("on", "completion"), ("maxDepth", "completion"),
+        ("include", "file"), ("exclude", "file"), ("recursive", "file"), ("events", "file"), ("settle", "file"), ("reconcile", "file"),
+        ("every", "poll"), ("timeout", "poll"),
+    ];
 
     public static TriggerSpec? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "a trigger", "cron", "timeZone", "interval", "mode", "anchor", "once", "now", "webhook", "completion", "on", "maxDepth", "misfire", "payload");
+        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload"]);
         var kinds = Kinds.Where(f.ContainsKey).ToList();
         if (kinds.Count != 1)
         {
@@ -18,7 +26,7 @@ internal static class TriggerReader
             return null;
         }
         var kind = kinds[0];
-        foreach (var (key, allowedFor) in new[] { ("timeZone", "cron"), ("mode", "interval"), ("anchor", "interval"), ("on", "completion"), ("maxDepth", "completion") })
+        foreach (var (key, allowedFor) in KindKeys)
         {
             if (f.TryGetValue(key, out var extra) && kind != allowedFor)
             {
@@ -32,6 +40,8 @@ internal static class TriggerReader
             "once" => nodes.Instant(f["once"], "once") is { } at ? new OnceTriggerSpec(at) : null,
             "webhook" => nodes.String(f["webhook"], "webhook") is { } hook ? new WebhookTriggerSpec(hook) : null,
             "completion" => ReadCompletion(f, nodes),
+            "file" => FileTriggerReader.Read(f, nodes),
+            "poll" => PollTriggerReader.Read(f, nodes),
             _ => nodes.Bool(f["now"], "now") == true ? new NowTriggerSpec() : null,
         };
         if (spec is null)

@@ -114,6 +114,26 @@ public static partial class JobRules
                 case WebhookTriggerSpec hook:
                     Check(field + ".webhook", Name(hook.Hook)?.Replace("job name", "webhook name", StringComparison.Ordinal));
                     break;
+                case FileTriggerSpec file:
+                    if (!System.IO.Path.IsPathFullyQualified(file.Path))
+                    {
+                        errors.Add($"{field}.file: '{file.Path}' must be an absolute directory path");
+                    }
+                    if (file.Events.Count == 0 || file.Settle < TimeSpan.Zero || file.Reconcile <= TimeSpan.Zero)
+                    {
+                        errors.Add($"{field}: a file trigger needs at least one event, a settle time ≥ 0 and a positive reconcile interval");
+                    }
+                    break;
+                case PollTriggerSpec poll:
+                    if (new object?[] { poll.Poller, poll.Http, poll.Sql }.Count(x => x is not null) != 1)
+                    {
+                        errors.Add($"{field}.poll: give exactly one of a poller name, http or sql");
+                    }
+                    if ((poll.Poller is null && poll.Interval is null) || poll.Interval <= TimeSpan.Zero || poll.Timeout <= TimeSpan.Zero)
+                    {
+                        errors.Add($"{field}.poll: needs a positive interval (every) and timeout");
+                    }
+                    break;
                 case CompletionTriggerSpec completion:
                     Check(field + ".completion", Name(completion.Job));
                     if (completion.MaxDepth is < 1)

@@ -28,6 +28,12 @@ public sealed record RunRequest(string JobName, string Source)
 
     /// <summary>How many completion links lead to this run (0 for a run nothing chained).</summary>
     public int ChainDepth { get; init; }
+
+    /// <summary>
+    /// A hash of what this run is about (a file's path, size and mtime; a poll's context). When set,
+    /// the request is dropped if a queued or running run of the same trigger has the same key.
+    /// </summary>
+    public string? DedupeKey { get; init; }
 }
 
 /// <summary>What <c>Enqueue</c> did: <see cref="Created"/> is false when an idempotency key matched an earlier run.</summary>

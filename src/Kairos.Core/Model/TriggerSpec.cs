@@ -13,6 +13,8 @@ namespace Kairos.Model;
 [JsonDerivedType(typeof(NowTriggerSpec), "now")]
 [JsonDerivedType(typeof(WebhookTriggerSpec), "webhook")]
 [JsonDerivedType(typeof(CompletionTriggerSpec), "completion")]
+[JsonDerivedType(typeof(FileTriggerSpec), "file")]
+[JsonDerivedType(typeof(PollTriggerSpec), "poll")]
 public abstract record TriggerSpec
 {
     /// <summary>What to do with fire times missed while Kairos was down. Default fire-once.</summary>
@@ -102,6 +104,82 @@ public sealed record CompletionTriggerSpec(string Job, CompletionOutcome On = Co
     [JsonIgnore]
     public override string Source => TriggerSources.Completion;
 }
+
+/// <summary>The kinds of file change a file trigger can fire on.</summary>
+public enum FileChangeKind
+{
+    Created,
+    Changed,
+    Deleted,
+    Renamed,
+}
+
+/// <summary>
+/// Watches a directory: OS notifications plus a periodic reconcile scan against the last seen state
+/// (path, size, mtime), which is stored so changes made while Kairos was down are found too. A file
+/// fires once its size and mtime have stopped changing for <see cref="Settle"/>; one run per change
+/// with payload {path, change, size, mtime}. Changes made by a run of this same job do not fire it.
+/// </summary>
+public sealed record FileTriggerSpec(string Path) : TriggerSpec
+{
+    /// <summary>Globs relative to <see cref="Path"/> (e.g. "*.csv", "in/**/*.json"). Default: every file.</summary>
+    public IReadOnlyList<string> Include { get; init; } = ["**/*"];
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+    public bool Recursive { get; init; } = true;
+    public IReadOnlyList<FileChangeKind> Events { get; init; } = [FileChangeKind.Created, FileChangeKind.Changed];
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Reconcile { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>False: a change whose (path, size, mtime) is already queued or running is dropped.</summary>
+    public bool AllowConcurrent { get; init; } = true;
+
+    [JsonIgnore]
+    public override string Source => TriggerSources.File;
+}
+
+/// <summary>
+/// Polls something every <see cref="Interval"/> and fires when it says so: a registered
+/// <c>IPollTrigger</c> (<see cref="Poller"/>), or a built-in HTTP or SQL poll. Exactly one of the three is set.
+/// </summary>
+public sealed record PollTriggerSpec : TriggerSpec
+{
+    /// <summary>The name of an <c>IPollTrigger</c> registered in the host.</summary>
+    public string? Poller { get; init; }
+    public HttpPollSpec? Http { get; init; }
+    public SqlPollSpec? Sql { get; init; }
+
+    /// <summary>How often to poll; for a registered poller, overrides its own interval.</summary>
+    public TimeSpan? Interval { get; init; }
+
+    /// <summary>False: a fire whose context hash matches a queued or running run of this trigger is dropped.</summary>
+    public bool? AllowConcurrent { get; init; }
+
+    /// <summary>A poll running longer than this counts as failed. Default 30 s.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    [JsonIgnore]
+    public override string Source => TriggerSources.Poll;
+}
+
+/// <summary>
+/// Fire when a URL's response matches: <see cref="Status"/> equals a code, the JSON value at
+/// <see cref="Field"/> equals <see cref="EqualsJson"/>, or (with <see cref="OnChange"/>) the value
+/// (the field, else the status and body) differs from the previous poll.
+/// </summary>
+public sealed record HttpPollSpec(string Url)
+{
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public int? Status { get; init; }
+    public string? Field { get; init; }
+    public string? EqualsJson { get; init; }
+    public bool OnChange { get; init; }
+}
+
+/// <summary>
+/// Fire once per new row of <see cref="Query"/> whose <see cref="Watermark"/> column is above the
+/// stored watermark (the database-change trigger). The query gets the watermark as parameter @watermark.
+/// </summary>
+public sealed record SqlPollSpec(string Provider, string Connection, string Query, string Watermark);
 
 /// <summary>Names of what fired a run, as stored in <c>runs.source</c> and the journal.</summary>
 public static class TriggerSources

@@ -92,4 +92,18 @@ public interface IKairosStore : IAsyncDisposable
 
     /// <summary>Enqueues one run of the subscription's job per stored event in the range that matches the subscription.</summary>
     Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(Events.ReplayRequest request, DateTimeOffset now, CancellationToken cancellationToken);
+
+    // File-watch and poll trigger state: kept per trigger, so it survives restarts.
+    Task<IReadOnlyList<FileSnapshot>> GetFileStateAsync(long triggerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records what is now known of one path (<paramref name="current"/> null: it is gone; a rename
+    /// also drops <paramref name="previousPath"/>) and enqueues <paramref name="run"/> if given, in one transaction.
+    /// </summary>
+    Task<EnqueueResult?> RecordFileChangeAsync(long triggerId, string path, FileSnapshot? current, string? previousPath, RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<PollState?> GetPollStateAsync(long triggerId, CancellationToken cancellationToken);
+
+    /// <summary>Stores a poll's outcome and enqueues <paramref name="run"/> if given, in one transaction; journals failures.</summary>
+    Task<EnqueueResult?> RecordPollAsync(long triggerId, PollState state, RunRequest? run, string? failure, DateTimeOffset now, CancellationToken cancellationToken);
 }

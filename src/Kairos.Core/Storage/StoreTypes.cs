@@ -133,3 +133,9 @@ public enum WebhookDeliveryOutcome
 }
 
 public sealed record WebhookDeliveryResult(WebhookDeliveryOutcome Outcome, IReadOnlyList<EnqueueResult> Runs, IReadOnlyList<string> PausedJobs);
+
+/// <summary>The last seen state of a watched file. <see cref="ModifiedAt"/> is the file's mtime (UTC).</summary>
+public sealed record FileSnapshot(string Path, long Size, DateTimeOffset ModifiedAt);
+
+/// <summary>A poll trigger's persisted state: when it last polled, consecutive failures, and its own data (watermark, last value) as text.</summary>
+public sealed record PollState(DateTimeOffset? LastPollAt, int Failures, string? Data);
