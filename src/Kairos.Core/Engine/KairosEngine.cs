@@ -22,6 +22,9 @@ public sealed class KairosEngine : IAsyncDisposable
     private readonly RunDispatcher _dispatcher;
     private readonly TriggerScheduler _scheduler;
     private readonly LeaseRescuer _rescuer;
+
+    /// <summary>Watchers of event triggers that need one (file, poll).</summary>
+    private readonly List<ITriggerHost> _hosts = [];
     private CancellationTokenSource? _stopping;
     private Task _loops = Task.CompletedTask;
 
@@ -95,7 +98,8 @@ public sealed class KairosEngine : IAsyncDisposable
         _loops = Task.WhenAll(
             Task.Run(() => _dispatcher.RunAsync(stopping), CancellationToken.None),
             Task.Run(() => _scheduler.RunAsync(stopping), CancellationToken.None),
-            Task.Run(() => _rescuer.RunAsync(stopping), CancellationToken.None));
+            Task.Run(() => _rescuer.RunAsync(stopping), CancellationToken.None),
+            Task.WhenAll(_hosts.Select(host => Task.Run(() => host.RunAsync(stopping), CancellationToken.None))));
         _logger.LogInformation("Kairos engine started as node {Node} with {Workers} workers", _options.NodeId, _options.Workers);
         return Task.CompletedTask;
     }
@@ -140,6 +144,10 @@ public sealed class KairosEngine : IAsyncDisposable
         _jobs.Forget(job.Name);
         _scheduler.Wake();
         _dispatcher.Wake();
+        foreach (var host in _hosts)
+        {
+            host.TriggersChanged();
+        }
     }
 
     /// <summary>Creates or replaces a webhook served at <c>POST /hooks/{name}</c>.</summary>
