@@ -133,7 +133,13 @@ public sealed partial class SqliteStore
             ["parentRunId"] = run.ParentRunId,
             ["chainDepth"] = run.ChainDepth,
         };
-        PublishInScope(scope, new EventRequest(type, "kairos") { Data = data.ToJsonString(), Priority = run.Priority }, now, run, subscriptions);
+        var request = new EventRequest(type, "kairos") { Data = data.ToJsonString(), Priority = run.Priority };
+        // Stored only when a subscription takes it: a busy engine does not store an event per run nobody asked for.
+        var envelope = Envelope(request);
+        if (subscriptions.Any(s => Matches(s, type, envelope)))
+        {
+            PublishInScope(scope, request, now, run, subscriptions);
+        }
     }
 
     private static JsonNode? ParseOrText(string? text)

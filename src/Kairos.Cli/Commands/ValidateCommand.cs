@@ -20,7 +20,9 @@ internal static class ValidateCommand
         }
         var config = YamlConfigLoader.LoadFile(file, args.Has("--any-handler") ? null : Executors.Handler.BuiltInHandlers.Names.Contains);
         var triggers = config.Jobs.Sum(j => j.Triggers.Count);
-        output.WriteLine($"{file}: valid ({config.Jobs.Count} job(s), {triggers} trigger(s))");
+        output.WriteLine($"{file}: valid ({config.Jobs.Count} job(s), {triggers} trigger(s)" +
+            (config.Webhooks.Count > 0 ? $", {config.Webhooks.Count} webhook(s)" : "") +
+            (config.Subscriptions.Count > 0 ? $", {config.Subscriptions.Count} subscription(s)" : "") + ")");
         return 0;
     }
 }

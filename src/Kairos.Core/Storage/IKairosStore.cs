@@ -75,7 +75,7 @@ public interface IKairosStore : IAsyncDisposable
     // Events and subscriptions. Publishing stores the event, matches the active subscriptions and
     // enqueues one run per match in one transaction. A run reaching succeeded, dead or cancelled
     // publishes run.succeeded / run.failed / run.cancelled in the transaction that ends it, when
-    // some active subscription listens to that type.
+    // some active subscription matches that event (type and filter).
     Task SaveSubscriptionAsync(Events.Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Makes the subscriptions owned by a job's completion triggers exactly <paramref name="subscriptions"/>.</summary>
