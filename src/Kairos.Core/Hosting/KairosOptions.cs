@@ -60,4 +60,18 @@ public sealed class KairosOptions
         Jobs.Add(job);
         return this;
     }
+
+    /// <summary>Declares a webhook in code (jobs bind to it with a <c>WebhookTriggerSpec</c>).</summary>
+    public KairosOptions AddWebhook(Webhooks.WebhookDefinition hook)
+    {
+        Webhooks.Add(hook);
+        return this;
+    }
+
+    /// <summary>Declares a subscription in code: events matching it enqueue its job.</summary>
+    public KairosOptions AddSubscription(Events.Subscription subscription)
+    {
+        Subscriptions.Add(subscription);
+        return this;
+    }
 }
