@@ -62,7 +62,8 @@ internal sealed class RunAttempt(
         }
         finally
         {
-            _cancel.Dispose();
+            // _cancel is not disposed: Cancel may race with the end of the attempt (shutdown, heartbeat),
+            // and a CancellationTokenSource without a timer holds nothing that needs disposing.
             _completion.TrySetResult();
         }
     }
