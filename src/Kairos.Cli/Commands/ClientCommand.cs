@@ -13,6 +13,16 @@ internal static class ClientCommand
     public static CliArgs Parse(string[] rest, string[]? flags = null, string[]? valued = null) =>
         CliArgs.Parse(rest, [.. CommonFlags, .. flags ?? []], [.. CommonValued, .. valued ?? []]);
 
+    /// <summary>An API path with a query string made of the given options that were set ("--job" becomes "job=").</summary>
+    public static string WithQuery(string path, CliArgs args, params string[] options)
+    {
+        var query = options
+            .Where(args.Has)
+            .Select(o => $"{o.TrimStart('-')}={Uri.EscapeDataString(args.Get(o) ?? "")}")
+            .ToList();
+        return query.Count == 0 ? path : path + "?" + string.Join("&", query);
+    }
+
     public static void PrintJson(TextWriter output, JsonNode? node) => output.WriteLine(node?.ToJsonString(Indented) ?? "null");
 
     public static string? Text(JsonNode? node) => node switch

@@ -51,15 +51,7 @@ internal static class EventsCommand
                 return 0;
             case "list":
                 args.NoMorePositionals(0);
-                var query = new List<string>();
-                foreach (var (option, name) in new[] { ("--type", "type"), ("--status", "status"), ("--limit", "limit") })
-                {
-                    if (args.Get(option) is { } value)
-                    {
-                        query.Add($"{name}={Uri.EscapeDataString(value)}");
-                    }
-                }
-                var events = await api.GetAsync("api/events" + (query.Count > 0 ? "?" + string.Join("&", query) : ""));
+                var events = await api.GetAsync(WithQuery("api/events", args, "--type", "--status", "--limit"));
                 if (json)
                 {
                     PrintJson(output, events);

@@ -14,15 +14,7 @@ internal static class RunsCommand
         if (sub == "list")
         {
             args.NoMorePositionals(0);
-            var query = new List<string>();
-            foreach (var (option, key) in new[] { ("--job", "job"), ("--state", "state"), ("--limit", "limit") })
-            {
-                if (args.Get(option) is { } value)
-                {
-                    query.Add($"{key}={Uri.EscapeDataString(value)}");
-                }
-            }
-            var runs = await api.GetAsync("api/runs" + (query.Count > 0 ? "?" + string.Join("&", query) : ""));
+            var runs = await api.GetAsync(WithQuery("api/runs", args, "--job", "--state", "--limit"));
             if (json)
             {
                 PrintJson(output, runs);
