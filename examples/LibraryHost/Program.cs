@@ -5,6 +5,7 @@ using Kairos.Engine;
 using Kairos.Executors;
 using Kairos.Hosting;
 using Kairos.Model;
+using Kairos.Polling;
 using Kairos.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,8 +22,16 @@ builder.Services.AddKairos(o =>
         Retry = RetryPolicy.Default with { MaxAttempts = 5 },
         Triggers = [new CronTriggerSpec("*/20 * * * * *"), new NowTriggerSpec()],
     });
+    // A poll trigger: the registered poller "drop-folder" decides when to run the job.
+    o.AddJob(new JobDefinition
+    {
+        Name = "import-drops",
+        Executor = new HandlerExecutorSpec("digest"),
+        Triggers = [new PollTriggerSpec { Poller = "drop-folder" }],
+    });
 });
 builder.Services.AddKairosHandler<DigestHandler>("digest");
+builder.Services.AddKairosPollTrigger<DropFolderPoller>();
 
 using var host = builder.Build();
 await host.StartAsync();
@@ -45,5 +54,29 @@ internal sealed class DigestHandler(ILogger<DigestHandler> logger) : IJobHandler
         context.Logger.LogInformation("sending digest to {To} (run {RunId}, attempt {Attempt}, fired by {Source})", to, context.RunId, context.Attempt, context.Source);
         logger.LogDebug("digest handler finished");
         return Task.FromResult<JsonNode?>(new JsonObject { ["sentTo"] = to });
+    }
+}
+
+/// <summary>
+/// A poll trigger: every 10 s, runs the job when more files are waiting in ./drop than at the last
+/// poll. <see cref="PollContext.State"/> keeps the last count across polls and restarts.
+/// </summary>
+internal sealed class DropFolderPoller : IPollTrigger
+{
+    public string Name => "drop-folder";
+
+    public TimeSpan Interval => TimeSpan.FromSeconds(10);
+
+    /// <summary>False: the same context is not queued again while a run for it is queued or running.</summary>
+    public bool AllowConcurrent => false;
+
+    public Task<PollResult> PollAsync(PollContext context, CancellationToken cancellationToken)
+    {
+        var count = Directory.Exists("drop") ? Directory.GetFiles("drop").Length : 0;
+        var previous = int.TryParse(context.State, out var last) ? last : 0;
+        context.State = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Task.FromResult(count > previous
+            ? PollResult.Fire(new JsonObject { ["waiting"] = count })
+            : PollResult.Skip);
     }
 }

@@ -48,6 +48,8 @@ public static class KairosServer
         {
             o.UseSqlite(serve.DatabasePath);
             o.ConfigFile = serve.ConfigFile;
+            // SQL poll triggers on PostgreSQL (sqlite comes with UseSqlite).
+            o.SqlPollProviders.TryAdd("postgres", connectionString => new Npgsql.NpgsqlConnection(connectionString));
         });
         builder.Services.AddKairosBuiltInHandlers();
         builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<TimeProvider>()));

@@ -23,7 +23,7 @@ public sealed class KairosEngine : IAsyncDisposable
     private readonly TriggerScheduler _scheduler;
     private readonly LeaseRescuer _rescuer;
 
-    /// <summary>Watchers of event triggers that need one (file, poll).</summary>
+    /// <summary>Watchers of event triggers that need one (file, poll). Registered pollers come from the services given to the constructor.</summary>
     private readonly List<ITriggerHost> _hosts = [];
     private CancellationTokenSource? _stopping;
     private Task _loops = Task.CompletedTask;
@@ -34,7 +34,8 @@ public sealed class KairosEngine : IAsyncDisposable
         IEnumerable<IJobExecutor> executors,
         HandlerRegistry handlers,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        IServiceProvider? services = null)
     {
         Store = store;
         _options = options;
@@ -48,6 +49,7 @@ public sealed class KairosEngine : IAsyncDisposable
             run => new RunAttempt(run, store, _jobs, byKind, options, time, OnRunFinishedAsync, loggers.CreateLogger("Kairos.Run")),
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
+        _hosts.Add(Polls = new Polling.PollTriggerHost(store, _jobs, new Polling.PollerResolver(services, options), time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Polling")));
     }
 
     public IKairosStore Store { get; }
@@ -62,6 +64,8 @@ public sealed class KairosEngine : IAsyncDisposable
     internal RunDispatcher Dispatcher => _dispatcher;
 
     internal LeaseRescuer Rescuer => _rescuer;
+
+    internal Polling.PollTriggerHost Polls { get; }
 
     /// <summary>Migrates the store and saves the jobs declared in options; does not start running anything.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)

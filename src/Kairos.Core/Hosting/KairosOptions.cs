@@ -51,6 +51,13 @@ public sealed class KairosOptions
     /// <summary>Subscriptions declared in code, saved at start (after the jobs they target).</summary>
     public List<Events.Subscription> Subscriptions { get; } = [];
 
+    /// <summary>
+    /// Database providers of SQL poll triggers (<c>poll: { sql: { provider: NAME } }</c>): name →
+    /// a new, unopened connection for a connection string. <c>UseSqlite</c> adds <c>sqlite</c>;
+    /// <c>kairos serve</c> also has <c>postgres</c>.
+    /// </summary>
+    public Dictionary<string, Func<string, System.Data.Common.DbConnection>> SqlPollProviders { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Builds the store; set by <c>UseSqlite</c> and friends.</summary>
     public Func<IServiceProvider, string, IKairosStore>? StoreFactory { get; set; }
 

@@ -35,7 +35,8 @@ public static class KairosServiceCollectionExtensions
             sp.GetServices<IJobExecutor>(),
             sp.GetRequiredService<HandlerRegistry>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp));
         services.AddHostedService<KairosHostedService>();
         return services;
     }
