@@ -162,9 +162,9 @@ public sealed record PollTriggerSpec : TriggerSpec
 }
 
 /// <summary>
-/// Fire when a URL's response matches: <see cref="Status"/> equals a code, the JSON value at
-/// <see cref="Field"/> equals <see cref="EqualsJson"/>, or (with <see cref="OnChange"/>) the value
-/// (the field, else the status and body) differs from the previous poll.
+/// Fire when a URL's response meets every condition given: <see cref="Status"/> equals a code, the
+/// JSON value at <see cref="Field"/> equals <see cref="EqualsJson"/>, and (with <see cref="OnChange"/>)
+/// the value (the field, else the status and body) differs from the previous poll's.
 /// </summary>
 public sealed record HttpPollSpec(string Url)
 {
