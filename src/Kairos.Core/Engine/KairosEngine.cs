@@ -48,6 +48,7 @@ public sealed class KairosEngine : IAsyncDisposable
             run => new RunAttempt(run, store, _jobs, byKind, options, time, OnRunFinishedAsync, loggers.CreateLogger("Kairos.Run")),
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
+        _hosts.Add(new Triggers.Files.FileTriggerHost(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files")));
     }
 
     public IKairosStore Store { get; }
@@ -62,6 +63,8 @@ public sealed class KairosEngine : IAsyncDisposable
     internal RunDispatcher Dispatcher => _dispatcher;
 
     internal LeaseRescuer Rescuer => _rescuer;
+
+    internal IReadOnlyList<ITriggerHost> Hosts => _hosts;
 
     /// <summary>Migrates the store and saves the jobs declared in options; does not start running anything.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
