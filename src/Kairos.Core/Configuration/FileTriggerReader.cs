@@ -57,6 +57,10 @@ internal static class FileTriggerReader
         {
             spec = spec with { AllowConcurrent = nodes.Bool(concurrent, "allowConcurrent") ?? true };
         }
+        if (f.TryGetValue("ignoreOwnChanges", out var own))
+        {
+            spec = spec with { IgnoreOwnChanges = nodes.Bool(own, "ignoreOwnChanges") ?? true };
+        }
         return spec;
     }
 

@@ -12,7 +12,7 @@ internal static class TriggerReader
     private static readonly (string Key, string Kind)[] KindKeys =
     [
         ("timeZone", "cron"), ("mode", "interval"), ("anchor", "interval"), ("on", "completion"), ("maxDepth", "completion"),
-        ("include", "file"), ("exclude", "file"), ("recursive", "file"), ("events", "file"), ("settle", "file"), ("reconcile", "file"),
+        ("include", "file"), ("exclude", "file"), ("recursive", "file"), ("events", "file"), ("settle", "file"), ("reconcile", "file"), ("ignoreOwnChanges", "file"),
         ("every", "poll"), ("timeout", "poll"),
     ];
 

@@ -50,6 +50,7 @@ public sealed class KairosEngine : IAsyncDisposable
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
         _hosts.Add(Polls = new Polling.PollTriggerHost(store, _jobs, new Polling.PollerResolver(services, options), time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Polling")));
+        _hosts.Add(new Triggers.Files.FileTriggerHost(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files")));
     }
 
     public IKairosStore Store { get; }
@@ -66,6 +67,7 @@ public sealed class KairosEngine : IAsyncDisposable
     internal LeaseRescuer Rescuer => _rescuer;
 
     internal Polling.PollTriggerHost Polls { get; }
+    internal IReadOnlyList<ITriggerHost> Hosts => _hosts;
 
     /// <summary>Migrates the store and saves the jobs declared in options; does not start running anything.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)

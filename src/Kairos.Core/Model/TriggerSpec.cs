@@ -133,6 +133,12 @@ public sealed record FileTriggerSpec(string Path) : TriggerSpec
     /// <summary>False: a change whose (path, size, mtime) is already queued or running is dropped.</summary>
     public bool AllowConcurrent { get; init; } = true;
 
+    /// <summary>
+    /// True (default): a change made while a run of this same job runs is taken to be that run's
+    /// own doing and does not fire (no loops). False: every change fires, also those the job makes.
+    /// </summary>
+    public bool IgnoreOwnChanges { get; init; } = true;
+
     [JsonIgnore]
     public override string Source => TriggerSources.File;
 }
