@@ -30,8 +30,11 @@ public sealed partial class SqliteStore
             var wanted = triggers.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
             foreach (var key in storedKeys.Where(k => !wanted.Contains(k)))
             {
-                // A trigger's poll state goes with it: SQLite may give the next trigger the same id.
-                scope.Execute("DELETE FROM poll_state WHERE trigger_id IN (SELECT id FROM triggers WHERE job_name = @name AND key = @key)", ("@name", job.Name), ("@key", key));
+                // A trigger's poll and file state go with it: SQLite may give the next trigger the same id.
+                foreach (var table in new[] { "poll_state", "file_state" })
+                {
+                    scope.Execute($"DELETE FROM {table} WHERE trigger_id IN (SELECT id FROM triggers WHERE job_name = @name AND key = @key)", ("@name", job.Name), ("@key", key));
+                }
                 scope.Execute("DELETE FROM triggers WHERE job_name = @name AND key = @key", ("@name", job.Name), ("@key", key));
             }
             foreach (var trigger in triggers.Where(t => !storedKeys.Contains(t.Key)))
