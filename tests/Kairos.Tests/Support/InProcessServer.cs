@@ -13,11 +13,13 @@ namespace Kairos.Tests.Support;
 public sealed class InProcessServer : IAsyncDisposable
 {
     private readonly TempDirectory _directory;
+    private readonly bool _ownsDirectory;
     private readonly WebApplication _app;
 
-    private InProcessServer(TempDirectory directory, WebApplication app, string url)
+    private InProcessServer(TempDirectory directory, bool ownsDirectory, WebApplication app, string url)
     {
         _directory = directory;
+        _ownsDirectory = ownsDirectory;
         _app = app;
         Url = url;
         Http = new HttpClient { BaseAddress = new Uri(url) };
@@ -28,15 +30,17 @@ public sealed class InProcessServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public Kairos.Engine.KairosEngine Engine => _app.Services.GetRequiredService<Kairos.Engine.KairosEngine>();
 
-    public static async Task<InProcessServer> StartAsync(string yaml, Action<IServiceCollection>? services = null)
+    /// <param name="directory">Where the config and database live; pass the same one to restart on the same database (it is then not deleted on dispose).</param>
+    public static async Task<InProcessServer> StartAsync(string yaml, Action<IServiceCollection>? services = null, TempDirectory? directory = null)
     {
-        var directory = new TempDirectory();
+        var ownsDirectory = directory is null;
+        directory ??= new TempDirectory();
         var config = directory.File("kairos.yaml");
         await File.WriteAllTextAsync(config, yaml);
         var app = KairosServer.Build(new ServeOptions { ConfigFile = config, DatabasePath = directory.File("kairos.db"), Urls = "http://127.0.0.1:0" }, services);
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new InProcessServer(directory, app, url);
+        return new InProcessServer(directory, ownsDirectory, app, url);
     }
 
     public async ValueTask DisposeAsync()
@@ -44,6 +48,9 @@ public sealed class InProcessServer : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _directory.Dispose();
+        if (_ownsDirectory)
+        {
+            _directory.Dispose();
+        }
     }
 }
