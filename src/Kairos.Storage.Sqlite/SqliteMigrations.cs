@@ -63,6 +63,7 @@ internal static class SqliteMigrations
         );
         CREATE UNIQUE INDEX ux_runs_idempotency ON runs (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL;
         CREATE INDEX ix_runs_claim_order ON runs (priority DESC, due_at, id) WHERE state = 'queued';
+        CREATE INDEX ix_runs_queued_due ON runs (due_at) WHERE state = 'queued';
         CREATE INDEX ix_runs_leases ON runs (lease_expires_at) WHERE state = 'running';
         CREATE INDEX ix_runs_job ON runs (job_name, id);
         CREATE INDEX ix_runs_state ON runs (state, id);
@@ -74,8 +75,10 @@ internal static class SqliteMigrations
             text TEXT NOT NULL
         );
         CREATE INDEX ix_run_logs_run ON run_logs (run_id, id);
+        -- seq needs no AUTOINCREMENT (an extra sqlite_sequence write per entry): rows are never
+        -- deleted (see the triggers below), so max(seq) + 1 never hands out a number twice.
         CREATE TABLE journal (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq INTEGER PRIMARY KEY,
             at INTEGER NOT NULL,
             kind TEXT NOT NULL,
             job_name TEXT,

@@ -20,7 +20,7 @@ internal static class SqliteRows
         Queue = r.GetString(2),
         ExecutorKind = r.GetString(3),
         Priority = r.GetInt32(4),
-        State = RunStates.Parse(r.GetString(5)),
+        State = State(r.GetString(5)),
         Attempt = r.GetInt32(6),
         MaxAttempts = r.GetInt32(7),
         Source = r.GetString(8),
@@ -39,6 +39,11 @@ internal static class SqliteRows
         CancelRequested = r.GetInt64(21) != 0,
         JobVersion = jobVersion,
     };
+
+    // RunStates.Parse walks every state for each call; rows are read often enough for a lookup to matter.
+    private static readonly Dictionary<string, RunState> States = Enum.GetValues<RunState>().ToDictionary(s => s.ToWire(), StringComparer.Ordinal);
+
+    public static RunState State(string wire) => States.TryGetValue(wire, out var state) ? state : RunStates.Parse(wire);
 
     public static TriggerState Trigger(SqliteDataReader r) => new(
         r.GetInt64(0),

@@ -6,7 +6,7 @@ namespace Kairos.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
-        Read(connection => ScalarTime(connection, "SELECT MIN(due_at) FROM runs WHERE state = 'queued'"), cancellationToken);
+        Read(connection => ScalarTime(connection, "SELECT due_at FROM runs INDEXED BY ix_runs_queued_due WHERE state = 'queued' ORDER BY due_at LIMIT 1"), cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
         Read(connection =>

@@ -16,12 +16,16 @@ internal sealed class SqliteWriteScope(SqliteConnection connection) : IDisposabl
         {
             command = connection.CreateCommand();
             command.CommandText = sql;
+            foreach (var (name, _) in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
             _commands[sql] = command;
         }
-        command.Parameters.Clear();
-        foreach (var (name, value) in parameters)
+        // The same SQL text always comes with the same parameters in the same order: set their values.
+        for (var i = 0; i < parameters.Length; i++)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            command.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
         }
         return command;
     }

@@ -6,9 +6,8 @@ namespace Kairos.Storage.Sqlite;
 /// <summary>
 /// The single writer of a SQLite database, with group commit. SQLite allows one writer at a time, so
 /// instead of letting callers contend for the write lock, every write is queued here and a batch of
-/// queued writes shares one transaction (one fsync). Each write runs inside its own savepoint, so a
-/// failing write is rolled back alone and the others in the batch still commit. A write's task
-/// completes only after its batch has committed.
+/// queued writes shares one transaction (one fsync). A failing write is rolled back alone and the
+/// others in the batch still commit. A write's task completes only after its batch has committed.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -18,6 +17,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteScope _scope;
+    private readonly SqliteCheckpointer _checkpointer;
     private readonly Task _loop;
 
     public SqliteWriter(string connectionString)
@@ -26,6 +26,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _connection.Open();
         SqlitePragmas.ApplyToWriter(_connection);
         _scope = new SqliteWriteScope(_connection);
+        _checkpointer = new SqliteCheckpointer(connectionString);
         _loop = Task.Run(RunAsync);
     }
 
@@ -57,23 +58,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         try
         {
-            _scope.Execute("BEGIN IMMEDIATE");
-            foreach (var operation in batch)
+            if (!TryRunTogether(batch))
             {
-                _scope.Execute("SAVEPOINT op");
-                try
-                {
-                    operation.Run(_scope);
-                    _scope.Execute("RELEASE op");
-                }
-                catch (Exception ex)
-                {
-                    _scope.Execute("ROLLBACK TO op");
-                    _scope.Execute("RELEASE op");
-                    operation.Fail(ex);
-                }
+                RunIsolated(batch);
             }
-            _scope.Execute("COMMIT");
         }
         catch (Exception ex)
         {
@@ -88,6 +76,53 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             operation.Publish();
         }
+    }
+
+    /// <summary>
+    /// The usual case: every write of the batch in one transaction with no savepoints, which would
+    /// cost two extra statements per write. Writes only touch the database, so when one throws, the
+    /// whole transaction is rolled back and the batch is run again by <see cref="RunIsolated"/>.
+    /// </summary>
+    private bool TryRunTogether(List<WriteOperation> batch)
+    {
+        _scope.Execute("BEGIN IMMEDIATE");
+        foreach (var operation in batch)
+        {
+            try
+            {
+                operation.Run(_scope);
+            }
+            catch (Exception)
+            {
+                TryRollback();
+                return false;
+            }
+        }
+        _scope.Execute("COMMIT");
+        return true;
+    }
+
+    /// <summary>Each write in its own savepoint: a failing write is rolled back alone and fails alone.</summary>
+    private void RunIsolated(List<WriteOperation> batch)
+    {
+        _scope.Execute("BEGIN IMMEDIATE");
+        foreach (var operation in batch)
+        {
+            _scope.Execute("SAVEPOINT op");
+            try
+            {
+                operation.Run(_scope);
+                _scope.Execute("RELEASE op");
+            }
+            catch (Exception ex)
+            {
+                _scope.Execute("ROLLBACK TO op");
+                _scope.Execute("RELEASE op");
+                operation.Fail(ex);
+            }
+        }
+        _scope.Execute("COMMIT");
+        _checkpointer.Committed();
     }
 
     private void TryRollback()
@@ -106,6 +141,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        await _checkpointer.DisposeAsync().ConfigureAwait(false);
         _scope.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
     }

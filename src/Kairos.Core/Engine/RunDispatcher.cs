@@ -51,6 +51,9 @@ internal sealed class RunDispatcher(
                     continue; // There may be more due runs waiting.
                 }
                 await _wake.WaitAsync(await SleepTimeAsync(free, stopping).ConfigureAwait(false), time, stopping).ConfigureAwait(false);
+                // Runs whose outcomes were committed together finish together: yield once so they
+                // free their slots before the next claim, which is then one claim instead of many.
+                await Task.Yield();
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -131,16 +134,17 @@ internal sealed class RunDispatcher(
             return;
         }
         var renewal = await store.RenewLeasesAsync(options.NodeId, ids, time.GetUtcNow() + options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        // An attempt storing its outcome may already have ended its run (no lease left to renew): not a loss.
         foreach (var id in renewal.CancelRequested)
         {
-            if (_active.TryGetValue(id, out var attempt))
+            if (_active.TryGetValue(id, out var attempt) && !attempt.IsFinishing)
             {
                 attempt.Cancel(CancelReason.Requested);
             }
         }
         foreach (var id in renewal.Lost)
         {
-            if (_active.TryGetValue(id, out var attempt))
+            if (_active.TryGetValue(id, out var attempt) && !attempt.IsFinishing)
             {
                 logger.LogWarning("Run {RunId} lost its lease; stopping it here", id);
                 attempt.Cancel(CancelReason.LeaseLost);
