@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Kairos.Storage.Sqlite;
@@ -8,60 +7,58 @@ namespace Kairos.Storage.Sqlite;
 /// checkpoint runs inside the commit that crosses 1000 WAL pages and syncs the database file there:
 /// under load that stalled one commit in forty for about 10 ms. The writer turns it off and reports
 /// each commit here; a PASSIVE checkpoint (it never blocks the writer or readers) then runs on a
-/// connection of its own, at most every <see cref="MinInterval"/>, and not at all while nothing is written.
+/// connection and a thread of its own (the sync blocks), at most every <see cref="MinInterval"/>,
+/// and not at all while nothing is written.
 /// </summary>
-internal sealed class SqliteCheckpointer : IAsyncDisposable
+internal sealed class SqliteCheckpointer : IDisposable
 {
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly Channel<bool> _commits =
-        Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly AutoResetEvent _committed = new(false);
+    private readonly ManualResetEventSlim _stopping = new(false);
     private readonly string _connectionString;
-    private readonly Task _loop;
+    private readonly Thread _thread;
 
     public SqliteCheckpointer(string connectionString)
     {
         _connectionString = connectionString;
-        _loop = Task.Run(RunAsync);
+        _thread = new Thread(Run) { IsBackground = true, Name = "Kairos SQLite checkpointer" };
+        _thread.Start();
     }
 
     /// <summary>Called by the writer after each commit; never blocks.</summary>
-    public void Committed() => _commits.Writer.TryWrite(true);
+    public void Committed() => _committed.Set();
 
-    private async Task RunAsync()
+    private void Run()
     {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync().ConfigureAwait(false);
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
         SqlitePragmas.ApplyToReader(connection);
-        await using var checkpoint = connection.CreateCommand();
+        using var checkpoint = connection.CreateCommand();
         checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-        try
+        while (WaitHandle.WaitAny([_committed, _stopping.WaitHandle]) == 0)
         {
-            while (await _commits.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            try
             {
-                _commits.Reader.TryRead(out _);
-                try
-                {
-                    checkpoint.ExecuteNonQuery();
-                }
-                catch (SqliteException)
-                {
-                    // A checkpoint that cannot run now (e.g. the file is locked by another process) runs after the next commit.
-                }
-                await Task.Delay(MinInterval, _stopping.Token).ConfigureAwait(false);
+                checkpoint.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // A checkpoint that cannot run now (e.g. the file is locked by another process) runs after the next commit.
+            }
+            if (_stopping.Wait(MinInterval))
+            {
+                return;
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            // Closing: the last connection to close checkpoints what is left.
-        }
+        // Closing: the last connection to close checkpoints what is left.
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        _stopping.Set();
+        _thread.Join();
+        _committed.Dispose();
         _stopping.Dispose();
     }
 }

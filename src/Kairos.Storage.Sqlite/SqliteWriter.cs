@@ -8,6 +8,8 @@ namespace Kairos.Storage.Sqlite;
 /// instead of letting callers contend for the write lock, every write is queued here and a batch of
 /// queued writes shares one transaction (one fsync). A failing write is rolled back alone and the
 /// others in the batch still commit. A write's task completes only after its batch has committed.
+/// The writer has a thread of its own: SQLite calls block, and a thread-pool thread held by them
+/// through a burst of writes would starve the handlers and continuations that share the pool.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -18,7 +20,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteScope _scope;
     private readonly SqliteCheckpointer _checkpointer;
-    private readonly Task _loop;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SqliteWriter(string connectionString)
     {
@@ -27,7 +29,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         SqlitePragmas.ApplyToWriter(_connection);
         _scope = new SqliteWriteScope(_connection);
         _checkpointer = new SqliteCheckpointer(connectionString);
-        _loop = Task.Run(RunAsync);
+        new Thread(Run) { IsBackground = true, Name = "Kairos SQLite writer" }.Start();
     }
 
     public Task<T> WriteAsync<T>(Func<SqliteWriteScope, T> work)
@@ -40,17 +42,24 @@ internal sealed class SqliteWriter : IAsyncDisposable
         return operation.Task;
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
-        var batch = new List<WriteOperation>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var operation))
+            var batch = new List<WriteOperation>(MaxBatch);
+            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
-                batch.Add(operation);
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var operation))
+                {
+                    batch.Add(operation);
+                }
+                CommitBatch(batch);
+                batch.Clear();
             }
-            CommitBatch(batch);
-            batch.Clear();
+        }
+        finally
+        {
+            _stopped.TrySetResult();
         }
     }
 
@@ -140,8 +149,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
-        await _checkpointer.DisposeAsync().ConfigureAwait(false);
+        await _stopped.Task.ConfigureAwait(false);
+        _checkpointer.Dispose();
         _scope.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
     }

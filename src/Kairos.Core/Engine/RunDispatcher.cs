@@ -18,6 +18,10 @@ internal sealed class RunDispatcher(
     Func<Model.RunRecord, RunAttempt> attemptFactory,
     ILogger logger)
 {
+    // Many due runs are claimed in chunks: the first ones start while the next chunk is claimed,
+    // rather than every run waiting for one long claim.
+    private const int MaxClaim = 128;
+
     private readonly WakeSignal _wake = new();
     private readonly ConcurrentDictionary<long, RunAttempt> _active = new();
 
@@ -37,14 +41,15 @@ internal sealed class RunDispatcher(
                 if (free > 0)
                 {
                     var now = time.GetUtcNow();
+                    var wanted = Math.Min(free, MaxClaim);
                     var claimed = await store.ClaimAsync(
-                        new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, free, options.QueueLimits, options.ExecutorLimits),
+                        new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits),
                         stopping).ConfigureAwait(false);
                     foreach (var run in claimed)
                     {
                         Start(run);
                     }
-                    claimedAll = claimed.Count == free;
+                    claimedAll = claimed.Count == wanted;
                 }
                 if (claimedAll)
                 {
@@ -84,7 +89,9 @@ internal sealed class RunDispatcher(
     {
         var attempt = attemptFactory(run);
         _active[run.Id] = attempt;
-        _ = RunAttemptAsync(attempt);
+        // On the thread pool: an attempt runs synchronously up to its first await (a quick handler
+        // runs whole), and claimed runs should start side by side, not one after the other here.
+        ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Dispatcher.RunAttemptAsync(a.Attempt), (Dispatcher: this, Attempt: attempt), preferLocal: false);
     }
 
     private async Task RunAttemptAsync(RunAttempt attempt)
