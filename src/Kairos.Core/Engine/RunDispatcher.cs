@@ -38,9 +38,9 @@ internal sealed class RunDispatcher(
             {
                 var free = options.Workers - _active.Count;
                 var claimedAll = false;
+                var now = time.GetUtcNow();
                 if (free > 0)
                 {
-                    var now = time.GetUtcNow();
                     var wanted = Math.Min(free, MaxClaim);
                     var claimed = await store.ClaimAsync(
                         new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits),
@@ -55,7 +55,7 @@ internal sealed class RunDispatcher(
                 {
                     continue; // There may be more due runs waiting.
                 }
-                await _wake.WaitAsync(await SleepTimeAsync(free, stopping).ConfigureAwait(false), time, stopping).ConfigureAwait(false);
+                await _wake.WaitAsync(await SleepTimeAsync(free, now, stopping).ConfigureAwait(false), time, stopping).ConfigureAwait(false);
                 // Runs whose outcomes were committed together finish together: yield once so they
                 // free their slots before the next claim, which is then one claim instead of many.
                 await Task.Yield();
@@ -73,16 +73,24 @@ internal sealed class RunDispatcher(
         await heartbeat.ConfigureAwait(false);
     }
 
-    private async Task<TimeSpan> SleepTimeAsync(int free, CancellationToken stopping)
+    private async Task<TimeSpan> SleepTimeAsync(int free, DateTimeOffset claimedAt, CancellationToken stopping)
     {
         if (free <= 0)
         {
             return options.IdleRecheck; // Full: a finishing run wakes us.
         }
-        var nextDue = await store.GetNextQueuedDueAsync(stopping).ConfigureAwait(false);
-        var untilDue = nextDue - time.GetUtcNow();
-        // Due now but not claimable (paused job, limit reached): a finishing run or a resume wakes us.
-        return untilDue is { } wait && wait > TimeSpan.Zero && wait < options.IdleRecheck ? wait : options.IdleRecheck;
+        if (await store.GetNextQueuedDueAsync(stopping).ConfigureAwait(false) is not { } nextDue)
+        {
+            return options.IdleRecheck;
+        }
+        if (nextDue <= claimedAt)
+        {
+            // Due when we claimed but not claimable (paused job, limit reached): a finishing run or a resume wakes us.
+            return options.IdleRecheck;
+        }
+        // Due after the claim looked, maybe already (a timer may fire a little early): claim at its due time.
+        var wait = nextDue - time.GetUtcNow();
+        return wait < options.IdleRecheck ? wait : options.IdleRecheck;
     }
 
     private void Start(Model.RunRecord run)
