@@ -7,8 +7,10 @@ namespace Kairos.Cli.Bench;
 
 /// <summary>
 /// <c>kairos bench idle</c>: what a server costs while it waits. Set-up queues runs due tomorrow and
-/// saves jobs whose cron triggers do not fire during the measurement; after a full GC the benchmark
-/// measures resident memory (VmRSS) and the CPU the process uses over an idle window.
+/// saves jobs whose cron triggers do not fire during the measurement. After a settle of
+/// <see cref="Settle"/> (the engine answers the set-up's last wake-ups and checkpoints its writes)
+/// and a full GC, the benchmark measures resident memory (VmRSS) and the CPU the process uses over
+/// an idle window.
 /// </summary>
 internal static class IdleBench
 {
@@ -16,6 +18,7 @@ internal static class IdleBench
 
     private const int EnqueueBatch = 1000;
     private const string IdleCron = "0 0 1 1 *"; // Midnight on 1 January.
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
     public static async Task<BenchReport> RunAsync(CliArgs args)
     {
@@ -44,6 +47,7 @@ internal static class IdleBench
                 Triggers = [new CronTriggerSpec(IdleCron)],
             })));
             var setupTime = setup.Elapsed;
+            await Task.Delay(Settle);
 
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -79,6 +83,7 @@ internal static class IdleBench
                 ["seconds"] = seconds,
                 ["runsDue"] = "tomorrow (NotBefore), enqueued with IKairosStore.EnqueueManyAsync in batches of 1000",
                 ["cron"] = IdleCron,
+                ["settleSeconds"] = Settle.TotalSeconds,
             },
             results);
     }
