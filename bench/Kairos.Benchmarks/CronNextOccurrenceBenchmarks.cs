@@ -14,12 +14,12 @@ public class CronNextOccurrenceBenchmarks
 
     public static IEnumerable<CronCase> Cases =>
     [
-        new("* * * * * *", "UTC"),
-        new("*/15 * * * *", "UTC"),
-        new("0 9 * * MON-FRI", "Europe/Paris"),
-        new("30 2 * * *", "America/New_York"), // Skips the DST gap on 8 March, repeats nothing in November.
-        new("0 0 L * *", "Asia/Tokyo"),
-        new("0 0 1 1 *", "UTC"),
+        new("every-second UTC", "* * * * * *", "UTC"),
+        new("every-15-min UTC", "*/15 * * * *", "UTC"),
+        new("weekdays-9h Paris", "0 9 * * MON-FRI", "Europe/Paris"), // From a Friday: Monday, past the DST change of 29 March.
+        new("02:30 New_York", "30 2 * * *", "America/New_York"),
+        new("last-day Tokyo", "0 0 L * *", "Asia/Tokyo"),
+        new("yearly UTC", "0 0 1 1 *", "UTC"),
     ];
 
     [ParamsSource(nameof(Cases))]
@@ -35,9 +35,9 @@ public class CronNextOccurrenceBenchmarks
     [Benchmark]
     public DateTimeOffset? GetNextOccurrence() => _schedule.GetNextOccurrence(From, _zone);
 
-    /// <summary>An expression and the zone it is read in.</summary>
-    public sealed record CronCase(string Expression, string Zone)
+    /// <summary>An expression and the zone it is read in, under a short name for the results table.</summary>
+    public sealed record CronCase(string Name, string Expression, string Zone)
     {
-        public override string ToString() => $"{Expression} [{Zone}]";
+        public override string ToString() => Name;
     }
 }
