@@ -43,19 +43,18 @@ public sealed partial class SqliteStore
     {
         // The usual job, without a skip-on-overlap rule: one statement copies the job's settings into
         // the new run (and inserts nothing when the job does not exist).
-        if (scope.Scalar(
+        if (scope.Execute(
             """
             INSERT INTO runs (job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id,
                               payload, idempotency_key, created_at, due_at)
             SELECT name, queue, executor_kind, COALESCE(@priority, priority), 'queued', max_attempts, @source, @trigger, @parent,
                    @payload, @key, @now, @due
             FROM jobs WHERE name = @job AND NOT (skip_on_overlap = 1 AND max_instances IS NOT NULL)
-            RETURNING id
             """,
             ("@priority", request.Priority), ("@source", request.Source), ("@trigger", request.TriggerId), ("@parent", request.ParentRunId),
-            ("@payload", request.Payload), ("@key", request.IdempotencyKey), ("@now", Ms(now)), ("@due", Ms(due)), ("@job", request.JobName)) is long id)
+            ("@payload", request.Payload), ("@key", request.IdempotencyKey), ("@now", Ms(now)), ("@due", Ms(due)), ("@job", request.JobName)) == 1)
         {
-            return (id, RunState.Queued, null);
+            return (scope.LastInsertRowId, RunState.Queued, null);
         }
 
         JobRow job;
