@@ -18,7 +18,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly ConcurrentQueue<WriteOperation> _queue = new();
     private readonly object _gate = new(); // The monitor of the writer's sleep and wake-up, not a lock on the queue.
     private volatile bool _closed;
-    private volatile bool _waiting;
+    private int _sleeping; // 1 while the writer waits on _gate; the producer that turns it to 0 wakes it.
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteScope _scope;
     private readonly SqliteCheckpointer _checkpointer;
@@ -39,8 +39,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_closed, this);
         var operation = new WriteOperation<T>(work);
         _queue.Enqueue(operation);
-        Interlocked.MemoryBarrier(); // The enqueue is visible before _waiting is read; TakeBatch does the reverse.
-        if (_waiting)
+        // The enqueue is visible before _sleeping is read (the exchange is a full fence; TakeBatch
+        // does the reverse). Only the first producer to find the writer asleep takes the monitor.
+        if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
         {
             lock (_gate)
             {
@@ -62,13 +63,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             lock (_gate)
             {
-                _waiting = true;
-                Interlocked.MemoryBarrier(); // _waiting is visible before the queue is read again.
-                while (_queue.IsEmpty && !_closed)
+                while (true)
                 {
+                    Interlocked.Exchange(ref _sleeping, 1); // Visible before the queue is read again (a full fence).
+                    if (!_queue.IsEmpty || _closed)
+                    {
+                        break;
+                    }
                     Monitor.Wait(_gate);
                 }
-                _waiting = false;
+                Volatile.Write(ref _sleeping, 0);
             }
         }
         while (batch.Count < MaxBatch && _queue.TryDequeue(out var operation))
