@@ -9,7 +9,7 @@ namespace Kairos.Storage.Sqlite;
 /// for the writer's hot statements that was about a quarter of its time. Here parameter positions
 /// are looked up once, when the statement is prepared; a call passes the same names in the same order.
 /// </summary>
-internal sealed class SqliteStatement : IDisposable
+internal sealed class SqliteStatement : ISqliteRow, IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
@@ -38,13 +38,7 @@ internal sealed class SqliteStatement : IDisposable
     {
         try
         {
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                if (_positions[i] != 0)
-                {
-                    Check(Bind(_positions[i], parameters[i].Value));
-                }
-            }
+            BindAll(parameters);
             var rc = raw.sqlite3_step(_statement);
             if (rc == raw.SQLITE_ROW)
             {
@@ -59,8 +53,46 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
+    /// <summary>Runs the statement to its end and maps every row it returns (this statement is the row).</summary>
+    public List<T> Query<T>(ReadOnlySpan<(string Name, object? Value)> parameters, Func<SqliteStatement, T> map)
+    {
+        try
+        {
+            BindAll(parameters);
+            var rows = new List<T>();
+            int rc;
+            while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW)
+            {
+                rows.Add(map(this));
+            }
+            Check(rc == raw.SQLITE_DONE ? raw.SQLITE_OK : rc);
+            return rows;
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
+    public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
+
+    public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    public string Text(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
+
     /// <summary>Rows inserted, updated or deleted by the last <see cref="Run"/>.</summary>
     public int Changes => raw.sqlite3_changes(_db);
+
+    private void BindAll(ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (_positions[i] != 0)
+            {
+                Check(Bind(_positions[i], parameters[i].Value));
+            }
+        }
+    }
 
     private int Bind(int position, object? value) => value switch
     {

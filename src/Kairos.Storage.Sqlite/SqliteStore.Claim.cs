@@ -45,7 +45,7 @@ public sealed partial class SqliteStore
             var pageSize = request.MaxRuns - chosen.Count;
             while (chosen.Count < request.MaxRuns && scanned < MaxCandidatesScanned)
             {
-                var page = SqliteRows.ReadAll(scope.Command(
+                var page = scope.Query(
                     """
                     SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.due_at
                     FROM runs r INDEXED BY ix_runs_claim_order JOIN jobs j ON j.name = r.job_name
@@ -54,8 +54,8 @@ public sealed partial class SqliteStore
                     ORDER BY r.due_at, r.id
                     LIMIT @limit
                     """,
-                    ("@priority", priority), ("@now", Ms(request.Now)), ("@afterDue", after.Due), ("@afterId", after.Id), ("@limit", pageSize)),
-                    r => ReadCandidate(r, request));
+                    r => ReadCandidate(r, request),
+                    ("@priority", priority), ("@now", Ms(request.Now)), ("@afterDue", after.Due), ("@afterId", after.Id), ("@limit", pageSize));
                 scanned += page.Count;
                 foreach (var candidate in page)
                 {
@@ -86,13 +86,13 @@ public sealed partial class SqliteStore
     }
 
     /// <summary>A candidate row; the names a limit may need are read only when some limit can apply.</summary>
-    private static Candidate ReadCandidate(Microsoft.Data.Sqlite.SqliteDataReader r, ClaimRequest request)
+    private static Candidate ReadCandidate(SqliteStatement r, ClaimRequest request)
     {
-        var maxInstances = SqliteRows.NullableLong(r, 4);
+        var maxInstances = SqliteRows.Int64OrNull(r, 4);
         var anyLimit = maxInstances is not null || request.QueueLimits.Count > 0 || request.ExecutorKindLimits.Count > 0;
         return anyLimit
-            ? new Candidate(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), maxInstances, r.GetInt64(5), r.GetInt64(6))
-            : new Candidate(r.GetInt64(0), "", "", "", null, r.GetInt64(5), r.GetInt64(6));
+            ? new Candidate(r.Int64(0), r.Text(1), r.Text(2), r.Text(3), maxInstances, r.Int64(5), r.Int64(6))
+            : new Candidate(r.Int64(0), "", "", "", null, r.Int64(5), r.Int64(6));
     }
 
     private static bool LimitsApply(Candidate candidate, ClaimRequest request) =>
@@ -109,14 +109,14 @@ public sealed partial class SqliteStore
         }
         var idList = ids.Append(']').ToString();
 
-        var byId = SqliteRows.ReadAll(scope.Command(
+        var byId = scope.Query(
             $"""
             UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = @now, finished_at = NULL,
                 lease_owner = @owner, lease_expires_at = @lease, cancel_requested = 0
             WHERE id IN (SELECT value FROM json_each(@ids)) RETURNING {SqliteRows.RunColumns}
             """,
-            ("@now", Ms(request.Now)), ("@owner", request.Owner), ("@lease", Ms(request.LeaseExpiresAt)), ("@ids", idList)),
-            r => SqliteRows.Run(r)).ToDictionary(r => r.Id);
+            r => SqliteRows.Run(r),
+            ("@now", Ms(request.Now)), ("@owner", request.Owner), ("@lease", Ms(request.LeaseExpiresAt)), ("@ids", idList)).ToDictionary(r => r.Id);
 
         // One run.started entry per run, in claim order, as {"attempt":N}.
         scope.Execute(

@@ -5,8 +5,8 @@ namespace Kairos.Storage.Sqlite;
 /// <summary>
 /// The writer connection as seen by one write: prepared statements are cached by SQL text, so the
 /// hot statements (enqueue, claim, complete, journal) are compiled once per process.
-/// <see cref="Execute"/> and <see cref="Scalar"/> run through <see cref="SqliteStatement"/>;
-/// <see cref="Command"/> gives a Microsoft.Data.Sqlite command for reading rows.
+/// <see cref="Execute"/>, <see cref="Scalar"/> and <see cref="Query"/> run through <see cref="SqliteStatement"/>;
+/// <see cref="Command"/> gives a Microsoft.Data.Sqlite command for the colder reads.
 /// </summary>
 internal sealed class SqliteWriteScope(SqliteConnection connection) : IDisposable
 {
@@ -47,6 +47,10 @@ internal sealed class SqliteWriteScope(SqliteConnection connection) : IDisposabl
     /// <summary>Runs one statement; returns the first column of its first row, or null.</summary>
     public object? Scalar(string sql, params (string Name, object? Value)[] parameters) =>
         Statement(sql, parameters).Run(parameters);
+
+    /// <summary>Runs one statement and maps every row it returns.</summary>
+    public List<T> Query<T>(string sql, Func<SqliteStatement, T> map, params (string Name, object? Value)[] parameters) =>
+        Statement(sql, parameters).Query(parameters, map);
 
     private SqliteStatement Statement(string sql, (string Name, object? Value)[] parameters)
     {
