@@ -63,7 +63,6 @@ internal static class SqliteMigrations
         );
         CREATE UNIQUE INDEX ux_runs_idempotency ON runs (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL;
         CREATE INDEX ix_runs_claim_order ON runs (priority DESC, due_at, id) WHERE state = 'queued';
-        CREATE INDEX ix_runs_queued_due ON runs (due_at) WHERE state = 'queued';
         CREATE INDEX ix_runs_leases ON runs (lease_expires_at) WHERE state = 'running';
         CREATE INDEX ix_runs_job ON runs (job_name, id);
         CREATE INDEX ix_runs_state ON runs (state, id);

@@ -25,7 +25,7 @@ public sealed partial class SqliteStore
             }
             var chosen = ChooseClaimable(scope, request);
             return chosen.Count == 0 ? [] : MarkRunning(scope, request, chosen);
-        });
+        }, urgent: true);
 
     private static List<Candidate> ChooseClaimable(SqliteWriteScope scope, ClaimRequest request)
     {

@@ -13,9 +13,12 @@ namespace Kairos.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
-    private const int MaxBatch = 512;
+    // Small enough that an urgent write (a claim) waits little for the batch in progress, large
+    // enough that a burst shares few commits.
+    private const int MaxBatch = 64;
 
     private readonly ConcurrentQueue<WriteOperation> _queue = new();
+    private readonly ConcurrentQueue<WriteOperation> _urgent = new();
     private readonly object _gate = new(); // The monitor of the writer's sleep and wake-up, not a lock on the queue.
     private volatile bool _closed;
     private int _sleeping; // 1 while the writer waits on _gate; the producer that turns it to 0 wakes it.
@@ -34,11 +37,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
         new Thread(Run) { IsBackground = true, Name = "Kairos SQLite writer" }.Start();
     }
 
-    public Task<T> WriteAsync<T>(Func<SqliteWriteScope, T> work)
+    /// <param name="urgent">
+    /// Goes ahead of the writes already queued, in a batch of urgent writes only (the dispatcher's
+    /// claims: due runs should not wait for a batch of completions). Order between writes carries
+    /// no meaning: each is atomic and acknowledged after its own commit.
+    /// </param>
+    public Task<T> WriteAsync<T>(Func<SqliteWriteScope, T> work, bool urgent = false)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         var operation = new WriteOperation<T>(work);
-        _queue.Enqueue(operation);
+        (urgent ? _urgent : _queue).Enqueue(operation);
         // The enqueue is visible before _sleeping is read (the exchange is a full fence; TakeBatch
         // does the reverse). Only the first producer to find the writer asleep takes the monitor.
         if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
@@ -59,14 +67,14 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// </summary>
     private bool TakeBatch(List<WriteOperation> batch)
     {
-        if (_queue.IsEmpty)
+        if (_queue.IsEmpty && _urgent.IsEmpty)
         {
             lock (_gate)
             {
                 while (true)
                 {
                     Interlocked.Exchange(ref _sleeping, 1); // Visible before the queue is read again (a full fence).
-                    if (!_queue.IsEmpty || _closed)
+                    if (!_queue.IsEmpty || !_urgent.IsEmpty || _closed)
                     {
                         break;
                     }
@@ -75,7 +83,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 Volatile.Write(ref _sleeping, 0);
             }
         }
-        while (batch.Count < MaxBatch && _queue.TryDequeue(out var operation))
+        var from = _urgent.IsEmpty ? _queue : _urgent;
+        while (batch.Count < MaxBatch && from.TryDequeue(out var operation))
         {
             batch.Add(operation);
         }
