@@ -74,8 +74,10 @@ internal static class SqliteMigrations
             text TEXT NOT NULL
         );
         CREATE INDEX ix_run_logs_run ON run_logs (run_id, id);
+        -- seq needs no AUTOINCREMENT (an extra sqlite_sequence write per entry): rows are never
+        -- deleted (see the triggers below), so max(seq) + 1 never hands out a number twice.
         CREATE TABLE journal (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq INTEGER PRIMARY KEY,
             at INTEGER NOT NULL,
             kind TEXT NOT NULL,
             job_name TEXT,

@@ -15,6 +15,8 @@ internal static class SqlitePragmas
         Run(connection, "PRAGMA synchronous=NORMAL");
         Run(connection, "PRAGMA busy_timeout=10000");
         Run(connection, "PRAGMA temp_store=MEMORY");
+        // Checkpoints run in the background (SqliteCheckpointer), not inside a commit of the writer.
+        Run(connection, "PRAGMA wal_autocheckpoint=0");
     }
 
     public static void ApplyToReader(SqliteConnection connection) =>

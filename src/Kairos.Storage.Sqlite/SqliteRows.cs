@@ -14,35 +14,49 @@ internal static class SqliteRows
 
     public const string TriggerColumns = "id, job_name, key, spec, next_fire_at, last_fire_at, created_at";
 
-    public static RunRecord Run(SqliteDataReader r, long jobVersion = 0) => new()
+    public static RunRecord Run(SqliteDataReader r, long jobVersion = 0) => Run(new ReaderRow(r), jobVersion);
+
+    public static RunRecord Run<TRow>(TRow r, long jobVersion = 0) where TRow : ISqliteRow => new()
     {
-        Id = r.GetInt64(0),
-        JobName = r.GetString(1),
-        Queue = r.GetString(2),
-        ExecutorKind = r.GetString(3),
-        Priority = r.GetInt32(4),
-        State = RunStates.Parse(r.GetString(5)),
-        Attempt = r.GetInt32(6),
-        MaxAttempts = r.GetInt32(7),
-        Source = r.GetString(8),
-        TriggerId = NullableLong(r, 9),
-        ParentRunId = NullableLong(r, 10),
-        Payload = NullableString(r, 11),
-        Output = NullableString(r, 12),
-        Error = NullableString(r, 13),
-        IdempotencyKey = NullableString(r, 14),
-        CreatedAt = SqliteStore.Time(r.GetInt64(15)),
-        DueAt = SqliteStore.Time(r.GetInt64(16)),
-        StartedAt = NullableTime(r, 17),
-        FinishedAt = NullableTime(r, 18),
-        LeaseOwner = NullableString(r, 19),
-        LeaseExpiresAt = NullableTime(r, 20),
-        CancelRequested = r.GetInt64(21) != 0,
-        EventId = NullableLong(r, 22),
-        Subscription = NullableString(r, 23),
-        ChainDepth = r.GetInt32(24),
+        Id = r.Int64(0),
+        JobName = r.Text(1),
+        Queue = r.Text(2),
+        ExecutorKind = r.Text(3),
+        Priority = (int)r.Int64(4),
+        State = State(r.Text(5)),
+        Attempt = (int)r.Int64(6),
+        MaxAttempts = (int)r.Int64(7),
+        Source = r.Text(8),
+        TriggerId = Int64OrNull(r, 9),
+        ParentRunId = Int64OrNull(r, 10),
+        Payload = TextOrNull(r, 11),
+        Output = TextOrNull(r, 12),
+        Error = TextOrNull(r, 13),
+        IdempotencyKey = TextOrNull(r, 14),
+        CreatedAt = SqliteStore.Time(r.Int64(15)),
+        DueAt = SqliteStore.Time(r.Int64(16)),
+        StartedAt = TimeOrNull(r, 17),
+        FinishedAt = TimeOrNull(r, 18),
+        LeaseOwner = TextOrNull(r, 19),
+        LeaseExpiresAt = TimeOrNull(r, 20),
+        CancelRequested = r.Int64(21) != 0,
+        EventId = Int64OrNull(r, 22),
+        Subscription = TextOrNull(r, 23),
+        ChainDepth = (int)r.Int64(24),
         JobVersion = jobVersion,
     };
+
+    public static long? Int64OrNull<TRow>(TRow r, int column) where TRow : ISqliteRow => r.IsNull(column) ? null : r.Int64(column);
+
+    private static string? TextOrNull<TRow>(TRow r, int column) where TRow : ISqliteRow => r.IsNull(column) ? null : r.Text(column);
+
+    private static DateTimeOffset? TimeOrNull<TRow>(TRow r, int column) where TRow : ISqliteRow =>
+        r.IsNull(column) ? null : SqliteStore.Time(r.Int64(column));
+
+    // RunStates.Parse walks every state for each call; rows are read often enough for a lookup to matter.
+    private static readonly Dictionary<string, RunState> States = Enum.GetValues<RunState>().ToDictionary(s => s.ToWire(), StringComparer.Ordinal);
+
+    public static RunState State(string wire) => States.TryGetValue(wire, out var state) ? state : RunStates.Parse(wire);
 
     public static TriggerState Trigger(SqliteDataReader r) => new(
         r.GetInt64(0),
@@ -64,9 +78,9 @@ internal static class SqliteRows
         return list;
     }
 
-    public static long? NullableLong(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    public static long? NullableLong(SqliteDataReader r, int i) => Int64OrNull(new ReaderRow(r), i);
 
-    public static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    public static string? NullableString(SqliteDataReader r, int i) => TextOrNull(new ReaderRow(r), i);
 
-    public static DateTimeOffset? NullableTime(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : SqliteStore.Time(r.GetInt64(i));
+    public static DateTimeOffset? NullableTime(SqliteDataReader r, int i) => TimeOrNull(new ReaderRow(r), i);
 }

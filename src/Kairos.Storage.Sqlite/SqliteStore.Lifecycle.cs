@@ -38,38 +38,25 @@ public sealed partial class SqliteStore
                 _ when completion.RetryAt is not null => (RunState.Queued, "run.failed"),
                 _ => (RunState.Dead, "run.dead"),
             };
-            using var reader = scope.Command(
+            var changed = scope.Execute(
                 """
                 UPDATE runs SET state = @state, output = @output, error = @error, due_at = COALESCE(@retryAt, due_at),
                     finished_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END,
                     lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
                 WHERE id = @id AND state = 'running' AND lease_owner = @owner
-                RETURNING job_name, trigger_id, attempt, started_at
                 """,
                 ("@state", state.ToWire()), ("@output", completion.Output), ("@error", completion.Error), ("@retryAt", Ms(completion.RetryAt)),
-                ("@now", Ms(completion.FinishedAt)), ("@id", completion.RunId), ("@owner", completion.Owner)).ExecuteReader();
-            if (!reader.Read())
+                ("@now", Ms(completion.FinishedAt)), ("@id", completion.RunId), ("@owner", completion.Owner));
+            if (changed == 0)
             {
                 return false; // The lease was lost (rescued by another node): that node now owns the outcome.
             }
-            var job = reader.GetString(0);
-            var triggerId = SqliteRows.NullableLong(reader, 1);
-            var attempt = reader.GetInt32(2);
-            var startedAt = SqliteRows.NullableTime(reader, 3);
-            reader.Close();
-
-            var data = JsonSerializer.Serialize(new
-            {
-                attempt,
-                durationMs = startedAt is { } s ? (long)(completion.FinishedAt - s).TotalMilliseconds : (long?)null,
-                error = completion.Error,
-                retryAt = completion.RetryAt,
-            }, KairosJson.Options);
+            var retryAt = completion.RetryAt is { } at ? JsonSerializer.Serialize(at, KairosJson.Options) : null;
             if (state == RunState.Dead)
             {
-                Journal(scope, completion.FinishedAt, "run.failed", job, completion.RunId, triggerId, data);
+                JournalCompletion(scope, completion, "run.failed", retryAt);
             }
-            Journal(scope, completion.FinishedAt, kind, job, completion.RunId, triggerId, data);
+            JournalCompletion(scope, completion, kind, retryAt);
             InsertLog(scope, completion.RunId, completion.Log);
             if (state != RunState.Queued)
             {
@@ -77,6 +64,21 @@ public sealed partial class SqliteStore
             }
             return true;
         });
+
+    /// <summary>
+    /// The entry of a completed attempt, built by SQLite from the row just updated (no read-back, no
+    /// serializer on the hot path): {"attempt", "durationMs", "error", "retryAt"}, nulls left out.
+    /// </summary>
+    private void JournalCompletion(SqliteWriteScope scope, RunCompletion completion, string kind, string? retryAtJson) =>
+        scope.Execute(
+            """
+            INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data)
+            SELECT @at, @kind, job_name, id, trigger_id, @node,
+                json_patch('{}', json_object('attempt', attempt, 'durationMs', @at - started_at, 'error', @error, 'retryAt', json(@retryAt)))
+            FROM runs WHERE id = @id
+            """,
+            ("@at", Ms(completion.FinishedAt)), ("@kind", kind), ("@node", _node), ("@error", completion.Error), ("@retryAt", retryAtJson),
+            ("@id", completion.RunId));
 
     public Task<int> RescueExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(scope =>

@@ -1,12 +1,39 @@
 using Kairos.Model;
+using Microsoft.Data.Sqlite;
 
 namespace Kairos.Storage.Sqlite;
 
 /// <summary>Read-only queries: they run on pooled reader connections, in parallel with the writer.</summary>
 public sealed partial class SqliteStore
 {
+    /// <summary>
+    /// The earliest due time in the queue, from the claim-order index: the first due time of each
+    /// priority present, two seeks per priority, rather than an index of its own that every enqueue
+    /// and claim would have to maintain.
+    /// </summary>
     public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
-        Read(connection => ScalarTime(connection, "SELECT MIN(due_at) FROM runs WHERE state = 'queued'"), cancellationToken);
+        Read(connection =>
+        {
+            using var nextPriority = connection.CreateCommand();
+            nextPriority.CommandText =
+                "SELECT priority FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND priority < @below ORDER BY priority DESC LIMIT 1";
+            var below = nextPriority.Parameters.Add("@below", SqliteType.Integer);
+            using var firstDue = connection.CreateCommand();
+            firstDue.CommandText =
+                "SELECT due_at FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND priority = @priority ORDER BY due_at LIMIT 1";
+            var priority = firstDue.Parameters.Add("@priority", SqliteType.Integer);
+
+            long? earliest = null;
+            below.Value = long.MaxValue;
+            while (nextPriority.ExecuteScalar() is long found)
+            {
+                priority.Value = found;
+                var due = (long)firstDue.ExecuteScalar()!;
+                earliest = earliest is { } e && e <= due ? e : due;
+                below.Value = found;
+            }
+            return earliest is { } ms ? Time(ms) : (DateTimeOffset?)null;
+        }, cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
         Read(connection =>

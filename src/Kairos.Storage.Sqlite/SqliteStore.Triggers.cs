@@ -30,14 +30,12 @@ public sealed partial class SqliteStore
     public Task<bool> FireTriggerAsync(TriggerFire fire, CancellationToken cancellationToken) =>
         Write(scope =>
         {
-            var moved = scope.Execute(
-                "UPDATE triggers SET next_fire_at = @next, last_fire_at = @now WHERE id = @id AND next_fire_at = @expected",
-                ("@next", Ms(fire.NewNextFireAt)), ("@now", Ms(fire.Now)), ("@id", fire.TriggerId), ("@expected", Ms(fire.ExpectedNextFireAt)));
-            if (moved == 0)
+            if (scope.Scalar(
+                "UPDATE triggers SET next_fire_at = @next, last_fire_at = @now WHERE id = @id AND next_fire_at = @expected RETURNING job_name",
+                ("@next", Ms(fire.NewNextFireAt)), ("@now", Ms(fire.Now)), ("@id", fire.TriggerId), ("@expected", Ms(fire.ExpectedNextFireAt))) is not string job)
             {
                 return false; // Another scheduler fired it, or the trigger was changed meanwhile.
             }
-            var job = scope.Scalar("SELECT job_name FROM triggers WHERE id = @id", ("@id", fire.TriggerId)) as string;
             Journal(scope, fire.Now, "trigger.fired", job, null, fire.TriggerId, fire.JournalNote);
             foreach (var request in fire.Runs)
             {

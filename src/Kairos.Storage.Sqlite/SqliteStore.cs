@@ -55,8 +55,8 @@ public sealed partial class SqliteStore : IKairosStore
         return Task.CompletedTask;
     }
 
-    private Task<T> Write<T>(Func<SqliteWriteScope, T> work) =>
-        (_writer ?? throw new InvalidOperationException("call MigrateAsync before using the store")).WriteAsync(work);
+    private Task<T> Write<T>(Func<SqliteWriteScope, T> work, bool urgent = false) =>
+        (_writer ?? throw new InvalidOperationException("call MigrateAsync before using the store")).WriteAsync(work, urgent);
 
     private async Task<T> Read<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {

@@ -30,12 +30,18 @@ internal sealed class RunAttempt(
     Func<RunRecord, JobDefinition, Task> onFinished,
     ILogger logger)
 {
+    // Never disposed: the heartbeat may cancel an attempt that is just ending, and a source without
+    // a timer holds nothing that needs disposing.
     private readonly CancellationTokenSource _cancel = new();
     private readonly RunLogBuffer _log = new(time);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason = (int)CancelReason.None;
+    private volatile bool _finishing;
 
     public RunRecord Run => run;
+
+    /// <summary>The executor is done and the outcome is being stored: a lease lost now no longer matters here.</summary>
+    public bool IsFinishing => _finishing;
 
     public Task Completion => _completion.Task;
 
@@ -83,14 +89,16 @@ internal sealed class RunAttempt(
             return;
         }
 
-        using var timeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
+        // Without a timeout the attempt's own token is enough: no timer, no linked source per run.
+        using var timeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : null;
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
+        var token = linked?.Token ?? _cancel.Token;
         ExecutionResult result;
         try
         {
-            result = await executor.ExecuteAsync(new Executors.ExecutionContext { Run = run, Job = job, Log = _log }, linked.Token).ConfigureAwait(false);
+            result = await executor.ExecuteAsync(new Executors.ExecutionContext { Run = run, Job = job, Log = _log }, token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             result = ExecutionResult.Failure("the run was stopped");
         }
@@ -99,11 +107,12 @@ internal sealed class RunAttempt(
             _log.Write("error", ex.ToString());
             result = ExecutionResult.Failure($"{ex.GetType().Name}: {ex.Message}");
         }
-        await FinishAsync(job, result, timeout.IsCancellationRequested && !_cancel.IsCancellationRequested).ConfigureAwait(false);
+        await FinishAsync(job, result, timeout is { IsCancellationRequested: true } && !_cancel.IsCancellationRequested).ConfigureAwait(false);
     }
 
     private async Task FinishAsync(JobDefinition? job, ExecutionResult result, bool timedOut)
     {
+        _finishing = true;
         var reason = (CancelReason)Volatile.Read(ref _reason);
         if (reason is CancelReason.Shutdown or CancelReason.LeaseLost)
         {

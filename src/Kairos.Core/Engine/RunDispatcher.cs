@@ -18,6 +18,10 @@ internal sealed class RunDispatcher(
     Func<Model.RunRecord, RunAttempt> attemptFactory,
     ILogger logger)
 {
+    // Many due runs are claimed in chunks: the first ones start while the next chunk is claimed,
+    // rather than every run waiting for one long claim.
+    private const int MaxClaim = 128;
+
     private readonly WakeSignal _wake = new();
     private readonly ConcurrentDictionary<long, RunAttempt> _active = new();
 
@@ -34,23 +38,27 @@ internal sealed class RunDispatcher(
             {
                 var free = options.Workers - _active.Count;
                 var claimedAll = false;
+                var now = time.GetUtcNow();
                 if (free > 0)
                 {
-                    var now = time.GetUtcNow();
+                    var wanted = Math.Min(free, MaxClaim);
                     var claimed = await store.ClaimAsync(
-                        new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, free, options.QueueLimits, options.ExecutorLimits),
+                        new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits),
                         stopping).ConfigureAwait(false);
                     foreach (var run in claimed)
                     {
                         Start(run);
                     }
-                    claimedAll = claimed.Count == free;
+                    claimedAll = claimed.Count == wanted;
                 }
                 if (claimedAll)
                 {
                     continue; // There may be more due runs waiting.
                 }
-                await _wake.WaitAsync(await SleepTimeAsync(free, stopping).ConfigureAwait(false), time, stopping).ConfigureAwait(false);
+                await _wake.WaitAsync(await SleepTimeAsync(free, now, stopping).ConfigureAwait(false), time, stopping).ConfigureAwait(false);
+                // Runs whose outcomes were committed together finish together: yield once so they
+                // free their slots before the next claim, which is then one claim instead of many.
+                await Task.Yield();
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -65,23 +73,33 @@ internal sealed class RunDispatcher(
         await heartbeat.ConfigureAwait(false);
     }
 
-    private async Task<TimeSpan> SleepTimeAsync(int free, CancellationToken stopping)
+    private async Task<TimeSpan> SleepTimeAsync(int free, DateTimeOffset claimedAt, CancellationToken stopping)
     {
         if (free <= 0)
         {
             return options.IdleRecheck; // Full: a finishing run wakes us.
         }
-        var nextDue = await store.GetNextQueuedDueAsync(stopping).ConfigureAwait(false);
-        var untilDue = nextDue - time.GetUtcNow();
-        // Due now but not claimable (paused job, limit reached): a finishing run or a resume wakes us.
-        return untilDue is { } wait && wait > TimeSpan.Zero && wait < options.IdleRecheck ? wait : options.IdleRecheck;
+        if (await store.GetNextQueuedDueAsync(stopping).ConfigureAwait(false) is not { } nextDue)
+        {
+            return options.IdleRecheck;
+        }
+        if (nextDue <= claimedAt)
+        {
+            // Due when we claimed but not claimable (paused job, limit reached): a finishing run or a resume wakes us.
+            return options.IdleRecheck;
+        }
+        // Due after the claim looked, maybe already (a timer may fire a little early): claim at its due time.
+        var wait = nextDue - time.GetUtcNow();
+        return wait < options.IdleRecheck ? wait : options.IdleRecheck;
     }
 
     private void Start(Model.RunRecord run)
     {
         var attempt = attemptFactory(run);
         _active[run.Id] = attempt;
-        _ = RunAttemptAsync(attempt);
+        // On the thread pool: an attempt runs synchronously up to its first await (a quick handler
+        // runs whole), and claimed runs should start side by side, not one after the other here.
+        ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Dispatcher.RunAttemptAsync(a.Attempt), (Dispatcher: this, Attempt: attempt), preferLocal: false);
     }
 
     private async Task RunAttemptAsync(RunAttempt attempt)
@@ -131,16 +149,17 @@ internal sealed class RunDispatcher(
             return;
         }
         var renewal = await store.RenewLeasesAsync(options.NodeId, ids, time.GetUtcNow() + options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        // An attempt storing its outcome may already have ended its run (no lease left to renew): not a loss.
         foreach (var id in renewal.CancelRequested)
         {
-            if (_active.TryGetValue(id, out var attempt))
+            if (_active.TryGetValue(id, out var attempt) && !attempt.IsFinishing)
             {
                 attempt.Cancel(CancelReason.Requested);
             }
         }
         foreach (var id in renewal.Lost)
         {
-            if (_active.TryGetValue(id, out var attempt))
+            if (_active.TryGetValue(id, out var attempt) && !attempt.IsFinishing)
             {
                 logger.LogWarning("Run {RunId} lost its lease; stopping it here", id);
                 attempt.Cancel(CancelReason.LeaseLost);

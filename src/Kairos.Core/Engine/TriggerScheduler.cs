@@ -11,8 +11,11 @@ namespace Kairos.Engine;
 /// <summary>
 /// Fires time triggers. Invariants:
 /// <list type="bullet">
-/// <item>Each trigger stores its next fire time (indexed). The loop sleeps until the earliest one or
-/// until told of a change; there is no polling tick.</item>
+/// <item>Each trigger stores its next fire time (indexed). The loop sleeps until <see cref="FireAhead"/>
+/// before the earliest one (at most <see cref="MaxSleep"/>) or until told of a change; there is no polling tick.</item>
+/// <item>A tick is fired up to <see cref="FireAhead"/> early: its runs are queued not before the
+/// scheduled time, so the dispatcher finds them waiting when they fall due instead of waiting for the
+/// fire. (A job paused within that window keeps the tick's run queued; it runs when resumed.)</item>
 /// <item>A fire moves next_fire_at and enqueues the runs in one transaction, conditional on the
 /// value read, and every run carries the idempotency key trigger:{id}:{time}: a tick fires at most once.</item>
 /// <item>Misfires: fire times more than <see cref="KairosOptions.MisfireThreshold"/> old when seen
@@ -30,6 +33,13 @@ internal sealed class TriggerScheduler(
     ILogger logger)
 {
     private const int BatchSize = 1000;
+
+    /// <summary>How early a tick is fired: firing 1,000 triggers takes 50–130 ms on two busy cores.</summary>
+    private static readonly TimeSpan FireAhead = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest sleep: a timer cannot be set beyond ~49 days, and a far tick is re-read now and then.</summary>
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromHours(1);
+
     private readonly WakeSignal _wake = new();
 
     /// <summary>Tell the scheduler that triggers changed, so it re-reads the earliest fire time.</summary>
@@ -43,12 +53,12 @@ internal sealed class TriggerScheduler(
             {
                 await FireDueAsync(stopping).ConfigureAwait(false);
                 var next = await store.GetNextTriggerFireAsync(stopping).ConfigureAwait(false);
-                var now = time.GetUtcNow();
-                if (next is { } n && n <= now)
+                var until = next - FireAhead - time.GetUtcNow();
+                if (until <= TimeSpan.Zero)
                 {
                     continue;
                 }
-                await _wake.WaitAsync(next - now, time, stopping).ConfigureAwait(false);
+                await _wake.WaitAsync(until is { } u && u < MaxSleep ? u : MaxSleep, time, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -62,14 +72,14 @@ internal sealed class TriggerScheduler(
         }
     }
 
-    /// <summary>Fires every trigger due at the current time; returns how many triggers fired.</summary>
+    /// <summary>Fires every trigger due by <see cref="FireAhead"/> from now; returns how many triggers fired.</summary>
     public async Task<int> FireDueAsync(CancellationToken cancellationToken)
     {
         var fired = 0;
         while (true)
         {
             var now = time.GetUtcNow();
-            var due = await store.ListDueTriggersAsync(now, BatchSize, cancellationToken).ConfigureAwait(false);
+            var due = await store.ListDueTriggersAsync(now + FireAhead, BatchSize, cancellationToken).ConfigureAwait(false);
             if (due.Count == 0)
             {
                 return fired;
@@ -97,7 +107,8 @@ internal sealed class TriggerScheduler(
             times.Add(following);
             cursor = following;
         }
-        var next = TriggerTimes.NextAfterNow(spec, scheduled, now);
+        // A tick fired ahead is followed by the one after it, not by the next one after now.
+        var next = TriggerTimes.NextAfterNow(spec, scheduled, scheduled > now ? scheduled : now);
 
         var onTime = times.Where(t => now - t <= options.MisfireThreshold).ToList();
         var missed = times.Where(t => now - t > options.MisfireThreshold).ToList();
@@ -117,7 +128,7 @@ internal sealed class TriggerScheduler(
 
         var job = await jobs.GetAsync(trigger.JobName, 0, cancellationToken).ConfigureAwait(false);
         var paused = job?.Definition.Paused ?? true;
-        var runs = paused ? [] : fireTimes.Select(f => Request(trigger, f.At, f.Missed)).ToList();
+        var runs = paused ? [] : fireTimes.Select(f => Request(trigger, f.At, f.Missed, now)).ToList();
         var note = JsonSerializer.Serialize(new
         {
             scheduledAt = scheduled,
@@ -141,7 +152,7 @@ internal sealed class TriggerScheduler(
         }
     }
 
-    private static RunRequest Request(TriggerState trigger, DateTimeOffset scheduledAt, int missed)
+    private static RunRequest Request(TriggerState trigger, DateTimeOffset scheduledAt, int missed, DateTimeOffset now)
     {
         var payload = new JsonObject
         {
@@ -160,6 +171,7 @@ internal sealed class TriggerScheduler(
         {
             Payload = payload.ToJsonString(),
             TriggerId = trigger.Id,
+            NotBefore = scheduledAt > now ? scheduledAt : null, // Fired ahead: due at its tick.
             IdempotencyKey = string.Create(CultureInfo.InvariantCulture, $"trigger:{trigger.Id}:{scheduledAt.ToUnixTimeMilliseconds()}"),
         };
     }

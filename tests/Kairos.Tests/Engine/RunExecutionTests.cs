@@ -72,15 +72,18 @@ public sealed class RunExecutionTests
     [Fact]
     public async Task An_attempt_that_exceeds_the_job_timeout_is_cancelled_and_counted_as_failed()
     {
+        var started = new TaskCompletionSource();
         await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("slow", async ctx =>
         {
+            started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
             return null;
         }));
         await t.Engine.SaveJobAsync(TestEngine.Job("slow", "slow", j => j with { Timeout = TimeSpan.FromSeconds(30), Retry = NoJitter with { MaxAttempts = 1 } }));
         await t.StartAsync();
         var id = (await t.Engine.RunNowAsync("slow")).RunId;
-        await t.WaitForStateAsync(id, RunState.Running);
+        // The handler has started, so its timeout timer exists on the manual clock before the clock moves.
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         t.Clock.Advance(TimeSpan.FromSeconds(30));
 

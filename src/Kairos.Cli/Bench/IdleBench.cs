@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Runtime;
+using System.Text.Json.Nodes;
+using Kairos.Model;
+
+namespace Kairos.Cli.Bench;
+
+/// <summary>
+/// <c>kairos bench idle</c>: what a server costs while it waits. Set-up queues runs due tomorrow and
+/// saves jobs whose cron triggers do not fire during the measurement. After a settle of
+/// <see cref="Settle"/> (the engine answers the set-up's last wake-ups and checkpoints its writes)
+/// and a full GC, the benchmark measures resident memory (VmRSS) and the CPU the process uses over
+/// an idle window.
+/// </summary>
+internal static class IdleBench
+{
+    public static readonly string[] Options = ["--runs", "--triggers", "--seconds", "--db"];
+
+    private const int EnqueueBatch = 1000;
+    private const string IdleCron = "0 0 1 1 *"; // Midnight on 1 January.
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+
+    public static async Task<BenchReport> RunAsync(CliArgs args)
+    {
+        var runs = BenchArgs.Int(args, "--runs", 100_000, min: 0);
+        var triggers = BenchArgs.Int(args, "--triggers", 10_000, min: 0);
+        var seconds = BenchArgs.Int(args, "--seconds", 10, max: 86_400);
+        using var database = BenchDatabase.Create(args.Get("--db"));
+        JsonObject results;
+        await using (var bench = await BenchEngine.StartAsync(database.Path))
+        {
+            var engine = bench.Engine;
+            var setup = Stopwatch.StartNew();
+            await engine.SaveJobAsync(new JobDefinition { Name = "idle-noop", Executor = new HandlerExecutorSpec("noop") });
+            var tomorrow = TimeProvider.System.GetUtcNow().AddDays(1);
+            for (var done = 0; done < runs; done += EnqueueBatch)
+            {
+                var batch = Enumerable.Range(0, Math.Min(EnqueueBatch, runs - done))
+                    .Select(_ => new RunRequest("idle-noop", TriggerSources.Manual) { NotBefore = tomorrow })
+                    .ToList();
+                await engine.Store.EnqueueManyAsync(batch, TimeProvider.System.GetUtcNow(), CancellationToken.None);
+            }
+            await Task.WhenAll(Enumerable.Range(0, triggers).Select(i => engine.SaveJobAsync(new JobDefinition
+            {
+                Name = $"idle-cron-{i:00000}",
+                Executor = new HandlerExecutorSpec("noop"),
+                Triggers = [new CronTriggerSpec(IdleCron)],
+            })));
+            var setupTime = setup.Elapsed;
+            await Task.Delay(Settle);
+
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+            var residentAfterGc = ProcessUsage.StatusMegabytes("VmRSS");
+            var cpuBefore = ProcessUsage.CpuTime();
+            var wall = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(seconds));
+            var cpu = ProcessUsage.CpuTime() - cpuBefore;
+            var elapsed = wall.Elapsed;
+
+            results = new JsonObject
+            {
+                ["residentMb"] = ProcessUsage.StatusMegabytes("VmRSS"),
+                ["residentMbAfterGc"] = residentAfterGc,
+                ["peakResidentMb"] = ProcessUsage.StatusMegabytes("VmHWM"),
+                ["managedHeapMb"] = Math.Round(GC.GetTotalMemory(forceFullCollection: false) / 1024.0 / 1024.0, 1),
+                ["cpuPercentOfOneCore"] = Math.Round(100 * cpu.TotalSeconds / elapsed.TotalSeconds, 2),
+                ["cpuMs"] = Math.Round(cpu.TotalMilliseconds),
+                ["windowSeconds"] = BenchArgs.Seconds(elapsed),
+                ["setupSeconds"] = BenchArgs.Seconds(setupTime),
+            };
+        }
+
+        return new BenchReport(
+            "idle",
+            new JsonObject
+            {
+                ["runs"] = runs,
+                ["triggers"] = triggers,
+                ["seconds"] = seconds,
+                ["runsDue"] = "tomorrow (NotBefore), enqueued with IKairosStore.EnqueueManyAsync in batches of 1000",
+                ["cron"] = IdleCron,
+                ["settleSeconds"] = Settle.TotalSeconds,
+            },
+            results);
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+
+namespace Kairos.Storage.Sqlite;
+
+/// <summary>
+/// Checkpoints the WAL in the background, so the writer never waits for one. SQLite's automatic
+/// checkpoint runs inside the commit that crosses 1000 WAL pages and syncs the database file there:
+/// under load that stalled one commit in forty for about 10 ms. The writer turns it off and reports
+/// each commit here; a PASSIVE checkpoint (it never blocks the writer or readers) then runs on a
+/// connection and a thread of its own (the sync blocks), at most every <see cref="MinInterval"/>,
+/// and not at all while nothing is written.
+/// </summary>
+internal sealed class SqliteCheckpointer : IDisposable
+{
+    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly AutoResetEvent _committed = new(false);
+    private readonly ManualResetEventSlim _stopping = new(false);
+    private readonly string _connectionString;
+    private readonly Thread _thread;
+
+    public SqliteCheckpointer(string connectionString)
+    {
+        _connectionString = connectionString;
+        _thread = new Thread(Run) { IsBackground = true, Name = "Kairos SQLite checkpointer" };
+        _thread.Start();
+    }
+
+    /// <summary>Called by the writer after each commit; never blocks.</summary>
+    public void Committed() => _committed.Set();
+
+    private void Run()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        SqlitePragmas.ApplyToReader(connection);
+        using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        while (WaitHandle.WaitAny([_committed, _stopping.WaitHandle]) == 0)
+        {
+            try
+            {
+                checkpoint.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // A checkpoint that cannot run now (e.g. the file is locked by another process) runs after the next commit.
+            }
+            if (_stopping.Wait(MinInterval))
+            {
+                return;
+            }
+        }
+        // Closing: the last connection to close checkpoints what is left.
+    }
+
+    public void Dispose()
+    {
+        _stopping.Set();
+        _thread.Join();
+        _committed.Dispose();
+        _stopping.Dispose();
+    }
+}
