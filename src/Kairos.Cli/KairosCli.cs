@@ -19,7 +19,7 @@ internal static class KairosCli
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list
           kairos stats
-          kairos bench throughput|cron-latency|idle [options]
+          kairos bench throughput|cron-latency|idle|webhook-latency|file-latency|publish [options]
 
         client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270) and --json.
         """;

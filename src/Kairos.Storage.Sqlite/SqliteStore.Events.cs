@@ -42,11 +42,11 @@ public sealed partial class SqliteStore
         Journal(scope, now, "event.published", parent?.JobName, parent?.Id, null,
             JsonSerializer.Serialize(new { eventId, type = request.Type, source = request.Source, idempotencyKey = request.IdempotencyKey }, KairosJson.Options));
 
-        var envelope = Envelope(request);
+        var envelope = new EventEnvelope(request);
         var runs = new List<EnqueueResult>();
-        foreach (var subscription in subscriptions.Where(s => Matches(s, request.Type, envelope)))
+        foreach (var subscription in subscriptions.Where(s => Matches(s, envelope)))
         {
-            if (RunFor(scope, subscription, eventId, request, envelope, now, parent) is { } run)
+            if (RunFor(scope, subscription, eventId, request, now, parent) is { } run)
             {
                 runs.Add(run);
             }
@@ -55,7 +55,7 @@ public sealed partial class SqliteStore
     }
 
     /// <summary>One subscription's run for an event; null when a chain limit stops it or its job is gone (journaled).</summary>
-    private EnqueueResult? RunFor(SqliteWriteScope scope, Subscription subscription, long eventId, EventRequest request, JsonNode envelope, DateTimeOffset now, RunRecord? parent)
+    private EnqueueResult? RunFor(SqliteWriteScope scope, Subscription subscription, long eventId, EventRequest request, DateTimeOffset now, RunRecord? parent)
     {
         var depth = parent is null ? 0 : parent.ChainDepth + 1;
         var limit = subscription.MaxDepth ?? DefaultChainLimit;
@@ -65,27 +65,23 @@ public sealed partial class SqliteStore
                 new { subscription = subscription.Name, eventId, depth, limit, reason = $"the chain reached its maximum depth of {limit}" }, KairosJson.Options));
             return null;
         }
-        var payload = new JsonObject
-        {
-            ["event"] = new JsonObject
-            {
-                ["id"] = eventId,
-                ["type"] = request.Type,
-                ["source"] = request.Source,
-                ["data"] = envelope["data"]?.DeepClone(),
-                ["publishedAt"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-            },
-            ["subscription"] = subscription.Name,
-        };
-        if (parent is not null)
-        {
-            payload["parent"] = envelope["data"]?.DeepClone();
-        }
+        // Built as text around the event's raw data: parsing and re-serializing it per run is the
+        // most expensive part of a publish otherwise.
+        var data = request.Data ?? "null";
+        var publishedAt = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var payload = string.Concat(
+            "{\"event\":{\"id\":", eventId.ToString(CultureInfo.InvariantCulture),
+            ",\"type\":", JsonSerializer.Serialize(request.Type),
+            ",\"source\":", JsonSerializer.Serialize(request.Source),
+            ",\"data\":", data,
+            ",\"publishedAt\":\"", publishedAt,
+            "\"},\"subscription\":", JsonSerializer.Serialize(subscription.Name),
+            parent is null ? "}" : ",\"parent\":" + data + "}");
         try
         {
             return EnqueueInScope(scope, new RunRequest(subscription.Job, subscription.OwnerJob is null ? TriggerSources.Event : TriggerSources.Completion)
             {
-                Payload = payload.ToJsonString(),
+                Payload = payload,
                 Priority = request.Priority,
                 EventId = eventId,
                 Subscription = subscription.Name,
@@ -135,8 +131,8 @@ public sealed partial class SqliteStore
         };
         var request = new EventRequest(type, "kairos") { Data = data.ToJsonString(), Priority = run.Priority };
         // Stored only when a subscription takes it: a busy engine does not store an event per run nobody asked for.
-        var envelope = Envelope(request);
-        if (subscriptions.Any(s => Matches(s, type, envelope)))
+        var envelope = new EventEnvelope(request);
+        if (subscriptions.Any(s => Matches(s, envelope)))
         {
             PublishInScope(scope, request, now, run, subscriptions);
         }
@@ -158,13 +154,23 @@ public sealed partial class SqliteStore
         }
     }
 
-    private static JsonNode Envelope(EventRequest request) => new JsonObject
+    /// <summary>An event as subscriptions see it: its type split once, its JSON envelope parsed only if a filter needs it.</summary>
+    private sealed class EventEnvelope(EventRequest request)
     {
-        ["type"] = request.Type,
-        ["source"] = request.Source,
-        ["priority"] = request.Priority,
-        ["data"] = request.Data is null ? null : JsonNode.Parse(request.Data),
-    };
+        private JsonNode? _json;
+
+        public string Type => request.Type;
+
+        public string[] TypeSegments { get; } = request.Type.Split('.');
+
+        public JsonNode Json => _json ??= new JsonObject
+        {
+            ["type"] = request.Type,
+            ["source"] = request.Source,
+            ["priority"] = request.Priority,
+            ["data"] = request.Data is null ? null : JsonNode.Parse(request.Data),
+        };
+    }
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
         Read(connection =>
@@ -239,8 +245,7 @@ public sealed partial class SqliteStore
             var runs = new List<EnqueueResult>();
             foreach (var (id, evt) in events.Where(e => pattern is null || pattern.Matches(e.Request.Type)))
             {
-                var envelope = Envelope(evt);
-                if (Matches(subscription, evt.Type, envelope) && RunFor(scope, subscription, id, evt, envelope, now, parent: null) is { } run)
+                if (Matches(subscription, new EventEnvelope(evt)) && RunFor(scope, subscription, id, evt, now, parent: null) is { } run)
                 {
                     runs.Add(run);
                 }

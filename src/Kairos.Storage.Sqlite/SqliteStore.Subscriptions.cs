@@ -13,6 +13,13 @@ public sealed partial class SqliteStore
     private readonly ConcurrentDictionary<string, EventTypePattern> _patterns = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EventFilter> _filters = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The active subscriptions, read once and kept until one changes. Only the single writer reads or
+    /// resets it, and every change goes through that writer, so it cannot be stale; a change whose
+    /// write is rolled back just causes one extra read.
+    /// </summary>
+    private List<Subscription>? _activeSubscriptions;
+
     public Task SaveSubscriptionAsync(Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(scope =>
         {
@@ -28,6 +35,7 @@ public sealed partial class SqliteStore
             foreach (var name in owned.Where(n => !keep.Contains(n)))
             {
                 scope.Execute("DELETE FROM subscriptions WHERE name = @name", ("@name", name));
+                _activeSubscriptions = null;
                 Journal(scope, now, "subscription.deleted", ownerJob, null, null, JsonSerializer.Serialize(new { subscription = name }, KairosJson.Options));
             }
             foreach (var subscription in subscriptions)
@@ -53,6 +61,7 @@ public sealed partial class SqliteStore
             """,
             ("@name", s.Name), ("@pattern", s.Pattern), ("@filter", s.Filter), ("@job", s.Job), ("@active", s.Active ? 1 : 0),
             ("@depth", s.MaxDepth), ("@owner", s.OwnerJob), ("@now", Ms(now)));
+        _activeSubscriptions = null;
         Journal(scope, now, previous is null ? "subscription.created" : "subscription.updated", s.Job, null, null,
             JsonSerializer.Serialize(new { subscription = s.Name, pattern = s.Pattern, filter = JsonDocument.Parse(s.Filter).RootElement, active = s.Active }, KairosJson.Options));
     }
@@ -80,17 +89,24 @@ public sealed partial class SqliteStore
             var deleted = scope.Execute("DELETE FROM subscriptions WHERE name = @name", ("@name", name)) > 0;
             if (deleted)
             {
+                _activeSubscriptions = null;
                 Journal(scope, now, "subscription.deleted", null, null, null, JsonSerializer.Serialize(new { subscription = name }, KairosJson.Options));
             }
             return deleted;
         });
 
     private List<Subscription> ActiveSubscriptions(SqliteWriteScope scope) =>
-        SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE active = 1 ORDER BY name"), ReadSubscription);
+        _activeSubscriptions ??= SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE active = 1 ORDER BY name"), ReadSubscription);
 
-    private bool Matches(Subscription subscription, string type, System.Text.Json.Nodes.JsonNode envelope) =>
-        _patterns.GetOrAdd(subscription.Pattern, EventTypePattern.Parse).Matches(type)
-        && _filters.GetOrAdd(subscription.Filter, EventFilter.Parse).Matches(envelope);
+    private bool Matches(Subscription subscription, EventEnvelope envelope)
+    {
+        if (!_patterns.GetOrAdd(subscription.Pattern, EventTypePattern.Parse).Matches(envelope.TypeSegments))
+        {
+            return false;
+        }
+        var filter = _filters.GetOrAdd(subscription.Filter, EventFilter.Parse);
+        return filter.IsEmpty || filter.Matches(envelope.Json);
+    }
 
     private bool AnyListens(List<Subscription> subscriptions, string type) =>
         subscriptions.Any(s => _patterns.GetOrAdd(s.Pattern, EventTypePattern.Parse).Matches(type));

@@ -9,14 +9,17 @@ internal static class BenchCommand
     {
         if (rest.Length == 0)
         {
-            throw new UsageException("missing the scenario: throughput, cron-latency or idle");
+            throw new UsageException("missing the scenario: throughput, cron-latency, idle, webhook-latency, file-latency or publish");
         }
         var (options, run) = rest[0] switch
         {
             "throughput" => (ThroughputBench.Options, (Func<CliArgs, Task<BenchReport>>)ThroughputBench.RunAsync),
             "cron-latency" => (CronLatencyBench.Options, CronLatencyBench.RunAsync),
             "idle" => (IdleBench.Options, IdleBench.RunAsync),
-            _ => throw new UsageException($"unknown bench scenario '{rest[0]}'; use throughput, cron-latency or idle"),
+            "webhook-latency" => (WebhookLatencyBench.Options, WebhookLatencyBench.RunAsync),
+            "file-latency" => (FileLatencyBench.Options, FileLatencyBench.RunAsync),
+            "publish" => (PublishBench.Options, PublishBench.RunAsync),
+            _ => throw new UsageException($"unknown bench scenario '{rest[0]}'; use throughput, cron-latency, idle, webhook-latency, file-latency or publish"),
         };
         var args = CliArgs.Parse(rest[1..], [], options);
         args.NoMorePositionals(0);

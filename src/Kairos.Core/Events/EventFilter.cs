@@ -92,6 +92,9 @@ public sealed class EventFilter
         return new Condition(path, op, operand?.DeepClone(), glob);
     }
 
+    /// <summary>True for a filter without conditions: it matches every event.</summary>
+    public bool IsEmpty => _conditions.Count == 0;
+
     /// <summary>True when the event (as a JSON envelope) meets every condition.</summary>
     public bool Matches(JsonNode envelope) => _conditions.All(c => c.Holds(envelope));
 

@@ -56,7 +56,10 @@ public sealed partial class EventTypePattern
             ? null
             : $"'{type}' is not a valid event type: use dot-separated segments of letters, digits, '_' or '-', e.g. order.created";
 
-    public bool Matches(string type) => Match(_segments, 0, type.Split('.'), 0);
+    public bool Matches(string type) => Matches(type.Split('.'));
+
+    /// <summary>Matches a type already split at its dots (callers matching many patterns split once).</summary>
+    public bool Matches(string[] typeSegments) => Match(_segments, 0, typeSegments, 0);
 
     private static bool Match(string[] pattern, int p, string[] type, int t)
     {

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Kairos.Events;
+using Kairos.Model;
+
+namespace Kairos.Cli.Bench;
+
+/// <summary>
+/// <c>kairos bench publish</c>: how fast events are stored, matched and turned into queued runs.
+/// Fan-out: one event matched by 100 subscriptions (100 runs in its transaction), timed per event.
+/// Rate: N events to one subscription, published concurrently (as many producers would) — events/s
+/// until every event and its run are committed. The runs are not executed: this measures publishing.
+/// </summary>
+internal static class PublishBench
+{
+    public static readonly string[] Options = ["--subscriptions", "--fanout-events", "--events", "--db"];
+
+    public static async Task<BenchReport> RunAsync(CliArgs args)
+    {
+        var subscriptions = BenchArgs.Int(args, "--subscriptions", 100, max: 10_000);
+        var fanoutEvents = BenchArgs.Int(args, "--fanout-events", 200, max: 100_000);
+        var events = BenchArgs.Int(args, "--events", 20_000);
+        using var database = BenchDatabase.Create(args.Get("--db"));
+        var fanout = new List<double>();
+        TimeSpan rateTime;
+        await using (var bench = await BenchEngine.StartAsync(database.Path, o => o.Workers = 1))
+        {
+            var engine = bench.Engine;
+            // Paused jobs keep their runs queued: only publishing is measured.
+            await engine.SaveJobAsync(new JobDefinition { Name = "fanout-target", Executor = new HandlerExecutorSpec("noop"), Paused = true });
+            await engine.SaveJobAsync(new JobDefinition { Name = "rate-target", Executor = new HandlerExecutorSpec("noop"), Paused = true });
+            for (var i = 0; i < subscriptions; i++)
+            {
+                await engine.SaveSubscriptionAsync(new Subscription($"fanout-{i:0000}", "fanout.*", "fanout-target") { Filter = """{"data.n": {"$gte": 0}}""" });
+            }
+            await engine.SaveSubscriptionAsync(new Subscription("rate", "rate.tick", "rate-target"));
+
+            for (var i = 0; i < fanoutEvents; i++)
+            {
+                var one = Stopwatch.StartNew();
+                var result = await engine.PublishAsync(new EventRequest("fanout.created", "bench") { Data = $$"""{"n":{{i}}}""" });
+                fanout.Add(one.Elapsed.TotalMilliseconds);
+                if (result.Runs.Count != subscriptions)
+                {
+                    throw new InvalidOperationException($"an event matched {result.Runs.Count} subscriptions, expected {subscriptions}");
+                }
+            }
+
+            var clock = Stopwatch.StartNew();
+            var publishes = new Task[events];
+            for (var i = 0; i < events; i++)
+            {
+                publishes[i] = engine.PublishAsync(new EventRequest("rate.tick", "bench") { Data = $$"""{"n":{{i}}}""" });
+            }
+            await Task.WhenAll(publishes);
+            rateTime = clock.Elapsed;
+        }
+        fanout.Sort();
+        return new BenchReport(
+            "publish",
+            new JsonObject
+            {
+                ["subscriptions"] = subscriptions,
+                ["fanoutEvents"] = fanoutEvents,
+                ["events"] = events,
+                ["publish"] = "KairosEngine.PublishAsync; rate events issued all at once; target jobs paused so runs stay queued",
+            },
+            new JsonObject
+            {
+                ["fanoutRunsPerEvent"] = subscriptions,
+                ["fanoutP50Ms"] = Percentiles.Of(fanout, 50),
+                ["fanoutP99Ms"] = Percentiles.Of(fanout, 99),
+                ["rateSeconds"] = BenchArgs.Seconds(rateTime),
+                ["eventsPerSecond"] = Math.Round(events / rateTime.TotalSeconds),
+            });
+    }
+}
