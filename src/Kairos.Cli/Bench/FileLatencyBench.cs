@@ -45,7 +45,8 @@ internal static class FileLatencyBench
             {
                 Name = "on-file",
                 Executor = new HandlerExecutorSpec("record-start"),
-                Triggers = [new FileTriggerSpec(watched) { Settle = settle, Events = [FileChangeKind.Created] }],
+                // Files keep arriving while runs execute: none of them is the job's own output.
+                Triggers = [new FileTriggerSpec(watched) { Settle = settle, Events = [FileChangeKind.Created], IgnoreOwnChanges = false }],
             });
             await Task.Delay(TimeSpan.FromSeconds(1)); // Let the watcher take its first look at the (empty) directory.
 
