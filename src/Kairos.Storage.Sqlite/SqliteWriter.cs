@@ -21,6 +21,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly ConcurrentQueue<WriteOperation> _urgent = new();
     private readonly object _gate = new(); // The monitor of the writer's sleep and wake-up, not a lock on the queue.
     private volatile bool _closed;
+    private volatile bool _exited; // The writer thread takes no more writes; whoever finds one queued fails it.
     private int _sleeping; // 1 while the writer waits on _gate; the producer that turns it to 0 wakes it.
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteScope _scope;
@@ -44,17 +45,25 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// </param>
     public Task<T> WriteAsync<T>(Func<SqliteWriteScope, T> work, bool urgent = false)
     {
-        ObjectDisposedException.ThrowIf(_closed, this);
+        if (_closed)
+        {
+            throw new ObjectDisposedException(nameof(SqliteWriter), "the Kairos store is closed");
+        }
         var operation = new WriteOperation<T>(work);
         (urgent ? _urgent : _queue).Enqueue(operation);
-        // The enqueue is visible before _sleeping is read (the exchange is a full fence; TakeBatch
-        // does the reverse). Only the first producer to find the writer asleep takes the monitor.
+        // The enqueue is visible before _sleeping and _exited are read (the exchange is a full
+        // fence; TakeBatch and Run do the reverse). Only the first producer to find the writer
+        // asleep takes the monitor.
         if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
         {
             lock (_gate)
             {
                 Monitor.Pulse(_gate);
             }
+        }
+        if (_exited)
+        {
+            FailQueued(); // Raced with the close: the writer may have looked at the queue for the last time.
         }
         return operation.Task;
     }
@@ -104,7 +113,21 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         finally
         {
+            _exited = true;
+            Interlocked.MemoryBarrier(); // _exited is visible before the queues are read.
+            FailQueued();
             _stopped.TrySetResult();
+        }
+    }
+
+    private void FailQueued()
+    {
+        foreach (var queue in (ConcurrentQueue<WriteOperation>[])[_urgent, _queue])
+        {
+            while (queue.TryDequeue(out var operation))
+            {
+                operation.Fail(new ObjectDisposedException(nameof(SqliteWriter), "the Kairos store is closed"));
+            }
         }
     }
 
