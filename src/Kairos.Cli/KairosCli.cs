@@ -16,7 +16,8 @@ internal static class KairosCli
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--wait [DURATION]] | pause NAME | resume NAME
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
           kairos stats
-          kairos bench throughput|cron-latency|idle [options]
+          kairos bench throughput [--n N] [--workers N] | cron-latency [--triggers N] [--seconds N] [--workers N]
+                     | idle [--runs N] [--triggers N] [--seconds N]   (each also takes --db PATH; see docs/benchmarks.md)
 
         client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270) and --json.
         """;
