@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Kairos.Cli.Bench;
 
@@ -45,7 +46,9 @@ internal static class WebhookLatencyBench
         var latencies = new ConcurrentBag<double>();
         await using var app = KairosServer.Build(
             new ServeOptions { ConfigFile = config, DatabasePath = database.Path, Urls = "http://127.0.0.1:0" },
-            services => services.AddKairosHandler("record-start", context =>
+            services => services
+                .AddLogging(b => b.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)) // stdout keeps its one JSON line
+                .AddKairosHandler("record-start", context =>
             {
                 var now = Stopwatch.GetTimestamp();
                 var id = context.Payload.GetProperty("body").GetProperty("id").GetString()!;
@@ -59,33 +62,23 @@ internal static class WebhookLatencyBench
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(url) };
 
-        var total = rate * seconds;
-        var interval = TimeSpan.FromSeconds(1.0 / rate);
+        // A warm-up at the same rate opens the connections and compiles the path; it is not measured.
         var failures = 0;
+        await SendAtRateAsync(http, rate, rate * (int)Warmup.TotalSeconds, "warmup-", sent, () => { });
+        await WaitAsync(() => latencies.Count >= rate * (int)Warmup.TotalSeconds, TimeSpan.FromSeconds(30));
+        latencies.Clear();
+
+        var total = rate * seconds;
         var clock = Stopwatch.StartNew();
-        var requests = new List<Task>(total);
-        for (var i = 0; i < total; i++)
-        {
-            var due = interval * i;
-            if (due > clock.Elapsed)
-            {
-                await Task.Delay(due - clock.Elapsed);
-            }
-            requests.Add(SendAsync(http, i.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, () => Interlocked.Increment(ref failures)));
-        }
-        await Task.WhenAll(requests);
+        await SendAtRateAsync(http, rate, total, "", sent, () => Interlocked.Increment(ref failures));
         var sendSeconds = clock.Elapsed.TotalSeconds;
-        var deadline = Stopwatch.StartNew();
-        while (latencies.Count < total - failures && deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(20);
-        }
+        await WaitAsync(() => latencies.Count >= total - failures, TimeSpan.FromSeconds(30));
         await app.StopAsync();
 
         var sorted = latencies.Order().ToList();
         return new BenchReport(
             "webhook-latency",
-            new JsonObject { ["rate"] = rate, ["seconds"] = seconds, ["verification"] = "github (HMAC-SHA256)", ["transport"] = "HTTP/1.1 on loopback" },
+            new JsonObject { ["rate"] = rate, ["seconds"] = seconds, ["warmupSeconds"] = Warmup.TotalSeconds, ["verification"] = "github (HMAC-SHA256)", ["transport"] = "HTTP/1.1 on loopback" },
             new JsonObject
             {
                 ["deliveries"] = total,
@@ -96,6 +89,35 @@ internal static class WebhookLatencyBench
                 ["latencyP99Ms"] = Percentiles.Of(sorted, 99),
                 ["latencyMaxMs"] = Percentiles.Of(sorted, 100),
             });
+    }
+
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
+
+    /// <summary>Sends <paramref name="count"/> deliveries, the i-th at i / rate seconds (not waiting for answers before the next).</summary>
+    private static async Task SendAtRateAsync(HttpClient http, int rate, int count, string prefix, ConcurrentDictionary<string, long> sent, Action failed)
+    {
+        var interval = TimeSpan.FromSeconds(1.0 / rate);
+        var clock = Stopwatch.StartNew();
+        var requests = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var due = interval * i;
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+            requests.Add(SendAsync(http, prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, failed));
+        }
+        await Task.WhenAll(requests);
+    }
+
+    private static async Task WaitAsync(Func<bool> done, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done() && clock.Elapsed < limit)
+        {
+            await Task.Delay(20);
+        }
     }
 
     private static async Task SendAsync(HttpClient http, string id, ConcurrentDictionary<string, long> sent, Action failed)
