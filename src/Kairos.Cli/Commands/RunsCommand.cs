@@ -44,6 +44,15 @@ internal static class RunsCommand
                     break;
                 }
                 PrintJson(output, detail!["run"]);
+                if (detail["parent"] is { } parent)
+                {
+                    output.WriteLine($"caused by: run {Text(parent["id"])} ({Text(parent["job"])}, {Text(parent["state"])})");
+                }
+                var children = detail["children"]!.AsArray();
+                if (children.Count > 0)
+                {
+                    output.WriteLine("caused: " + string.Join(", ", children.Select(c => $"run {Text(c!["id"])} ({Text(c["job"])}, {Text(c["state"])})")));
+                }
                 output.WriteLine("journal:");
                 TableWriter.Write(output, ["SEQ", "AT", "KIND", "NODE", "DATA"],
                     detail["journal"]!.AsArray().Select(e => (IReadOnlyList<string?>)

@@ -103,6 +103,25 @@ public sealed class EventsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_cli_shows_a_chain_in_both_directions()
+    {
+        await JsonAsync(await _server.Http.PutAsync("/api/jobs/after-ship", new StringContent(
+            """{"executor":{"kind":"handler","handler":"echo"},"triggers":[{"kind":"completion","job":"ship"}]}""", Encoding.UTF8, "application/json")), HttpStatusCode.OK);
+        var run = await JsonAsync(await _server.Http.PostAsync("/api/jobs/ship/run?wait=10s", new StringContent("{}")), HttpStatusCode.OK);
+        var shipId = run["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string? childId = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var children = (await JsonAsync(await _server.Http.GetAsync($"/api/runs/{shipId}"), HttpStatusCode.OK))["children"]!.AsArray();
+            childId = children.Count == 1 && children[0]!["state"]!.GetValue<string>() == "succeeded" ? children[0]!["id"]!.ToString() : null;
+            return childId is not null;
+        }, "the chained run");
+
+        Assert.Contains($"caused: run {childId} (after-ship, succeeded)", (await CliAsync("runs", "show", shipId)).Output);
+        Assert.Contains($"caused by: run {shipId} (ship, succeeded)", (await CliAsync("runs", "show", childId!)).Output);
+    }
+
+    [Fact]
     public async Task The_cli_publishes_lists_and_shows_events()
     {
         var (exit, output, error) = await CliAsync("events", "publish", "order.created", "--data", """{"amount":500}""", "--source", "cli-test");
