@@ -1,12 +1,14 @@
 using Kairos.Model;
 using Kairos.Storage;
+using Kairos.Tests.Support;
 using Xunit;
 
 namespace Kairos.Tests.Storage;
 
 /// <summary>
 /// What every <see cref="IKairosStore"/> must do, run against each implementation (SQLite here;
-/// PostgreSQL subclasses this suite too). Time is passed in explicitly, so no clock is involved.
+/// PostgreSQL subclasses this suite too; its tests are [StoreFact] so that subclass can report them
+/// skipped when there is no PostgreSQL server). Time is passed in explicitly, so no clock is involved.
 /// </summary>
 public abstract class StoreConformanceTests : IAsyncLifetime
 {
@@ -47,7 +49,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     private async Task<List<string>> JournalKindsAsync(long runId) =>
         (await Store.ListJournalAsync(new JournalQuery { RunId = runId }, CancellationToken.None)).Select(e => e.Kind).ToList();
 
-    [Fact]
+    [StoreFact]
     public async Task Enqueue_of_an_unknown_job_is_refused_and_stores_nothing()
     {
         var error = await Assert.ThrowsAsync<KairosNotFoundException>(() => EnqueueAsync("nope"));
@@ -56,7 +58,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(await Store.ListJournalAsync(new JournalQuery(), CancellationToken.None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Claims_take_highest_priority_first_then_earliest_due_then_oldest()
     {
         await SaveAsync("job");
@@ -76,7 +78,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.All(claimed, r => Assert.Equal((RunState.Running, 1, "node-a"), (r.State, r.Attempt, r.LeaseOwner)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_idempotency_key_returns_the_existing_run()
     {
         await SaveAsync("job");
@@ -91,7 +93,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, (await Store.ListRunsAsync(new RunQuery(), CancellationToken.None)).Count);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Max_instances_limits_claims_and_skip_policy_records_a_skipped_run()
     {
         await SaveAsync("single", j => j with { Concurrency = new ConcurrencyPolicy(1, OverlapPolicy.Queue) });
@@ -111,7 +113,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Single(await ClaimAsync(10));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Queue_and_executor_kind_limits_count_running_runs_of_every_owner()
     {
         await SaveAsync("reports", j => j with { Queue = "reports" });
@@ -132,7 +134,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(second);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Paused_jobs_keep_their_runs_queued_until_resumed()
     {
         await SaveAsync("job");
@@ -145,7 +147,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(run.RunId, Assert.Single(await ClaimAsync(10)).Id);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_failure_with_a_retry_time_requeues_and_without_one_buries_the_run()
     {
         await SaveAsync("job");
@@ -165,7 +167,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             await JournalKindsAsync(id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Only_the_lease_owner_can_complete_a_run()
     {
         await SaveAsync("job");
@@ -177,7 +179,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal((RunState.Succeeded, "{\"n\":1}", (string?)null), (run.State, run.Output, run.LeaseOwner));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Expired_leases_are_rescued_counting_the_attempt_and_the_last_attempt_dies()
     {
         await SaveAsync("job", j => j with { Retry = j.Retry with { MaxAttempts = 2 } });
@@ -198,7 +200,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, (await JournalKindsAsync(id)).Count(k => k == "run.rescued"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Cancel_stops_a_queued_run_at_once_and_flags_a_running_one()
     {
         await SaveAsync("job");
@@ -212,7 +214,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(CancelResult.NotFound, await Store.CancelRunAsync(999, T0, CancellationToken.None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_dead_run_can_be_retried_by_hand_and_a_running_one_cannot()
     {
         await SaveAsync("job", j => j with { Retry = j.Retry with { MaxAttempts = 1 } });
@@ -227,7 +229,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Contains("run.retried", await JournalKindsAsync(id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Firing_a_trigger_is_conditional_so_a_tick_fires_once()
     {
         var spec = new IntervalTriggerSpec(TimeSpan.FromMinutes(1));
@@ -242,7 +244,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(T0.AddMinutes(1), await Store.GetNextTriggerFireAsync(CancellationToken.None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Saving_a_job_keeps_the_state_of_unchanged_triggers_and_drops_removed_ones()
     {
         var keep = new IntervalTriggerSpec(TimeSpan.FromMinutes(1));
@@ -256,7 +258,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, (await Store.GetJobAsync("job", CancellationToken.None))!.Version);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_logs_are_kept_in_order()
     {
         await SaveAsync("job");
