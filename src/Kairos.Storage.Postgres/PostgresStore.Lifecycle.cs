@@ -71,7 +71,7 @@ public sealed partial class PostgresStore
             await InsertLog(scope, completion.RunId, completion.Log);
             if (state != RunState.Queued)
             {
-                PublishRunFinished(completion.RunId);
+                await PublishRunFinished(scope, completion.RunId, completion.FinishedAt);
             }
             return true;
         }, cancellationToken);
@@ -122,7 +122,7 @@ public sealed partial class PostgresStore
         await Journal(scope, now, kind, job, id, triggerId, data);
         if (state == "dead")
         {
-            PublishRunFinished(id);
+            await PublishRunFinished(scope, id, now);
         }
     }
 
@@ -144,7 +144,7 @@ public sealed partial class PostgresStore
                         "UPDATE runs SET state = 'cancelled', finished_at = @now, error = 'cancelled before it started' WHERE id = @id",
                         ("now", Ms(now)), ("id", runId));
                     await Journal(scope, now, "run.cancelled", row.Job, runId, row.Trigger, """{"while":"queued"}""");
-                    PublishRunFinished(runId);
+                    await PublishRunFinished(scope, runId, now);
                     return CancelResult.Cancelled;
                 case RunState.Running:
                     await scope.Execute("UPDATE runs SET cancel_requested = true WHERE id = @id", ("id", runId));
@@ -197,11 +197,4 @@ public sealed partial class PostgresStore
             ("run", runId), ("at", lines.Select(l => Ms(l.At)).ToArray()), ("stream", lines.Select(l => l.Stream).ToArray()),
             ("text", lines.Select(l => l.Text).ToArray()));
     }
-
-    /// <summary>
-    /// Publishing run.succeeded / run.failed / run.cancelled needs subscriptions, which this store
-    /// does not keep yet (saving one throws NotSupportedException), so no subscription can match:
-    /// there is nothing to publish.
-    /// </summary>
-    private static void PublishRunFinished(long runId) => _ = runId;
 }

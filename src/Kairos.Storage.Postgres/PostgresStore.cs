@@ -87,7 +87,5 @@ public sealed partial class PostgresStore : IKairosStore
 
     internal static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    private static NotSupportedException NotYet(string what) => new($"{what} is not yet implemented on PostgreSQL");
-
     public async ValueTask DisposeAsync() => await _dataSource.DisposeAsync().ConfigureAwait(false);
 }
