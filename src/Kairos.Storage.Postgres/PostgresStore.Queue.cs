@@ -25,10 +25,10 @@ public sealed partial class PostgresStore
         }, cancellationToken);
 
     /// <remarks>
-    /// The job row is read FOR SHARE (FOR UPDATE when it skips overlapping runs), so a job cannot be
-    /// changed under an enqueue and two nodes deciding "skipped or queued" for the same job take
-    /// turns. Two nodes enqueueing the same idempotency key at once: the unique index makes the
-    /// second transaction fail (nothing is stored twice); a retry then finds the existing run.
+    /// For a job that skips overlapping runs, its row is locked (FOR UPDATE) before counting its
+    /// active runs, so two nodes deciding "skipped or queued" for the same job take turns. Two nodes
+    /// enqueueing the same idempotency key at once: the insert is ON CONFLICT DO NOTHING on the
+    /// unique index, so the second waits for the first to commit and then returns its run.
     /// </remarks>
     private async Task<EnqueueResult> EnqueueInScope(PgScope scope, RunRequest request, DateTimeOffset now)
     {
@@ -59,7 +59,15 @@ public sealed partial class PostgresStore
         }
 
         var due = request.NotBefore ?? now; // A past not-before keeps its place in the due-time order.
-        var (id, state, skipReason) = await InsertRun(scope, request, now, due);
+        if (await InsertRun(scope, request, now, due) is not { } inserted)
+        {
+            // Another transaction inserted a run with this idempotency key meanwhile (and has committed).
+            return (await scope.Query(
+                "SELECT id, state FROM runs WHERE job_name = @name AND idempotency_key = @key",
+                r => new EnqueueResult(r.GetInt64(0), false, RunStates.Parse(r.GetString(1))),
+                ("name", request.JobName), ("key", request.IdempotencyKey))).Single();
+        }
+        var (id, state, skipReason) = inserted;
         var data = JsonSerializer.Serialize(new
         {
             source = request.Source,
@@ -74,10 +82,10 @@ public sealed partial class PostgresStore
         return new EnqueueResult(id, true, state);
     }
 
-    private static async Task<(long Id, RunState State, string? SkipReason)> InsertRun(PgScope scope, RunRequest request, DateTimeOffset now, DateTimeOffset due)
+    private static async Task<(long Id, RunState State, string? SkipReason)?> InsertRun(PgScope scope, RunRequest request, DateTimeOffset now, DateTimeOffset due)
     {
         var job = (await scope.Query(
-            "SELECT queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap FROM jobs WHERE name = @name FOR SHARE",
+            "SELECT queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap FROM jobs WHERE name = @name",
             r => new JobRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), PostgresRows.Long(r, 4), r.GetBoolean(5)),
             ("name", request.JobName))).FirstOrDefault()
             ?? throw new KairosNotFoundException($"job '{request.JobName}' does not exist");
@@ -94,18 +102,22 @@ public sealed partial class PostgresStore
                 state = RunState.Skipped;
             }
         }
-        var runId = (long)(await scope.Scalar(
+        if (await scope.Scalar(
             $"""
             INSERT INTO runs ({RunInsertColumns})
             VALUES (@job, @queue, @kind, @priority, @state, @maxAttempts, @source, @trigger::bigint, @parent::bigint, @payload::text, @key::text, @now, @due,
                     @finished::bigint, @event::bigint, @subscription::text, @depth, @dedupe::text)
+            ON CONFLICT (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
             """,
             ("job", request.JobName), ("queue", job.Queue), ("kind", job.ExecutorKind), ("priority", (long?)request.Priority ?? job.Priority),
             ("state", state.ToWire()), ("maxAttempts", job.MaxAttempts), ("source", request.Source), ("trigger", request.TriggerId),
             ("parent", request.ParentRunId), ("payload", request.Payload), ("key", request.IdempotencyKey), ("now", Ms(now)),
             ("due", Ms(due)), ("finished", state == RunState.Skipped ? Ms(now) : null),
-            ("event", request.EventId), ("subscription", request.Subscription), ("depth", (long)request.ChainDepth), ("dedupe", request.DedupeKey)))!;
+            ("event", request.EventId), ("subscription", request.Subscription), ("depth", (long)request.ChainDepth), ("dedupe", request.DedupeKey)) is not long runId)
+        {
+            return null;
+        }
         return (runId, state,
             state == RunState.Skipped ? $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs" : null);
     }

@@ -129,6 +129,82 @@ public sealed class PostgresStoreTests
     }
 }
 
+/// <summary>Several nodes on one PostgreSQL schema, and the engine on it.</summary>
+public sealed class PostgresClusterTests
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.UnixEpoch;
+
+    private static async Task<T> WithStoresAsync<T>(int count, Func<PostgresStore[], Task<T>> work)
+    {
+        var schema = "kairos_t_" + Guid.NewGuid().ToString("N")[..12];
+        var stores = Enumerable.Range(0, count).Select(i => new PostgresStore(PostgresFactAttribute.ConnectionString!, $"node-{i}", schema)).ToArray();
+        try
+        {
+            foreach (var store in stores)
+            {
+                await store.MigrateAsync(CancellationToken.None);
+            }
+            await stores[0].SaveJobAsync(new JobDefinition { Name = "job", Executor = new HandlerExecutorSpec("ok") }, [], T0, CancellationToken.None);
+            return await work(stores);
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+            await PostgresSchema.DropAsync(schema);
+        }
+    }
+
+    [PostgresFact]
+    public Task The_same_idempotency_key_enqueued_on_several_nodes_at_once_makes_one_run() =>
+        WithStoresAsync(4, async stores =>
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+                stores[i % stores.Length].EnqueueAsync(new RunRequest("job", TriggerSources.Manual) { IdempotencyKey = "k" }, T0, CancellationToken.None)));
+            Assert.Single(results.Select(r => r.RunId).Distinct());
+            Assert.Single(results, r => r.Created);
+            Assert.Single(await stores[0].ListRunsAsync(new RunQuery(), CancellationToken.None));
+            return true;
+        });
+
+    [PostgresFact]
+    public Task A_trigger_tick_fired_by_several_nodes_at_once_fires_once() =>
+        WithStoresAsync(4, async stores =>
+        {
+            var spec = new IntervalTriggerSpec(TimeSpan.FromMinutes(1));
+            await stores[0].SaveJobAsync(new JobDefinition { Name = "job", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec] },
+                [new TriggerRegistration("k", spec, T0)], T0, CancellationToken.None);
+            var trigger = Assert.Single(await stores[0].ListTriggersAsync("job", CancellationToken.None));
+            var fire = new TriggerFire(trigger.Id, T0, T0.AddMinutes(1), [new RunRequest("job", "interval") { TriggerId = trigger.Id }], T0, null);
+            var fired = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => stores[i % stores.Length].FireTriggerAsync(fire, CancellationToken.None)));
+            Assert.Single(fired, f => f);
+            Assert.Single(await stores[0].ListRunsAsync(new RunQuery(), CancellationToken.None));
+            return true;
+        });
+
+    [PostgresFact]
+    public async Task The_engine_runs_a_job_on_PostgreSQL()
+    {
+        var schema = "kairos_t_" + Guid.NewGuid().ToString("N")[..12];
+        try
+        {
+            await using var t = await TestEngine.CreateAsync(configure: o => o.UsePostgres(PostgresFactAttribute.ConnectionString!, schema));
+            Assert.IsType<PostgresStore>(t.Store);
+            await t.Engine.SaveJobAsync(TestEngine.Job("hello"));
+            await t.StartAsync();
+            var run = await t.Engine.RunNowAsync("hello");
+            var done = await t.WaitForStateAsync(run.RunId, RunState.Succeeded);
+            Assert.Contains("\"ok\"", done.Output);
+        }
+        finally
+        {
+            await PostgresSchema.DropAsync(schema);
+        }
+    }
+}
+
 internal static class PostgresSchema
 {
     public static Task DropAsync(string schema) => ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE");
