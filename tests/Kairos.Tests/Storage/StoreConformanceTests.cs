@@ -1,12 +1,16 @@
+using Kairos.Events;
 using Kairos.Model;
 using Kairos.Storage;
+using Kairos.Tests.Support;
+using Kairos.Webhooks;
 using Xunit;
 
 namespace Kairos.Tests.Storage;
 
 /// <summary>
 /// What every <see cref="IKairosStore"/> must do, run against each implementation (SQLite here;
-/// PostgreSQL subclasses this suite too). Time is passed in explicitly, so no clock is involved.
+/// PostgreSQL subclasses this suite too; its tests are [StoreFact] so that subclass can report them
+/// skipped when there is no PostgreSQL server). Time is passed in explicitly, so no clock is involved.
 /// </summary>
 public abstract class StoreConformanceTests : IAsyncLifetime
 {
@@ -47,7 +51,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     private async Task<List<string>> JournalKindsAsync(long runId) =>
         (await Store.ListJournalAsync(new JournalQuery { RunId = runId }, CancellationToken.None)).Select(e => e.Kind).ToList();
 
-    [Fact]
+    [StoreFact]
     public async Task Enqueue_of_an_unknown_job_is_refused_and_stores_nothing()
     {
         var error = await Assert.ThrowsAsync<KairosNotFoundException>(() => EnqueueAsync("nope"));
@@ -56,7 +60,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(await Store.ListJournalAsync(new JournalQuery(), CancellationToken.None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Claims_take_highest_priority_first_then_earliest_due_then_oldest()
     {
         await SaveAsync("job");
@@ -76,7 +80,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.All(claimed, r => Assert.Equal((RunState.Running, 1, "node-a"), (r.State, r.Attempt, r.LeaseOwner)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_idempotency_key_returns_the_existing_run()
     {
         await SaveAsync("job");
@@ -91,7 +95,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, (await Store.ListRunsAsync(new RunQuery(), CancellationToken.None)).Count);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Max_instances_limits_claims_and_skip_policy_records_a_skipped_run()
     {
         await SaveAsync("single", j => j with { Concurrency = new ConcurrencyPolicy(1, OverlapPolicy.Queue) });
@@ -111,7 +115,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Single(await ClaimAsync(10));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Queue_and_executor_kind_limits_count_running_runs_of_every_owner()
     {
         await SaveAsync("reports", j => j with { Queue = "reports" });
@@ -132,7 +136,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(second);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Paused_jobs_keep_their_runs_queued_until_resumed()
     {
         await SaveAsync("job");
@@ -145,7 +149,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(run.RunId, Assert.Single(await ClaimAsync(10)).Id);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_failure_with_a_retry_time_requeues_and_without_one_buries_the_run()
     {
         await SaveAsync("job");
@@ -165,7 +169,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             await JournalKindsAsync(id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Only_the_lease_owner_can_complete_a_run()
     {
         await SaveAsync("job");
@@ -177,7 +181,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal((RunState.Succeeded, "{\"n\":1}", (string?)null), (run.State, run.Output, run.LeaseOwner));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Expired_leases_are_rescued_counting_the_attempt_and_the_last_attempt_dies()
     {
         await SaveAsync("job", j => j with { Retry = j.Retry with { MaxAttempts = 2 } });
@@ -198,7 +202,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, (await JournalKindsAsync(id)).Count(k => k == "run.rescued"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Cancel_stops_a_queued_run_at_once_and_flags_a_running_one()
     {
         await SaveAsync("job");
@@ -212,7 +216,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(CancelResult.NotFound, await Store.CancelRunAsync(999, T0, CancellationToken.None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_dead_run_can_be_retried_by_hand_and_a_running_one_cannot()
     {
         await SaveAsync("job", j => j with { Retry = j.Retry with { MaxAttempts = 1 } });
@@ -227,7 +231,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Contains("run.retried", await JournalKindsAsync(id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Firing_a_trigger_is_conditional_so_a_tick_fires_once()
     {
         var spec = new IntervalTriggerSpec(TimeSpan.FromMinutes(1));
@@ -242,7 +246,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(T0.AddMinutes(1), await Store.GetNextTriggerFireAsync(CancellationToken.None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Saving_a_job_keeps_the_state_of_unchanged_triggers_and_drops_removed_ones()
     {
         var keep = new IntervalTriggerSpec(TimeSpan.FromMinutes(1));
@@ -256,7 +260,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, (await Store.GetJobAsync("job", CancellationToken.None))!.Version);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_logs_are_kept_in_order()
     {
         await SaveAsync("job");
@@ -265,5 +269,109 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await ClaimAsync(1);
         await Store.CompleteAsync(new RunCompletion(id, "node-a", RunOutcome.Succeeded, T0) { Log = [new RunLogLine(T0, "stdout", "three")] }, CancellationToken.None);
         Assert.Equal(["one", "two", "three"], (await Store.GetRunLogAsync(id, CancellationToken.None)).Select(l => l.Text));
+    }
+
+    [StoreFact]
+    public async Task Events_enqueue_one_run_per_matching_subscription_and_a_key_returns_the_first_event()
+    {
+        await SaveAsync("ship");
+        await SaveAsync("audit");
+        await Store.SaveSubscriptionAsync(new Subscription("ship-orders", "order.created", "ship"), T0, CancellationToken.None);
+        await Store.SaveSubscriptionAsync(new Subscription("audit-orders", "order.*", "audit") { Filter = """{"data.amount": {"$gte": 100}}""" }, T0, CancellationToken.None);
+        await Store.SaveSubscriptionAsync(new Subscription("off", "order.*", "audit") { Active = false }, T0, CancellationToken.None);
+
+        var small = await Store.PublishAsync(new EventRequest("order.created", "shop") { Data = """{"amount":5}""", IdempotencyKey = "o-1" }, T0, CancellationToken.None);
+        var big = await Store.PublishAsync(new EventRequest("order.created", "shop") { Data = """{"amount":500}""" }, T0, CancellationToken.None);
+        var again = await Store.PublishAsync(new EventRequest("order.created", "shop") { Data = """{"amount":5}""", IdempotencyKey = "o-1" }, T0, CancellationToken.None);
+
+        Assert.Single(small.Runs);
+        Assert.Equal(2, big.Runs.Count);
+        Assert.Equal((small.EventId, false), (again.EventId, again.Created));
+        Assert.Equal(small.Runs.Select(r => r.RunId), again.Runs.Select(r => r.RunId));
+        Assert.Equal(["audit-orders", "off", "ship-orders"], (await Store.ListSubscriptionsAsync(CancellationToken.None)).Select(s => s.Name));
+        var stored = (await Store.GetEventAsync(big.EventId, CancellationToken.None))!;
+        Assert.Equal((EventStatus.Pending, 2, """{"amount":500}"""), (stored.Status, stored.Runs, stored.Data));
+        var run = (await Store.GetRunAsync(big.Runs[0].RunId, CancellationToken.None))!;
+        Assert.Equal(big.EventId, run.EventId);
+        Assert.Equal(2, (await Store.ListEventsAsync(new EventQuery { TypePattern = "order.*" }, CancellationToken.None)).Count);
+
+        Assert.Equal(2, await Store.CancelEventAsync(big.EventId, T0, CancellationToken.None));
+        Assert.Equal(EventStatus.Cancelled, (await Store.GetEventAsync(big.EventId, CancellationToken.None))!.Status);
+        await Assert.ThrowsAsync<KairosNotFoundException>(() => Store.CancelEventAsync(999, T0, CancellationToken.None));
+
+        var replayed = await Store.ReplayEventsAsync(new ReplayRequest("ship-orders", T0.AddMinutes(-1), T0.AddMinutes(1)), T0, CancellationToken.None);
+        Assert.Equal(2, replayed.Count);
+        Assert.True(await Store.DeleteSubscriptionAsync("off", T0, CancellationToken.None));
+        Assert.False(await Store.DeleteSubscriptionAsync("off", T0, CancellationToken.None));
+    }
+
+    [StoreFact]
+    public async Task A_finished_run_publishes_its_outcome_when_a_subscription_listens()
+    {
+        await SaveAsync("job");
+        await SaveAsync("after");
+        await Store.ReplaceOwnedSubscriptionsAsync("after", [new Subscription("after-job", "run.succeeded", "after") { Filter = """{"data.job": "job"}""", MaxDepth = 3 }], T0, CancellationToken.None);
+        Assert.Equal("after", (await Store.GetSubscriptionAsync("after-job", CancellationToken.None))!.OwnerJob);
+        var id = (await EnqueueAsync("job")).RunId;
+        await ClaimAsync(1);
+        await Store.CompleteAsync(new RunCompletion(id, "node-a", RunOutcome.Succeeded, T0) { Output = "{\"n\":1}" }, CancellationToken.None);
+
+        var chained = Assert.Single(await Store.ListRunsAsync(new RunQuery { JobName = "after" }, CancellationToken.None));
+        Assert.Equal((id, 1, "completion"), (chained.ParentRunId, chained.ChainDepth, chained.Source));
+        Assert.Contains("\"runId\":" + id, chained.Payload);
+        await Store.ReplaceOwnedSubscriptionsAsync("after", [], T0, CancellationToken.None);
+        Assert.Empty(await Store.ListSubscriptionsAsync(CancellationToken.None));
+    }
+
+    [StoreFact]
+    public async Task Webhook_deliveries_enqueue_the_bound_jobs_and_a_repeated_id_is_refused()
+    {
+        var spec = new WebhookTriggerSpec("gh");
+        await Store.SaveWebhookAsync(new WebhookDefinition("gh"), T0, CancellationToken.None);
+        Assert.Equal(["gh"], (await Store.ListWebhooksAsync(CancellationToken.None)).Select(h => h.Name));
+        Assert.NotNull(await Store.GetWebhookAsync("gh", CancellationToken.None));
+        var none = await Store.AcceptWebhookDeliveryAsync(new WebhookDelivery("gh", "d-0", "{}", T0), CancellationToken.None);
+        Assert.Equal(WebhookDeliveryOutcome.NoJobs, none.Outcome);
+
+        await Store.SaveJobAsync(new JobDefinition { Name = "build", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec] },
+            [new TriggerRegistration("webhook:gh", spec, null)], T0, CancellationToken.None);
+        var delivery = new WebhookDelivery("gh", "d-1", """{"ref":"main"}""", T0) { RejectRepeatedId = true };
+        var accepted = await Store.AcceptWebhookDeliveryAsync(delivery, CancellationToken.None);
+        Assert.Equal(WebhookDeliveryOutcome.Accepted, accepted.Outcome);
+        var run = (await Store.GetRunAsync(Assert.Single(accepted.Runs).RunId, CancellationToken.None))!;
+        Assert.Equal(("""{"ref":"main"}""", "webhook"), (run.Payload, run.Source));
+        Assert.Equal(WebhookDeliveryOutcome.Replayed, (await Store.AcceptWebhookDeliveryAsync(delivery, CancellationToken.None)).Outcome);
+        Assert.Equal(WebhookDeliveryOutcome.Accepted, (await Store.AcceptWebhookDeliveryAsync(delivery with { ReceivedAt = T0.AddMinutes(6) }, CancellationToken.None)).Outcome);
+
+        await Store.SetJobPausedAsync("build", true, T0, CancellationToken.None);
+        var paused = await Store.AcceptWebhookDeliveryAsync(new WebhookDelivery("gh", null, "{}", T0), CancellationToken.None);
+        Assert.Equal((WebhookDeliveryOutcome.AllPaused, "build"), (paused.Outcome, Assert.Single(paused.PausedJobs)));
+        Assert.Contains("webhook.rejected", (await Store.ListJournalAsync(new JournalQuery(), CancellationToken.None)).Select(e => e.Kind));
+        Assert.True(await Store.DeleteWebhookAsync("gh", T0, CancellationToken.None));
+        Assert.Null(await Store.GetWebhookAsync("gh", CancellationToken.None));
+    }
+
+    [StoreFact]
+    public async Task File_and_poll_state_are_kept_per_trigger_with_the_runs_they_enqueue()
+    {
+        var spec = new IntervalTriggerSpec(TimeSpan.FromMinutes(1));
+        await Store.SaveJobAsync(new JobDefinition { Name = "job", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec] },
+            [new TriggerRegistration("k", spec, null)], T0, CancellationToken.None);
+        var trigger = Assert.Single(await Store.ListTriggersAsync("job", CancellationToken.None)).Id;
+
+        var run = await Store.RecordFileChangeAsync(trigger, "b.txt", new FileSnapshot("b.txt", 10, T0), null, new RunRequest("job", "file"), T0, CancellationToken.None);
+        Assert.NotNull(run);
+        await Store.RecordFileChangeAsync(trigger, "a.txt", new FileSnapshot("a.txt", 1, T0), null, null, T0, CancellationToken.None);
+        await Store.RecordFileChangeAsync(trigger, "c.txt", new FileSnapshot("c.txt", 2, T0.AddSeconds(1)), "a.txt", null, T0, CancellationToken.None);
+        Assert.Equal([new FileSnapshot("b.txt", 10, T0), new FileSnapshot("c.txt", 2, T0.AddSeconds(1))], await Store.GetFileStateAsync(trigger, CancellationToken.None));
+        await Store.RecordFileChangeAsync(trigger, "b.txt", null, null, null, T0, CancellationToken.None);
+        Assert.Single(await Store.GetFileStateAsync(trigger, CancellationToken.None));
+
+        Assert.Null(await Store.GetPollStateAsync(trigger, CancellationToken.None));
+        await Store.RecordPollAsync(trigger, new PollState(T0, 0, "42"), new RunRequest("job", "poll"), null, T0, CancellationToken.None);
+        await Store.RecordPollAsync(trigger, new PollState(T0.AddMinutes(1), 1, "42"), null, "timeout", T0.AddMinutes(1), CancellationToken.None);
+        Assert.Equal(new PollState(T0.AddMinutes(1), 1, "42"), await Store.GetPollStateAsync(trigger, CancellationToken.None));
+        Assert.Contains("poll.failed", (await Store.ListJournalAsync(new JournalQuery { JobName = "job" }, CancellationToken.None)).Select(e => e.Kind));
+        Assert.Equal(2, (await Store.ListRunsAsync(new RunQuery { JobName = "job" }, CancellationToken.None)).Count);
     }
 }

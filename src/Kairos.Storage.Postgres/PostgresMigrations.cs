@@ -1,0 +1,192 @@
+using Npgsql;
+
+namespace Kairos.Storage.Postgres;
+
+/// <summary>
+/// Versioned schema, in a schema of its own (default <c>kairos</c>). Migrations only ever append:
+/// version N's script runs once, on a schema at version N−1. All pending scripts run in one
+/// transaction that first takes a transaction-scoped advisory lock (keyed by the schema name), so
+/// several nodes starting at once apply each migration exactly once. A schema at a version above
+/// <see cref="LatestVersion"/> was written by a newer Kairos and is refused rather than guessed at.
+/// Times are stored as Unix milliseconds (bigint, UTC), like the SQLite store.
+/// </summary>
+internal static class PostgresMigrations
+{
+    private static readonly string[] Scripts =
+    [
+        // 1: jobs, triggers, runs, run logs, journal.
+        """
+        CREATE TABLE jobs (
+            name text PRIMARY KEY,
+            definition text NOT NULL,
+            queue text NOT NULL,
+            executor_kind text NOT NULL,
+            priority bigint NOT NULL,
+            max_attempts bigint NOT NULL,
+            max_instances bigint,
+            skip_on_overlap boolean NOT NULL,
+            paused boolean NOT NULL DEFAULT false,
+            version bigint NOT NULL,
+            updated_at bigint NOT NULL
+        );
+        CREATE TABLE triggers (
+            id bigserial PRIMARY KEY,
+            job_name text NOT NULL,
+            key text NOT NULL,
+            spec text NOT NULL,
+            next_fire_at bigint,
+            last_fire_at bigint,
+            created_at bigint NOT NULL,
+            UNIQUE (job_name, key)
+        );
+        CREATE INDEX ix_triggers_next_fire ON triggers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+        CREATE TABLE runs (
+            id bigserial PRIMARY KEY,
+            job_name text NOT NULL,
+            queue text NOT NULL,
+            executor_kind text NOT NULL,
+            priority bigint NOT NULL,
+            state text NOT NULL,
+            attempt bigint NOT NULL DEFAULT 0,
+            max_attempts bigint NOT NULL,
+            source text NOT NULL,
+            trigger_id bigint,
+            parent_run_id bigint,
+            payload text,
+            output text,
+            error text,
+            idempotency_key text,
+            created_at bigint NOT NULL,
+            due_at bigint NOT NULL,
+            started_at bigint,
+            finished_at bigint,
+            lease_owner text,
+            lease_expires_at bigint,
+            cancel_requested boolean NOT NULL DEFAULT false,
+            event_id bigint,
+            subscription text,
+            chain_depth bigint NOT NULL DEFAULT 0,
+            dedupe_key text
+        );
+        CREATE UNIQUE INDEX ux_runs_idempotency ON runs (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_runs_claim_order ON runs (priority DESC, due_at, id) WHERE state = 'queued';
+        CREATE INDEX ix_runs_leases ON runs (lease_expires_at) WHERE state = 'running';
+        CREATE INDEX ix_runs_running ON runs (job_name, queue, executor_kind) WHERE state = 'running';
+        CREATE INDEX ix_runs_job ON runs (job_name, id);
+        CREATE INDEX ix_runs_state ON runs (state, id);
+        CREATE INDEX ix_runs_event ON runs (event_id) WHERE event_id IS NOT NULL;
+        CREATE INDEX ix_runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+        CREATE INDEX ix_runs_dedupe ON runs (trigger_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running');
+        CREATE TABLE run_logs (
+            id bigserial PRIMARY KEY,
+            run_id bigint NOT NULL,
+            at bigint NOT NULL,
+            stream text NOT NULL,
+            text text NOT NULL
+        );
+        CREATE INDEX ix_run_logs_run ON run_logs (run_id, id);
+        CREATE TABLE journal (
+            seq bigserial PRIMARY KEY,
+            at bigint NOT NULL,
+            kind text NOT NULL,
+            job_name text,
+            run_id bigint,
+            trigger_id bigint,
+            node text,
+            data text
+        );
+        CREATE INDEX ix_journal_run ON journal (run_id) WHERE run_id IS NOT NULL;
+        CREATE INDEX ix_journal_job ON journal (job_name, seq) WHERE job_name IS NOT NULL;
+        CREATE FUNCTION journal_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'the journal is append-only'; END $$;
+        CREATE TRIGGER journal_is_append_only BEFORE UPDATE OR DELETE ON journal
+            FOR EACH STATEMENT EXECUTE FUNCTION journal_is_append_only();
+        CREATE TABLE webhooks (
+            name text PRIMARY KEY,
+            definition text NOT NULL,
+            updated_at bigint NOT NULL
+        );
+        CREATE TABLE webhook_deliveries (
+            hook text NOT NULL,
+            delivery_id text NOT NULL,
+            received_at bigint NOT NULL,
+            PRIMARY KEY (hook, delivery_id)
+        );
+        CREATE TABLE events (
+            id bigserial PRIMARY KEY,
+            type text NOT NULL,
+            source text NOT NULL,
+            data text,
+            priority bigint NOT NULL,
+            idempotency_key text,
+            published_at bigint NOT NULL,
+            cancelled boolean NOT NULL DEFAULT false
+        );
+        CREATE UNIQUE INDEX ux_events_idempotency ON events (idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_events_published ON events (published_at);
+        CREATE TABLE subscriptions (
+            name text PRIMARY KEY,
+            pattern text NOT NULL,
+            filter text NOT NULL,
+            job_name text NOT NULL,
+            active boolean NOT NULL,
+            max_depth bigint,
+            owner_job text,
+            updated_at bigint NOT NULL
+        );
+        CREATE TABLE file_state (
+            trigger_id bigint NOT NULL,
+            path text NOT NULL,
+            size bigint NOT NULL,
+            mtime bigint NOT NULL,
+            PRIMARY KEY (trigger_id, path)
+        );
+        CREATE TABLE poll_state (
+            trigger_id bigint PRIMARY KEY,
+            last_poll_at bigint,
+            failures bigint NOT NULL DEFAULT 0,
+            state text
+        );
+        """,
+    ];
+
+    public static int LatestVersion => Scripts.Length;
+
+    public static async Task ApplyAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext('kairos.migrate.' || @schema))", cancellationToken, ("schema", schema)).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS \"{schema}\"", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"CREATE TABLE IF NOT EXISTS \"{schema}\".kairos_schema (version integer NOT NULL)", cancellationToken).ConfigureAwait(false);
+        await using (var read = new NpgsqlCommand($"SELECT MAX(version) FROM \"{schema}\".kairos_schema", connection, transaction))
+        {
+            var value = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            var current = value is null or DBNull ? 0 : Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+            if (current > LatestVersion)
+            {
+                throw new KairosStoreException(
+                    $"the PostgreSQL schema '{schema}' has schema version {current}, but this Kairos build knows versions up to " +
+                    $"{LatestVersion}; it was written by a newer Kairos. Upgrade Kairos, or point it at another schema.");
+            }
+            for (var version = current + 1; version <= LatestVersion; version++)
+            {
+                await ExecuteAsync(connection, transaction, $"SET LOCAL search_path TO \"{schema}\"", cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, Scripts[version - 1], cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, $"DELETE FROM \"{schema}\".kairos_schema; INSERT INTO \"{schema}\".kairos_schema (version) VALUES (@v)",
+                    cancellationToken, ("v", version)).ConfigureAwait(false);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

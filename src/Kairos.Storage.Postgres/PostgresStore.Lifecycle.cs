@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Kairos.Model;
+
+namespace Kairos.Storage.Postgres;
+
+/// <summary>Leases, completion, rescue, cancel and manual retry: the running half of the run lifecycle.</summary>
+public sealed partial class PostgresStore
+{
+    public Task<LeaseRenewal> RenewLeasesAsync(string owner, IReadOnlyCollection<long> runIds, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            var renewed = (await scope.Query(
+                "UPDATE runs SET lease_expires_at = @lease WHERE id = ANY(@ids) AND state = 'running' AND lease_owner = @owner RETURNING id, cancel_requested",
+                r => (Id: r.GetInt64(0), Cancel: r.GetBoolean(1)),
+                ("lease", Ms(leaseExpiresAt)), ("ids", runIds.ToArray()), ("owner", owner))).ToDictionary(x => x.Id, x => x.Cancel);
+            var cancel = new List<long>();
+            var lost = new List<long>();
+            foreach (var id in runIds)
+            {
+                if (!renewed.TryGetValue(id, out var flag))
+                {
+                    lost.Add(id);
+                }
+                else if (flag)
+                {
+                    cancel.Add(id);
+                }
+            }
+            return new LeaseRenewal(cancel, lost);
+        }, cancellationToken);
+
+    public Task<bool> CompleteAsync(RunCompletion completion, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            var (state, kind) = completion.Outcome switch
+            {
+                RunOutcome.Succeeded => (RunState.Succeeded, "run.succeeded"),
+                RunOutcome.Cancelled => (RunState.Cancelled, "run.cancelled"),
+                _ when completion.RetryAt is not null => (RunState.Queued, "run.failed"),
+                _ => (RunState.Dead, "run.dead"),
+            };
+            var row = (await scope.Query(
+                """
+                UPDATE runs SET state = @state, output = @output::text, error = @error::text, due_at = COALESCE(@retryAt::bigint, due_at),
+                    finished_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END,
+                    lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false
+                WHERE id = @id AND state = 'running' AND lease_owner = @owner
+                RETURNING job_name, trigger_id, attempt, started_at
+                """,
+                r => (Job: r.GetString(0), Trigger: PostgresRows.Long(r, 1), Attempt: r.GetInt64(2), StartedAt: PostgresRows.Long(r, 3)),
+                ("state", state.ToWire()), ("output", completion.Output), ("error", completion.Error), ("retryAt", Ms(completion.RetryAt)),
+                ("now", Ms(completion.FinishedAt)), ("id", completion.RunId), ("owner", completion.Owner))).ToList();
+            if (row.Count == 0)
+            {
+                return false; // The lease was lost (rescued by another node): that node now owns the outcome.
+            }
+            var (job, trigger, attempt, startedAt) = row[0];
+            // {"attempt", "durationMs", "error", "retryAt"}, nulls left out: the same entry as the SQLite store's.
+            var data = JsonSerializer.Serialize(new
+            {
+                attempt,
+                durationMs = Ms(completion.FinishedAt) - startedAt,
+                error = completion.Error,
+                retryAt = completion.RetryAt,
+            }, KairosJson.Options);
+            if (state == RunState.Dead)
+            {
+                await Journal(scope, completion.FinishedAt, "run.failed", job, completion.RunId, trigger, data);
+            }
+            await Journal(scope, completion.FinishedAt, kind, job, completion.RunId, trigger, data);
+            await InsertLog(scope, completion.RunId, completion.Log);
+            if (state != RunState.Queued)
+            {
+                await PublishRunFinished(scope, completion.RunId, completion.FinishedAt);
+            }
+            return true;
+        }, cancellationToken);
+
+    public Task<int> RescueExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            // SKIP LOCKED: a run another node is completing or rescuing right now is left to it.
+            var expired = await scope.Query(
+                "SELECT id FROM runs WHERE state = 'running' AND lease_expires_at < @now ORDER BY id FOR UPDATE SKIP LOCKED",
+                r => r.GetInt64(0), ("now", Ms(now)));
+            foreach (var id in expired)
+            {
+                await Requeue(scope, id, now, "run.rescued", "lease expired: the node running it stopped heartbeating");
+            }
+            return expired.Count;
+        }, cancellationToken);
+
+    public Task ReleaseAsync(string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            foreach (var id in runIds)
+            {
+                var owned = await scope.Scalar("SELECT 1 FROM runs WHERE id = @id AND state = 'running' AND lease_owner = @owner FOR UPDATE", ("id", id), ("owner", owner));
+                if (owned is not null)
+                {
+                    await Requeue(scope, id, now, "run.released", reason);
+                }
+            }
+            return true;
+        }, cancellationToken);
+
+    /// <summary>An interrupted attempt counts: the run is queued again, or dead if that was its last attempt.</summary>
+    private async Task Requeue(PgScope scope, long id, DateTimeOffset now, string kind, string reason)
+    {
+        var (job, triggerId, attempt, state) = (await scope.Query(
+            """
+            UPDATE runs SET
+                state = CASE WHEN attempt >= max_attempts THEN 'dead' ELSE 'queued' END,
+                error = @reason, due_at = @now,
+                finished_at = CASE WHEN attempt >= max_attempts THEN @now ELSE NULL END,
+                lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @id RETURNING job_name, trigger_id, attempt, state
+            """,
+            r => (r.GetString(0), PostgresRows.Long(r, 1), r.GetInt64(2), r.GetString(3)),
+            ("reason", reason), ("now", Ms(now)), ("id", id))).Single();
+        var data = JsonSerializer.Serialize(new { attempt, reason, state }, KairosJson.Options);
+        await Journal(scope, now, kind, job, id, triggerId, data);
+        if (state == "dead")
+        {
+            await PublishRunFinished(scope, id, now);
+        }
+    }
+
+    public Task<CancelResult> CancelRunAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            var rows = await scope.Query(
+                "SELECT state, job_name, trigger_id FROM runs WHERE id = @id FOR UPDATE",
+                r => (State: RunStates.Parse(r.GetString(0)), Job: r.GetString(1), Trigger: PostgresRows.Long(r, 2)), ("id", runId));
+            if (rows.Count == 0)
+            {
+                return CancelResult.NotFound;
+            }
+            var row = rows[0];
+            switch (row.State)
+            {
+                case RunState.Queued:
+                    await scope.Execute(
+                        "UPDATE runs SET state = 'cancelled', finished_at = @now, error = 'cancelled before it started' WHERE id = @id",
+                        ("now", Ms(now)), ("id", runId));
+                    await Journal(scope, now, "run.cancelled", row.Job, runId, row.Trigger, """{"while":"queued"}""");
+                    await PublishRunFinished(scope, runId, now);
+                    return CancelResult.Cancelled;
+                case RunState.Running:
+                    await scope.Execute("UPDATE runs SET cancel_requested = true WHERE id = @id", ("id", runId));
+                    await Journal(scope, now, "run.cancel-requested", row.Job, runId, row.Trigger, null);
+                    return CancelResult.CancelRequested;
+                default:
+                    return CancelResult.AlreadyFinished;
+            }
+        }, cancellationToken);
+
+    public Task<RunRecord?> RetryRunAsync(long runId, int extraAttempts, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            if (await scope.Scalar("SELECT state FROM runs WHERE id = @id FOR UPDATE", ("id", runId)) is not string state)
+            {
+                return null;
+            }
+            if (!RunStates.Parse(state).IsFinished())
+            {
+                throw new KairosConflictException($"run {runId} is {state}; only a finished run (dead, cancelled, succeeded, skipped) can be retried");
+            }
+            var run = (await scope.Query(
+                $"""
+                UPDATE runs SET state = 'queued', due_at = @now, finished_at = NULL, max_attempts = attempt + @extra, cancel_requested = false
+                WHERE id = @id RETURNING {PostgresRows.RunColumns}
+                """,
+                PostgresRows.Run, ("now", Ms(now)), ("extra", (long)Math.Max(1, extraAttempts)), ("id", runId))).Single();
+            await Journal(scope, now, "run.retried", run.JobName, runId, run.TriggerId, JsonSerializer.Serialize(new { from = state }, KairosJson.Options));
+            return (RunRecord?)run;
+        }, cancellationToken);
+
+    public Task AppendRunLogAsync(long runId, IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            await InsertLog(scope, runId, lines);
+            return true;
+        }, cancellationToken);
+
+    private static async Task InsertLog(PgScope scope, long runId, IReadOnlyList<RunLogLine> lines)
+    {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+        await scope.Execute(
+            """
+            INSERT INTO run_logs (run_id, at, stream, text)
+            SELECT @run, l.at, l.stream, l.text FROM unnest(@at, @stream, @text) WITH ORDINALITY AS l(at, stream, text, ord) ORDER BY l.ord
+            """,
+            ("run", runId), ("at", lines.Select(l => Ms(l.At)).ToArray()), ("stream", lines.Select(l => l.Stream).ToArray()),
+            ("text", lines.Select(l => l.Text).ToArray()));
+    }
+}

@@ -1,0 +1,70 @@
+using Kairos.Model;
+
+namespace Kairos.Storage.Postgres;
+
+/// <summary>Read-only queries, on pooled connections outside any write transaction.</summary>
+public sealed partial class PostgresStore
+{
+    public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
+        Read(async scope => await scope.Scalar("SELECT MIN(due_at) FROM runs WHERE state = 'queued'") is long ms ? Time(ms) : (DateTimeOffset?)null,
+            cancellationToken);
+
+    public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
+        Read(async scope => (await scope.Query($"SELECT {PostgresRows.RunColumns} FROM runs WHERE id = @id", PostgresRows.Run, ("id", runId))).FirstOrDefault(),
+            cancellationToken);
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<RunRecord>>(async scope => await scope.Query(
+            $"""
+            SELECT {PostgresRows.RunColumns} FROM runs
+            WHERE (@job::text IS NULL OR job_name = @job::text) AND (@state::text IS NULL OR state = @state::text)
+              AND (@before::bigint IS NULL OR id < @before::bigint)
+              AND (@event::bigint IS NULL OR event_id = @event::bigint) AND (@parent::bigint IS NULL OR parent_run_id = @parent::bigint)
+            ORDER BY id DESC LIMIT @limit
+            """,
+            PostgresRows.Run,
+            ("job", query.JobName), ("state", query.State?.ToWire()), ("before", query.BeforeId), ("event", query.EventId),
+            ("parent", query.ParentRunId), ("limit", Math.Clamp(query.Limit, 1, 10_000))), cancellationToken);
+
+    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<RunLogLine>>(async scope => await scope.Query(
+            "SELECT at, stream, text FROM run_logs WHERE run_id = @id ORDER BY id",
+            r => new RunLogLine(Time(r.GetInt64(0)), r.GetString(1), r.GetString(2)), ("id", runId)), cancellationToken);
+
+    /// <remarks>
+    /// seq comes from a sequence: it orders entries by when they were written, but with several
+    /// nodes an entry with a lower seq can commit after one with a higher seq, and a rolled-back
+    /// transaction leaves a gap. A reader following the journal with AfterSeq should re-read a
+    /// short window behind its position.
+    /// </remarks>
+    public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<JournalEntry>>(async scope => await scope.Query(
+            """
+            SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
+            WHERE (@run::bigint IS NULL OR run_id = @run::bigint) AND (@job::text IS NULL OR job_name = @job::text)
+              AND (@after::bigint IS NULL OR seq > @after::bigint)
+            ORDER BY seq LIMIT @limit
+            """,
+            r => new JournalEntry(
+                r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), PostgresRows.Text(r, 3), PostgresRows.Long(r, 4),
+                PostgresRows.Long(r, 5), PostgresRows.Text(r, 6), PostgresRows.Text(r, 7)),
+            ("run", query.RunId), ("job", query.JobName), ("after", query.AfterSeq), ("limit", Math.Clamp(query.Limit, 1, 100_000))), cancellationToken);
+
+    public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken) =>
+        Read(async scope =>
+        {
+            var byState = (await scope.Query("SELECT state, COUNT(*) FROM runs GROUP BY state", r => (r.GetString(0), r.GetInt64(1))))
+                .ToDictionary(x => x.Item1, x => x.Item2);
+            var counts = (await scope.Query(
+                "SELECT (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM triggers), (SELECT COUNT(*) FROM journal)",
+                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)))).Single();
+            return new StoreStats(byState, counts.Item1, counts.Item2, counts.Item3);
+        }, cancellationToken);
+
+    public Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            await Journal(scope, now, kind, jobName, null, null, data);
+            return true;
+        }, cancellationToken);
+}

@@ -1,0 +1,41 @@
+namespace Kairos.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    public Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<TriggerState>>(async scope => await scope.Query(
+            $"SELECT {PostgresRows.TriggerColumns} FROM triggers WHERE @job::text IS NULL OR job_name = @job::text ORDER BY job_name, id",
+            PostgresRows.Trigger, ("job", jobName)), cancellationToken);
+
+    public Task<IReadOnlyList<TriggerState>> ListDueTriggersAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<TriggerState>>(async scope => await scope.Query(
+            $"SELECT {PostgresRows.TriggerColumns} FROM triggers WHERE next_fire_at IS NOT NULL AND next_fire_at <= @now ORDER BY next_fire_at LIMIT @limit",
+            PostgresRows.Trigger, ("now", Ms(now)), ("limit", limit)), cancellationToken);
+
+    public Task<DateTimeOffset?> GetNextTriggerFireAsync(CancellationToken cancellationToken) =>
+        Read(async scope => await scope.Scalar("SELECT MIN(next_fire_at) FROM triggers WHERE next_fire_at IS NOT NULL") is long ms ? Time(ms) : (DateTimeOffset?)null,
+            cancellationToken);
+
+    public Task<bool> FireTriggerAsync(TriggerFire fire, CancellationToken cancellationToken) =>
+        Write(async scope =>
+        {
+            // The conditional UPDATE takes the row lock: a second node firing the same tick waits, then
+            // (READ COMMITTED re-checks the condition) finds next_fire_at moved and updates nothing.
+            if (await scope.Scalar(
+                "UPDATE triggers SET next_fire_at = @next::bigint, last_fire_at = @now WHERE id = @id AND next_fire_at = @expected RETURNING job_name",
+                ("next", Ms(fire.NewNextFireAt)), ("now", Ms(fire.Now)), ("id", fire.TriggerId), ("expected", Ms(fire.ExpectedNextFireAt))) is not string job)
+            {
+                return false;
+            }
+            await Journal(scope, fire.Now, "trigger.fired", job, null, fire.TriggerId, fire.JournalNote);
+            foreach (var request in fire.Runs)
+            {
+                await EnqueueInScope(scope, request, fire.Now);
+            }
+            return true;
+        }, cancellationToken);
+
+    public Task SetTriggerNextFireAsync(long triggerId, DateTimeOffset? nextFireAt, CancellationToken cancellationToken) =>
+        Write(scope => scope.Execute("UPDATE triggers SET next_fire_at = @next::bigint WHERE id = @id", ("next", Ms(nextFireAt)), ("id", triggerId)),
+            cancellationToken);
+}

@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace Kairos.Storage.Postgres;
+
+/// <summary>
+/// The store for a cluster: PostgreSQL, shared by every node. Each write method is one transaction
+/// (its state change and its journal entries commit together); reads use pooled connections from
+/// one <see cref="NpgsqlDataSource"/>. Tables live in their own schema (default <c>kairos</c>),
+/// selected through the connection's search_path. Times are stored as Unix milliseconds (bigint,
+/// UTC), as in the SQLite store.
+/// </summary>
+public sealed partial class PostgresStore : IKairosStore
+{
+    public const string DefaultSchema = "kairos";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _schema;
+    private readonly string _node;
+    private bool _migrated;
+
+    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <param name="node">This process's node id, recorded in the journal.</param>
+    /// <param name="schema">The schema holding Kairos's tables; created on first start.</param>
+    public PostgresStore(string connectionString, string node, string schema = DefaultSchema)
+    {
+        if (!Regex.IsMatch(schema, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            throw new ArgumentException($"schema '{schema}' is not a plain PostgreSQL identifier (lower-case letters, digits, '_')", nameof(schema));
+        }
+        _schema = schema;
+        _node = node;
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema };
+        _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    public string Schema => _schema;
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await PostgresMigrations.ApplyAsync(connection, _schema, cancellationToken).ConfigureAwait(false);
+            _migrated = true;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new KairosStoreException($"cannot open the PostgreSQL schema '{_schema}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction and commits it; any exception rolls it back.</summary>
+    private async Task<T> Write<T>(Func<PgScope, Task<T>> work, CancellationToken cancellationToken)
+    {
+        EnsureMigrated();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await work(new PgScope(connection, transaction, cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<T> Read<T>(Func<PgScope, Task<T>> work, CancellationToken cancellationToken)
+    {
+        EnsureMigrated();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await work(new PgScope(connection, null, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private void EnsureMigrated()
+    {
+        if (!_migrated)
+        {
+            throw new InvalidOperationException("call MigrateAsync before using the store");
+        }
+    }
+
+    private Task Journal(PgScope scope, DateTimeOffset at, string kind, string? job, long? runId, long? triggerId, string? data) =>
+        scope.Execute(
+            "INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data) VALUES (@at, @kind, @job::text, @run::bigint, @trigger::bigint, @node, @data::text)",
+            ("at", Ms(at)), ("kind", kind), ("job", job), ("run", runId), ("trigger", triggerId), ("node", _node), ("data", data));
+
+    internal static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    internal static long? Ms(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
+
+    internal static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    public async ValueTask DisposeAsync() => await _dataSource.DisposeAsync().ConfigureAwait(false);
+}
