@@ -3,6 +3,7 @@ using Kairos.Executors.Handler;
 using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Server.Api;
+using Kairos.Storage.Postgres;
 using Kairos.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -46,10 +47,19 @@ public static class KairosServer
         });
         builder.Services.AddKairos(o =>
         {
-            o.UseSqlite(serve.DatabasePath);
+            if (Kairos.Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath))
+            {
+                var (connectionString, schema) = Kairos.Storage.Postgres.PostgresConnectionStrings.Parse(serve.DatabasePath);
+                o.UsePostgres(connectionString, schema);
+            }
+            else
+            {
+                o.UseSqlite(serve.DatabasePath);
+            }
             o.ConfigFile = serve.ConfigFile;
-            // SQL poll triggers on PostgreSQL (sqlite comes with UseSqlite).
+            // SQL poll triggers can read either kind of database, whichever one Kairos stores in.
             o.SqlPollProviders.TryAdd("postgres", connectionString => new Npgsql.NpgsqlConnection(connectionString));
+            o.SqlPollProviders.TryAdd("sqlite", connectionString => new Microsoft.Data.Sqlite.SqliteConnection(connectionString));
         });
         builder.Services.AddKairosBuiltInHandlers();
         builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<TimeProvider>()));

@@ -32,7 +32,10 @@ internal static class ServeCommand
         await using var app = KairosServer.Build(serve);
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        output.WriteLine($"Kairos is serving the API on {string.Join(", ", addresses)} (database {Path.GetFullPath(serve.DatabasePath)}" +
+        var database = Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath)
+            ? "PostgreSQL " + Storage.Postgres.PostgresConnectionStrings.Redacted(serve.DatabasePath)
+            : Path.GetFullPath(serve.DatabasePath);
+        output.WriteLine($"Kairos is serving the API on {string.Join(", ", addresses)} (database {database}" +
             (serve.ConfigFile is null ? ")" : $", config {serve.ConfigFile})"));
         output.WriteLine("Try: kairos jobs list    Stop: Ctrl+C");
         await app.WaitForShutdownAsync();

@@ -132,7 +132,7 @@ public sealed class KairosServerProcess : IAsyncDisposable, IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true, // The server never reads it; it must not share the test host's.
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(DatabasePath)!,
+            WorkingDirectory = Path.GetDirectoryName(ConfigFile)!, // --db may be a PostgreSQL URL, not a path.
         };
         foreach (var arg in new[] { KairosDll, "serve", "--config", ConfigFile, "--db", DatabasePath, "--urls", Url })
         {
