@@ -6,7 +6,8 @@ namespace Kairos.Storage.Postgres;
 public sealed partial class PostgresStore
 {
     public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
-        Read(async scope => await scope.Scalar("SELECT MIN(due_at) FROM runs WHERE state = 'queued'") is long ms ? Time(ms) : (DateTimeOffset?)null,
+        // Runs of paused jobs cannot be claimed, so they do not count as waiting.
+        Read(async scope => await scope.Scalar("SELECT MIN(r.due_at) FROM runs r JOIN jobs j ON j.name = r.job_name WHERE r.state = 'queued' AND NOT j.paused") is long ms ? Time(ms) : (DateTimeOffset?)null,
             cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>

@@ -153,6 +153,20 @@ internal static class SqliteMigrations
             state TEXT
         );
         """,
+
+        // 4: a paused job's queued runs are "held" and left out of the claim-order index, so a paused
+        // job with a large backlog does not make every claim walk it. Triggers keep the flag right on
+        // every path: pausing or resuming a job, and a run becoming queued again (retry, rescue).
+        """
+        ALTER TABLE runs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+        UPDATE runs SET held = 1 WHERE state = 'queued' AND job_name IN (SELECT name FROM jobs WHERE paused = 1);
+        DROP INDEX ix_runs_claim_order;
+        CREATE INDEX ix_runs_claim_order ON runs (priority DESC, due_at, id) WHERE state = 'queued' AND held = 0;
+        CREATE TRIGGER jobs_pause_holds_runs AFTER UPDATE OF paused ON jobs WHEN OLD.paused != NEW.paused
+            BEGIN UPDATE runs SET held = NEW.paused WHERE job_name = NEW.name AND state = 'queued'; END;
+        CREATE TRIGGER runs_queued_again_follow_their_job AFTER UPDATE OF state ON runs WHEN NEW.state = 'queued' AND OLD.state != 'queued'
+            BEGIN UPDATE runs SET held = (SELECT paused FROM jobs WHERE name = NEW.job_name) WHERE id = NEW.id; END;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -35,7 +35,7 @@ public sealed partial class SqliteStore
         var below = long.MaxValue;
         while (chosen.Count < request.MaxRuns && scanned < MaxCandidatesScanned
             && scope.Scalar(
-                "SELECT priority FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND priority < @below ORDER BY priority DESC LIMIT 1",
+                "SELECT priority FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND held = 0 AND priority < @below ORDER BY priority DESC LIMIT 1",
                 ("@below", below)) is long priority)
         {
             below = priority;
@@ -49,7 +49,7 @@ public sealed partial class SqliteStore
                     """
                     SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.due_at
                     FROM runs r INDEXED BY ix_runs_claim_order JOIN jobs j ON j.name = r.job_name
-                    WHERE r.state = 'queued' AND r.priority = @priority AND r.due_at <= @now
+                    WHERE r.state = 'queued' AND r.held = 0 AND r.priority = @priority AND r.due_at <= @now
                         AND (r.due_at, r.id) > (@afterDue, @afterId) AND j.paused = 0
                     ORDER BY r.due_at, r.id
                     LIMIT @limit

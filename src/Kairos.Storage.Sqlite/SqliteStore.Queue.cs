@@ -63,9 +63,9 @@ public sealed partial class SqliteStore
         if (scope.Execute(
             """
             INSERT INTO runs (job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id,
-                              payload, idempotency_key, created_at, due_at, event_id, subscription, chain_depth, dedupe_key)
+                              payload, idempotency_key, created_at, due_at, event_id, subscription, chain_depth, dedupe_key, held)
             SELECT name, queue, executor_kind, COALESCE(@priority, priority), 'queued', max_attempts, @source, @trigger, @parent,
-                   @payload, @key, @now, @due, @event, @subscription, @depth, @dedupe
+                   @payload, @key, @now, @due, @event, @subscription, @depth, @dedupe, paused
             FROM jobs WHERE name = @job AND NOT (skip_on_overlap = 1 AND max_instances IS NOT NULL)
             """,
             ("@priority", request.Priority), ("@source", request.Source), ("@trigger", request.TriggerId), ("@parent", request.ParentRunId),
@@ -93,9 +93,9 @@ public sealed partial class SqliteStore
         var runId = (long)scope.Scalar(
             """
             INSERT INTO runs (job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id,
-                              payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key)
+                              payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key, held)
             VALUES (@job, @queue, @kind, @priority, @state, @maxAttempts, @source, @trigger, @parent, @payload, @key, @now, @due, @finished,
-                    @event, @subscription, @depth, @dedupe)
+                    @event, @subscription, @depth, @dedupe, (SELECT paused FROM jobs WHERE name = @job))
             RETURNING id
             """,
             ("@job", request.JobName), ("@queue", job.Queue), ("@kind", job.ExecutorKind), ("@priority", request.Priority ?? job.Priority),

@@ -16,11 +16,11 @@ public sealed partial class SqliteStore
         {
             using var nextPriority = connection.CreateCommand();
             nextPriority.CommandText =
-                "SELECT priority FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND priority < @below ORDER BY priority DESC LIMIT 1";
+                "SELECT priority FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND held = 0 AND priority < @below ORDER BY priority DESC LIMIT 1";
             var below = nextPriority.Parameters.Add("@below", SqliteType.Integer);
             using var firstDue = connection.CreateCommand();
             firstDue.CommandText =
-                "SELECT due_at FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND priority = @priority ORDER BY due_at LIMIT 1";
+                "SELECT due_at FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND held = 0 AND priority = @priority ORDER BY due_at LIMIT 1";
             var priority = firstDue.Parameters.Add("@priority", SqliteType.Integer);
 
             long? earliest = null;

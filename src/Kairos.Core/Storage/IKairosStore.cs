@@ -47,6 +47,7 @@ public interface IKairosStore : IAsyncDisposable
 
     Task<CancelResult> CancelRunAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken);
     Task<RunRecord?> RetryRunAsync(long runId, int extraAttempts, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>The earliest due time of a queued run that could be claimed (runs of paused jobs do not count).</summary>
     Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken);
 
     Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken);

@@ -137,6 +137,32 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task Runs_queued_again_while_their_job_is_paused_wait_for_the_resume_and_others_are_not_held_up()
+    {
+        await SaveAsync("paused-job");
+        await SaveAsync("other");
+        var retrying = (await EnqueueAsync("paused-job")).RunId;
+        for (var i = 0; i < 50; i++)
+        {
+            await EnqueueAsync("paused-job");
+        }
+        Assert.Equal(retrying, (await ClaimAsync(1)).Single().Id);
+        Assert.True(await Store.SetJobPausedAsync("paused-job", true, T0, CancellationToken.None));
+        await Store.CompleteAsync(new RunCompletion(retrying, "node-a", RunOutcome.Failed, T0) { Error = "x", RetryAt = T0 }, CancellationToken.None);
+        var other = (await EnqueueAsync("other")).RunId;
+        var late = (await EnqueueAsync("paused-job")).RunId;
+
+        Assert.Equal([other], (await ClaimAsync(100)).Select(r => r.Id));
+        Assert.Null(await Store.GetNextQueuedDueAsync(CancellationToken.None)); // Nothing claimable is waiting.
+
+        await Store.SetJobPausedAsync("paused-job", false, T0, CancellationToken.None);
+        var resumed = await ClaimAsync(100);
+        Assert.Equal(52, resumed.Count);
+        Assert.Contains(resumed, r => r.Id == retrying);
+        Assert.Contains(resumed, r => r.Id == late);
+    }
+
+    [StoreFact]
     public async Task Paused_jobs_keep_their_runs_queued_until_resumed()
     {
         await SaveAsync("job");
