@@ -37,7 +37,7 @@ public sealed partial class PostgresStore
     private static async Task<List<Candidate>> ChooseClaimable(PgScope scope, ClaimRequest request)
     {
         var chosen = new List<Candidate>(request.MaxRuns);
-        RunningCounter? running = null;
+        RunLimitCounter? running = null;
         var scanned = 0;
         var after = (Priority: long.MaxValue, Due: long.MinValue, Id: long.MinValue);
         var pageSize = request.MaxRuns;
@@ -68,7 +68,7 @@ public sealed partial class PostgresStore
                     continue;
                 }
                 running ??= await RunningCounts(scope);
-                if (running.TryTake(candidate, request))
+                if (running.TryTake(candidate.JobName, candidate.Queue, candidate.ExecutorKind, candidate.MaxInstances, request))
                 {
                     chosen.Add(candidate);
                 }
@@ -113,9 +113,9 @@ public sealed partial class PostgresStore
         return runs;
     }
 
-    private static async Task<RunningCounter> RunningCounts(PgScope scope)
+    private static async Task<RunLimitCounter> RunningCounts(PgScope scope)
     {
-        var counter = new RunningCounter();
+        var counter = new RunLimitCounter();
         foreach (var (job, queue, kind, count) in await scope.Query(
             "SELECT job_name, queue, executor_kind, COUNT(*) FROM runs WHERE state = 'running' GROUP BY job_name, queue, executor_kind",
             r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3))))
@@ -127,36 +127,4 @@ public sealed partial class PostgresStore
 
     private sealed record Candidate(long Id, string JobName, string Queue, string ExecutorKind, long? MaxInstances, long JobVersion, long Priority, long DueAt);
 
-    /// <summary>Running runs per job, queue and executor kind, so a claim can stay within every limit.</summary>
-    private sealed class RunningCounter
-    {
-        private readonly Dictionary<string, long> _jobs = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, long> _queues = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, long> _kinds = new(StringComparer.Ordinal);
-
-        public void Add(string job, string queue, string kind, long count)
-        {
-            _jobs[job] = _jobs.GetValueOrDefault(job) + count;
-            _queues[queue] = _queues.GetValueOrDefault(queue) + count;
-            _kinds[kind] = _kinds.GetValueOrDefault(kind) + count;
-        }
-
-        public bool TryTake(Candidate candidate, ClaimRequest request)
-        {
-            if (candidate.MaxInstances is { } maxInstances && _jobs.GetValueOrDefault(candidate.JobName) >= maxInstances)
-            {
-                return false;
-            }
-            if (request.QueueLimits.TryGetValue(candidate.Queue, out var queueLimit) && _queues.GetValueOrDefault(candidate.Queue) >= queueLimit)
-            {
-                return false;
-            }
-            if (request.ExecutorKindLimits.TryGetValue(candidate.ExecutorKind, out var kindLimit) && _kinds.GetValueOrDefault(candidate.ExecutorKind) >= kindLimit)
-            {
-                return false;
-            }
-            Add(candidate.JobName, candidate.Queue, candidate.ExecutorKind, 1);
-            return true;
-        }
-    }
 }

@@ -13,12 +13,6 @@ namespace Kairos.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresStore
 {
-    /// <summary>
-    /// Runs caused by run.* events carry a chain depth. Completion triggers set their own limit; any
-    /// other chain (a subscription to run.failed whose job fails, say) stops at this depth.
-    /// </summary>
-    internal const int DefaultChainLimit = 25;
-
     private const string EventColumns =
         "e.id, e.type, e.source, e.data, e.priority, e.idempotency_key, e.published_at, e.cancelled, " +
         "COUNT(r.id), COUNT(r.id) FILTER (WHERE r.state = 'queued' AND r.attempt = 0), " +
@@ -45,7 +39,7 @@ public sealed partial class PostgresStore
 
         var envelope = new EventEnvelope(request);
         var runs = new List<EnqueueResult>();
-        foreach (var subscription in subscriptions.Where(s => Matches(s, envelope)))
+        foreach (var subscription in subscriptions.Where(s => _matcher.Matches(s, envelope)))
         {
             if (await RunFor(scope, subscription, eventId, request, now, parent) is { } run)
             {
@@ -59,7 +53,7 @@ public sealed partial class PostgresStore
     private async Task<EnqueueResult?> RunFor(PgScope scope, Subscription subscription, long eventId, EventRequest request, DateTimeOffset now, RunRecord? parent)
     {
         var depth = parent is null ? 0 : parent.ChainDepth + 1;
-        var limit = subscription.MaxDepth ?? DefaultChainLimit;
+        var limit = subscription.MaxDepth ?? EventRouting.DefaultChainLimit;
         if (parent is not null && depth > limit)
         {
             await Journal(scope, now, "chain.stopped", subscription.Job, parent.Id, null, JsonSerializer.Serialize(
@@ -104,67 +98,15 @@ public sealed partial class PostgresStore
             return;
         }
         var run = (await scope.Query($"SELECT {PostgresRows.RunColumns} FROM runs WHERE id = @id", PostgresRows.Run, ("id", runId))).Single();
-        var type = run.State switch
-        {
-            RunState.Succeeded => "run.succeeded",
-            RunState.Dead => "run.failed",
-            RunState.Cancelled => "run.cancelled",
-            _ => null,
-        };
-        if (type is null || !AnyListens(subscriptions, type))
+        if (EventRouting.RunFinished(run) is not { } request || !_matcher.AnyListens(subscriptions, request.Type))
         {
             return;
         }
-        var data = new JsonObject
-        {
-            ["runId"] = run.Id,
-            ["job"] = run.JobName,
-            ["state"] = run.State.ToWire(),
-            ["attempt"] = run.Attempt,
-            ["source"] = run.Source,
-            ["output"] = ParseOrText(run.Output),
-            ["error"] = run.Error,
-            ["parentRunId"] = run.ParentRunId,
-            ["chainDepth"] = run.ChainDepth,
-        };
-        var request = new EventRequest(type, "kairos") { Data = data.ToJsonString(), Priority = run.Priority };
         var envelope = new EventEnvelope(request);
-        if (subscriptions.Any(s => Matches(s, envelope)))
+        if (subscriptions.Any(s => _matcher.Matches(s, envelope)))
         {
             await PublishInScope(scope, request, now, run, subscriptions);
         }
-    }
-
-    private static JsonNode? ParseOrText(string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-        try
-        {
-            return JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return JsonValue.Create(text);
-        }
-    }
-
-    /// <summary>An event as subscriptions see it: its type split once, its JSON envelope parsed only if a filter needs it.</summary>
-    private sealed class EventEnvelope(EventRequest request)
-    {
-        private JsonNode? _json;
-
-        public string[] TypeSegments { get; } = request.Type.Split('.');
-
-        public JsonNode Json => _json ??= new JsonObject
-        {
-            ["type"] = request.Type,
-            ["source"] = request.Source,
-            ["priority"] = request.Priority,
-            ["data"] = request.Data is null ? null : JsonNode.Parse(request.Data),
-        };
     }
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
@@ -239,7 +181,7 @@ public sealed partial class PostgresStore
             var runs = new List<EnqueueResult>();
             foreach (var (id, evt) in events.Where(e => pattern is null || pattern.Matches(e.Request.Type)))
             {
-                if (Matches(subscription, new EventEnvelope(evt)) && await RunFor(scope, subscription, id, evt, now, parent: null) is { } run)
+                if (_matcher.Matches(subscription, new EventEnvelope(evt)) && await RunFor(scope, subscription, id, evt, now, parent: null) is { } run)
                 {
                     runs.Add(run);
                 }
@@ -253,15 +195,7 @@ public sealed partial class PostgresStore
     {
         var runs = (int)r.GetInt64(8);
         return new StoredEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), PostgresRows.Text(r, 3), (int)r.GetInt64(4),
-            PostgresRows.Text(r, 5), Time(r.GetInt64(6)), Status(r.GetBoolean(7), runs, (int)r.GetInt64(9), (int)r.GetInt64(10), (int)r.GetInt64(11)), runs);
+            PostgresRows.Text(r, 5), Time(r.GetInt64(6)), EventRouting.Status(r.GetBoolean(7), runs, (int)r.GetInt64(9), (int)r.GetInt64(10), (int)r.GetInt64(11)), runs);
     }
 
-    /// <summary>Pending until a run starts; processing while any is unfinished; then failed if any ended dead, else completed.</summary>
-    private static EventStatus Status(bool cancelled, int runs, int notStarted, int active, int dead) =>
-        cancelled ? EventStatus.Cancelled
-        : runs == 0 ? EventStatus.Completed
-        : notStarted == runs ? EventStatus.Pending
-        : notStarted + active > 0 ? EventStatus.Processing
-        : dead > 0 ? EventStatus.Failed
-        : EventStatus.Completed;
 }

@@ -14,8 +14,7 @@ namespace Kairos.Storage.Postgres;
 public sealed partial class PostgresStore
 {
     private const string SubscriptionColumns = "name, pattern, filter, job_name, active, max_depth, owner_job";
-    private readonly ConcurrentDictionary<string, EventTypePattern> _patterns = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, EventFilter> _filters = new(StringComparer.Ordinal);
+    private readonly SubscriptionMatcher _matcher = new();
 
     public Task SaveSubscriptionAsync(Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(async scope =>
@@ -82,19 +81,6 @@ public sealed partial class PostgresStore
 
     private static Task<List<Subscription>> ActiveSubscriptions(PgScope scope) =>
         scope.Query($"SELECT {SubscriptionColumns} FROM subscriptions WHERE active ORDER BY name COLLATE \"C\"", ReadSubscription);
-
-    private bool Matches(Subscription subscription, EventEnvelope envelope)
-    {
-        if (!_patterns.GetOrAdd(subscription.Pattern, EventTypePattern.Parse).Matches(envelope.TypeSegments))
-        {
-            return false;
-        }
-        var filter = _filters.GetOrAdd(subscription.Filter, EventFilter.Parse);
-        return filter.IsEmpty || filter.Matches(envelope.Json);
-    }
-
-    private bool AnyListens(List<Subscription> subscriptions, string type) =>
-        subscriptions.Any(s => _patterns.GetOrAdd(s.Pattern, EventTypePattern.Parse).Matches(type));
 
     private static Subscription ReadSubscription(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(3))

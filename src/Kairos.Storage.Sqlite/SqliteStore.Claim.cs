@@ -30,7 +30,7 @@ public sealed partial class SqliteStore
     private static List<Candidate> ChooseClaimable(SqliteWriteScope scope, ClaimRequest request)
     {
         var chosen = new List<Candidate>(request.MaxRuns);
-        RunningCounter? running = null; // Read on first need: with no limit in play it is not needed at all.
+        RunLimitCounter? running = null; // Read on first need: with no limit in play it is not needed at all.
         var scanned = 0;
         var below = long.MaxValue;
         while (chosen.Count < request.MaxRuns && scanned < MaxCandidatesScanned
@@ -69,7 +69,7 @@ public sealed partial class SqliteStore
                         continue;
                     }
                     running ??= RunningCounts(scope);
-                    if (running.TryTake(candidate, request))
+                    if (running.TryTake(candidate.JobName, candidate.Queue, candidate.ExecutorKind, candidate.MaxInstances, request))
                     {
                         chosen.Add(candidate);
                     }
@@ -131,9 +131,9 @@ public sealed partial class SqliteStore
         return chosen.Select(c => byId[c.Id] with { JobVersion = c.JobVersion }).ToList();
     }
 
-    private static RunningCounter RunningCounts(SqliteWriteScope scope)
+    private static RunLimitCounter RunningCounts(SqliteWriteScope scope)
     {
-        var counter = new RunningCounter();
+        var counter = new RunLimitCounter();
         using var reader = scope.Command(
             "SELECT job_name, queue, executor_kind, COUNT(*) FROM runs WHERE state = 'running' GROUP BY job_name, queue, executor_kind").ExecuteReader();
         while (reader.Read())
@@ -145,36 +145,4 @@ public sealed partial class SqliteStore
 
     private sealed record Candidate(long Id, string JobName, string Queue, string ExecutorKind, long? MaxInstances, long JobVersion, long DueAt);
 
-    /// <summary>Running runs per job, queue and executor kind, so a claim can stay within every limit.</summary>
-    private sealed class RunningCounter
-    {
-        private readonly Dictionary<string, int> _jobs = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int> _queues = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int> _kinds = new(StringComparer.Ordinal);
-
-        public void Add(string job, string queue, string kind, int count)
-        {
-            _jobs[job] = _jobs.GetValueOrDefault(job) + count;
-            _queues[queue] = _queues.GetValueOrDefault(queue) + count;
-            _kinds[kind] = _kinds.GetValueOrDefault(kind) + count;
-        }
-
-        public bool TryTake(Candidate candidate, ClaimRequest request)
-        {
-            if (candidate.MaxInstances is { } maxInstances && _jobs.GetValueOrDefault(candidate.JobName) >= maxInstances)
-            {
-                return false;
-            }
-            if (request.QueueLimits.TryGetValue(candidate.Queue, out var queueLimit) && _queues.GetValueOrDefault(candidate.Queue) >= queueLimit)
-            {
-                return false;
-            }
-            if (request.ExecutorKindLimits.TryGetValue(candidate.ExecutorKind, out var kindLimit) && _kinds.GetValueOrDefault(candidate.ExecutorKind) >= kindLimit)
-            {
-                return false;
-            }
-            Add(candidate.JobName, candidate.Queue, candidate.ExecutorKind, 1);
-            return true;
-        }
-    }
 }

@@ -13,12 +13,6 @@ namespace Kairos.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteStore
 {
-    /// <summary>
-    /// Runs caused by run.* events carry a chain depth. Completion triggers set their own limit; any
-    /// other chain (a subscription to run.failed whose job fails, say) stops at this depth.
-    /// </summary>
-    internal const int DefaultChainLimit = 25;
-
     private const string EventColumns =
         "e.id, e.type, e.source, e.data, e.priority, e.idempotency_key, e.published_at, e.cancelled, " +
         "COUNT(r.id), COALESCE(SUM(r.state = 'queued' AND r.attempt = 0), 0), COALESCE(SUM(r.state = 'running' OR (r.state = 'queued' AND r.attempt > 0)), 0), " +
@@ -44,7 +38,7 @@ public sealed partial class SqliteStore
 
         var envelope = new EventEnvelope(request);
         var runs = new List<EnqueueResult>();
-        foreach (var subscription in subscriptions.Where(s => Matches(s, envelope)))
+        foreach (var subscription in subscriptions.Where(s => _matcher.Matches(s, envelope)))
         {
             if (RunFor(scope, subscription, eventId, request, now, parent) is { } run)
             {
@@ -58,25 +52,14 @@ public sealed partial class SqliteStore
     private EnqueueResult? RunFor(SqliteWriteScope scope, Subscription subscription, long eventId, EventRequest request, DateTimeOffset now, RunRecord? parent)
     {
         var depth = parent is null ? 0 : parent.ChainDepth + 1;
-        var limit = subscription.MaxDepth ?? DefaultChainLimit;
+        var limit = subscription.MaxDepth ?? EventRouting.DefaultChainLimit;
         if (parent is not null && depth > limit)
         {
             Journal(scope, now, "chain.stopped", subscription.Job, parent.Id, null, JsonSerializer.Serialize(
                 new { subscription = subscription.Name, eventId, depth, limit, reason = $"the chain reached its maximum depth of {limit}" }, KairosJson.Options));
             return null;
         }
-        // Built as text around the event's raw data: parsing and re-serializing it per run is the
-        // most expensive part of a publish otherwise.
-        var data = request.Data ?? "null";
-        var publishedAt = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        var payload = string.Concat(
-            "{\"event\":{\"id\":", eventId.ToString(CultureInfo.InvariantCulture),
-            ",\"type\":", JsonSerializer.Serialize(request.Type),
-            ",\"source\":", JsonSerializer.Serialize(request.Source),
-            ",\"data\":", data,
-            ",\"publishedAt\":\"", publishedAt,
-            "\"},\"subscription\":", JsonSerializer.Serialize(subscription.Name),
-            parent is null ? "}" : ",\"parent\":" + data + "}");
+        var payload = EventRouting.RunPayload(eventId, request, subscription.Name, now, chained: parent is not null);
         try
         {
             return EnqueueInScope(scope, new RunRequest(subscription.Job, subscription.OwnerJob is null ? TriggerSources.Event : TriggerSources.Completion)
@@ -106,70 +89,16 @@ public sealed partial class SqliteStore
             return;
         }
         var run = SqliteRows.ReadAll(scope.Command($"SELECT {SqliteRows.RunColumns} FROM runs WHERE id = @id", ("@id", runId)), r => SqliteRows.Run(r)).Single();
-        var type = run.State switch
-        {
-            RunState.Succeeded => "run.succeeded",
-            RunState.Dead => "run.failed",
-            RunState.Cancelled => "run.cancelled",
-            _ => null,
-        };
-        if (type is null || !AnyListens(subscriptions, type))
+        if (EventRouting.RunFinished(run) is not { } request || !_matcher.AnyListens(subscriptions, request.Type))
         {
             return;
         }
-        var data = new JsonObject
-        {
-            ["runId"] = run.Id,
-            ["job"] = run.JobName,
-            ["state"] = run.State.ToWire(),
-            ["attempt"] = run.Attempt,
-            ["source"] = run.Source,
-            ["output"] = ParseOrText(run.Output),
-            ["error"] = run.Error,
-            ["parentRunId"] = run.ParentRunId,
-            ["chainDepth"] = run.ChainDepth,
-        };
-        var request = new EventRequest(type, "kairos") { Data = data.ToJsonString(), Priority = run.Priority };
         // Stored only when a subscription takes it: a busy engine does not store an event per run nobody asked for.
         var envelope = new EventEnvelope(request);
-        if (subscriptions.Any(s => Matches(s, envelope)))
+        if (subscriptions.Any(s => _matcher.Matches(s, envelope)))
         {
             PublishInScope(scope, request, now, run, subscriptions);
         }
-    }
-
-    private static JsonNode? ParseOrText(string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-        try
-        {
-            return JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return JsonValue.Create(text);
-        }
-    }
-
-    /// <summary>An event as subscriptions see it: its type split once, its JSON envelope parsed only if a filter needs it.</summary>
-    private sealed class EventEnvelope(EventRequest request)
-    {
-        private JsonNode? _json;
-
-        public string Type => request.Type;
-
-        public string[] TypeSegments { get; } = request.Type.Split('.');
-
-        public JsonNode Json => _json ??= new JsonObject
-        {
-            ["type"] = request.Type,
-            ["source"] = request.Source,
-            ["priority"] = request.Priority,
-            ["data"] = request.Data is null ? null : JsonNode.Parse(request.Data),
-        };
     }
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
@@ -245,7 +174,7 @@ public sealed partial class SqliteStore
             var runs = new List<EnqueueResult>();
             foreach (var (id, evt) in events.Where(e => pattern is null || pattern.Matches(e.Request.Type)))
             {
-                if (Matches(subscription, new EventEnvelope(evt)) && RunFor(scope, subscription, id, evt, now, parent: null) is { } run)
+                if (_matcher.Matches(subscription, new EventEnvelope(evt)) && RunFor(scope, subscription, id, evt, now, parent: null) is { } run)
                 {
                     runs.Add(run);
                 }
@@ -259,15 +188,7 @@ public sealed partial class SqliteStore
     {
         var runs = r.GetInt32(8);
         return new StoredEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), SqliteRows.NullableString(r, 3), r.GetInt32(4),
-            SqliteRows.NullableString(r, 5), Time(r.GetInt64(6)), Status(r.GetInt64(7) != 0, runs, r.GetInt32(9), r.GetInt32(10), r.GetInt32(11)), runs);
+            SqliteRows.NullableString(r, 5), Time(r.GetInt64(6)), EventRouting.Status(r.GetInt64(7) != 0, runs, r.GetInt32(9), r.GetInt32(10), r.GetInt32(11)), runs);
     }
 
-    /// <summary>Pending until a run starts; processing while any is unfinished; then failed if any ended dead, else completed.</summary>
-    private static EventStatus Status(bool cancelled, int runs, int notStarted, int active, int dead) =>
-        cancelled ? EventStatus.Cancelled
-        : runs == 0 ? EventStatus.Completed
-        : notStarted == runs ? EventStatus.Pending
-        : notStarted + active > 0 ? EventStatus.Processing
-        : dead > 0 ? EventStatus.Failed
-        : EventStatus.Completed;
 }

@@ -10,8 +10,7 @@ namespace Kairos.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     private const string SubscriptionColumns = "name, pattern, filter, job_name, active, max_depth, owner_job";
-    private readonly ConcurrentDictionary<string, EventTypePattern> _patterns = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, EventFilter> _filters = new(StringComparer.Ordinal);
+    private readonly SubscriptionMatcher _matcher = new();
 
     /// <summary>
     /// The active subscriptions, read once and kept until one changes. Only the single writer reads or
@@ -97,19 +96,6 @@ public sealed partial class SqliteStore
 
     private List<Subscription> ActiveSubscriptions(SqliteWriteScope scope) =>
         _activeSubscriptions ??= SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE active = 1 ORDER BY name"), ReadSubscription);
-
-    private bool Matches(Subscription subscription, EventEnvelope envelope)
-    {
-        if (!_patterns.GetOrAdd(subscription.Pattern, EventTypePattern.Parse).Matches(envelope.TypeSegments))
-        {
-            return false;
-        }
-        var filter = _filters.GetOrAdd(subscription.Filter, EventFilter.Parse);
-        return filter.IsEmpty || filter.Matches(envelope.Json);
-    }
-
-    private bool AnyListens(List<Subscription> subscriptions, string type) =>
-        subscriptions.Any(s => _patterns.GetOrAdd(s.Pattern, EventTypePattern.Parse).Matches(type));
 
     private static Subscription ReadSubscription(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(3))
