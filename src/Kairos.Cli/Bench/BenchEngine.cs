@@ -1,7 +1,6 @@
 using Kairos.Engine;
 using Kairos.Executors.Handler;
 using Kairos.Hosting;
-using Kairos.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,8 +9,10 @@ namespace Kairos.Cli.Bench;
 
 /// <summary>
 /// An engine built in-process exactly as a library user builds one (ServiceCollection, AddKairos,
-/// UseSqlite, the built-in handlers) and started through its hosted service, with shipped settings
-/// except those a scenario names. Log warnings and errors go to stderr, so stdout keeps its one JSON line.
+/// UseSqlite or UsePostgres, the built-in handlers) and started through its hosted service, with
+/// shipped settings except those a scenario names (and, on PostgreSQL, the pool size of engines
+/// sharing the server: see <see cref="BenchDatabase.UseIn"/>). Log warnings and errors go to
+/// stderr, so stdout keeps its one JSON line.
 /// </summary>
 internal sealed class BenchEngine : IAsyncDisposable
 {
@@ -28,9 +29,10 @@ internal sealed class BenchEngine : IAsyncDisposable
     public KairosEngine Engine { get; }
 
     public static async Task<BenchEngine> StartAsync(
-        string databasePath,
+        BenchDatabase database,
         Action<KairosOptions>? configure = null,
-        Action<IServiceCollection>? handlers = null)
+        Action<IServiceCollection>? handlers = null,
+        int nodes = 1)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b
@@ -38,7 +40,7 @@ internal sealed class BenchEngine : IAsyncDisposable
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddKairos(o =>
         {
-            o.UseSqlite(databasePath);
+            database.UseIn(o, nodes);
             configure?.Invoke(o);
         });
         services.AddKairosBuiltInHandlers();

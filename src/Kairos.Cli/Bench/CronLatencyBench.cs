@@ -24,10 +24,10 @@ internal static class CronLatencyBench
         var seconds = BenchArgs.Int(args, "--seconds", 20, max: 86_400);
         var workers = BenchArgs.Int(args, "--workers", new KairosOptions().Workers, max: 100_000);
         var recorder = new LatenessRecorder();
-        using var database = BenchDatabase.Create(args.Get("--db"));
+        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
         DateTimeOffset windowStart, windowEnd;
         await using (var bench = await BenchEngine.StartAsync(
-            database.Path,
+            database,
             o => o.Workers = workers,
             services => services.AddKairosHandler("lateness", recorder.HandleAsync)))
         {

@@ -25,14 +25,14 @@ internal static class FileLatencyBench
         {
             throw new UsageException($"--settle '{settleText}' is not a duration such as 500ms");
         }
-        using var database = BenchDatabase.Create(args.Get("--db"));
-        var watched = Path.Combine(Path.GetDirectoryName(database.Path)!, "watched-" + Guid.NewGuid().ToString("n")[..8]);
+        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
+        var watched = Path.Combine(database.Directory, "watched-" + Guid.NewGuid().ToString("n")[..8]);
         Directory.CreateDirectory(watched);
         var written = new ConcurrentDictionary<string, long>();
         var latencies = new ConcurrentBag<double>();
         try
         {
-            await using var bench = await BenchEngine.StartAsync(database.Path, handlers: services => services.AddKairosHandler("record-start", context =>
+            await using var bench = await BenchEngine.StartAsync(database, handlers: services => services.AddKairosHandler("record-start", context =>
             {
                 var now = Stopwatch.GetTimestamp();
                 if (written.TryGetValue(context.Payload.GetProperty("path").GetString()!, out var at))

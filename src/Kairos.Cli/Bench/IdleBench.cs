@@ -25,9 +25,9 @@ internal static class IdleBench
         var runs = BenchArgs.Int(args, "--runs", 100_000, min: 0);
         var triggers = BenchArgs.Int(args, "--triggers", 10_000, min: 0);
         var seconds = BenchArgs.Int(args, "--seconds", 10, max: 86_400);
-        using var database = BenchDatabase.Create(args.Get("--db"));
+        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
         JsonObject results;
-        await using (var bench = await BenchEngine.StartAsync(database.Path))
+        await using (var bench = await BenchEngine.StartAsync(database))
         {
             var engine = bench.Engine;
             var setup = Stopwatch.StartNew();

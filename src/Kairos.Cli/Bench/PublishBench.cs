@@ -20,10 +20,10 @@ internal static class PublishBench
         var subscriptions = BenchArgs.Int(args, "--subscriptions", 100, max: 10_000);
         var fanoutEvents = BenchArgs.Int(args, "--fanout-events", 200, max: 100_000);
         var events = BenchArgs.Int(args, "--events", 20_000);
-        using var database = BenchDatabase.Create(args.Get("--db"));
+        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
         var fanout = new List<double>();
         TimeSpan rateTime;
-        await using (var bench = await BenchEngine.StartAsync(database.Path))
+        await using (var bench = await BenchEngine.StartAsync(database))
         {
             var engine = bench.Engine;
             // The runs execute (no-op) while publishing goes on, as they would in production.

@@ -21,9 +21,9 @@ internal static class ThroughputBench
     {
         var n = BenchArgs.Int(args, "--n", 20_000);
         var workers = BenchArgs.Int(args, "--workers", 32, max: 10_000);
-        using var database = BenchDatabase.Create(args.Get("--db"));
+        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
         TimeSpan enqueueTime, totalTime;
-        await using (var bench = await BenchEngine.StartAsync(database.Path, o => o.Workers = workers))
+        await using (var bench = await BenchEngine.StartAsync(database, o => o.Workers = workers))
         {
             var engine = bench.Engine;
             await engine.SaveJobAsync(new JobDefinition { Name = "bench-noop", Executor = new HandlerExecutorSpec("noop") });

@@ -29,8 +29,8 @@ internal static class WebhookLatencyBench
     {
         var rate = BenchArgs.Int(args, "--rate", 500, max: 100_000);
         var seconds = BenchArgs.Int(args, "--seconds", 10, max: 3_600);
-        using var database = BenchDatabase.Create(args.Get("--db"));
-        var config = Path.Combine(Path.GetDirectoryName(database.Path)!, "webhook-bench.yaml");
+        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
+        var config = Path.Combine(database.Directory, "webhook-bench.yaml");
         await File.WriteAllTextAsync(config, $$"""
             webhooks:
               bench:
@@ -45,7 +45,7 @@ internal static class WebhookLatencyBench
         var sent = new ConcurrentDictionary<string, long>();
         var latencies = new ConcurrentBag<double>();
         await using var app = KairosServer.Build(
-            new ServeOptions { ConfigFile = config, DatabasePath = database.Path, Urls = "http://127.0.0.1:0" },
+            new ServeOptions { ConfigFile = config, DatabasePath = database.Db, Urls = "http://127.0.0.1:0" },
             services => services
                 .AddLogging(b => b.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)) // stdout keeps its one JSON line
                 .AddKairosHandler("record-start", context =>
