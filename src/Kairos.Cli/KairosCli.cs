@@ -19,10 +19,10 @@ internal static class KairosCli
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list
           kairos stats
-          kairos bench throughput [--n N] [--workers N] | cron-latency [--triggers N] [--seconds N] [--workers N]
-                     | idle [--runs N] [--triggers N] [--seconds N] | webhook-latency [--rate N] [--seconds N]
+          kairos bench throughput [--n N] [--workers N] [--nodes N] [--enqueue-on all|first]
+                     | cron-latency [--triggers N] [--seconds N] [--workers N] | idle [--runs N] [--triggers N] [--seconds N] | webhook-latency [--rate N] [--seconds N]
                      | file-latency [--files N] [--settle DURATION] | publish [--subscriptions N] [--events N]
-                     (each also takes --db PATH; see docs/benchmarks.md)
+                     (each also takes --db PATH or --db postgres://…; see docs/benchmarks.md)
 
         client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270) and --json.
         """;
