@@ -32,6 +32,12 @@ public sealed partial class PostgresStore : IKairosStore
         _schema = schema;
         _node = node;
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema };
+        if (builder.MaxAutoPrepare == 0)
+        {
+            // Prepared statements: the hot statements (enqueue, claim, complete, journal) are the same
+            // few SQL texts, parsed and planned once per connection instead of on every call.
+            builder.MaxAutoPrepare = 64;
+        }
         _dataSource = NpgsqlDataSource.Create(builder);
         _notifier = new PgChangeNotifier(_dataSource, ChangeChannel(schema), node);
     }
