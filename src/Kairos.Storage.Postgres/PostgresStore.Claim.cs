@@ -29,7 +29,12 @@ public sealed partial class PostgresStore
             {
                 return [];
             }
-            await scope.Execute("SELECT pg_advisory_xact_lock(hashtext('kairos.claim.' || @schema))", ("schema", _schema));
+            // enable_sort off, for this transaction only: the candidates must come from walking
+            // ix_runs_claim_order (stopping at the page size), never from sorting every queued run.
+            // The planner picks the sort when its statistics say few runs are queued — a fresh
+            // table, or one last analyzed while the queue was short, i.e. at the start of a burst —
+            // and then each claim costs ~20 ms at 20,000 queued runs instead of ~0.3 ms.
+            await scope.Execute("SELECT pg_advisory_xact_lock(hashtext('kairos.claim.' || @schema)), set_config('enable_sort', 'off', true)", ("schema", _schema));
             var chosen = await ChooseClaimable(scope, request);
             return chosen.Count == 0 ? [] : await MarkRunning(scope, request, chosen);
         }, cancellationToken);
