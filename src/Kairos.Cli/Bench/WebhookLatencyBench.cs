@@ -64,15 +64,15 @@ internal static class WebhookLatencyBench
 
         // A warm-up at the same rate opens the connections and compiles the path; it is not measured.
         var failures = 0;
-        await SendAtRateAsync(http, rate, rate * (int)Warmup.TotalSeconds, "warmup-", sent, () => { });
-        await WaitAsync(() => latencies.Count >= rate * (int)Warmup.TotalSeconds, TimeSpan.FromSeconds(30));
+        await Paced.RunAsync(rate, rate * (int)Warmup.TotalSeconds, i => SendAsync(http, "warmup-" + Id(i), sent, () => { }));
+        await Paced.WaitAsync(() => latencies.Count >= rate * (int)Warmup.TotalSeconds, TimeSpan.FromSeconds(30));
         latencies.Clear();
 
         var total = rate * seconds;
         var clock = Stopwatch.StartNew();
-        await SendAtRateAsync(http, rate, total, "", sent, () => Interlocked.Increment(ref failures));
+        await Paced.RunAsync(rate, total, i => SendAsync(http, Id(i), sent, () => Interlocked.Increment(ref failures)));
         var sendSeconds = clock.Elapsed.TotalSeconds;
-        await WaitAsync(() => latencies.Count >= total - failures, TimeSpan.FromSeconds(30));
+        await Paced.WaitAsync(() => latencies.Count >= total - failures, TimeSpan.FromSeconds(30));
         await app.StopAsync();
 
         var sorted = latencies.Order().ToList();
@@ -93,32 +93,7 @@ internal static class WebhookLatencyBench
 
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
 
-    /// <summary>Sends <paramref name="count"/> deliveries, the i-th at i / rate seconds (not waiting for answers before the next).</summary>
-    private static async Task SendAtRateAsync(HttpClient http, int rate, int count, string prefix, ConcurrentDictionary<string, long> sent, Action failed)
-    {
-        var interval = TimeSpan.FromSeconds(1.0 / rate);
-        var clock = Stopwatch.StartNew();
-        var requests = new List<Task>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var due = interval * i;
-            if (due > clock.Elapsed)
-            {
-                await Task.Delay(due - clock.Elapsed);
-            }
-            requests.Add(SendAsync(http, prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), sent, failed));
-        }
-        await Task.WhenAll(requests);
-    }
-
-    private static async Task WaitAsync(Func<bool> done, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!done() && clock.Elapsed < limit)
-        {
-            await Task.Delay(20);
-        }
-    }
+    private static string Id(int i) => i.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task SendAsync(HttpClient http, string id, ConcurrentDictionary<string, long> sent, Action failed)
     {
