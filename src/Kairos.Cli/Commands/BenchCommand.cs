@@ -9,7 +9,7 @@ internal static class BenchCommand
     {
         if (rest.Length == 0)
         {
-            throw new UsageException("missing the scenario: throughput, cron-latency, idle, webhook-latency, file-latency or publish");
+            throw new UsageException("missing the scenario: throughput, cron-latency, idle, webhook-latency, file-latency, publish or claim-latency");
         }
         var (options, run) = rest[0] switch
         {
@@ -19,7 +19,8 @@ internal static class BenchCommand
             "webhook-latency" => (WebhookLatencyBench.Options, WebhookLatencyBench.RunAsync),
             "file-latency" => (FileLatencyBench.Options, FileLatencyBench.RunAsync),
             "publish" => (PublishBench.Options, PublishBench.RunAsync),
-            _ => throw new UsageException($"unknown bench scenario '{rest[0]}'; use throughput, cron-latency, idle, webhook-latency, file-latency or publish"),
+            "claim-latency" => (ClaimLatencyBench.Options, ClaimLatencyBench.RunAsync),
+            _ => throw new UsageException($"unknown bench scenario '{rest[0]}'; use throughput, cron-latency, idle, webhook-latency, file-latency, publish or claim-latency"),
         };
         var args = CliArgs.Parse(rest[1..], [], options);
         args.NoMorePositionals(0);
