@@ -25,6 +25,7 @@ internal static class KairosCli
                      | webhook-latency [--rate N] [--seconds N]
                      | file-latency [--files N] [--settle DURATION] | publish [--subscriptions N] [--events N]
                      | claim-latency --db postgres://… [--n N] [--rate N]
+                     | failover --db postgres://… [--nodes N] [--leader-lease DURATION] [--stop kill|term]
                      (each also takes --db PATH or --db postgres://…; see docs/benchmarks.md)
 
         client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270) and --json.

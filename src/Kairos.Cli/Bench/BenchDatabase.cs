@@ -51,7 +51,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             var schema = "kairos_bench_" + Guid.NewGuid().ToString("n")[..12];
             var server = await PostgresServer.ReadAsync(connectionString);
             System.IO.Directory.CreateDirectory(temp);
-            return new BenchDatabase(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString, temp, temp, server, schema);
+            return new BenchDatabase(new NpgsqlConnectionStringBuilder(server.ConnectionStringFor(1)) { SearchPath = schema }.ConnectionString, temp, temp, server, schema);
         }
         if (given is not null)
         {
@@ -81,6 +81,18 @@ internal sealed class BenchDatabase : IAsyncDisposable
         {
             options.UseSqlite(Db);
         }
+    }
+
+    /// <summary>What <c>kairos serve --db</c> takes for one of <paramref name="nodes"/> nodes sharing the server (see <see cref="UseIn"/>).</summary>
+    public string DbFor(int nodes) =>
+        _server is null ? Db : new NpgsqlConnectionStringBuilder(_server.ConnectionStringFor(nodes)) { SearchPath = Schema }.ConnectionString;
+
+    /// <summary>A PostgreSQL store of this run's schema for the benchmark itself to read, as node <paramref name="node"/>.</summary>
+    public async Task<PostgresStore> OpenStoreAsync(string node, int nodes)
+    {
+        var store = new PostgresStore(_server?.ConnectionStringFor(nodes) ?? throw new InvalidOperationException("not a PostgreSQL benchmark"), node, Schema!);
+        await store.MigrateAsync(CancellationToken.None);
+        return store;
     }
 
     /// <summary>For the report: the store, and on PostgreSQL the server's version and settings and the pool size per node.</summary>

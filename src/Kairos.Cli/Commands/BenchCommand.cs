@@ -9,7 +9,7 @@ internal static class BenchCommand
     {
         if (rest.Length == 0)
         {
-            throw new UsageException("missing the scenario: throughput, cron-latency, idle, webhook-latency, file-latency, publish or claim-latency");
+            throw new UsageException("missing the scenario: throughput, cron-latency, idle, webhook-latency, file-latency, publish, claim-latency or failover");
         }
         var (options, run) = rest[0] switch
         {
@@ -20,7 +20,8 @@ internal static class BenchCommand
             "file-latency" => (FileLatencyBench.Options, FileLatencyBench.RunAsync),
             "publish" => (PublishBench.Options, PublishBench.RunAsync),
             "claim-latency" => (ClaimLatencyBench.Options, ClaimLatencyBench.RunAsync),
-            _ => throw new UsageException($"unknown bench scenario '{rest[0]}'; use throughput, cron-latency, idle, webhook-latency, file-latency, publish or claim-latency"),
+            "failover" => (FailoverBench.Options, FailoverBench.RunAsync),
+            _ => throw new UsageException($"unknown bench scenario '{rest[0]}'; use throughput, cron-latency, idle, webhook-latency, file-latency, publish, claim-latency or failover"),
         };
         var args = CliArgs.Parse(rest[1..], [], options);
         args.NoMorePositionals(0);

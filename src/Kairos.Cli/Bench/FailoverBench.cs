@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Kairos.Configuration;
+using Kairos.Model;
+
+namespace Kairos.Cli.Bench;
+
+/// <summary>
+/// <c>kairos bench failover</c>: N <c>kairos serve</c> processes on one PostgreSQL schema, with a
+/// job whose cron trigger fires every second. Once the leader has fired ticks, it is stopped —
+/// killed (SIGKILL: a crash, its lease has to run out) or terminated (SIGTERM: a normal shutdown,
+/// it gives the lease up) — and the benchmark measures from that moment until another node leads
+/// (its <c>leader.elected</c> journal entry, and its <c>/healthz</c> saying so) and until the new
+/// leader fires its first tick (the first <c>run.enqueued</c> of the cron job it journals).
+/// </summary>
+internal static class FailoverBench
+{
+    public static readonly string[] Options = ["--nodes", "--leader-lease", "--stop", "--db"];
+
+    private const string Job = "tick";
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(90);
+
+    public static async Task<BenchReport> RunAsync(CliArgs args)
+    {
+        var nodes = BenchArgs.Int(args, "--nodes", 3, min: 2, max: 8);
+        var leaseText = args.Get("--leader-lease") ?? "3s";
+        if (!Durations.TryParse(leaseText, out var lease) || lease < TimeSpan.FromSeconds(1))
+        {
+            throw new UsageException($"--leader-lease '{leaseText}' must be a duration of at least 1s, such as 3s");
+        }
+        var kill = (args.Get("--stop") ?? "kill") switch
+        {
+            "kill" => true,
+            "term" => false,
+            var other => throw new UsageException($"--stop '{other}' must be kill (SIGKILL, a crash) or term (SIGTERM, a normal shutdown)"),
+        };
+        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
+        if (!database.IsPostgres)
+        {
+            throw new UsageException("failover needs several nodes on one database: --db postgres://…");
+        }
+        var config = Path.Combine(database.Directory, "failover.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            engine:
+              leaderLease: {{leaseText}}
+            jobs:
+              {{Job}}:
+                handler: noop
+                triggers:
+                  - cron: "* * * * * *"
+            """);
+
+        var children = Enumerable.Range(1, nodes)
+            .Select(i => ChildNode.Start(database.DbFor(nodes + 1), config, Path.Combine(database.Directory, $"node-{i}.log")))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(children.Select(c => c.ListeningAsync(StartLimit)));
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            await using var observer = await database.OpenStoreAsync("bench-observer", nodes + 1);
+            var journal = new JournalTail(observer);
+            var measured = await FailOverAsync(children, http, journal, lease, kill);
+            return new BenchReport(
+                "failover",
+                new JsonObject
+                {
+                    ["nodes"] = $"{nodes} kairos serve processes",
+                    ["leaderLease"] = leaseText,
+                    ["stop"] = kill ? "SIGKILL (crash: the lease runs out)" : "SIGTERM (normal shutdown: the lease is given up)",
+                    ["cron"] = "* * * * * *",
+                    ["database"] = database.Describe(nodes + 1),
+                },
+                measured);
+        }
+        finally
+        {
+            await Task.WhenAll(children.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    private static async Task<JsonObject> FailOverAsync(List<ChildNode> children, HttpClient http, JournalTail journal, TimeSpan lease, bool kill)
+    {
+        var (leader, leaderId) = await FindLeaderAsync(children, http, StartLimit)
+            ?? throw new InvalidOperationException("no node became the leader; see the node logs");
+        JournalEntry? lastOldTick = null;
+        void Track(JournalEntry e)
+        {
+            if (IsTickBy(e, leaderId))
+            {
+                lastOldTick = e;
+            }
+        }
+        if (await journal.WaitForAsync(e => IsTickBy(e, leaderId), StartLimit, Track) is null)
+        {
+            throw new InvalidOperationException("the leader fired no tick; see the node logs");
+        }
+        // Stop at a random point of the leader's renewal cycle.
+        await Task.Delay(TimeSpan.FromSeconds(2) + Random.Shared.NextDouble() * (lease / 3));
+        foreach (var entry in await journal.ReadNewAsync())
+        {
+            Track(entry);
+        }
+
+        var stoppedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        if (kill)
+        {
+            leader.Kill();
+        }
+        else
+        {
+            await leader.TerminateAsync();
+        }
+        var survivors = children.Where(c => c != leader).ToList();
+        var limit = 3 * lease + TimeSpan.FromSeconds(30);
+        var seen = await FindLeaderAsync(survivors, http, limit)
+            ?? throw new InvalidOperationException($"no other node led within {limit.TotalSeconds} s of the stop");
+        var seenAfter = clock.Elapsed;
+
+        JournalEntry? elected = null, resigned = null;
+        var firstNewTick = await journal.WaitForAsync(e => IsTickBy(e, seen.Id), limit, e =>
+        {
+            Track(e);
+            elected ??= e.Kind == "leader.elected" && e.Node == seen.Id ? e : null;
+            resigned ??= e.Kind == "leader.resigned" ? e : null;
+        }) ?? throw new InvalidOperationException("the new leader fired no tick; see the node logs");
+
+        double? After(JournalEntry? e) => e is null ? null : Math.Round((e.At - stoppedAt).TotalMilliseconds);
+        return new JsonObject
+        {
+            ["oldLeader"] = leaderId,
+            ["newLeader"] = seen.Id,
+            ["resignedAfterMs"] = After(resigned),
+            ["electedAfterMs"] = After(elected),
+            ["leaderSeenAfterMs"] = Math.Round(seenAfter.TotalMilliseconds),
+            ["firstTickAfterMs"] = After(firstNewTick),
+            ["lastOldTickBeforeMs"] = -After(lastOldTick),
+            ["tickGapMs"] = lastOldTick is null ? null : Math.Round((firstNewTick.At - lastOldTick.At).TotalMilliseconds),
+            ["boundMs"] = kill ? (lease + lease / 3).TotalMilliseconds : (lease / 3).TotalMilliseconds,
+        };
+    }
+
+    private static bool IsTickBy(JournalEntry entry, string node) =>
+        entry.Kind == "run.enqueued" && entry.JobName == Job && entry.Node == node;
+
+    /// <summary>Polls the nodes' /healthz every 10 ms until one says it leads.</summary>
+    private static async Task<(ChildNode Child, string Id)?> FindLeaderAsync(List<ChildNode> children, HttpClient http, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            foreach (var child in children)
+            {
+                if (await child.HealthAsync(http) is { Leader: true } health)
+                {
+                    return (child, health.Node);
+                }
+            }
+            await Task.Delay(10);
+        }
+        return null;
+    }
+}
