@@ -38,6 +38,9 @@ public sealed partial class PostgresStore : IKairosStore
             // few SQL texts, parsed and planned once per connection instead of on every call.
             builder.MaxAutoPrepare = 64;
         }
+        // The store never leaves session state behind (its settings and locks are transaction-scoped),
+        // so a pooled connection needs no reset commands when it goes back to the pool.
+        builder.NoResetOnClose = true;
         _dataSource = NpgsqlDataSource.Create(builder);
         _notifier = new PgChangeNotifier(_dataSource, ChangeChannel(schema), node);
     }

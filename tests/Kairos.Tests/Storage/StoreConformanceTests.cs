@@ -137,6 +137,18 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task The_next_due_time_is_the_earliest_over_every_priority()
+    {
+        await SaveAsync("job");
+        Assert.Null(await Store.GetNextQueuedDueAsync(CancellationToken.None));
+        foreach (var (priority, seconds) in new[] { (1, 10), (5, 20), (3, 5), (3, 7), (-2, 30) })
+        {
+            await EnqueueAsync("job", change: r => r with { Priority = priority, NotBefore = T0.AddSeconds(seconds) });
+        }
+        Assert.Equal(T0.AddSeconds(5), await Store.GetNextQueuedDueAsync(CancellationToken.None));
+    }
+
+    [StoreFact]
     public async Task Runs_queued_again_while_their_job_is_paused_wait_for_the_resume_and_others_are_not_held_up()
     {
         await SaveAsync("paused-job");
