@@ -35,12 +35,7 @@ internal static class FailoverBench
             var other => throw new UsageException($"--stop '{other}' must be kill (SIGKILL, a crash) or term (SIGTERM, a normal shutdown)"),
         };
         await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
-        if (!database.IsPostgres)
-        {
-            throw new UsageException("failover needs several nodes on one database: --db postgres://…");
-        }
-        var config = Path.Combine(database.Directory, "failover.yaml");
-        await File.WriteAllTextAsync(config, $$"""
+        await using var children = await ChildNodes.StartAsync(database, nodes, $$"""
             engine:
               leaderLease: {{leaseText}}
             jobs:
@@ -49,33 +44,21 @@ internal static class FailoverBench
                 triggers:
                   - cron: "* * * * * *"
             """);
-
-        var children = Enumerable.Range(1, nodes)
-            .Select(i => ChildNode.Start(database.DbFor(nodes + 1), config, Path.Combine(database.Directory, $"node-{i}.log")))
-            .ToList();
-        try
-        {
-            await Task.WhenAll(children.Select(c => c.ListeningAsync(StartLimit)));
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            await using var observer = await database.OpenStoreAsync("bench-observer", nodes + 1);
-            var journal = new JournalTail(observer);
-            var measured = await FailOverAsync(children, http, journal, lease, kill);
-            return new BenchReport(
-                "failover",
-                new JsonObject
-                {
-                    ["nodes"] = $"{nodes} kairos serve processes",
-                    ["leaderLease"] = leaseText,
-                    ["stop"] = kill ? "SIGKILL (crash: the lease runs out)" : "SIGTERM (normal shutdown: the lease is given up)",
-                    ["cron"] = "* * * * * *",
-                    ["database"] = database.Describe(nodes + 1),
-                },
-                measured);
-        }
-        finally
-        {
-            await Task.WhenAll(children.Select(c => c.DisposeAsync().AsTask()));
-        }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await using var observer = await database.OpenStoreAsync("bench-observer", nodes + 1);
+        var journal = new JournalTail(observer);
+        var measured = await FailOverAsync(children.All, http, journal, lease, kill);
+        return new BenchReport(
+            "failover",
+            new JsonObject
+            {
+                ["nodes"] = $"{nodes} kairos serve processes",
+                ["leaderLease"] = leaseText,
+                ["stop"] = kill ? "SIGKILL (crash: the lease runs out)" : "SIGTERM (normal shutdown: the lease is given up)",
+                ["cron"] = "* * * * * *",
+                ["database"] = database.Describe(nodes + 1),
+            },
+            measured);
     }
 
     private static async Task<JsonObject> FailOverAsync(List<ChildNode> children, HttpClient http, JournalTail journal, TimeSpan lease, bool kill)

@@ -9,11 +9,12 @@ namespace Kairos.Cli.Bench;
 /// <c>kairos bench throughput</c>: N runs of a no-op handler, enqueued all at once through
 /// <see cref="KairosEngine.EnqueueAsync"/> while the engine runs, timed from the first enqueue
 /// until every run has succeeded. With <c>--nodes N</c> (PostgreSQL), N engines share the store
-/// and the work, and the report says how many runs each node started.
+/// and the work, and the report says how many runs each node started; <c>--nodes-as processes</c>
+/// runs the nodes as <c>kairos serve</c> processes instead (see <see cref="ThroughputInProcesses"/>).
 /// </summary>
 internal static class ThroughputBench
 {
-    public static readonly string[] Options = ["--n", "--workers", "--nodes", "--enqueue-on", "--db"];
+    public static readonly string[] Options = ["--n", "--workers", "--nodes", "--nodes-as", "--enqueue-on", "--db"];
 
     // The end is seen by polling; the interval bounds how late it is noticed.
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
@@ -23,36 +24,26 @@ internal static class ThroughputBench
         var n = BenchArgs.Int(args, "--n", 20_000);
         var workers = BenchArgs.Int(args, "--workers", 32, max: 10_000);
         var nodes = BenchArgs.Int(args, "--nodes", 1, max: 16);
+        var processes = (args.Get("--nodes-as") ?? "engines") switch
+        {
+            "engines" => false,
+            "processes" => true,
+            var other => throw new UsageException($"--nodes-as '{other}' must be engines (in this process) or processes (kairos serve)"),
+        };
         var enqueueOnFirst = (args.Get("--enqueue-on") ?? "all") switch
         {
             "all" => false,
             "first" => true,
             var other => throw new UsageException($"--enqueue-on '{other}' must be all (round robin over the nodes) or first"),
         };
-        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
-        TimeSpan enqueueTime, totalTime;
-        JsonObject perNode;
-        long startedWhileEnqueueing;
-        await using (var cluster = await BenchNodes.StartAsync(database, nodes, o => o.Workers = workers))
+        if (processes && args.Has("--enqueue-on"))
         {
-            var engines = cluster.Nodes.Select(b => b.Engine).ToList();
-            await engines[0].SaveJobAsync(new JobDefinition { Name = "bench-noop", Executor = new HandlerExecutorSpec(BenchNodes.Handler) });
-
-            var clock = Stopwatch.StartNew();
-            var enqueues = new Task[n];
-            for (var i = 0; i < n; i++)
-            {
-                var engine = enqueueOnFirst ? engines[0] : engines[i % engines.Count];
-                enqueues[i] = engine.EnqueueAsync(new RunRequest("bench-noop", TriggerSources.Manual));
-            }
-            await Task.WhenAll(enqueues);
-            enqueueTime = clock.Elapsed;
-            startedWhileEnqueueing = cluster.TotalStarted;
-
-            await WaitUntilAllSucceededAsync(cluster, n);
-            totalTime = clock.Elapsed;
-            perNode = cluster.StartedPerNode();
+            throw new UsageException("--enqueue-on is for --nodes-as engines; with processes this process enqueues as a node of its own");
         }
+        await using var database = await BenchDatabase.CreateAsync(args.Get("--db"));
+        var run = processes
+            ? await ThroughputInProcesses.RunAsync(database, n, workers, nodes)
+            : await RunInProcessAsync(database, n, workers, nodes, enqueueOnFirst);
 
         return new BenchReport(
             "throughput",
@@ -60,21 +51,44 @@ internal static class ThroughputBench
             {
                 ["n"] = n,
                 ["workers"] = workers,
-                ["nodes"] = nodes == 1 ? "1 engine" : $"{nodes} engines in one process",
-                ["database"] = database.Describe(nodes),
-                ["enqueue"] = "KairosEngine.EnqueueAsync, all N issued at once while the engines run, "
-                    + (enqueueOnFirst || nodes == 1 ? "on the first node" : "round robin over the nodes"),
-                ["handler"] = "no-op (counts the runs each node started)",
+                ["nodes"] = processes ? $"{nodes} kairos serve processes" : nodes == 1 ? "1 engine" : $"{nodes} engines in one process",
+                ["database"] = database.Describe(processes ? nodes + 1 : nodes),
+                ["enqueue"] = processes
+                    ? $"KairosEngine.EnqueueAsync while the nodes run, on a node of this process with no workers, {ThroughputInProcesses.InFlight(database, nodes)} calls in flight"
+                    : "KairosEngine.EnqueueAsync, all N issued at once while the engines run, "
+                        + (enqueueOnFirst || nodes == 1 ? "on the first node" : "round robin over the nodes"),
+                ["handler"] = processes ? "noop" : "no-op (counts the runs each node started)",
             },
             new JsonObject
             {
-                ["seconds"] = BenchArgs.Seconds(totalTime),
-                ["jobsPerSecond"] = Math.Round(n / totalTime.TotalSeconds),
-                ["enqueueSeconds"] = BenchArgs.Seconds(enqueueTime),
-                ["enqueuesPerSecond"] = Math.Round(n / enqueueTime.TotalSeconds),
-                ["startedWhileEnqueueing"] = startedWhileEnqueueing,
-                ["runsPerNode"] = perNode,
+                ["seconds"] = BenchArgs.Seconds(run.Total),
+                ["jobsPerSecond"] = Math.Round(n / run.Total.TotalSeconds),
+                ["enqueueSeconds"] = BenchArgs.Seconds(run.Enqueue),
+                ["enqueuesPerSecond"] = Math.Round(n / run.Enqueue.TotalSeconds),
+                ["startedWhileEnqueueing"] = run.StartedWhileEnqueueing,
+                ["runsPerNode"] = run.PerNode,
             });
+    }
+
+    private static async Task<ThroughputRun> RunInProcessAsync(BenchDatabase database, int n, int workers, int nodes, bool enqueueOnFirst)
+    {
+        await using var cluster = await BenchNodes.StartAsync(database, nodes, o => o.Workers = workers);
+        var engines = cluster.Nodes.Select(b => b.Engine).ToList();
+        await engines[0].SaveJobAsync(new JobDefinition { Name = "bench-noop", Executor = new HandlerExecutorSpec(BenchNodes.Handler) });
+
+        var clock = Stopwatch.StartNew();
+        var enqueues = new Task[n];
+        for (var i = 0; i < n; i++)
+        {
+            var engine = enqueueOnFirst ? engines[0] : engines[i % engines.Count];
+            enqueues[i] = engine.EnqueueAsync(new RunRequest("bench-noop", TriggerSources.Manual));
+        }
+        await Task.WhenAll(enqueues);
+        var enqueueTime = clock.Elapsed;
+        var startedWhileEnqueueing = cluster.TotalStarted;
+
+        await WaitUntilAllSucceededAsync(cluster, n);
+        return new ThroughputRun(enqueueTime, clock.Elapsed, startedWhileEnqueueing, cluster.StartedPerNode());
     }
 
     /// <summary>
@@ -104,3 +118,6 @@ internal static class ThroughputBench
         }
     }
 }
+
+/// <summary>What one throughput run measured: until the last enqueue returned, until the last run succeeded, runs started meanwhile, runs per node.</summary>
+internal sealed record ThroughputRun(TimeSpan Enqueue, TimeSpan Total, long StartedWhileEnqueueing, JsonObject PerNode);

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Kairos.Model;
+
+namespace Kairos.Cli.Bench;
+
+/// <summary>
+/// <c>kairos bench throughput --nodes N --nodes-as processes</c>: the N nodes are <c>kairos serve</c>
+/// processes (shipped server, built-in <c>noop</c> handler) and this process is one more node with
+/// no workers that only enqueues; it follows the journal to see the runs succeed and which node
+/// ran each. It enqueues with at most <see cref="InFlight"/> calls in flight.
+/// </summary>
+internal static class ThroughputInProcesses
+{
+    private const string Job = "bench-noop";
+    private static readonly TimeSpan FinishLimit = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Enqueue calls in flight at once: as many as the enqueuing node has pooled connections. All N
+    /// at once (as with engines) would wait for a connection behind each other, and those still
+    /// waiting after Npgsql's 15 s fail: a single node's pool (~30 connections here) serves
+    /// ~1,500 enqueues a second, so 20,000 at once do not fit.
+    /// </summary>
+    public static int InFlight(BenchDatabase database, int nodes) => database.PoolSizeFor(nodes + 1);
+
+    public static async Task<ThroughputRun> RunAsync(BenchDatabase database, int n, int workers, int nodes)
+    {
+        await using var children = await ChildNodes.StartAsync(database, nodes, $$"""
+            engine:
+              workers: {{workers}}
+            jobs:
+              {{Job}}:
+                handler: noop
+            """);
+        await using var enqueuer = await BenchEngine.StartAsync(database, o => { o.NodeId = "bench-enqueuer"; o.Workers = 0; }, nodes: nodes + 1);
+        var journal = new JournalTail(enqueuer.Engine.Store);
+        var succeeded = new Dictionary<string, long>(StringComparer.Ordinal);
+        long started = 0, finished = 0;
+        void Count(JournalEntry e)
+        {
+            switch (e.Kind)
+            {
+                case "run.started":
+                    started++;
+                    break;
+                case "run.succeeded":
+                    finished++;
+                    succeeded[e.Node!] = succeeded.GetValueOrDefault(e.Node!) + 1;
+                    break;
+                case "run.failed" or "run.dead" or "run.cancelled":
+                    throw new InvalidOperationException($"a benchmark run did not succeed: {e.Kind} {e.Data}");
+            }
+        }
+        foreach (var entry in await journal.ReadNewAsync())
+        {
+            Count(entry); // The jobs' set-up, before the clock starts.
+        }
+
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, n),
+            new ParallelOptions { MaxDegreeOfParallelism = InFlight(database, nodes) },
+            async (_, _) => await enqueuer.Engine.EnqueueAsync(new RunRequest(Job, TriggerSources.Manual)));
+        var enqueueTime = clock.Elapsed;
+        foreach (var entry in await journal.ReadNewAsync())
+        {
+            Count(entry);
+        }
+        var startedWhileEnqueueing = started;
+        if (await journal.WaitForAsync(_ => finished >= n, FinishLimit, Count) is null)
+        {
+            throw new InvalidOperationException($"only {finished} of {n} runs succeeded within {FinishLimit.TotalMinutes} min; see the node logs");
+        }
+        var total = clock.Elapsed;
+        var perNode = new JsonObject();
+        foreach (var (node, count) in succeeded.OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            perNode[node] = count;
+        }
+        return new ThroughputRun(enqueueTime, total, startedWhileEnqueueing, perNode);
+    }
+}
