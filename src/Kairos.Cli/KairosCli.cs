@@ -20,7 +20,7 @@ internal static class KairosCli
           kairos subscriptions list | kairos webhooks list
           kairos stats
           kairos nodes
-          kairos bench throughput [--n N] [--workers N] [--nodes N] [--enqueue-on all|first]
+          kairos bench throughput [--n N] [--workers N] [--nodes N] [--nodes-as engines|processes] [--enqueue-on all|first]
                      | cron-latency [--triggers N] [--seconds N] [--workers N] | idle [--runs N] [--triggers N] [--seconds N]
                      | webhook-latency [--rate N] [--seconds N]
                      | file-latency [--files N] [--settle DURATION] | publish [--subscriptions N] [--events N]
