@@ -19,6 +19,7 @@ public sealed partial class PostgresStore : IKairosStore
     private readonly string _node;
     private readonly PgChangeNotifier _notifier;
     private readonly PgGroupCommit<RunCompletion, bool> _completions;
+    private readonly PgGroupCommit<(Model.RunRequest Request, DateTimeOffset Now), Model.EnqueueResult> _enqueues;
     private bool _migrated;
 
     /// <param name="connectionString">An Npgsql connection string.</param>
@@ -45,6 +46,8 @@ public sealed partial class PostgresStore : IKairosStore
         _dataSource = NpgsqlDataSource.Create(builder);
         _notifier = new PgChangeNotifier(_dataSource, ChangeChannel(schema), node);
         _completions = new PgGroupCommit<RunCompletion, bool>(CompleteManyAsync, CompleteOneAsync, MaxGroupCommit);
+        _enqueues = new PgGroupCommit<(Model.RunRequest Request, DateTimeOffset Now), Model.EnqueueResult>(
+            EnqueueBatchAsync, item => Write(scope => EnqueueInScope(scope, item.Request, item.Now), CancellationToken.None), MaxGroupCommit);
     }
 
     /// <summary>The most writes of one kind committed together.</summary>
