@@ -19,6 +19,7 @@ internal static class KairosCli
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list
           kairos stats
+          kairos nodes
           kairos bench throughput [--n N] [--workers N] | cron-latency [--triggers N] [--seconds N] [--workers N]
                      | idle [--runs N] [--triggers N] [--seconds N] | webhook-latency [--rate N] [--seconds N]
                      | file-latency [--files N] [--settle DURATION] | publish [--subscriptions N] [--events N]
@@ -45,6 +46,7 @@ internal static class KairosCli
                 "jobs" => await JobsCommand.RunAsync(rest, output),
                 "runs" => await RunsCommand.RunAsync(rest, output),
                 "stats" => await StatsCommand.RunAsync(rest, output),
+                "nodes" => await NodesCommand.RunAsync(rest, output),
                 "events" => await EventsCommand.RunAsync(rest, output),
                 "subscriptions" or "webhooks" => await SubscriptionsCommand.RunAsync(args[0], rest, output),
                 "bench" => await BenchCommand.RunAsync(rest, output),

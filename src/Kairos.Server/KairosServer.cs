@@ -80,6 +80,7 @@ public static class KairosServer
         EventsEndpoints.Map(api);
         SubscriptionsEndpoints.Map(api);
         WebhooksEndpoints.Map(api);
+        NodesEndpoints.Map(api);
         api.MapGet("/stats", async (KairosEngine engine, CancellationToken ct) =>
         {
             var stats = await engine.Store.GetStatsAsync(ct);
@@ -88,9 +89,9 @@ public static class KairosServer
         app.MapGet("/healthz", async (KairosEngine engine, CancellationToken ct) =>
         {
             await engine.Store.GetNextQueuedDueAsync(ct); // Proves the database answers.
-            return Results.Ok(new { status = "ok", node = engine.Options.NodeId, activeRuns = engine.ActiveRuns });
+            return Results.Ok(new { status = "ok", node = engine.Options.NodeId, activeRuns = engine.ActiveRuns, leader = engine.IsLeader });
         });
         app.MapFallback((HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
-            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, stats) and /healthz"));
+            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, nodes, stats) and /healthz"));
     }
 }

@@ -9,6 +9,11 @@ namespace Kairos.Storage.Postgres;
 /// </summary>
 internal sealed class PgScope(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
 {
+    /// <summary>What this write changes that other nodes should hear of once it commits.</summary>
+    public StoreChanges Changes { get; private set; }
+
+    public void Announce(StoreChanges changes) => Changes |= changes;
+
     public NpgsqlCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection, transaction);

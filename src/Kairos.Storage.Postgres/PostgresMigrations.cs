@@ -148,6 +148,23 @@ internal static class PostgresMigrations
             state text
         );
         """,
+
+        // 2: the nodes that share this schema, and the one lease row of the cluster's leadership.
+        """
+        CREATE TABLE nodes (
+            id text PRIMARY KEY,
+            host text NOT NULL,
+            version text NOT NULL,
+            started_at bigint NOT NULL,
+            last_seen_at bigint NOT NULL
+        );
+        CREATE TABLE leadership (
+            name text PRIMARY KEY,
+            node text NOT NULL,
+            since bigint NOT NULL,
+            expires_at bigint NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

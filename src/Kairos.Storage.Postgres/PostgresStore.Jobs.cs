@@ -47,6 +47,7 @@ public sealed partial class PostgresStore
             {
                 await Journal(scope, now, previous is null ? "job.created" : "job.updated", job.Name, null, null, null);
             }
+            scope.Announce(StoreChanges.Jobs | StoreChanges.Triggers | StoreChanges.Runs);
             return true;
         }, cancellationToken);
 
@@ -69,6 +70,7 @@ public sealed partial class PostgresStore
                 return false;
             }
             await Journal(scope, now, paused ? "job.paused" : "job.resumed", name, null, null, null);
+            scope.Announce(StoreChanges.Jobs | (paused ? StoreChanges.None : StoreChanges.Runs)); // Resumed: its queued runs can be claimed.
             return true;
         }, cancellationToken);
 

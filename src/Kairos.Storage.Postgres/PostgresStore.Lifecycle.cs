@@ -73,6 +73,10 @@ public sealed partial class PostgresStore
             {
                 await PublishRunFinished(scope, completion.RunId, completion.FinishedAt);
             }
+            else
+            {
+                scope.Announce(StoreChanges.Runs); // A retry, due later: other nodes learn when.
+            }
             return true;
         }, cancellationToken);
 
@@ -124,6 +128,10 @@ public sealed partial class PostgresStore
         {
             await PublishRunFinished(scope, id, now);
         }
+        else
+        {
+            scope.Announce(StoreChanges.Runs);
+        }
     }
 
     public Task<CancelResult> CancelRunAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -148,6 +156,7 @@ public sealed partial class PostgresStore
                     return CancelResult.Cancelled;
                 case RunState.Running:
                     await scope.Execute("UPDATE runs SET cancel_requested = true WHERE id = @id", ("id", runId));
+                    scope.Announce(StoreChanges.Cancels); // The node running it stops it at once.
                     await Journal(scope, now, "run.cancel-requested", row.Job, runId, row.Trigger, null);
                     return CancelResult.CancelRequested;
                 default:
@@ -172,6 +181,7 @@ public sealed partial class PostgresStore
                 WHERE id = @id RETURNING {PostgresRows.RunColumns}
                 """,
                 PostgresRows.Run, ("now", Ms(now)), ("extra", (long)Math.Max(1, extraAttempts)), ("id", runId))).Single();
+            scope.Announce(StoreChanges.Runs);
             await Journal(scope, now, "run.retried", run.JobName, runId, run.TriggerId, JsonSerializer.Serialize(new { from = state }, KairosJson.Options));
             return (RunRecord?)run;
         }, cancellationToken);

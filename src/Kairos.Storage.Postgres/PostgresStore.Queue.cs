@@ -118,6 +118,10 @@ public sealed partial class PostgresStore
         {
             return null;
         }
+        if (state == RunState.Queued)
+        {
+            scope.Announce(StoreChanges.Runs);
+        }
         return (runId, state,
             state == RunState.Skipped ? $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs" : null);
     }

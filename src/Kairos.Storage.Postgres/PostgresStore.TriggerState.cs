@@ -15,22 +15,25 @@ public sealed partial class PostgresStore
         CancellationToken cancellationToken) =>
         Write(async scope =>
         {
+            var changed = 0;
             if (previousPath is not null)
             {
-                await scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("id", triggerId), ("path", previousPath));
+                changed += await scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("id", triggerId), ("path", previousPath));
             }
             if (current is null)
             {
-                await scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("id", triggerId), ("path", path));
+                changed += await scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("id", triggerId), ("path", path));
             }
             else
             {
-                await scope.Execute(
+                // A concurrent recording of the same state waits for this row, then finds nothing to change.
+                changed += await scope.Execute(
                     "INSERT INTO file_state (trigger_id, path, size, mtime) VALUES (@id, @path, @size, @mtime) " +
-                    "ON CONFLICT (trigger_id, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime",
+                    "ON CONFLICT (trigger_id, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime " +
+                    "WHERE file_state.size <> excluded.size OR file_state.mtime <> excluded.mtime",
                     ("id", triggerId), ("path", path), ("size", current.Size), ("mtime", Ms(current.ModifiedAt)));
             }
-            return run is null ? null : (EnqueueResult?)await EnqueueInScope(scope, run, now);
+            return run is null || changed == 0 ? null : (EnqueueResult?)await EnqueueInScope(scope, run, now);
         }, cancellationToken);
 
     public Task<PollState?> GetPollStateAsync(long triggerId, CancellationToken cancellationToken) =>

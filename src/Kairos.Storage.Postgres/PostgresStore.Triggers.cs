@@ -36,6 +36,9 @@ public sealed partial class PostgresStore
         }, cancellationToken);
 
     public Task SetTriggerNextFireAsync(long triggerId, DateTimeOffset? nextFireAt, CancellationToken cancellationToken) =>
-        Write(scope => scope.Execute("UPDATE triggers SET next_fire_at = @next::bigint WHERE id = @id", ("next", Ms(nextFireAt)), ("id", triggerId)),
-            cancellationToken);
+        Write(scope =>
+        {
+            scope.Announce(StoreChanges.Triggers);
+            return scope.Execute("UPDATE triggers SET next_fire_at = @next::bigint WHERE id = @id", ("next", Ms(nextFireAt)), ("id", triggerId));
+        }, cancellationToken);
 }

@@ -17,6 +17,7 @@ public sealed partial class PostgresStore : IKairosStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
     private readonly string _node;
+    private readonly PgChangeNotifier _notifier;
     private bool _migrated;
 
     /// <param name="connectionString">An Npgsql connection string.</param>
@@ -31,7 +32,14 @@ public sealed partial class PostgresStore : IKairosStore
         _schema = schema;
         _node = node;
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema };
+        if (builder.MaxAutoPrepare == 0)
+        {
+            // Prepared statements: the hot statements (enqueue, claim, complete, journal) are the same
+            // few SQL texts, parsed and planned once per connection instead of on every call.
+            builder.MaxAutoPrepare = 64;
+        }
         _dataSource = NpgsqlDataSource.Create(builder);
+        _notifier = new PgChangeNotifier(_dataSource, ChangeChannel(schema), node);
     }
 
     public string Schema => _schema;
@@ -56,8 +64,10 @@ public sealed partial class PostgresStore : IKairosStore
         EnsureMigrated();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var result = await work(new PgScope(connection, transaction, cancellationToken)).ConfigureAwait(false);
+        var scope = new PgScope(connection, transaction, cancellationToken);
+        var result = await work(scope).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _notifier.Announce(scope.Changes);
         return result;
     }
 
@@ -87,5 +97,9 @@ public sealed partial class PostgresStore : IKairosStore
 
     internal static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    public async ValueTask DisposeAsync() => await _dataSource.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await _notifier.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -167,6 +167,23 @@ internal static class SqliteMigrations
         CREATE TRIGGER runs_queued_again_follow_their_job AFTER UPDATE OF state ON runs WHEN NEW.state = 'queued' AND OLD.state != 'queued'
             BEGIN UPDATE runs SET held = (SELECT paused FROM jobs WHERE name = NEW.job_name) WHERE id = NEW.id; END;
         """,
+
+        // 5: the nodes that share this database, and the one lease row of the cluster's leadership.
+        """
+        CREATE TABLE nodes (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            version TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL
+        );
+        CREATE TABLE leadership (
+            name TEXT PRIMARY KEY,
+            node TEXT NOT NULL,
+            since INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -18,22 +18,24 @@ public sealed partial class SqliteStore
     public Task<EnqueueResult?> RecordFileChangeAsync(long triggerId, string path, FileSnapshot? current, string? previousPath, RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(scope =>
         {
+            var changed = 0;
             if (previousPath is not null)
             {
-                scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("@id", triggerId), ("@path", previousPath));
+                changed += scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("@id", triggerId), ("@path", previousPath));
             }
             if (current is null)
             {
-                scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("@id", triggerId), ("@path", path));
+                changed += scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("@id", triggerId), ("@path", path));
             }
             else
             {
-                scope.Execute(
+                changed += scope.Execute(
                     "INSERT INTO file_state (trigger_id, path, size, mtime) VALUES (@id, @path, @size, @mtime) " +
-                    "ON CONFLICT (trigger_id, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime",
+                    "ON CONFLICT (trigger_id, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime " +
+                    "WHERE file_state.size <> excluded.size OR file_state.mtime <> excluded.mtime",
                     ("@id", triggerId), ("@path", path), ("@size", current.Size), ("@mtime", Ms(current.ModifiedAt)));
             }
-            return run is null ? null : (EnqueueResult?)EnqueueInScope(scope, run, now);
+            return run is null || changed == 0 ? null : (EnqueueResult?)EnqueueInScope(scope, run, now);
         });
 
     public Task<PollState?> GetPollStateAsync(long triggerId, CancellationToken cancellationToken) =>

@@ -15,6 +15,7 @@ public sealed record EngineSettings
 {
     public int? Workers { get; init; }
     public TimeSpan? LeaseDuration { get; init; }
+    public TimeSpan? LeaderLease { get; init; }
     public TimeSpan? MisfireThreshold { get; init; }
     public TimeSpan? ShutdownGrace { get; init; }
     public IReadOnlyDictionary<string, int> QueueLimits { get; init; } = new Dictionary<string, int>();
@@ -24,6 +25,7 @@ public sealed record EngineSettings
     {
         options.Workers = Workers ?? options.Workers;
         options.LeaseDuration = LeaseDuration ?? options.LeaseDuration;
+        options.LeaderLease = LeaderLease ?? options.LeaderLease;
         options.MisfireThreshold = MisfireThreshold ?? options.MisfireThreshold;
         options.ShutdownGrace = ShutdownGrace ?? options.ShutdownGrace;
         foreach (var (queue, limit) in QueueLimits)

@@ -147,11 +147,12 @@ public static class YamlConfigLoader
 
     private static EngineSettings ReadEngine(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "engine", "workers", "leaseDuration", "misfireThreshold", "shutdownGrace", "queues", "executorLimits");
+        var f = nodes.Fields(node, "engine", "workers", "leaseDuration", "leaderLease", "misfireThreshold", "shutdownGrace", "queues", "executorLimits");
         return new EngineSettings
         {
             Workers = f.TryGetValue("workers", out var w) ? nodes.Int(w, "engine.workers", 1, 4096) : null,
             LeaseDuration = f.TryGetValue("leaseDuration", out var l) ? nodes.Duration(l, "engine.leaseDuration") : null,
+            LeaderLease = f.TryGetValue("leaderLease", out var leader) ? nodes.Duration(leader, "engine.leaderLease") : null,
             MisfireThreshold = f.TryGetValue("misfireThreshold", out var m) ? nodes.Duration(m, "engine.misfireThreshold") : null,
             ShutdownGrace = f.TryGetValue("shutdownGrace", out var s) ? nodes.Duration(s, "engine.shutdownGrace") : null,
             QueueLimits = f.TryGetValue("queues", out var q) ? Limits(q, "engine.queues", nodes) : new Dictionary<string, int>(),

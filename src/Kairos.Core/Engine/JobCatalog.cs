@@ -26,4 +26,7 @@ internal sealed class JobCatalog(IKairosStore store)
     }
 
     public void Forget(string name) => _jobs.TryRemove(name, out _);
+
+    /// <summary>Another node changed some job: any cached copy may be stale.</summary>
+    public void ForgetAll() => _jobs.Clear();
 }

@@ -11,17 +11,25 @@ namespace Kairos.Engine;
 /// The engine: owns the store, the dispatcher, the trigger scheduler and the lease rescuer, and is
 /// the library's entry point for everything that changes state (save jobs, enqueue, cancel, retry).
 /// Everything that fires a run calls <see cref="EnqueueAsync"/>.
+/// <para>
+/// In a cluster every node claims and runs work, watches files and rescues expired leases; only the
+/// leader (<see cref="Cluster.ClusterMember"/>) fires time and poll triggers. Times come from
+/// <see cref="Cluster.DatabaseClock"/>: the node's clock corrected to the database's.
+/// </para>
 /// </summary>
 public sealed class KairosEngine : IAsyncDisposable
 {
     private readonly KairosOptions _options;
-    private readonly TimeProvider _time;
+    private readonly Cluster.DatabaseClock _time;
     private readonly HandlerRegistry _handlers;
     private readonly ILogger _logger;
     private readonly JobCatalog _jobs;
     private readonly RunDispatcher _dispatcher;
     private readonly TriggerScheduler _scheduler;
     private readonly LeaseRescuer _rescuer;
+    private readonly Cluster.ClusterMember _member;
+    private readonly Cluster.ChangeListener _listener;
+    private readonly Triggers.Files.FileTriggerHost _files;
 
     /// <summary>Watchers of event triggers that need one (file, poll). Registered pollers come from the services given to the constructor.</summary>
     private readonly List<ITriggerHost> _hosts = [];
@@ -39,7 +47,8 @@ public sealed class KairosEngine : IAsyncDisposable
     {
         Store = store;
         _options = options;
-        _time = time;
+        _time = new Cluster.DatabaseClock(time);
+        time = _time;
         _handlers = handlers;
         _logger = loggers.CreateLogger("Kairos.Engine");
         _jobs = new JobCatalog(store);
@@ -50,7 +59,9 @@ public sealed class KairosEngine : IAsyncDisposable
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
         _hosts.Add(Polls = new Polling.PollTriggerHost(store, _jobs, new Polling.PollerResolver(services, options), time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Polling")));
-        _hosts.Add(new Triggers.Files.FileTriggerHost(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files")));
+        _hosts.Add(_files = new Triggers.Files.FileTriggerHost(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files")));
+        _member = new Cluster.ClusterMember(store, options, _time, RunLeaderWorkAsync, loggers.CreateLogger("Kairos.Cluster"));
+        _listener = new Cluster.ChangeListener(store, OnOtherNodeChanged, time, loggers.CreateLogger("Kairos.Cluster"));
     }
 
     public IKairosStore Store { get; }
@@ -59,6 +70,20 @@ public sealed class KairosEngine : IAsyncDisposable
 
     /// <summary>Runs executing on this node now.</summary>
     public int ActiveRuns => _dispatcher.ActiveCount;
+
+    /// <summary>Whether this node leads the cluster now: fires time and poll triggers.</summary>
+    public bool IsLeader => _member.IsLeader;
+
+    /// <summary>The engine's clock: the database's time when the store has a clock (PostgreSQL), else the node's.</summary>
+    public TimeProvider Clock => _time;
+
+    /// <summary>The nodes sharing this database, oldest first.</summary>
+    public async Task<IReadOnlyList<Cluster.ClusterNode>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        var nodes = await Store.ListNodesAsync(now, cancellationToken).ConfigureAwait(false);
+        return nodes.Select(n => new Cluster.ClusterNode(n.Id, n.Host, n.Version, n.StartedAt, n.LastSeenAt, n.Leader, now - n.LastSeenAt <= _options.LeaderLease)).ToList();
+    }
 
     internal TriggerScheduler Scheduler => _scheduler;
 
@@ -73,6 +98,7 @@ public sealed class KairosEngine : IAsyncDisposable
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await Store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await _time.SyncAsync(Store, cancellationToken).ConfigureAwait(false); // Jobs saved below start their triggers on the database's time.
         if (_options.ConfigFile is { } file)
         {
             var config = Configuration.YamlConfigLoader.LoadFile(file, _handlers.Contains);
@@ -96,18 +122,62 @@ public sealed class KairosEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the dispatcher, the scheduler and the rescuer.</summary>
+    /// <summary>Starts the dispatcher, the rescuer, file watching, the cluster membership (which starts the leader's work when this node leads) and the change listener.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _stopping = new CancellationTokenSource();
         var stopping = _stopping.Token;
         _loops = Task.WhenAll(
             Task.Run(() => _dispatcher.RunAsync(stopping), CancellationToken.None),
-            Task.Run(() => _scheduler.RunAsync(stopping), CancellationToken.None),
             Task.Run(() => _rescuer.RunAsync(stopping), CancellationToken.None),
-            Task.WhenAll(_hosts.Select(host => Task.Run(() => host.RunAsync(stopping), CancellationToken.None))));
+            Task.Run(() => _files.RunAsync(stopping), CancellationToken.None),
+            Task.Run(() => _member.RunAsync(stopping), CancellationToken.None),
+            Task.Run(() => _listener.RunAsync(stopping), CancellationToken.None));
         _logger.LogInformation("Kairos engine started as node {Node} with {Workers} workers", _options.NodeId, _options.Workers);
         return Task.CompletedTask;
+    }
+
+    /// <summary>What runs once in the cluster, on the leader: time triggers and poll triggers.</summary>
+    private Task RunLeaderWorkAsync(CancellationToken leading) =>
+        Task.WhenAll(
+            Task.Run(() => _scheduler.RunAsync(leading), CancellationToken.None),
+            Task.Run(() => Polls.RunAsync(leading), CancellationToken.None));
+
+    private void OnOtherNodeChanged(StoreChanges changes)
+    {
+        if (changes.HasFlag(StoreChanges.Jobs))
+        {
+            _jobs.ForgetAll();
+        }
+        if (changes.HasFlag(StoreChanges.Runs))
+        {
+            _dispatcher.Wake();
+        }
+        if (changes.HasFlag(StoreChanges.Triggers) || changes.HasFlag(StoreChanges.Jobs))
+        {
+            _scheduler.Wake();
+            foreach (var host in _hosts)
+            {
+                host.TriggersChanged();
+            }
+        }
+        if (changes.HasFlag(StoreChanges.Cancels))
+        {
+            _ = StopCancelledRunsAsync();
+        }
+    }
+
+    /// <summary>Another node asked to cancel a run: if it runs here, stop it now rather than at the next heartbeat.</summary>
+    private async Task StopCancelledRunsAsync()
+    {
+        try
+        {
+            await _dispatcher.BeatAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Checking for cancelled runs failed; the next heartbeat checks again");
+        }
     }
 
     /// <summary>Stops claiming, lets running runs finish within the shutdown grace, hands the rest back.</summary>

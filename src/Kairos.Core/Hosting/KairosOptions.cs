@@ -14,6 +14,13 @@ public sealed class KairosOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the cluster's leadership lasts without renewal; the leader renews it every third of
+    /// it. Default 15 s: a dead leader is replaced within about 20 s, which the misfire threshold
+    /// (1 min) covers, so its ticks are fired late rather than lost.
+    /// </summary>
+    public TimeSpan LeaderLease { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>A fire time older than this when the scheduler sees it counts as missed. Default 1 min.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 

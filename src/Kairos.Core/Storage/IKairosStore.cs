@@ -99,7 +99,9 @@ public interface IKairosStore : IAsyncDisposable
 
     /// <summary>
     /// Records what is now known of one path (<paramref name="current"/> null: it is gone; a rename
-    /// also drops <paramref name="previousPath"/>) and enqueues <paramref name="run"/> if given, in one transaction.
+    /// also drops <paramref name="previousPath"/>) and enqueues <paramref name="run"/> if given, in one
+    /// transaction. The state is shared by every node watching the trigger: when it already says so
+    /// (another node recorded this change first), nothing is enqueued and null is returned.
     /// </summary>
     Task<EnqueueResult?> RecordFileChangeAsync(long triggerId, string path, FileSnapshot? current, string? previousPath, RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken);
 
@@ -107,4 +109,36 @@ public interface IKairosStore : IAsyncDisposable
 
     /// <summary>Stores a poll's outcome and enqueues <paramref name="run"/> if given, in one transaction; journals failures.</summary>
     Task<EnqueueResult?> RecordPollAsync(long triggerId, PollState state, RunRequest? run, string? failure, DateTimeOffset now, CancellationToken cancellationToken);
+
+    // Cluster: nodes, leadership, the database's clock and change notifications.
+
+    /// <summary>
+    /// The database server's current time, the cluster's time reference; null when the database has
+    /// no clock of its own (SQLite: the node's clock is the reference).
+    /// </summary>
+    Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records that <paramref name="node"/> is alive at <paramref name="now"/>; forgets nodes not seen for a day.</summary>
+    Task RecordNodeAsync(NodeInfo node, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A node leaving the cluster on purpose: removes it and gives up its leadership, so another node can lead at once.</summary>
+    Task RemoveNodeAsync(string nodeId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The known nodes, oldest first; <see cref="NodeRecord.Leader"/> marks the holder of an unexpired leadership.</summary>
+    Task<IReadOnlyList<NodeRecord>> ListNodesAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes or keeps the cluster's leadership until <paramref name="until"/>: succeeds when nobody
+    /// holds it, <paramref name="nodeId"/> already does, or the holder's lease ran out before
+    /// <paramref name="now"/>. Atomic across nodes; a change of leader is journaled.
+    /// </summary>
+    Task<bool> TryLeadAsync(string nodeId, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> with what other nodes change, until <paramref name="stopping"/>
+    /// is cancelled (then it throws <see cref="OperationCanceledException"/>). After (re)connecting it
+    /// reports <see cref="StoreChanges.All"/>, since changes in between were not heard. A store no
+    /// other process writes to just waits. Throws when the connection fails; the caller listens again.
+    /// </summary>
+    Task ListenAsync(Action<StoreChanges> onChange, CancellationToken stopping);
 }

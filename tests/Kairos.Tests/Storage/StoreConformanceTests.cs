@@ -12,7 +12,7 @@ namespace Kairos.Tests.Storage;
 /// PostgreSQL subclasses this suite too; its tests are [StoreFact] so that subclass can report them
 /// skipped when there is no PostgreSQL server). Time is passed in explicitly, so no clock is involved.
 /// </summary>
-public abstract class StoreConformanceTests : IAsyncLifetime
+public abstract partial class StoreConformanceTests : IAsyncLifetime
 {
     protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly Dictionary<string, int> NoLimits = [];

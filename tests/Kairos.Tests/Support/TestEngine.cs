@@ -59,7 +59,12 @@ public sealed class TestEngine : IAsyncDisposable
         return engine;
     }
 
-    public Task StartAsync() => Engine.StartAsync(CancellationToken.None);
+    /// <summary>Starts the engine and waits until it leads (it is alone), so its scheduler runs.</summary>
+    public async Task StartAsync()
+    {
+        await Engine.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => Engine.IsLeader, "the engine to lead");
+    }
 
     public static JobDefinition Job(string name, string handler = "ok", Func<JobDefinition, JobDefinition>? change = null)
     {

@@ -402,7 +402,9 @@ internal sealed class FileWatch
             else if (wanted && _spec.IgnoreOwnChanges)
             {
                 windows ??= await RunWindows.LoadAsync(_services.Store, _trigger.JobName, cancellationToken).ConfigureAwait(false);
-                ownRun = windows.Attribute(change.ModifiedAt, change.NotifiedAt);
+                // An mtime is the node's clock; run windows are the database's (see DatabaseClock).
+                var modifiedAt = Time is Cluster.DatabaseClock clock && change.ModifiedAt is { } m ? clock.FromNodeTime(m) : change.ModifiedAt;
+                ownRun = windows.Attribute(modifiedAt, change.NotifiedAt);
                 if (ownRun is not null)
                 {
                     ignored = $"made while run {ownRun} of this job was running: taken to be its own change";

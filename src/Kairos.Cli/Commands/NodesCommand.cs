@@ -1,0 +1,25 @@
+using static Kairos.Cli.Commands.ClientCommand;
+
+namespace Kairos.Cli.Commands;
+
+/// <summary><c>kairos nodes</c>: the nodes sharing the server's database, which one leads and which are alive.</summary>
+internal static class NodesCommand
+{
+    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    {
+        var args = Parse(rest);
+        args.NoMorePositionals(0);
+        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        var nodes = await api.GetAsync("api/nodes");
+        if (args.Has("--json"))
+        {
+            PrintJson(output, nodes);
+            return 0;
+        }
+        TableWriter.Write(output, ["NODE", "HOST", "VERSION", "STARTED", "LAST SEEN", "LEADER", "ALIVE"],
+            nodes!.AsArray().Select(n => (IReadOnlyList<string?>)
+                [Text(n!["id"]), Text(n["host"]), Text(n["version"]), Text(n["startedAt"]), Text(n["lastSeenAt"]),
+                 n["leader"]!.GetValue<bool>() ? "leader" : "", n["alive"]!.GetValue<bool>() ? "yes" : "NO"]));
+        return 0;
+    }
+}

@@ -1,0 +1,13 @@
+using Kairos.Engine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kairos.Server.Api;
+
+/// <summary><c>GET /api/nodes</c>: the nodes sharing the database, which one leads, which are alive.</summary>
+internal static class NodesEndpoints
+{
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapGet("/nodes", async (KairosEngine engine, CancellationToken ct) => Results.Ok(await engine.ListNodesAsync(ct)));
+}
