@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Kairos.Tests.Support;
 using Xunit.Abstractions;
 
@@ -16,29 +17,29 @@ public sealed class ClusterCollection
 
 /// <summary>
 /// Several real <c>kairos serve</c> processes on one PostgreSQL database: each cron tick fires once
-/// cluster-wide, queued work is shared and each run is started once, and a node killed with SIGKILL
-/// loses none of the runs it held.
+/// cluster-wide, queued work is shared and each run is started once, a node killed with SIGKILL
+/// loses none of the runs it held, and when the leader (the node that fires time triggers) is
+/// killed another takes over without losing or doubling a tick.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterTests(ITestOutputHelper log)
 {
     private const int Nodes = 3;
 
+    private const string EverySecondJob = """
+        jobs:
+          tick:
+            handler: noop
+            triggers:
+              - cron: "* * * * * *"
+        """;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     [PostgresFact]
     public async Task Three_nodes_fire_an_every_second_cron_job_exactly_once_per_tick_for_30_seconds()
     {
-        const string config = """
-            engine:
-              workers: 4
-            jobs:
-              tick:
-                handler: noop
-                triggers:
-                  - cron: "* * * * * *"
-            """;
-        await using var cluster = await StartAsync(config);
+        await using var cluster = await StartAsync("engine: { workers: 4 }\n" + EverySecondJob);
 
         var from = WholeSecondAfter(DateTimeOffset.UtcNow);
         var to = from.AddSeconds(30);
@@ -153,6 +154,53 @@ public sealed class ClusterTests(ITestOutputHelper log)
         Assert.All(heldByVictim, id => Assert.True(interrupted.Contains(id) || journals[id][^1].Node == victim.Id, $"run {id}: {Trail(cluster, journals[id])}"));
     }
 
+    [PostgresFact]
+    public async Task When_the_leader_is_killed_another_node_leads_within_two_leases_and_every_cron_tick_still_runs_once()
+    {
+        var leaderLease = TimeSpan.FromSeconds(3);
+        await using var cluster = await StartAsync($"engine: {{ workers: 4, leaseDuration: 2s, leaderLease: {leaderLease.TotalSeconds}s }}\n" + EverySecondJob);
+
+        var leader = await WaitForOneLeaderAsync(cluster, TimeSpan.FromSeconds(20));
+        var nodes = await NodesAsync(cluster);
+        Assert.Equal(cluster.Nodes.Select(n => n.Id).Order(), nodes.Select(n => (string)n["id"]!).Order());
+        Assert.All(nodes, n => Assert.True((bool)n["alive"]!, $"{n.ToJsonString()} is not alive"));
+        Assert.Equal([leader.Id], nodes.Where(n => (bool)n["leader"]!).Select(n => (string)n["id"]!));
+        Log($"leader: {leader}");
+
+        // Let the leader fire a few ticks of the window before it dies.
+        var from = WholeSecondAfter(DateTimeOffset.UtcNow);
+        await Poll.UntilAsync(async () => (await cluster.RunsAsync("tick")).Any(r => r.ScheduledAt >= from.AddSeconds(2)),
+            () => $"the leader to fire the ticks from {from:HH:mm:ss}\n{cluster.Output}", TimeSpan.FromSeconds(20), intervalMs: 200);
+        leader.Server.KillHard();
+        var failover = Stopwatch.StartNew();
+        Log($"SIGKILL the leader, {leader}");
+
+        // Fail-over takes at most a lease plus a check-in (a third of it); two leases leave room for a busy machine.
+        var successor = await WaitForOneLeaderAsync(cluster, 2 * leaderLease);
+        Log($"{successor} leads after {failover.ElapsedMilliseconds} ms");
+        Assert.NotEqual(leader.Id, successor.Id);
+        IReadOnlyList<JsonNode> seen = [];
+        await Poll.UntilAsync(async () =>
+        {
+            seen = await NodesAsync(cluster);
+            var killed = seen.Single(n => (string)n["id"]! == leader.Id);
+            return !(bool)killed["alive"]! && !(bool)killed["leader"]!
+                && seen.Where(n => (bool)n["leader"]!).Select(n => (string)n["id"]!).SequenceEqual([successor.Id]);
+        }, () => $"GET /api/nodes to show {leader.Id} dead and {successor.Id} leading: {string.Join(", ", seen.Select(n => n.ToJsonString()))}",
+            leaderLease + TimeSpan.FromSeconds(3), intervalMs: 100);
+
+        // Ticks due while nobody led are fired late by the new leader, once each.
+        var to = WholeSecondAfter(DateTimeOffset.UtcNow.AddSeconds(5));
+        Log($"watching ticks [{from:HH:mm:ss}, {to:HH:mm:ss})");
+        var runs = await TickRunsAsync(cluster, "tick", from, to);
+        await LogStartersAsync(cluster, runs);
+        AssertOneSucceededRunPerTick(runs, from, to);
+        // The window did cover a gap: ticks are normally fired a little ahead, these only once a leader was back.
+        var late = runs.Where(r => r.CreatedAt > r.ScheduledAt!.Value.AddMilliseconds(500)).Select(r => $"{r.ScheduledAt:HH:mm:ss} at {r.CreatedAt:HH:mm:ss.fff}").ToList();
+        Log($"fired late: {string.Join(", ", late)}");
+        Assert.NotEmpty(late);
+    }
+
     private async Task<KairosCluster> StartAsync(string config)
     {
         var cluster = await KairosCluster.StartAsync(config, Nodes);
@@ -192,6 +240,29 @@ public sealed class ClusterTests(ITestOutputHelper log)
         Assert.Equal(ticks.Count, runs.Count);
         Assert.All(runs, r => Assert.True(r.State == "succeeded", $"run {r.Id} for tick {r.ScheduledAt:HH:mm:ss} ended {r.State}"));
     }
+
+    /// <summary>Waits until exactly one running node says on <c>/healthz</c> that it leads, and returns it.</summary>
+    private static async Task<ClusterNode> WaitForOneLeaderAsync(KairosCluster cluster, TimeSpan timeout)
+    {
+        var leaders = new List<ClusterNode>();
+        await Poll.UntilAsync(async () =>
+        {
+            leaders.Clear();
+            foreach (var node in cluster.Running)
+            {
+                if ((bool)(await node.Server.GetJsonAsync("healthz"))["leader"]!)
+                {
+                    leaders.Add(node);
+                }
+            }
+            return leaders.Count == 1;
+        }, () => $"exactly one of {string.Join(", ", cluster.Running)} to lead; leading: {string.Join(", ", leaders)}\n{cluster.Output}",
+            timeout, intervalMs: 50);
+        return leaders[0];
+    }
+
+    private static async Task<IReadOnlyList<JsonNode>> NodesAsync(KairosCluster cluster) =>
+        (await cluster.GetJsonAsync("api/nodes")).AsArray().Select(n => n!).ToList();
 
     /// <summary>Which node started each run (for the log: time triggers' runs are shared too).</summary>
     private async Task LogStartersAsync(KairosCluster cluster, IReadOnlyList<ApiRun> runs)

@@ -15,17 +15,17 @@ public sealed record ClusterNode(int Index, KairosServerProcess Server, string I
 }
 
 /// <summary>A run as <c>GET /api/runs</c> shows it, with the fields the cluster tests look at.</summary>
-public sealed record ApiRun(long Id, string State, int Attempt, string? LeaseOwner, JsonNode? Payload)
+public sealed record ApiRun(long Id, string State, int Attempt, string? LeaseOwner, DateTimeOffset CreatedAt, JsonNode? Payload)
 {
     public static ApiRun From(JsonNode run) => new(
-        (long)run["id"]!, (string)run["state"]!, (int)run["attempt"]!, (string?)run["leaseOwner"], run["payload"]);
+        (long)run["id"]!, (string)run["state"]!, (int)run["attempt"]!, (string?)run["leaseOwner"], Time(run["createdAt"]!), run["payload"]);
 
     /// <summary>The tick a time trigger fired this run for (its payload's <c>scheduledAt</c>), if any.</summary>
-    public DateTimeOffset? ScheduledAt => Payload?["scheduledAt"] is { } at
-        ? DateTimeOffset.Parse((string)at!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
-        : null;
+    public DateTimeOffset? ScheduledAt => Payload?["scheduledAt"] is { } at ? Time(at) : null;
 
     public bool Finished => State is "succeeded" or "dead" or "cancelled" or "skipped";
+
+    private static DateTimeOffset Time(JsonNode text) => DateTimeOffset.Parse((string)text!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }
 
 /// <summary>One journal entry about a run, as <c>GET /api/runs/{id}/journal</c> shows it.</summary>
