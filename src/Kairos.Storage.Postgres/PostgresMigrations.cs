@@ -165,6 +165,25 @@ internal static class PostgresMigrations
             expires_at bigint NOT NULL
         );
         """,
+
+        // 3: a paused job's queued runs are "held" and left out of the claim-order index, so a paused
+        // job with a large backlog does not make every claim walk it (as SQLite's migration 4). Enqueue
+        // sets the flag; triggers keep it right when a job is paused or resumed and when a run is
+        // queued again (retry, rescue, release).
+        """
+        ALTER TABLE runs ADD COLUMN held boolean NOT NULL DEFAULT false;
+        UPDATE runs SET held = true WHERE state = 'queued' AND job_name IN (SELECT name FROM jobs WHERE paused);
+        DROP INDEX ix_runs_claim_order;
+        CREATE INDEX ix_runs_claim_order ON runs (priority DESC, due_at, id) WHERE state = 'queued' AND NOT held;
+        CREATE FUNCTION jobs_pause_holds_runs() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN UPDATE runs SET held = NEW.paused WHERE job_name = NEW.name AND state = 'queued'; RETURN NULL; END $$;
+        CREATE TRIGGER jobs_pause_holds_runs AFTER UPDATE OF paused ON jobs
+            FOR EACH ROW WHEN (OLD.paused <> NEW.paused) EXECUTE FUNCTION jobs_pause_holds_runs();
+        CREATE FUNCTION runs_queued_again_follow_their_job() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN NEW.held := COALESCE((SELECT paused FROM jobs WHERE name = NEW.job_name), false); RETURN NEW; END $$;
+        CREATE TRIGGER runs_queued_again_follow_their_job BEFORE UPDATE OF state ON runs
+            FOR EACH ROW WHEN (NEW.state = 'queued' AND OLD.state <> 'queued') EXECUTE FUNCTION runs_queued_again_follow_their_job();
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

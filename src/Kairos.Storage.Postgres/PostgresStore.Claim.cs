@@ -47,7 +47,7 @@ public sealed partial class PostgresStore
                 """
                 SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.priority, r.due_at
                 FROM runs r JOIN jobs j ON j.name = r.job_name
-                WHERE r.state = 'queued' AND r.due_at <= @now AND NOT j.paused
+                WHERE r.state = 'queued' AND NOT r.held AND r.due_at <= @now
                   AND (r.priority < @afterPriority OR (r.priority = @afterPriority AND (r.due_at, r.id) > (@afterDue, @afterId)))
                 ORDER BY r.priority DESC, r.due_at, r.id
                 LIMIT @limit

@@ -8,7 +8,7 @@ public sealed partial class PostgresStore
 {
     private const string RunInsertColumns =
         "job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id, " +
-        "payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key";
+        "payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key, held";
 
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(scope => EnqueueInScope(scope, request, now), cancellationToken);
@@ -85,8 +85,8 @@ public sealed partial class PostgresStore
     private static async Task<(long Id, RunState State, string? SkipReason)?> InsertRun(PgScope scope, RunRequest request, DateTimeOffset now, DateTimeOffset due)
     {
         var job = (await scope.Query(
-            "SELECT queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap FROM jobs WHERE name = @name",
-            r => new JobRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), PostgresRows.Long(r, 4), r.GetBoolean(5)),
+            "SELECT queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused FROM jobs WHERE name = @name",
+            r => new JobRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), PostgresRows.Long(r, 4), r.GetBoolean(5), r.GetBoolean(6)),
             ("name", request.JobName))).FirstOrDefault()
             ?? throw new KairosNotFoundException($"job '{request.JobName}' does not exist");
 
@@ -106,7 +106,7 @@ public sealed partial class PostgresStore
             $"""
             INSERT INTO runs ({RunInsertColumns})
             VALUES (@job, @queue, @kind, @priority, @state, @maxAttempts, @source, @trigger::bigint, @parent::bigint, @payload::text, @key::text, @now, @due,
-                    @finished::bigint, @event::bigint, @subscription::text, @depth, @dedupe::text)
+                    @finished::bigint, @event::bigint, @subscription::text, @depth, @dedupe::text, @held)
             ON CONFLICT (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
             """,
@@ -114,7 +114,8 @@ public sealed partial class PostgresStore
             ("state", state.ToWire()), ("maxAttempts", job.MaxAttempts), ("source", request.Source), ("trigger", request.TriggerId),
             ("parent", request.ParentRunId), ("payload", request.Payload), ("key", request.IdempotencyKey), ("now", Ms(now)),
             ("due", Ms(due)), ("finished", state == RunState.Skipped ? Ms(now) : null),
-            ("event", request.EventId), ("subscription", request.Subscription), ("depth", (long)request.ChainDepth), ("dedupe", request.DedupeKey)) is not long runId)
+            ("event", request.EventId), ("subscription", request.Subscription), ("depth", (long)request.ChainDepth), ("dedupe", request.DedupeKey),
+            ("held", job.Paused && state == RunState.Queued)) is not long runId)
         {
             return null;
         }
@@ -126,5 +127,5 @@ public sealed partial class PostgresStore
             state == RunState.Skipped ? $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs" : null);
     }
 
-    private sealed record JobRow(string Queue, string ExecutorKind, long Priority, long MaxAttempts, long? MaxInstances, bool SkipOnOverlap);
+    private sealed record JobRow(string Queue, string ExecutorKind, long Priority, long MaxAttempts, long? MaxInstances, bool SkipOnOverlap, bool Paused);
 }

@@ -5,9 +5,23 @@ namespace Kairos.Storage.Postgres;
 /// <summary>Read-only queries, on pooled connections outside any write transaction.</summary>
 public sealed partial class PostgresStore
 {
+    /// <summary>
+    /// The earliest due time of a claimable run, from the claim-order index: a loose index scan
+    /// visits each priority present and takes its first due time, two index probes per priority,
+    /// instead of reading every queued run. Held runs (of paused jobs) are not in that index.
+    /// </summary>
     public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
-        // Runs of paused jobs cannot be claimed, so they do not count as waiting.
-        Read(async scope => await scope.Scalar("SELECT MIN(r.due_at) FROM runs r JOIN jobs j ON j.name = r.job_name WHERE r.state = 'queued' AND NOT j.paused") is long ms ? Time(ms) : (DateTimeOffset?)null,
+        Read(async scope => await scope.Scalar(
+            """
+            WITH RECURSIVE priorities(p) AS (
+                (SELECT priority FROM runs WHERE state = 'queued' AND NOT held ORDER BY priority DESC LIMIT 1)
+                UNION ALL
+                SELECT (SELECT priority FROM runs WHERE state = 'queued' AND NOT held AND priority < p ORDER BY priority DESC LIMIT 1)
+                FROM priorities WHERE p IS NOT NULL
+            )
+            SELECT MIN((SELECT due_at FROM runs WHERE state = 'queued' AND NOT held AND priority = p ORDER BY priority DESC, due_at LIMIT 1))
+            FROM priorities WHERE p IS NOT NULL
+            """) is long ms ? Time(ms) : (DateTimeOffset?)null,
             cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>

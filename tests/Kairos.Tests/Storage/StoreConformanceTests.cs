@@ -137,6 +137,70 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task Completions_arriving_together_each_get_their_own_outcome_journal_and_log()
+    {
+        await SaveAsync("job", j => j with { Retry = j.Retry with { MaxAttempts = 2 } });
+        for (var i = 0; i < 40; i++)
+        {
+            await EnqueueAsync("job");
+        }
+        var runs = await ClaimAsync(40);
+        var completions = runs.Select((run, i) => (i % 5) switch
+        {
+            0 => new RunCompletion(run.Id, "node-a", RunOutcome.Succeeded, T0.AddSeconds(1)) { Output = $$"""{"n":{{i}}}""", Log = [new RunLogLine(T0, "stdout", $"line {i}")] },
+            1 => new RunCompletion(run.Id, "node-a", RunOutcome.Failed, T0.AddSeconds(1)) { Error = $"boom {i}", RetryAt = T0.AddMinutes(1) },
+            2 => new RunCompletion(run.Id, "node-a", RunOutcome.Failed, T0.AddSeconds(1)) { Error = $"fatal {i}" },
+            3 => new RunCompletion(run.Id, "node-a", RunOutcome.Cancelled, T0.AddSeconds(1)),
+            _ => new RunCompletion(run.Id, "node-b", RunOutcome.Succeeded, T0.AddSeconds(1)), // Not the owner: refused.
+        }).ToList();
+
+        var accepted = await Task.WhenAll(completions.Select(c => Store.CompleteAsync(c, CancellationToken.None)));
+
+        Assert.Equal(completions.Select(c => c.Owner == "node-a"), accepted);
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var run = (await Store.GetRunAsync(runs[i].Id, CancellationToken.None))!;
+            var kinds = await JournalKindsAsync(run.Id);
+            switch (i % 5)
+            {
+                case 0:
+                    Assert.Equal((RunState.Succeeded, $$"""{"n":{{i}}}"""), (run.State, run.Output));
+                    Assert.Equal([$"line {i}"], (await Store.GetRunLogAsync(run.Id, CancellationToken.None)).Select(l => l.Text));
+                    Assert.Equal(["run.enqueued", "run.started", "run.succeeded"], kinds);
+                    break;
+                case 1:
+                    Assert.Equal((RunState.Queued, $"boom {i}", T0.AddMinutes(1)), (run.State, run.Error, run.DueAt));
+                    Assert.Equal(["run.enqueued", "run.started", "run.failed"], kinds);
+                    break;
+                case 2:
+                    Assert.Equal((RunState.Dead, $"fatal {i}"), (run.State, run.Error));
+                    Assert.Equal(["run.enqueued", "run.started", "run.failed", "run.dead"], kinds);
+                    break;
+                case 3:
+                    Assert.Equal(RunState.Cancelled, run.State);
+                    Assert.Equal(["run.enqueued", "run.started", "run.cancelled"], kinds);
+                    break;
+                default:
+                    Assert.Equal((RunState.Running, "node-a"), (run.State, run.LeaseOwner));
+                    Assert.Equal(["run.enqueued", "run.started"], kinds);
+                    break;
+            }
+        }
+    }
+
+    [StoreFact]
+    public async Task The_next_due_time_is_the_earliest_over_every_priority()
+    {
+        await SaveAsync("job");
+        Assert.Null(await Store.GetNextQueuedDueAsync(CancellationToken.None));
+        foreach (var (priority, seconds) in new[] { (1, 10), (5, 20), (3, 5), (3, 7), (-2, 30) })
+        {
+            await EnqueueAsync("job", change: r => r with { Priority = priority, NotBefore = T0.AddSeconds(seconds) });
+        }
+        Assert.Equal(T0.AddSeconds(5), await Store.GetNextQueuedDueAsync(CancellationToken.None));
+    }
+
+    [StoreFact]
     public async Task Runs_queued_again_while_their_job_is_paused_wait_for_the_resume_and_others_are_not_held_up()
     {
         await SaveAsync("paused-job");

@@ -142,4 +142,39 @@ public sealed class ClusterEngineTests : IAsyncLifetime
         Assert.InRange(scheduledAt - databaseNow, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         Assert.Equal(RunState.Succeeded, first.State);
     }
+
+    [PostgresFact]
+    public async Task A_directory_both_nodes_watch_fires_once_per_change_not_once_per_node()
+    {
+        using var directory = new TempDirectory();
+        var a = await StartAsync("node-a");
+        var b = await StartAsync("node-b");
+        await a.Engine.SaveJobAsync(new JobDefinition
+        {
+            Name = "ingest",
+            Executor = new HandlerExecutorSpec("noop"),
+            Triggers = [new FileTriggerSpec(directory.Path) { Settle = TimeSpan.FromMilliseconds(200) }],
+        });
+        var hosts = new[] { a, b }.Select(n => n.Engine.Hosts.OfType<Kairos.Engine.Triggers.Files.FileTriggerHost>().Single()).ToList();
+        await Eventually.TrueAsync(() => hosts.All(h => h.LoadedWatches == 1), "both nodes to watch the directory");
+        await Eventually.TrueAsync(async () => (await a.Engine.Store.ListJournalAsync(new JournalQuery { JobName = "ingest" }, CancellationToken.None))
+            .Any(e => e.Kind == "file.baseline"), "the first sight of the directory to be recorded");
+
+        for (var i = 0; i < 6; i++)
+        {
+            await File.WriteAllTextAsync(directory.File($"order-{i}.json"), $$"""{"order":{{i}}}""");
+        }
+        await Eventually.TrueAsync(async () => (await RunsAsync(a, "ingest")).Count >= 6, "a run per file");
+        foreach (var host in hosts)
+        {
+            host.ReconcileNow(); // Both nodes look again: the changes are recorded already, nothing more fires.
+        }
+        await Task.Delay(1_000);
+        var runs = await RunsAsync(a, "ingest");
+        Assert.Equal(6, runs.Count);
+        Assert.Equal(6, runs.Select(r => JsonNode.Parse(r.Payload!)!["path"]!.GetValue<string>()).Distinct().Count());
+    }
+
+    private static Task<IReadOnlyList<RunRecord>> RunsAsync(PostgresNode node, string job) =>
+        node.Engine.Store.ListRunsAsync(new RunQuery { JobName = job }, CancellationToken.None);
 }

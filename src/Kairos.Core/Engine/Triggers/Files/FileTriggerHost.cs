@@ -67,6 +67,9 @@ internal sealed class FileTriggerHost(IKairosStore store, KairosOptions options,
 
     public void TriggersChanged() => _changed.Set();
 
+    /// <summary>For tests: how many triggers this node watches with their stored state read.</summary>
+    internal int LoadedWatches => _watches.Values.Count(w => w.Watch.Loaded);
+
     /// <summary>Scans every watched directory now, as after lost notifications.</summary>
     internal void ReconcileNow()
     {

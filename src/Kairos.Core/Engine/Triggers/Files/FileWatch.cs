@@ -34,7 +34,7 @@ internal sealed class FileWatch
     private readonly WakeSignal _wake = new();
 
     private FileNotifier? _notifier;
-    private bool _loaded;
+    private volatile bool _loaded;
     private bool _baselined;
     private volatile bool _reconcileRequested = true;
     private DateTimeOffset _nextReconcile = DateTimeOffset.MinValue;
@@ -60,6 +60,9 @@ internal sealed class FileWatch
 
     private ILogger Logger => _services.Logger;
     private TimeProvider Time => _services.Time;
+
+    /// <summary>The trigger's stored state has been read: from now on a change is judged against it.</summary>
+    internal bool Loaded => _loaded;
 
     /// <summary>Scan the directory now (tests).</summary>
     public void RequestReconcile()
