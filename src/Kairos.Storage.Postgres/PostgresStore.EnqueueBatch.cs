@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kairos.Model;
 
 namespace Kairos.Storage.Postgres;
@@ -61,7 +60,7 @@ public sealed partial class PostgresStore
                 ("subscriptions", rows.Select(r => r.Request.Subscription).ToArray()), ("depths", rows.Select(r => (long)r.Request.ChainDepth).ToArray()),
                 ("held", rows.Select(r => r.Job.Paused).ToArray()));
             await JournalMany(scope, rows.Select(r => (r.Now, "run.enqueued", r.Request.JobName, r.Id, r.Request.TriggerId,
-                EnqueuedNote(r.Request, r.Request.NotBefore ?? r.Now, null))).ToList());
+                JournalNotes.Enqueued(r.Request, r.Request.NotBefore ?? r.Now, null))).ToList());
             scope.Announce(StoreChanges.Runs);
             for (var n = 0; n < rows.Count; n++)
             {
@@ -69,17 +68,4 @@ public sealed partial class PostgresStore
             }
             return results;
         }, CancellationToken.None);
-
-    /// <summary>The data of a run.enqueued or run.skipped journal entry.</summary>
-    private static string EnqueuedNote(RunRequest request, DateTimeOffset due, string? skipReason) =>
-        JsonSerializer.Serialize(new
-        {
-            source = request.Source,
-            dueAt = due,
-            idempotencyKey = request.IdempotencyKey,
-            parentRunId = request.ParentRunId,
-            eventId = request.EventId,
-            subscription = request.Subscription,
-            reason = skipReason,
-        }, KairosJson.Options);
 }

@@ -69,7 +69,7 @@ public sealed partial class PostgresStore
                 ("name", request.JobName), ("key", request.IdempotencyKey))).Single();
         }
         var (id, state, skipReason) = inserted;
-        await Journal(scope, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId, EnqueuedNote(request, due, skipReason));
+        await Journal(scope, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId, JournalNotes.Enqueued(request, due, skipReason));
         return new EnqueueResult(id, true, state);
     }
 
