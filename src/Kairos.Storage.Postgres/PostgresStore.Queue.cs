@@ -10,8 +10,9 @@ public sealed partial class PostgresStore
         "job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id, " +
         "payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key, held";
 
+    /// <summary>Enqueues arriving together are written together (see <see cref="EnqueueBatchAsync"/>).</summary>
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope => EnqueueInScope(scope, request, now), cancellationToken);
+        _enqueues.WriteAsync((request, now));
 
     public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<RunRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write<IReadOnlyList<EnqueueResult>>(async scope =>
@@ -68,17 +69,7 @@ public sealed partial class PostgresStore
                 ("name", request.JobName), ("key", request.IdempotencyKey))).Single();
         }
         var (id, state, skipReason) = inserted;
-        var data = JsonSerializer.Serialize(new
-        {
-            source = request.Source,
-            dueAt = due,
-            idempotencyKey = request.IdempotencyKey,
-            parentRunId = request.ParentRunId,
-            eventId = request.EventId,
-            subscription = request.Subscription,
-            reason = skipReason,
-        }, KairosJson.Options);
-        await Journal(scope, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId, data);
+        await Journal(scope, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId, JournalNotes.Enqueued(request, due, skipReason));
         return new EnqueueResult(id, true, state);
     }
 

@@ -18,6 +18,8 @@ public sealed partial class PostgresStore : IKairosStore
     private readonly string _schema;
     private readonly string _node;
     private readonly PgChangeNotifier _notifier;
+    private readonly PgGroupCommit<RunCompletion, bool> _completions;
+    private readonly PgGroupCommit<(Model.RunRequest Request, DateTimeOffset Now), Model.EnqueueResult> _enqueues;
     private bool _migrated;
 
     /// <param name="connectionString">An Npgsql connection string.</param>
@@ -43,7 +45,13 @@ public sealed partial class PostgresStore : IKairosStore
         builder.NoResetOnClose = true;
         _dataSource = NpgsqlDataSource.Create(builder);
         _notifier = new PgChangeNotifier(_dataSource, ChangeChannel(schema), node);
+        _completions = new PgGroupCommit<RunCompletion, bool>(CompleteManyAsync, CompleteOneAsync, MaxGroupCommit);
+        _enqueues = new PgGroupCommit<(Model.RunRequest Request, DateTimeOffset Now), Model.EnqueueResult>(
+            EnqueueBatchAsync, item => Write(scope => EnqueueInScope(scope, item.Request, item.Now), CancellationToken.None), MaxGroupCommit);
     }
+
+    /// <summary>The most writes of one kind committed together.</summary>
+    private const int MaxGroupCommit = 256;
 
     public string Schema => _schema;
 
@@ -88,6 +96,20 @@ public sealed partial class PostgresStore : IKairosStore
             throw new InvalidOperationException("call MigrateAsync before using the store");
         }
     }
+
+    /// <summary>Journal entries in one statement, in the order given.</summary>
+    private Task JournalMany(PgScope scope, IReadOnlyList<(DateTimeOffset At, string Kind, string Job, long Run, long? Trigger, string Data)> entries) =>
+        entries.Count == 0
+            ? Task.CompletedTask
+            : scope.Execute(
+                """
+                INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data)
+                SELECT e.at, e.kind, e.job, e.run, e.trigger, @node, e.data
+                FROM unnest(@at, @kind, @job, @run, @trigger::bigint[], @data) WITH ORDINALITY AS e(at, kind, job, run, trigger, data, ord) ORDER BY e.ord
+                """,
+                ("at", entries.Select(e => Ms(e.At)).ToArray()), ("kind", entries.Select(e => e.Kind).ToArray()), ("job", entries.Select(e => e.Job).ToArray()),
+                ("run", entries.Select(e => e.Run).ToArray()), ("trigger", entries.Select(e => e.Trigger).ToArray()), ("data", entries.Select(e => e.Data).ToArray()),
+                ("node", _node));
 
     private Task Journal(PgScope scope, DateTimeOffset at, string kind, string? job, long? runId, long? triggerId, string? data) =>
         scope.Execute(

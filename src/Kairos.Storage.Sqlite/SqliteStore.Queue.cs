@@ -42,17 +42,7 @@ public sealed partial class SqliteStore
 
         var due = request.NotBefore ?? now; // A past not-before keeps its place in the due-time order.
         var (id, state, skipReason) = InsertRun(scope, request, now, due);
-        var data = JsonSerializer.Serialize(new
-        {
-            source = request.Source,
-            dueAt = due,
-            idempotencyKey = request.IdempotencyKey,
-            parentRunId = request.ParentRunId,
-            eventId = request.EventId,
-            subscription = request.Subscription,
-            reason = skipReason,
-        }, KairosJson.Options);
-        Journal(scope, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId, data);
+        Journal(scope, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId, JournalNotes.Enqueued(request, due, skipReason));
         return new EnqueueResult(id, true, state);
     }
 

@@ -67,7 +67,14 @@ internal sealed class TriggerScheduler(
             catch (Exception ex)
             {
                 logger.LogError(ex, "Trigger scheduler failed; retrying in 1 s");
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stopping).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // Stopped (or no longer leading) while backing off.
+                }
             }
         }
     }

@@ -23,6 +23,7 @@ public sealed class YamlConfigLoaderTests
             engine:
               workers: 4
               leaseDuration: 20s
+              leaderLease: 6s
               queues: { reports: 2 }
               executorLimits: { command: 1 }
             jobs:
@@ -52,6 +53,7 @@ public sealed class YamlConfigLoaderTests
             """, "test.yaml");
 
         Assert.Equal((4, TimeSpan.FromSeconds(20), 2, 1), (config.Engine.Workers, config.Engine.LeaseDuration, config.Engine.QueueLimits["reports"], config.Engine.ExecutorLimits["command"]));
+        Assert.Equal(TimeSpan.FromSeconds(6), config.Engine.LeaderLease);
         var report = config.Jobs.Single(j => j.Name == "report");
         var command = Assert.IsType<CommandExecutorSpec>(report.Executor);
         Assert.Equal(["/usr/bin/make", "report", "{{payload.month}}"], command.Argv);

@@ -317,6 +317,26 @@ public sealed class ServerApiTests(ApiServerFixture fixture) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task The_node_lists_itself_as_the_alive_leader_in_the_api_health_and_cli()
+    {
+        var health = await Server.GetJsonAsync("/healthz");
+        var id = health["node"]!.GetValue<string>();
+        await Eventually.TrueAsync(async () => (await Server.GetJsonAsync("/healthz"))["leader"]!.GetValue<bool>(), "the only node to lead");
+
+        var node = Assert.Single((await Server.GetJsonAsync("/api/nodes")).AsArray())!;
+        Assert.Equal((id, true, true), (node["id"]!.GetValue<string>(), node["leader"]!.GetValue<bool>(), node["alive"]!.GetValue<bool>()));
+        Assert.Equal(Environment.MachineName, node["host"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(node["version"]!.GetValue<string>()));
+        Assert.True(node["lastSeenAt"]!.GetValue<DateTimeOffset>() >= node["startedAt"]!.GetValue<DateTimeOffset>());
+
+        var result = await Cli.RunAsync("nodes", "--server", Server.Url);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("NODE", lines[0]);
+        Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(id)} .* leader +yes\s*$", lines[1]);
+    }
+
+    [Fact]
     public async Task Cli_jobs_run_with_wait_and_json_prints_the_finished_run()
     {
         var result = await Cli.RunAsync("jobs", "run", "echo-job", "--data", """{"a":1}""", "--wait", "--json", "--server", Server.Url);

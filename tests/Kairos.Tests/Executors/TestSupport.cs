@@ -211,8 +211,15 @@ internal sealed class TestHttpServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // Closing re-resolves the endpoint on Linux and can trip over another process that has
+            // since bound the port ("address already in use"); the listener is closed either way.
+        }
         try
         {
             await _loop.WaitAsync(TimeSpan.FromSeconds(5));

@@ -137,6 +137,116 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task Enqueues_arriving_together_each_get_their_own_outcome_and_one_bad_request_fails_alone()
+    {
+        await SaveAsync("plain", j => j with { Priority = 3 });
+        await SaveAsync("paused", j => j with { Paused = true });
+        await SaveAsync("single", j => j with { Concurrency = new ConcurrencyPolicy(1, OverlapPolicy.Skip) });
+        var requests = new List<RunRequest>();
+        for (var i = 0; i < 30; i++)
+        {
+            requests.Add(new RunRequest("plain", TriggerSources.Manual) { Payload = $$"""{"i":{{i}}}""", Priority = i % 3 == 0 ? 9 : null });
+        }
+        requests.Add(new RunRequest("plain", TriggerSources.Manual) { IdempotencyKey = "once" });
+        requests.Add(new RunRequest("plain", TriggerSources.Manual) { IdempotencyKey = "once" });
+        requests.Add(new RunRequest("paused", TriggerSources.Manual) { NotBefore = T0.AddMinutes(5) });
+        requests.Add(new RunRequest("single", TriggerSources.Manual));
+        requests.Add(new RunRequest("single", TriggerSources.Manual));
+
+        var outcomes = await EnqueueTogetherAsync(requests);
+
+        Assert.All(outcomes, o => Assert.Null(o.Error));
+        for (var i = 0; i < 30; i++)
+        {
+            var run = (await Store.GetRunAsync(outcomes[i].Result!.RunId, CancellationToken.None))!;
+            Assert.Equal((RunState.Queued, $$"""{"i":{{i}}}""", i % 3 == 0 ? 9 : 3, T0), (run.State, run.Payload, run.Priority, run.DueAt));
+            Assert.Equal(["run.enqueued"], await JournalKindsAsync(run.Id));
+        }
+        Assert.Equal(outcomes[30].Result!.RunId, outcomes[31].Result!.RunId);
+        Assert.Single(new[] { outcomes[30].Result!, outcomes[31].Result! }, r => r.Created);
+        Assert.Equal(T0.AddMinutes(5), (await Store.GetRunAsync(outcomes[32].Result!.RunId, CancellationToken.None))!.DueAt);
+        Assert.Equal([RunState.Queued, RunState.Skipped], new[] { outcomes[33].Result!.State, outcomes[34].Result!.State }.Order());
+        Assert.Equal(34, (await Store.ListRunsAsync(new RunQuery(), CancellationToken.None)).Count);
+
+        var withBadOne = await EnqueueTogetherAsync([new RunRequest("plain", "manual"), new RunRequest("missing", "manual"), new RunRequest("plain", "manual")]);
+        Assert.Contains("job 'missing' does not exist", withBadOne[1].Error!.Message);
+        Assert.All([withBadOne[0], withBadOne[2]], o => Assert.True(o.Result!.Created));
+        Assert.Equal(36, (await Store.ListRunsAsync(new RunQuery(), CancellationToken.None)).Count);
+
+        // The paused job's run waits for the resume; the rest are claimable in priority order.
+        var claimed = await ClaimAsync(100, T0.AddMinutes(10));
+        Assert.Equal(34, claimed.Count);
+        Assert.DoesNotContain(claimed, r => r.JobName == "paused");
+        Assert.Equal(claimed.Select(r => r.Priority).OrderDescending(), claimed.Select(r => r.Priority));
+    }
+
+    /// <summary>Issues every enqueue at once, so the store may commit them together.</summary>
+    private Task<(EnqueueResult? Result, Exception? Error)[]> EnqueueTogetherAsync(IEnumerable<RunRequest> requests) =>
+        Task.WhenAll(requests.Select(async r =>
+        {
+            try
+            {
+                return ((EnqueueResult?)await Store.EnqueueAsync(r, T0, CancellationToken.None), (Exception?)null);
+            }
+            catch (KairosNotFoundException ex)
+            {
+                return ((EnqueueResult?)null, (Exception?)ex);
+            }
+        }));
+
+    [StoreFact]
+    public async Task Completions_arriving_together_each_get_their_own_outcome_journal_and_log()
+    {
+        await SaveAsync("job", j => j with { Retry = j.Retry with { MaxAttempts = 2 } });
+        for (var i = 0; i < 40; i++)
+        {
+            await EnqueueAsync("job");
+        }
+        var runs = await ClaimAsync(40);
+        var completions = runs.Select((run, i) => (i % 5) switch
+        {
+            0 => new RunCompletion(run.Id, "node-a", RunOutcome.Succeeded, T0.AddSeconds(1)) { Output = $$"""{"n":{{i}}}""", Log = [new RunLogLine(T0, "stdout", $"line {i}")] },
+            1 => new RunCompletion(run.Id, "node-a", RunOutcome.Failed, T0.AddSeconds(1)) { Error = $"boom {i}", RetryAt = T0.AddMinutes(1) },
+            2 => new RunCompletion(run.Id, "node-a", RunOutcome.Failed, T0.AddSeconds(1)) { Error = $"fatal {i}" },
+            3 => new RunCompletion(run.Id, "node-a", RunOutcome.Cancelled, T0.AddSeconds(1)),
+            _ => new RunCompletion(run.Id, "node-b", RunOutcome.Succeeded, T0.AddSeconds(1)), // Not the owner: refused.
+        }).ToList();
+
+        var accepted = await Task.WhenAll(completions.Select(c => Store.CompleteAsync(c, CancellationToken.None)));
+
+        Assert.Equal(completions.Select(c => c.Owner == "node-a"), accepted);
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var run = (await Store.GetRunAsync(runs[i].Id, CancellationToken.None))!;
+            var kinds = await JournalKindsAsync(run.Id);
+            switch (i % 5)
+            {
+                case 0:
+                    Assert.Equal((RunState.Succeeded, $$"""{"n":{{i}}}"""), (run.State, run.Output));
+                    Assert.Equal([$"line {i}"], (await Store.GetRunLogAsync(run.Id, CancellationToken.None)).Select(l => l.Text));
+                    Assert.Equal(["run.enqueued", "run.started", "run.succeeded"], kinds);
+                    break;
+                case 1:
+                    Assert.Equal((RunState.Queued, $"boom {i}", T0.AddMinutes(1)), (run.State, run.Error, run.DueAt));
+                    Assert.Equal(["run.enqueued", "run.started", "run.failed"], kinds);
+                    break;
+                case 2:
+                    Assert.Equal((RunState.Dead, $"fatal {i}"), (run.State, run.Error));
+                    Assert.Equal(["run.enqueued", "run.started", "run.failed", "run.dead"], kinds);
+                    break;
+                case 3:
+                    Assert.Equal(RunState.Cancelled, run.State);
+                    Assert.Equal(["run.enqueued", "run.started", "run.cancelled"], kinds);
+                    break;
+                default:
+                    Assert.Equal((RunState.Running, "node-a"), (run.State, run.LeaseOwner));
+                    Assert.Equal(["run.enqueued", "run.started"], kinds);
+                    break;
+            }
+        }
+    }
+
+    [StoreFact]
     public async Task The_next_due_time_is_the_earliest_over_every_priority()
     {
         await SaveAsync("job");

@@ -91,16 +91,31 @@ internal sealed class ClusterMember(
         }
     }
 
+    /// <summary>Stops the leader's work. Never throws: the check-in loop must go on whatever that work ended with.</summary>
     private async Task StepDownAsync()
     {
         if (_leading is not { } leading)
         {
             return;
         }
-        await leading.CancelAsync().ConfigureAwait(false);
-        await _leaderWork.ConfigureAwait(false);
-        leading.Dispose();
-        _leading = null;
+        try
+        {
+            await leading.CancelAsync().ConfigureAwait(false);
+            await _leaderWork.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The leader's work ended by cancellation, as asked.
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "The leader's work failed while stopping");
+        }
+        finally
+        {
+            leading.Dispose();
+            _leading = null;
+        }
     }
 
     /// <summary>Leaves the node list and gives the leadership up, so another node need not wait for the lease to run out.</summary>

@@ -177,4 +177,22 @@ public sealed class ClusterEngineTests : IAsyncLifetime
 
     private static Task<IReadOnlyList<RunRecord>> RunsAsync(PostgresNode node, string job) =>
         node.Engine.Store.ListRunsAsync(new RunQuery { JobName = job }, CancellationToken.None);
+
+    [PostgresFact]
+    public async Task A_leader_that_lost_the_database_for_a_while_leads_and_fires_again_once_it_is_back()
+    {
+        var node = await StartAsync("node-a");
+        await node.Engine.SaveJobAsync(new JobDefinition { Name = "tick", Executor = new HandlerExecutorSpec("noop"), Triggers = [new IntervalTriggerSpec(TimeSpan.FromMilliseconds(200))] });
+        await Eventually.TrueAsync(() => node.Engine.IsLeader, "the node to lead");
+
+        // The outage: the schema is out of reach for longer than the leadership lease.
+        await PostgresSchema.ExecuteAsync($"ALTER SCHEMA {_schema} RENAME TO {_schema}_away");
+        await Eventually.TrueAsync(() => !node.Engine.IsLeader, "the node to step down when it cannot renew", timeoutMs: 10_000);
+        await PostgresSchema.ExecuteAsync($"ALTER SCHEMA {_schema}_away RENAME TO {_schema}");
+        var back = node.Engine.Clock.GetUtcNow();
+
+        await Eventually.TrueAsync(() => node.Engine.IsLeader, "the node to lead again", timeoutMs: 10_000);
+        await Eventually.TrueAsync(async () => (await RunsAsync(node, "tick")).Any(r => r.State == RunState.Succeeded && r.CreatedAt > back),
+            "a tick fired after the outage", timeoutMs: 10_000);
+    }
 }
