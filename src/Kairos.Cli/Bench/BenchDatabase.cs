@@ -83,9 +83,6 @@ internal sealed class BenchDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>The connection pool size of each of <paramref name="nodes"/> nodes sharing the server; 0 on SQLite.</summary>
-    public int PoolSizeFor(int nodes) => _server?.PoolSizeFor(nodes) ?? 0;
-
     /// <summary>What <c>kairos serve --db</c> takes for one of <paramref name="nodes"/> nodes sharing the server (see <see cref="UseIn"/>).</summary>
     public string DbFor(int nodes) =>
         _server is null ? Db : new NpgsqlConnectionStringBuilder(_server.ConnectionStringFor(nodes)) { SearchPath = Schema }.ConnectionString;

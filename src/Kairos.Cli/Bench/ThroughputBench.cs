@@ -53,10 +53,9 @@ internal static class ThroughputBench
                 ["workers"] = workers,
                 ["nodes"] = processes ? $"{nodes} kairos serve processes" : nodes == 1 ? "1 engine" : $"{nodes} engines in one process",
                 ["database"] = database.Describe(processes ? nodes + 1 : nodes),
-                ["enqueue"] = processes
-                    ? $"KairosEngine.EnqueueAsync while the nodes run, on a node of this process with no workers, {ThroughputInProcesses.InFlight(database, nodes)} calls in flight"
-                    : "KairosEngine.EnqueueAsync, all N issued at once while the engines run, "
-                        + (enqueueOnFirst || nodes == 1 ? "on the first node" : "round robin over the nodes"),
+                ["enqueue"] = "KairosEngine.EnqueueAsync, all N issued at once while the nodes run, " + (
+                    processes ? "on a node of this process with no workers"
+                    : enqueueOnFirst || nodes == 1 ? "on the first node" : "round robin over the nodes"),
                 ["handler"] = processes ? "noop" : "no-op (counts the runs each node started)",
             },
             new JsonObject

@@ -8,20 +8,12 @@ namespace Kairos.Cli.Bench;
 /// <c>kairos bench throughput --nodes N --nodes-as processes</c>: the N nodes are <c>kairos serve</c>
 /// processes (shipped server, built-in <c>noop</c> handler) and this process is one more node with
 /// no workers that only enqueues; it follows the journal to see the runs succeed and which node
-/// ran each. It enqueues with at most <see cref="InFlight"/> calls in flight.
+/// ran each.
 /// </summary>
 internal static class ThroughputInProcesses
 {
     private const string Job = "bench-noop";
     private static readonly TimeSpan FinishLimit = TimeSpan.FromMinutes(30);
-
-    /// <summary>
-    /// Enqueue calls in flight at once: as many as the enqueuing node has pooled connections. All N
-    /// at once (as with engines) would wait for a connection behind each other, and those still
-    /// waiting after Npgsql's 15 s fail: a single node's pool (~30 connections here) serves
-    /// ~1,500 enqueues a second, so 20,000 at once do not fit.
-    /// </summary>
-    public static int InFlight(BenchDatabase database, int nodes) => database.PoolSizeFor(nodes + 1);
 
     public static async Task<ThroughputRun> RunAsync(BenchDatabase database, int n, int workers, int nodes)
     {
@@ -57,10 +49,7 @@ internal static class ThroughputInProcesses
         }
 
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, n),
-            new ParallelOptions { MaxDegreeOfParallelism = InFlight(database, nodes) },
-            async (_, _) => await enqueuer.Engine.EnqueueAsync(new RunRequest(Job, TriggerSources.Manual)));
+        await Task.WhenAll(Enumerable.Range(0, n).Select(_ => enqueuer.Engine.EnqueueAsync(new RunRequest(Job, TriggerSources.Manual))));
         var enqueueTime = clock.Elapsed;
         foreach (var entry in await journal.ReadNewAsync())
         {
