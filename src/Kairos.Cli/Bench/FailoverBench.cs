@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Kairos.Configuration;
 using Kairos.Model;
+using Kairos.Storage;
 
 namespace Kairos.Cli.Bench;
 
@@ -46,8 +47,7 @@ internal static class FailoverBench
             """);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await using var observer = await database.OpenStoreAsync("bench-observer", nodes + 1);
-        var journal = new JournalTail(observer);
-        var measured = await FailOverAsync(children.All, http, journal, lease, kill);
+        var measured = await FailOverAsync(children.All, http, observer, lease, kill);
         return new BenchReport(
             "failover",
             new JsonObject
@@ -61,13 +61,16 @@ internal static class FailoverBench
             measured);
     }
 
-    private static async Task<JsonObject> FailOverAsync(List<ChildNode> children, HttpClient http, JournalTail journal, TimeSpan lease, bool kill)
+    private static async Task<JsonObject> FailOverAsync(List<ChildNode> children, HttpClient http, IKairosStore observer, TimeSpan lease, bool kill)
     {
+        var journal = new JournalTail(observer);
         var (leader, leaderId) = await FindLeaderAsync(children, http, StartLimit)
             ?? throw new InvalidOperationException("no node became the leader; see the node logs");
         JournalEntry? lastOldTick = null;
+        var ledger = new TickLedger(Job);
         void Track(JournalEntry e)
         {
+            ledger.Add(e);
             if (IsTickBy(e, leaderId))
             {
                 lastOldTick = e;
@@ -108,8 +111,10 @@ internal static class FailoverBench
             resigned ??= e.Kind == "leader.resigned" ? e : null;
         }) ?? throw new InvalidOperationException("the new leader fired no tick; see the node logs");
 
+        await journal.WaitForAsync(_ => false, TimeSpan.FromSeconds(2), Track); // The ticks just after, to see none is missing.
+
         double? After(JournalEntry? e) => e is null ? null : Math.Round((e.At - stoppedAt).TotalMilliseconds);
-        return new JsonObject
+        var measured = new JsonObject
         {
             ["oldLeader"] = leaderId,
             ["newLeader"] = seen.Id,
@@ -119,8 +124,14 @@ internal static class FailoverBench
             ["firstTickAfterMs"] = After(firstNewTick),
             ["lastOldTickBeforeMs"] = -After(lastOldTick),
             ["tickGapMs"] = lastOldTick is null ? null : Math.Round((firstNewTick.At - lastOldTick.At).TotalMilliseconds),
+            ["firstTickLateMs"] = Math.Round((firstNewTick.At - await TickLedger.TickOfAsync(observer, firstNewTick)).TotalMilliseconds),
             ["boundMs"] = kill ? (lease + lease / 3).TotalMilliseconds : (lease / 3).TotalMilliseconds,
         };
+        foreach (var (name, value) in await ledger.DescribeAsync(observer, lastOldTick!, stoppedAt, leaderId))
+        {
+            measured[name] = value?.DeepClone();
+        }
+        return measured;
     }
 
     private static bool IsTickBy(JournalEntry entry, string node) =>
