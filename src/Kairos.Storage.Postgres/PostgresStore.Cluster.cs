@@ -37,6 +37,7 @@ public sealed partial class PostgresStore
             if (await scope.Execute("DELETE FROM leadership WHERE name = @name AND node = @id", ("name", ClusterRules.Leadership), ("id", nodeId)) > 0)
             {
                 await Journal(scope, now, "leader.resigned", null, null, null, ClusterRules.LeaderNote(nodeId, null));
+                scope.Announce(StoreChanges.Leadership);
             }
             return 0;
         }, cancellationToken);

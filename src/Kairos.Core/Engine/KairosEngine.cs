@@ -161,6 +161,10 @@ public sealed class KairosEngine : IAsyncDisposable
                 host.TriggersChanged();
             }
         }
+        if (changes.HasFlag(StoreChanges.Leadership))
+        {
+            _member.CheckInNow();
+        }
         if (changes.HasFlag(StoreChanges.Cancels))
         {
             _ = StopCancelledRunsAsync();

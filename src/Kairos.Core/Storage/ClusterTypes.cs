@@ -27,5 +27,8 @@ public enum StoreChanges
     /// <summary>Job definitions changed: cached copies are stale.</summary>
     Jobs = 8,
 
-    All = Runs | Triggers | Cancels | Jobs,
+    /// <summary>The leader gave the leadership up: another node can take it now.</summary>
+    Leadership = 16,
+
+    All = Runs | Triggers | Cancels | Jobs | Leadership,
 }

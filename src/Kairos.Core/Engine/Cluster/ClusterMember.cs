@@ -29,12 +29,16 @@ internal sealed class ClusterMember(
     private static readonly string Version =
         typeof(ClusterMember).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
+    private readonly WakeSignal _checkInNow = new();
     private CancellationTokenSource? _leading;
     private Task _leaderWork = Task.CompletedTask;
     private DateTimeOffset _leaseUntil;
     private NodeInfo? _node;
 
     public bool IsLeader => _leading is not null;
+
+    /// <summary>The leader resigned: check in (and bid for the leadership) now rather than at the next interval.</summary>
+    public void CheckInNow() => _checkInNow.Set();
 
     private TimeSpan RenewEvery => options.LeaderLease / 3;
 
@@ -46,7 +50,7 @@ internal sealed class ClusterMember(
             try
             {
                 await BeatAsync(stopping).ConfigureAwait(false);
-                await Task.Delay(RenewEvery, clock, stopping).ConfigureAwait(false);
+                await _checkInNow.WaitAsync(RenewEvery, clock, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -54,10 +54,11 @@ public sealed class ClusterEngineTests : IAsyncLifetime
     }
 
     [PostgresFact]
-    public async Task One_node_leads_and_another_takes_over_when_it_leaves()
+    public async Task One_node_leads_and_another_takes_over_at_once_when_it_leaves()
     {
-        var a = await StartAsync("node-a");
-        var b = await StartAsync("node-b");
+        // A long lease: the others check in every 10 s, so only the resignation's NOTIFY makes the hand-over quick.
+        var a = await StartAsync("node-a", o => o.LeaderLease = TimeSpan.FromSeconds(30));
+        var b = await StartAsync("node-b", o => o.LeaderLease = TimeSpan.FromSeconds(30));
         await Eventually.TrueAsync(() => a.Engine.IsLeader || b.Engine.IsLeader, "a leader");
         Assert.False(a.Engine.IsLeader && b.Engine.IsLeader);
         var (leader, follower) = a.Engine.IsLeader ? (a, b) : (b, a);
@@ -68,7 +69,7 @@ public sealed class ClusterEngineTests : IAsyncLifetime
 
         _nodes.Remove(leader);
         await leader.DisposeAsync(); // Leaves on purpose: gives the lease up.
-        await Eventually.TrueAsync(() => follower.Engine.IsLeader, "the other node to lead", timeoutMs: 5_000);
+        await Eventually.TrueAsync(() => follower.Engine.IsLeader, "the other node to lead", timeoutMs: 3_000);
         Assert.Equal([(follower.Engine.Options.NodeId, true)], (await follower.Engine.ListNodesAsync()).Select(n => (n.Id, n.Leader)));
     }
 
