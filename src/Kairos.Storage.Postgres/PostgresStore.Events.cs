@@ -90,9 +90,10 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>Publishes run.succeeded / run.failed / run.cancelled for a run that just ended, if anyone listens.</summary>
-    private async Task PublishRunFinished(PgScope scope, long runId, DateTimeOffset now)
+    /// <param name="subscriptions">The active subscriptions, when the caller has read them already (a batch of completions); else read here.</param>
+    private async Task PublishRunFinished(PgScope scope, long runId, DateTimeOffset now, List<Subscription>? subscriptions = null)
     {
-        var subscriptions = await ActiveSubscriptions(scope);
+        subscriptions ??= await ActiveSubscriptions(scope);
         if (subscriptions.Count == 0)
         {
             return;

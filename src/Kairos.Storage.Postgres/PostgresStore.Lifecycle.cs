@@ -123,11 +123,11 @@ public sealed partial class PostgresStore
                     ("stream", lines.Select(l => l.Line.Stream).ToArray()), ("text", lines.Select(l => l.Line.Text).ToArray()));
             }
             var finished = done.Where(c => CompletionState(c).State != RunState.Queued).ToList();
-            if (finished.Count > 0 && (await ActiveSubscriptions(scope)).Count > 0)
+            if (finished.Count > 0 && await ActiveSubscriptions(scope) is { Count: > 0 } subscriptions)
             {
                 foreach (var completion in finished)
                 {
-                    await PublishRunFinished(scope, completion.RunId, completion.FinishedAt);
+                    await PublishRunFinished(scope, completion.RunId, completion.FinishedAt, subscriptions); // Read once for the batch.
                 }
             }
             if (finished.Count < done.Count)
