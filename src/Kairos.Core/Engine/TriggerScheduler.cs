@@ -42,8 +42,13 @@ internal sealed class TriggerScheduler(
 
     private readonly WakeSignal _wake = new();
 
+    private long _sleepingUntilTicks;
+
     /// <summary>Tell the scheduler that triggers changed, so it re-reads the earliest fire time.</summary>
     public void Wake() => _wake.Set();
+
+    /// <summary>When the loop's current sleep ends, published before it sleeps (tests wait for it before moving a manual clock).</summary>
+    internal DateTimeOffset SleepingUntil => new(Interlocked.Read(ref _sleepingUntilTicks), TimeSpan.Zero);
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -58,7 +63,9 @@ internal sealed class TriggerScheduler(
                 {
                     continue;
                 }
-                await _wake.WaitAsync(until is { } u && u < MaxSleep ? u : MaxSleep, time, stopping).ConfigureAwait(false);
+                var sleep = until is { } u && u < MaxSleep ? u : MaxSleep;
+                Interlocked.Exchange(ref _sleepingUntilTicks, (time.GetUtcNow() + sleep).UtcTicks);
+                await _wake.WaitAsync(sleep, time, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
