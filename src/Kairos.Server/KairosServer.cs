@@ -62,7 +62,7 @@ public static class KairosServer
             o.SqlPollProviders.TryAdd("sqlite", connectionString => new Microsoft.Data.Sqlite.SqliteConnection(connectionString));
         });
         builder.Services.AddKairosBuiltInHandlers();
-        builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<KairosEngine>().Clock));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -9,6 +9,12 @@ namespace Kairos.Storage.Sqlite;
 /// each commit here; a PASSIVE checkpoint (it never blocks the writer or readers) then runs on a
 /// connection and a thread of its own (the sync blocks), at most every <see cref="MinInterval"/>,
 /// and not at all while nothing is written.
+/// <para>
+/// A PASSIVE checkpoint copies the frames committed before it started, but under steady writes new
+/// frames keep arriving, so the WAL is never wholly copied and SQLite never starts it again from the
+/// top. The writer therefore truncates the WAL itself once the file passes a size
+/// (<see cref="SqliteWriter"/>); that is quick, since these checkpoints have copied nearly all of it.
+/// </para>
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
 {

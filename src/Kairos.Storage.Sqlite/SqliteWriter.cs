@@ -17,6 +17,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
     // enough that a burst shares few commits.
     private const int MaxBatch = 64;
 
+    /// <summary>The WAL file size past which the writer empties it (see <see cref="TruncateWal"/>).</summary>
+    public const long WalTruncateBytes = 16 * 1024 * 1024;
+
     private readonly ConcurrentQueue<WriteOperation> _queue = new();
     private readonly ConcurrentQueue<WriteOperation> _urgent = new();
     private readonly object _gate = new(); // The monitor of the writer's sleep and wake-up, not a lock on the queue.
@@ -26,6 +29,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteScope _scope;
     private readonly SqliteCheckpointer _checkpointer;
+    private readonly FileInfo _wal;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SqliteWriter(string connectionString)
@@ -35,6 +39,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         SqlitePragmas.ApplyToWriter(_connection);
         _scope = new SqliteWriteScope(_connection);
         _checkpointer = new SqliteCheckpointer(connectionString);
+        _wal = new FileInfo(_connection.DataSource + "-wal");
         new Thread(Run) { IsBackground = true, Name = "Kairos SQLite writer" }.Start();
     }
 
@@ -109,6 +114,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
             {
                 CommitBatch(batch);
                 batch.Clear();
+                if (WalLength() > WalTruncateBytes)
+                {
+                    TruncateWal();
+                }
             }
         }
         finally
@@ -149,6 +158,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             return;
         }
+        _checkpointer.Committed();
         foreach (var operation in batch)
         {
             operation.Publish();
@@ -199,7 +209,30 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
         }
         _scope.Execute("COMMIT");
-        _checkpointer.Committed();
+    }
+
+    private long WalLength()
+    {
+        _wal.Refresh();
+        return _wal.Exists ? _wal.Length : 0;
+    }
+
+    /// <summary>
+    /// Copies what is left of the WAL into the database and empties it, so the next commit writes it
+    /// from the start: under steady writes SQLite never restarts it by itself (see
+    /// <see cref="SqliteCheckpointer"/>), and the file grew by hundreds of megabytes. Runs on the writer's connection between
+    /// batches: no write of ours is in progress, and readers are waited for by the busy timeout.
+    /// </summary>
+    private void TruncateWal()
+    {
+        try
+        {
+            _scope.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        catch (SqliteException)
+        {
+            // Another process holds the database: the next request tries again.
+        }
     }
 
     private void TryRollback()

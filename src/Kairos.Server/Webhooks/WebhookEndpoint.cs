@@ -24,9 +24,11 @@ internal static class WebhookEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/hooks/{name}", HandleAsync);
 
-    private static async Task<IResult> HandleAsync(string name, HttpContext http, KairosEngine engine, WebhookRateLimiter limiter, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> HandleAsync(string name, HttpContext http, KairosEngine engine, WebhookRateLimiter limiter, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        // The cluster's time (the database's), as for every other run: a node whose clock is off
+        // must not make webhook runs due in the future or misjudge a signature's timestamp.
+        var now = engine.Clock.GetUtcNow();
         TimeSpan? wait = null;
         if (http.Request.Query["wait"].FirstOrDefault() is { } waitText)
         {

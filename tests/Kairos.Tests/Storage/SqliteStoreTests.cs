@@ -105,5 +105,34 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(45, (await store.ListRunsAsync(new RunQuery { Limit = 100 }, CancellationToken.None)).Count);
     }
 
+    [Fact]
+    public async Task The_WAL_stays_bounded_while_the_store_keeps_writing()
+    {
+        // Regression: the background checkpointer was only told about commits on the isolated-retry
+        // path, and automatic checkpoints are off, so the -wal file grew without bound (870 MB after
+        // 18,000 webhook deliveries) until a clean shutdown.
+        var path = _directory.File("kairos.db");
+        await using var store = new SqliteStore(path, "n");
+        await store.MigrateAsync(CancellationToken.None);
+        await store.SaveJobAsync(new JobDefinition { Name = "job", Executor = new HandlerExecutorSpec("ok") }, [], DateTimeOffset.UnixEpoch, CancellationToken.None);
+        var payload = new string('x', 2000);
+        long largest = 0;
+        for (var i = 0; i < 6000; i++)
+        {
+            await store.EnqueueAsync(new RunRequest("job", "manual") { Payload = $"\"{payload}{i}\"" }, DateTimeOffset.UnixEpoch, CancellationToken.None);
+            if (i % 500 == 0)
+            {
+                largest = Math.Max(largest, new FileInfo(path + "-wal").Length);
+            }
+        }
+        largest = Math.Max(largest, new FileInfo(path + "-wal").Length);
+
+        // Unchecked, 6,000 commits of a 2 KB row and its journal entry write well over 50 MB of WAL.
+        Assert.True(largest < SqliteWalLimit, $"the WAL reached {largest / 1024 / 1024} MB");
+        Assert.Equal(6000, (await store.GetStatsAsync(CancellationToken.None)).RunsByState["queued"]);
+    }
+
+    private const long SqliteWalLimit = 24 * 1024 * 1024;
+
     public void Dispose() => _directory.Dispose();
 }

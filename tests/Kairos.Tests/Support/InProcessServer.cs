@@ -31,13 +31,14 @@ public sealed class InProcessServer : IAsyncDisposable
     public Kairos.Engine.KairosEngine Engine => _app.Services.GetRequiredService<Kairos.Engine.KairosEngine>();
 
     /// <param name="directory">Where the config and database live; pass the same one to restart on the same database (it is then not deleted on dispose).</param>
-    public static async Task<InProcessServer> StartAsync(string yaml, Action<IServiceCollection>? services = null, TempDirectory? directory = null)
+    /// <param name="database">What <c>kairos serve --db</c> would be given; the SQLite file in <paramref name="directory"/> by default.</param>
+    public static async Task<InProcessServer> StartAsync(string yaml, Action<IServiceCollection>? services = null, TempDirectory? directory = null, string? database = null)
     {
         var ownsDirectory = directory is null;
         directory ??= new TempDirectory();
         var config = directory.File("kairos.yaml");
         await File.WriteAllTextAsync(config, yaml);
-        var app = KairosServer.Build(new ServeOptions { ConfigFile = config, DatabasePath = directory.File("kairos.db"), Urls = "http://127.0.0.1:0" }, services);
+        var app = KairosServer.Build(new ServeOptions { ConfigFile = config, DatabasePath = database ?? directory.File("kairos.db"), Urls = "http://127.0.0.1:0" }, services);
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new InProcessServer(directory, ownsDirectory, app, url);
