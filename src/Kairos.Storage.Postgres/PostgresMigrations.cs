@@ -184,6 +184,11 @@ internal static class PostgresMigrations
         CREATE TRIGGER runs_queued_again_follow_their_job BEFORE UPDATE OF state ON runs
             FOR EACH ROW WHEN (NEW.state = 'queued' AND OLD.state <> 'queued') EXECUTE FUNCTION runs_queued_again_follow_their_job();
         """,
+
+        // 4: an event whose routing failed for some subscription (its filter threw) is failed.
+        """
+        ALTER TABLE events ADD COLUMN routing_failed boolean NOT NULL DEFAULT false;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Kairos.Events;
 using Kairos.Model;
 using Npgsql;
@@ -14,101 +12,18 @@ namespace Kairos.Storage.Postgres;
 public sealed partial class PostgresStore
 {
     private const string EventColumns =
-        "e.id, e.type, e.source, e.data, e.priority, e.idempotency_key, e.published_at, e.cancelled, " +
+        "e.id, e.type, e.source, e.data, e.priority, e.idempotency_key, e.published_at, e.cancelled, e.routing_failed, " +
         "COUNT(r.id), COUNT(r.id) FILTER (WHERE r.state = 'queued' AND r.attempt = 0), " +
         "COUNT(r.id) FILTER (WHERE r.state = 'running' OR (r.state = 'queued' AND r.attempt > 0)), " +
         "COUNT(r.id) FILTER (WHERE r.state = 'dead')";
 
     public Task<PublishResult> PublishAsync(EventRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(async scope => await PublishInScope(scope, request, now, parent: null, await ActiveSubscriptions(scope)), cancellationToken);
-
-    private async Task<PublishResult> PublishInScope(PgScope scope, EventRequest request, DateTimeOffset now, RunRecord? parent, List<Subscription> subscriptions)
-    {
-        if (request.IdempotencyKey is { } key && await scope.Scalar("SELECT id FROM events WHERE idempotency_key = @key", ("key", key)) is long existing)
-        {
-            var earlier = await scope.Query("SELECT id, state FROM runs WHERE event_id = @id ORDER BY id",
-                r => new EnqueueResult(r.GetInt64(0), false, RunStates.Parse(r.GetString(1))), ("id", existing));
-            return new PublishResult(existing, false, earlier);
-        }
-        var eventId = (long)(await scope.Scalar(
-            "INSERT INTO events (type, source, data, priority, idempotency_key, published_at) VALUES (@type, @source, @data::text, @priority, @key::text, @now) RETURNING id",
-            ("type", request.Type), ("source", request.Source), ("data", request.Data), ("priority", (long)request.Priority),
-            ("key", request.IdempotencyKey), ("now", Ms(now))))!;
-        await Journal(scope, now, "event.published", parent?.JobName, parent?.Id, null,
-            JsonSerializer.Serialize(new { eventId, type = request.Type, source = request.Source, idempotencyKey = request.IdempotencyKey }, KairosJson.Options));
-
-        var envelope = new EventEnvelope(request);
-        var runs = new List<EnqueueResult>();
-        foreach (var subscription in subscriptions.Where(s => _matcher.Matches(s, envelope)))
-        {
-            if (await RunFor(scope, subscription, eventId, request, now, parent) is { } run)
-            {
-                runs.Add(run);
-            }
-        }
-        return new PublishResult(eventId, true, runs);
-    }
-
-    /// <summary>One subscription's run for an event; null when a chain limit stops it or its job is gone (journaled).</summary>
-    private async Task<EnqueueResult?> RunFor(PgScope scope, Subscription subscription, long eventId, EventRequest request, DateTimeOffset now, RunRecord? parent)
-    {
-        var depth = parent is null ? 0 : parent.ChainDepth + 1;
-        var limit = subscription.MaxDepth ?? EventRouting.DefaultChainLimit;
-        if (parent is not null && depth > limit)
-        {
-            await Journal(scope, now, "chain.stopped", subscription.Job, parent.Id, null, JsonSerializer.Serialize(
-                new { subscription = subscription.Name, eventId, depth, limit, reason = $"the chain reached its maximum depth of {limit}" }, KairosJson.Options));
-            return null;
-        }
-        var data = request.Data ?? "null";
-        var publishedAt = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        var payload = string.Concat(
-            "{\"event\":{\"id\":", eventId.ToString(CultureInfo.InvariantCulture),
-            ",\"type\":", JsonSerializer.Serialize(request.Type),
-            ",\"source\":", JsonSerializer.Serialize(request.Source),
-            ",\"data\":", data,
-            ",\"publishedAt\":\"", publishedAt,
-            "\"},\"subscription\":", JsonSerializer.Serialize(subscription.Name),
-            parent is null ? "}" : ",\"parent\":" + data + "}");
-        // The job may be gone: check first rather than let the enqueue throw (an exception inside a
-        // PostgreSQL transaction would not roll back alone; here it would abort the whole publish).
-        if (await scope.Scalar("SELECT 1 FROM jobs WHERE name = @name", ("name", subscription.Job)) is null)
-        {
-            await Journal(scope, now, "subscription.failed", subscription.Job, null, null,
-                JsonSerializer.Serialize(new { subscription = subscription.Name, eventId, reason = $"job '{subscription.Job}' does not exist" }, KairosJson.Options));
-            return null;
-        }
-        return await EnqueueInScope(scope, new RunRequest(subscription.Job, subscription.OwnerJob is null ? TriggerSources.Event : TriggerSources.Completion)
-        {
-            Payload = payload,
-            Priority = request.Priority,
-            EventId = eventId,
-            Subscription = subscription.Name,
-            ParentRunId = parent?.Id,
-            ChainDepth = depth,
-        }, now);
-    }
+        Write(async scope => await _router.PublishAsync(new Transaction(this, scope), request, now), cancellationToken);
 
     /// <summary>Publishes run.succeeded / run.failed / run.cancelled for a run that just ended, if anyone listens.</summary>
     /// <param name="subscriptions">The active subscriptions, when the caller has read them already (a batch of completions); else read here.</param>
-    private async Task PublishRunFinished(PgScope scope, long runId, DateTimeOffset now, List<Subscription>? subscriptions = null)
-    {
-        subscriptions ??= await ActiveSubscriptions(scope);
-        if (subscriptions.Count == 0)
-        {
-            return;
-        }
-        var run = (await scope.Query($"SELECT {PostgresRows.RunColumns} FROM runs WHERE id = @id", PostgresRows.Run, ("id", runId))).Single();
-        if (EventRouting.RunFinished(run) is not { } request || !_matcher.AnyListens(subscriptions, request.Type))
-        {
-            return;
-        }
-        var envelope = new EventEnvelope(request);
-        if (subscriptions.Any(s => _matcher.Matches(s, envelope)))
-        {
-            await PublishInScope(scope, request, now, run, subscriptions);
-        }
-    }
+    private async Task PublishRunFinished(PgScope scope, long runId, DateTimeOffset now, List<Subscription>? subscriptions = null) =>
+        await _router.PublishRunFinishedAsync(new Transaction(this, scope), runId, now, subscriptions);
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
         Read(async scope => (StoredEvent?)(await scope.Query(
@@ -174,29 +89,19 @@ public sealed partial class PostgresStore
         {
             var subscription = (await scope.Query($"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name", ReadSubscription, ("name", request.Subscription)))
                 .FirstOrDefault() ?? throw new KairosNotFoundException($"subscription '{request.Subscription}' does not exist");
-            var pattern = request.TypePattern is null ? null : EventTypePattern.Parse(request.TypePattern);
             var events = await scope.Query(
                 "SELECT id, type, source, data, priority FROM events WHERE published_at >= @from AND published_at < @to ORDER BY id",
                 r => (Id: r.GetInt64(0), Request: new EventRequest(r.GetString(1), r.GetString(2)) { Data = PostgresRows.Text(r, 3), Priority = (int)r.GetInt64(4) }),
                 ("from", Ms(request.From)), ("to", Ms(request.To)));
-            var runs = new List<EnqueueResult>();
-            foreach (var (id, evt) in events.Where(e => pattern is null || pattern.Matches(e.Request.Type)))
-            {
-                if (_matcher.Matches(subscription, new EventEnvelope(evt)) && await RunFor(scope, subscription, id, evt, now, parent: null) is { } run)
-                {
-                    runs.Add(run);
-                }
-            }
-            await Journal(scope, now, "event.replayed", subscription.Job, null, null, JsonSerializer.Serialize(
-                new { subscription = subscription.Name, from = request.From, to = request.To, type = request.TypePattern, runs = runs.Count }, KairosJson.Options));
-            return runs;
+            return await _router.ReplayAsync(new Transaction(this, scope), subscription, events, request, now);
         }, cancellationToken);
 
     private static StoredEvent ReadEvent(NpgsqlDataReader r)
     {
-        var runs = (int)r.GetInt64(8);
+        var runs = (int)r.GetInt64(9);
         return new StoredEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), PostgresRows.Text(r, 3), (int)r.GetInt64(4),
-            PostgresRows.Text(r, 5), Time(r.GetInt64(6)), EventRouting.Status(r.GetBoolean(7), runs, (int)r.GetInt64(9), (int)r.GetInt64(10), (int)r.GetInt64(11)), runs);
+            PostgresRows.Text(r, 5), Time(r.GetInt64(6)),
+            EventRouting.Status(r.GetBoolean(7), r.GetBoolean(8), runs, (int)r.GetInt64(10), (int)r.GetInt64(11), (int)r.GetInt64(12)), runs);
     }
 
 }

@@ -14,7 +14,6 @@ namespace Kairos.Storage.Postgres;
 public sealed partial class PostgresStore
 {
     private const string SubscriptionColumns = "name, pattern, filter, job_name, active, max_depth, owner_job";
-    private readonly SubscriptionMatcher _matcher = new();
 
     public Task SaveSubscriptionAsync(Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(async scope =>

@@ -184,6 +184,10 @@ internal static class SqliteMigrations
             expires_at INTEGER NOT NULL
         );
         """,
+        // 6: an event whose routing failed for some subscription (its filter threw) is failed.
+        """
+        ALTER TABLE events ADD COLUMN routing_failed INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Kairos.Events;
 using Kairos.Model;
 using Microsoft.Data.Sqlite;
@@ -14,92 +12,16 @@ namespace Kairos.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     private const string EventColumns =
-        "e.id, e.type, e.source, e.data, e.priority, e.idempotency_key, e.published_at, e.cancelled, " +
+        "e.id, e.type, e.source, e.data, e.priority, e.idempotency_key, e.published_at, e.cancelled, e.routing_failed, " +
         "COUNT(r.id), COALESCE(SUM(r.state = 'queued' AND r.attempt = 0), 0), COALESCE(SUM(r.state = 'running' OR (r.state = 'queued' AND r.attempt > 0)), 0), " +
         "COALESCE(SUM(r.state = 'dead'), 0)";
 
     public Task<PublishResult> PublishAsync(EventRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope => PublishInScope(scope, request, now, parent: null, ActiveSubscriptions(scope)));
-
-    private PublishResult PublishInScope(SqliteWriteScope scope, EventRequest request, DateTimeOffset now, RunRecord? parent, List<Subscription> subscriptions)
-    {
-        if (request.IdempotencyKey is { } key && scope.Scalar("SELECT id FROM events WHERE idempotency_key = @key", ("@key", key)) is long existing)
-        {
-            var earlier = SqliteRows.ReadAll(scope.Command("SELECT id, state FROM runs WHERE event_id = @id ORDER BY id", ("@id", existing)),
-                r => new EnqueueResult(r.GetInt64(0), false, RunStates.Parse(r.GetString(1))));
-            return new PublishResult(existing, false, earlier);
-        }
-        var eventId = (long)scope.Scalar(
-            "INSERT INTO events (type, source, data, priority, idempotency_key, published_at) VALUES (@type, @source, @data, @priority, @key, @now) RETURNING id",
-            ("@type", request.Type), ("@source", request.Source), ("@data", request.Data), ("@priority", request.Priority),
-            ("@key", request.IdempotencyKey), ("@now", Ms(now)))!;
-        Journal(scope, now, "event.published", parent?.JobName, parent?.Id, null,
-            JsonSerializer.Serialize(new { eventId, type = request.Type, source = request.Source, idempotencyKey = request.IdempotencyKey }, KairosJson.Options));
-
-        var envelope = new EventEnvelope(request);
-        var runs = new List<EnqueueResult>();
-        foreach (var subscription in subscriptions.Where(s => _matcher.Matches(s, envelope)))
-        {
-            if (RunFor(scope, subscription, eventId, request, now, parent) is { } run)
-            {
-                runs.Add(run);
-            }
-        }
-        return new PublishResult(eventId, true, runs);
-    }
-
-    /// <summary>One subscription's run for an event; null when a chain limit stops it or its job is gone (journaled).</summary>
-    private EnqueueResult? RunFor(SqliteWriteScope scope, Subscription subscription, long eventId, EventRequest request, DateTimeOffset now, RunRecord? parent)
-    {
-        var depth = parent is null ? 0 : parent.ChainDepth + 1;
-        var limit = subscription.MaxDepth ?? EventRouting.DefaultChainLimit;
-        if (parent is not null && depth > limit)
-        {
-            Journal(scope, now, "chain.stopped", subscription.Job, parent.Id, null, JsonSerializer.Serialize(
-                new { subscription = subscription.Name, eventId, depth, limit, reason = $"the chain reached its maximum depth of {limit}" }, KairosJson.Options));
-            return null;
-        }
-        var payload = EventRouting.RunPayload(eventId, request, subscription.Name, now, chained: parent is not null);
-        try
-        {
-            return EnqueueInScope(scope, new RunRequest(subscription.Job, subscription.OwnerJob is null ? TriggerSources.Event : TriggerSources.Completion)
-            {
-                Payload = payload,
-                Priority = request.Priority,
-                EventId = eventId,
-                Subscription = subscription.Name,
-                ParentRunId = parent?.Id,
-                ChainDepth = depth,
-            }, now);
-        }
-        catch (KairosNotFoundException ex)
-        {
-            Journal(scope, now, "subscription.failed", subscription.Job, null, null,
-                JsonSerializer.Serialize(new { subscription = subscription.Name, eventId, reason = ex.Message }, KairosJson.Options));
-            return null;
-        }
-    }
+        Write(scope => Completed(_router.PublishAsync(new Transaction(this, scope), request, now)));
 
     /// <summary>Publishes run.succeeded / run.failed / run.cancelled for a run that just ended, if anyone listens.</summary>
-    private void PublishRunFinished(SqliteWriteScope scope, long runId, DateTimeOffset now)
-    {
-        var subscriptions = ActiveSubscriptions(scope);
-        if (subscriptions.Count == 0)
-        {
-            return;
-        }
-        var run = SqliteRows.ReadAll(scope.Command($"SELECT {SqliteRows.RunColumns} FROM runs WHERE id = @id", ("@id", runId)), r => SqliteRows.Run(r)).Single();
-        if (EventRouting.RunFinished(run) is not { } request || !_matcher.AnyListens(subscriptions, request.Type))
-        {
-            return;
-        }
-        // Stored only when a subscription takes it: a busy engine does not store an event per run nobody asked for.
-        var envelope = new EventEnvelope(request);
-        if (subscriptions.Any(s => _matcher.Matches(s, envelope)))
-        {
-            PublishInScope(scope, request, now, run, subscriptions);
-        }
-    }
+    private void PublishRunFinished(SqliteWriteScope scope, long runId, DateTimeOffset now) =>
+        Completed(_router.PublishRunFinishedAsync(new Transaction(this, scope), runId, now));
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
         Read(connection =>
@@ -166,29 +88,19 @@ public sealed partial class SqliteStore
         {
             var subscription = SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name", ("@name", request.Subscription)), ReadSubscription)
                 .FirstOrDefault() ?? throw new KairosNotFoundException($"subscription '{request.Subscription}' does not exist");
-            var pattern = request.TypePattern is null ? null : EventTypePattern.Parse(request.TypePattern);
             var events = SqliteRows.ReadAll(scope.Command(
                 "SELECT id, type, source, data, priority FROM events WHERE published_at >= @from AND published_at < @to ORDER BY id",
                 ("@from", Ms(request.From)), ("@to", Ms(request.To))),
                 r => (Id: r.GetInt64(0), Request: new EventRequest(r.GetString(1), r.GetString(2)) { Data = SqliteRows.NullableString(r, 3), Priority = r.GetInt32(4) }));
-            var runs = new List<EnqueueResult>();
-            foreach (var (id, evt) in events.Where(e => pattern is null || pattern.Matches(e.Request.Type)))
-            {
-                if (_matcher.Matches(subscription, new EventEnvelope(evt)) && RunFor(scope, subscription, id, evt, now, parent: null) is { } run)
-                {
-                    runs.Add(run);
-                }
-            }
-            Journal(scope, now, "event.replayed", subscription.Job, null, null, JsonSerializer.Serialize(
-                new { subscription = subscription.Name, from = request.From, to = request.To, type = request.TypePattern, runs = runs.Count }, KairosJson.Options));
-            return runs;
+            return Completed(_router.ReplayAsync(new Transaction(this, scope), subscription, events, request, now));
         });
 
     private static StoredEvent ReadEvent(SqliteDataReader r)
     {
-        var runs = r.GetInt32(8);
+        var runs = r.GetInt32(9);
         return new StoredEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), SqliteRows.NullableString(r, 3), r.GetInt32(4),
-            SqliteRows.NullableString(r, 5), Time(r.GetInt64(6)), EventRouting.Status(r.GetInt64(7) != 0, runs, r.GetInt32(9), r.GetInt32(10), r.GetInt32(11)), runs);
+            SqliteRows.NullableString(r, 5), Time(r.GetInt64(6)),
+            EventRouting.Status(r.GetInt64(7) != 0, r.GetInt64(8) != 0, runs, r.GetInt32(10), r.GetInt32(11), r.GetInt32(12)), runs);
     }
 
 }

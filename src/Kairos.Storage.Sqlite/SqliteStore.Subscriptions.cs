@@ -10,7 +10,6 @@ namespace Kairos.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     private const string SubscriptionColumns = "name, pattern, filter, job_name, active, max_depth, owner_job";
-    private readonly SubscriptionMatcher _matcher = new();
 
     /// <summary>
     /// The active subscriptions, read once and kept until one changes. Only the single writer reads or

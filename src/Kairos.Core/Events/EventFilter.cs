@@ -11,7 +11,8 @@ namespace Kairos.Events;
 /// value means equality; an object of operators applies each: <c>$eq $ne $gt $gte $lt $lte $in
 /// $nin $exists $glob</c>. Comparisons ($gt…) apply to two numbers or two strings (ordinal); a
 /// missing path fails every condition except <c>$ne</c>, <c>$nin</c> and <c>$exists: false</c>.
-/// <c>$glob</c> matches a string with <c>*</c> (any characters) and <c>?</c> (one character).
+/// <c>$glob</c> matches a string with <c>*</c> (any characters) and <c>?</c> (one character), in
+/// time linear in the string.
 /// </summary>
 public sealed class EventFilter
 {
@@ -88,7 +89,7 @@ public sealed class EventFilter
             case "$gt" or "$gte" or "$lt" or "$lte" when operand is not JsonValue c || c.GetValueKind() is not (JsonValueKind.Number or JsonValueKind.String):
                 throw new KairosValidationException($"filter '{path}': {op} needs a number or a string");
         }
-        var glob = op == "$glob" ? GlobRegex(operand!.GetValue<string>()) : null;
+        var glob = op == "$glob" ? Engine.Triggers.Files.Glob.CompileText(operand!.GetValue<string>()) : null;
         return new Condition(path, op, operand?.DeepClone(), glob);
     }
 
@@ -97,10 +98,6 @@ public sealed class EventFilter
 
     /// <summary>True when the event (as a JSON envelope) meets every condition.</summary>
     public bool Matches(JsonNode envelope) => _conditions.All(c => c.Holds(envelope));
-
-    private static Regex GlobRegex(string pattern) =>
-        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
-            RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromMilliseconds(100));
 
     private sealed record Condition(string Path, string Operator, JsonNode? Operand, Regex? Glob)
     {

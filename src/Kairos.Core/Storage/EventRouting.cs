@@ -67,13 +67,16 @@ public static class EventRouting
         return new EventRequest(type, "kairos") { Data = data.ToJsonString(), Priority = run.Priority };
     }
 
-    /// <summary>Pending until a run starts; processing while any is unfinished; then failed if any ended dead, else completed.</summary>
-    public static EventStatus Status(bool cancelled, int runs, int notStarted, int active, int dead) =>
+    /// <summary>
+    /// Pending until a run starts; processing while any is unfinished; then failed if any ended dead
+    /// or routing it to some subscription failed (<paramref name="routingFailed"/>), else completed.
+    /// </summary>
+    public static EventStatus Status(bool cancelled, bool routingFailed, int runs, int notStarted, int active, int dead) =>
         cancelled ? EventStatus.Cancelled
-        : runs == 0 ? EventStatus.Completed
+        : runs == 0 ? (routingFailed ? EventStatus.Failed : EventStatus.Completed)
         : notStarted == runs ? EventStatus.Pending
         : notStarted + active > 0 ? EventStatus.Processing
-        : dead > 0 ? EventStatus.Failed
+        : dead > 0 || routingFailed ? EventStatus.Failed
         : EventStatus.Completed;
 
     private static JsonNode? ParseOrText(string? text)

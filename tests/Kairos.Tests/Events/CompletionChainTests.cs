@@ -74,4 +74,31 @@ public sealed class CompletionChainTests
         Assert.Equal(6, runs.Count);
         Assert.Equal(4, runs.Where(r => r.JobName == "ping").Max(r => r.ChainDepth));
     }
+
+    [Fact]
+    public async Task A_long_output_checked_by_a_backtracking_glob_succeeds_once()
+    {
+        // Regression: the glob below timed out inside the completion write, so the outcome was lost,
+        // the run executed again when its lease expired, and ended dead.
+        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("talkative",
+            _ => Task.FromResult<JsonNode?>(JsonValue.Create(new string('a', 200_000)))));
+        await t.Engine.SaveJobAsync(TestEngine.Job("producer", "talkative"));
+        await t.Engine.SaveJobAsync(TestEngine.Job("never"));
+        await t.Engine.SaveJobAsync(TestEngine.Job("consumer"));
+        await t.Engine.SaveSubscriptionAsync(new Kairos.Events.Subscription("long-tail", "run.succeeded", "never")
+        {
+            Filter = """{"data.output": {"$glob": "*a*a*a*a*a*a*a*a*a*a*a*a*b"}}""",
+        });
+        // Routed in the same transaction: once its run exists, the glob has been evaluated.
+        await t.Engine.SaveSubscriptionAsync(new Kairos.Events.Subscription("witness", "run.succeeded", "consumer") { Filter = """{"data.job": "producer"}""" });
+        await t.StartAsync();
+
+        var run = await t.Engine.RunNowAsync("producer");
+        await Eventually.TrueAsync(async () => (await t.Store.ListRunsAsync(new RunQuery { JobName = "consumer", State = RunState.Succeeded }, CancellationToken.None)).Count == 1,
+            "the witness subscription's run");
+
+        var producer = await t.RunAsync(run.RunId);
+        Assert.Equal((RunState.Succeeded, 1), (producer.State, producer.Attempt));
+        Assert.Empty(await t.Store.ListRunsAsync(new RunQuery { JobName = "never" }, CancellationToken.None));
+    }
 }

@@ -69,4 +69,17 @@ public sealed class EventFilterTests
     [InlineData("""{"data": """, "not valid JSON")]
     public void Bad_filters_say_what_is_wrong(string filter, string expected) =>
         Assert.Contains(expected, Assert.Throws<KairosValidationException>(() => EventFilter.Parse(filter)).Message);
+
+    [Fact]
+    public void A_glob_that_would_backtrack_on_a_long_string_answers_without_throwing()
+    {
+        // Regression: $glob compiled to a backtracking regex with a 100 ms timeout; on a long run
+        // output this pattern timed out and threw inside the completion that routed the event.
+        var filter = EventFilter.Parse("""{"data.output": {"$glob": "*a*a*a*a*a*a*a*a*a*a*a*a*b"}}""");
+        var longOutput = new JsonObject { ["data"] = new JsonObject { ["output"] = new string('a', 200_000) } };
+        var matching = new JsonObject { ["data"] = new JsonObject { ["output"] = new string('a', 200_000) + "b" } };
+
+        Assert.False(filter.Matches(longOutput));
+        Assert.True(filter.Matches(matching));
+    }
 }

@@ -12,6 +12,18 @@ namespace Kairos.Engine.Triggers.Files;
 /// </summary>
 internal static class Glob
 {
+    private const RegexOptions Linear = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
+
+    /// <summary>
+    /// A glob over plain text, not a path: <c>*</c> any characters ('/' included), <c>?</c> one
+    /// character, everything else literal (event filters' <c>$glob</c>). Like path globs it runs in
+    /// time linear in the text: a backtracking pattern such as <c>*a*a*a*b</c> on a long text once
+    /// took longer than its timeout inside a run's completion.
+    /// </summary>
+    public static Regex CompileText(string pattern) =>
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
+            Linear | RegexOptions.Singleline);
+
     public static Regex Compile(string pattern, bool ignoreCase)
     {
         var path = pattern.Replace('\\', '/');
@@ -36,7 +48,7 @@ internal static class Glob
             }
         }
         regex.Append('$');
-        var options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
+        var options = Linear | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
         return new Regex(regex.ToString(), options);
     }
 

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Events.Routing;
+
+/// <summary>
+/// Publishing and routing, written once for every driver: an event is stored, matched to the active
+/// subscriptions (type pattern and JSON filter) and one run is enqueued per match, all inside the
+/// caller's transaction. A finished run publishes its run.* event the same way, inside the
+/// transaction that records the outcome.
+/// <para>
+/// Routing never undoes the write it is part of: a subscription whose filter cannot be evaluated is
+/// journaled (<c>subscription.failed</c>), marks the event failed and is skipped, so a completion
+/// still commits its outcome and the run is not executed again.
+/// </para>
+/// </summary>
+public sealed class EventRouter
+{
+    private readonly SubscriptionMatcher _matcher = new();
+
+    /// <summary>Stores the event and enqueues a run per matching active subscription.</summary>
+    public async ValueTask<PublishResult> PublishAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now)
+    {
+        var subscriptions = await tx.ListActiveSubscriptionsAsync().ConfigureAwait(false);
+        return await StoreAndRouteAsync(tx, request, now, parent: null, Route(subscriptions, new EventEnvelope(request))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes run.succeeded / run.failed / run.cancelled for a run that just ended. The event is
+    /// stored only when some subscription takes it: a busy engine does not store an event per run
+    /// nobody asked for. <paramref name="subscriptions"/>: the active subscriptions when the caller
+    /// has read them already (a batch of completions).
+    /// </summary>
+    public async ValueTask PublishRunFinishedAsync(IDriverTransaction tx, long runId, DateTimeOffset now, IReadOnlyList<Subscription>? subscriptions = null)
+    {
+        subscriptions ??= await tx.ListActiveSubscriptionsAsync().ConfigureAwait(false);
+        if (subscriptions.Count == 0)
+        {
+            return;
+        }
+        var run = await tx.GetRunAsync(runId).ConfigureAwait(false);
+        if (run is null || EventRouting.RunFinished(run) is not { } request || !_matcher.AnyListens(subscriptions, request.Type))
+        {
+            return;
+        }
+        var routes = Route(subscriptions, new EventEnvelope(request));
+        if (routes.Count > 0)
+        {
+            await StoreAndRouteAsync(tx, request, now, run, routes).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Enqueues one run of <paramref name="subscription"/> per stored event that matches it; journals the replay.</summary>
+    public async ValueTask<IReadOnlyList<EnqueueResult>> ReplayAsync(
+        IDriverTransaction tx, Subscription subscription, IReadOnlyList<(long Id, EventRequest Request)> events, ReplayRequest request, DateTimeOffset now)
+    {
+        var pattern = request.TypePattern is null ? null : EventTypePattern.Parse(request.TypePattern);
+        var runs = new List<EnqueueResult>();
+        foreach (var (id, evt) in events.Where(e => pattern is null || pattern.Matches(e.Request.Type)))
+        {
+            var route = Route([subscription], new EventEnvelope(evt));
+            if (route.Count == 0)
+            {
+                continue;
+            }
+            if (route[0].Error is { } error)
+            {
+                await SubscriptionFailedAsync(tx, subscription, id, error, now).ConfigureAwait(false);
+            }
+            else if (await RunForAsync(tx, subscription, id, evt, now, parent: null).ConfigureAwait(false) is { } run)
+            {
+                runs.Add(run);
+            }
+        }
+        await tx.AppendJournalAsync(now, "event.replayed", subscription.Job, null, null, JsonSerializer.Serialize(
+            new { subscription = subscription.Name, from = request.From, to = request.To, type = request.TypePattern, runs = runs.Count }, KairosJson.Options)).ConfigureAwait(false);
+        return runs;
+    }
+
+    /// <summary>The subscriptions the event goes to, in their order, with those whose filter failed.</summary>
+    private List<SubscriptionRoute> Route(IReadOnlyList<Subscription> subscriptions, EventEnvelope envelope)
+    {
+        var routes = new List<SubscriptionRoute>();
+        foreach (var subscription in subscriptions)
+        {
+            try
+            {
+                if (_matcher.Matches(subscription, envelope))
+                {
+                    routes.Add(new SubscriptionRoute(subscription, null));
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                routes.Add(new SubscriptionRoute(subscription, $"its filter could not be evaluated: {ex.Message}"));
+            }
+        }
+        return routes;
+    }
+
+    private async ValueTask<PublishResult> StoreAndRouteAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now, RunRecord? parent, List<SubscriptionRoute> routes)
+    {
+        if (request.IdempotencyKey is { } key && await tx.FindEventByIdempotencyKeyAsync(key).ConfigureAwait(false) is { } existing)
+        {
+            return new PublishResult(existing, false, await tx.ListRunsOfEventAsync(existing).ConfigureAwait(false));
+        }
+        var eventId = await tx.InsertEventAsync(request, now).ConfigureAwait(false);
+        await tx.AppendJournalAsync(now, "event.published", parent?.JobName, parent?.Id, null,
+            JsonSerializer.Serialize(new { eventId, type = request.Type, source = request.Source, idempotencyKey = request.IdempotencyKey }, KairosJson.Options)).ConfigureAwait(false);
+
+        var runs = new List<EnqueueResult>();
+        foreach (var route in routes)
+        {
+            if (route.Error is { } error)
+            {
+                await SubscriptionFailedAsync(tx, route.Subscription, eventId, error, now).ConfigureAwait(false);
+            }
+            else if (await RunForAsync(tx, route.Subscription, eventId, request, now, parent).ConfigureAwait(false) is { } run)
+            {
+                runs.Add(run);
+            }
+        }
+        return new PublishResult(eventId, true, runs);
+    }
+
+    private static async ValueTask SubscriptionFailedAsync(IDriverTransaction tx, Subscription subscription, long eventId, string reason, DateTimeOffset now)
+    {
+        await tx.AppendJournalAsync(now, "subscription.failed", subscription.Job, null, null,
+            JsonSerializer.Serialize(new { subscription = subscription.Name, eventId, reason }, KairosJson.Options)).ConfigureAwait(false);
+        await tx.MarkEventRoutingFailedAsync(eventId).ConfigureAwait(false);
+    }
+
+    /// <summary>One subscription's run for an event; null when a chain limit stops it or its job is gone (journaled).</summary>
+    private static async ValueTask<EnqueueResult?> RunForAsync(IDriverTransaction tx, Subscription subscription, long eventId, EventRequest request, DateTimeOffset now, RunRecord? parent)
+    {
+        var depth = parent is null ? 0 : parent.ChainDepth + 1;
+        var limit = subscription.MaxDepth ?? EventRouting.DefaultChainLimit;
+        if (parent is not null && depth > limit)
+        {
+            await tx.AppendJournalAsync(now, "chain.stopped", subscription.Job, parent.Id, null, JsonSerializer.Serialize(
+                new { subscription = subscription.Name, eventId, depth, limit, reason = $"the chain reached its maximum depth of {limit}" }, KairosJson.Options)).ConfigureAwait(false);
+            return null;
+        }
+        // Checked first rather than caught: a failed statement inside a PostgreSQL transaction
+        // aborts the whole transaction, not just itself.
+        if (!await tx.JobExistsAsync(subscription.Job).ConfigureAwait(false))
+        {
+            await tx.AppendJournalAsync(now, "subscription.failed", subscription.Job, null, null,
+                JsonSerializer.Serialize(new { subscription = subscription.Name, eventId, reason = $"job '{subscription.Job}' does not exist" }, KairosJson.Options)).ConfigureAwait(false);
+            return null;
+        }
+        return await tx.EnqueueAsync(new RunRequest(subscription.Job, subscription.OwnerJob is null ? TriggerSources.Event : TriggerSources.Completion)
+        {
+            Payload = EventRouting.RunPayload(eventId, request, subscription.Name, now, chained: parent is not null),
+            Priority = request.Priority,
+            EventId = eventId,
+            Subscription = subscription.Name,
+            ParentRunId = parent?.Id,
+            ChainDepth = depth,
+        }, now).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,51 @@
+using Kairos.Events;
+using Kairos.Model;
+
+namespace Kairos.Storage.Drivers;
+
+/// <summary>
+/// One open write transaction of a storage driver, as the rules in Core see it: primitives that read
+/// or change rows, with no business rule, HTTP status or journal wording of their own. Everything a
+/// rule does through one transaction commits together or not at all.
+/// <para>
+/// Drivers whose calls complete synchronously (SQLite's single writer) return completed tasks, and
+/// a rule must then not await anything but these primitives: the SQLite driver refuses a rule that
+/// would leave its writer thread.
+/// </para>
+/// <para>
+/// Rules move behind this contract one at a time (see docs/architecture.md); the primitives here are
+/// those the moved rules need so far.
+/// </para>
+/// </summary>
+public interface IDriverTransaction
+{
+    /// <summary>Appends one journal entry, stamped with this node's id.</summary>
+    ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data);
+
+    /// <summary>Whether a job of that name exists.</summary>
+    ValueTask<bool> JobExistsAsync(string jobName);
+
+    /// <summary>
+    /// Enqueues one run with the enqueue rules (idempotency key, de-duplication, skip-on-overlap) and
+    /// its journal entry. Still the driver's own code: it is the next rule to move to Core.
+    /// </summary>
+    ValueTask<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now);
+
+    /// <summary>One run as stored now; null when there is none.</summary>
+    ValueTask<RunRecord?> GetRunAsync(long runId);
+
+    /// <summary>The active subscriptions, ordered by name.</summary>
+    ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync();
+
+    /// <summary>The id of the event stored with this idempotency key; null when there is none.</summary>
+    ValueTask<long?> FindEventByIdempotencyKeyAsync(string key);
+
+    /// <summary>The runs an event caused, oldest first.</summary>
+    ValueTask<IReadOnlyList<EnqueueResult>> ListRunsOfEventAsync(long eventId);
+
+    /// <summary>Stores an event; returns its id.</summary>
+    ValueTask<long> InsertEventAsync(EventRequest request, DateTimeOffset publishedAt);
+
+    /// <summary>Records that routing the event failed for some subscription: its status becomes failed.</summary>
+    ValueTask MarkEventRoutingFailedAsync(long eventId);
+}
