@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Kairos.Events;
 using Kairos.Events.Routing;
 using Kairos.Model;
@@ -9,6 +10,9 @@ namespace Kairos.Storage.Postgres;
 public sealed partial class PostgresStore
 {
     private readonly EventRouter _router = new();
+
+    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken) =>
+        Write(async scope => await rule(new Transaction(this, scope)).ConfigureAwait(false), cancellationToken);
 
     private sealed class Transaction(PostgresStore store, PgScope scope) : IDriverTransaction
     {
@@ -42,5 +46,20 @@ public sealed partial class PostgresStore
 
         public async ValueTask MarkEventRoutingFailedAsync(long eventId) =>
             await scope.Execute("UPDATE events SET routing_failed = true WHERE id = @id", ("id", eventId)).ConfigureAwait(false);
+
+        public async ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source) =>
+            await scope.Query(
+                "SELECT t.job_name, t.spec, j.paused FROM triggers t JOIN jobs j ON j.name = t.job_name WHERE t.key LIKE @prefix ORDER BY t.job_name COLLATE \"C\", t.id",
+                r => new TriggerBinding(r.GetString(0), JsonSerializer.Deserialize<TriggerSpec>(r.GetString(1), KairosJson.Options)!, r.GetBoolean(2)),
+                ("prefix", source + ":%")).ConfigureAwait(false);
+
+        public async ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset receivedAt, DateTimeOffset forgetBefore)
+        {
+            await scope.Execute("DELETE FROM webhook_deliveries WHERE hook = @hook AND received_at < @horizon", ("hook", hook), ("horizon", Ms(forgetBefore))).ConfigureAwait(false);
+            // ON CONFLICT DO NOTHING: the same delivery reaching two nodes at once is recorded by one of
+            // them only (the second waits on the first's insert, then sees the conflict).
+            return await scope.Execute("INSERT INTO webhook_deliveries (hook, delivery_id, received_at) VALUES (@hook, @id, @now) ON CONFLICT DO NOTHING",
+                ("hook", hook), ("id", deliveryId), ("now", Ms(receivedAt))).ConfigureAwait(false) == 1;
+        }
     }
 }

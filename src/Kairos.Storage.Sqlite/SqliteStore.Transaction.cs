@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Kairos.Events;
 using Kairos.Events.Routing;
 using Kairos.Model;
@@ -25,6 +26,9 @@ public sealed partial class SqliteStore
         }
         rule.GetAwaiter().GetResult();
     }
+
+    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken) =>
+        Write(scope => Completed(rule(new Transaction(this, scope))));
 
     private sealed class Transaction(SqliteStore store, SqliteWriteScope scope) : IDriverTransaction
     {
@@ -65,6 +69,20 @@ public sealed partial class SqliteStore
         {
             scope.Execute("UPDATE events SET routing_failed = 1 WHERE id = @id", ("@id", eventId));
             return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source) =>
+            ValueTask.FromResult<IReadOnlyList<TriggerBinding>>(SqliteRows.ReadAll(
+                scope.Command("SELECT t.job_name, t.spec, j.paused FROM triggers t JOIN jobs j ON j.name = t.job_name WHERE t.key LIKE @prefix ORDER BY t.job_name, t.id",
+                    ("@prefix", source + ":%")),
+                r => new TriggerBinding(r.GetString(0), JsonSerializer.Deserialize<TriggerSpec>(r.GetString(1), KairosJson.Options)!, r.GetInt64(2) != 0)));
+
+        public ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset receivedAt, DateTimeOffset forgetBefore)
+        {
+            scope.Execute("DELETE FROM webhook_deliveries WHERE hook = @hook AND received_at < @horizon", ("@hook", hook), ("@horizon", Ms(forgetBefore)));
+            return ValueTask.FromResult(scope.Execute(
+                "INSERT INTO webhook_deliveries (hook, delivery_id, received_at) VALUES (@hook, @id, @now) ON CONFLICT DO NOTHING",
+                ("@hook", hook), ("@id", deliveryId), ("@now", Ms(receivedAt))) == 1);
         }
     }
 }

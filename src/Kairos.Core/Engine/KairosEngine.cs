@@ -345,7 +345,7 @@ public sealed class KairosEngine : IAsyncDisposable
     /// <summary>Turns a verified webhook delivery into runs (one per bound job) and wakes the dispatcher.</summary>
     public async Task<WebhookDeliveryResult> AcceptWebhookAsync(WebhookDelivery delivery, CancellationToken cancellationToken = default)
     {
-        var result = await Store.AcceptWebhookDeliveryAsync(delivery, cancellationToken).ConfigureAwait(false);
+        var result = await Store.WriteAsync(tx => Webhooks.WebhookIntake.AcceptAsync(tx, delivery), cancellationToken).ConfigureAwait(false);
         if (result.Runs.Count > 0)
         {
             _dispatcher.Wake();

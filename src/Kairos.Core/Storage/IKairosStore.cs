@@ -20,6 +20,12 @@ public interface IKairosStore : IAsyncDisposable
     /// <summary>Creates or upgrades the schema; refuses a database whose schema is newer than this build.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs a rule from Core (<see cref="Drivers.IDriverTransaction"/>) in one transaction and commits
+    /// it; an exception rolls the whole transaction back and reaches the caller.
+    /// </summary>
+    Task<T> WriteAsync<T>(Func<Drivers.IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken);
+
     // Jobs and their triggers.
     Task SaveJobAsync(JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken);
     Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken);
@@ -65,13 +71,6 @@ public interface IKairosStore : IAsyncDisposable
     Task<Webhooks.WebhookDefinition?> GetWebhookAsync(string name, CancellationToken cancellationToken);
     Task<IReadOnlyList<Webhooks.WebhookDefinition>> ListWebhooksAsync(CancellationToken cancellationToken);
     Task<bool> DeleteWebhookAsync(string name, DateTimeOffset now, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Accepts a verified delivery in one transaction: refuses a delivery id already seen within the
-    /// hook's replay window (when <see cref="WebhookDelivery.RejectRepeatedId"/>), enqueues one run
-    /// per job bound to the hook (paused jobs are skipped), and journals the outcome.
-    /// </summary>
-    Task<WebhookDeliveryResult> AcceptWebhookDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
 
     // Events and subscriptions. Publishing stores the event, matches the active subscriptions and
     // enqueues one run per match in one transaction. A run reaching succeeded, dead or cancelled

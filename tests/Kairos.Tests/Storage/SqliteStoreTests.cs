@@ -106,6 +106,23 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rule_that_awaits_something_besides_the_driver_is_refused_and_writes_nothing()
+    {
+        await using var store = new SqliteStore(_directory.File("kairos.db"), "n");
+        await store.MigrateAsync(CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.WriteAsync(async tx =>
+        {
+            await tx.AppendJournalAsync(DateTimeOffset.UnixEpoch, "test.note", null, null, null, null);
+            await Task.Delay(1);
+            return 1;
+        }, CancellationToken.None));
+
+        Assert.Contains("other than the SQLite driver", error.Message);
+        Assert.DoesNotContain(await store.ListJournalAsync(new JournalQuery(), CancellationToken.None), e => e.Kind == "test.note");
+    }
+
+    [Fact]
     public async Task The_WAL_stays_bounded_while_the_store_keeps_writing()
     {
         // Regression: the background checkpointer was only told about commits on the isolated-retry

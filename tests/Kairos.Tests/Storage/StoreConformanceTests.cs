@@ -471,6 +471,9 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(await Store.ListSubscriptionsAsync(CancellationToken.None));
     }
 
+    private Task<WebhookDeliveryResult> AcceptDeliveryAsync(WebhookDelivery delivery) =>
+        Store.WriteAsync(tx => Kairos.Webhooks.WebhookIntake.AcceptAsync(tx, delivery), CancellationToken.None);
+
     [StoreFact]
     public async Task Webhook_deliveries_enqueue_the_bound_jobs_and_a_repeated_id_is_refused()
     {
@@ -478,21 +481,21 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         await Store.SaveWebhookAsync(new WebhookDefinition("gh"), T0, CancellationToken.None);
         Assert.Equal(["gh"], (await Store.ListWebhooksAsync(CancellationToken.None)).Select(h => h.Name));
         Assert.NotNull(await Store.GetWebhookAsync("gh", CancellationToken.None));
-        var none = await Store.AcceptWebhookDeliveryAsync(new WebhookDelivery("gh", "d-0", "{}", T0), CancellationToken.None);
+        var none = await AcceptDeliveryAsync(new WebhookDelivery("gh", "d-0", "{}", T0));
         Assert.Equal(WebhookDeliveryOutcome.NoJobs, none.Outcome);
 
         await Store.SaveJobAsync(new JobDefinition { Name = "build", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec] },
             [new TriggerRegistration("webhook:gh", spec, null)], T0, CancellationToken.None);
         var delivery = new WebhookDelivery("gh", "d-1", """{"ref":"main"}""", T0) { RejectRepeatedId = true };
-        var accepted = await Store.AcceptWebhookDeliveryAsync(delivery, CancellationToken.None);
+        var accepted = await AcceptDeliveryAsync(delivery);
         Assert.Equal(WebhookDeliveryOutcome.Accepted, accepted.Outcome);
         var run = (await Store.GetRunAsync(Assert.Single(accepted.Runs).RunId, CancellationToken.None))!;
         Assert.Equal(("""{"ref":"main"}""", "webhook"), (run.Payload, run.Source));
-        Assert.Equal(WebhookDeliveryOutcome.Replayed, (await Store.AcceptWebhookDeliveryAsync(delivery, CancellationToken.None)).Outcome);
-        Assert.Equal(WebhookDeliveryOutcome.Accepted, (await Store.AcceptWebhookDeliveryAsync(delivery with { ReceivedAt = T0.AddMinutes(6) }, CancellationToken.None)).Outcome);
+        Assert.Equal(WebhookDeliveryOutcome.Replayed, (await AcceptDeliveryAsync(delivery)).Outcome);
+        Assert.Equal(WebhookDeliveryOutcome.Accepted, (await AcceptDeliveryAsync(delivery with { ReceivedAt = T0.AddMinutes(6) })).Outcome);
 
         await Store.SetJobPausedAsync("build", true, T0, CancellationToken.None);
-        var paused = await Store.AcceptWebhookDeliveryAsync(new WebhookDelivery("gh", null, "{}", T0), CancellationToken.None);
+        var paused = await AcceptDeliveryAsync(new WebhookDelivery("gh", null, "{}", T0));
         Assert.Equal((WebhookDeliveryOutcome.AllPaused, "build"), (paused.Outcome, Assert.Single(paused.PausedJobs)));
         Assert.Contains("webhook.rejected", (await Store.ListJournalAsync(new JournalQuery(), CancellationToken.None)).Select(e => e.Kind));
         Assert.True(await Store.DeleteWebhookAsync("gh", T0, CancellationToken.None));

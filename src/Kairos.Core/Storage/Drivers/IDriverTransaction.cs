@@ -48,4 +48,17 @@ public interface IDriverTransaction
 
     /// <summary>Records that routing the event failed for some subscription: its status becomes failed.</summary>
     ValueTask MarkEventRoutingFailedAsync(long eventId);
+
+    /// <summary>The triggers of one source (<see cref="TriggerSources"/>, e.g. webhook) with their job's paused flag, ordered by job name.</summary>
+    ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source);
+
+    /// <summary>
+    /// Forgets the hook's delivery ids received before <paramref name="forgetBefore"/>, then records
+    /// <paramref name="deliveryId"/>; false when it was already recorded (a repeated delivery). Atomic
+    /// across nodes: of two transactions recording the same id, one gets false.
+    /// </summary>
+    ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset receivedAt, DateTimeOffset forgetBefore);
 }
+
+/// <summary>A stored trigger as rules see it: its job, its definition, and whether the job is paused.</summary>
+public sealed record TriggerBinding(string JobName, TriggerSpec Spec, bool JobPaused);

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Webhooks;
+
+/// <summary>
+/// Accepting a verified webhook delivery, in one transaction, for every driver: a delivery id seen
+/// within the hook's replay window is refused (Standard Webhooks replay protection), then one run is
+/// enqueued per job with a trigger for the hook (paused jobs are skipped), and the outcome is
+/// journaled with the HTTP status the endpoint answers.
+/// </summary>
+public static class WebhookIntake
+{
+    public static async ValueTask<WebhookDeliveryResult> AcceptAsync(IDriverTransaction tx, WebhookDelivery delivery)
+    {
+        var now = delivery.ReceivedAt;
+        if (delivery.DeliveryId is { } id && delivery.RejectRepeatedId
+            && !await tx.RememberDeliveryIdAsync(delivery.Hook, id, now, now - delivery.ReplayWindow).ConfigureAwait(false))
+        {
+            await JournalAsync(tx, delivery, "webhook.rejected", new { hook = delivery.Hook, deliveryId = id, status = 409, reason = "delivery id already received (replay)" }).ConfigureAwait(false);
+            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Replayed, [], []);
+        }
+
+        var bound = (await tx.ListTriggersAsync(TriggerSources.Webhook).ConfigureAwait(false))
+            .Where(t => t.Spec is WebhookTriggerSpec hook && hook.Hook == delivery.Hook)
+            .DistinctBy(t => t.JobName)
+            .ToList();
+        var paused = bound.Where(b => b.JobPaused).Select(b => b.JobName).ToList();
+        var outcome = bound.Count == 0 ? WebhookDeliveryOutcome.NoJobs
+            : paused.Count == bound.Count ? WebhookDeliveryOutcome.AllPaused
+            : WebhookDeliveryOutcome.Accepted;
+        var runs = new List<EnqueueResult>();
+        if (outcome == WebhookDeliveryOutcome.Accepted)
+        {
+            foreach (var binding in bound.Where(b => !b.JobPaused))
+            {
+                runs.Add(await tx.EnqueueAsync(new RunRequest(binding.JobName, TriggerSources.Webhook)
+                {
+                    Payload = delivery.Payload,
+                    IdempotencyKey = delivery.DeliveryId is { } key ? $"webhook:{delivery.Hook}:{key}" : null,
+                }, now).ConfigureAwait(false));
+            }
+        }
+        await JournalAsync(tx, delivery, outcome == WebhookDeliveryOutcome.Accepted ? "webhook.accepted" : "webhook.rejected", new
+        {
+            hook = delivery.Hook,
+            deliveryId = delivery.DeliveryId,
+            status = outcome switch { WebhookDeliveryOutcome.Accepted => 202, WebhookDeliveryOutcome.NoJobs => 404, _ => 409 },
+            reason = outcome switch
+            {
+                WebhookDeliveryOutcome.Accepted => paused.Count > 0 ? $"accepted; paused jobs skipped: {string.Join(", ", paused)}" : "accepted",
+                WebhookDeliveryOutcome.NoJobs => "no job has a trigger for this hook",
+                _ => $"every bound job is paused: {string.Join(", ", paused)}",
+            },
+            runIds = runs.Select(r => r.RunId),
+        }).ConfigureAwait(false);
+        return new WebhookDeliveryResult(outcome, runs, paused);
+    }
+
+    private static ValueTask JournalAsync(IDriverTransaction tx, WebhookDelivery delivery, string kind, object data) =>
+        tx.AppendJournalAsync(delivery.ReceivedAt, kind, null, null, null, JsonSerializer.Serialize(data, KairosJson.Options));
+}
