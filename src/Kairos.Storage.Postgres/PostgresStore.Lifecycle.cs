@@ -96,7 +96,7 @@ public sealed partial class PostgresStore
                 ("retryAt", completions.Select(c => Ms(c.RetryAt)).ToArray()), ("finishedAt", completions.Select(c => Ms(c.FinishedAt)).ToArray()),
                 ("owners", completions.Select(c => c.Owner).ToArray()))).ToDictionary(r => r.Id);
 
-            var journal = new List<(DateTimeOffset At, string Kind, string Job, long Run, long? Trigger, string Data)>();
+            var journal = new List<Drivers.JournalWrite>();
             var done = new List<RunCompletion>();
             foreach (var completion in completions)
             {
@@ -109,9 +109,9 @@ public sealed partial class PostgresStore
                 var data = CompletionNote(completion, row.Attempt, row.StartedAt);
                 if (state == RunState.Dead)
                 {
-                    journal.Add((completion.FinishedAt, "run.failed", row.Job, completion.RunId, row.Trigger, data));
+                    journal.Add(new(completion.FinishedAt, "run.failed", row.Job, completion.RunId, row.Trigger, data));
                 }
-                journal.Add((completion.FinishedAt, kind, row.Job, completion.RunId, row.Trigger, data));
+                journal.Add(new(completion.FinishedAt, kind, row.Job, completion.RunId, row.Trigger, data));
             }
             await JournalMany(scope, journal);
             var lines = done.SelectMany(c => c.Log.Select(l => (c.RunId, Line: l))).ToList();

@@ -1,16 +1,22 @@
-using System.Text.Json;
+using Kairos.Engine.Enqueueing;
 using Kairos.Model;
+using Kairos.Storage.Drivers;
 
 namespace Kairos.Storage.Postgres;
 
-/// <summary>Enqueue: how runs enter the queue.</summary>
+/// <summary>
+/// Enqueue: how runs enter the queue. The rules are <see cref="RunEnqueuer"/>'s; the rows are written
+/// here. Enqueues arriving together are committed together (<see cref="PgGroupCommit{TItem, TResult}"/>):
+/// plain requests of a batch go in with three statements (ids from the sequence, one INSERT of the
+/// runs, one of their journal entries). A request for a job that does not exist fails its batch,
+/// which is then written item by item, so only that caller gets the error.
+/// </summary>
 public sealed partial class PostgresStore
 {
     private const string RunInsertColumns =
         "job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id, " +
         "payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key, held";
 
-    /// <summary>Enqueues arriving together are written together (see <see cref="EnqueueBatchAsync"/>).</summary>
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         _enqueues.WriteAsync((request, now));
 
@@ -25,74 +31,18 @@ public sealed partial class PostgresStore
             return results;
         }, cancellationToken);
 
+    private Task<IReadOnlyList<EnqueueResult>> EnqueueBatchAsync(IReadOnlyList<(RunRequest Request, DateTimeOffset Now)> items) =>
+        Write(async scope => await RunEnqueuer.EnqueueManyAsync(new Transaction(this, scope), items), CancellationToken.None);
+
+    private async Task<EnqueueResult> EnqueueInScope(PgScope scope, RunRequest request, DateTimeOffset now) =>
+        await RunEnqueuer.EnqueueAsync(new Transaction(this, scope), request, now);
+
     /// <remarks>
-    /// For a job that skips overlapping runs, its row is locked (FOR UPDATE) before counting its
-    /// active runs, so two nodes deciding "skipped or queued" for the same job take turns. Two nodes
-    /// enqueueing the same idempotency key at once: the insert is ON CONFLICT DO NOTHING on the
-    /// unique index, so the second waits for the first to commit and then returns its run.
+    /// Two nodes inserting the same idempotency key at once: ON CONFLICT DO NOTHING on the unique
+    /// index makes the second wait for the first to commit, then insert nothing.
     /// </remarks>
-    private async Task<EnqueueResult> EnqueueInScope(PgScope scope, RunRequest request, DateTimeOffset now)
+    private static async Task<long?> InsertRun(PgScope scope, NewRun run)
     {
-        if (request.IdempotencyKey is not null)
-        {
-            var existing = (await scope.Query(
-                "SELECT id, state FROM runs WHERE job_name = @name AND idempotency_key = @key",
-                r => new EnqueueResult(r.GetInt64(0), false, RunStates.Parse(r.GetString(1))),
-                ("name", request.JobName), ("key", request.IdempotencyKey))).FirstOrDefault();
-            if (existing is not null)
-            {
-                return existing;
-            }
-        }
-
-        if (request.DedupeKey is not null && request.TriggerId is not null)
-        {
-            var existing = (await scope.Query(
-                "SELECT id, state FROM runs WHERE trigger_id = @trigger AND dedupe_key = @key AND state IN ('queued', 'running')",
-                r => new EnqueueResult(r.GetInt64(0), false, RunStates.Parse(r.GetString(1))),
-                ("trigger", request.TriggerId), ("key", request.DedupeKey))).FirstOrDefault();
-            if (existing is not null)
-            {
-                await Journal(scope, now, "run.deduplicated", request.JobName, existing.RunId, request.TriggerId,
-                    JsonSerializer.Serialize(new { source = request.Source, dedupeKey = request.DedupeKey, reason = "the same context is already queued or running" }, KairosJson.Options));
-                return existing;
-            }
-        }
-
-        var due = request.NotBefore ?? now; // A past not-before keeps its place in the due-time order.
-        if (await InsertRun(scope, request, now, due) is not { } inserted)
-        {
-            // Another transaction inserted a run with this idempotency key meanwhile (and has committed).
-            return (await scope.Query(
-                "SELECT id, state FROM runs WHERE job_name = @name AND idempotency_key = @key",
-                r => new EnqueueResult(r.GetInt64(0), false, RunStates.Parse(r.GetString(1))),
-                ("name", request.JobName), ("key", request.IdempotencyKey))).Single();
-        }
-        var (id, state, skipReason) = inserted;
-        await Journal(scope, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId, JournalNotes.Enqueued(request, due, skipReason));
-        return new EnqueueResult(id, true, state);
-    }
-
-    private static async Task<(long Id, RunState State, string? SkipReason)?> InsertRun(PgScope scope, RunRequest request, DateTimeOffset now, DateTimeOffset due)
-    {
-        var job = (await scope.Query(
-            "SELECT queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused FROM jobs WHERE name = @name",
-            r => new JobRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), PostgresRows.Long(r, 4), r.GetBoolean(5), r.GetBoolean(6)),
-            ("name", request.JobName))).FirstOrDefault()
-            ?? throw new KairosNotFoundException($"job '{request.JobName}' does not exist");
-
-        var state = RunState.Queued;
-        if (job.SkipOnOverlap && job.MaxInstances is { } maxInstances)
-        {
-            // Serialize the "is one already active?" decision for this job across nodes.
-            await scope.Execute("SELECT 1 FROM jobs WHERE name = @name FOR UPDATE", ("name", request.JobName));
-            var active = (long)(await scope.Scalar(
-                "SELECT COUNT(*) FROM runs WHERE job_name = @name AND state IN ('queued', 'running')", ("name", request.JobName)))!;
-            if (active >= maxInstances)
-            {
-                state = RunState.Skipped;
-            }
-        }
         if (await scope.Scalar(
             $"""
             INSERT INTO runs ({RunInsertColumns})
@@ -101,22 +51,47 @@ public sealed partial class PostgresStore
             ON CONFLICT (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
             """,
-            ("job", request.JobName), ("queue", job.Queue), ("kind", job.ExecutorKind), ("priority", (long?)request.Priority ?? job.Priority),
-            ("state", state.ToWire()), ("maxAttempts", job.MaxAttempts), ("source", request.Source), ("trigger", request.TriggerId),
-            ("parent", request.ParentRunId), ("payload", request.Payload), ("key", request.IdempotencyKey), ("now", Ms(now)),
-            ("due", Ms(due)), ("finished", state == RunState.Skipped ? Ms(now) : null),
-            ("event", request.EventId), ("subscription", request.Subscription), ("depth", (long)request.ChainDepth), ("dedupe", request.DedupeKey),
-            ("held", job.Paused && state == RunState.Queued)) is not long runId)
+            ("job", run.JobName), ("queue", run.Queue), ("kind", run.ExecutorKind), ("priority", (long)run.Priority),
+            ("state", run.State.ToWire()), ("maxAttempts", (long)run.MaxAttempts), ("source", run.Source), ("trigger", run.TriggerId),
+            ("parent", run.ParentRunId), ("payload", run.Payload), ("key", run.IdempotencyKey), ("now", Ms(run.CreatedAt)),
+            ("due", Ms(run.DueAt)), ("finished", Ms(run.FinishedAt)), ("event", run.EventId), ("subscription", run.Subscription),
+            ("depth", (long)run.ChainDepth), ("dedupe", run.DedupeKey), ("held", run.Held)) is not long id)
         {
             return null;
         }
-        if (state == RunState.Queued)
+        if (run.State == RunState.Queued)
         {
             scope.Announce(StoreChanges.Runs);
         }
-        return (runId, state,
-            state == RunState.Skipped ? $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs" : null);
+        return id;
     }
 
-    private sealed record JobRow(string Queue, string ExecutorKind, long Priority, long MaxAttempts, long? MaxInstances, bool SkipOnOverlap, bool Paused);
+    private static async Task<IReadOnlyList<long>> InsertRuns(PgScope scope, IReadOnlyList<NewRun> runs)
+    {
+        var ids = (await scope.Query(
+            "SELECT nextval(pg_get_serial_sequence('runs', 'id')) FROM generate_series(1, @n)", r => r.GetInt64(0), ("n", runs.Count))).Order().ToArray();
+        await scope.Execute(
+            $"""
+            INSERT INTO runs (id, {RunInsertColumns})
+            SELECT r.id, r.job, r.queue, r.kind, r.priority, r.state, r.max_attempts, r.source, r.trigger, r.parent, r.payload, NULL, r.now, r.due,
+                   r.finished, r.event, r.subscription, r.depth, r.dedupe, r.held
+            FROM unnest(@ids, @jobs, @queues, @kinds, @priorities, @states, @maxAttempts, @sources, @triggers::bigint[], @parents::bigint[], @payloads::text[],
+                        @nows, @dues, @finished::bigint[], @events::bigint[], @subscriptions::text[], @depths, @dedupes::text[], @held)
+                AS r(id, job, queue, kind, priority, state, max_attempts, source, trigger, parent, payload, now, due, finished, event, subscription, depth, dedupe, held)
+            """,
+            ("ids", ids), ("jobs", runs.Select(r => r.JobName).ToArray()), ("queues", runs.Select(r => r.Queue).ToArray()),
+            ("kinds", runs.Select(r => r.ExecutorKind).ToArray()), ("priorities", runs.Select(r => (long)r.Priority).ToArray()),
+            ("states", runs.Select(r => r.State.ToWire()).ToArray()), ("maxAttempts", runs.Select(r => (long)r.MaxAttempts).ToArray()),
+            ("sources", runs.Select(r => r.Source).ToArray()), ("triggers", runs.Select(r => r.TriggerId).ToArray()),
+            ("parents", runs.Select(r => r.ParentRunId).ToArray()), ("payloads", runs.Select(r => r.Payload).ToArray()),
+            ("nows", runs.Select(r => Ms(r.CreatedAt)).ToArray()), ("dues", runs.Select(r => Ms(r.DueAt)).ToArray()),
+            ("finished", runs.Select(r => Ms(r.FinishedAt)).ToArray()), ("events", runs.Select(r => r.EventId).ToArray()),
+            ("subscriptions", runs.Select(r => r.Subscription).ToArray()), ("depths", runs.Select(r => (long)r.ChainDepth).ToArray()),
+            ("dedupes", runs.Select(r => r.DedupeKey).ToArray()), ("held", runs.Select(r => r.Held).ToArray()));
+        if (runs.Any(r => r.State == RunState.Queued))
+        {
+            scope.Announce(StoreChanges.Runs);
+        }
+        return ids;
+    }
 }

@@ -19,11 +19,41 @@ public sealed partial class PostgresStore
         public async ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data) =>
             await store.Journal(scope, at, kind, jobName, runId, triggerId, data).ConfigureAwait(false);
 
+        public async ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries) =>
+            await store.JournalMany(scope, entries).ConfigureAwait(false);
+
         public async ValueTask<bool> JobExistsAsync(string jobName) =>
             await scope.Scalar("SELECT 1 FROM jobs WHERE name = @name", ("name", jobName)).ConfigureAwait(false) is not null;
 
-        public async ValueTask<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now) =>
-            await store.EnqueueInScope(scope, request, now).ConfigureAwait(false);
+        public async ValueTask<JobSettings?> GetJobSettingsAsync(string jobName) =>
+            (await GetJobSettingsAsync([jobName]).ConfigureAwait(false)).GetValueOrDefault(jobName);
+
+        public async ValueTask<IReadOnlyDictionary<string, JobSettings>> GetJobSettingsAsync(IReadOnlyCollection<string> jobNames) =>
+            (await scope.Query(
+                "SELECT name, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused FROM jobs WHERE name = ANY(@names)",
+                r => (Name: r.GetString(0), Job: new JobSettings(r.GetString(1), r.GetString(2), (int)r.GetInt64(3), (int)r.GetInt64(4),
+                    PostgresRows.Long(r, 5) is { } max ? (int)max : null, r.GetBoolean(6), r.GetBoolean(7))),
+                ("names", jobNames.ToArray())).ConfigureAwait(false)).ToDictionary(j => j.Name, j => j.Job, StringComparer.Ordinal);
+
+        public async ValueTask LockJobAsync(string jobName) =>
+            await scope.Execute("SELECT 1 FROM jobs WHERE name = @name FOR UPDATE", ("name", jobName)).ConfigureAwait(false);
+
+        public async ValueTask<long> CountActiveRunsAsync(string jobName) =>
+            (long)(await scope.Scalar("SELECT COUNT(*) FROM runs WHERE job_name = @name AND state IN ('queued', 'running')", ("name", jobName)).ConfigureAwait(false))!;
+
+        public async ValueTask<EnqueueResult?> FindRunByIdempotencyKeyAsync(string jobName, string key) =>
+            (await scope.Query("SELECT id, state FROM runs WHERE job_name = @name AND idempotency_key = @key", ReadEnqueueResult,
+                ("name", jobName), ("key", key)).ConfigureAwait(false)).FirstOrDefault();
+
+        public async ValueTask<EnqueueResult?> FindActiveRunByDedupeKeyAsync(long triggerId, string dedupeKey) =>
+            (await scope.Query("SELECT id, state FROM runs WHERE trigger_id = @trigger AND dedupe_key = @key AND state IN ('queued', 'running')",
+                ReadEnqueueResult, ("trigger", triggerId), ("key", dedupeKey)).ConfigureAwait(false)).FirstOrDefault();
+
+        private static EnqueueResult? ReadEnqueueResult(Npgsql.NpgsqlDataReader r) => new(r.GetInt64(0), false, RunStates.Parse(r.GetString(1)));
+
+        public async ValueTask<long?> InsertRunAsync(NewRun run) => await InsertRun(scope, run).ConfigureAwait(false);
+
+        public async ValueTask<IReadOnlyList<long>> InsertRunsAsync(IReadOnlyList<NewRun> runs) => await InsertRuns(scope, runs).ConfigureAwait(false);
 
         public async ValueTask<RunRecord?> GetRunAsync(long runId) =>
             (await scope.Query($"SELECT {PostgresRows.RunColumns} FROM runs WHERE id = @id", PostgresRows.Run, ("id", runId)).ConfigureAwait(false)).FirstOrDefault();

@@ -98,17 +98,17 @@ public sealed partial class PostgresStore : IKairosStore
     }
 
     /// <summary>Journal entries in one statement, in the order given.</summary>
-    private Task JournalMany(PgScope scope, IReadOnlyList<(DateTimeOffset At, string Kind, string Job, long Run, long? Trigger, string Data)> entries) =>
+    private Task JournalMany(PgScope scope, IReadOnlyList<Drivers.JournalWrite> entries) =>
         entries.Count == 0
             ? Task.CompletedTask
             : scope.Execute(
                 """
                 INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data)
                 SELECT e.at, e.kind, e.job, e.run, e.trigger, @node, e.data
-                FROM unnest(@at, @kind, @job, @run, @trigger::bigint[], @data) WITH ORDINALITY AS e(at, kind, job, run, trigger, data, ord) ORDER BY e.ord
+                FROM unnest(@at, @kind, @job::text[], @run::bigint[], @trigger::bigint[], @data::text[]) WITH ORDINALITY AS e(at, kind, job, run, trigger, data, ord) ORDER BY e.ord
                 """,
-                ("at", entries.Select(e => Ms(e.At)).ToArray()), ("kind", entries.Select(e => e.Kind).ToArray()), ("job", entries.Select(e => e.Job).ToArray()),
-                ("run", entries.Select(e => e.Run).ToArray()), ("trigger", entries.Select(e => e.Trigger).ToArray()), ("data", entries.Select(e => e.Data).ToArray()),
+                ("at", entries.Select(e => Ms(e.At)).ToArray()), ("kind", entries.Select(e => e.Kind).ToArray()), ("job", entries.Select(e => e.JobName).ToArray()),
+                ("run", entries.Select(e => e.RunId).ToArray()), ("trigger", entries.Select(e => e.TriggerId).ToArray()), ("data", entries.Select(e => e.Data).ToArray()),
                 ("node", _node));
 
     private Task Journal(PgScope scope, DateTimeOffset at, string kind, string? job, long? runId, long? triggerId, string? data) =>

@@ -20,6 +20,7 @@ internal sealed class SqliteCheckpointer : IDisposable
 {
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
 
+    private readonly object _checkpointing = new(); // Two checkpoints at once: the second would give up (SQLITE_BUSY).
     private readonly AutoResetEvent _committed = new(false);
     private readonly ManualResetEventSlim _stopping = new(false);
     private readonly string _connectionString;
@@ -35,6 +36,15 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Called by the writer after each commit; never blocks.</summary>
     public void Committed() => _committed.Set();
 
+    /// <summary>Runs another checkpoint (the writer's truncation) once no passive checkpoint is running, so it is not refused as busy.</summary>
+    public void RunExclusive(Action checkpoint)
+    {
+        lock (_checkpointing)
+        {
+            checkpoint();
+        }
+    }
+
     private void Run()
     {
         using var connection = new SqliteConnection(_connectionString);
@@ -46,7 +56,10 @@ internal sealed class SqliteCheckpointer : IDisposable
         {
             try
             {
-                checkpoint.ExecuteNonQuery();
+                lock (_checkpointing)
+                {
+                    checkpoint.ExecuteNonQuery();
+                }
             }
             catch (SqliteException)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kairos.Engine.Enqueueing;
 using Kairos.Model;
 using Kairos.Storage;
 using Kairos.Storage.Drivers;
@@ -36,7 +37,7 @@ public static class WebhookIntake
         {
             foreach (var binding in bound.Where(b => !b.JobPaused))
             {
-                runs.Add(await tx.EnqueueAsync(new RunRequest(binding.JobName, TriggerSources.Webhook)
+                runs.Add(await RunEnqueuer.EnqueueAsync(tx, new RunRequest(binding.JobName, TriggerSources.Webhook)
                 {
                     Payload = delivery.Payload,
                     IdempotencyKey = delivery.DeliveryId is { } key ? $"webhook:{delivery.Hook}:{key}" : null,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kairos.Engine.Enqueueing;
 using Kairos.Model;
 using Kairos.Storage;
 using Kairos.Storage.Drivers;
@@ -151,7 +152,7 @@ public sealed class EventRouter
                 JsonSerializer.Serialize(new { subscription = subscription.Name, eventId, reason = $"job '{subscription.Job}' does not exist" }, KairosJson.Options)).ConfigureAwait(false);
             return null;
         }
-        return await tx.EnqueueAsync(new RunRequest(subscription.Job, subscription.OwnerJob is null ? TriggerSources.Event : TriggerSources.Completion)
+        return await RunEnqueuer.EnqueueAsync(tx, new RunRequest(subscription.Job, subscription.OwnerJob is null ? TriggerSources.Event : TriggerSources.Completion)
         {
             Payload = EventRouting.RunPayload(eventId, request, subscription.Name, now, chained: parent is not null),
             Priority = request.Priority,

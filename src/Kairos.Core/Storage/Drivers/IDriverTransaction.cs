@@ -22,14 +22,35 @@ public interface IDriverTransaction
     /// <summary>Appends one journal entry, stamped with this node's id.</summary>
     ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data);
 
+    /// <summary>Appends journal entries in the order given (one statement where the driver can).</summary>
+    ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries);
+
     /// <summary>Whether a job of that name exists.</summary>
     ValueTask<bool> JobExistsAsync(string jobName);
 
-    /// <summary>
-    /// Enqueues one run with the enqueue rules (idempotency key, de-duplication, skip-on-overlap) and
-    /// its journal entry. Still the driver's own code: it is the next rule to move to Core.
-    /// </summary>
-    ValueTask<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now);
+    /// <summary>What a new run of the job takes from it; null when the job does not exist.</summary>
+    ValueTask<JobSettings?> GetJobSettingsAsync(string jobName);
+
+    /// <summary>The same for several jobs at once; jobs that do not exist are left out.</summary>
+    ValueTask<IReadOnlyDictionary<string, JobSettings>> GetJobSettingsAsync(IReadOnlyCollection<string> jobNames);
+
+    /// <summary>Holds the job's row until the transaction ends, so decisions about its runs are taken one at a time across nodes.</summary>
+    ValueTask LockJobAsync(string jobName);
+
+    /// <summary>The job's queued and running runs.</summary>
+    ValueTask<long> CountActiveRunsAsync(string jobName);
+
+    /// <summary>The run of this job with this idempotency key, whatever its state; null when there is none.</summary>
+    ValueTask<EnqueueResult?> FindRunByIdempotencyKeyAsync(string jobName, string key);
+
+    /// <summary>A queued or running run of the trigger with this de-duplication key; null when there is none.</summary>
+    ValueTask<EnqueueResult?> FindActiveRunByDedupeKeyAsync(long triggerId, string dedupeKey);
+
+    /// <summary>Inserts one run; returns its id, or null when its idempotency key is taken (by a transaction that committed meanwhile).</summary>
+    ValueTask<long?> InsertRunAsync(NewRun run);
+
+    /// <summary>Inserts runs without idempotency keys; returns their ids in the order given.</summary>
+    ValueTask<IReadOnlyList<long>> InsertRunsAsync(IReadOnlyList<NewRun> runs);
 
     /// <summary>One run as stored now; null when there is none.</summary>
     ValueTask<RunRecord?> GetRunAsync(long runId);

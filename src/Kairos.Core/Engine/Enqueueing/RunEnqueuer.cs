@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Engine.Enqueueing;
+
+/// <summary>
+/// The one way a run enters the queue, for every source (API, time triggers, webhooks, files, polls,
+/// events, completions, replays) and every driver, inside the caller's transaction:
+/// <list type="number">
+/// <item>an idempotency key already used for the job returns that run;</item>
+/// <item>a de-duplication key equal to a queued or running run of the same trigger returns that run
+/// (journaled <c>run.deduplicated</c>);</item>
+/// <item>a job that skips overlapping runs records the run as skipped while it has
+/// <c>maxInstances</c> active runs (journaled <c>run.skipped</c>);</item>
+/// <item>otherwise the run is queued with the job's queue, executor kind, priority and attempts,
+/// held while the job is paused, and journaled <c>run.enqueued</c>.</item>
+/// </list>
+/// </summary>
+public static class RunEnqueuer
+{
+    public static async ValueTask<EnqueueResult> EnqueueAsync(IDriverTransaction tx, RunRequest request, DateTimeOffset now)
+    {
+        if (request.IdempotencyKey is { } key && await tx.FindRunByIdempotencyKeyAsync(request.JobName, key).ConfigureAwait(false) is { } earlier)
+        {
+            return earlier;
+        }
+        if (request.DedupeKey is { } dedupe && request.TriggerId is { } triggerId
+            && await tx.FindActiveRunByDedupeKeyAsync(triggerId, dedupe).ConfigureAwait(false) is { } same)
+        {
+            await tx.AppendJournalAsync(now, "run.deduplicated", request.JobName, same.RunId, triggerId, JsonSerializer.Serialize(
+                new { source = request.Source, dedupeKey = dedupe, reason = "the same context is already queued or running" }, KairosJson.Options)).ConfigureAwait(false);
+            return same;
+        }
+
+        var job = await tx.GetJobSettingsAsync(request.JobName).ConfigureAwait(false)
+            ?? throw new KairosNotFoundException($"job '{request.JobName}' does not exist");
+        var state = RunState.Queued;
+        string? skipReason = null;
+        if (job.SkipsOverlaps)
+        {
+            // Locked first, so two nodes deciding "skipped or queued" for the same job take turns.
+            await tx.LockJobAsync(request.JobName).ConfigureAwait(false);
+            if (await tx.CountActiveRunsAsync(request.JobName).ConfigureAwait(false) >= job.MaxInstances)
+            {
+                state = RunState.Skipped;
+                skipReason = $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs";
+            }
+        }
+        var run = NewRun.For(request, job, state, now);
+        if (await tx.InsertRunAsync(run).ConfigureAwait(false) is not { } id)
+        {
+            // Another transaction used this idempotency key meanwhile, and has committed: its run stands.
+            return await tx.FindRunByIdempotencyKeyAsync(request.JobName, request.IdempotencyKey!).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"run with idempotency key '{request.IdempotencyKey}' vanished");
+        }
+        await tx.AppendJournalAsync(now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId,
+            JournalNotes.Enqueued(request, run.DueAt, skipReason)).ConfigureAwait(false);
+        return new EnqueueResult(id, true, state);
+    }
+
+    /// <summary>
+    /// Several requests in one transaction (a group commit), each with its own time. Plain requests
+    /// (no idempotency or de-duplication key, a job that does not skip overlapping runs) are inserted
+    /// and journaled together, which a driver can do in a few statements; the others go one by one.
+    /// A request for a job that does not exist throws, failing the whole transaction.
+    /// </summary>
+    public static async ValueTask<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IDriverTransaction tx, IReadOnlyList<(RunRequest Request, DateTimeOffset Now)> items)
+    {
+        var jobs = await tx.GetJobSettingsAsync(items.Select(i => i.Request.JobName).Distinct().ToList()).ConfigureAwait(false);
+        var results = new EnqueueResult[items.Count];
+        var plain = new List<(int Index, NewRun Run)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (request, now) = items[i];
+            if (request.IdempotencyKey is null && request.DedupeKey is null && jobs.TryGetValue(request.JobName, out var job) && !job.SkipsOverlaps)
+            {
+                plain.Add((i, NewRun.For(request, job, RunState.Queued, now)));
+            }
+            else
+            {
+                results[i] = await EnqueueAsync(tx, request, now).ConfigureAwait(false);
+            }
+        }
+        if (plain.Count == 0)
+        {
+            return results;
+        }
+        var ids = await tx.InsertRunsAsync(plain.Select(p => p.Run).ToList()).ConfigureAwait(false);
+        await tx.AppendJournalAsync(plain.Select((p, n) => new JournalWrite(p.Run.CreatedAt, "run.enqueued", p.Run.JobName, ids[n], p.Run.TriggerId,
+            JournalNotes.Enqueued(items[p.Index].Request, p.Run.DueAt, null))).ToList()).ConfigureAwait(false);
+        for (var n = 0; n < plain.Count; n++)
+        {
+            results[plain[n].Index] = new EnqueueResult(ids[n], true, RunState.Queued);
+        }
+        return results;
+    }
+}

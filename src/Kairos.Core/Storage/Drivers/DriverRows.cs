@@ -1,0 +1,55 @@
+using Kairos.Model;
+
+namespace Kairos.Storage.Drivers;
+
+/// <summary>What a run takes from its job when it is enqueued.</summary>
+public sealed record JobSettings(string Queue, string ExecutorKind, int Priority, int MaxAttempts, int? MaxInstances, bool SkipOnOverlap, bool Paused)
+{
+    /// <summary>The job records overlapping runs as skipped (it has an instance limit and says to skip).</summary>
+    public bool SkipsOverlaps => SkipOnOverlap && MaxInstances is not null;
+}
+
+/// <summary>A run row to insert, every column decided.</summary>
+public sealed record NewRun(
+    string JobName,
+    string Queue,
+    string ExecutorKind,
+    int Priority,
+    RunState State,
+    int MaxAttempts,
+    string Source,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset DueAt)
+{
+    public long? TriggerId { get; init; }
+    public long? ParentRunId { get; init; }
+    public string? Payload { get; init; }
+    public string? IdempotencyKey { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public long? EventId { get; init; }
+    public string? Subscription { get; init; }
+    public int ChainDepth { get; init; }
+    public string? DedupeKey { get; init; }
+
+    /// <summary>Queued while its job is paused: kept out of the claim order until the job resumes.</summary>
+    public bool Held { get; init; }
+
+    /// <summary>The row for <paramref name="request"/>: a past not-before keeps its place in the due-time order.</summary>
+    public static NewRun For(RunRequest request, JobSettings job, RunState state, DateTimeOffset now) =>
+        new(request.JobName, job.Queue, job.ExecutorKind, request.Priority ?? job.Priority, state, job.MaxAttempts, request.Source, now, request.NotBefore ?? now)
+        {
+            TriggerId = request.TriggerId,
+            ParentRunId = request.ParentRunId,
+            Payload = request.Payload,
+            IdempotencyKey = request.IdempotencyKey,
+            FinishedAt = state == RunState.Skipped ? now : null,
+            EventId = request.EventId,
+            Subscription = request.Subscription,
+            ChainDepth = request.ChainDepth,
+            DedupeKey = request.DedupeKey,
+            Held = job.Paused && state == RunState.Queued,
+        };
+}
+
+/// <summary>One journal entry to append.</summary>
+public sealed record JournalWrite(DateTimeOffset At, string Kind, string? JobName, long? RunId, long? TriggerId, string? Data);
