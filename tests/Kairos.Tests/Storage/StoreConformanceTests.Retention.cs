@@ -12,20 +12,7 @@ public abstract partial class StoreConformanceTests
 {
     private static readonly DateTimeOffset DayLater = T0.AddDays(1);
 
-    /// <summary>A run of <paramref name="job"/> that reached <paramref name="state"/> at <paramref name="at"/>.</summary>
-    private async Task<long> FinishedRunAsync(string job, RunState state, DateTimeOffset at)
-    {
-        var run = await EnqueueAsync(job, at);
-        if (state == RunState.Cancelled)
-        {
-            await Store.CancelRunAsync(run.RunId, at, CancellationToken.None);
-            return run.RunId;
-        }
-        Assert.Equal(run.RunId, Assert.Single(await ClaimAsync(1, at)).Id);
-        var outcome = state == RunState.Succeeded ? RunOutcome.Succeeded : RunOutcome.Failed; // Failed with no retry time: dead.
-        Assert.True(await Store.CompleteAsync(new RunCompletion(run.RunId, "node-a", outcome, at), CancellationToken.None));
-        return run.RunId;
-    }
+    private Task<long> FinishedRunAsync(string job, RunState state, DateTimeOffset at) => FinishedRuns.CreateAsync(Store, job, state, at);
 
     private Task AppendLogAsync(long runId, DateTimeOffset at) =>
         Store.AppendRunLogAsync(runId, [new RunLogLine(at, "stdout", $"line of run {runId}")], CancellationToken.None);
