@@ -12,10 +12,7 @@ public sealed partial class PostgresStore
 {
     public Task<int> DeleteFinishedRunsAsync(RunState state, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken)
     {
-        if (!state.IsFinished())
-        {
-            throw new ArgumentOutOfRangeException(nameof(state), state, "only finished runs are deleted");
-        }
+        var finished = state.FinishedToWire(); // Throws here, before a transaction, for queued and running.
         return Write(scope => scope.Execute(
             """
             WITH doomed AS (
@@ -24,7 +21,7 @@ public sealed partial class PostgresStore
             logs AS (DELETE FROM run_logs WHERE run_id IN (SELECT id FROM doomed))
             DELETE FROM runs WHERE id IN (SELECT id FROM doomed)
             """,
-            ("state", state.ToWire()), ("before", Ms(finishedBefore)), ("limit", limit)), cancellationToken);
+            ("state", finished), ("before", Ms(finishedBefore)), ("limit", limit)), cancellationToken);
     }
 
     public Task<int> DeleteEventsAsync(DateTimeOffset publishedBefore, int limit, CancellationToken cancellationToken) =>

@@ -12,16 +12,13 @@ public sealed partial class SqliteStore
 {
     public Task<int> DeleteFinishedRunsAsync(RunState state, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken)
     {
-        if (!state.IsFinished())
-        {
-            throw new ArgumentOutOfRangeException(nameof(state), state, "only finished runs are deleted");
-        }
         // The logs first, then the runs, chosen by the same query: one writer and one transaction, so
         // both statements see the same rows.
         const string Doomed = "SELECT id FROM runs INDEXED BY ix_runs_finished WHERE state = @state AND finished_at < @before ORDER BY finished_at, id LIMIT @limit";
+        var finished = state.FinishedToWire(); // Throws here, before the writer, for queued and running.
         return Write(scope =>
         {
-            (string, object?)[] parameters = [("@state", state.ToWire()), ("@before", Ms(finishedBefore)), ("@limit", limit)];
+            (string, object?)[] parameters = [("@state", finished), ("@before", Ms(finishedBefore)), ("@limit", limit)];
             scope.Execute($"DELETE FROM run_logs WHERE run_id IN ({Doomed})", parameters);
             return scope.Execute($"DELETE FROM runs WHERE id IN ({Doomed})", parameters);
         });
