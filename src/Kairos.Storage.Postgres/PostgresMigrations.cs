@@ -189,6 +189,22 @@ internal static class PostgresMigrations
         """
         ALTER TABLE events ADD COLUMN routing_failed boolean NOT NULL DEFAULT false;
         """,
+
+        // 5: retention (as SQLite's migration 7). Indexes for the pruner's deletes (finished runs by
+        // state and age, the journal and webhook delivery ids by age); queued and running runs
+        // (finished_at NULL) stay out of the runs index. The journal stays append-only except for
+        // retention: a DELETE is refused unless its transaction set kairos.pruning_journal (which
+        // only the pruner's delete does). seq is a sequence, so deleting old entries never reuses one.
+        """
+        CREATE INDEX ix_runs_finished ON runs (state, finished_at) WHERE finished_at IS NOT NULL;
+        CREATE INDEX ix_journal_at ON journal (at);
+        CREATE INDEX ix_webhook_deliveries_received ON webhook_deliveries (hook, received_at);
+        CREATE OR REPLACE FUNCTION journal_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND current_setting('kairos.pruning_journal', true) = 'on' THEN RETURN NULL; END IF;
+                RAISE EXCEPTION 'the journal is append-only: only retention deletes old entries';
+            END $$;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -20,6 +20,7 @@ public sealed record EngineSettings
     public TimeSpan? ShutdownGrace { get; init; }
     public IReadOnlyDictionary<string, int> QueueLimits { get; init; } = new Dictionary<string, int>();
     public IReadOnlyDictionary<string, int> ExecutorLimits { get; init; } = new Dictionary<string, int>();
+    public RetentionSettings? Retention { get; init; }
 
     public void ApplyTo(KairosOptions options)
     {
@@ -28,6 +29,7 @@ public sealed record EngineSettings
         options.LeaderLease = LeaderLease ?? options.LeaderLease;
         options.MisfireThreshold = MisfireThreshold ?? options.MisfireThreshold;
         options.ShutdownGrace = ShutdownGrace ?? options.ShutdownGrace;
+        Retention?.ApplyTo(options.Retention);
         foreach (var (queue, limit) in QueueLimits)
         {
             options.QueueLimits[queue] = limit;

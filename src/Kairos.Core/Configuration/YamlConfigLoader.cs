@@ -147,7 +147,7 @@ public static class YamlConfigLoader
 
     private static EngineSettings ReadEngine(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "engine", "workers", "leaseDuration", "leaderLease", "misfireThreshold", "shutdownGrace", "queues", "executorLimits");
+        var f = nodes.Fields(node, "engine", "workers", "leaseDuration", "leaderLease", "misfireThreshold", "shutdownGrace", "queues", "executorLimits", "retention");
         return new EngineSettings
         {
             Workers = f.TryGetValue("workers", out var w) ? nodes.Int(w, "engine.workers", 1, 4096) : null,
@@ -157,6 +157,7 @@ public static class YamlConfigLoader
             ShutdownGrace = f.TryGetValue("shutdownGrace", out var s) ? nodes.Duration(s, "engine.shutdownGrace") : null,
             QueueLimits = f.TryGetValue("queues", out var q) ? Limits(q, "engine.queues", nodes) : new Dictionary<string, int>(),
             ExecutorLimits = f.TryGetValue("executorLimits", out var e) ? Limits(e, "engine.executorLimits", nodes) : new Dictionary<string, int>(),
+            Retention = f.TryGetValue("retention", out var r) ? RetentionReader.Read(r, nodes) : null,
         };
     }
 

@@ -8,12 +8,12 @@ using Microsoft.Extensions.Logging;
 namespace Kairos.Engine;
 
 /// <summary>
-/// The engine: owns the store, the dispatcher, the trigger scheduler and the lease rescuer, and is
+/// The engine: owns the store, the dispatcher, the trigger scheduler, the lease rescuer and the pruner, and is
 /// the library's entry point for everything that changes state (save jobs, enqueue, cancel, retry).
 /// Everything that fires a run calls <see cref="EnqueueAsync"/>.
 /// <para>
 /// In a cluster every node claims and runs work, watches files and rescues expired leases; only the
-/// leader (<see cref="Cluster.ClusterMember"/>) fires time and poll triggers. Times come from
+/// leader (<see cref="Cluster.ClusterMember"/>) fires time and poll triggers and prunes old work. Times come from
 /// <see cref="Cluster.DatabaseClock"/>: the node's clock corrected to the database's.
 /// </para>
 /// </summary>
@@ -27,6 +27,7 @@ public sealed class KairosEngine : IAsyncDisposable
     private readonly RunDispatcher _dispatcher;
     private readonly TriggerScheduler _scheduler;
     private readonly LeaseRescuer _rescuer;
+    private readonly Retention.Pruner _pruner;
     private readonly Cluster.ClusterMember _member;
     private readonly Cluster.ChangeListener _listener;
     private readonly Triggers.Files.FileTriggerHost _files;
@@ -58,6 +59,7 @@ public sealed class KairosEngine : IAsyncDisposable
             run => new RunAttempt(run, store, _jobs, byKind, options, time, OnRunFinishedAsync, loggers.CreateLogger("Kairos.Run")),
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
+        _pruner = new Retention.Pruner(store, options, time, loggers.CreateLogger("Kairos.Retention"));
         _hosts.Add(Polls = new Polling.PollTriggerHost(store, _jobs, new Polling.PollerResolver(services, options), time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Polling")));
         _hosts.Add(_files = new Triggers.Files.FileTriggerHost(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files")));
         _member = new Cluster.ClusterMember(store, options, _time, RunLeaderWorkAsync, loggers.CreateLogger("Kairos.Cluster"));
@@ -91,6 +93,8 @@ public sealed class KairosEngine : IAsyncDisposable
 
     internal LeaseRescuer Rescuer => _rescuer;
 
+    internal Retention.Pruner Pruner => _pruner;
+
     internal Polling.PollTriggerHost Polls { get; }
     internal IReadOnlyList<ITriggerHost> Hosts => _hosts;
 
@@ -108,6 +112,7 @@ public sealed class KairosEngine : IAsyncDisposable
             _options.Subscriptions.AddRange(config.Subscriptions);
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
         }
+        _options.Retention.Validate();
         foreach (var hook in _options.Webhooks)
         {
             await SaveWebhookAsync(hook, cancellationToken).ConfigureAwait(false);
@@ -137,11 +142,12 @@ public sealed class KairosEngine : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>What runs once in the cluster, on the leader: time triggers and poll triggers.</summary>
+    /// <summary>What runs once in the cluster, on the leader: time triggers, poll triggers and retention.</summary>
     private Task RunLeaderWorkAsync(CancellationToken leading) =>
         Task.WhenAll(
             Task.Run(() => _scheduler.RunAsync(leading), CancellationToken.None),
-            Task.Run(() => Polls.RunAsync(leading), CancellationToken.None));
+            Task.Run(() => Polls.RunAsync(leading), CancellationToken.None),
+            Task.Run(() => _pruner.RunAsync(leading), CancellationToken.None));
 
     private void OnOtherNodeChanged(StoreChanges changes)
     {

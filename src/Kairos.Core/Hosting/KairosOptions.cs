@@ -42,6 +42,9 @@ public sealed class KairosOptions
     /// <summary>Most runs at once per executor kind (handler, command, http), over all nodes.</summary>
     public Dictionary<string, int> ExecutorLimits { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How long finished runs, events, journal entries are kept; the leader prunes older ones.</summary>
+    public RetentionOptions Retention { get; } = new();
+
     /// <summary>This node's id in leases and the journal. Default host:pid:random.</summary>
     public string NodeId { get; set; } =
         $"{Environment.MachineName}:{Environment.ProcessId}:{Random.Shared.Next(0x10000):x4}";

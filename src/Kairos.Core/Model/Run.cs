@@ -47,6 +47,10 @@ public static class RunStates
 
     public static bool IsFinished(this RunState state) =>
         state is RunState.Succeeded or RunState.Dead or RunState.Cancelled or RunState.Skipped;
+
+    /// <summary>The state as its text, for a store that deletes finished runs; throws for queued and running, which are never deleted.</summary>
+    public static string FinishedToWire(this RunState state) =>
+        state.IsFinished() ? state.ToWire() : throw new ArgumentOutOfRangeException(nameof(state), state, "only finished runs are deleted");
 }
 
 /// <summary>A run as stored. Times are UTC.</summary>

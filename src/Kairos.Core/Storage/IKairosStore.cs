@@ -93,6 +93,32 @@ public interface IKairosStore : IAsyncDisposable
     /// <summary>Enqueues one run of the subscription's job per stored event in the range that matches the subscription.</summary>
     Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(Events.ReplayRequest request, DateTimeOffset now, CancellationToken cancellationToken);
 
+    // Retention: thin deletes for the pruner, with no policy of their own. Each removes at most
+    // `limit` rows in one transaction and returns how many it removed, so the caller repeats it
+    // until a batch comes back short and no statement ever deletes millions of rows.
+
+    /// <summary>
+    /// Deletes runs in the finished <paramref name="state"/> that finished before <paramref name="finishedBefore"/>,
+    /// oldest first, with their log lines. Throws for a state that is not finished: queued and running runs are never deleted.
+    /// </summary>
+    Task<int> DeleteFinishedRunsAsync(RunState state, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes events published before <paramref name="publishedBefore"/> that no run refers to any
+    /// more (their runs were deleted, or they matched none), oldest first. An event with a run left,
+    /// queued, running or finished, is kept, so no run points at a missing event.
+    /// </summary>
+    Task<int> DeleteEventsAsync(DateTimeOffset publishedBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes journal entries written before <paramref name="before"/>, oldest first; never the
+    /// newest entry (sequence numbers are never handed out twice) nor an entry of a run still queued or running.
+    /// </summary>
+    Task<int> DeleteJournalAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the delivery ids of <paramref name="hook"/> received before <paramref name="receivedBefore"/> (replay protection no longer needs them).</summary>
+    Task<int> DeleteWebhookDeliveriesAsync(string hook, DateTimeOffset receivedBefore, int limit, CancellationToken cancellationToken);
+
     // File-watch and poll trigger state: kept per trigger, so it survives restarts.
     Task<IReadOnlyList<FileSnapshot>> GetFileStateAsync(long triggerId, CancellationToken cancellationToken);
 

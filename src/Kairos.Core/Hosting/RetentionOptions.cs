@@ -1,0 +1,82 @@
+namespace Kairos.Hosting;
+
+/// <summary>
+/// How long finished work is kept before the pruner (leader-only, see docs/architecture.md) deletes
+/// it. An age of <see cref="Timeout.InfiniteTimeSpan"/> keeps that kind forever. Ages count from when
+/// a run finished, an event was published, a journal entry was written. Queued and running runs are
+/// never deleted, whatever their age.
+/// </summary>
+public sealed class RetentionOptions
+{
+    /// <summary>The longest <see cref="Interval"/>: a timer cannot wait beyond ~49 days, and a day between passes is already a large backlog.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
+
+    /// <summary>Succeeded runs and their logs. Default 7 days: long enough to look into last week, short enough that a busy queue stays small.</summary>
+    public TimeSpan Succeeded { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Skipped runs (overlap policy skip). Default 7 days, like succeeded runs: nothing ran, there is little to look at.</summary>
+    public TimeSpan Skipped { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Dead runs and their logs. Default 30 days: they wait for a person to read them and perhaps retry them.</summary>
+    public TimeSpan Dead { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Cancelled runs and their logs. Default 30 days: a person cancelled them, and may ask why later.</summary>
+    public TimeSpan Cancelled { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Published events. Default 7 days. An event is deleted only once none of its runs is left (so
+    /// never while one is queued or running, and a failed event stays as long as its dead runs):
+    /// no run ever points at a deleted event, and an event's status never changes under its reader.
+    /// </summary>
+    public TimeSpan Events { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Journal entries. Default 30 days: the audit trail outlives the runs it describes. Entries of
+    /// runs still queued or running are kept whatever their age, and so is the newest entry.
+    /// </summary>
+    public TimeSpan Journal { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Time between passes. Default 1 min: a pass with nothing to delete costs a few index probes, and
+    /// a pass each minute keeps each one small (a minute of finished work) and forgets webhook delivery
+    /// ids within a minute of their replay window.
+    /// </summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Most rows one delete statement removes; a pass repeats the statement until one comes back short.
+    /// Default 1000: a batch holds the SQLite writer for milliseconds, so enqueues and claims go on in between.
+    /// </summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Throws <see cref="KairosValidationException"/> naming each field that is out of range.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        foreach (var (name, age) in Ages())
+        {
+            if (age != Timeout.InfiniteTimeSpan && age <= TimeSpan.Zero)
+            {
+                errors.Add($"retention.{name} must be a positive age or infinite (keep forever), not {age}");
+            }
+        }
+        if (Interval <= TimeSpan.Zero || Interval > MaxInterval)
+        {
+            errors.Add($"retention.interval must be positive and at most {MaxInterval}, not {Interval}");
+        }
+        if (BatchSize is < 1 or > 100_000)
+        {
+            errors.Add($"retention.batchSize must be 1–100000, not {BatchSize}");
+        }
+        if (errors.Count > 0)
+        {
+            throw new KairosValidationException(string.Join("; ", errors));
+        }
+    }
+
+    private IEnumerable<(string Name, TimeSpan Age)> Ages() =>
+    [
+        ("succeeded", Succeeded), ("skipped", Skipped), ("dead", Dead),
+        ("cancelled", Cancelled), ("events", Events), ("journal", Journal),
+    ];
+}
