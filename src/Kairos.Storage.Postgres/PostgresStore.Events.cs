@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kairos.Events;
+using Kairos.Events.Routing;
 using Kairos.Model;
 using Npgsql;
 
@@ -18,12 +19,12 @@ public sealed partial class PostgresStore
         "COUNT(r.id) FILTER (WHERE r.state = 'dead')";
 
     public Task<PublishResult> PublishAsync(EventRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(async scope => await _router.PublishAsync(new Transaction(this, scope), request, now), cancellationToken);
+        Write(async scope => await EventRouter.PublishAsync(new Transaction(this, scope), request, now), cancellationToken);
 
     /// <summary>Publishes run.succeeded / run.failed / run.cancelled for a run that just ended, if anyone listens.</summary>
     /// <param name="subscriptions">The active subscriptions, when the caller has read them already (a batch of completions); else read here.</param>
     private async Task PublishRunFinished(PgScope scope, long runId, DateTimeOffset now, List<Subscription>? subscriptions = null) =>
-        await _router.PublishRunFinishedAsync(new Transaction(this, scope), runId, now, subscriptions);
+        await EventRouter.PublishRunFinishedAsync(new Transaction(this, scope), runId, now, subscriptions);
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
         Read(async scope => (StoredEvent?)(await scope.Query(
@@ -93,7 +94,7 @@ public sealed partial class PostgresStore
                 "SELECT id, type, source, data, priority FROM events WHERE published_at >= @from AND published_at < @to ORDER BY id",
                 r => (Id: r.GetInt64(0), Request: new EventRequest(r.GetString(1), r.GetString(2)) { Data = PostgresRows.Text(r, 3), Priority = (int)r.GetInt64(4) }),
                 ("from", Ms(request.From)), ("to", Ms(request.To)));
-            return await _router.ReplayAsync(new Transaction(this, scope), subscription, events, request, now);
+            return await EventRouter.ReplayAsync(new Transaction(this, scope), subscription, events, request, now);
         }, cancellationToken);
 
     private static StoredEvent ReadEvent(NpgsqlDataReader r)

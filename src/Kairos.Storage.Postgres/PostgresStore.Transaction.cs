@@ -9,8 +9,6 @@ namespace Kairos.Storage.Postgres;
 /// <summary>The driver's primitives over one PostgreSQL transaction (see <see cref="IDriverTransaction"/>).</summary>
 public sealed partial class PostgresStore
 {
-    private readonly EventRouter _router = new();
-
     public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken) =>
         Write(async scope => await rule(new Transaction(this, scope)).ConfigureAwait(false), cancellationToken);
 
@@ -57,6 +55,54 @@ public sealed partial class PostgresStore
 
         public async ValueTask<RunRecord?> GetRunAsync(long runId) =>
             (await scope.Query($"SELECT {PostgresRows.RunColumns} FROM runs WHERE id = @id", PostgresRows.Run, ("id", runId)).ConfigureAwait(false)).FirstOrDefault();
+
+        private const string SummaryColumns = "id, job_name, trigger_id, state, attempt, max_attempts";
+
+        private static RunSummary ReadSummary(Npgsql.NpgsqlDataReader r) =>
+            new(r.GetInt64(0), r.GetString(1), PostgresRows.Long(r, 2), RunStates.Parse(r.GetString(3)), (int)r.GetInt64(4), (int)r.GetInt64(5));
+
+        public async ValueTask<RunSummary?> GetRunSummaryAsync(long runId) =>
+            (await scope.Query($"SELECT {SummaryColumns} FROM runs WHERE id = @id FOR UPDATE", ReadSummary, ("id", runId)).ConfigureAwait(false)).FirstOrDefault();
+
+        public async ValueTask<RunSummary?> GetRunningRunAsync(long runId, string owner) =>
+            (await scope.Query($"SELECT {SummaryColumns} FROM runs WHERE id = @id AND state = 'running' AND lease_owner = @owner FOR UPDATE",
+                ReadSummary, ("id", runId), ("owner", owner)).ConfigureAwait(false)).FirstOrDefault();
+
+        // SKIP LOCKED: a run another node is completing or rescuing right now is left to it.
+        public async ValueTask<IReadOnlyList<RunSummary>> ListExpiredRunsAsync(DateTimeOffset now) =>
+            await scope.Query($"SELECT {SummaryColumns} FROM runs WHERE state = 'running' AND lease_expires_at < @now ORDER BY id FOR UPDATE SKIP LOCKED",
+                ReadSummary, ("now", Ms(now))).ConfigureAwait(false);
+
+        public async ValueTask RequeueRunAsync(long runId, DateTimeOffset dueAt, string error)
+        {
+            await scope.Execute(
+                "UPDATE runs SET state = 'queued', error = @error, due_at = @due, finished_at = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",
+                ("error", error), ("due", Ms(dueAt)), ("id", runId)).ConfigureAwait(false);
+            scope.Announce(StoreChanges.Runs);
+        }
+
+        public async ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at) =>
+            await scope.Execute(
+                "UPDATE runs SET state = @state, error = @error, finished_at = @at, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",
+                ("state", state.ToWire()), ("error", error), ("at", Ms(at)), ("id", runId)).ConfigureAwait(false);
+
+        public async ValueTask RequestCancelAsync(long runId)
+        {
+            await scope.Execute("UPDATE runs SET cancel_requested = true WHERE id = @id", ("id", runId)).ConfigureAwait(false);
+            scope.Announce(StoreChanges.Cancels); // The node running it stops it at once.
+        }
+
+        public async ValueTask<RunRecord> ReopenRunAsync(long runId, DateTimeOffset dueAt, int maxAttempts)
+        {
+            var run = (await scope.Query(
+                $"""
+                UPDATE runs SET state = 'queued', due_at = @due, finished_at = NULL, max_attempts = @max, cancel_requested = false
+                WHERE id = @id RETURNING {PostgresRows.RunColumns}
+                """,
+                PostgresRows.Run, ("due", Ms(dueAt)), ("max", (long)maxAttempts), ("id", runId)).ConfigureAwait(false)).Single();
+            scope.Announce(StoreChanges.Runs);
+            return run;
+        }
 
         public async ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync() =>
             await ActiveSubscriptions(scope).ConfigureAwait(false);

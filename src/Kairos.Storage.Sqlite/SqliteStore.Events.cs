@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kairos.Events;
+using Kairos.Events.Routing;
 using Kairos.Model;
 using Microsoft.Data.Sqlite;
 
@@ -17,11 +18,11 @@ public sealed partial class SqliteStore
         "COALESCE(SUM(r.state = 'dead'), 0)";
 
     public Task<PublishResult> PublishAsync(EventRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope => Completed(_router.PublishAsync(new Transaction(this, scope), request, now)));
+        Write(scope => Completed(EventRouter.PublishAsync(new Transaction(this, scope), request, now)));
 
     /// <summary>Publishes run.succeeded / run.failed / run.cancelled for a run that just ended, if anyone listens.</summary>
     private void PublishRunFinished(SqliteWriteScope scope, long runId, DateTimeOffset now) =>
-        Completed(_router.PublishRunFinishedAsync(new Transaction(this, scope), runId, now));
+        Completed(EventRouter.PublishRunFinishedAsync(new Transaction(this, scope), runId, now));
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
         Read(connection =>
@@ -92,7 +93,7 @@ public sealed partial class SqliteStore
                 "SELECT id, type, source, data, priority FROM events WHERE published_at >= @from AND published_at < @to ORDER BY id",
                 ("@from", Ms(request.From)), ("@to", Ms(request.To))),
                 r => (Id: r.GetInt64(0), Request: new EventRequest(r.GetString(1), r.GetString(2)) { Data = SqliteRows.NullableString(r, 3), Priority = r.GetInt32(4) }));
-            return Completed(_router.ReplayAsync(new Transaction(this, scope), subscription, events, request, now));
+            return Completed(EventRouter.ReplayAsync(new Transaction(this, scope), subscription, events, request, now));
         });
 
     private static StoredEvent ReadEvent(SqliteDataReader r)

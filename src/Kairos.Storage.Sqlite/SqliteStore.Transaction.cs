@@ -9,8 +9,6 @@ namespace Kairos.Storage.Sqlite;
 /// <summary>The driver's primitives over one write of the single writer (see <see cref="IDriverTransaction"/>).</summary>
 public sealed partial class SqliteStore
 {
-    private readonly EventRouter _router = new();
-
     /// <summary>
     /// Runs a Core rule on the writer thread. Every primitive completes synchronously, so the rule
     /// does too; one that did not would have left the writer's transaction, and is refused.
@@ -96,6 +94,57 @@ public sealed partial class SqliteStore
         public ValueTask<RunRecord?> GetRunAsync(long runId) =>
             ValueTask.FromResult(SqliteRows.ReadAll(scope.Command($"SELECT {SqliteRows.RunColumns} FROM runs WHERE id = @id", ("@id", runId)), r => SqliteRows.Run(r))
                 .FirstOrDefault());
+
+        private const string SummaryColumns = "id, job_name, trigger_id, state, attempt, max_attempts";
+
+        private static RunSummary ReadSummary(SqliteStatement r) =>
+            new(r.Int64(0), r.Text(1), r.IsNull(2) ? null : r.Int64(2), RunStates.Parse(r.Text(3)), (int)r.Int64(4), (int)r.Int64(5));
+
+        // The single writer holds every row until the write commits.
+        public ValueTask<RunSummary?> GetRunSummaryAsync(long runId) =>
+            ValueTask.FromResult<RunSummary?>(scope.Query($"SELECT {SummaryColumns} FROM runs WHERE id = @id", ReadSummary, ("@id", runId)).FirstOrDefault());
+
+        public ValueTask<RunSummary?> GetRunningRunAsync(long runId, string owner) =>
+            ValueTask.FromResult<RunSummary?>(scope.Query($"SELECT {SummaryColumns} FROM runs WHERE id = @id AND state = 'running' AND lease_owner = @owner",
+                ReadSummary, ("@id", runId), ("@owner", owner)).FirstOrDefault());
+
+        public ValueTask<IReadOnlyList<RunSummary>> ListExpiredRunsAsync(DateTimeOffset now) =>
+            ValueTask.FromResult<IReadOnlyList<RunSummary>>(scope.Query(
+                $"SELECT {SummaryColumns} FROM runs WHERE state = 'running' AND lease_expires_at < @now ORDER BY id", ReadSummary, ("@now", Ms(now))));
+
+        public ValueTask RequeueRunAsync(long runId, DateTimeOffset dueAt, string error)
+        {
+            scope.Execute(
+                "UPDATE runs SET state = 'queued', error = @error, due_at = @due, finished_at = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",
+                ("@error", error), ("@due", Ms(dueAt)), ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at)
+        {
+            scope.Execute(
+                "UPDATE runs SET state = @state, error = @error, finished_at = @at, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",
+                ("@state", state.ToWire()), ("@error", error), ("@at", Ms(at)), ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask RequestCancelAsync(long runId)
+        {
+            scope.Execute("UPDATE runs SET cancel_requested = 1 WHERE id = @id", ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<RunRecord> ReopenRunAsync(long runId, DateTimeOffset dueAt, int maxAttempts)
+        {
+            using var reader = scope.Command(
+                $"""
+                UPDATE runs SET state = 'queued', due_at = @due, finished_at = NULL, max_attempts = @max, cancel_requested = 0
+                WHERE id = @id RETURNING {SqliteRows.RunColumns}
+                """,
+                ("@due", Ms(dueAt)), ("@max", maxAttempts), ("@id", runId)).ExecuteReader();
+            reader.Read();
+            return ValueTask.FromResult(SqliteRows.Run(reader));
+        }
 
         public ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync() =>
             ValueTask.FromResult<IReadOnlyList<Subscription>>(store.ActiveSubscriptions(scope));

@@ -417,7 +417,7 @@ public sealed class KairosEngine : IAsyncDisposable
         var run = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new KairosNotFoundException($"run {runId} does not exist");
         var job = await Store.GetJobAsync(run.JobName, cancellationToken).ConfigureAwait(false);
-        var retried = await Store.RetryRunAsync(runId, job?.Definition.Retry.MaxAttempts ?? 1, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)
+        var retried = await Store.RetryRunAsync(runId, Retries.RetryDecision.AttemptsForManualRetry(job?.Definition.Retry), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)
             ?? throw new KairosNotFoundException($"run {runId} does not exist");
         _dispatcher.Wake();
         return retried;

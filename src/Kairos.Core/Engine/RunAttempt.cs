@@ -17,8 +17,8 @@ internal enum CancelReason
 
 /// <summary>
 /// One attempt of one claimed run: resolve the job and its executor, execute with the job's timeout,
-/// turn whatever happened into an outcome (exceptions included) and store it. A failure is retried
-/// per the job's retry policy while attempts remain and the failure is retryable; otherwise the run is dead.
+/// turn whatever happened into an outcome (exceptions included) and store it. Whether a failure is
+/// retried, and when, is <see cref="Retries.RetryDecision"/>'s to say.
 /// </summary>
 internal sealed class RunAttempt(
     RunRecord run,
@@ -133,10 +133,7 @@ internal sealed class RunAttempt(
             var error = timedOut
                 ? string.Create(CultureInfo.InvariantCulture, $"timed out after {job!.Timeout!.Value.TotalSeconds:0.###} s")
                 : result.Error ?? "failed";
-            var retry = (timedOut || result.Retryable) && job is not null && run.Attempt < run.MaxAttempts;
-            DateTimeOffset? retryAt = retry
-                ? now + (result.RetryAfter ?? job!.Retry.DelayAfter(run.Attempt, Random.Shared))
-                : null;
+            var retryAt = Retries.RetryDecision.AfterFailure(run.Attempt, run.MaxAttempts, job?.Retry, timedOut || result.Retryable, result.RetryAfter, now, Random.Shared);
             completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Failed, now) { Error = error, Output = result.Output, RetryAt = retryAt };
         }
         completion = completion with { Log = _log.Drain() };

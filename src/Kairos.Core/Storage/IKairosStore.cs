@@ -45,14 +45,6 @@ public interface IKairosStore : IAsyncDisposable
     Task<LeaseRenewal> RenewLeasesAsync(string owner, IReadOnlyCollection<long> runIds, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken);
     Task<bool> CompleteAsync(RunCompletion completion, CancellationToken cancellationToken);
 
-    /// <summary>Queues again the running runs whose lease expired before <paramref name="now"/> (dead once their attempts are used up).</summary>
-    Task<int> RescueExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
-
-    /// <summary>Queues again (or buries, when attempts are used up) runs this owner gives up, e.g. at shutdown.</summary>
-    Task ReleaseAsync(string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken);
-
-    Task<CancelResult> CancelRunAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken);
-    Task<RunRecord?> RetryRunAsync(long runId, int extraAttempts, DateTimeOffset now, CancellationToken cancellationToken);
     /// <summary>The earliest due time of a queued run that could be claimed (runs of paused jobs do not count).</summary>
     Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken);
 

@@ -17,12 +17,13 @@ namespace Kairos.Events.Routing;
 /// still commits its outcome and the run is not executed again.
 /// </para>
 /// </summary>
-public sealed class EventRouter
+public static class EventRouter
 {
-    private readonly SubscriptionMatcher _matcher = new();
+    // Parsed patterns and filters, cached by their text for the whole process.
+    private static readonly SubscriptionMatcher Matcher = new();
 
     /// <summary>Stores the event and enqueues a run per matching active subscription.</summary>
-    public async ValueTask<PublishResult> PublishAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now)
+    public static async ValueTask<PublishResult> PublishAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now)
     {
         var subscriptions = await tx.ListActiveSubscriptionsAsync().ConfigureAwait(false);
         return await StoreAndRouteAsync(tx, request, now, parent: null, Route(subscriptions, new EventEnvelope(request))).ConfigureAwait(false);
@@ -34,7 +35,7 @@ public sealed class EventRouter
     /// nobody asked for. <paramref name="subscriptions"/>: the active subscriptions when the caller
     /// has read them already (a batch of completions).
     /// </summary>
-    public async ValueTask PublishRunFinishedAsync(IDriverTransaction tx, long runId, DateTimeOffset now, IReadOnlyList<Subscription>? subscriptions = null)
+    public static async ValueTask PublishRunFinishedAsync(IDriverTransaction tx, long runId, DateTimeOffset now, IReadOnlyList<Subscription>? subscriptions = null)
     {
         subscriptions ??= await tx.ListActiveSubscriptionsAsync().ConfigureAwait(false);
         if (subscriptions.Count == 0)
@@ -42,7 +43,7 @@ public sealed class EventRouter
             return;
         }
         var run = await tx.GetRunAsync(runId).ConfigureAwait(false);
-        if (run is null || EventRouting.RunFinished(run) is not { } request || !_matcher.AnyListens(subscriptions, request.Type))
+        if (run is null || EventRouting.RunFinished(run) is not { } request || !Matcher.AnyListens(subscriptions, request.Type))
         {
             return;
         }
@@ -54,7 +55,7 @@ public sealed class EventRouter
     }
 
     /// <summary>Enqueues one run of <paramref name="subscription"/> per stored event that matches it; journals the replay.</summary>
-    public async ValueTask<IReadOnlyList<EnqueueResult>> ReplayAsync(
+    public static async ValueTask<IReadOnlyList<EnqueueResult>> ReplayAsync(
         IDriverTransaction tx, Subscription subscription, IReadOnlyList<(long Id, EventRequest Request)> events, ReplayRequest request, DateTimeOffset now)
     {
         var pattern = request.TypePattern is null ? null : EventTypePattern.Parse(request.TypePattern);
@@ -81,14 +82,14 @@ public sealed class EventRouter
     }
 
     /// <summary>The subscriptions the event goes to, in their order, with those whose filter failed.</summary>
-    private List<SubscriptionRoute> Route(IReadOnlyList<Subscription> subscriptions, EventEnvelope envelope)
+    private static List<SubscriptionRoute> Route(IReadOnlyList<Subscription> subscriptions, EventEnvelope envelope)
     {
         var routes = new List<SubscriptionRoute>();
         foreach (var subscription in subscriptions)
         {
             try
             {
-                if (_matcher.Matches(subscription, envelope))
+                if (Matcher.Matches(subscription, envelope))
                 {
                     routes.Add(new SubscriptionRoute(subscription, null));
                 }
@@ -101,7 +102,7 @@ public sealed class EventRouter
         return routes;
     }
 
-    private async ValueTask<PublishResult> StoreAndRouteAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now, RunRecord? parent, List<SubscriptionRoute> routes)
+    private static async ValueTask<PublishResult> StoreAndRouteAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now, RunRecord? parent, List<SubscriptionRoute> routes)
     {
         if (request.IdempotencyKey is { } key && await tx.FindEventByIdempotencyKeyAsync(key).ConfigureAwait(false) is { } existing)
         {

@@ -53,3 +53,6 @@ public sealed record NewRun(
 
 /// <summary>One journal entry to append.</summary>
 public sealed record JournalWrite(DateTimeOffset At, string Kind, string? JobName, long? RunId, long? TriggerId, string? Data);
+
+/// <summary>What rules about a run's lifecycle read of it.</summary>
+public sealed record RunSummary(long Id, string JobName, long? TriggerId, RunState State, int Attempt, int MaxAttempts);

@@ -55,6 +55,27 @@ public interface IDriverTransaction
     /// <summary>One run as stored now; null when there is none.</summary>
     ValueTask<RunRecord?> GetRunAsync(long runId);
 
+    /// <summary>One run's state and attempts, its row held until the transaction ends (so a completion cannot slip in between); null when there is none.</summary>
+    ValueTask<RunSummary?> GetRunSummaryAsync(long runId);
+
+    /// <summary>The run if it is running and <paramref name="owner"/> holds its lease, its row held until the transaction ends.</summary>
+    ValueTask<RunSummary?> GetRunningRunAsync(long runId, string owner);
+
+    /// <summary>Running runs whose lease expired before <paramref name="now"/>, oldest first; rows another transaction holds are skipped.</summary>
+    ValueTask<IReadOnlyList<RunSummary>> ListExpiredRunsAsync(DateTimeOffset now);
+
+    /// <summary>Queues the run again, due at <paramref name="dueAt"/>, with no lease, noting <paramref name="error"/>.</summary>
+    ValueTask RequeueRunAsync(long runId, DateTimeOffset dueAt, string error);
+
+    /// <summary>Ends the run in a finished state at <paramref name="at"/>, with no lease, noting <paramref name="error"/>.</summary>
+    ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at);
+
+    /// <summary>Flags a running run to be cancelled by the node running it.</summary>
+    ValueTask RequestCancelAsync(long runId);
+
+    /// <summary>Queues a finished run again, due at <paramref name="dueAt"/>, allowed <paramref name="maxAttempts"/> attempts in all; returns it.</summary>
+    ValueTask<RunRecord> ReopenRunAsync(long runId, DateTimeOffset dueAt, int maxAttempts);
+
     /// <summary>The active subscriptions, ordered by name.</summary>
     ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync();
 

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Kairos.Events.Routing;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Engine.Lifecycle;
+
+/// <summary>What a person (API, CLI, library) does to one run: cancel it, or retry it once it has finished.</summary>
+public static class RunControl
+{
+    /// <summary>
+    /// A queued run is cancelled at once (and publishes run.cancelled); a running one is flagged, and
+    /// the node running it stops it at its next heartbeat or when it hears of the flag.
+    /// </summary>
+    public static async ValueTask<CancelResult> CancelAsync(IDriverTransaction tx, long runId, DateTimeOffset now)
+    {
+        var run = await tx.GetRunSummaryAsync(runId).ConfigureAwait(false);
+        switch (run?.State)
+        {
+            case null:
+                return CancelResult.NotFound;
+            case RunState.Queued:
+                await tx.FinishRunAsync(runId, RunState.Cancelled, "cancelled before it started", now).ConfigureAwait(false);
+                await tx.AppendJournalAsync(now, "run.cancelled", run.JobName, runId, run.TriggerId, """{"while":"queued"}""").ConfigureAwait(false);
+                await EventRouter.PublishRunFinishedAsync(tx, runId, now).ConfigureAwait(false);
+                return CancelResult.Cancelled;
+            case RunState.Running:
+                await tx.RequestCancelAsync(runId).ConfigureAwait(false);
+                await tx.AppendJournalAsync(now, "run.cancel-requested", run.JobName, runId, run.TriggerId, null).ConfigureAwait(false);
+                return CancelResult.CancelRequested;
+            default:
+                return CancelResult.AlreadyFinished;
+        }
+    }
+
+    /// <summary>Queues a finished run again with <paramref name="attempts"/> more attempts; null when there is no such run.</summary>
+    public static async ValueTask<RunRecord?> RetryAsync(IDriverTransaction tx, long runId, int attempts, DateTimeOffset now)
+    {
+        if (await tx.GetRunSummaryAsync(runId).ConfigureAwait(false) is not { } run)
+        {
+            return null;
+        }
+        if (!run.State.IsFinished())
+        {
+            throw new KairosConflictException($"run {runId} is {run.State.ToWire()}; only a finished run (dead, cancelled, succeeded, skipped) can be retried");
+        }
+        var retried = await tx.ReopenRunAsync(runId, now, run.Attempt + Math.Max(1, attempts)).ConfigureAwait(false);
+        await tx.AppendJournalAsync(now, "run.retried", run.JobName, runId, run.TriggerId,
+            JsonSerializer.Serialize(new { from = run.State.ToWire() }, KairosJson.Options)).ConfigureAwait(false);
+        return retried;
+    }
+}

@@ -1,0 +1,26 @@
+using Kairos.Engine.Lifecycle;
+using Kairos.Model;
+
+namespace Kairos.Storage;
+
+/// <summary>
+/// The rules of <see cref="Engine.Lifecycle"/> as calls on a store, each in one transaction of its
+/// own: the shape callers had when every store wrote these rules itself.
+/// </summary>
+public static class StoreRules
+{
+    /// <summary>Queues again (dead once their attempts are used up) the running runs whose lease expired before <paramref name="now"/>.</summary>
+    public static Task<int> RescueExpiredAsync(this IKairosStore store, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => InterruptedRuns.RescueExpiredAsync(tx, now), cancellationToken);
+
+    /// <summary>Queues again (or buries, when attempts are used up) runs this owner gives up, e.g. at shutdown.</summary>
+    public static Task<int> ReleaseAsync(this IKairosStore store, string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => InterruptedRuns.ReleaseAsync(tx, owner, runIds, reason, now), cancellationToken);
+
+    public static Task<CancelResult> CancelRunAsync(this IKairosStore store, long runId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => RunControl.CancelAsync(tx, runId, now), cancellationToken);
+
+    /// <summary>Queues a finished run again with <paramref name="attempts"/> more attempts; null when there is no such run.</summary>
+    public static Task<RunRecord?> RetryRunAsync(this IKairosStore store, long runId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => RunControl.RetryAsync(tx, runId, attempts, now), cancellationToken);
+}
