@@ -86,6 +86,12 @@ public sealed partial class PostgresStore
                 "UPDATE runs SET state = @state, error = @error, finished_at = @at, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",
                 ("state", state.ToWire()), ("error", error), ("at", Ms(at)), ("id", runId)).ConfigureAwait(false);
 
+        public async ValueTask<IReadOnlyList<CompletedRun?>> CompleteRunsAsync(IReadOnlyList<RunCompletion> completions, IReadOnlyList<RunState> states) =>
+            await CompleteRuns(scope, completions, states).ConfigureAwait(false);
+
+        public async ValueTask AppendRunLogsAsync(IReadOnlyList<(long RunId, RunLogLine Line)> lines) =>
+            await InsertLogs(scope, lines).ConfigureAwait(false);
+
         public async ValueTask RequestCancelAsync(long runId)
         {
             await scope.Execute("UPDATE runs SET cancel_requested = true WHERE id = @id", ("id", runId)).ConfigureAwait(false);

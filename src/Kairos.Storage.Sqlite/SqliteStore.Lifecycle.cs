@@ -1,5 +1,6 @@
-using System.Text.Json;
+using Kairos.Engine.Lifecycle;
 using Kairos.Model;
+using Kairos.Storage.Drivers;
 
 namespace Kairos.Storage.Sqlite;
 
@@ -29,56 +30,20 @@ public sealed partial class SqliteStore
         });
 
     public Task<bool> CompleteAsync(RunCompletion completion, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            var (state, kind) = completion.Outcome switch
-            {
-                RunOutcome.Succeeded => (RunState.Succeeded, "run.succeeded"),
-                RunOutcome.Cancelled => (RunState.Cancelled, "run.cancelled"),
-                _ when completion.RetryAt is not null => (RunState.Queued, "run.failed"),
-                _ => (RunState.Dead, "run.dead"),
-            };
-            var changed = scope.Execute(
-                """
-                UPDATE runs SET state = @state, output = @output, error = @error, due_at = COALESCE(@retryAt, due_at),
-                    finished_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END,
-                    lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
-                WHERE id = @id AND state = 'running' AND lease_owner = @owner
-                """,
-                ("@state", state.ToWire()), ("@output", completion.Output), ("@error", completion.Error), ("@retryAt", Ms(completion.RetryAt)),
-                ("@now", Ms(completion.FinishedAt)), ("@id", completion.RunId), ("@owner", completion.Owner));
-            if (changed == 0)
-            {
-                return false; // The lease was lost (rescued by another node): that node now owns the outcome.
-            }
-            var retryAt = completion.RetryAt is { } at ? JsonSerializer.Serialize(at, KairosJson.Options) : null;
-            if (state == RunState.Dead)
-            {
-                JournalCompletion(scope, completion, "run.failed", retryAt);
-            }
-            JournalCompletion(scope, completion, kind, retryAt);
-            InsertLog(scope, completion.RunId, completion.Log);
-            if (state != RunState.Queued)
-            {
-                PublishRunFinished(scope, completion.RunId, completion.FinishedAt);
-            }
-            return true;
-        });
+        Write(scope => Completed(RunCompletions.CompleteAsync(new Transaction(this, scope), completion)));
 
-    /// <summary>
-    /// The entry of a completed attempt, built by SQLite from the row just updated (no read-back, no
-    /// serializer on the hot path): {"attempt", "durationMs", "error", "retryAt"}, nulls left out.
-    /// </summary>
-    private void JournalCompletion(SqliteWriteScope scope, RunCompletion completion, string kind, string? retryAtJson) =>
-        scope.Execute(
+    private static CompletedRun? CompleteRun(SqliteWriteScope scope, RunCompletion completion, RunState state) =>
+        scope.Query(
             """
-            INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data)
-            SELECT @at, @kind, job_name, id, trigger_id, @node,
-                json_patch('{}', json_object('attempt', attempt, 'durationMs', @at - started_at, 'error', @error, 'retryAt', json(@retryAt)))
-            FROM runs WHERE id = @id
+            UPDATE runs SET state = @state, output = @output, error = @error, due_at = COALESCE(@retryAt, due_at),
+                finished_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END,
+                lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
+            WHERE id = @id AND state = 'running' AND lease_owner = @owner
+            RETURNING job_name, trigger_id, attempt, started_at
             """,
-            ("@at", Ms(completion.FinishedAt)), ("@kind", kind), ("@node", _node), ("@error", completion.Error), ("@retryAt", retryAtJson),
-            ("@id", completion.RunId));
+            r => new CompletedRun(r.Text(0), r.IsNull(1) ? null : r.Int64(1), (int)r.Int64(2), r.IsNull(3) ? null : Time(r.Int64(3))),
+            ("@state", state.ToWire()), ("@output", completion.Output), ("@error", completion.Error), ("@retryAt", Ms(completion.RetryAt)),
+            ("@now", Ms(completion.FinishedAt)), ("@id", completion.RunId), ("@owner", completion.Owner)).FirstOrDefault();
 
     public Task AppendRunLogAsync(long runId, IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken) =>
         Write(scope =>

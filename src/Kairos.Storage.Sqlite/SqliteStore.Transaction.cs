@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kairos.Events;
+using Kairos.Engine.Lifecycle;
 using Kairos.Events.Routing;
 using Kairos.Model;
 using Kairos.Storage.Drivers;
@@ -125,6 +126,18 @@ public sealed partial class SqliteStore
             scope.Execute(
                 "UPDATE runs SET state = @state, error = @error, finished_at = @at, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",
                 ("@state", state.ToWire()), ("@error", error), ("@at", Ms(at)), ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<CompletedRun?>> CompleteRunsAsync(IReadOnlyList<RunCompletion> completions, IReadOnlyList<RunState> states) =>
+            ValueTask.FromResult<IReadOnlyList<CompletedRun?>>(completions.Select((c, i) => CompleteRun(scope, c, states[i])).ToList());
+
+        public ValueTask AppendRunLogsAsync(IReadOnlyList<(long RunId, RunLogLine Line)> lines)
+        {
+            foreach (var (runId, line) in lines)
+            {
+                InsertLog(scope, runId, [line]);
+            }
             return ValueTask.CompletedTask;
         }
 

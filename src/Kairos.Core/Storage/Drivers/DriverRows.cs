@@ -56,3 +56,6 @@ public sealed record JournalWrite(DateTimeOffset At, string Kind, string? JobNam
 
 /// <summary>What rules about a run's lifecycle read of it.</summary>
 public sealed record RunSummary(long Id, string JobName, long? TriggerId, RunState State, int Attempt, int MaxAttempts);
+
+/// <summary>A run whose outcome was just stored: what its journal entries need.</summary>
+public sealed record CompletedRun(string JobName, long? TriggerId, int Attempt, DateTimeOffset? StartedAt);

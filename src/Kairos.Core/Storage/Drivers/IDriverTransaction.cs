@@ -70,6 +70,17 @@ public interface IDriverTransaction
     /// <summary>Ends the run in a finished state at <paramref name="at"/>, with no lease, noting <paramref name="error"/>.</summary>
     ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at);
 
+    /// <summary>
+    /// Stores outcomes: each run becomes <paramref name="states"/>[i] (queued again at its RetryAt, or
+    /// finished), with its output and error, and loses its lease, but only while it is running and
+    /// the completion's owner holds it. Returns, in order, what the rules need of each run stored,
+    /// or null for a run the owner no longer held.
+    /// </summary>
+    ValueTask<IReadOnlyList<CompletedRun?>> CompleteRunsAsync(IReadOnlyList<RunCompletion> completions, IReadOnlyList<RunState> states);
+
+    /// <summary>Appends log lines to runs, in the order given.</summary>
+    ValueTask AppendRunLogsAsync(IReadOnlyList<(long RunId, RunLogLine Line)> lines);
+
     /// <summary>Flags a running run to be cancelled by the node running it.</summary>
     ValueTask RequestCancelAsync(long runId);
 

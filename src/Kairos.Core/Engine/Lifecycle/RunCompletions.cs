@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text.Json;
+using Kairos.Events.Routing;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Engine.Lifecycle;
+
+/// <summary>
+/// Storing an attempt's outcome: succeeded, cancelled, failed and queued again at its retry time
+/// (decided by <see cref="Retries.RetryDecision"/> before it gets here), or dead. Only the node that
+/// still holds the run's lease can store it; a run rescued meanwhile belongs to whoever rescued it.
+/// The outcome, its journal entries (a dead run gets run.failed then run.dead), the attempt's log
+/// and, for a finished run, its run.* event commit together.
+/// </summary>
+public static class RunCompletions
+{
+    /// <summary>The state an outcome leaves the run in, and the journal entry that says so.</summary>
+    public static (RunState State, string Kind) StateOf(RunCompletion completion) => completion.Outcome switch
+    {
+        RunOutcome.Succeeded => (RunState.Succeeded, "run.succeeded"),
+        RunOutcome.Cancelled => (RunState.Cancelled, "run.cancelled"),
+        _ when completion.RetryAt is not null => (RunState.Queued, "run.failed"),
+        _ => (RunState.Dead, "run.dead"),
+    };
+
+    /// <summary>Stores one outcome; false when the owner no longer holds the run.</summary>
+    public static async ValueTask<bool> CompleteAsync(IDriverTransaction tx, RunCompletion completion) =>
+        (await CompleteManyAsync(tx, [completion]).ConfigureAwait(false))[0];
+
+    /// <summary>Stores many outcomes in the caller's transaction (a group commit); each result says whether its owner still held the run.</summary>
+    public static async ValueTask<IReadOnlyList<bool>> CompleteManyAsync(IDriverTransaction tx, IReadOnlyList<RunCompletion> completions)
+    {
+        var states = completions.Select(c => StateOf(c).State).ToList();
+        var ended = await tx.CompleteRunsAsync(completions, states).ConfigureAwait(false);
+        var journal = new List<JournalWrite>(completions.Count + 1);
+        var logs = new List<(long RunId, RunLogLine Line)>();
+        var finished = new List<RunCompletion>();
+        for (var i = 0; i < completions.Count; i++)
+        {
+            if (ended[i] is not { } row)
+            {
+                continue; // Its lease was lost: whoever rescued it owns the outcome.
+            }
+            var completion = completions[i];
+            var (state, kind) = StateOf(completion);
+            var note = Note(completion, row);
+            if (state == RunState.Dead)
+            {
+                journal.Add(new JournalWrite(completion.FinishedAt, "run.failed", row.JobName, completion.RunId, row.TriggerId, note));
+            }
+            journal.Add(new JournalWrite(completion.FinishedAt, kind, row.JobName, completion.RunId, row.TriggerId, note));
+            logs.AddRange(completion.Log.Select(line => (completion.RunId, line)));
+            if (state != RunState.Queued)
+            {
+                finished.Add(completion);
+            }
+        }
+        await tx.AppendJournalAsync(journal).ConfigureAwait(false);
+        if (logs.Count > 0)
+        {
+            await tx.AppendRunLogsAsync(logs).ConfigureAwait(false);
+        }
+        if (finished.Count > 0 && await tx.ListActiveSubscriptionsAsync().ConfigureAwait(false) is { Count: > 0 } subscriptions)
+        {
+            foreach (var completion in finished)
+            {
+                await EventRouter.PublishRunFinishedAsync(tx, completion.RunId, completion.FinishedAt, subscriptions).ConfigureAwait(false);
+            }
+        }
+        return ended.Select(row => row is not null).ToList();
+    }
+
+    /// <summary>
+    /// <c>{"attempt", "durationMs", "error", "retryAt"}</c>, nulls left out. Written by hand: this is
+    /// on the path of every run, and only the error needs escaping.
+    /// </summary>
+    private static string Note(RunCompletion completion, CompletedRun row)
+    {
+        var note = new System.Text.StringBuilder("{\"attempt\":").Append(row.Attempt.ToString(CultureInfo.InvariantCulture));
+        if (row.StartedAt is { } started)
+        {
+            note.Append(",\"durationMs\":").Append((completion.FinishedAt.ToUnixTimeMilliseconds() - started.ToUnixTimeMilliseconds()).ToString(CultureInfo.InvariantCulture));
+        }
+        if (completion.Error is { } error)
+        {
+            note.Append(",\"error\":").Append(JsonSerializer.Serialize(error, KairosJson.Options));
+        }
+        if (completion.RetryAt is { } retryAt)
+        {
+            note.Append(",\"retryAt\":").Append(JsonSerializer.Serialize(retryAt, KairosJson.Options));
+        }
+        return note.Append('}').ToString();
+    }
+}
