@@ -129,6 +129,33 @@ public sealed partial class PostgresStore
         public async ValueTask MarkEventRoutingFailedAsync(long eventId) =>
             await scope.Execute("UPDATE events SET routing_failed = true WHERE id = @id", ("id", eventId)).ConfigureAwait(false);
 
+        // The conditional UPDATE takes the row lock: a second node firing the same tick waits, then
+        // (READ COMMITTED re-checks the condition) finds next_fire_at moved and updates nothing.
+        public async ValueTask<string?> AdvanceTriggerAsync(long triggerId, DateTimeOffset expected, DateTimeOffset? next, DateTimeOffset firedAt) =>
+            await scope.Scalar(
+                "UPDATE triggers SET next_fire_at = @next::bigint, last_fire_at = @now WHERE id = @id AND next_fire_at = @expected RETURNING job_name",
+                ("next", Ms(next)), ("now", Ms(firedAt)), ("id", triggerId), ("expected", Ms(expected))).ConfigureAwait(false) as string;
+
+        public async ValueTask<string?> GetTriggerJobAsync(long triggerId) =>
+            await scope.Scalar("SELECT job_name FROM triggers WHERE id = @id", ("id", triggerId)).ConfigureAwait(false) as string;
+
+        // A concurrent recording of the same state waits for this row, then finds nothing to change.
+        public async ValueTask<bool> RememberFileAsync(long triggerId, FileSnapshot file) =>
+            await scope.Execute(
+                "INSERT INTO file_state (trigger_id, path, size, mtime) VALUES (@id, @path, @size, @mtime) " +
+                "ON CONFLICT (trigger_id, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime " +
+                "WHERE file_state.size <> excluded.size OR file_state.mtime <> excluded.mtime",
+                ("id", triggerId), ("path", file.Path), ("size", file.Size), ("mtime", Ms(file.ModifiedAt))).ConfigureAwait(false) > 0;
+
+        public async ValueTask<bool> ForgetFileAsync(long triggerId, string path) =>
+            await scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("id", triggerId), ("path", path)).ConfigureAwait(false) > 0;
+
+        public async ValueTask SavePollStateAsync(long triggerId, PollState state) =>
+            await scope.Execute(
+                "INSERT INTO poll_state (trigger_id, last_poll_at, failures, state) VALUES (@id, @at::bigint, @failures, @state::text) " +
+                "ON CONFLICT (trigger_id) DO UPDATE SET last_poll_at = excluded.last_poll_at, failures = excluded.failures, state = excluded.state",
+                ("id", triggerId), ("at", Ms(state.LastPollAt)), ("failures", (long)state.Failures), ("state", state.Data)).ConfigureAwait(false);
+
         public async ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source) =>
             await scope.Query(
                 "SELECT t.job_name, t.spec, j.paused FROM triggers t JOIN jobs j ON j.name = t.job_name WHERE t.key LIKE @prefix ORDER BY t.job_name COLLATE \"C\", t.id",

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kairos.Model;
 
 namespace Kairos.Storage.Postgres;
@@ -11,50 +10,9 @@ public sealed partial class PostgresStore
             "SELECT path, size, mtime FROM file_state WHERE trigger_id = @id ORDER BY path COLLATE \"C\"",
             r => new FileSnapshot(r.GetString(0), r.GetInt64(1), Time(r.GetInt64(2))), ("id", triggerId)), cancellationToken);
 
-    public Task<EnqueueResult?> RecordFileChangeAsync(long triggerId, string path, FileSnapshot? current, string? previousPath, RunRequest? run, DateTimeOffset now,
-        CancellationToken cancellationToken) =>
-        Write(async scope =>
-        {
-            var changed = 0;
-            if (previousPath is not null)
-            {
-                changed += await scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("id", triggerId), ("path", previousPath));
-            }
-            if (current is null)
-            {
-                changed += await scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("id", triggerId), ("path", path));
-            }
-            else
-            {
-                // A concurrent recording of the same state waits for this row, then finds nothing to change.
-                changed += await scope.Execute(
-                    "INSERT INTO file_state (trigger_id, path, size, mtime) VALUES (@id, @path, @size, @mtime) " +
-                    "ON CONFLICT (trigger_id, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime " +
-                    "WHERE file_state.size <> excluded.size OR file_state.mtime <> excluded.mtime",
-                    ("id", triggerId), ("path", path), ("size", current.Size), ("mtime", Ms(current.ModifiedAt)));
-            }
-            return run is null || changed == 0 ? null : (EnqueueResult?)await EnqueueInScope(scope, run, now);
-        }, cancellationToken);
-
     public Task<PollState?> GetPollStateAsync(long triggerId, CancellationToken cancellationToken) =>
         Read(async scope => (await scope.Query(
             "SELECT last_poll_at, failures, state FROM poll_state WHERE trigger_id = @id",
             r => (PollState?)new PollState(PostgresRows.Time(r, 0), (int)r.GetInt64(1), PostgresRows.Text(r, 2)), ("id", triggerId))).FirstOrDefault(),
             cancellationToken);
-
-    public Task<EnqueueResult?> RecordPollAsync(long triggerId, PollState state, RunRequest? run, string? failure, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(async scope =>
-        {
-            await scope.Execute(
-                "INSERT INTO poll_state (trigger_id, last_poll_at, failures, state) VALUES (@id, @at::bigint, @failures, @state::text) " +
-                "ON CONFLICT (trigger_id) DO UPDATE SET last_poll_at = excluded.last_poll_at, failures = excluded.failures, state = excluded.state",
-                ("id", triggerId), ("at", Ms(state.LastPollAt)), ("failures", (long)state.Failures), ("state", state.Data));
-            if (failure is not null)
-            {
-                var job = await scope.Scalar("SELECT job_name FROM triggers WHERE id = @id", ("id", triggerId)) as string;
-                await Journal(scope, now, "poll.failed", job, null, triggerId,
-                    JsonSerializer.Serialize(new { error = failure, consecutiveFailures = state.Failures }, KairosJson.Options));
-            }
-            return run is null ? null : (EnqueueResult?)await EnqueueInScope(scope, run, now);
-        }, cancellationToken);
 }

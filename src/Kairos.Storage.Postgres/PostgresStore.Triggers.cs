@@ -16,25 +16,6 @@ public sealed partial class PostgresStore
         Read(async scope => await scope.Scalar("SELECT MIN(next_fire_at) FROM triggers WHERE next_fire_at IS NOT NULL") is long ms ? Time(ms) : (DateTimeOffset?)null,
             cancellationToken);
 
-    public Task<bool> FireTriggerAsync(TriggerFire fire, CancellationToken cancellationToken) =>
-        Write(async scope =>
-        {
-            // The conditional UPDATE takes the row lock: a second node firing the same tick waits, then
-            // (READ COMMITTED re-checks the condition) finds next_fire_at moved and updates nothing.
-            if (await scope.Scalar(
-                "UPDATE triggers SET next_fire_at = @next::bigint, last_fire_at = @now WHERE id = @id AND next_fire_at = @expected RETURNING job_name",
-                ("next", Ms(fire.NewNextFireAt)), ("now", Ms(fire.Now)), ("id", fire.TriggerId), ("expected", Ms(fire.ExpectedNextFireAt))) is not string job)
-            {
-                return false;
-            }
-            await Journal(scope, fire.Now, "trigger.fired", job, null, fire.TriggerId, fire.JournalNote);
-            foreach (var request in fire.Runs)
-            {
-                await EnqueueInScope(scope, request, fire.Now);
-            }
-            return true;
-        }, cancellationToken);
-
     public Task SetTriggerNextFireAsync(long triggerId, DateTimeOffset? nextFireAt, CancellationToken cancellationToken) =>
         Write(scope =>
         {

@@ -182,6 +182,33 @@ public sealed partial class SqliteStore
             return ValueTask.CompletedTask;
         }
 
+        public ValueTask<string?> AdvanceTriggerAsync(long triggerId, DateTimeOffset expected, DateTimeOffset? next, DateTimeOffset firedAt) =>
+            ValueTask.FromResult(scope.Scalar(
+                "UPDATE triggers SET next_fire_at = @next, last_fire_at = @now WHERE id = @id AND next_fire_at = @expected RETURNING job_name",
+                ("@next", Ms(next)), ("@now", Ms(firedAt)), ("@id", triggerId), ("@expected", Ms(expected))) as string);
+
+        public ValueTask<string?> GetTriggerJobAsync(long triggerId) =>
+            ValueTask.FromResult(scope.Scalar("SELECT job_name FROM triggers WHERE id = @id", ("@id", triggerId)) as string);
+
+        public ValueTask<bool> RememberFileAsync(long triggerId, FileSnapshot file) =>
+            ValueTask.FromResult(scope.Execute(
+                "INSERT INTO file_state (trigger_id, path, size, mtime) VALUES (@id, @path, @size, @mtime) " +
+                "ON CONFLICT (trigger_id, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime " +
+                "WHERE file_state.size <> excluded.size OR file_state.mtime <> excluded.mtime",
+                ("@id", triggerId), ("@path", file.Path), ("@size", file.Size), ("@mtime", Ms(file.ModifiedAt))) > 0);
+
+        public ValueTask<bool> ForgetFileAsync(long triggerId, string path) =>
+            ValueTask.FromResult(scope.Execute("DELETE FROM file_state WHERE trigger_id = @id AND path = @path", ("@id", triggerId), ("@path", path)) > 0);
+
+        public ValueTask SavePollStateAsync(long triggerId, PollState state)
+        {
+            scope.Execute(
+                "INSERT INTO poll_state (trigger_id, last_poll_at, failures, state) VALUES (@id, @at, @failures, @state) " +
+                "ON CONFLICT (trigger_id) DO UPDATE SET last_poll_at = excluded.last_poll_at, failures = excluded.failures, state = excluded.state",
+                ("@id", triggerId), ("@at", Ms(state.LastPollAt)), ("@failures", state.Failures), ("@state", state.Data));
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source) =>
             ValueTask.FromResult<IReadOnlyList<TriggerBinding>>(SqliteRows.ReadAll(
                 scope.Command("SELECT t.job_name, t.spec, j.paused FROM triggers t JOIN jobs j ON j.name = t.job_name WHERE t.key LIKE @prefix ORDER BY t.job_name, t.id",

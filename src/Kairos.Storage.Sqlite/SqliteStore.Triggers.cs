@@ -27,23 +27,6 @@ public sealed partial class SqliteStore
     public Task<DateTimeOffset?> GetNextTriggerFireAsync(CancellationToken cancellationToken) =>
         Read(connection => ScalarTime(connection, "SELECT MIN(next_fire_at) FROM triggers WHERE next_fire_at IS NOT NULL"), cancellationToken);
 
-    public Task<bool> FireTriggerAsync(TriggerFire fire, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            if (scope.Scalar(
-                "UPDATE triggers SET next_fire_at = @next, last_fire_at = @now WHERE id = @id AND next_fire_at = @expected RETURNING job_name",
-                ("@next", Ms(fire.NewNextFireAt)), ("@now", Ms(fire.Now)), ("@id", fire.TriggerId), ("@expected", Ms(fire.ExpectedNextFireAt))) is not string job)
-            {
-                return false; // Another scheduler fired it, or the trigger was changed meanwhile.
-            }
-            Journal(scope, fire.Now, "trigger.fired", job, null, fire.TriggerId, fire.JournalNote);
-            foreach (var request in fire.Runs)
-            {
-                EnqueueInScope(scope, request, fire.Now);
-            }
-            return true;
-        });
-
     public Task SetTriggerNextFireAsync(long triggerId, DateTimeOffset? nextFireAt, CancellationToken cancellationToken) =>
         Write(scope => scope.Execute(
             "UPDATE triggers SET next_fire_at = @next WHERE id = @id", ("@next", Ms(nextFireAt)), ("@id", triggerId)));

@@ -35,7 +35,6 @@ public interface IKairosStore : IAsyncDisposable
     Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName, CancellationToken cancellationToken);
     Task<IReadOnlyList<TriggerState>> ListDueTriggersAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
     Task<DateTimeOffset?> GetNextTriggerFireAsync(CancellationToken cancellationToken);
-    Task<bool> FireTriggerAsync(TriggerFire fire, CancellationToken cancellationToken);
     Task SetTriggerNextFireAsync(long triggerId, DateTimeOffset? nextFireAt, CancellationToken cancellationToken);
 
     // Runs.
@@ -114,18 +113,8 @@ public interface IKairosStore : IAsyncDisposable
     // File-watch and poll trigger state: kept per trigger, so it survives restarts.
     Task<IReadOnlyList<FileSnapshot>> GetFileStateAsync(long triggerId, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Records what is now known of one path (<paramref name="current"/> null: it is gone; a rename
-    /// also drops <paramref name="previousPath"/>) and enqueues <paramref name="run"/> if given, in one
-    /// transaction. The state is shared by every node watching the trigger: when it already says so
-    /// (another node recorded this change first), nothing is enqueued and null is returned.
-    /// </summary>
-    Task<EnqueueResult?> RecordFileChangeAsync(long triggerId, string path, FileSnapshot? current, string? previousPath, RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken);
-
     Task<PollState?> GetPollStateAsync(long triggerId, CancellationToken cancellationToken);
 
-    /// <summary>Stores a poll's outcome and enqueues <paramref name="run"/> if given, in one transaction; journals failures.</summary>
-    Task<EnqueueResult?> RecordPollAsync(long triggerId, PollState state, RunRequest? run, string? failure, DateTimeOffset now, CancellationToken cancellationToken);
 
     // Cluster: nodes, leadership, the database's clock and change notifications.
 

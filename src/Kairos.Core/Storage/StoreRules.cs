@@ -1,4 +1,6 @@
 using Kairos.Engine.Lifecycle;
+using Kairos.Engine.Scheduling;
+using Kairos.Engine.Triggers;
 using Kairos.Model;
 
 namespace Kairos.Storage;
@@ -23,4 +25,18 @@ public static class StoreRules
     /// <summary>Queues a finished run again with <paramref name="attempts"/> more attempts; null when there is no such run.</summary>
     public static Task<RunRecord?> RetryRunAsync(this IKairosStore store, long runId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => RunControl.RetryAsync(tx, runId, attempts, now), cancellationToken);
+
+    /// <summary>Fires a time trigger (see <see cref="TriggerFiring"/>); false when the tick had already moved on.</summary>
+    public static Task<bool> FireTriggerAsync(this IKairosStore store, TriggerFire fire, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => TriggerFiring.FireAsync(tx, fire), cancellationToken);
+
+    /// <summary>Records a file change and enqueues its run, unless another node recorded it first (see <see cref="TriggerStateRecording"/>).</summary>
+    public static Task<EnqueueResult?> RecordFileChangeAsync(this IKairosStore store, long triggerId, string path, FileSnapshot? current, string? previousPath,
+        RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => TriggerStateRecording.RecordFileChangeAsync(tx, triggerId, path, current, previousPath, run, now), cancellationToken);
+
+    /// <summary>Stores a poll's outcome and enqueues its run (see <see cref="TriggerStateRecording"/>).</summary>
+    public static Task<EnqueueResult?> RecordPollAsync(this IKairosStore store, long triggerId, PollState state, RunRequest? run, string? failure,
+        DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => TriggerStateRecording.RecordPollAsync(tx, triggerId, state, run, failure, now), cancellationToken);
 }

@@ -102,6 +102,26 @@ public interface IDriverTransaction
     /// <summary>Records that routing the event failed for some subscription: its status becomes failed.</summary>
     ValueTask MarkEventRoutingFailedAsync(long eventId);
 
+    /// <summary>
+    /// Moves the trigger's next fire time from <paramref name="expected"/> to <paramref name="next"/>
+    /// and records <paramref name="firedAt"/>, only if it still is <paramref name="expected"/>;
+    /// returns the trigger's job, or null when it had moved on. Across nodes, the second of two
+    /// such moves waits for the first and then finds nothing to move.
+    /// </summary>
+    ValueTask<string?> AdvanceTriggerAsync(long triggerId, DateTimeOffset expected, DateTimeOffset? next, DateTimeOffset firedAt);
+
+    /// <summary>The job a trigger belongs to; null when the trigger is gone.</summary>
+    ValueTask<string?> GetTriggerJobAsync(long triggerId);
+
+    /// <summary>Records a file's size and mtime for a file-watch trigger; false when the state already said so.</summary>
+    ValueTask<bool> RememberFileAsync(long triggerId, FileSnapshot file);
+
+    /// <summary>Forgets a path of a file-watch trigger; false when it was not known.</summary>
+    ValueTask<bool> ForgetFileAsync(long triggerId, string path);
+
+    /// <summary>Stores a poll trigger's state.</summary>
+    ValueTask SavePollStateAsync(long triggerId, PollState state);
+
     /// <summary>The triggers of one source (<see cref="TriggerSources"/>, e.g. webhook) with their job's paused flag, ordered by job name.</summary>
     ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source);
 
