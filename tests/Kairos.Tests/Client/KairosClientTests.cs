@@ -3,9 +3,7 @@ using System.Text.Json.Nodes;
 using Kairos.Events;
 using Kairos.Model;
 using Kairos.Storage;
-using Kairos.Tests.Storage;
 using Kairos.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Tests.Client;
 
@@ -39,33 +37,21 @@ public sealed class KairosClientTests
     }
 
     [PostgresFact]
-    public async Task On_a_node_an_hour_ahead_a_run_now_is_due_on_the_databases_time()
-    {
-        var schema = "client_clock_" + Guid.NewGuid().ToString("N")[..8];
-        try
+    public Task On_a_node_an_hour_ahead_a_run_now_is_due_on_the_databases_time() =>
+        NodeAheadOfDatabase.RunAsync("""
+            jobs:
+              report:
+                handler: noop
+            """, async server =>
         {
-            await using var server = await InProcessServer.StartAsync("""
-                jobs:
-                  report:
-                    handler: noop
-                """,
-                services => services.AddSingleton<TimeProvider>(new OffsetTimeProvider(TimeSpan.FromHours(1))),
-                database: $"{PostgresFactAttribute.ConnectionString};Search Path={schema}");
-
             var result = await server.Client.RunNowAsync("report");
 
-            // The database's own clock is the reference, read from the store rather than through the client under test.
-            var databaseNow = (await server.Engine.Store.GetDatabaseTimeAsync(CancellationToken.None))!.Value;
+            var databaseNow = await NodeAheadOfDatabase.DatabaseNowAsync(server);
             var run = (await server.Client.GetRunAsync(result.RunId))!;
             Assert.InRange(run.DueAt - databaseNow, TimeSpan.FromSeconds(-10), TimeSpan.FromSeconds(1));
             var finished = await server.Client.WaitForRunAsync(result.RunId, TimeSpan.FromSeconds(10));
             Assert.Equal(RunState.Succeeded, finished!.State);
-        }
-        finally
-        {
-            await PostgresSchema.DropAsync(schema);
-        }
-    }
+        });
 
     [Fact]
     public async Task Cancel_and_retry_through_the_client_are_journaled_with_the_run()
