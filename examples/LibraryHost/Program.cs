@@ -1,7 +1,7 @@
 // Kairos inside an ordinary generic-host app: one SQLite file, a handler, a job declared in code.
 // Run: dotnet run --project examples/LibraryHost   (Ctrl+C to stop)
 using System.Text.Json.Nodes;
-using Kairos.Engine;
+using Kairos.Client;
 using Kairos.Executors;
 using Kairos.Hosting;
 using Kairos.Model;
@@ -36,10 +36,13 @@ builder.Services.AddKairosPollTrigger<DropFolderPoller>();
 using var host = builder.Build();
 await host.StartAsync();
 
-// Anything in the app can enqueue work through the engine: here, a manual run with a payload.
-var engine = host.Services.GetRequiredService<KairosEngine>();
-var run = await engine.RunNowAsync("send-digest", """{"to":"ops@example.org"}""", idempotencyKey: "startup-digest");
+// Anything in the app enqueues and queries work through IKairosClient: here, a manual run with a
+// payload, then its outcome (the same run again on a restart, thanks to the idempotency key).
+var kairos = host.Services.GetRequiredService<IKairosClient>();
+var run = await kairos.RunNowAsync("send-digest", """{"to":"ops@example.org"}""", idempotencyKey: "startup-digest");
 Console.WriteLine($"enqueued run {run.RunId} (created: {run.Created})");
+var finished = await kairos.WaitForRunAsync(run.RunId, TimeSpan.FromSeconds(30));
+Console.WriteLine($"run {run.RunId}: {finished?.State.ToWire()}, output {finished?.Output}");
 
 await host.WaitForShutdownAsync();
 

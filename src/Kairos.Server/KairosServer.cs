@@ -1,4 +1,4 @@
-using Kairos.Engine;
+using Kairos.Client;
 using Kairos.Executors.Handler;
 using Kairos.Hosting;
 using Kairos.Model;
@@ -25,7 +25,7 @@ public sealed record ServeOptions
     public const string DefaultUrl = "http://127.0.0.1:8270";
 }
 
-/// <summary>Builds the Kairos server: the engine plus the REST API and health endpoint.</summary>
+/// <summary>Builds the Kairos server: the engine plus the REST API and health endpoint, which reach it only through <see cref="IKairosClient"/>.</summary>
 public static class KairosServer
 {
     public static WebApplication Build(ServeOptions serve, Action<IServiceCollection>? configureServices = null)
@@ -62,7 +62,7 @@ public static class KairosServer
             o.SqlPollProviders.TryAdd("sqlite", connectionString => new Microsoft.Data.Sqlite.SqliteConnection(connectionString));
         });
         builder.Services.AddKairosBuiltInHandlers();
-        builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<KairosEngine>().Clock));
+        builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<IKairosClient>().Clock));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -81,15 +81,16 @@ public static class KairosServer
         SubscriptionsEndpoints.Map(api);
         WebhooksEndpoints.Map(api);
         NodesEndpoints.Map(api);
-        api.MapGet("/stats", async (KairosEngine engine, CancellationToken ct) =>
+        api.MapGet("/stats", async (IKairosClient kairos, CancellationToken ct) =>
         {
-            var stats = await engine.Store.GetStatsAsync(ct);
-            return Results.Ok(new StatsView(stats.RunsByState, stats.Jobs, stats.Triggers, stats.JournalEntries, engine.ActiveRuns, engine.Options.NodeId));
+            var stats = await kairos.GetStatsAsync(ct);
+            var node = kairos.ThisNode;
+            return Results.Ok(new StatsView(stats.RunsByState, stats.Jobs, stats.Triggers, stats.JournalEntries, node.ActiveRuns, node.Node));
         });
-        app.MapGet("/healthz", async (KairosEngine engine, CancellationToken ct) =>
+        app.MapGet("/healthz", async (IKairosClient kairos, CancellationToken ct) =>
         {
-            await engine.Store.GetNextQueuedDueAsync(ct); // Proves the database answers.
-            return Results.Ok(new { status = "ok", node = engine.Options.NodeId, activeRuns = engine.ActiveRuns, leader = engine.IsLeader });
+            var node = await kairos.CheckHealthAsync(ct);
+            return Results.Ok(new { status = "ok", node = node.Node, activeRuns = node.ActiveRuns, leader = node.Leader });
         });
         app.MapFallback((HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
             $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, nodes, stats) and /healthz"));

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Kairos.Client;
 using Kairos.Engine;
 using Kairos.Executors;
 using Kairos.Executors.Handler;
@@ -12,7 +13,7 @@ namespace Kairos.Hosting;
 /// <summary>Library entry points: <c>services.AddKairos(o => o.UseSqlite("kairos.db"))</c> and handler registration.</summary>
 public static class KairosServiceCollectionExtensions
 {
-    /// <summary>Adds the engine (started and stopped with the host) and the built-in executors.</summary>
+    /// <summary>Adds the engine (started and stopped with the host), the built-in executors and <see cref="IKairosClient"/>, the way in for the app.</summary>
     public static IServiceCollection AddKairos(this IServiceCollection services, Action<KairosOptions> configure)
     {
         var options = new KairosOptions();
@@ -37,6 +38,7 @@ public static class KairosServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp));
+        services.AddSingleton<IKairosClient>(sp => new KairosClient(sp.GetRequiredService<KairosEngine>()));
         services.AddHostedService<KairosHostedService>();
         return services;
     }

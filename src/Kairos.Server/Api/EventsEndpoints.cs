@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Kairos.Engine;
+using Kairos.Client;
 using Kairos.Events;
 using Kairos.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -21,13 +21,13 @@ internal static class EventsEndpoints
     {
         var events = api.MapGroup("/events");
 
-        events.MapPost("/", async (PublishBody? body, KairosEngine engine, CancellationToken ct) =>
+        events.MapPost("/", async (PublishBody? body, IKairosClient kairos, CancellationToken ct) =>
         {
             if (body?.Type is null)
             {
                 throw new KairosValidationException("the body needs at least {\"type\": \"...\"}; optional: source, data, priority, idempotencyKey");
             }
-            var result = await engine.PublishAsync(new EventRequest(body.Type, body.Source ?? "api")
+            var result = await kairos.PublishAsync(new EventRequest(body.Type, body.Source ?? "api")
             {
                 Data = body.Data?.ToJsonString(),
                 Priority = body.Priority ?? 5,
@@ -36,7 +36,7 @@ internal static class EventsEndpoints
             return Results.Accepted($"/api/events/{result.EventId}", new { eventId = result.EventId, created = result.Created, runIds = result.Runs.Select(r => r.RunId) });
         });
 
-        events.MapGet("/", async (string? type, string? status, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, KairosEngine engine, CancellationToken ct) =>
+        events.MapGet("/", async (string? type, string? status, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, IKairosClient kairos, CancellationToken ct) =>
         {
             EventStatus? parsed = null;
             if (status is not null)
@@ -49,30 +49,30 @@ internal static class EventsEndpoints
             {
                 throw new KairosValidationException(error!);
             }
-            var list = await engine.Store.ListEventsAsync(new EventQuery { TypePattern = type, Status = parsed, From = from, To = to, Limit = Math.Clamp(limit ?? 50, 1, 1000), BeforeId = before }, ct);
+            var list = await kairos.ListEventsAsync(new EventQuery { TypePattern = type, Status = parsed, From = from, To = to, Limit = Math.Clamp(limit ?? 50, 1, 1000), BeforeId = before }, ct);
             return Results.Ok(list.Select(EventView.From));
         });
 
-        events.MapGet("/{id:long}", async (long id, KairosEngine engine, CancellationToken ct) =>
+        events.MapGet("/{id:long}", async (long id, IKairosClient kairos, CancellationToken ct) =>
         {
-            var evt = await engine.Store.GetEventAsync(id, ct) ?? throw new KairosNotFoundException($"event {id} does not exist");
-            var runs = await engine.Store.ListRunsAsync(new RunQuery { EventId = id, Limit = 1000 }, ct);
+            var evt = await kairos.GetEventAsync(id, ct) ?? throw new KairosNotFoundException($"event {id} does not exist");
+            var runs = await kairos.ListRunsAsync(new RunQuery { EventId = id, Limit = 1000 }, ct);
             return Results.Ok(new EventDetailView(EventView.From(evt), runs.Select(RunView.From).ToList()));
         });
 
-        events.MapPost("/{id:long}/cancel", async (long id, KairosEngine engine, TimeProvider time, CancellationToken ct) =>
-            Results.Ok(new { eventId = id, cancelledRuns = await engine.Store.CancelEventAsync(id, time.GetUtcNow(), ct) }));
+        events.MapPost("/{id:long}/cancel", async (long id, IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) }));
 
-        events.MapPost("/{id:long}/retry", async (long id, KairosEngine engine, CancellationToken ct) =>
-            Results.Ok(new { eventId = id, retriedRuns = (await engine.RetryEventAsync(id, ct)).Select(r => r.Id) }));
+        events.MapPost("/{id:long}/retry", async (long id, IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) }));
 
-        events.MapPost("/replay", async (ReplayBody? body, KairosEngine engine, CancellationToken ct) =>
+        events.MapPost("/replay", async (ReplayBody? body, IKairosClient kairos, CancellationToken ct) =>
         {
             if (body?.Subscription is null || body.From is null || body.To is null)
             {
                 throw new KairosValidationException("the body needs subscription, from and to (ISO-8601 times); optional: type (a pattern)");
             }
-            var runs = await engine.ReplayEventsAsync(new ReplayRequest(body.Subscription, body.From.Value, body.To.Value) { TypePattern = body.Type }, ct);
+            var runs = await kairos.ReplayEventsAsync(new ReplayRequest(body.Subscription, body.From.Value, body.To.Value) { TypePattern = body.Type }, ct);
             return Results.Ok(new { runIds = runs.Select(r => r.RunId) });
         });
     }

@@ -1,5 +1,5 @@
+using Kairos.Client;
 using Kairos.Configuration;
-using Kairos.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,16 +13,16 @@ internal static class JobsEndpoints
     {
         var jobs = api.MapGroup("/jobs");
 
-        jobs.MapGet("/", async (KairosEngine engine, CancellationToken ct) =>
+        jobs.MapGet("/", async (IKairosClient kairos, CancellationToken ct) =>
         {
-            var all = await engine.Store.ListJobsAsync(ct);
-            var triggers = (await engine.Store.ListTriggersAsync(null, ct)).ToLookup(t => t.JobName);
+            var all = await kairos.ListJobsAsync(ct);
+            var triggers = (await kairos.ListTriggersAsync(null, ct)).ToLookup(t => t.JobName);
             return Results.Ok(all.Select(j => JobView.From(j, triggers[j.Definition.Name])));
         });
 
-        jobs.MapGet("/{name}", async (string name, KairosEngine engine, CancellationToken ct) => Results.Ok(await ShowAsync(engine, name, ct)));
+        jobs.MapGet("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) => Results.Ok(await ShowAsync(kairos, name, ct)));
 
-        jobs.MapPost("/{name}/run", async (string name, HttpRequest request, KairosEngine engine, CancellationToken ct) =>
+        jobs.MapPost("/{name}/run", async (string name, HttpRequest request, IKairosClient kairos, CancellationToken ct) =>
         {
             var payload = await ReadBodyAsync(request, ct);
             var idempotencyKey = request.Query["idempotencyKey"].FirstOrDefault();
@@ -34,10 +34,10 @@ internal static class JobsEndpoints
                     ? parsed
                     : throw new KairosValidationException($"wait '{waitText}' is not a duration up to 1h, e.g. wait=30s");
             }
-            var result = await engine.RunNowAsync(name, payload, idempotencyKey, ct);
+            var result = await kairos.RunNowAsync(name, payload, idempotencyKey, ct);
             if (wait is { } waitFor)
             {
-                var run = await engine.WaitForRunAsync(result.RunId, waitFor, ct);
+                var run = await kairos.WaitForRunAsync(result.RunId, waitFor, ct);
                 if (run is not null && Model.RunStates.IsFinished(run.State))
                 {
                     return Results.Ok(RunView.From(run));
@@ -46,30 +46,30 @@ internal static class JobsEndpoints
             return Results.Accepted($"/api/runs/{result.RunId}", new EnqueuedView(result.RunId, result.Created, Model.RunStates.ToWire(result.State)));
         });
 
-        jobs.MapPut("/{name}", async (string name, HttpRequest request, KairosEngine engine, CancellationToken ct) =>
+        jobs.MapPut("/{name}", async (string name, HttpRequest request, IKairosClient kairos, CancellationToken ct) =>
         {
             var job = await ReadDefinitionAsync(name, request, ct);
-            await engine.SaveJobAsync(job, ct);
-            return Results.Ok(await ShowAsync(engine, name, ct));
+            await kairos.SaveJobAsync(job, ct);
+            return Results.Ok(await ShowAsync(kairos, name, ct));
         });
 
-        jobs.MapPost("/{name}/pause", async (string name, KairosEngine engine, CancellationToken ct) =>
+        jobs.MapPost("/{name}/pause", async (string name, IKairosClient kairos, CancellationToken ct) =>
         {
-            await engine.SetPausedAsync(name, true, ct);
-            return Results.Ok(await ShowAsync(engine, name, ct));
+            await kairos.PauseJobAsync(name, ct);
+            return Results.Ok(await ShowAsync(kairos, name, ct));
         });
 
-        jobs.MapPost("/{name}/resume", async (string name, KairosEngine engine, CancellationToken ct) =>
+        jobs.MapPost("/{name}/resume", async (string name, IKairosClient kairos, CancellationToken ct) =>
         {
-            await engine.SetPausedAsync(name, false, ct);
-            return Results.Ok(await ShowAsync(engine, name, ct));
+            await kairos.ResumeJobAsync(name, ct);
+            return Results.Ok(await ShowAsync(kairos, name, ct));
         });
     }
 
-    private static async Task<JobView> ShowAsync(KairosEngine engine, string name, CancellationToken ct)
+    private static async Task<JobView> ShowAsync(IKairosClient kairos, string name, CancellationToken ct)
     {
-        var job = await engine.Store.GetJobAsync(name, ct) ?? throw new KairosNotFoundException($"job '{name}' does not exist");
-        return JobView.From(job, await engine.Store.ListTriggersAsync(name, ct));
+        var job = await kairos.GetJobAsync(name, ct) ?? throw new KairosNotFoundException($"job '{name}' does not exist");
+        return JobView.From(job, await kairos.ListTriggersAsync(name, ct));
     }
 
     /// <summary>A job definition in the stored JSON shape (see docs/api.md); the name comes from the URL.</summary>

@@ -1,4 +1,4 @@
-using Kairos.Engine;
+using Kairos.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,5 +9,5 @@ namespace Kairos.Server.Api;
 internal static class NodesEndpoints
 {
     public static void Map(RouteGroupBuilder api) =>
-        api.MapGet("/nodes", async (KairosEngine engine, CancellationToken ct) => Results.Ok(await engine.ListNodesAsync(ct)));
+        api.MapGet("/nodes", async (IKairosClient kairos, CancellationToken ct) => Results.Ok(await kairos.ListNodesAsync(ct)));
 }

@@ -1,4 +1,4 @@
-using Kairos.Engine;
+using Kairos.Client;
 using Kairos.Model;
 using Kairos.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +14,7 @@ internal static class RunsEndpoints
     {
         var runs = api.MapGroup("/runs");
 
-        runs.MapGet("/", async (string? job, string? state, int? limit, long? before, KairosEngine engine, CancellationToken ct) =>
+        runs.MapGet("/", async (string? job, string? state, int? limit, long? before, IKairosClient kairos, CancellationToken ct) =>
         {
             RunState? parsed = null;
             if (state is not null)
@@ -23,44 +23,35 @@ internal static class RunsEndpoints
                     ? s
                     : throw new KairosValidationException($"unknown state '{state}': use one of {string.Join(", ", Enum.GetValues<RunState>().Select(x => x.ToWire()))}");
             }
-            var list = await engine.Store.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = limit ?? 50, BeforeId = before }, ct);
+            var list = await kairos.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = limit ?? 50, BeforeId = before }, ct);
             return Results.Ok(list.Select(RunView.From));
         });
 
-        runs.MapGet("/{id:long}", async (long id, KairosEngine engine, CancellationToken ct) =>
+        runs.MapGet("/{id:long}", async (long id, IKairosClient kairos, CancellationToken ct) =>
         {
-            var run = await FindAsync(engine, id, ct);
-            var journal = await engine.Store.ListJournalAsync(new JournalQuery { RunId = id }, ct);
-            var parent = run.ParentRunId is { } parentId ? await engine.Store.GetRunAsync(parentId, ct) : null;
-            var children = await engine.Store.ListRunsAsync(new RunQuery { ParentRunId = id, Limit = 1000 }, ct);
+            var run = await kairos.GetRunAsync(id, ct) ?? throw new KairosNotFoundException($"run {id} does not exist");
+            var journal = await kairos.ListJournalAsync(new JournalQuery { RunId = id }, ct);
+            var parent = run.ParentRunId is { } parentId ? await kairos.GetRunAsync(parentId, ct) : null;
+            var children = await kairos.ListRunsAsync(new RunQuery { ParentRunId = id, Limit = 1000 }, ct);
             return Results.Ok(new RunDetailView(RunView.From(run), journal.Select(JournalView.From).ToList(),
                 parent is null ? null : RunView.From(parent), children.Select(RunView.From).ToList()));
         });
 
-        runs.MapGet("/{id:long}/log", async (long id, KairosEngine engine, CancellationToken ct) =>
-        {
-            await FindAsync(engine, id, ct);
-            return Results.Ok(await engine.Store.GetRunLogAsync(id, ct));
-        });
+        runs.MapGet("/{id:long}/log", async (long id, IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(await kairos.GetRunLogAsync(id, ct)));
 
-        runs.MapGet("/{id:long}/journal", async (long id, KairosEngine engine, CancellationToken ct) =>
-        {
-            await FindAsync(engine, id, ct);
-            return Results.Ok((await engine.Store.ListJournalAsync(new JournalQuery { RunId = id }, ct)).Select(JournalView.From));
-        });
+        runs.MapGet("/{id:long}/journal", async (long id, IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok((await kairos.GetRunJournalAsync(id, ct)).Select(JournalView.From)));
 
-        runs.MapPost("/{id:long}/cancel", async (long id, KairosEngine engine, CancellationToken ct) =>
+        runs.MapPost("/{id:long}/cancel", async (long id, IKairosClient kairos, CancellationToken ct) =>
         {
-            var result = await engine.CancelRunAsync(id, ct);
+            var result = await kairos.CancelRunAsync(id, ct);
             return result == CancelResult.AlreadyFinished
                 ? throw new KairosConflictException($"run {id} has already finished; nothing to cancel")
                 : Results.Ok(new CancelView(id, result == CancelResult.Cancelled ? "cancelled" : "cancel-requested"));
         });
 
-        runs.MapPost("/{id:long}/retry", async (long id, KairosEngine engine, CancellationToken ct) =>
-            Results.Ok(RunView.From(await engine.RetryRunAsync(id, ct))));
+        runs.MapPost("/{id:long}/retry", async (long id, IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct))));
     }
-
-    private static async Task<RunRecord> FindAsync(KairosEngine engine, long id, CancellationToken ct) =>
-        await engine.Store.GetRunAsync(id, ct) ?? throw new KairosNotFoundException($"run {id} does not exist");
 }

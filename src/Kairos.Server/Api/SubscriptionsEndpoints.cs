@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Kairos.Engine;
+using Kairos.Client;
 using Kairos.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,24 +16,24 @@ internal static class SubscriptionsEndpoints
     {
         var subscriptions = api.MapGroup("/subscriptions");
 
-        subscriptions.MapGet("/", async (KairosEngine engine, CancellationToken ct) =>
-            Results.Ok((await engine.Store.ListSubscriptionsAsync(ct)).Select(SubscriptionView.From)));
+        subscriptions.MapGet("/", async (IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok((await kairos.ListSubscriptionsAsync(ct)).Select(SubscriptionView.From)));
 
-        subscriptions.MapGet("/{name}", async (string name, KairosEngine engine, CancellationToken ct) =>
-            Results.Ok(SubscriptionView.From(await engine.Store.GetSubscriptionAsync(name, ct) ?? throw new KairosNotFoundException($"subscription '{name}' does not exist"))));
+        subscriptions.MapGet("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(SubscriptionView.From(await kairos.GetSubscriptionAsync(name, ct) ?? throw new KairosNotFoundException($"subscription '{name}' does not exist"))));
 
-        subscriptions.MapPut("/{name}", async (string name, SubscriptionBody? body, KairosEngine engine, CancellationToken ct) =>
+        subscriptions.MapPut("/{name}", async (string name, SubscriptionBody? body, IKairosClient kairos, CancellationToken ct) =>
         {
             if (body?.Events is null || body.Job is null)
             {
                 throw new KairosValidationException("the body needs events (a type pattern such as order.*) and job; optional: filter, active");
             }
-            await engine.SaveSubscriptionAsync(new Subscription(name, body.Events, body.Job) { Filter = body.Filter?.ToJsonString() ?? "{}", Active = body.Active ?? true }, ct);
-            return Results.Ok(SubscriptionView.From((await engine.Store.GetSubscriptionAsync(name, ct))!));
+            await kairos.SaveSubscriptionAsync(new Subscription(name, body.Events, body.Job) { Filter = body.Filter?.ToJsonString() ?? "{}", Active = body.Active ?? true }, ct);
+            return Results.Ok(SubscriptionView.From((await kairos.GetSubscriptionAsync(name, ct))!));
         });
 
-        subscriptions.MapDelete("/{name}", async (string name, KairosEngine engine, TimeProvider time, CancellationToken ct) =>
-            await engine.Store.DeleteSubscriptionAsync(name, time.GetUtcNow(), ct)
+        subscriptions.MapDelete("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
+            await kairos.DeleteSubscriptionAsync(name, ct)
                 ? Results.NoContent()
                 : throw new KairosNotFoundException($"subscription '{name}' does not exist"));
     }

@@ -1,5 +1,5 @@
+using Kairos.Client;
 using Kairos.Configuration;
-using Kairos.Engine;
 using Kairos.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,13 +16,13 @@ internal static class WebhooksEndpoints
     {
         var hooks = api.MapGroup("/webhooks");
 
-        hooks.MapGet("/", async (KairosEngine engine, CancellationToken ct) =>
-            Results.Ok((await engine.Store.ListWebhooksAsync(ct)).Select(WebhookView.From)));
+        hooks.MapGet("/", async (IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok((await kairos.ListWebhooksAsync(ct)).Select(WebhookView.From)));
 
-        hooks.MapGet("/{name}", async (string name, KairosEngine engine, CancellationToken ct) =>
-            Results.Ok(WebhookView.From(await engine.Store.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist"))));
+        hooks.MapGet("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(WebhookView.From(await kairos.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist"))));
 
-        hooks.MapPut("/{name}", async (string name, WebhookBody? body, KairosEngine engine, CancellationToken ct) =>
+        hooks.MapPut("/{name}", async (string name, WebhookBody? body, IKairosClient kairos, CancellationToken ct) =>
         {
             var b = body ?? new WebhookBody(null, null, null, null, null, null, null, null);
             var verification = (b.Verify ?? "none").ToLowerInvariant() switch
@@ -55,12 +55,12 @@ internal static class WebhooksEndpoints
             {
                 hook = hook with { RateLimit = new WebhookRateLimit(requests, Duration(b.RateLimitPer ?? "1s", "rateLimitPer")) };
             }
-            await engine.SaveWebhookAsync(hook, ct);
+            await kairos.SaveWebhookAsync(hook, ct);
             return Results.Ok(WebhookView.From(hook));
         });
 
-        hooks.MapDelete("/{name}", async (string name, KairosEngine engine, TimeProvider time, CancellationToken ct) =>
-            await engine.Store.DeleteWebhookAsync(name, time.GetUtcNow(), ct)
+        hooks.MapDelete("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
+            await kairos.DeleteWebhookAsync(name, ct)
                 ? Results.NoContent()
                 : throw new KairosNotFoundException($"webhook '{name}' does not exist"));
     }

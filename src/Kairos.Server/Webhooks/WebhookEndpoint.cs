@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
+using Kairos.Client;
 using Kairos.Configuration;
-using Kairos.Engine;
 using Kairos.Model;
 using Kairos.Server.Api;
 using Kairos.Storage;
@@ -24,11 +23,11 @@ internal static class WebhookEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/hooks/{name}", HandleAsync);
 
-    private static async Task<IResult> HandleAsync(string name, HttpContext http, KairosEngine engine, WebhookRateLimiter limiter, CancellationToken ct)
+    private static async Task<IResult> HandleAsync(string name, HttpContext http, IKairosClient kairos, WebhookRateLimiter limiter, CancellationToken ct)
     {
         // The cluster's time (the database's), as for every other run: a node whose clock is off
         // must not make webhook runs due in the future or misjudge a signature's timestamp.
-        var now = engine.Clock.GetUtcNow();
+        var now = kairos.Clock.GetUtcNow();
         TimeSpan? wait = null;
         if (http.Request.Query["wait"].FirstOrDefault() is { } waitText)
         {
@@ -38,37 +37,37 @@ internal static class WebhookEndpoint
             }
             wait = parsed;
         }
-        var hook = await engine.Store.GetWebhookAsync(name, ct);
+        var hook = await kairos.GetWebhookAsync(name, ct);
         if (hook is null)
         {
-            return await RejectAsync(engine, name, now, StatusCodes.Status404NotFound, "unknown hook", $"no webhook named '{name}'", ct);
+            return await RejectAsync(kairos, name, StatusCodes.Status404NotFound, "unknown hook", $"no webhook named '{name}'", ct);
         }
         var body = await ReadBodyAsync(http, hook.MaxBodyBytes, ct);
         if (body is null)
         {
-            return await RejectAsync(engine, name, now, StatusCodes.Status413PayloadTooLarge, "body too large",
+            return await RejectAsync(kairos, name, StatusCodes.Status413PayloadTooLarge, "body too large",
                 $"the body is larger than this hook accepts ({hook.MaxBodyBytes} bytes)", ct);
         }
         if (hook.RateLimit is { } limit && !limiter.TryTake(name, limit, out var retryAfter))
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return await RejectAsync(engine, name, now, StatusCodes.Status429TooManyRequests, "rate limited",
+            return await RejectAsync(kairos, name, StatusCodes.Status429TooManyRequests, "rate limited",
                 $"this hook accepts {limit.Requests} deliveries per {Durations.Format(limit.Per)}; retry after {seconds} s", ct);
         }
         var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var verification = WebhookSignatures.Verify(hook, headers, body, now);
         if (!verification.Valid)
         {
-            return await RejectAsync(engine, name, now, StatusCodes.Status401Unauthorized, verification.Reason, "the delivery could not be verified", ct);
+            return await RejectAsync(kairos, name, StatusCodes.Status401Unauthorized, verification.Reason, "the delivery could not be verified", ct);
         }
         var payload = WebhookPayload.Build(name, verification.DeliveryId, now, http.Request, body, hook.Headers, out var payloadError);
         if (payload is null)
         {
-            return await RejectAsync(engine, name, now, StatusCodes.Status400BadRequest, payloadError!, payloadError!, ct);
+            return await RejectAsync(kairos, name, StatusCodes.Status400BadRequest, payloadError!, payloadError!, ct);
         }
 
-        var result = await engine.AcceptWebhookAsync(new WebhookDelivery(name, verification.DeliveryId, payload.ToJsonString(), now)
+        var result = await kairos.AcceptWebhookAsync(new WebhookDelivery(name, verification.DeliveryId, payload.ToJsonString(), now)
         {
             RejectRepeatedId = hook.Verification == WebhookVerification.StandardWebhooks,
             ReplayWindow = hook.ReplayWindow,
@@ -85,10 +84,11 @@ internal static class WebhookEndpoint
         var runIds = result.Runs.Select(r => r.RunId).ToList();
         if (wait is { } limitWait)
         {
-            var finished = await WaitForAllAsync(engine, runIds, limitWait, ct);
-            if (finished is not null)
+            // The wait runs on the engine's clock, as every other time here does.
+            var runs = await kairos.WaitForRunsAsync(runIds, limitWait, ct);
+            if (runs.Count == runIds.Count && runs.All(r => r.State.IsFinished()))
             {
-                return Results.Ok(new { runs = finished.Select(RunView.From) });
+                return Results.Ok(new { runs = runs.Select(RunView.From) });
             }
         }
         return Results.Accepted(null, new { runIds, skippedPausedJobs = result.PausedJobs });
@@ -126,27 +126,9 @@ internal static class WebhookEndpoint
         return buffer.ToArray();
     }
 
-    private static async Task<List<RunRecord>?> WaitForAllAsync(KairosEngine engine, List<long> runIds, TimeSpan wait, CancellationToken ct)
+    private static async Task<IResult> RejectAsync(IKairosClient kairos, string hook, int status, string reason, string detail, CancellationToken ct)
     {
-        var runs = new List<RunRecord>();
-        var deadline = DateTimeOffset.UtcNow + wait;
-        foreach (var id in runIds)
-        {
-            var left = deadline - DateTimeOffset.UtcNow;
-            var run = left > TimeSpan.Zero ? await engine.WaitForRunAsync(id, left, ct) : await engine.Store.GetRunAsync(id, ct);
-            if (run is null || !run.State.IsFinished())
-            {
-                return null;
-            }
-            runs.Add(run);
-        }
-        return runs;
-    }
-
-    private static async Task<IResult> RejectAsync(KairosEngine engine, string hook, DateTimeOffset now, int status, string reason, string detail, CancellationToken ct)
-    {
-        var data = JsonSerializer.Serialize(new { hook, status, reason }, KairosJson.Options);
-        await engine.Store.AppendJournalAsync("webhook.rejected", null, data, now, ct);
+        await kairos.RejectWebhookAsync(hook, status, reason, ct);
         return Problem(status, detail);
     }
 

@@ -1,8 +1,6 @@
 using Kairos.Model;
 using Kairos.Storage;
-using Kairos.Tests.Storage;
 using Kairos.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Tests.Server;
 
@@ -10,39 +8,27 @@ namespace Kairos.Tests.Server;
 public sealed class WebhookClockTests
 {
     [PostgresFact]
-    public async Task A_delivery_to_a_node_whose_clock_runs_an_hour_ahead_is_due_now_on_database_time()
-    {
+    public Task A_delivery_to_a_node_whose_clock_runs_an_hour_ahead_is_due_now_on_database_time() =>
         // Regression: the endpoint took "now" from the node's clock, so on a node an hour ahead every
         // webhook run was due an hour in the future and waited that long in the queue.
-        var schema = "webhook_clock_" + Guid.NewGuid().ToString("N")[..8];
-        try
+        NodeAheadOfDatabase.RunAsync("""
+            webhooks:
+              deploy:
+                verify: none
+            jobs:
+              on-deploy:
+                handler: noop
+                triggers:
+                  - webhook: deploy
+            """, async server =>
         {
-            await using var server = await InProcessServer.StartAsync("""
-                webhooks:
-                  deploy:
-                    verify: none
-                jobs:
-                  on-deploy:
-                    handler: noop
-                    triggers:
-                      - webhook: deploy
-                """,
-                services => services.AddSingleton<TimeProvider>(new OffsetTimeProvider(TimeSpan.FromHours(1))),
-                database: $"{PostgresFactAttribute.ConnectionString};Search Path={schema}");
-
             var response = await server.Http.PostAsync("/hooks/deploy", new StringContent("{}"));
             Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
 
-            var store = server.Engine.Store;
-            var databaseNow = (await store.GetDatabaseTimeAsync(CancellationToken.None))!.Value;
-            var run = Assert.Single(await store.ListRunsAsync(new RunQuery { JobName = "on-deploy" }, CancellationToken.None));
+            var databaseNow = await NodeAheadOfDatabase.DatabaseNowAsync(server);
+            var run = Assert.Single(await server.Client.ListRunsAsync(new RunQuery { JobName = "on-deploy" }));
             Assert.InRange(run.DueAt - databaseNow, TimeSpan.FromSeconds(-10), TimeSpan.FromSeconds(1));
-            await Eventually.TrueAsync(async () => (await store.GetRunAsync(run.Id, CancellationToken.None))!.State == RunState.Succeeded,
+            await Eventually.TrueAsync(async () => (await server.Client.GetRunAsync(run.Id))!.State == RunState.Succeeded,
                 "the webhook run to run now, not in an hour", timeoutMs: 10_000);
-        }
-        finally
-        {
-            await PostgresSchema.DropAsync(schema);
-        }
-    }
+        });
 }

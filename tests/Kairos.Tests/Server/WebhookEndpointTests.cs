@@ -74,7 +74,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     }
 
     private async Task<List<string>> RejectionReasonsAsync() =>
-        (await _server.Engine.Store.ListJournalAsync(new JournalQuery { Limit = 10_000 }, CancellationToken.None))
+        (await _server.Client.ListJournalAsync(new JournalQuery { Limit = 10_000 }, CancellationToken.None))
             .Where(e => e.Kind == "webhook.rejected").Select(e => e.Data!).ToList();
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_bad_signature_is_401_with_no_hint_and_the_reason_is_journaled()
     {
-        var before = (await _server.Engine.Store.ListRunsAsync(new RunQuery { Limit = 1000 }, CancellationToken.None)).Count;
+        var before = (await _server.Client.ListRunsAsync(new RunQuery { Limit = 1000 }, CancellationToken.None)).Count;
         using var response = await _server.Http.SendAsync(GitHubDelivery("{}", signatureOverride: "sha256=" + new string('0', 64)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -112,7 +112,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         Assert.Contains("could not be verified", text);
         Assert.DoesNotContain("match", text);
         Assert.DoesNotContain(GitHubSecret, text);
-        Assert.Equal(before, (await _server.Engine.Store.ListRunsAsync(new RunQuery { Limit = 1000 }, CancellationToken.None)).Count);
+        Assert.Equal(before, (await _server.Client.ListRunsAsync(new RunQuery { Limit = 1000 }, CancellationToken.None)).Count);
         Assert.Contains(await RejectionReasonsAsync(), d => d.Contains("\"status\":401") && d.Contains("does not match the body"));
     }
 
@@ -169,7 +169,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests], new[] { one.StatusCode, two.StatusCode, three.StatusCode });
         Assert.True(three.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
         var runId = JsonNode.Parse(await one.Content.ReadAsStringAsync())!["runIds"]![0]!.GetValue<long>();
-        var run = await _server.Engine.Store.GetRunAsync(runId, CancellationToken.None);
+        var run = await _server.Client.GetRunAsync(runId, CancellationToken.None);
         Assert.Equal("plain text", JsonNode.Parse(run!.Payload!)!["body"]!.GetValue<string>());
     }
 
@@ -205,7 +205,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     public async Task Secrets_never_reach_the_journal()
     {
         using var _ = await _server.Http.SendAsync(GitHubDelivery("{}", signatureOverride: "sha256=00"));
-        var journal = await _server.Engine.Store.ListJournalAsync(new JournalQuery { Limit = 10_000 }, CancellationToken.None);
+        var journal = await _server.Client.ListJournalAsync(new JournalQuery { Limit = 10_000 }, CancellationToken.None);
         Assert.DoesNotContain(journal, e => (e.Data ?? "").Contains(GitHubSecret) || (e.Data ?? "").Contains("token-123") || (e.Data ?? "").Contains("must-not-leak"));
     }
 }

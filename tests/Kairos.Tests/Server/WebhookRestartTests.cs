@@ -48,11 +48,11 @@ public sealed class WebhookRestartTests : IDisposable
 
         await using var after = await InProcessServer.StartAsync(Config, s => s.AddKairosHandler("gate", ctx =>
             Task.FromResult<JsonNode?>(new JsonObject { ["ref"] = ctx.Payload.GetProperty("body").GetProperty("ref").GetString() })), _directory);
-        await Eventually.TrueAsync(async () => (await after.Engine.Store.GetRunAsync(runId, CancellationToken.None))!.State == RunState.Succeeded, "the run to finish after the restart");
+        await Eventually.TrueAsync(async () => (await after.Client.GetRunAsync(runId, CancellationToken.None))!.State == RunState.Succeeded, "the run to finish after the restart");
 
-        var run = (await after.Engine.Store.GetRunAsync(runId, CancellationToken.None))!;
+        var run = (await after.Client.GetRunAsync(runId, CancellationToken.None))!;
         Assert.Equal(("""{"ref":"v1"}""", 2), (run.Output, run.Attempt));
-        var kinds = (await after.Engine.Store.ListJournalAsync(new Kairos.Storage.JournalQuery { RunId = runId }, CancellationToken.None)).Select(e => e.Kind).ToList();
+        var kinds = (await after.Client.ListJournalAsync(new Kairos.Storage.JournalQuery { RunId = runId }, CancellationToken.None)).Select(e => e.Kind).ToList();
         Assert.Equal(["run.enqueued", "run.started", "run.released", "run.started", "run.succeeded"], kinds);
     }
 

@@ -30,6 +30,9 @@ public sealed class InProcessServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public Kairos.Engine.KairosEngine Engine => _app.Services.GetRequiredService<Kairos.Engine.KairosEngine>();
 
+    /// <summary>The client the server's endpoints use.</summary>
+    public Kairos.Client.IKairosClient Client => _app.Services.GetRequiredService<Kairos.Client.IKairosClient>();
+
     /// <param name="directory">Where the config and database live; pass the same one to restart on the same database (it is then not deleted on dispose).</param>
     /// <param name="database">What <c>kairos serve --db</c> would be given; the SQLite file in <paramref name="directory"/> by default.</param>
     public static async Task<InProcessServer> StartAsync(string yaml, Action<IServiceCollection>? services = null, TempDirectory? directory = null, string? database = null)

@@ -25,12 +25,16 @@ public sealed class TestEngine : IAsyncDisposable
         _directory = directory;
         Clock = clock;
         Engine = services.GetRequiredService<KairosEngine>();
+        Client = services.GetRequiredService<Kairos.Client.IKairosClient>();
     }
 
     public static readonly DateTimeOffset DefaultStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public ManualTimeProvider Clock { get; }
     public KairosEngine Engine { get; }
+
+    /// <summary>The client <c>AddKairos</c> registers, over <see cref="Engine"/>.</summary>
+    public Kairos.Client.IKairosClient Client { get; }
     public IKairosStore Store => Engine.Store;
     public string DirectoryPath => _directory.Path;
 

@@ -1,0 +1,149 @@
+using Kairos.Engine.Cluster;
+using Kairos.Events;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Webhooks;
+
+namespace Kairos.Client;
+
+/// <summary>
+/// The one public way into Kairos, for the server and for applications that embed it: jobs, runs,
+/// events, subscriptions, webhooks, nodes and stats. Every time it stamps (a run's due time, a
+/// journal entry) comes from <see cref="Clock"/>, the engine's clock: the database's time in a
+/// cluster, so a node whose own clock is off still enqueues runs that are due now.
+/// <para>
+/// Failures are exceptions a person can act on: <see cref="KairosValidationException"/> (bad input,
+/// every problem listed), <see cref="KairosNotFoundException"/>, <see cref="KairosConflictException"/>
+/// (a paused job, a finished run). <c>AddKairos</c> registers it as a singleton.
+/// </para>
+/// <example>
+/// <code>
+/// var kairos = host.Services.GetRequiredService&lt;IKairosClient&gt;();
+/// var run = await kairos.RunNowAsync("send-digest", """{"to":"ops@example.org"}""", idempotencyKey: "startup-digest");
+/// var finished = await kairos.WaitForRunAsync(run.RunId, TimeSpan.FromSeconds(30));
+/// Console.WriteLine(finished?.State);
+/// </code>
+/// </example>
+/// </summary>
+public interface IKairosClient
+{
+    /// <summary>The engine's clock: the database's time when the store has one (PostgreSQL), else the node's.</summary>
+    TimeProvider Clock { get; }
+
+    // Jobs.
+
+    /// <summary>Creates or replaces a job and its triggers; throws <see cref="KairosValidationException"/> listing every problem.</summary>
+    Task SaveJobAsync(JobDefinition job, CancellationToken cancellationToken = default);
+
+    /// <summary>The job named <paramref name="name"/>, or null.</summary>
+    Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The triggers of one job, or of every job when <paramref name="jobName"/> is null, with their next fire times.</summary>
+    Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops the job's triggers from firing and holds its queued runs; running runs go on.</summary>
+    Task PauseJobAsync(string name, CancellationToken cancellationToken = default);
+
+    Task ResumeJobAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>A manual run of the job now with a JSON payload; refused (<see cref="KairosConflictException"/>) while the job is paused.
+    /// A repeated <paramref name="idempotencyKey"/> returns the run it created first.</summary>
+    Task<EnqueueResult> RunNowAsync(string jobName, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
+    // Runs.
+
+    /// <summary>Queues a run: the one entry point every trigger also uses (source, payload, idempotency key, priority, not-before time).</summary>
+    Task<EnqueueResult> EnqueueAsync(RunRequest request, CancellationToken cancellationToken = default);
+
+    Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs, newest first, filtered by job, state, event or parent run.</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The run's log lines (handler logger, command output); <see cref="KairosNotFoundException"/> when there is no such run.</summary>
+    Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every journal entry about the run, oldest first; <see cref="KairosNotFoundException"/> when there is no such run.</summary>
+    Task<IReadOnlyList<JournalEntry>> GetRunJournalAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Journal entries (the audit trail), oldest first, optionally about one run or job or after a sequence number.</summary>
+    Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a queued run at once, or asks the node running it to stop. A finished run answers <see cref="CancelResult.AlreadyFinished"/>.</summary>
+    Task<CancelResult> CancelRunAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues a finished run again with a fresh set of attempts from its job's retry policy.</summary>
+    Task<RunRecord> RetryRunAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Waits until the run has finished or <paramref name="timeout"/> passes; returns the run as it then is (null: no such run).</summary>
+    Task<RunRecord?> WaitForRunAsync(long runId, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>Waits until every run has finished or <paramref name="timeout"/> passes, all within one deadline;
+    /// returns the runs as they then are, in the order asked, leaving out ids with no run.</summary>
+    Task<IReadOnlyList<RunRecord>> WaitForRunsAsync(IReadOnlyList<long> runIds, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    // Events.
+
+    /// <summary>Publishes an event: stored, then one run per matching subscription, in one transaction.</summary>
+    Task<PublishResult> PublishAsync(EventRequest request, CancellationToken cancellationToken = default);
+
+    Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>Events, newest first, filtered by type pattern, status and time range.</summary>
+    Task<IReadOnlyList<StoredEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a pending event and its queued runs; returns how many runs it cancelled. Not found and not pending are exceptions.</summary>
+    Task<int> CancelEventAsync(long eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues the event's dead runs (its failed deliveries) again.</summary>
+    Task<IReadOnlyList<RunRecord>> RetryEventAsync(long eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends the stored events of a time range again to one subscription.</summary>
+    Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(ReplayRequest request, CancellationToken cancellationToken = default);
+
+    // Subscriptions.
+
+    /// <summary>Creates or replaces a subscription; those owned by a completion trigger change only through their job.</summary>
+    Task SaveSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default);
+
+    Task<Subscription?> GetSubscriptionAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a subscription; false when there was none of that name.</summary>
+    Task<bool> DeleteSubscriptionAsync(string name, CancellationToken cancellationToken = default);
+
+    // Webhooks.
+
+    /// <summary>Creates or replaces a webhook served at <c>POST /hooks/{name}</c>.</summary>
+    Task SaveWebhookAsync(WebhookDefinition hook, CancellationToken cancellationToken = default);
+
+    Task<WebhookDefinition?> GetWebhookAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<WebhookDefinition>> ListWebhooksAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a webhook; false when there was none of that name.</summary>
+    Task<bool> DeleteWebhookAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns a verified delivery into runs (one per bound job, paused ones skipped), refusing a replayed delivery id.</summary>
+    Task<WebhookDeliveryResult> AcceptWebhookAsync(WebhookDelivery delivery, CancellationToken cancellationToken = default);
+
+    /// <summary>Journals a delivery refused before it was accepted (unknown hook, too large, rate limited, bad signature…) as <c>webhook.rejected</c>.</summary>
+    Task RejectWebhookAsync(string hook, int status, string reason, CancellationToken cancellationToken = default);
+
+    // Cluster and health.
+
+    /// <summary>The nodes sharing the database, oldest first, with the leader and which are alive.</summary>
+    Task<IReadOnlyList<ClusterNode>> ListNodesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Runs by state, jobs, triggers and journal size, over the whole database.</summary>
+    Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>This node now, read without the database.</summary>
+    NodeStatus ThisNode { get; }
+
+    /// <summary>Asks the database a question (it throws when the database does not answer), then returns <see cref="ThisNode"/>.</summary>
+    Task<NodeStatus> CheckHealthAsync(CancellationToken cancellationToken = default);
+}
