@@ -10,7 +10,7 @@ public sealed class EngineLoopTests : IAsyncDisposable
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly ManualTimeProvider _clock = new(T0);
-    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource _stopping = new();
     private readonly ScriptedLoop _loop;
     private Task _running = Task.CompletedTask;
 
@@ -89,35 +89,29 @@ public sealed class EngineLoopTests : IAsyncDisposable
         Assert.Equal(2, _loop.Passes);
     }
 
-    [Fact]
-    public async Task Stop_ends_a_sleeping_loop_quietly_and_runs_its_stop_once()
+    [Theory]
+    [InlineData("asleep", 1, 0)]
+    [InlineData("in a pass", 0, 0)]
+    [InlineData("backing off", 1, 1)]
+    public async Task Stop_ends_the_loop_quietly_and_runs_its_stop_once(string when, int passes, int failures)
     {
+        Func<bool> reached = () => _loop.SleepingUntil == EngineLoop.UntilWoken;
+        if (when == "in a pass")
+        {
+            _loop.Hang();
+            reached = () => _loop.SleepingUntil is null && _loop.Passes == 0;
+        }
+        else if (when == "backing off")
+        {
+            _loop.Fail();
+            reached = () => _loop.SleepingUntil == T0.AddSeconds(1);
+        }
         Start();
-        await SleepingUntilAsync(EngineLoop.UntilWoken);
+        await Eventually.TrueAsync(reached, $"the loop to be {when}");
         await StopAsync();
         Assert.True(_loop.Stopped);
         Assert.Null(_loop.SleepingUntil);
-        Assert.Equal((1, 0), (_loop.Passes, _loop.Failures));
-    }
-
-    [Fact]
-    public async Task Stop_during_a_pass_or_a_backoff_is_not_a_failure()
-    {
-        _loop.Hang();
-        Start();
-        await Eventually.TrueAsync(() => _loop.Passes == 0 && _loop.SleepingUntil is null && _clock.NextTimerDue() is null, "the hanging pass to start");
-        await StopAsync();
-        Assert.True(_loop.Stopped);
-        Assert.Equal((0, 0), (_loop.Passes, _loop.Failures));
-
-        var backingOff = new ScriptedLoop(_clock).Fail();
-        using var stop = new CancellationTokenSource();
-        var running = backingOff.RunAsync(stop.Token);
-        await Eventually.TrueAsync(() => backingOff.SleepingUntil == T0.AddSeconds(1), "the back-off");
-        await stop.CancelAsync();
-        await running.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(backingOff.Stopped);
-        Assert.Equal(1, backingOff.Failures);
+        Assert.Equal((passes, failures), (_loop.Passes, _loop.Failures));
     }
 
     [Fact]
@@ -127,28 +121,30 @@ public sealed class EngineLoopTests : IAsyncDisposable
         await SleepingUntilAsync(EngineLoop.UntilWoken);
         await StopAsync();
         _loop.SleepFor(TimeSpan.FromSeconds(5));
-        using var again = new CancellationTokenSource();
-        var running = _loop.RunAsync(again.Token);
+        Start();
         await SleepingUntilAsync(T0.AddSeconds(5));
         Assert.Equal(2, _loop.Passes);
-        await again.CancelAsync();
-        await running.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private void Start() => _running = _loop.RunAsync(_stopping.Token);
+    private void Start()
+    {
+        _stopping = new CancellationTokenSource();
+        _running = _loop.RunAsync(_stopping.Token);
+    }
 
     private async Task StopAsync()
     {
+        if (_running.IsCompleted)
+        {
+            return; // Not started, or stopped already.
+        }
         await _stopping.CancelAsync();
         await _running.WaitAsync(TimeSpan.FromSeconds(10)); // Returns (never throws) once stopped.
+        _stopping.Dispose();
     }
 
     private Task SleepingUntilAsync(DateTimeOffset until) =>
         Eventually.TrueAsync(() => _loop.SleepingUntil == until, $"the loop to sleep until {until:O} (it sleeps until {_loop.SleepingUntil:O})");
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => new(StopAsync());
 }
