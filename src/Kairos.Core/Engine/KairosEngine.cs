@@ -29,11 +29,12 @@ public sealed class KairosEngine : IAsyncDisposable
     private readonly LeaseRescuer _rescuer;
     private readonly Retention.Pruner _pruner;
     private readonly Cluster.ClusterMember _member;
-    private readonly Cluster.ChangeListener _listener;
-    private readonly Triggers.Files.FileTriggerHost _files;
 
     /// <summary>Watchers of event triggers that need one (file, poll). Registered pollers come from the services given to the constructor.</summary>
     private readonly List<ITriggerHost> _hosts = [];
+
+    /// <summary>The loops every node runs from start to stop; the leader services run inside <see cref="_member"/> while this node leads.</summary>
+    private readonly List<Services.EngineLoop> _nodeServices = [];
     private CancellationTokenSource? _stopping;
     private Task _loops = Task.CompletedTask;
 
@@ -60,10 +61,19 @@ public sealed class KairosEngine : IAsyncDisposable
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
         _pruner = new Retention.Pruner(store, options, time, loggers.CreateLogger("Kairos.Retention"));
-        _hosts.Add(Polls = new Polling.PollTriggerHost(store, _jobs, new Polling.PollerResolver(services, options), time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Polling")));
-        _hosts.Add(_files = new Triggers.Files.FileTriggerHost(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files")));
-        _member = new Cluster.ClusterMember(store, options, _time, RunLeaderWorkAsync, loggers.CreateLogger("Kairos.Cluster"));
-        _listener = new Cluster.ChangeListener(store, OnOtherNodeChanged, time, loggers.CreateLogger("Kairos.Cluster"));
+        Polls = new Polling.PollTriggerHost(store, _jobs, new Polling.PollerResolver(services, options), time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Polling"));
+        var files = new Triggers.Files.FileTriggerHost(store, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files"));
+        _hosts.AddRange([Polls, files]);
+        // What runs once in the cluster, on the leader: time triggers, poll triggers and retention.
+        _member = new Cluster.ClusterMember(store, options, _time, [_scheduler, Polls, _pruner], loggers.CreateLogger("Kairos.Cluster"));
+        _nodeServices.AddRange([
+            _dispatcher,
+            new LeaseHeartbeat(_dispatcher, options, time, loggers.CreateLogger("Kairos.Dispatcher")),
+            _rescuer,
+            files,
+            _member,
+            new Cluster.ChangeListener(store, OnOtherNodeChanged, time, loggers.CreateLogger("Kairos.Cluster")),
+        ]);
     }
 
     public IKairosStore Store { get; }
@@ -127,27 +137,15 @@ public sealed class KairosEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the dispatcher, the rescuer, file watching, the cluster membership (which starts the leader's work when this node leads) and the change listener.</summary>
+    /// <summary>Starts the dispatcher, its heartbeat, the rescuer, file watching, the cluster membership (which starts the leader services when this node leads) and the change listener.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _stopping = new CancellationTokenSource();
         var stopping = _stopping.Token;
-        _loops = Task.WhenAll(
-            Task.Run(() => _dispatcher.RunAsync(stopping), CancellationToken.None),
-            Task.Run(() => _rescuer.RunAsync(stopping), CancellationToken.None),
-            Task.Run(() => _files.RunAsync(stopping), CancellationToken.None),
-            Task.Run(() => _member.RunAsync(stopping), CancellationToken.None),
-            Task.Run(() => _listener.RunAsync(stopping), CancellationToken.None));
+        _loops = Task.WhenAll(_nodeServices.Select(service => Task.Run(() => service.RunAsync(stopping), CancellationToken.None)));
         _logger.LogInformation("Kairos engine started as node {Node} with {Workers} workers", _options.NodeId, _options.Workers);
         return Task.CompletedTask;
     }
-
-    /// <summary>What runs once in the cluster, on the leader: time triggers, poll triggers and retention.</summary>
-    private Task RunLeaderWorkAsync(CancellationToken leading) =>
-        Task.WhenAll(
-            Task.Run(() => _scheduler.RunAsync(leading), CancellationToken.None),
-            Task.Run(() => Polls.RunAsync(leading), CancellationToken.None),
-            Task.Run(() => _pruner.RunAsync(leading), CancellationToken.None));
 
     private void OnOtherNodeChanged(StoreChanges changes)
     {

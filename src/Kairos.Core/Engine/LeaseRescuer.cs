@@ -1,3 +1,4 @@
+using Kairos.Engine.Services;
 using Kairos.Hosting;
 using Kairos.Storage;
 using Microsoft.Extensions.Logging;
@@ -10,34 +11,22 @@ namespace Kairos.Engine;
 /// Checks every half lease, so a dead node's runs are back in the queue within 1.5 leases.
 /// </summary>
 internal sealed class LeaseRescuer(IKairosStore store, KairosOptions options, TimeProvider time, Action wakeDispatcher, ILogger logger)
+    : EngineLoop("Lease rescuer", time, logger)
 {
-    public async Task RunAsync(CancellationToken stopping)
+    protected override Backoff Backoff => Backoff.UpTo(options.LeaseDuration / 2);
+
+    protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await RescueAsync(stopping).ConfigureAwait(false);
-                await Task.Delay(options.LeaseDuration / 2, time, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Lease rescuer failed");
-                await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
+        await RescueAsync(stopping).ConfigureAwait(false);
+        return Time.GetUtcNow() + options.LeaseDuration / 2;
     }
 
     public async Task<int> RescueAsync(CancellationToken cancellationToken)
     {
-        var rescued = await store.RescueExpiredAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var rescued = await store.RescueExpiredAsync(Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (rescued > 0)
         {
-            logger.LogWarning("Re-queued {Count} run(s) whose lease expired", rescued);
+            Logger.LogWarning("Re-queued {Count} run(s) whose lease expired", rescued);
             wakeDispatcher();
         }
         return rescued;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Kairos.Engine.Services;
 using Kairos.Hosting;
 using Kairos.Storage;
 using Microsoft.Extensions.Logging;
@@ -7,9 +9,9 @@ namespace Kairos.Engine;
 
 /// <summary>
 /// The only thing that starts runs. It claims due runs (the store applies priority order and the
-/// job, queue and executor-kind limits), starts each as an <see cref="RunAttempt"/>, and keeps their
-/// leases alive with a heartbeat every third of the lease duration. It sleeps until woken (an enqueue,
-/// a finished run, a rescue) or until the earliest future due time.
+/// job, queue and executor-kind limits) and starts each as an <see cref="RunAttempt"/>; its
+/// <see cref="LeaseHeartbeat"/> keeps their leases alive. It sleeps until woken (an enqueue, a
+/// finished run, a rescue) or until the earliest future due time.
 /// </summary>
 internal sealed class RunDispatcher(
     IKairosStore store,
@@ -17,80 +19,62 @@ internal sealed class RunDispatcher(
     TimeProvider time,
     Func<Model.RunRecord, RunAttempt> attemptFactory,
     ILogger logger)
+    : EngineLoop("Dispatcher", time, logger)
 {
     // Many due runs are claimed in chunks: the first ones start while the next chunk is claimed,
     // rather than every run waiting for one long claim.
     private const int MaxClaim = 128;
 
-    private readonly WakeSignal _wake = new();
     private readonly ConcurrentDictionary<long, RunAttempt> _active = new();
 
     public int ActiveCount => _active.Count;
 
-    public void Wake() => _wake.Set();
+    /// <summary>A failing claim is retried within the idle recheck, as a quiet queue is looked at again.</summary>
+    protected override Backoff Backoff => Backoff.UpTo(options.IdleRecheck);
 
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>
+    /// Claims until a claim comes back short, then says when to look again. The claim loop stays
+    /// inside one pass, so the base's bookkeeping costs once per sleep, not per claim; pooled state
+    /// machines keep a pass from allocating one of its own.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
-        var heartbeat = HeartbeatAsync(stopping);
-        while (!stopping.IsCancellationRequested)
+        // Runs whose outcomes were committed together finish together: yield once so they free
+        // their slots before the next claim, which is then one claim instead of many.
+        await Task.Yield();
+        while (true)
         {
-            try
+            var free = options.Workers - _active.Count;
+            var now = Time.GetUtcNow();
+            if (free <= 0)
             {
-                var free = options.Workers - _active.Count;
-                var claimedAll = false;
-                var now = time.GetUtcNow();
-                if (free > 0)
-                {
-                    var wanted = Math.Min(free, MaxClaim);
-                    var claimed = await store.ClaimAsync(
-                        new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits),
-                        stopping).ConfigureAwait(false);
-                    foreach (var run in claimed)
-                    {
-                        Start(run);
-                    }
-                    claimedAll = claimed.Count == wanted;
-                }
-                if (claimedAll)
-                {
-                    continue; // There may be more due runs waiting.
-                }
-                await _wake.WaitAsync(await SleepTimeAsync(free, now, stopping).ConfigureAwait(false), time, stopping).ConfigureAwait(false);
-                // Runs whose outcomes were committed together finish together: yield once so they
-                // free their slots before the next claim, which is then one claim instead of many.
-                await Task.Yield();
+                return now + options.IdleRecheck; // Full: a finishing run wakes us.
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            var wanted = Math.Min(free, MaxClaim);
+            var claimed = await store.ClaimAsync(
+                new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits),
+                stopping).ConfigureAwait(false);
+            foreach (var run in claimed)
             {
-                break;
+                Start(run);
             }
-            catch (Exception ex)
+            if (claimed.Count < wanted)
             {
-                logger.LogError(ex, "Dispatcher failed to claim runs; retrying in 1 s");
-                await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None).ConfigureAwait(false);
+                return await NextClaimAtAsync(now, stopping).ConfigureAwait(false);
             }
+            // Claimed all it asked for: there may be more due runs waiting.
         }
-        await heartbeat.ConfigureAwait(false);
     }
 
-    private async Task<TimeSpan> SleepTimeAsync(int free, DateTimeOffset claimedAt, CancellationToken stopping)
+    /// <summary>When to claim again after a short claim: at the next due time if it comes within the idle recheck.</summary>
+    private async Task<DateTimeOffset> NextClaimAtAsync(DateTimeOffset claimedAt, CancellationToken stopping)
     {
-        if (free <= 0)
-        {
-            return options.IdleRecheck; // Full: a finishing run wakes us.
-        }
-        if (await store.GetNextQueuedDueAsync(stopping).ConfigureAwait(false) is not { } nextDue)
-        {
-            return options.IdleRecheck;
-        }
-        if (nextDue <= claimedAt)
-        {
-            // Due when we claimed but not claimable (paused job, limit reached): a finishing run or a resume wakes us.
-            return options.IdleRecheck;
-        }
+        var nextDue = await store.GetNextQueuedDueAsync(stopping).ConfigureAwait(false);
+        var recheck = Time.GetUtcNow() + options.IdleRecheck;
+        // Due when we claimed but not claimable (paused job, limit reached): a finishing run or a resume wakes us.
         // Due after the claim looked, maybe already (a timer may fire a little early): claim at its due time.
-        var wait = nextDue - time.GetUtcNow();
-        return wait < options.IdleRecheck ? wait : options.IdleRecheck;
+        return nextDue > claimedAt && nextDue < recheck ? nextDue.Value : recheck;
     }
 
     private void Start(Model.RunRecord run)
@@ -110,7 +94,7 @@ internal sealed class RunDispatcher(
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Run {RunId} failed outside its executor", attempt.Run.Id);
+            Logger.LogError(ex, "Run {RunId} failed outside its executor", attempt.Run.Id);
         }
         finally
         {
@@ -119,28 +103,7 @@ internal sealed class RunDispatcher(
         }
     }
 
-    /// <summary>Renews this node's leases; stops runs whose cancel was requested or whose lease was lost.</summary>
-    private async Task HeartbeatAsync(CancellationToken stopping)
-    {
-        var interval = options.LeaseDuration / 3;
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, time, stopping).ConfigureAwait(false);
-                await BeatAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Lease heartbeat failed");
-            }
-        }
-    }
-
+    /// <summary>Renews this node's leases; stops runs whose cancel was requested or whose lease was lost (<see cref="LeaseHeartbeat"/>, and at once when another node asks).</summary>
     internal async Task BeatAsync(CancellationToken cancellationToken)
     {
         var ids = _active.Keys.ToList();
@@ -148,7 +111,7 @@ internal sealed class RunDispatcher(
         {
             return;
         }
-        var renewal = await store.RenewLeasesAsync(options.NodeId, ids, time.GetUtcNow() + options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        var renewal = await store.RenewLeasesAsync(options.NodeId, ids, Time.GetUtcNow() + options.LeaseDuration, cancellationToken).ConfigureAwait(false);
         // An attempt storing its outcome may already have ended its run (no lease left to renew): not a loss.
         foreach (var id in renewal.CancelRequested)
         {
@@ -161,7 +124,7 @@ internal sealed class RunDispatcher(
         {
             if (_active.TryGetValue(id, out var attempt) && !attempt.IsFinishing)
             {
-                logger.LogWarning("Run {RunId} lost its lease; stopping it here", id);
+                Logger.LogWarning("Run {RunId} lost its lease; stopping it here", id);
                 attempt.Cancel(CancelReason.LeaseLost);
             }
         }
@@ -176,7 +139,7 @@ internal sealed class RunDispatcher(
     {
         var running = _active.Values.Select(a => a.Completion).ToList();
         var all = Task.WhenAll(running);
-        await Task.WhenAny(all, Task.Delay(options.ShutdownGrace, time)).ConfigureAwait(false);
+        await Task.WhenAny(all, Task.Delay(options.ShutdownGrace, Time)).ConfigureAwait(false);
         var left = _active.Values.ToList();
         foreach (var attempt in left)
         {
@@ -185,7 +148,7 @@ internal sealed class RunDispatcher(
         if (left.Count > 0)
         {
             await store.ReleaseAsync(options.NodeId, left.Select(a => a.Run.Id).ToList(), "the node shut down while the run was running",
-                time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

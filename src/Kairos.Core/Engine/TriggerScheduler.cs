@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Kairos.Engine.Services;
 using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Storage;
@@ -31,59 +32,23 @@ internal sealed class TriggerScheduler(
     TimeProvider time,
     Action wakeDispatcher,
     ILogger logger)
+    : EngineLoop("Trigger scheduler", time, logger), ILeaderService
 {
     private const int BatchSize = 1000;
 
     /// <summary>How early a tick is fired: firing 1,000 triggers takes 50–130 ms on two busy cores.</summary>
     private static readonly TimeSpan FireAhead = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>The longest sleep: a timer cannot be set beyond ~49 days, and a far tick is re-read now and then.</summary>
+    /// <summary>The longest sleep: a far tick is re-read now and then.</summary>
     private static readonly TimeSpan MaxSleep = TimeSpan.FromHours(1);
 
-    private readonly WakeSignal _wake = new();
-
-    private long _sleepingUntilTicks;
-
-    /// <summary>Tell the scheduler that triggers changed, so it re-reads the earliest fire time.</summary>
-    public void Wake() => _wake.Set();
-
-    /// <summary>When the loop's current sleep ends, published before it sleeps (tests wait for it before moving a manual clock).</summary>
-    internal DateTimeOffset SleepingUntil => new(Interlocked.Read(ref _sleepingUntilTicks), TimeSpan.Zero);
-
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>Fires what is due, then sleeps until <see cref="FireAhead"/> before the earliest next fire time (woken by <see cref="EngineLoop.Wake"/> when triggers change).</summary>
+    protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await FireDueAsync(stopping).ConfigureAwait(false);
-                var next = await store.GetNextTriggerFireAsync(stopping).ConfigureAwait(false);
-                var until = next - FireAhead - time.GetUtcNow();
-                if (until <= TimeSpan.Zero)
-                {
-                    continue;
-                }
-                var sleep = until is { } u && u < MaxSleep ? u : MaxSleep;
-                Interlocked.Exchange(ref _sleepingUntilTicks, (time.GetUtcNow() + sleep).UtcTicks);
-                await _wake.WaitAsync(sleep, time, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Trigger scheduler failed; retrying in 1 s");
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, stopping).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return; // Stopped (or no longer leading) while backing off.
-                }
-            }
-        }
+        await FireDueAsync(stopping).ConfigureAwait(false);
+        var now = Time.GetUtcNow();
+        var fireAt = await store.GetNextTriggerFireAsync(stopping).ConfigureAwait(false) - FireAhead;
+        return fireAt < now + MaxSleep ? fireAt : now + MaxSleep;
     }
 
     /// <summary>Fires every trigger due by <see cref="FireAhead"/> from now; returns how many triggers fired.</summary>
@@ -92,7 +57,7 @@ internal sealed class TriggerScheduler(
         var fired = 0;
         while (true)
         {
-            var now = time.GetUtcNow();
+            var now = Time.GetUtcNow();
             var due = await store.ListDueTriggersAsync(now + FireAhead, BatchSize, cancellationToken).ConfigureAwait(false);
             if (due.Count == 0)
             {
@@ -154,7 +119,7 @@ internal sealed class TriggerScheduler(
         }, KairosJson.Options);
         if (missed.Count > 0)
         {
-            logger.LogWarning("Trigger {Trigger} of job {Job} missed {Count} fire time(s); policy {Policy}", trigger.Key, trigger.JobName, missed.Count, spec.Misfire);
+            Logger.LogWarning("Trigger {Trigger} of job {Job} missed {Count} fire time(s); policy {Policy}", trigger.Key, trigger.JobName, missed.Count, spec.Misfire);
         }
         try
         {
@@ -200,7 +165,7 @@ internal sealed class TriggerScheduler(
         var triggers = await store.ListTriggersAsync(job.Name, cancellationToken).ConfigureAwait(false);
         if (triggers.FirstOrDefault(t => t.Id == triggerId) is { Spec: IntervalTriggerSpec { Mode: IntervalMode.FixedDelay } interval, NextFireAt: null })
         {
-            await store.SetTriggerNextFireAsync(triggerId, time.GetUtcNow() + interval.Every, cancellationToken).ConfigureAwait(false);
+            await store.SetTriggerNextFireAsync(triggerId, Time.GetUtcNow() + interval.Every, cancellationToken).ConfigureAwait(false);
             Wake();
         }
     }

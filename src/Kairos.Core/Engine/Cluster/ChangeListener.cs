@@ -1,3 +1,4 @@
+using Kairos.Engine.Services;
 using Kairos.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -6,34 +7,15 @@ namespace Kairos.Engine.Cluster;
 /// <summary>
 /// Hears what other nodes change (PostgreSQL LISTEN/NOTIFY through <see cref="IKairosStore.ListenAsync"/>)
 /// and wakes this node's loops at once, instead of at their next idle recheck. Listens again after
-/// a lost connection; the store then reports everything as changed.
+/// a lost connection, backing off while the database is away; the store then reports everything as changed.
 /// </summary>
 internal sealed class ChangeListener(IKairosStore store, Action<StoreChanges> onChange, TimeProvider time, ILogger logger)
+    : EngineLoop("Change listener", time, logger)
 {
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>One pass listens until the stop or a lost connection (which throws); a listen that simply returns is started again at once.</summary>
+    protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await store.ListenAsync(onChange, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Listening for other nodes' changes failed; listening again in 1 s");
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, stopping).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+        await store.ListenAsync(onChange, stopping).ConfigureAwait(false);
+        return Time.GetUtcNow();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kairos.Engine.Services;
 using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Storage;
@@ -8,7 +9,7 @@ namespace Kairos.Engine.Retention;
 
 /// <summary>
 /// Deletes what <see cref="RetentionOptions"/> no longer keeps, so disk use stays flat under steady
-/// load. Leader-only (started with the scheduler): one node prunes, so nodes never race over the
+/// load. A leader service: one node prunes, so nodes never race over the
 /// same rows. Invariants, kept by the store's primitives whatever this class asks:
 /// <list type="bullet">
 /// <item>a queued or running run is never deleted, nor its journal entries;</item>
@@ -21,41 +22,17 @@ namespace Kairos.Engine.Retention;
 /// out under the journal's own rule.
 /// </summary>
 internal sealed class Pruner(IKairosStore store, KairosOptions options, TimeProvider time, ILogger logger)
+    : EngineLoop("Pruner", time, logger), ILeaderService
 {
-    private long _passes;
+    /// <summary>Nothing here is urgent: after a failed pass the next one, an interval on, tries again, rather than a quicker retry adding load to a database that is failing.</summary>
+    protected override Backoff Backoff => new(options.Retention.Interval, options.Retention.Interval);
 
-    /// <summary>Passes finished since start, successful or not (tests wait for it instead of sleeping).</summary>
-    internal long Passes => Interlocked.Read(ref _passes);
-
-    /// <summary>Prunes now, then every <see cref="RetentionOptions.Interval"/> until <paramref name="leading"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken leading)
+    /// <summary>Prunes now (at the start of a leadership), then every <see cref="RetentionOptions.Interval"/>.</summary>
+    protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken leading)
     {
-        while (!leading.IsCancellationRequested)
-        {
-            try
-            {
-                await PruneOnceAsync(time.GetUtcNow(), leading).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (leading.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Nothing here is urgent: the next pass, one interval on, tries again rather than a
-                // quicker retry adding load to a database that is failing.
-                logger.LogError(ex, "Retention pass failed; the next one runs in {Interval}", options.Retention.Interval);
-            }
-            Interlocked.Increment(ref _passes);
-            try
-            {
-                await Task.Delay(options.Retention.Interval, time, leading).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return; // No longer leading, or stopping.
-            }
-        }
+        var now = Time.GetUtcNow();
+        await PruneOnceAsync(now, leading).ConfigureAwait(false);
+        return now + options.Retention.Interval;
     }
 
     /// <summary>One pass: deletes everything older than its kind's age at <paramref name="now"/>, in batches.</summary>
@@ -76,7 +53,7 @@ internal sealed class Pruner(IKairosStore store, KairosOptions options, TimeProv
         if (counts.Total > 0)
         {
             await store.AppendJournalAsync("retention.pruned", null, JsonSerializer.Serialize(counts, KairosJson.Options), now, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Retention deleted {Counts}", counts);
+            Logger.LogInformation("Retention deleted {Counts}", counts);
         }
         return counts;
     }

@@ -1,5 +1,4 @@
-using System.Collections.Concurrent;
-using Kairos.Hosting;
+using Kairos.Engine.Services;
 using Kairos.Model;
 using Kairos.Storage;
 using Microsoft.Extensions.Logging;
@@ -50,12 +49,10 @@ namespace Kairos.Engine.Triggers.Files;
 /// one node sees).</item>
 /// </list>
 /// </summary>
-internal sealed class FileTriggerHost(IKairosStore store, KairosOptions options, TimeProvider time, Action wakeDispatcher, ILogger logger) : ITriggerHost
+internal sealed class FileTriggerHost(IKairosStore store, TimeProvider time, Action wakeDispatcher, ILogger logger)
+    : EngineLoop("File trigger host", time, logger), ITriggerHost
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
-
-    private readonly WakeSignal _changed = new();
-    private readonly ConcurrentDictionary<long, Watching> _watches = new();
+    private readonly ServiceGroup<long, FileWatch> _watches = new();
     private volatile bool _dropNotifications;
 
     /// <summary>For tests: pretend the OS lost every notification, so only reconcile scans see changes.</summary>
@@ -65,88 +62,48 @@ internal sealed class FileTriggerHost(IKairosStore store, KairosOptions options,
         set => _dropNotifications = value;
     }
 
-    public void TriggersChanged() => _changed.Set();
+    public void TriggersChanged() => Wake();
 
     /// <summary>For tests: how many triggers this node watches with their stored state read.</summary>
-    internal int LoadedWatches => _watches.Values.Count(w => w.Watch.Loaded);
+    internal int LoadedWatches => _watches.Loops.Count(w => w.Loaded);
 
     /// <summary>Scans every watched directory now, as after lost notifications.</summary>
     internal void ReconcileNow()
     {
-        foreach (var watching in _watches.Values)
+        foreach (var watch in _watches.Loops)
         {
-            watching.Watch.RequestReconcile();
+            watch.RequestReconcile();
         }
     }
 
     /// <summary>For tests: what a watcher reports when its buffer overflows (events were lost).</summary>
     internal void SimulateOverflow()
     {
-        foreach (var watching in _watches.Values)
+        foreach (var watch in _watches.Loops)
         {
-            watching.Watch.Hint(FileHint.Overflow(new InternalBufferOverflowException("simulated")));
+            watch.Hint(FileHint.Overflow(new InternalBufferOverflowException("simulated")));
         }
     }
 
-    public async Task RunAsync(CancellationToken stopping)
-    {
-        logger.LogDebug("File trigger host starting on node {Node}", options.NodeId);
-        try
-        {
-            while (true)
-            {
-                TimeSpan? wait = null;
-                try
-                {
-                    await SyncAsync(stopping).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!stopping.IsCancellationRequested)
-                {
-                    logger.LogError(ex, "Reading the file triggers failed; retrying in {Delay}", RetryDelay);
-                    wait = RetryDelay;
-                }
-                await _changed.WaitAsync(wait, time, stopping).ConfigureAwait(false);
-            }
-        }
-        catch (Exception) when (stopping.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-        finally
-        {
-            await Task.WhenAll(_watches.Keys.ToList().Select(StopAsync)).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Starts a watch for each new file trigger and stops those of triggers that are gone.</summary>
-    private async Task SyncAsync(CancellationToken stopping)
+    /// <summary>Starts a watch for each new file trigger and stops those of triggers that are gone; then sleeps until jobs change.</summary>
+    protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
         var triggers = (await store.ListTriggersAsync(null, stopping).ConfigureAwait(false))
             .Where(t => t.Spec is FileTriggerSpec)
             .ToDictionary(t => t.Id);
         foreach (var id in _watches.Keys.Where(id => !triggers.ContainsKey(id)).ToList())
         {
-            await StopAsync(id).ConfigureAwait(false);
+            await _watches.StopAsync(id).ConfigureAwait(false);
         }
-        var services = new FileWatchServices(store, time, wakeDispatcher, logger, () => _dropNotifications);
-        foreach (var trigger in triggers.Values.Where(t => !_watches.ContainsKey(t.Id)))
+        var services = new FileWatchServices(store, Time, wakeDispatcher, Logger, () => _dropNotifications);
+        foreach (var trigger in triggers.Values.Where(t => !_watches.TryGet(t.Id, out _)))
         {
             var watch = new FileWatch(trigger, (FileTriggerSpec)trigger.Spec, services);
-            var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            _watches[trigger.Id] = new Watching(watch, stop, Task.Run(() => watch.RunAsync(stop.Token), CancellationToken.None));
-            logger.LogInformation("File trigger {Trigger} of job {Job} watches {Directory}", trigger.Key, trigger.JobName, watch.Root);
+            _watches.Start(trigger.Id, watch, stopping);
+            Logger.LogInformation("File trigger {Trigger} of job {Job} watches {Directory}", trigger.Key, trigger.JobName, watch.Root);
         }
+        return null;
     }
 
-    private async Task StopAsync(long triggerId)
-    {
-        if (_watches.TryRemove(triggerId, out var watching))
-        {
-            await watching.Stop.CancelAsync().ConfigureAwait(false);
-            await watching.Task.ConfigureAwait(false);
-            watching.Stop.Dispose();
-        }
-    }
-
-    private sealed record Watching(FileWatch Watch, CancellationTokenSource Stop, Task Task);
+    protected override Task OnStoppedAsync() => _watches.StopAllAsync();
 }

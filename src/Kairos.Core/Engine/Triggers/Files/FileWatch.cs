@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Kairos.Engine.Services;
 using Kairos.Model;
 using Kairos.Storage;
 using Microsoft.Extensions.Logging;
@@ -14,15 +15,13 @@ internal sealed record FileWatchServices(IKairosStore Store, TimeProvider Time, 
 /// and the settling paths, fed by OS notifications (hints), a periodic reconcile scan and settle
 /// timers on the engine clock. See <see cref="FileTriggerHost"/> for the rules it follows.
 /// </summary>
-internal sealed class FileWatch
+internal sealed class FileWatch : EngineLoop
 {
     /// <summary>Size stored for the first-sight marker: the row for the watched directory itself.</summary>
     public const long MarkerSize = -1;
 
     /// <summary>How often a missing directory (or one that refused a watch) is looked for again, at most.</summary>
     private static readonly TimeSpan DirectoryRetry = TimeSpan.FromSeconds(5);
-
-    private static readonly TimeSpan ErrorRetry = TimeSpan.FromSeconds(5);
 
     private readonly TriggerState _trigger;
     private readonly FileTriggerSpec _spec;
@@ -31,7 +30,6 @@ internal sealed class FileWatch
     private readonly KnownFiles _known = new();
     private readonly PendingChanges _pending;
     private readonly ConcurrentQueue<FileHint> _hints = new();
-    private readonly WakeSignal _wake = new();
 
     private FileNotifier? _notifier;
     private volatile bool _loaded;
@@ -44,11 +42,12 @@ internal sealed class FileWatch
     private string? _problem;
 
     public FileWatch(TriggerState trigger, FileTriggerSpec spec, FileWatchServices services)
+        : base($"File trigger {trigger.Key} of job {trigger.JobName} on {RootOf(spec)}", services.Time, services.Logger)
     {
         _trigger = trigger;
         _spec = spec;
         _services = services;
-        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec.Path));
+        Root = RootOf(spec);
         _filter = new FilePathFilter(spec.Include, spec.Exclude, spec.Recursive);
         _pending = new PendingChanges(spec.Settle);
     }
@@ -58,8 +57,7 @@ internal sealed class FileWatch
     /// <summary>The watched directory, as a full path without a trailing separator.</summary>
     public string Root { get; }
 
-    private ILogger Logger => _services.Logger;
-    private TimeProvider Time => _services.Time;
+    private static string RootOf(FileTriggerSpec spec) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec.Path));
 
     /// <summary>The trigger's stored state has been read: from now on a change is judged against it.</summary>
     internal bool Loaded => _loaded;
@@ -68,7 +66,7 @@ internal sealed class FileWatch
     public void RequestReconcile()
     {
         _reconcileRequested = true;
-        _wake.Set();
+        Wake();
     }
 
     /// <summary>What the OS watcher calls; tests call it to stand in for it (e.g. a buffer overflow).</summary>
@@ -79,40 +77,29 @@ internal sealed class FileWatch
             return;
         }
         _hints.Enqueue(hint);
-        _wake.Set();
+        Wake();
     }
 
-    public async Task RunAsync(CancellationToken stopping)
+    protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
         try
         {
-            while (true)
-            {
-                TimeSpan? wait;
-                try
-                {
-                    await StepAsync(stopping).ConfigureAwait(false);
-                    wait = NextWake() - Time.GetUtcNow();
-                }
-                catch (Exception ex) when (!stopping.IsCancellationRequested)
-                {
-                    Logger.LogError(ex, "File trigger {Trigger} of job {Job} on {Directory} failed; retrying in {Delay}", _trigger.Key, _trigger.JobName, Root, ErrorRetry);
-                    _reconcileRequested = true; // Whatever was being decided is found again by the scan.
-                    wait = ErrorRetry;
-                }
-                await _wake.WaitAsync(wait, Time, stopping).ConfigureAwait(false);
-            }
+            await StepAsync(stopping).ConfigureAwait(false);
         }
-        catch (Exception) when (stopping.IsCancellationRequested)
+        catch (Exception) when (!stopping.IsCancellationRequested)
         {
-            // Stopped (whatever a store call cut short threw). Paths still settling were not
-            // recorded, so the next start finds them again.
+            _reconcileRequested = true; // Whatever was being decided is found again by the scan after the back-off.
+            throw;
         }
-        finally
-        {
-            _notifier?.Dispose();
-            _notifier = null;
-        }
+        return NextWake();
+    }
+
+    /// <summary>Stopped: paths still settling were not recorded, so the next start finds them again.</summary>
+    protected override Task OnStoppedAsync()
+    {
+        _notifier?.Dispose();
+        _notifier = null;
+        return Task.CompletedTask;
     }
 
     private DateTimeOffset? NextWake()

@@ -1,3 +1,5 @@
+using Kairos.Engine.Services;
+
 namespace Kairos.Polling;
 
 /// <summary>
@@ -10,14 +12,11 @@ internal static class PollBackoff
     public const int MaxFactor = 32;
     public static readonly TimeSpan MaxDelay = TimeSpan.FromHours(1);
 
-    public static TimeSpan Delay(TimeSpan interval, int consecutiveFailures)
+    public static Backoff For(TimeSpan interval)
     {
-        if (consecutiveFailures <= 1)
-        {
-            return interval;
-        }
-        var factor = Math.Min(1L << Math.Min(consecutiveFailures - 1, 30), MaxFactor);
         var cap = interval > MaxDelay ? interval : MaxDelay;
-        return interval.Ticks > cap.Ticks / factor ? cap : TimeSpan.FromTicks(interval.Ticks * factor);
+        return new Backoff(interval, interval.Ticks > cap.Ticks / MaxFactor ? cap : interval * MaxFactor);
     }
+
+    public static TimeSpan Delay(TimeSpan interval, int consecutiveFailures) => For(interval).After(consecutiveFailures);
 }
