@@ -17,6 +17,18 @@ public sealed partial class PostgresStore
         public async ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data) =>
             await store.Journal(scope, at, kind, jobName, runId, triggerId, data).ConfigureAwait(false);
 
+        public async ValueTask BeginClaimAsync() => await BeginClaim(scope).ConfigureAwait(false);
+
+        public async ValueTask<IReadOnlyList<ClaimCandidate>> ReadClaimCandidatesAsync(DateTimeOffset now, ClaimCandidate? after, int limit) =>
+            await ReadClaimCandidates(scope, now, after, limit).ConfigureAwait(false);
+
+        public async ValueTask LockClaimLimitsAsync() => await store.LockClaimLimits(scope).ConfigureAwait(false);
+
+        public async ValueTask<IReadOnlyList<RunningCount>> CountRunningRunsAsync() => await CountRunningRuns(scope).ConfigureAwait(false);
+
+        public async ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt) =>
+            await MarkClaimed(scope, runIds, owner, now, leaseExpiresAt).ConfigureAwait(false);
+
         public async ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries) =>
             await store.JournalMany(scope, entries).ConfigureAwait(false);
 

@@ -37,6 +37,20 @@ public sealed partial class SqliteStore
             return ValueTask.CompletedTask;
         }
 
+        public ValueTask BeginClaimAsync() => ValueTask.CompletedTask;
+
+        public ValueTask<IReadOnlyList<ClaimCandidate>> ReadClaimCandidatesAsync(DateTimeOffset now, ClaimCandidate? after, int limit) =>
+            ValueTask.FromResult<IReadOnlyList<ClaimCandidate>>(ReadClaimCandidates(scope, now, after, limit));
+
+        // The single writer already makes claims take turns.
+        public ValueTask LockClaimLimitsAsync() => ValueTask.CompletedTask;
+
+        public ValueTask<IReadOnlyList<RunningCount>> CountRunningRunsAsync() =>
+            ValueTask.FromResult<IReadOnlyList<RunningCount>>(CountRunningRuns(scope));
+
+        public ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt) =>
+            ValueTask.FromResult<IReadOnlyList<RunRecord>>(MarkClaimed(scope, runIds, owner, now, leaseExpiresAt));
+
         public ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries)
         {
             foreach (var e in entries)

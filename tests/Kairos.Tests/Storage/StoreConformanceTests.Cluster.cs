@@ -71,4 +71,34 @@ public abstract partial class StoreConformanceTests
         Assert.Null(await Store.RecordFileChangeAsync(trigger, seen.Path, null, null, new RunRequest("job", "file"), T0, CancellationToken.None));
         Assert.Equal(3, (await Store.ListRunsAsync(new RunQuery { JobName = "job" }, CancellationToken.None)).Count);
     }
+
+    [StoreFact]
+    public async Task Two_nodes_claiming_at_once_never_run_more_than_a_jobs_limit_and_share_unlimited_work()
+    {
+        // Claims that meet a limit take turns (each counts the other's committed claims); claims
+        // that meet none run side by side. Either way no run is claimed twice.
+        await SaveAsync("single", j => j with { Concurrency = new ConcurrencyPolicy(2, OverlapPolicy.Queue) });
+        await SaveAsync("free");
+        for (var i = 0; i < 20; i++)
+        {
+            await EnqueueAsync("single");
+            await EnqueueAsync("free");
+        }
+        await using var other = await CreateStoreAsync("node-b");
+        await other.MigrateAsync(CancellationToken.None);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            (i % 2 == 0 ? Store : other).ClaimAsync(new ClaimRequest(i % 2 == 0 ? "node-a" : "node-b", T0, T0.AddMinutes(1), 5, NoLimits, NoLimits), CancellationToken.None)));
+
+        // A claim passes over rows another one holds, so a few free runs may be left for the next claims.
+        var claimed = claims.SelectMany(c => c).ToList();
+        for (var more = await ClaimAsync(5); more.Count > 0; more = await ClaimAsync(5))
+        {
+            claimed.AddRange(more);
+        }
+        Assert.Equal(claimed.Count, claimed.Select(r => r.Id).Distinct().Count());
+        Assert.Equal(2, claimed.Count(r => r.JobName == "single"));
+        Assert.Equal(20, claimed.Count(r => r.JobName == "free"));
+        Assert.Equal(2, (await Store.ListRunsAsync(new RunQuery { JobName = "single", State = RunState.Running }, CancellationToken.None)).Count);
+    }
 }

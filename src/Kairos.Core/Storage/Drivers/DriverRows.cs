@@ -59,3 +59,9 @@ public sealed record RunSummary(long Id, string JobName, long? TriggerId, RunSta
 
 /// <summary>A run whose outcome was just stored: what its journal entries need.</summary>
 public sealed record CompletedRun(string JobName, long? TriggerId, int Attempt, DateTimeOffset? StartedAt);
+
+/// <summary>A queued run a claim may take, with what its limits need; its claim-order position is (Priority desc, DueAt, Id).</summary>
+public sealed record ClaimCandidate(long Id, string JobName, string Queue, string ExecutorKind, long? MaxInstances, long JobVersion, int Priority, DateTimeOffset DueAt);
+
+/// <summary>How many runs of one job, queue and executor kind are running, on every node.</summary>
+public sealed record RunningCount(string JobName, string Queue, string ExecutorKind, long Count);

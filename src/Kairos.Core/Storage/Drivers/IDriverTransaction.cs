@@ -22,6 +22,25 @@ public interface IDriverTransaction
     /// <summary>Appends one journal entry, stamped with this node's id.</summary>
     ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data);
 
+    /// <summary>Readies the transaction for a claim (e.g. a plan that walks the claim-order index).</summary>
+    ValueTask BeginClaimAsync();
+
+    /// <summary>
+    /// Due queued runs (due at or before <paramref name="now"/>, not held, job not paused) in claim
+    /// order after <paramref name="after"/> (from the start when null), at most <paramref name="limit"/>.
+    /// Each is held for this transaction; runs another transaction holds are passed over, not waited for.
+    /// </summary>
+    ValueTask<IReadOnlyList<ClaimCandidate>> ReadClaimCandidatesAsync(DateTimeOffset now, ClaimCandidate? after, int limit);
+
+    /// <summary>Makes claims that check limits take turns across nodes, until this transaction ends.</summary>
+    ValueTask LockClaimLimitsAsync();
+
+    /// <summary>Running runs, counted by job, queue and executor kind.</summary>
+    ValueTask<IReadOnlyList<RunningCount>> CountRunningRunsAsync();
+
+    /// <summary>Marks the runs running (next attempt, started now, leased to <paramref name="owner"/>); returns them in the order given.</summary>
+    ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt);
+
     /// <summary>Appends journal entries in the order given (one statement where the driver can).</summary>
     ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries);
 

@@ -1,0 +1,84 @@
+using System.Globalization;
+using Kairos.Storage;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Engine.Claiming;
+
+/// <summary>
+/// Claiming: the dispatcher takes due runs in order priority → due time → id, skipping runs of
+/// paused jobs, within every limit (a job's max instances, per-queue and per-executor-kind limits,
+/// counted over the running runs of every node), marks them running under its lease and journals
+/// run.started, in one transaction.
+/// <para>
+/// Limits are checked only for candidates they apply to. The running runs are counted (once per
+/// claim) after <see cref="IDriverTransaction.LockClaimLimitsAsync"/>, which makes claims that
+/// check limits take turns across nodes, so each counts the runs the previous one claimed. A claim
+/// that meets no limit takes no such lock and runs alongside the others.
+/// </para>
+/// </summary>
+public static class RunClaims
+{
+    // Bounds the candidates one claim looks at when limits turn many of them down.
+    private const int MaxCandidatesScanned = 4096;
+
+    public static async ValueTask<IReadOnlyList<Model.RunRecord>> ClaimAsync(IDriverTransaction tx, ClaimRequest request)
+    {
+        if (request.MaxRuns <= 0)
+        {
+            return [];
+        }
+        await tx.BeginClaimAsync().ConfigureAwait(false);
+        var chosen = new List<ClaimCandidate>(request.MaxRuns);
+        RunLimitCounter? running = null; // Counted on first need: with no limit in play, not at all.
+        var scanned = 0;
+        ClaimCandidate? after = null;
+        // The first page is exactly what is missing, as when no limit turns a run down; pages after
+        // it (limits did) double, up to a bound.
+        var pageSize = request.MaxRuns;
+        while (chosen.Count < request.MaxRuns && scanned < MaxCandidatesScanned)
+        {
+            var page = await tx.ReadClaimCandidatesAsync(request.Now, after, pageSize).ConfigureAwait(false);
+            scanned += page.Count;
+            foreach (var candidate in page)
+            {
+                if (chosen.Count == request.MaxRuns)
+                {
+                    break;
+                }
+                if (!LimitsApply(candidate, request))
+                {
+                    chosen.Add(candidate);
+                    continue;
+                }
+                if (running is null)
+                {
+                    await tx.LockClaimLimitsAsync().ConfigureAwait(false);
+                    running = new RunLimitCounter(await tx.CountRunningRunsAsync().ConfigureAwait(false));
+                }
+                if (running.TryTake(candidate.JobName, candidate.Queue, candidate.ExecutorKind, candidate.MaxInstances, request))
+                {
+                    chosen.Add(candidate);
+                }
+            }
+            if (page.Count < pageSize)
+            {
+                break;
+            }
+            after = page[^1];
+            pageSize = Math.Min(2 * pageSize, 512);
+        }
+        if (chosen.Count == 0)
+        {
+            return [];
+        }
+        var runs = await tx.MarkClaimedAsync(chosen.Select(c => c.Id).ToList(), request.Owner, request.Now, request.LeaseExpiresAt).ConfigureAwait(false);
+        await tx.AppendJournalAsync(runs.Select(r => new JournalWrite(request.Now, "run.started", r.JobName, r.Id, r.TriggerId,
+            "{\"attempt\":" + r.Attempt.ToString(CultureInfo.InvariantCulture) + "}")).ToList()).ConfigureAwait(false);
+        return runs.Select((run, i) => run with { JobVersion = chosen[i].JobVersion }).ToList();
+    }
+
+    private static bool LimitsApply(ClaimCandidate candidate, ClaimRequest request) =>
+        candidate.MaxInstances is not null
+        || request.QueueLimits.ContainsKey(candidate.Queue)
+        || request.ExecutorKindLimits.ContainsKey(candidate.ExecutorKind);
+}
