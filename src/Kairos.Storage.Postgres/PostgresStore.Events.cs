@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kairos.Events;
 using Kairos.Events.Routing;
 using Kairos.Model;
@@ -20,11 +19,6 @@ public sealed partial class PostgresStore
 
     public Task<PublishResult> PublishAsync(EventRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(async scope => await EventRouter.PublishAsync(new Transaction(this, scope), request, now), cancellationToken);
-
-    /// <summary>Publishes run.succeeded / run.failed / run.cancelled for a run that just ended, if anyone listens.</summary>
-    /// <param name="subscriptions">The active subscriptions, when the caller has read them already (a batch of completions); else read here.</param>
-    private async Task PublishRunFinished(PgScope scope, long runId, DateTimeOffset now, List<Subscription>? subscriptions = null) =>
-        await EventRouter.PublishRunFinishedAsync(new Transaction(this, scope), runId, now, subscriptions);
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
         Read(async scope => (StoredEvent?)(await scope.Query(
@@ -56,33 +50,6 @@ public sealed partial class PostgresStore
                 before = page[^1].Id;
             }
             return found.Take(query.Limit).ToList();
-        }, cancellationToken);
-
-    public Task<int> CancelEventAsync(long eventId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(async scope =>
-        {
-            // Lock the event first, then its queued runs, so a claim cannot start one of them meanwhile.
-            if (await scope.Scalar("SELECT 1 FROM events WHERE id = @id FOR UPDATE", ("id", eventId)) is null)
-            {
-                throw new KairosNotFoundException($"event {eventId} does not exist");
-            }
-            await scope.Execute("SELECT 1 FROM runs WHERE event_id = @id FOR UPDATE", ("id", eventId));
-            var evt = (await scope.Query($"SELECT {EventColumns} FROM events e LEFT JOIN runs r ON r.event_id = e.id WHERE e.id = @id GROUP BY e.id", ReadEvent, ("id", eventId)))
-                .Single();
-            if (evt.Status != EventStatus.Pending)
-            {
-                throw new KairosConflictException($"event {eventId} is {evt.Status.ToString().ToLowerInvariant()}; only a pending event (no run started) can be cancelled");
-            }
-            var queued = await scope.Query("SELECT id FROM runs WHERE event_id = @id AND state = 'queued' ORDER BY id", r => r.GetInt64(0), ("id", eventId));
-            foreach (var runId in queued)
-            {
-                await scope.Execute("UPDATE runs SET state = 'cancelled', finished_at = @now, error = 'the event was cancelled' WHERE id = @id", ("now", Ms(now)), ("id", runId));
-                await Journal(scope, now, "run.cancelled", null, runId, null, JsonSerializer.Serialize(new { @while = "queued", eventId }, KairosJson.Options));
-                await PublishRunFinished(scope, runId, now);
-            }
-            await scope.Execute("UPDATE events SET cancelled = true WHERE id = @id", ("id", eventId));
-            await Journal(scope, now, "event.cancelled", null, null, null, JsonSerializer.Serialize(new { eventId, runs = queued.Count }, KairosJson.Options));
-            return queued.Count;
         }, cancellationToken);
 
     public Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(ReplayRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>

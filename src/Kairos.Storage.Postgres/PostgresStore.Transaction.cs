@@ -138,6 +138,21 @@ public sealed partial class PostgresStore
                 ("type", request.Type), ("source", request.Source), ("data", request.Data), ("priority", (long)request.Priority),
                 ("key", request.IdempotencyKey), ("now", Ms(publishedAt))).ConfigureAwait(false))!;
 
+        // The event first, then its runs, so a claim cannot start one of them meanwhile.
+        public async ValueTask<StoredEvent?> GetEventForUpdateAsync(long eventId)
+        {
+            if (await scope.Scalar("SELECT 1 FROM events WHERE id = @id FOR UPDATE", ("id", eventId)).ConfigureAwait(false) is null)
+            {
+                return null;
+            }
+            await scope.Execute("SELECT 1 FROM runs WHERE event_id = @id FOR UPDATE", ("id", eventId)).ConfigureAwait(false);
+            return (await scope.Query($"SELECT {EventColumns} FROM events e LEFT JOIN runs r ON r.event_id = e.id WHERE e.id = @id GROUP BY e.id",
+                ReadEvent, ("id", eventId)).ConfigureAwait(false)).Single();
+        }
+
+        public async ValueTask MarkEventCancelledAsync(long eventId) =>
+            await scope.Execute("UPDATE events SET cancelled = true WHERE id = @id", ("id", eventId)).ConfigureAwait(false);
+
         public async ValueTask MarkEventRoutingFailedAsync(long eventId) =>
             await scope.Execute("UPDATE events SET routing_failed = true WHERE id = @id", ("id", eventId)).ConfigureAwait(false);
 

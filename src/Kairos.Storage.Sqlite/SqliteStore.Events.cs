@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kairos.Events;
 using Kairos.Events.Routing;
 using Kairos.Model;
@@ -19,10 +18,6 @@ public sealed partial class SqliteStore
 
     public Task<PublishResult> PublishAsync(EventRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(scope => Completed(EventRouter.PublishAsync(new Transaction(this, scope), request, now)));
-
-    /// <summary>Publishes run.succeeded / run.failed / run.cancelled for a run that just ended, if anyone listens.</summary>
-    private void PublishRunFinished(SqliteWriteScope scope, long runId, DateTimeOffset now) =>
-        Completed(EventRouter.PublishRunFinishedAsync(new Transaction(this, scope), runId, now));
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
         Read(connection =>
@@ -62,27 +57,6 @@ public sealed partial class SqliteStore
             }
             return found.Take(query.Limit).ToList();
         }, cancellationToken);
-
-    public Task<int> CancelEventAsync(long eventId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            var evt = SqliteRows.ReadAll(scope.Command($"SELECT {EventColumns} FROM events e LEFT JOIN runs r ON r.event_id = e.id WHERE e.id = @id GROUP BY e.id", ("@id", eventId)), ReadEvent)
-                .FirstOrDefault() ?? throw new KairosNotFoundException($"event {eventId} does not exist");
-            if (evt.Status != EventStatus.Pending)
-            {
-                throw new KairosConflictException($"event {eventId} is {evt.Status.ToString().ToLowerInvariant()}; only a pending event (no run started) can be cancelled");
-            }
-            var queued = SqliteRows.ReadAll(scope.Command("SELECT id FROM runs WHERE event_id = @id AND state = 'queued'", ("@id", eventId)), r => r.GetInt64(0));
-            foreach (var runId in queued)
-            {
-                scope.Execute("UPDATE runs SET state = 'cancelled', finished_at = @now, error = 'the event was cancelled' WHERE id = @id", ("@now", Ms(now)), ("@id", runId));
-                Journal(scope, now, "run.cancelled", null, runId, null, JsonSerializer.Serialize(new { @while = "queued", eventId }, KairosJson.Options));
-                PublishRunFinished(scope, runId, now);
-            }
-            scope.Execute("UPDATE events SET cancelled = 1 WHERE id = @id", ("@id", eventId));
-            Journal(scope, now, "event.cancelled", null, null, null, JsonSerializer.Serialize(new { eventId, runs = queued.Count }, KairosJson.Options));
-            return queued.Count;
-        });
 
     public Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(ReplayRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write<IReadOnlyList<EnqueueResult>>(scope =>

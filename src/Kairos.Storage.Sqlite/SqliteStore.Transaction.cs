@@ -190,6 +190,17 @@ public sealed partial class SqliteStore
                 ("@type", request.Type), ("@source", request.Source), ("@data", request.Data), ("@priority", request.Priority),
                 ("@key", request.IdempotencyKey), ("@now", Ms(publishedAt)))!);
 
+        public ValueTask<StoredEvent?> GetEventForUpdateAsync(long eventId) =>
+            ValueTask.FromResult(SqliteRows.ReadAll(
+                scope.Command($"SELECT {EventColumns} FROM events e LEFT JOIN runs r ON r.event_id = e.id WHERE e.id = @id GROUP BY e.id", ("@id", eventId)),
+                ReadEvent).FirstOrDefault());
+
+        public ValueTask MarkEventCancelledAsync(long eventId)
+        {
+            scope.Execute("UPDATE events SET cancelled = 1 WHERE id = @id", ("@id", eventId));
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask MarkEventRoutingFailedAsync(long eventId)
         {
             scope.Execute("UPDATE events SET routing_failed = 1 WHERE id = @id", ("@id", eventId));

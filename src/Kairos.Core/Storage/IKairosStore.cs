@@ -78,8 +78,6 @@ public interface IKairosStore : IAsyncDisposable
     Task<Events.StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken);
     Task<IReadOnlyList<Events.StoredEvent>> ListEventsAsync(Events.EventQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Cancels a pending event (no run started yet): its queued runs are cancelled. Returns how many.</summary>
-    Task<int> CancelEventAsync(long eventId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Enqueues one run of the subscription's job per stored event in the range that matches the subscription.</summary>
     Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(Events.ReplayRequest request, DateTimeOffset now, CancellationToken cancellationToken);

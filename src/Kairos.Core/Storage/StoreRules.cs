@@ -39,4 +39,8 @@ public static class StoreRules
     public static Task<EnqueueResult?> RecordPollAsync(this IKairosStore store, long triggerId, PollState state, RunRequest? run, string? failure,
         DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => TriggerStateRecording.RecordPollAsync(tx, triggerId, state, run, failure, now), cancellationToken);
+
+    /// <summary>Cancels a pending event (no run started yet) and its queued runs; returns how many (see <see cref="Events.Routing.EventCancellation"/>).</summary>
+    public static Task<int> CancelEventAsync(this IKairosStore store, long eventId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Events.Routing.EventCancellation.CancelAsync(tx, eventId, now), cancellationToken);
 }

@@ -118,6 +118,12 @@ public interface IDriverTransaction
     /// <summary>Stores an event; returns its id.</summary>
     ValueTask<long> InsertEventAsync(EventRequest request, DateTimeOffset publishedAt);
 
+    /// <summary>An event with its status, the event and its runs held until the transaction ends; null when there is none.</summary>
+    ValueTask<StoredEvent?> GetEventForUpdateAsync(long eventId);
+
+    /// <summary>Marks the event cancelled.</summary>
+    ValueTask MarkEventCancelledAsync(long eventId);
+
     /// <summary>Records that routing the event failed for some subscription: its status becomes failed.</summary>
     ValueTask MarkEventRoutingFailedAsync(long eventId);
 
