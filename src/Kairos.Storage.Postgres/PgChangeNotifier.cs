@@ -4,7 +4,8 @@ using Npgsql;
 namespace Kairos.Storage.Postgres;
 
 /// <summary>
-/// Tells the other nodes, through PostgreSQL NOTIFY, what this node's committed writes changed.
+/// Tells the other nodes, through PostgreSQL NOTIFY, what this node's committed writes changed, and
+/// hears theirs (LISTEN on a connection of its own).
 /// <para>
 /// A notification is sent after the commit rather than inside the transaction: a NOTIFY in a
 /// transaction takes a cluster-wide lock at commit, which would serialize every enqueue of every
@@ -15,8 +16,11 @@ namespace Kairos.Storage.Postgres;
 /// </para>
 /// Payload: <c>{changes as a number}:{node id}</c>, so a node can ignore its own notifications.
 /// </summary>
-internal sealed class PgChangeNotifier(NpgsqlDataSource dataSource, string channel, string node) : IAsyncDisposable
+internal sealed class PgChangeNotifier(NpgsqlDataSource dataSource, string channel, string node) : Drivers.INotifier, IAsyncDisposable
 {
+    /// <summary>How long a listening connection waits for a notification before it checks the connection is alive.</summary>
+    private static readonly TimeSpan ListenProbeInterval = TimeSpan.FromSeconds(30);
+
     private int _pending;
     private int _sending;
     private Task _send = Task.CompletedTask;
@@ -59,6 +63,32 @@ internal sealed class PgChangeNotifier(NpgsqlDataSource dataSource, string chann
             if (Volatile.Read(ref _pending) == 0 || Interlocked.CompareExchange(ref _sending, 1, 0) != 0)
             {
                 return;
+            }
+        }
+    }
+
+    public async Task ListenAsync(Action<StoreChanges> onChange, CancellationToken stopping)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
+        connection.Notification += (_, e) =>
+        {
+            if (Parse(e.Payload) is { } change && change.Node != node)
+            {
+                onChange(change.Changes);
+            }
+        };
+        await using (var listen = new NpgsqlCommand($"LISTEN \"{channel}\"", connection))
+        {
+            await listen.ExecuteNonQueryAsync(stopping).ConfigureAwait(false);
+        }
+        onChange(StoreChanges.All); // Whatever changed before we listened was not heard.
+        while (true)
+        {
+            if (!await connection.WaitAsync(ListenProbeInterval, stopping).ConfigureAwait(false))
+            {
+                // Quiet for a while: make sure the connection is alive, or fail so the caller listens again.
+                await using var probe = new NpgsqlCommand("SELECT 1", connection);
+                await probe.ExecuteNonQueryAsync(stopping).ConfigureAwait(false);
             }
         }
     }

@@ -9,7 +9,8 @@ namespace Kairos.Storage.Postgres;
 /// <summary>The driver's primitives over one PostgreSQL transaction (see <see cref="IDriverTransaction"/>).</summary>
 public sealed partial class PostgresStore
 {
-    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken) =>
+    // Every write has a connection of its own: nothing to jump ahead of.
+    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false) =>
         Write(async scope => await rule(new Transaction(this, scope)).ConfigureAwait(false), cancellationToken);
 
     private sealed class Transaction(PostgresStore store, PgScope scope) : IDriverTransaction
@@ -182,6 +183,33 @@ public sealed partial class PostgresStore
                 "INSERT INTO poll_state (trigger_id, last_poll_at, failures, state) VALUES (@id, @at::bigint, @failures, @state::text) " +
                 "ON CONFLICT (trigger_id) DO UPDATE SET last_poll_at = excluded.last_poll_at, failures = excluded.failures, state = excluded.state",
                 ("id", triggerId), ("at", Ms(state.LastPollAt)), ("failures", (long)state.Failures), ("state", state.Data)).ConfigureAwait(false);
+
+        public async ValueTask SaveNodeAsync(NodeInfo node, DateTimeOffset now) =>
+            await scope.Execute(
+                """
+                INSERT INTO nodes (id, host, version, started_at, last_seen_at) VALUES (@id, @host, @version, @started, @now)
+                ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at, host = excluded.host, version = excluded.version
+                """,
+                ("id", node.Id), ("host", node.Host), ("version", node.Version), ("started", Ms(node.StartedAt)), ("now", Ms(now))).ConfigureAwait(false);
+
+        public async ValueTask<int> ForgetNodesSeenBeforeAsync(DateTimeOffset before) =>
+            await scope.Execute("DELETE FROM nodes WHERE last_seen_at < @forget", ("forget", Ms(before))).ConfigureAwait(false);
+
+        public async ValueTask ForgetNodeAsync(string nodeId) =>
+            await scope.Execute("DELETE FROM nodes WHERE id = @id", ("id", nodeId)).ConfigureAwait(false);
+
+        public async ValueTask<(bool Taken, string? Previous)> TakeLeaseAsync(string name, string node, DateTimeOffset now, DateTimeOffset until) =>
+            await TakeLease(scope, name, node, now, until).ConfigureAwait(false);
+
+        public async ValueTask<bool> ReleaseLeaseAsync(string name, string node)
+        {
+            if (await scope.Execute("DELETE FROM leadership WHERE name = @name AND node = @id", ("name", name), ("id", node)).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
+            scope.Announce(StoreChanges.Leadership); // The others bid for it at once.
+            return true;
+        }
 
         public async ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source) =>
             await scope.Query(

@@ -4,35 +4,12 @@ namespace Kairos.Storage.Sqlite;
 
 /// <summary>
 /// Nodes and leadership. One process owns a SQLite file, so this is a cluster of one: the node
-/// registers and leads like any other, and the rules are the same SQL as on PostgreSQL.
+/// registers and leads like any other, by the same rules as on PostgreSQL.
 /// </summary>
 public sealed partial class SqliteStore
 {
     /// <summary>SQLite has no clock of its own: the node's clock is the time reference.</summary>
     public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
-
-    public Task RecordNodeAsync(NodeInfo node, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            scope.Execute(
-                """
-                INSERT INTO nodes (id, host, version, started_at, last_seen_at) VALUES (@id, @host, @version, @started, @now)
-                ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at, host = excluded.host, version = excluded.version
-                """,
-                ("@id", node.Id), ("@host", node.Host), ("@version", node.Version), ("@started", Ms(node.StartedAt)), ("@now", Ms(now)));
-            return scope.Execute("DELETE FROM nodes WHERE last_seen_at < @forget", ("@forget", Ms(now - ClusterRules.ForgetNodesAfter)));
-        });
-
-    public Task RemoveNodeAsync(string nodeId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            scope.Execute("DELETE FROM nodes WHERE id = @id", ("@id", nodeId));
-            if (scope.Execute("DELETE FROM leadership WHERE name = @name AND node = @id", ("@name", ClusterRules.Leadership), ("@id", nodeId)) > 0)
-            {
-                Journal(scope, now, "leader.resigned", null, null, null, ClusterRules.LeaderNote(nodeId, null));
-            }
-            return 0;
-        });
 
     public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<NodeRecord>>(connection =>
@@ -50,26 +27,29 @@ public sealed partial class SqliteStore
                 r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetInt64(3)), Time(r.GetInt64(4)), r.GetInt64(5) != 0));
         }, cancellationToken);
 
-    public Task<bool> TryLeadAsync(string nodeId, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            var previous = scope.Scalar("SELECT node FROM leadership WHERE name = @name", ("@name", ClusterRules.Leadership)) as string;
-            var taken = scope.Execute(
-                """
-                INSERT INTO leadership (name, node, since, expires_at) VALUES (@name, @node, @now, @until)
-                ON CONFLICT (name) DO UPDATE SET
-                    since = CASE WHEN leadership.node = excluded.node THEN leadership.since ELSE excluded.since END,
-                    node = excluded.node, expires_at = excluded.expires_at
-                WHERE leadership.node = excluded.node OR leadership.expires_at <= @now
-                """,
-                ("@name", ClusterRules.Leadership), ("@node", nodeId), ("@now", Ms(now)), ("@until", Ms(until))) > 0;
-            if (taken && previous != nodeId)
-            {
-                Journal(scope, now, "leader.elected", null, null, null, ClusterRules.LeaderNote(nodeId, previous));
-            }
-            return taken;
-        }, urgent: true);
+    public Drivers.INotifier Notifier => Drivers.SilentNotifier.Instance;
 
-    /// <summary>Nobody else writes to this file: there is nothing to hear.</summary>
-    public Task ListenAsync(Action<StoreChanges> onChange, CancellationToken stopping) => Task.Delay(Timeout.Infinite, stopping);
+    /// <summary>Node and lease rows for the leadership rules (<see cref="Engine.Cluster.Leadership"/>).</summary>
+    private static void SaveNode(SqliteWriteScope scope, NodeInfo node, DateTimeOffset now) =>
+        scope.Execute(
+            """
+            INSERT INTO nodes (id, host, version, started_at, last_seen_at) VALUES (@id, @host, @version, @started, @now)
+            ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at, host = excluded.host, version = excluded.version
+            """,
+            ("@id", node.Id), ("@host", node.Host), ("@version", node.Version), ("@started", Ms(node.StartedAt)), ("@now", Ms(now)));
+
+    private static (bool Taken, string? Previous) TakeLease(SqliteWriteScope scope, string name, string node, DateTimeOffset now, DateTimeOffset until)
+    {
+        var previous = scope.Scalar("SELECT node FROM leadership WHERE name = @name", ("@name", name)) as string;
+        var taken = scope.Execute(
+            """
+            INSERT INTO leadership (name, node, since, expires_at) VALUES (@name, @node, @now, @until)
+            ON CONFLICT (name) DO UPDATE SET
+                since = CASE WHEN leadership.node = excluded.node THEN leadership.since ELSE excluded.since END,
+                node = excluded.node, expires_at = excluded.expires_at
+            WHERE leadership.node = excluded.node OR leadership.expires_at <= @now
+            """,
+            ("@name", name), ("@node", node), ("@now", Ms(now)), ("@until", Ms(until))) > 0;
+        return (taken, previous);
+    }
 }

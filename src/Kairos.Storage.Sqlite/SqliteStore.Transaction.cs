@@ -26,8 +26,8 @@ public sealed partial class SqliteStore
         rule.GetAwaiter().GetResult();
     }
 
-    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken) =>
-        Write(scope => Completed(rule(new Transaction(this, scope))));
+    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false) =>
+        Write(scope => Completed(rule(new Transaction(this, scope))), urgent);
 
     private sealed class Transaction(SqliteStore store, SqliteWriteScope scope) : IDriverTransaction
     {
@@ -233,6 +233,27 @@ public sealed partial class SqliteStore
                 ("@id", triggerId), ("@at", Ms(state.LastPollAt)), ("@failures", state.Failures), ("@state", state.Data));
             return ValueTask.CompletedTask;
         }
+
+        public ValueTask SaveNodeAsync(NodeInfo node, DateTimeOffset now)
+        {
+            SaveNode(scope, node, now);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<int> ForgetNodesSeenBeforeAsync(DateTimeOffset before) =>
+            ValueTask.FromResult(scope.Execute("DELETE FROM nodes WHERE last_seen_at < @forget", ("@forget", Ms(before))));
+
+        public ValueTask ForgetNodeAsync(string nodeId)
+        {
+            scope.Execute("DELETE FROM nodes WHERE id = @id", ("@id", nodeId));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<(bool Taken, string? Previous)> TakeLeaseAsync(string name, string node, DateTimeOffset now, DateTimeOffset until) =>
+            ValueTask.FromResult(TakeLease(scope, name, node, now, until));
+
+        public ValueTask<bool> ReleaseLeaseAsync(string name, string node) =>
+            ValueTask.FromResult(scope.Execute("DELETE FROM leadership WHERE name = @name AND node = @id", ("@name", name), ("@id", node)) > 0);
 
         public ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source) =>
             ValueTask.FromResult<IReadOnlyList<TriggerBinding>>(SqliteRows.ReadAll(

@@ -65,14 +65,14 @@ public sealed class KairosEngine : IAsyncDisposable
         var files = new Triggers.Files.FileTriggerHost(store, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files"));
         _hosts.AddRange([Polls, files]);
         // What runs once in the cluster, on the leader: time triggers, poll triggers and retention.
-        _member = new Cluster.ClusterMember(store, options, _time, [_scheduler, Polls, _pruner], loggers.CreateLogger("Kairos.Cluster"));
+        _member = new Cluster.ClusterMember(store, new Cluster.DatabaseLeadership(store), options, _time, [_scheduler, Polls, _pruner], loggers.CreateLogger("Kairos.Cluster"));
         _nodeServices.AddRange([
             _dispatcher,
             new LeaseHeartbeat(_dispatcher, options, time, loggers.CreateLogger("Kairos.Dispatcher")),
             _rescuer,
             files,
             _member,
-            new Cluster.ChangeListener(store, OnOtherNodeChanged, time, loggers.CreateLogger("Kairos.Cluster")),
+            new Cluster.ChangeListener(store.Notifier, OnOtherNodeChanged, time, loggers.CreateLogger("Kairos.Cluster")),
         ]);
     }
 

@@ -22,9 +22,11 @@ public interface IKairosStore : IAsyncDisposable
 
     /// <summary>
     /// Runs a rule from Core (<see cref="Drivers.IDriverTransaction"/>) in one transaction and commits
-    /// it; an exception rolls the whole transaction back and reaches the caller.
+    /// it; an exception rolls the whole transaction back and reaches the caller. An
+    /// <paramref name="urgent"/> write goes ahead of the writes a driver has queued (SQLite's single
+    /// writer): a leadership renewal must not wait behind a burst of completions.
     /// </summary>
-    Task<T> WriteAsync<T>(Func<Drivers.IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken);
+    Task<T> WriteAsync<T>(Func<Drivers.IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false);
 
     // Jobs and their triggers.
     Task SaveJobAsync(JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken);
@@ -113,8 +115,7 @@ public interface IKairosStore : IAsyncDisposable
 
     Task<PollState?> GetPollStateAsync(long triggerId, CancellationToken cancellationToken);
 
-
-    // Cluster: nodes, leadership, the database's clock and change notifications.
+    // Cluster: the database's clock, the nodes (leadership is a rule over the driver transaction: Engine/Cluster/Leadership), change notifications.
 
     /// <summary>
     /// The database server's current time, the cluster's time reference; null when the database has
@@ -122,27 +123,9 @@ public interface IKairosStore : IAsyncDisposable
     /// </summary>
     Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Records that <paramref name="node"/> is alive at <paramref name="now"/>; forgets nodes not seen for a day.</summary>
-    Task RecordNodeAsync(NodeInfo node, DateTimeOffset now, CancellationToken cancellationToken);
-
-    /// <summary>A node leaving the cluster on purpose: removes it and gives up its leadership, so another node can lead at once.</summary>
-    Task RemoveNodeAsync(string nodeId, DateTimeOffset now, CancellationToken cancellationToken);
-
     /// <summary>The known nodes, oldest first; <see cref="NodeRecord.Leader"/> marks the holder of an unexpired leadership.</summary>
     Task<IReadOnlyList<NodeRecord>> ListNodesAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Takes or keeps the cluster's leadership until <paramref name="until"/>: succeeds when nobody
-    /// holds it, <paramref name="nodeId"/> already does, or the holder's lease ran out before
-    /// <paramref name="now"/>. Atomic across nodes; a change of leader is journaled.
-    /// </summary>
-    Task<bool> TryLeadAsync(string nodeId, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Calls <paramref name="onChange"/> with what other nodes change, until <paramref name="stopping"/>
-    /// is cancelled (then it throws <see cref="OperationCanceledException"/>). After (re)connecting it
-    /// reports <see cref="StoreChanges.All"/>, since changes in between were not heard. A store no
-    /// other process writes to just waits. Throws when the connection fails; the caller listens again.
-    /// </summary>
-    Task ListenAsync(Action<StoreChanges> onChange, CancellationToken stopping);
+    /// <summary>How this node hears what other nodes change.</summary>
+    Drivers.INotifier Notifier { get; }
 }

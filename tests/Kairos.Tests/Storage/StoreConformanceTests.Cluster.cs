@@ -10,7 +10,9 @@ public abstract partial class StoreConformanceTests
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
 
-    private Task<bool> TryLeadAsync(string node, DateTimeOffset now) => Store.TryLeadAsync(node, now, now + Lease, CancellationToken.None);
+    private Kairos.Engine.Cluster.DatabaseLeadership Leadership => new(Store);
+
+    private Task<bool> TryLeadAsync(string node, DateTimeOffset now) => Leadership.TryLeadAsync(node, now, now + Lease, CancellationToken.None);
 
     [StoreFact]
     public async Task Leadership_is_held_by_one_node_until_its_lease_runs_out()
@@ -29,15 +31,15 @@ public abstract partial class StoreConformanceTests
     [StoreFact]
     public async Task A_node_that_leaves_gives_up_its_leadership_at_once()
     {
-        await Store.RecordNodeAsync(new NodeInfo("a", "host-a", "1.0", T0), T0, CancellationToken.None);
-        await Store.RecordNodeAsync(new NodeInfo("b", "host-b", "1.0", T0.AddSeconds(1)), T0.AddSeconds(1), CancellationToken.None);
+        await Leadership.CheckInAsync(new NodeInfo("a", "host-a", "1.0", T0), T0, CancellationToken.None);
+        await Leadership.CheckInAsync(new NodeInfo("b", "host-b", "1.0", T0.AddSeconds(1)), T0.AddSeconds(1), CancellationToken.None);
         Assert.True(await TryLeadAsync("a", T0.AddSeconds(1)));
 
         var nodes = await Store.ListNodesAsync(T0.AddSeconds(2), CancellationToken.None);
         Assert.Equal([("a", "host-a", true), ("b", "host-b", false)], nodes.Select(n => (n.Id, n.Host, n.Leader)));
         Assert.Equal(T0.AddSeconds(1), nodes[1].LastSeenAt);
 
-        await Store.RemoveNodeAsync("a", T0.AddSeconds(3), CancellationToken.None);
+        await Leadership.LeaveAsync("a", T0.AddSeconds(3), CancellationToken.None);
         Assert.True(await TryLeadAsync("b", T0.AddSeconds(3)));
         Assert.Equal([("b", true)], (await Store.ListNodesAsync(T0.AddSeconds(3), CancellationToken.None)).Select(n => (n.Id, n.Leader)));
         Assert.Contains("leader.resigned", (await Store.ListJournalAsync(new JournalQuery(), CancellationToken.None)).Select(e => e.Kind));
@@ -46,11 +48,11 @@ public abstract partial class StoreConformanceTests
     [StoreFact]
     public async Task An_expired_leadership_shows_no_leader_and_silent_nodes_are_forgotten_after_a_day()
     {
-        await Store.RecordNodeAsync(new NodeInfo("a", "h", "1.0", T0), T0, CancellationToken.None);
+        await Leadership.CheckInAsync(new NodeInfo("a", "h", "1.0", T0), T0, CancellationToken.None);
         Assert.True(await TryLeadAsync("a", T0));
         Assert.False(Assert.Single(await Store.ListNodesAsync(T0 + Lease, CancellationToken.None)).Leader);
 
-        await Store.RecordNodeAsync(new NodeInfo("b", "h", "1.0", T0.AddDays(1)), T0.AddDays(1).AddSeconds(1), CancellationToken.None);
+        await Leadership.CheckInAsync(new NodeInfo("b", "h", "1.0", T0.AddDays(1)), T0.AddDays(1).AddSeconds(1), CancellationToken.None);
         Assert.Equal(["b"], (await Store.ListNodesAsync(T0.AddDays(1), CancellationToken.None)).Select(n => n.Id));
     }
 

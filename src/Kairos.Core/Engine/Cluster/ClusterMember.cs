@@ -22,6 +22,7 @@ namespace Kairos.Engine.Cluster;
 /// </summary>
 internal sealed class ClusterMember(
     IKairosStore store,
+    ILeadership leadership,
     KairosOptions options,
     DatabaseClock clock,
     IReadOnlyList<ILeaderService> leaderServices,
@@ -78,9 +79,9 @@ internal sealed class ClusterMember(
     {
         await _clock.SyncAsync(store, stopping).ConfigureAwait(false);
         var now = _clock.GetUtcNow();
-        await store.RecordNodeAsync(_node!, now, stopping).ConfigureAwait(false);
+        await leadership.CheckInAsync(_node!, now, stopping).ConfigureAwait(false);
         var until = now + options.LeaderLease;
-        if (await store.TryLeadAsync(options.NodeId, now, until, stopping).ConfigureAwait(false))
+        if (await leadership.TryLeadAsync(options.NodeId, now, until, stopping).ConfigureAwait(false))
         {
             _leaseUntil = until;
             if (!IsLeader)
@@ -122,7 +123,7 @@ internal sealed class ClusterMember(
     {
         try
         {
-            await store.RemoveNodeAsync(options.NodeId, _clock.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await leadership.LeaveAsync(options.NodeId, _clock.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -147,6 +147,26 @@ public interface IDriverTransaction
     /// <summary>Stores a poll trigger's state.</summary>
     ValueTask SavePollStateAsync(long triggerId, PollState state);
 
+    /// <summary>Records the node and that it was seen at <paramref name="now"/>.</summary>
+    ValueTask SaveNodeAsync(NodeInfo node, DateTimeOffset now);
+
+    /// <summary>Forgets nodes last seen before <paramref name="before"/>; returns how many.</summary>
+    ValueTask<int> ForgetNodesSeenBeforeAsync(DateTimeOffset before);
+
+    /// <summary>Forgets one node.</summary>
+    ValueTask ForgetNodeAsync(string nodeId);
+
+    /// <summary>
+    /// Takes the lease row <paramref name="name"/> for <paramref name="node"/> until
+    /// <paramref name="until"/> when nobody holds it, <paramref name="node"/> does, or the holder's
+    /// lease ended by <paramref name="now"/>; returns whether it did and who held it before. Atomic
+    /// across nodes: of two racing for an expired lease, one gets it.
+    /// </summary>
+    ValueTask<(bool Taken, string? Previous)> TakeLeaseAsync(string name, string node, DateTimeOffset now, DateTimeOffset until);
+
+    /// <summary>Gives up the lease row <paramref name="name"/> if <paramref name="node"/> holds it; other nodes hear of it at once.</summary>
+    ValueTask<bool> ReleaseLeaseAsync(string name, string node);
+
     /// <summary>The triggers of one source (<see cref="TriggerSources"/>, e.g. webhook) with their job's paused flag, ordered by job name.</summary>
     ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source);
 
