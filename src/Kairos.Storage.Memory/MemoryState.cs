@@ -60,4 +60,4 @@ internal sealed record RunRow(RunRecord Run, string? DedupeKey)
 
 internal sealed record EventRow(long Id, EventRequest Request, DateTimeOffset PublishedAt, bool Cancelled, bool RoutingFailed);
 
-internal sealed record LeaderRow(string Node, DateTimeOffset Since, DateTimeOffset ExpiresAt);
+internal sealed record LeaderRow(string Node, DateTimeOffset ExpiresAt);

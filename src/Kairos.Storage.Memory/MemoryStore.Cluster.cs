@@ -49,7 +49,7 @@ public sealed partial class MemoryStore
             {
                 return false;
             }
-            tx.State = tx.State with { Leader = new LeaderRow(nodeId, held?.Node == nodeId ? held.Since : Stored(now), Stored(until)) };
+            tx.State = tx.State with { Leader = new LeaderRow(nodeId, Stored(until)) };
             if (held?.Node != nodeId)
             {
                 tx.Journal(now, "leader.elected", null, null, null, ClusterRules.LeaderNote(nodeId, held?.Node));

@@ -12,7 +12,7 @@ namespace Kairos.Storage.Memory;
 public sealed partial class MemoryStore
 {
     public Task<PublishResult> PublishAsync(EventRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(tx => Completed(EventRouter.PublishAsync(tx, request, now)));
+        WriteAsync(tx => EventRouter.PublishAsync(tx, request, now), cancellationToken);
 
     public Task<StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken) =>
         Read(state => state.Events.TryGetValue(eventId, out var row) ? ReadEvent(row, RunsOfEvents(state)) : null, cancellationToken);

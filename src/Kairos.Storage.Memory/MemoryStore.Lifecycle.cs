@@ -28,7 +28,7 @@ public sealed partial class MemoryStore
         });
 
     public Task<bool> CompleteAsync(RunCompletion completion, CancellationToken cancellationToken) =>
-        Write(tx => Completed(RunCompletions.CompleteAsync(tx, completion)));
+        WriteAsync(tx => RunCompletions.CompleteAsync(tx, completion), cancellationToken);
 
     public Task AppendRunLogAsync(long runId, IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken) =>
         Write(tx =>

@@ -7,7 +7,7 @@ namespace Kairos.Storage.Memory;
 public sealed partial class MemoryStore
 {
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(tx => Completed(RunEnqueuer.EnqueueAsync(tx, request, now)));
+        WriteAsync(tx => RunEnqueuer.EnqueueAsync(tx, request, now), cancellationToken);
 
     public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<RunRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write<IReadOnlyList<EnqueueResult>>(tx => requests.Select(r => Completed(RunEnqueuer.EnqueueAsync(tx, r, now))).ToList());
