@@ -68,9 +68,9 @@ public sealed partial class MemoryStore : IKairosStore
     }
 
     /// <summary>A time as a SQL store gives it back: whole milliseconds, UTC.</summary>
-    internal static DateTimeOffset Stored(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
+    private static DateTimeOffset Stored(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
 
-    internal static DateTimeOffset? Stored(DateTimeOffset? time) => time is { } t ? Stored(t) : null;
+    private static DateTimeOffset? Stored(DateTimeOffset? time) => time is { } t ? Stored(t) : null;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
