@@ -7,15 +7,20 @@ using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Engine;
 
-/// <summary>The dispatcher end to end on a real SQLite file with a manual clock: outcomes, retries, timeouts, cancel, limits.</summary>
+/// <summary>
+/// The dispatcher end to end on a real SQLite file with a manual clock: outcomes, retries, timeouts, cancel, limits.
+/// The theories run on the in-memory driver too.
+/// </summary>
 public sealed class RunExecutionTests
 {
     private static readonly RetryPolicy NoJitter = new(BackoffKind.Exponential, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), 0, 4);
 
-    [Fact]
-    public async Task A_handler_run_succeeds_with_its_output_log_and_journal()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_handler_run_succeeds_with_its_output_log_and_journal(TestStore store)
     {
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("greet", ctx =>
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("greet", ctx =>
         {
             ctx.Logger.LogInformationMessage("hello " + ctx.Payload.GetProperty("name").GetString());
             return Task.FromResult<JsonNode?>(new JsonObject { ["greeted"] = ctx.Payload.GetProperty("name").GetString(), ["attempt"] = ctx.Attempt });
@@ -32,12 +37,14 @@ public sealed class RunExecutionTests
         Assert.Equal(["run.enqueued", "run.started", "run.succeeded"], await t.JournalKindsAsync(run.RunId));
     }
 
-    [Fact]
-    public async Task A_failing_run_retries_with_exponential_backoff_then_dies_and_can_be_retried_by_hand()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_failing_run_retries_with_exponential_backoff_then_dies_and_can_be_retried_by_hand(TestStore store)
     {
         var starts = new ConcurrentQueue<DateTimeOffset>();
         TestEngine? engine = null;
-        await using var t = engine = await TestEngine.CreateAsync(s => s.AddKairosHandler("flaky", _ =>
+        await using var t = engine = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("flaky", _ =>
         {
             starts.Enqueue(engine!.Clock.GetUtcNow());
             throw new InvalidOperationException("database unavailable");
@@ -91,11 +98,13 @@ public sealed class RunExecutionTests
         Assert.Equal("timed out after 30 s", dead.Error);
     }
 
-    [Fact]
-    public async Task Cancelling_a_running_run_stops_its_handler()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task Cancelling_a_running_run_stops_its_handler(TestStore store)
     {
         var sawCancel = new TaskCompletionSource();
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("wait", async ctx =>
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("wait", async ctx =>
         {
             try
             {
@@ -119,13 +128,15 @@ public sealed class RunExecutionTests
         Assert.Contains("run.cancel-requested", await t.JournalKindsAsync(id));
     }
 
-    [Fact]
-    public async Task A_job_limited_to_one_instance_never_overlaps()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_job_limited_to_one_instance_never_overlaps(TestStore store)
     {
         var running = 0;
         var maxSeen = 0;
         var release = new SemaphoreSlim(0);
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("exclusive", async ctx =>
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("exclusive", async ctx =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref maxSeen, now);

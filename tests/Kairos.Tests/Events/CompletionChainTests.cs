@@ -9,10 +9,12 @@ namespace Kairos.Tests.Events;
 /// <summary>Job chaining: completion triggers are subscriptions to run.* events.</summary>
 public sealed class CompletionChainTests
 {
-    [Fact]
-    public async Task A_three_job_chain_passes_each_output_on_and_links_runs_both_ways()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_three_job_chain_passes_each_output_on_and_links_runs_both_ways(TestStore store)
     {
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("step", ctx =>
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("step", ctx =>
         {
             var previous = ctx.Payload.ValueKind == System.Text.Json.JsonValueKind.Object && ctx.Payload.TryGetProperty("parent", out var parent)
                 ? parent.GetProperty("output").GetProperty("total").GetInt32()
@@ -35,10 +37,12 @@ public sealed class CompletionChainTests
         Assert.Equal(transform.Id, (await t.Store.ListRunsAsync(new RunQuery { ParentRunId = first.RunId }, CancellationToken.None)).Single().Id);
     }
 
-    [Fact]
-    public async Task On_failed_fires_only_after_a_dead_run()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task On_failed_fires_only_after_a_dead_run(TestStore store)
     {
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("boom", _ => throw new InvalidOperationException("disk full")));
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("boom", _ => throw new InvalidOperationException("disk full")));
         await t.Engine.SaveJobAsync(TestEngine.Job("fragile", "boom", j => j with { Retry = j.Retry with { MaxAttempts = 1 } }));
         await t.Engine.SaveJobAsync(TestEngine.Job("alert", change: j => j with { Triggers = [new CompletionTriggerSpec("fragile", CompletionOutcome.Failed)] }));
         await t.Engine.SaveJobAsync(TestEngine.Job("celebrate", change: j => j with { Triggers = [new CompletionTriggerSpec("fragile")] }));
@@ -52,10 +56,12 @@ public sealed class CompletionChainTests
         Assert.Empty(await t.Store.ListRunsAsync(new RunQuery { JobName = "celebrate" }, CancellationToken.None));
     }
 
-    [Fact]
-    public async Task A_cycle_with_a_max_depth_stops_there_and_one_without_is_refused()
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_cycle_with_a_max_depth_stops_there_and_one_without_is_refused(TestStore store)
     {
-        await using var t = await TestEngine.CreateAsync();
+        await using var t = await TestEngine.CreateAsync(store: store);
         await t.Engine.SaveJobAsync(TestEngine.Job("ping"));
         await t.Engine.SaveJobAsync(TestEngine.Job("pong", change: j => j with { Triggers = [new CompletionTriggerSpec("ping")] }));
         var refused = await Assert.ThrowsAsync<KairosValidationException>(() =>

@@ -4,15 +4,27 @@ using Kairos.Executors;
 using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Storage;
+using Kairos.Storage.Memory;
 using Kairos.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Kairos.Tests.Support;
 
+/// <summary>The store a <see cref="TestEngine"/> runs on.</summary>
+public enum TestStore
+{
+    /// <summary>A real SQLite file in the engine's temp directory (the default).</summary>
+    Sqlite,
+
+    /// <summary>The in-memory driver: the same rules, no file.</summary>
+    Memory,
+}
+
 /// <summary>
-/// A real engine on a real SQLite file in a temp directory, with a manual clock. Tests register
-/// handlers, start the engine and advance time; <see cref="Started"/> records handler starts.
+/// A real engine on a real SQLite file in a temp directory (or on the in-memory driver), with a
+/// manual clock. Tests register handlers, start the engine and advance time; <see cref="Started"/>
+/// records handler starts.
 /// </summary>
 public sealed class TestEngine : IAsyncDisposable
 {
@@ -42,7 +54,8 @@ public sealed class TestEngine : IAsyncDisposable
         Action<IServiceCollection>? handlers = null,
         Action<KairosOptions>? configure = null,
         DateTimeOffset? start = null,
-        string? databasePath = null)
+        string? databasePath = null,
+        TestStore store = TestStore.Sqlite)
     {
         var clock = new ManualTimeProvider(start ?? DefaultStart);
         var services = new ServiceCollection();
@@ -51,7 +64,14 @@ public sealed class TestEngine : IAsyncDisposable
         var directory = new TempDirectory();
         services.AddKairos(o =>
         {
-            o.UseSqlite(databasePath ?? directory.File("kairos.db"));
+            if (store == TestStore.Memory)
+            {
+                o.UseInMemory();
+            }
+            else
+            {
+                o.UseSqlite(databasePath ?? directory.File("kairos.db"));
+            }
             o.NodeId = "test-node";
             o.ShutdownGrace = TimeSpan.Zero;
             configure?.Invoke(o);

@@ -1,0 +1,43 @@
+using Kairos.Model;
+
+namespace Kairos.Storage.Memory;
+
+/// <summary>Read-only queries, answered from the committed state without waiting for the writer.</summary>
+public sealed partial class MemoryStore
+{
+    public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
+        Read(state => state.Runs.Values.Select(r => r.Run).Where(r => Claimable(state, r)).Min(r => (DateTimeOffset?)r.DueAt), cancellationToken);
+
+    public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
+        Read(state => state.Runs.GetValueOrDefault(runId)?.Run, cancellationToken);
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<RunRecord>>(state => state.Runs.Values.Reverse().Select(r => r.Run)
+            .Where(r => (query.JobName is null || r.JobName == query.JobName) && (query.State is null || r.State == query.State)
+                && (query.BeforeId is null || r.Id < query.BeforeId) && (query.EventId is null || r.EventId == query.EventId)
+                && (query.ParentRunId is null || r.ParentRunId == query.ParentRunId))
+            .Take(Math.Clamp(query.Limit, 1, 10_000)).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<RunLogLine>>(state => state.RunLogs.GetValueOrDefault(runId)?.ToList() ?? [], cancellationToken);
+
+    public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<JournalEntry>>(state => state.Journal.Values
+            .Where(e => (query.RunId is null || e.RunId == query.RunId) && (query.JobName is null || e.JobName == query.JobName)
+                && (query.AfterSeq is null || e.Seq > query.AfterSeq))
+            .Take(Math.Clamp(query.Limit, 1, 100_000)).ToList(), cancellationToken);
+
+    /// <summary>The journal's count is of the entries kept (as PostgreSQL counts them; SQLite gives its highest sequence number).</summary>
+    public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken) =>
+        Read(state => new StoreStats(
+            state.Runs.Values.GroupBy(r => r.Run.State.ToWire()).ToDictionary(g => g.Key, g => (long)g.Count()),
+            state.Jobs.Count, state.Triggers.Count, state.Journal.Count), cancellationToken);
+
+    /// <summary>Appends a journal entry that records something without changing state.</summary>
+    public Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Write(tx =>
+        {
+            tx.Journal(now, kind, jobName, null, null, data);
+            return true;
+        });
+}

@@ -1,0 +1,210 @@
+using System.Collections.Immutable;
+using Kairos.Model;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Storage.Memory;
+
+/// <summary>
+/// One write: the state it builds on (see <see cref="MemoryStore"/>), the changes every write makes
+/// (journal entries, run rows), and the driver's primitives for rules from Core (<see cref="IDriverTransaction"/>).
+/// </summary>
+public sealed partial class MemoryStore
+{
+    private const string LeftTheWriter = "a rule awaited something other than the in-memory driver inside a write";
+
+    /// <summary>
+    /// Runs a Core rule inside a write. Every primitive completes synchronously, so the rule does
+    /// too; one that did not would go on after its write was committed, and is refused.
+    /// </summary>
+    private static T Completed<T>(ValueTask<T> rule) => rule.IsCompleted ? rule.Result : throw new InvalidOperationException(LeftTheWriter);
+
+    private static void Completed(ValueTask rule)
+    {
+        if (!rule.IsCompleted)
+        {
+            throw new InvalidOperationException(LeftTheWriter);
+        }
+        rule.GetAwaiter().GetResult();
+    }
+
+    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken) =>
+        Write(tx => Completed(rule(tx)));
+
+    private sealed partial class Transaction(string node, MemoryState committed) : IDriverTransaction
+    {
+        /// <summary>The state as this write has changed it so far; the store publishes it if the write returns.</summary>
+        public MemoryState State { get; set; } = committed;
+
+        public void Journal(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data)
+        {
+            var seq = State.LastSeq + 1;
+            State = State with { LastSeq = seq, Journal = State.Journal.Add(seq, new JournalEntry(seq, Stored(at), kind, jobName, runId, triggerId, node, data)) };
+        }
+
+        /// <summary>Changes a run's row; like an UPDATE, does nothing when there is no such run.</summary>
+        public void UpdateRun(long runId, Func<RunRecord, RunRecord> change)
+        {
+            if (State.Runs.TryGetValue(runId, out var row))
+            {
+                State = State with { Runs = State.Runs.SetItem(runId, row with { Run = change(row.Run) }) };
+            }
+        }
+
+        public void AppendLogs(IEnumerable<(long RunId, RunLogLine Line)> lines)
+        {
+            foreach (var (runId, line) in lines)
+            {
+                var log = State.RunLogs.GetValueOrDefault(runId, ImmutableList<RunLogLine>.Empty);
+                State = State with { RunLogs = State.RunLogs.SetItem(runId, log.Add(line with { At = Stored(line.At) })) };
+            }
+        }
+
+        public ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data)
+        {
+            Journal(at, kind, jobName, runId, triggerId, data);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries)
+        {
+            foreach (var e in entries)
+            {
+                Journal(e.At, e.Kind, e.JobName, e.RunId, e.TriggerId, e.Data);
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<bool> JobExistsAsync(string jobName) => ValueTask.FromResult(State.Jobs.ContainsKey(jobName));
+
+        public ValueTask<JobSettings?> GetJobSettingsAsync(string jobName) => ValueTask.FromResult(State.Jobs.GetValueOrDefault(jobName)?.Settings);
+
+        public ValueTask<IReadOnlyDictionary<string, JobSettings>> GetJobSettingsAsync(IReadOnlyCollection<string> jobNames) =>
+            ValueTask.FromResult<IReadOnlyDictionary<string, JobSettings>>(jobNames.Distinct()
+                .Where(State.Jobs.ContainsKey).ToDictionary(name => name, name => State.Jobs[name].Settings, StringComparer.Ordinal));
+
+        // One writer at a time already takes decisions one at a time.
+        public ValueTask LockJobAsync(string jobName) => ValueTask.CompletedTask;
+
+        public ValueTask<long> CountActiveRunsAsync(string jobName) =>
+            ValueTask.FromResult((long)State.Runs.Values.Count(r => r.Active && r.Run.JobName == jobName));
+
+        public ValueTask<EnqueueResult?> FindRunByIdempotencyKeyAsync(string jobName, string key) =>
+            ValueTask.FromResult(Found(State.Runs.Values.FirstOrDefault(r => r.Run.JobName == jobName && r.Run.IdempotencyKey == key)));
+
+        public ValueTask<EnqueueResult?> FindActiveRunByDedupeKeyAsync(long triggerId, string dedupeKey) =>
+            ValueTask.FromResult(Found(State.Runs.Values.FirstOrDefault(r => r.Active && r.Run.TriggerId == triggerId && r.DedupeKey == dedupeKey)));
+
+        private static EnqueueResult? Found(RunRow? row) => row is null ? null : new EnqueueResult(row.Run.Id, false, row.Run.State);
+
+        // A taken key is refused as the SQL stores' unique index refuses it.
+        public ValueTask<long?> InsertRunAsync(NewRun run) =>
+            ValueTask.FromResult(run.IdempotencyKey is { } key && State.Runs.Values.Any(r => r.Run.JobName == run.JobName && r.Run.IdempotencyKey == key)
+                ? null
+                : (long?)InsertRun(run));
+
+        public ValueTask<IReadOnlyList<long>> InsertRunsAsync(IReadOnlyList<NewRun> runs) =>
+            ValueTask.FromResult<IReadOnlyList<long>>(runs.Select(InsertRun).ToList());
+
+        private long InsertRun(NewRun run)
+        {
+            var id = State.LastRunId + 1;
+            var record = new RunRecord
+            {
+                Id = id,
+                JobName = run.JobName,
+                Queue = run.Queue,
+                ExecutorKind = run.ExecutorKind,
+                Priority = run.Priority,
+                State = run.State,
+                Attempt = 0,
+                MaxAttempts = run.MaxAttempts,
+                Source = run.Source,
+                TriggerId = run.TriggerId,
+                ParentRunId = run.ParentRunId,
+                Payload = run.Payload,
+                IdempotencyKey = run.IdempotencyKey,
+                CreatedAt = Stored(run.CreatedAt),
+                DueAt = Stored(run.DueAt),
+                FinishedAt = Stored(run.FinishedAt),
+                EventId = run.EventId,
+                Subscription = run.Subscription,
+                ChainDepth = run.ChainDepth,
+            };
+            // Held (NewRun.Held) is not stored: a queued run of a paused job is held, whenever asked.
+            State = State with { LastRunId = id, Runs = State.Runs.Add(id, new RunRow(record, run.DedupeKey)) };
+            return id;
+        }
+
+        public ValueTask<RunRecord?> GetRunAsync(long runId) => ValueTask.FromResult(State.Runs.GetValueOrDefault(runId)?.Run);
+
+        private static RunSummary Summary(RunRecord r) => new(r.Id, r.JobName, r.TriggerId, r.State, r.Attempt, r.MaxAttempts);
+
+        // The one writer holds every row until the write commits.
+        public ValueTask<RunSummary?> GetRunSummaryAsync(long runId) =>
+            ValueTask.FromResult(State.Runs.TryGetValue(runId, out var row) ? Summary(row.Run) : null);
+
+        public ValueTask<RunSummary?> GetRunningRunAsync(long runId, string owner) =>
+            ValueTask.FromResult(State.Runs.TryGetValue(runId, out var row) && row.Run.State == RunState.Running && row.Run.LeaseOwner == owner
+                ? Summary(row.Run)
+                : null);
+
+        public ValueTask<IReadOnlyList<RunSummary>> ListExpiredRunsAsync(DateTimeOffset now) =>
+            ValueTask.FromResult<IReadOnlyList<RunSummary>>(State.Runs.Values
+                .Where(r => r.Run.State == RunState.Running && r.Run.LeaseExpiresAt < Stored(now))
+                .Select(r => Summary(r.Run)).ToList());
+
+        public ValueTask RequeueRunAsync(long runId, DateTimeOffset dueAt, string error)
+        {
+            UpdateRun(runId, r => r with { State = RunState.Queued, Error = error, DueAt = Stored(dueAt), FinishedAt = null, LeaseOwner = null, LeaseExpiresAt = null });
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at)
+        {
+            UpdateRun(runId, r => r with { State = state, Error = error, FinishedAt = Stored(at), LeaseOwner = null, LeaseExpiresAt = null });
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<CompletedRun?>> CompleteRunsAsync(IReadOnlyList<RunCompletion> completions, IReadOnlyList<RunState> states) =>
+            ValueTask.FromResult<IReadOnlyList<CompletedRun?>>(completions.Select((c, i) => CompleteRun(c, states[i])).ToList());
+
+        /// <summary>Stores one outcome, only while the completion's owner holds the run.</summary>
+        private CompletedRun? CompleteRun(RunCompletion completion, RunState state)
+        {
+            if (!State.Runs.TryGetValue(completion.RunId, out var row) || row.Run.State != RunState.Running || row.Run.LeaseOwner != completion.Owner)
+            {
+                return null;
+            }
+            UpdateRun(completion.RunId, r => r with
+            {
+                State = state,
+                Output = completion.Output,
+                Error = completion.Error,
+                DueAt = Stored(completion.RetryAt) ?? r.DueAt,
+                FinishedAt = state == RunState.Queued ? null : Stored(completion.FinishedAt),
+                LeaseOwner = null,
+                LeaseExpiresAt = null,
+                CancelRequested = false,
+            });
+            return new CompletedRun(row.Run.JobName, row.Run.TriggerId, row.Run.Attempt, row.Run.StartedAt);
+        }
+
+        public ValueTask AppendRunLogsAsync(IReadOnlyList<(long RunId, RunLogLine Line)> lines)
+        {
+            AppendLogs(lines);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask RequestCancelAsync(long runId)
+        {
+            UpdateRun(runId, r => r with { CancelRequested = true });
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<RunRecord> ReopenRunAsync(long runId, DateTimeOffset dueAt, int maxAttempts)
+        {
+            UpdateRun(runId, r => r with { State = RunState.Queued, DueAt = Stored(dueAt), FinishedAt = null, MaxAttempts = maxAttempts, CancelRequested = false });
+            return ValueTask.FromResult(State.Runs[runId].Run);
+        }
+    }
+}
