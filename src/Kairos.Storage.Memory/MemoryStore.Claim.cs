@@ -1,82 +1,64 @@
-using System.Text.Json;
+using Kairos.Engine.Claiming;
 using Kairos.Model;
+using Kairos.Storage.Drivers;
 
 namespace Kairos.Storage.Memory;
 
-/// <summary>Claim: the dispatcher takes due runs in order priority → due time → id, within every limit.</summary>
+/// <summary>Claim: the rules are <see cref="RunClaims"/>'s; the candidates and the rows changed are here.</summary>
 public sealed partial class MemoryStore
 {
-    // The SQL stores look at no more candidates than this in one claim when limits turn many down.
-    private const int MaxCandidatesScanned = 4096;
-
     public Task<IReadOnlyList<RunRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken) =>
-        Write<IReadOnlyList<RunRecord>>(tx =>
-        {
-            var chosen = ChooseClaimable(tx.State, request);
-            return chosen.Select(run => MarkRunning(tx, request, run.Id)).ToList();
-        });
+        Write(tx => Completed(RunClaims.ClaimAsync(tx, request)));
 
-    private static List<RunRecord> ChooseClaimable(MemoryState state, ClaimRequest request)
+    private sealed partial class Transaction
     {
-        var chosen = new List<RunRecord>();
-        if (request.MaxRuns <= 0)
+        // One writer at a time: nothing to prepare, and claims already take turns.
+        public ValueTask BeginClaimAsync() => ValueTask.CompletedTask;
+
+        public ValueTask LockClaimLimitsAsync() => ValueTask.CompletedTask;
+
+        public ValueTask<IReadOnlyList<ClaimCandidate>> ReadClaimCandidatesAsync(DateTimeOffset now, ClaimCandidate? after, int limit)
         {
-            return chosen;
-        }
-        var now = Stored(request.Now);
-        var candidates = state.Runs.Values.Select(r => r.Run)
-            .Where(r => r.DueAt <= now && Claimable(state, r))
-            .OrderByDescending(r => r.Priority).ThenBy(r => r.DueAt).ThenBy(r => r.Id)
-            .Take(MaxCandidatesScanned);
-        RunLimitCounter? running = null; // Counted on first need: with no limit in play it is not needed at all.
-        foreach (var candidate in candidates)
-        {
-            var maxInstances = state.Jobs[candidate.JobName].Settings.MaxInstances;
-            var limited = maxInstances is not null
-                || request.QueueLimits.ContainsKey(candidate.Queue)
-                || request.ExecutorKindLimits.ContainsKey(candidate.ExecutorKind);
-            if (limited)
-            {
-                running ??= RunningCounts(state);
-                if (!running.TryTake(candidate.JobName, candidate.Queue, candidate.ExecutorKind, maxInstances, request))
+            var due = Stored(now);
+            var state = State;
+            return ValueTask.FromResult<IReadOnlyList<ClaimCandidate>>(state.Runs.Values.Select(r => r.Run)
+                .Where(r => r.DueAt <= due && Claimable(state, r) && (after is null || After(r, after)))
+                .OrderByDescending(r => r.Priority).ThenBy(r => r.DueAt).ThenBy(r => r.Id)
+                .Take(limit)
+                .Select(r =>
                 {
-                    continue;
-                }
-            }
-            chosen.Add(candidate);
-            if (chosen.Count == request.MaxRuns)
+                    var job = state.Jobs[r.JobName];
+                    return new ClaimCandidate(r.Id, r.JobName, r.Queue, r.ExecutorKind, job.Settings.MaxInstances, job.Version, r.Priority, r.DueAt);
+                })
+                .ToList());
+        }
+
+        /// <summary>Whether the run comes after the candidate in claim order (priority desc, due, id).</summary>
+        private static bool After(RunRecord run, ClaimCandidate candidate) =>
+            run.Priority < candidate.Priority
+            || (run.Priority == candidate.Priority && (run.DueAt > candidate.DueAt || (run.DueAt == candidate.DueAt && run.Id > candidate.Id)));
+
+        public ValueTask<IReadOnlyList<RunningCount>> CountRunningRunsAsync() =>
+            ValueTask.FromResult<IReadOnlyList<RunningCount>>(State.Runs.Values.Select(r => r.Run).Where(r => r.State == RunState.Running)
+                .GroupBy(r => (r.JobName, r.Queue, r.ExecutorKind))
+                .Select(g => new RunningCount(g.Key.JobName, g.Key.Queue, g.Key.ExecutorKind, g.Count())).ToList());
+
+        public ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt)
+        {
+            foreach (var id in runIds)
             {
-                break;
+                UpdateRun(id, r => r with
+                {
+                    State = RunState.Running,
+                    Attempt = r.Attempt + 1,
+                    StartedAt = Stored(now),
+                    FinishedAt = null,
+                    LeaseOwner = owner,
+                    LeaseExpiresAt = Stored(leaseExpiresAt),
+                    CancelRequested = false,
+                });
             }
+            return ValueTask.FromResult<IReadOnlyList<RunRecord>>(runIds.Select(id => State.Runs[id].Run).ToList());
         }
-        return chosen;
-    }
-
-    private static RunLimitCounter RunningCounts(MemoryState state)
-    {
-        var counter = new RunLimitCounter();
-        foreach (var run in state.Runs.Values.Select(r => r.Run).Where(r => r.State == RunState.Running))
-        {
-            counter.Add(run.JobName, run.Queue, run.ExecutorKind, 1);
-        }
-        return counter;
-    }
-
-    /// <summary>Starts the run for the claim's owner and journals run.started with its attempt, as {"attempt":N}.</summary>
-    private static RunRecord MarkRunning(Transaction tx, ClaimRequest request, long runId)
-    {
-        tx.UpdateRun(runId, r => r with
-        {
-            State = RunState.Running,
-            Attempt = r.Attempt + 1,
-            StartedAt = Stored(request.Now),
-            FinishedAt = null,
-            LeaseOwner = request.Owner,
-            LeaseExpiresAt = Stored(request.LeaseExpiresAt),
-            CancelRequested = false,
-        });
-        var run = tx.State.Runs[runId].Run;
-        tx.Journal(request.Now, "run.started", run.JobName, run.Id, run.TriggerId, JsonSerializer.Serialize(new { attempt = run.Attempt }));
-        return run with { JobVersion = tx.State.Jobs[run.JobName].Version };
     }
 }

@@ -31,28 +31,6 @@ public sealed partial class MemoryStore
                 .Take(query.Limit).ToList();
         }, cancellationToken);
 
-    public Task<int> CancelEventAsync(long eventId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(tx =>
-        {
-            var evt = tx.State.Events.TryGetValue(eventId, out var row)
-                ? ReadEvent(row, RunsOfEvents(tx.State))
-                : throw new KairosNotFoundException($"event {eventId} does not exist");
-            if (evt.Status != EventStatus.Pending)
-            {
-                throw new KairosConflictException($"event {eventId} is {evt.Status.ToString().ToLowerInvariant()}; only a pending event (no run started) can be cancelled");
-            }
-            var queued = tx.State.Runs.Values.Select(r => r.Run).Where(r => r.EventId == eventId && r.State == RunState.Queued).Select(r => r.Id).ToList();
-            foreach (var runId in queued)
-            {
-                tx.UpdateRun(runId, r => r with { State = RunState.Cancelled, FinishedAt = Stored(now), Error = "the event was cancelled" });
-                tx.Journal(now, "run.cancelled", null, runId, null, JsonSerializer.Serialize(new { @while = "queued", eventId }, KairosJson.Options));
-                Completed(EventRouter.PublishRunFinishedAsync(tx, runId, now));
-            }
-            tx.UpdateEvent(eventId, e => e with { Cancelled = true });
-            tx.Journal(now, "event.cancelled", null, null, null, JsonSerializer.Serialize(new { eventId, runs = queued.Count }, KairosJson.Options));
-            return queued.Count;
-        });
-
     public Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(ReplayRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(tx =>
         {

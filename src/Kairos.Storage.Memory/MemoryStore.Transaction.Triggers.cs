@@ -21,6 +21,15 @@ public sealed partial class MemoryStore
             ValueTask.FromResult<IReadOnlyList<EnqueueResult>>(State.Runs.Values
                 .Where(r => r.Run.EventId == eventId).Select(r => new EnqueueResult(r.Run.Id, false, r.Run.State)).ToList());
 
+        public ValueTask<StoredEvent?> GetEventForUpdateAsync(long eventId) =>
+            ValueTask.FromResult(State.Events.TryGetValue(eventId, out var row) ? ReadEvent(row, RunsOfEvents(State)) : null);
+
+        public ValueTask MarkEventCancelledAsync(long eventId)
+        {
+            UpdateEvent(eventId, e => e with { Cancelled = true });
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask<long> InsertEventAsync(EventRequest request, DateTimeOffset publishedAt)
         {
             var id = State.LastEventId + 1;

@@ -27,7 +27,8 @@ public sealed partial class MemoryStore
         rule.GetAwaiter().GetResult();
     }
 
-    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken) =>
+    // One writer at a time, taken in turn: nothing to jump ahead of.
+    public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false) =>
         Write(tx => Completed(rule(tx)));
 
     private sealed partial class Transaction(string node, MemoryState committed) : IDriverTransaction
