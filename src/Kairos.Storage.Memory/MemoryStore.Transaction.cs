@@ -97,6 +97,11 @@ public sealed partial class MemoryStore
 
         private static EnqueueResult? Found(RunRow? row) => row is null ? null : new EnqueueResult(row.Run.Id, false, row.Run.State);
 
+        public ValueTask<long?> InsertRunFromJobAsync(RunRequest request, DateTimeOffset now) =>
+            State.Jobs.GetValueOrDefault(request.JobName)?.Settings is { SkipsOverlaps: false } job
+                ? InsertRunAsync(NewRun.For(request, job, RunState.Queued, now))
+                : ValueTask.FromResult<long?>(null);
+
         // A taken key is refused as the SQL stores' unique index refuses it.
         public ValueTask<long?> InsertRunAsync(NewRun run) =>
             ValueTask.FromResult(run.IdempotencyKey is { } key && State.Runs.Values.Any(r => r.Run.JobName == run.JobName && r.Run.IdempotencyKey == key)

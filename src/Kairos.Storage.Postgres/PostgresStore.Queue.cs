@@ -37,6 +37,27 @@ public sealed partial class PostgresStore
     private async Task<EnqueueResult> EnqueueInScope(PgScope scope, RunRequest request, DateTimeOffset now) =>
         await RunEnqueuer.EnqueueAsync(new Transaction(this, scope), request, now);
 
+    private static async Task<long?> InsertRunFromJob(PgScope scope, RunRequest request, DateTimeOffset now)
+    {
+        if (await scope.Scalar(
+            $"""
+            INSERT INTO runs ({RunInsertColumns})
+            SELECT name, queue, executor_kind, COALESCE(@priority::bigint, priority), 'queued', max_attempts, @source, @trigger::bigint, @parent::bigint,
+                   @payload::text, @key::text, @now, @due, NULL, @event::bigint, @subscription::text, @depth, @dedupe::text, paused
+            FROM jobs WHERE name = @job AND NOT (skip_on_overlap AND max_instances IS NOT NULL)
+            ON CONFLICT (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING id
+            """,
+            ("priority", (long?)request.Priority), ("source", request.Source), ("trigger", request.TriggerId), ("parent", request.ParentRunId),
+            ("payload", request.Payload), ("key", request.IdempotencyKey), ("now", Ms(now)), ("due", Ms(request.NotBefore ?? now)), ("job", request.JobName),
+            ("event", request.EventId), ("subscription", request.Subscription), ("depth", (long)request.ChainDepth), ("dedupe", request.DedupeKey)) is not long id)
+        {
+            return null;
+        }
+        scope.Announce(StoreChanges.Runs);
+        return id;
+    }
+
     /// <remarks>
     /// Two nodes inserting the same idempotency key at once: ON CONFLICT DO NOTHING on the unique
     /// index makes the second wait for the first to commit, then insert nothing.

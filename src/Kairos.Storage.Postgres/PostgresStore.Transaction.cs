@@ -62,6 +62,9 @@ public sealed partial class PostgresStore
 
         private static EnqueueResult? ReadEnqueueResult(Npgsql.NpgsqlDataReader r) => new(r.GetInt64(0), false, RunStates.Parse(r.GetString(1)));
 
+        public async ValueTask<long?> InsertRunFromJobAsync(RunRequest request, DateTimeOffset now) =>
+            await InsertRunFromJob(scope, request, now).ConfigureAwait(false);
+
         public async ValueTask<long?> InsertRunAsync(NewRun run) => await InsertRun(scope, run).ConfigureAwait(false);
 
         public async ValueTask<IReadOnlyList<long>> InsertRunsAsync(IReadOnlyList<NewRun> runs) => await InsertRuns(scope, runs).ConfigureAwait(false);

@@ -18,7 +18,9 @@ namespace Kairos.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
 {
-    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
+    // Rare enough that a page written again and again (an index's hot page) is copied once per
+    // interval rather than once per commit; under load the copying competed for the two cores.
+    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
 
     private readonly object _checkpointing = new(); // Two checkpoints at once: the second would give up (SQLITE_BUSY).
     private readonly AutoResetEvent _committed = new(false);

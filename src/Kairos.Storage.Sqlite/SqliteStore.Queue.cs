@@ -16,6 +16,21 @@ public sealed partial class SqliteStore
     private EnqueueResult EnqueueInScope(SqliteWriteScope scope, RunRequest request, DateTimeOffset now) =>
         Completed(RunEnqueuer.EnqueueAsync(new Transaction(this, scope), request, now));
 
+    private static long? InsertRunFromJob(SqliteWriteScope scope, RunRequest request, DateTimeOffset now) =>
+        scope.Execute(
+            """
+            INSERT INTO runs (job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id,
+                              payload, idempotency_key, created_at, due_at, event_id, subscription, chain_depth, dedupe_key, held)
+            SELECT name, queue, executor_kind, COALESCE(@priority, priority), 'queued', max_attempts, @source, @trigger, @parent,
+                   @payload, @key, @now, @due, @event, @subscription, @depth, @dedupe, paused
+            FROM jobs WHERE name = @job AND NOT (skip_on_overlap = 1 AND max_instances IS NOT NULL)
+            """,
+            ("@priority", request.Priority), ("@source", request.Source), ("@trigger", request.TriggerId), ("@parent", request.ParentRunId),
+            ("@payload", request.Payload), ("@key", request.IdempotencyKey), ("@now", Ms(now)), ("@due", Ms(request.NotBefore ?? now)), ("@job", request.JobName),
+            ("@event", request.EventId), ("@subscription", request.Subscription), ("@depth", request.ChainDepth), ("@dedupe", request.DedupeKey)) == 1
+            ? scope.LastInsertRowId
+            : null;
+
     private static long InsertRun(SqliteWriteScope scope, NewRun run)
     {
         scope.Execute(

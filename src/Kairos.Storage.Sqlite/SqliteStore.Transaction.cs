@@ -53,10 +53,7 @@ public sealed partial class SqliteStore
 
         public ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries)
         {
-            foreach (var e in entries)
-            {
-                store.Journal(scope, e.At, e.Kind, e.JobName, e.RunId, e.TriggerId, e.Data);
-            }
+            store.JournalMany(scope, entries);
             return ValueTask.CompletedTask;
         }
 
@@ -101,6 +98,9 @@ public sealed partial class SqliteStore
         private static EnqueueResult? ReadEnqueueResult(SqliteStatement r) => new(r.Int64(0), false, RunStates.Parse(r.Text(1)));
 
         // Keys were looked up first in this transaction, and the single writer lets no other in between.
+        public ValueTask<long?> InsertRunFromJobAsync(RunRequest request, DateTimeOffset now) =>
+            ValueTask.FromResult(InsertRunFromJob(scope, request, now));
+
         public ValueTask<long?> InsertRunAsync(NewRun run) => ValueTask.FromResult<long?>(InsertRun(scope, run));
 
         public ValueTask<IReadOnlyList<long>> InsertRunsAsync(IReadOnlyList<NewRun> runs) =>

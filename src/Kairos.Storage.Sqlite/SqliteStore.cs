@@ -72,6 +72,40 @@ public sealed partial class SqliteStore : IKairosStore
             "INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data) VALUES (@at, @kind, @job, @run, @trigger, @node, @data)",
             ("@at", Ms(at)), ("@kind", kind), ("@job", job), ("@run", runId), ("@trigger", triggerId), ("@node", _node), ("@data", data));
 
+    // Rows per multi-row journal INSERT: a claim journals a run.started per run, and one statement
+    // for many rows costs the single writer less than one statement each.
+    private const int JournalChunk = 16;
+
+    private static readonly string[] JournalChunkSql = Enumerable.Range(0, JournalChunk + 1).Select(rows =>
+        "INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data) VALUES " +
+        string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@at{i}, @kind{i}, @job{i}, @run{i}, @trigger{i}, @node, @data{i})"))).ToArray();
+
+    private static readonly string[][] JournalChunkNames = Enumerable.Range(0, JournalChunk)
+        .Select(i => new[] { $"@at{i}", $"@kind{i}", $"@job{i}", $"@run{i}", $"@trigger{i}", $"@data{i}" }).ToArray();
+
+    /// <summary>Journal entries in the order given, up to <see cref="JournalChunk"/> rows a statement.</summary>
+    private void JournalMany(SqliteWriteScope scope, IReadOnlyList<Drivers.JournalWrite> entries)
+    {
+        for (var start = 0; start < entries.Count; start += JournalChunk)
+        {
+            var rows = Math.Min(JournalChunk, entries.Count - start);
+            var parameters = new (string Name, object? Value)[(rows * 6) + 1];
+            for (var i = 0; i < rows; i++)
+            {
+                var e = entries[start + i];
+                var names = JournalChunkNames[i];
+                parameters[i * 6] = (names[0], Ms(e.At));
+                parameters[(i * 6) + 1] = (names[1], e.Kind);
+                parameters[(i * 6) + 2] = (names[2], e.JobName);
+                parameters[(i * 6) + 3] = (names[3], e.RunId);
+                parameters[(i * 6) + 4] = (names[4], e.TriggerId);
+                parameters[(i * 6) + 5] = (names[5], e.Data);
+            }
+            parameters[^1] = ("@node", _node);
+            scope.Execute(JournalChunkSql[rows], parameters);
+        }
+    }
+
     internal static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     internal static long? Ms(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();

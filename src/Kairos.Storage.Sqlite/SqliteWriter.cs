@@ -18,7 +18,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private const int MaxBatch = 64;
 
     /// <summary>The WAL file size past which the writer empties it (see <see cref="TruncateWal"/>).</summary>
-    public const long WalTruncateBytes = 16 * 1024 * 1024;
+    public const long WalTruncateBytes = 64 * 1024 * 1024;
 
     private readonly ConcurrentQueue<WriteOperation> _queue = new();
     private readonly ConcurrentQueue<WriteOperation> _urgent = new();

@@ -144,12 +144,13 @@ public sealed class SqliteStoreTests : IDisposable
         }
         largest = Math.Max(largest, new FileInfo(path + "-wal").Length);
 
-        // Unchecked, 6,000 commits of a 2 KB row and its journal entry write well over 50 MB of WAL.
+        // Unchecked, 6,000 commits of a 2 KB row and its journal entry write about 200 MB of WAL.
         Assert.True(largest < SqliteWalLimit, $"the WAL reached {largest / 1024 / 1024} MB");
         Assert.Equal(6000, (await store.GetStatsAsync(CancellationToken.None)).RunsByState["queued"]);
     }
 
-    private const long SqliteWalLimit = 24 * 1024 * 1024;
+    // The writer empties the WAL past 64 MB; one batch more may land before it looks.
+    private const long SqliteWalLimit = 80 * 1024 * 1024;
 
     public void Dispose() => _directory.Dispose();
 }

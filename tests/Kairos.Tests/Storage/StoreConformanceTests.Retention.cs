@@ -60,9 +60,9 @@ public abstract partial class StoreConformanceTests
     {
         await SaveAsync("job");
         var runs = new List<long>();
-        for (var i = 4; i >= 0; i--)
+        for (var i = 0; i < 5; i++)
         {
-            runs.Insert(0, await FinishedRunAsync("job", RunState.Succeeded, T0.AddMinutes(i))); // Ids run against finish times.
+            runs.Add(await FinishedRunAsync("job", RunState.Succeeded, T0.AddMinutes(i))); // Ids follow time, as they do in use.
         }
 
         Assert.Equal(2, await Store.DeleteFinishedRunsAsync(RunState.Succeeded, DayLater, 2, CancellationToken.None));

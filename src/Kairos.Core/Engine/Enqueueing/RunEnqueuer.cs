@@ -34,6 +34,13 @@ public static class RunEnqueuer
             return same;
         }
 
+        // The usual job, without an overlap rule: one statement takes its settings and inserts.
+        if (await tx.InsertRunFromJobAsync(request, now).ConfigureAwait(false) is { } queued)
+        {
+            await tx.AppendJournalAsync(now, "run.enqueued", request.JobName, queued, request.TriggerId,
+                JournalNotes.Enqueued(request, request.NotBefore ?? now, null)).ConfigureAwait(false);
+            return new EnqueueResult(queued, true, RunState.Queued);
+        }
         var job = await tx.GetJobSettingsAsync(request.JobName).ConfigureAwait(false)
             ?? throw new KairosNotFoundException($"job '{request.JobName}' does not exist");
         var state = RunState.Queued;

@@ -65,6 +65,15 @@ public interface IDriverTransaction
     /// <summary>A queued or running run of the trigger with this de-duplication key; null when there is none.</summary>
     ValueTask<EnqueueResult?> FindActiveRunByDedupeKeyAsync(long triggerId, string dedupeKey);
 
+    /// <summary>
+    /// The common insert in one step: a queued run of <paramref name="request"/>'s job taking the job's
+    /// queue, executor kind, priority (unless the request sets one), attempts and paused state from
+    /// its row, due at the request's not-before time or <paramref name="now"/>. Only for a job with no
+    /// overlap rule (skip-on-overlap with an instance limit): returns null for such a job, for a job
+    /// that does not exist, and when the idempotency key is taken.
+    /// </summary>
+    ValueTask<long?> InsertRunFromJobAsync(RunRequest request, DateTimeOffset now);
+
     /// <summary>Inserts one run; returns its id, or null when its idempotency key is taken (by a transaction that committed meanwhile).</summary>
     ValueTask<long?> InsertRunAsync(NewRun run);
 

@@ -21,14 +21,15 @@ public sealed class PrunerTests
         var now = t.Clock.GetUtcNow();
         await t.Engine.SaveJobAsync(TestEngine.Job("job"));
         await t.Engine.SaveJobAsync(TestEngine.Job("held", change: j => j with { Paused = true }));
-        await t.Store.AppendJournalAsync("note", null, null, now.AddDays(-31), None); // Not the newest entry, which is always kept.
-        var succeeded8 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Succeeded, now.AddDays(-8));
-        var succeeded6 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Succeeded, now.AddDays(-6));
-        var dead8 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Dead, now.AddDays(-8));
-        var dead31 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Dead, now.AddDays(-31));
-        var cancelled31 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Cancelled, now.AddDays(-31));
+        // Written in time order, as a running engine writes them (ids and sequence numbers grow with time).
         var queued40 = (await t.Store.EnqueueAsync(new RunRequest("held", TriggerSources.Manual), now.AddDays(-40), None)).RunId; // A paused job's backlog.
         var running40 = await RunningSinceAsync(t.Store, now.AddDays(-40));
+        await t.Store.AppendJournalAsync("note", null, null, now.AddDays(-31), None); // Not the newest entry, which is always kept.
+        var dead31 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Dead, now.AddDays(-31));
+        var cancelled31 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Cancelled, now.AddDays(-31));
+        var succeeded8 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Succeeded, now.AddDays(-8));
+        var dead8 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Dead, now.AddDays(-8));
+        var succeeded6 = await FinishedRuns.CreateAsync(t.Store, "job", RunState.Succeeded, now.AddDays(-6));
 
         var counts = await t.Engine.Pruner.PruneOnceAsync(now, None);
 
