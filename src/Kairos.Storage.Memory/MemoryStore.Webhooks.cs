@@ -34,7 +34,8 @@ public sealed partial class MemoryStore
             {
                 return false;
             }
-            tx.State = tx.State with { Webhooks = tx.State.Webhooks.Remove(name) };
+            // Its delivery ids go with it: no pass of the pruner would find them again.
+            tx.State = tx.State with { Webhooks = tx.State.Webhooks.Remove(name), WebhookDeliveries = tx.State.WebhookDeliveries.Remove(name) };
             tx.Journal(now, "webhook.deleted", null, null, null, HookNote(name));
             return true;
         });

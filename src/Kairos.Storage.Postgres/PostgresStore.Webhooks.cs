@@ -39,6 +39,8 @@ public sealed partial class PostgresStore
             var deleted = await scope.Execute("DELETE FROM webhooks WHERE name = @name", ("name", name)) > 0;
             if (deleted)
             {
+                // Its delivery ids go with it: no pass of the pruner would find them again.
+                await scope.Execute("DELETE FROM webhook_deliveries WHERE hook = @name", ("name", name));
                 await Journal(scope, now, "webhook.deleted", null, null, null, JsonSerializer.Serialize(new { hook = name }, KairosJson.Options));
             }
             return deleted;

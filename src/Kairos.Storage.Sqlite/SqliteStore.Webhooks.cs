@@ -48,6 +48,8 @@ public sealed partial class SqliteStore
             var deleted = scope.Execute("DELETE FROM webhooks WHERE name = @name", ("@name", name)) > 0;
             if (deleted)
             {
+                // Its delivery ids go with it: no pass of the pruner would find them again.
+                scope.Execute("DELETE FROM webhook_deliveries WHERE hook = @name", ("@name", name));
                 Journal(scope, now, "webhook.deleted", null, null, null, JsonSerializer.Serialize(new { hook = name }, KairosJson.Options));
             }
             return deleted;

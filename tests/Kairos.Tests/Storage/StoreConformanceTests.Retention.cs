@@ -150,4 +150,15 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(WebhookDeliveryOutcome.Replayed, (await Deliver("h", "b", later)).Outcome);
         Assert.Equal(WebhookDeliveryOutcome.Replayed, (await Deliver("g", "a", later)).Outcome);
     }
+
+    [StoreFact]
+    public async Task A_deleted_hook_takes_its_delivery_ids_with_it()
+    {
+        // The pruner walks the hooks that exist: ids of a deleted hook would otherwise stay for good.
+        await Store.SaveWebhookAsync(new WebhookDefinition("gone"), T0, CancellationToken.None);
+        await AcceptDeliveryAsync(new WebhookDelivery("gone", "d-1", "{}", T0) { RejectRepeatedId = true });
+        Assert.True(await Store.DeleteWebhookAsync("gone", T0, CancellationToken.None));
+
+        Assert.Equal(0, await Store.DeleteWebhookDeliveriesAsync("gone", T0.AddYears(1), 100, CancellationToken.None));
+    }
 }
