@@ -38,12 +38,25 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Called by the writer after each commit; never blocks.</summary>
     public void Committed() => _committed.Set();
 
-    /// <summary>Runs another checkpoint (the writer's truncation) once no passive checkpoint is running, so it is not refused as busy.</summary>
-    public void RunExclusive(Action checkpoint)
+    /// <summary>
+    /// Runs another checkpoint (the writer's truncation) unless a passive checkpoint is running now:
+    /// two at once, the second would be refused as busy, and the writer must not wait for one.
+    /// False when it did not run (the caller tries again after its next batch).
+    /// </summary>
+    public bool TryRunExclusive(Action checkpoint)
     {
-        lock (_checkpointing)
+        if (!Monitor.TryEnter(_checkpointing))
+        {
+            return false;
+        }
+        try
         {
             checkpoint();
+            return true;
+        }
+        finally
+        {
+            Monitor.Exit(_checkpointing);
         }
     }
 

@@ -227,7 +227,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         try
         {
-            _checkpointer.RunExclusive(() => _scope.Execute("PRAGMA wal_checkpoint(TRUNCATE)"));
+            _checkpointer.TryRunExclusive(() => _scope.Execute("PRAGMA wal_checkpoint(TRUNCATE)"));
         }
         catch (SqliteException)
         {
