@@ -4,7 +4,6 @@ using Kairos.Executors;
 using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Storage;
-using Kairos.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -39,7 +38,7 @@ public sealed class TestEngine : IAsyncDisposable
     public string DirectoryPath => _directory.Path;
 
     public static async Task<TestEngine> CreateAsync(
-        Action<IServiceCollection>? handlers = null,
+        Action<IKairosBuilder>? handlers = null,
         Action<KairosOptions>? configure = null,
         DateTimeOffset? start = null,
         string? databasePath = null)
@@ -49,15 +48,15 @@ public sealed class TestEngine : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(clock);
         var directory = new TempDirectory();
-        services.AddKairos(o =>
-        {
-            o.UseSqlite(databasePath ?? directory.File("kairos.db"));
-            o.NodeId = "test-node";
-            o.ShutdownGrace = TimeSpan.Zero;
-            configure?.Invoke(o);
-        });
-        services.AddKairosHandler("ok", _ => Task.FromResult<JsonNode?>(new JsonObject { ["ok"] = true }));
-        handlers?.Invoke(services);
+        var kairos = services.AddKairos(o =>
+            {
+                o.NodeId = "test-node";
+                o.ShutdownGrace = TimeSpan.Zero;
+                configure?.Invoke(o);
+            })
+            .UseSqlite(databasePath ?? directory.File("kairos.db"))
+            .AddHandler("ok", _ => Task.FromResult<JsonNode?>(new JsonObject { ["ok"] = true }));
+        handlers?.Invoke(kairos);
         var engine = new TestEngine(services.BuildServiceProvider(), clock, directory);
         await engine.Engine.InitializeAsync(CancellationToken.None);
         return engine;
