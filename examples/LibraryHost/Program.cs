@@ -3,38 +3,31 @@
 using System.Text.Json.Nodes;
 using Kairos.Client;
 using Kairos.Executors;
-using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Polling;
-using Kairos.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddKairos(o =>
-{
-    o.UseSqlite("library-host.db");
-    o.AddJob(new JobDefinition
-    {
-        Name = "send-digest",
-        Executor = new HandlerExecutorSpec("digest"),
-        Retry = RetryPolicy.Default with { MaxAttempts = 5 },
-        Triggers = [new CronTriggerSpec("*/20 * * * * *"), new NowTriggerSpec()],
-    });
-    // A poll trigger: the registered poller "drop-folder" decides when to run the job.
-    o.AddJob(new JobDefinition
-    {
-        Name = "import-drops",
-        Executor = new HandlerExecutorSpec("digest"),
-        Triggers = [new PollTriggerSpec { Poller = "drop-folder" }],
-    });
-});
-builder.Services.AddKairosHandler<DigestHandler>("digest");
-builder.Services.AddKairosPollTrigger<DropFolderPoller>();
+builder.Services.AddKairos(o => o.Workers = 4)
+    .UseSqlite("library-host.db")
+    .AddJob<DigestHandler>("send-digest", j => j
+        .Cron("*/20 * * * * *")
+        .Now()
+        .Retry(5)
+        .Timeout(TimeSpan.FromMinutes(1)))
+    // A poll trigger: the registered poller "drop-folder" decides when to run the job, which reuses the digest handler.
+    .AddJob("import-drops", new HandlerExecutorSpec("send-digest"), j => j.Trigger(new PollTriggerSpec { Poller = "drop-folder" }).MaxInstances(1))
+    .AddPollTrigger<DropFolderPoller>();
 
 using var host = builder.Build();
-await host.StartAsync();
+await host.StartAsync(); // Fails here, naming the field, if an option is out of range.
+
+// AddKairos registered the "kairos" health check: the database answers, with this node's state.
+var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+Console.WriteLine($"health: {health.Status} ({string.Join(", ", health.Entries["kairos"].Data.Select(d => $"{d.Key}={d.Value}"))})");
 
 // Anything in the app enqueues and queries work through IKairosClient: here, a manual run with a
 // payload, then its outcome (the same run again on a restart, thanks to the idempotency key).

@@ -28,7 +28,7 @@ public sealed record ServeOptions
 /// <summary>Builds the Kairos server: the engine plus the REST API and health endpoint, which reach it only through <see cref="IKairosClient"/>.</summary>
 public static class KairosServer
 {
-    public static WebApplication Build(ServeOptions serve, Action<IServiceCollection>? configureServices = null)
+    public static WebApplication Build(ServeOptions serve, Action<IKairosBuilder>? configureKairos = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(serve.Urls);
@@ -45,25 +45,25 @@ public static class KairosServer
             o.SerializerOptions.DefaultIgnoreCondition = KairosJson.Options.DefaultIgnoreCondition;
             o.SerializerOptions.Encoder = KairosJson.Options.Encoder;
         });
-        builder.Services.AddKairos(o =>
+        var kairos = builder.Services.AddKairos(o =>
         {
-            if (Kairos.Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath))
-            {
-                var (connectionString, schema) = Kairos.Storage.Postgres.PostgresConnectionStrings.Parse(serve.DatabasePath);
-                o.UsePostgres(connectionString, schema);
-            }
-            else
-            {
-                o.UseSqlite(serve.DatabasePath);
-            }
             o.ConfigFile = serve.ConfigFile;
             // SQL poll triggers can read either kind of database, whichever one Kairos stores in.
             o.SqlPollProviders.TryAdd("postgres", connectionString => new Npgsql.NpgsqlConnection(connectionString));
             o.SqlPollProviders.TryAdd("sqlite", connectionString => new Microsoft.Data.Sqlite.SqliteConnection(connectionString));
         });
-        builder.Services.AddKairosBuiltInHandlers();
+        if (Kairos.Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath))
+        {
+            var (connectionString, schema) = Kairos.Storage.Postgres.PostgresConnectionStrings.Parse(serve.DatabasePath);
+            kairos.UsePostgres(connectionString, schema);
+        }
+        else
+        {
+            kairos.UseSqlite(serve.DatabasePath);
+        }
+        kairos.AddBuiltInHandlers();
         builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<IKairosClient>().Clock));
-        configureServices?.Invoke(builder.Services);
+        configureKairos?.Invoke(kairos);
 
         var app = builder.Build();
         app.UseMiddleware<ProblemResponses>();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Kairos.Hosting;
 using Kairos.Storage.Postgres;
 using Kairos.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Kairos.Cli.Bench;
@@ -71,17 +72,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// max_connections (unless the connection string sets Maximum Pool Size): Npgsql's default of
     /// 100 per pool would let two nodes ask for more connections than a default server accepts.
     /// </summary>
-    public void UseIn(KairosOptions options, int nodes = 1)
-    {
-        if (_server is not null)
-        {
-            options.UsePostgres(_server.ConnectionStringFor(nodes), Schema!);
-        }
-        else
-        {
-            options.UseSqlite(Db);
-        }
-    }
+    public IKairosBuilder UseIn(IKairosBuilder kairos, int nodes = 1) =>
+        _server is not null ? kairos.UsePostgres(_server.ConnectionStringFor(nodes), Schema!) : kairos.UseSqlite(Db);
 
     /// <summary>What <c>kairos serve --db</c> takes for one of <paramref name="nodes"/> nodes sharing the server (see <see cref="UseIn"/>).</summary>
     public string DbFor(int nodes) =>

@@ -31,20 +31,15 @@ internal sealed class BenchEngine : IAsyncDisposable
     public static async Task<BenchEngine> StartAsync(
         BenchDatabase database,
         Action<KairosOptions>? configure = null,
-        Action<IServiceCollection>? handlers = null,
+        Action<IKairosBuilder>? handlers = null,
         int nodes = 1)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b
             .SetMinimumLevel(LogLevel.Warning)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        services.AddKairos(o =>
-        {
-            database.UseIn(o, nodes);
-            configure?.Invoke(o);
-        });
-        services.AddKairosBuiltInHandlers();
-        handlers?.Invoke(services);
+        var kairos = database.UseIn(services.AddKairos(o => configure?.Invoke(o)), nodes).AddBuiltInHandlers();
+        handlers?.Invoke(kairos);
         var engine = new BenchEngine(services.BuildServiceProvider());
         foreach (var hosted in engine._hosted)
         {

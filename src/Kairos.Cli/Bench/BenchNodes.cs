@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kairos.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Cli.Bench;
 
@@ -43,7 +44,7 @@ internal sealed class BenchNodes : IAsyncDisposable
                         o.NodeId = $"bench-{node + 1}";
                         configure(o);
                     },
-                    services => services.AddKairosHandler(Handler, _ =>
+                    services => services.AddHandler(Handler, _ =>
                     {
                         Interlocked.Increment(ref started[node]);
                         return Task.FromResult<JsonNode?>(null);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Kairos.Hosting;
 using Kairos.Model;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Cli.Bench;
 
@@ -32,8 +33,8 @@ internal static class ClaimLatencyBench
         var warmup = Math.Max(1, (int)(rate * Warmup.TotalSeconds));
         var recorder = new StartRecorder(warmup + n);
         var options = new KairosOptions();
-        await using (var a = await BenchEngine.StartAsync(database, o => o.NodeId = "bench-a", s => s.AddKairosHandler("record-start", recorder.HandleAsync), nodes: 2))
-        await using (var b = await BenchEngine.StartAsync(database, o => { o.NodeId = "bench-b"; o.Workers = 0; }, s => s.AddKairosHandler("record-start", recorder.HandleAsync), nodes: 2))
+        await using (var a = await BenchEngine.StartAsync(database, o => o.NodeId = "bench-a", s => s.AddHandler("record-start", recorder.HandleAsync), nodes: 2))
+        await using (var b = await BenchEngine.StartAsync(database, o => { o.NodeId = "bench-b"; o.Workers = 0; }, s => s.AddHandler("record-start", recorder.HandleAsync), nodes: 2))
         {
             await b.Engine.SaveJobAsync(new JobDefinition { Name = Job, Executor = new HandlerExecutorSpec("record-start") });
             // A warm-up at the same rate compiles the path and fills the pools; it is not measured.

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Kairos.Hosting;
 using Kairos.Model;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Cli.Bench;
 
@@ -29,7 +30,7 @@ internal static class CronLatencyBench
         await using (var bench = await BenchEngine.StartAsync(
             database,
             o => o.Workers = workers,
-            services => services.AddKairosHandler("lateness", recorder.HandleAsync)))
+            services => services.AddHandler("lateness", recorder.HandleAsync)))
         {
             await Task.WhenAll(Enumerable.Range(0, triggers).Select(i => bench.Engine.SaveJobAsync(new JobDefinition
             {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Kairos.Configuration;
 using Kairos.Hosting;
 using Kairos.Model;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Cli.Bench;
 
@@ -32,7 +33,7 @@ internal static class FileLatencyBench
         var latencies = new ConcurrentBag<double>();
         try
         {
-            await using var bench = await BenchEngine.StartAsync(database, handlers: services => services.AddKairosHandler("record-start", context =>
+            await using var bench = await BenchEngine.StartAsync(database, handlers: services => services.AddHandler("record-start", context =>
             {
                 var now = Stopwatch.GetTimestamp();
                 if (written.TryGetValue(context.Payload.GetProperty("path").GetString()!, out var at))

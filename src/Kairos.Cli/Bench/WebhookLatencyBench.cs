@@ -46,18 +46,20 @@ internal static class WebhookLatencyBench
         var latencies = new ConcurrentBag<double>();
         await using var app = KairosServer.Build(
             new ServeOptions { ConfigFile = config, DatabasePath = database.Db, Urls = "http://127.0.0.1:0" },
-            services => services
-                .AddLogging(b => b.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)) // stdout keeps its one JSON line
-                .AddKairosHandler("record-start", context =>
+            kairos =>
             {
-                var now = Stopwatch.GetTimestamp();
-                var id = context.Payload.GetProperty("body").GetProperty("id").GetString()!;
-                if (sent.TryGetValue(id, out var at))
+                kairos.Services.AddLogging(b => b.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)); // stdout keeps its one JSON line
+                kairos.AddHandler("record-start", context =>
                 {
-                    latencies.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
-                }
-                return Task.FromResult<JsonNode?>(null);
-            }));
+                    var now = Stopwatch.GetTimestamp();
+                    var id = context.Payload.GetProperty("body").GetProperty("id").GetString()!;
+                    if (sent.TryGetValue(id, out var at))
+                    {
+                        latencies.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
+                    }
+                    return Task.FromResult<JsonNode?>(null);
+                });
+            });
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(url) };

@@ -45,7 +45,7 @@ public sealed class KairosEngine : IAsyncDisposable
         HandlerRegistry handlers,
         TimeProvider time,
         ILoggerFactory loggers,
-        IServiceProvider? services = null)
+        IServiceProvider services)
     {
         Store = store;
         _options = options;
@@ -121,8 +121,8 @@ public sealed class KairosEngine : IAsyncDisposable
             _options.Webhooks.AddRange(config.Webhooks);
             _options.Subscriptions.AddRange(config.Subscriptions);
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
+            KairosOptionsValidator.ThrowIfInvalid(_options); // The file's engine section, on top of what the host validated.
         }
-        _options.Retention.Validate();
         foreach (var hook in _options.Webhooks)
         {
             await SaveWebhookAsync(hook, cancellationToken).ConfigureAwait(false);

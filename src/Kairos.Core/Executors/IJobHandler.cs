@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Kairos.Executors;
 
 /// <summary>
-/// An in-process job. Register it with <c>services.AddKairosHandler&lt;T&gt;("name")</c> and point a
+/// An in-process job. Register it with <c>AddKairos().AddHandler&lt;T&gt;("name")</c> and point a
 /// job's <c>handler:</c> at that name. Throwing fails the attempt (and retries per the job's policy);
 /// the returned JSON becomes the run's output.
 /// </summary>

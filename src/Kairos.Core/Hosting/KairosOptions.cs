@@ -2,10 +2,18 @@ using Kairos.Storage;
 
 namespace Kairos.Hosting;
 
-/// <summary>Engine settings. Each default says why it is what it is.</summary>
+/// <summary>
+/// Engine settings, read through <c>IOptions&lt;KairosOptions&gt;</c> and validated when the host starts
+/// (a field out of range fails the start with a message naming it). The YAML file's <c>engine:</c>
+/// section, when <see cref="ConfigFile"/> is set, applies on top and is validated again. Each default
+/// says why it is what it is.
+/// </summary>
 public sealed class KairosOptions
 {
-    /// <summary>Runs executing at once on this node. Default 32: enough to keep two cores busy with I/O-bound jobs.</summary>
+    /// <summary>
+    /// Runs executing at once on this node, 0–4096. Default 32: enough to keep two cores busy with I/O-bound jobs.
+    /// 0 makes a node that enqueues and serves but runs nothing.
+    /// </summary>
     public int Workers { get; set; } = 32;
 
     /// <summary>
@@ -52,14 +60,14 @@ public sealed class KairosOptions
     /// <summary>A YAML file of jobs loaded at start (see docs/configuration.md). Null: none.</summary>
     public string? ConfigFile { get; set; }
 
-    /// <summary>Jobs declared in code, saved at start.</summary>
-    public List<Model.JobDefinition> Jobs { get; } = [];
+    /// <summary>Jobs declared in code (<c>AddJob</c> on the builder) and in the YAML file, saved at start.</summary>
+    internal List<Model.JobDefinition> Jobs { get; } = [];
 
-    /// <summary>Webhooks declared in code, saved at start.</summary>
-    public List<Webhooks.WebhookDefinition> Webhooks { get; } = [];
+    /// <summary>Webhooks declared in code and in the YAML file, saved at start.</summary>
+    internal List<Webhooks.WebhookDefinition> Webhooks { get; } = [];
 
-    /// <summary>Subscriptions declared in code, saved at start (after the jobs they target).</summary>
-    public List<Events.Subscription> Subscriptions { get; } = [];
+    /// <summary>Subscriptions declared in code and in the YAML file, saved at start (after the jobs they target).</summary>
+    internal List<Events.Subscription> Subscriptions { get; } = [];
 
     /// <summary>
     /// Database providers of SQL poll triggers (<c>poll: { sql: { provider: NAME } }</c>): name →
@@ -68,27 +76,6 @@ public sealed class KairosOptions
     /// </summary>
     public Dictionary<string, Func<string, System.Data.Common.DbConnection>> SqlPollProviders { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Builds the store; set by <c>UseSqlite</c> and friends.</summary>
-    public Func<IServiceProvider, string, IKairosStore>? StoreFactory { get; set; }
-
-    /// <summary>Declares a job in code.</summary>
-    public KairosOptions AddJob(Model.JobDefinition job)
-    {
-        Jobs.Add(job);
-        return this;
-    }
-
-    /// <summary>Declares a webhook in code (jobs bind to it with a <c>WebhookTriggerSpec</c>).</summary>
-    public KairosOptions AddWebhook(Webhooks.WebhookDefinition hook)
-    {
-        Webhooks.Add(hook);
-        return this;
-    }
-
-    /// <summary>Declares a subscription in code: events matching it enqueue its job.</summary>
-    public KairosOptions AddSubscription(Events.Subscription subscription)
-    {
-        Subscriptions.Add(subscription);
-        return this;
-    }
+    /// <summary>Builds the store for this node; set by <c>UseSqlite</c> or <c>UsePostgres</c>. Null: none chosen, which fails validation at start.</summary>
+    internal Func<IServiceProvider, string, IKairosStore>? StoreFactory { get; set; }
 }

@@ -1,92 +1,60 @@
-using System.Text.Json.Nodes;
 using Kairos.Client;
 using Kairos.Engine;
 using Kairos.Executors;
 using Kairos.Executors.Handler;
-using Microsoft.Extensions.DependencyInjection;
+using Kairos.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
-namespace Kairos.Hosting;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Library entry points: <c>services.AddKairos(o => o.UseSqlite("kairos.db"))</c> and handler registration.</summary>
+/// <summary>The library's front door: <c>services.AddKairos().UseSqlite("kairos.db")</c>.</summary>
 public static class KairosServiceCollectionExtensions
 {
-    /// <summary>Adds the engine (started and stopped with the host), the built-in executors and <see cref="IKairosClient"/>, the way in for the app.</summary>
-    public static IServiceCollection AddKairos(this IServiceCollection services, Action<KairosOptions> configure)
+    /// <summary>
+    /// Adds the engine (started and stopped with the host), the built-in executors, <see cref="IKairosClient"/>
+    /// (the way in for the app), the <c>"kairos"</c> health check and the <c>"Kairos"</c> HTTP client.
+    /// <see cref="KairosOptions"/> are validated when the host starts; a store is required. Calling it
+    /// again returns a builder over the same registrations.
+    /// </summary>
+    public static IKairosBuilder AddKairos(this IServiceCollection services)
     {
-        var options = new KairosOptions();
-        configure(options);
-        if (options.StoreFactory is null)
+        ArgumentNullException.ThrowIfNull(services);
+        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(HandlerRegistry) && d.ImplementationInstance is not null);
+        if (existing?.ImplementationInstance is HandlerRegistry known)
         {
-            throw new InvalidOperationException("Kairos needs a store: call o.UseSqlite(\"kairos.db\") in AddKairos.");
+            return new KairosBuilder(services, known);
         }
-        services.AddSingleton(options);
+        var handlers = new HandlerRegistry();
+        services.AddSingleton(handlers);
+        services.AddOptions<KairosOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KairosOptions>, KairosOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<HandlerRegistry>(_ => new HandlerRegistry());
+        // Each HTTP job and poll applies its own timeout, so the client has none.
+        services.AddHttpClient(KairosHttp.ClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IJobExecutor>(sp => new HandlerExecutor(sp, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IJobExecutor, CommandExecutor>();
-        // The HTTP executor applies each job's own request timeout, so the client itself has none.
-        services.AddSingleton<IJobExecutor>(sp => new HttpExecutor(
-            new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<KairosEngine>(sp => new KairosEngine(
-            options.StoreFactory(sp, options.NodeId),
-            options,
-            sp.GetServices<IJobExecutor>(),
-            sp.GetRequiredService<HandlerRegistry>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp));
+        services.AddSingleton<IJobExecutor>(sp => new HttpExecutor(sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<KairosOptions>>().Value;
+            return new KairosEngine(
+                options.StoreFactory!(sp, options.NodeId),
+                options,
+                sp.GetServices<IJobExecutor>(),
+                handlers,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp);
+        });
         services.AddSingleton<IKairosClient>(sp => new KairosClient(sp.GetRequiredService<KairosEngine>()));
         services.AddHostedService<KairosHostedService>();
-        return services;
+        services.AddHealthChecks().AddCheck<KairosHealthCheck>(KairosHealthCheck.Name);
+        return new KairosBuilder(services, handlers);
     }
 
-    /// <summary>Registers <typeparamref name="THandler"/> as the handler named <paramref name="name"/>.</summary>
-    public static IServiceCollection AddKairosHandler<THandler>(this IServiceCollection services, string name)
-        where THandler : class, IJobHandler
-    {
-        Registry(services).Add(name);
-        services.AddKeyedTransient<IJobHandler, THandler>(name);
-        return services;
-    }
-
-    /// <summary>Registers a delegate as the handler named <paramref name="name"/>.</summary>
-    public static IServiceCollection AddKairosHandler(this IServiceCollection services, string name, Func<JobContext, Task<JsonNode?>> handler)
-    {
-        Registry(services).Add(name);
-        services.AddKeyedSingleton<IJobHandler>(name, new DelegateJobHandler(handler));
-        return services;
-    }
-
-    private static HandlerRegistry Registry(IServiceCollection services)
-    {
-        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(HandlerRegistry) && d.ImplementationInstance is not null);
-        if (existing?.ImplementationInstance is HandlerRegistry registry)
-        {
-            return registry;
-        }
-        registry = new HandlerRegistry();
-        services.RemoveAll<HandlerRegistry>();
-        services.AddSingleton(registry);
-        return registry;
-    }
-
-    private sealed class DelegateJobHandler(Func<JobContext, Task<JsonNode?>> handler) : IJobHandler
-    {
-        public Task<JsonNode?> ExecuteAsync(JobContext context) => handler(context);
-    }
-
-    /// <summary>Ties the engine to the host's lifetime.</summary>
-    private sealed class KairosHostedService(KairosEngine engine) : IHostedService
-    {
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            await engine.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            await engine.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => engine.StopAsync(cancellationToken);
-    }
+    /// <summary>Adds Kairos as <see cref="AddKairos(IServiceCollection)"/> does, then configures its options.</summary>
+    public static IKairosBuilder AddKairos(this IServiceCollection services, Action<KairosOptions> configure) =>
+        services.AddKairos().Configure(configure);
 }

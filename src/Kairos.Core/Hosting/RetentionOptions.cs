@@ -49,28 +49,23 @@ public sealed class RetentionOptions
     /// </summary>
     public int BatchSize { get; set; } = 1000;
 
-    /// <summary>Throws <see cref="KairosValidationException"/> naming each field that is out of range.</summary>
-    public void Validate()
+    /// <summary>One message per field out of range, naming it as the YAML file does (<c>retention.dead</c>).</summary>
+    internal IEnumerable<string> Errors()
     {
-        var errors = new List<string>();
         foreach (var (name, age) in Ages())
         {
             if (age != Timeout.InfiniteTimeSpan && age <= TimeSpan.Zero)
             {
-                errors.Add($"retention.{name} must be a positive age or infinite (keep forever), not {age}");
+                yield return $"retention.{name} must be a positive age or infinite (keep forever), not {age}";
             }
         }
         if (Interval <= TimeSpan.Zero || Interval > MaxInterval)
         {
-            errors.Add($"retention.interval must be positive and at most {MaxInterval}, not {Interval}");
+            yield return $"retention.interval must be positive and at most {MaxInterval}, not {Interval}";
         }
         if (BatchSize is < 1 or > 100_000)
         {
-            errors.Add($"retention.batchSize must be 1–100000, not {BatchSize}");
-        }
-        if (errors.Count > 0)
-        {
-            throw new KairosValidationException(string.Join("; ", errors));
+            yield return $"retention.batchSize must be 1–100000, not {BatchSize}";
         }
     }
 

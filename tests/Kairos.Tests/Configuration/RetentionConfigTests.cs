@@ -25,7 +25,7 @@ public sealed class RetentionConfigTests
         Assert.Equal((TimeSpan.FromDays(2), Timeout.InfiniteTimeSpan, TimeSpan.FromDays(90)), (r.Succeeded, r.Dead, r.Journal));
         Assert.Equal((TimeSpan.FromMinutes(5), 500), (r.Interval, r.BatchSize));
         Assert.Equal((TimeSpan.FromDays(7), TimeSpan.FromDays(30), TimeSpan.FromDays(7)), (r.Skipped, r.Cancelled, r.Events)); // Not given: the defaults.
-        r.Validate();
+        Assert.Empty(r.Errors());
     }
 
     [Fact]
@@ -56,12 +56,12 @@ public sealed class RetentionConfigTests
     {
         var options = new RetentionOptions { Succeeded = TimeSpan.FromDays(-1), Journal = TimeSpan.Zero, BatchSize = 0 };
 
-        var error = Assert.Throws<KairosValidationException>(options.Validate);
+        var errors = string.Join("; ", options.Errors());
 
-        Assert.Contains("retention.succeeded must be a positive age", error.Message);
-        Assert.Contains("retention.journal must be a positive age", error.Message);
-        Assert.Contains("retention.batchSize must be 1–100000", error.Message);
-        Assert.DoesNotContain("retention.dead", error.Message);
+        Assert.Contains("retention.succeeded must be a positive age", errors);
+        Assert.Contains("retention.journal must be a positive age", errors);
+        Assert.Contains("retention.batchSize must be 1–100000", errors);
+        Assert.DoesNotContain("retention.dead", errors);
     }
 
     /// <summary>The part of a message before its hint (after ':' or ';'), so the test does not pin the hint's wording.</summary>

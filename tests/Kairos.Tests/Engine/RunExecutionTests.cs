@@ -20,7 +20,7 @@ public sealed class RunExecutionTests
     [InlineData(TestStore.Memory)]
     public async Task A_handler_run_succeeds_with_its_output_log_and_journal(TestStore store)
     {
-        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("greet", ctx =>
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddHandler("greet", ctx =>
         {
             ctx.Logger.LogInformationMessage("hello " + ctx.Payload.GetProperty("name").GetString());
             return Task.FromResult<JsonNode?>(new JsonObject { ["greeted"] = ctx.Payload.GetProperty("name").GetString(), ["attempt"] = ctx.Attempt });
@@ -44,7 +44,7 @@ public sealed class RunExecutionTests
     {
         var starts = new ConcurrentQueue<DateTimeOffset>();
         TestEngine? engine = null;
-        await using var t = engine = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("flaky", _ =>
+        await using var t = engine = await TestEngine.CreateAsync(store: store, handlers: s => s.AddHandler("flaky", _ =>
         {
             starts.Enqueue(engine!.Clock.GetUtcNow());
             throw new InvalidOperationException("database unavailable");
@@ -80,7 +80,7 @@ public sealed class RunExecutionTests
     public async Task An_attempt_that_exceeds_the_job_timeout_is_cancelled_and_counted_as_failed()
     {
         var started = new TaskCompletionSource();
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("slow", async ctx =>
+        await using var t = await TestEngine.CreateAsync(s => s.AddHandler("slow", async ctx =>
         {
             started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
@@ -104,7 +104,7 @@ public sealed class RunExecutionTests
     public async Task Cancelling_a_running_run_stops_its_handler(TestStore store)
     {
         var sawCancel = new TaskCompletionSource();
-        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("wait", async ctx =>
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddHandler("wait", async ctx =>
         {
             try
             {
@@ -136,7 +136,7 @@ public sealed class RunExecutionTests
         var running = 0;
         var maxSeen = 0;
         var release = new SemaphoreSlim(0);
-        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("exclusive", async ctx =>
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddHandler("exclusive", async ctx =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref maxSeen, now);

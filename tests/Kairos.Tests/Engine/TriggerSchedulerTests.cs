@@ -140,7 +140,7 @@ public sealed class TriggerSchedulerTests
     {
         var release = new SemaphoreSlim(0);
         await using var t = await TestEngine.CreateAsync(
-            s => Hosting.KairosServiceCollectionExtensions.AddKairosHandler(s, "gate", async ctx =>
+            s => s.AddHandler("gate", async ctx =>
             {
                 await release.WaitAsync(ctx.CancellationToken);
                 return null;

@@ -14,7 +14,7 @@ public sealed class CompletionChainTests
     [InlineData(TestStore.Memory)]
     public async Task A_three_job_chain_passes_each_output_on_and_links_runs_both_ways(TestStore store)
     {
-        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("step", ctx =>
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddHandler("step", ctx =>
         {
             var previous = ctx.Payload.ValueKind == System.Text.Json.JsonValueKind.Object && ctx.Payload.TryGetProperty("parent", out var parent)
                 ? parent.GetProperty("output").GetProperty("total").GetInt32()
@@ -42,7 +42,7 @@ public sealed class CompletionChainTests
     [InlineData(TestStore.Memory)]
     public async Task On_failed_fires_only_after_a_dead_run(TestStore store)
     {
-        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddKairosHandler("boom", _ => throw new InvalidOperationException("disk full")));
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddHandler("boom", _ => throw new InvalidOperationException("disk full")));
         await t.Engine.SaveJobAsync(TestEngine.Job("fragile", "boom", j => j with { Retry = j.Retry with { MaxAttempts = 1 } }));
         await t.Engine.SaveJobAsync(TestEngine.Job("alert", change: j => j with { Triggers = [new CompletionTriggerSpec("fragile", CompletionOutcome.Failed)] }));
         await t.Engine.SaveJobAsync(TestEngine.Job("celebrate", change: j => j with { Triggers = [new CompletionTriggerSpec("fragile")] }));
@@ -86,7 +86,7 @@ public sealed class CompletionChainTests
     {
         // Regression: the glob below timed out inside the completion write, so the outcome was lost,
         // the run executed again when its lease expired, and ended dead.
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("talkative",
+        await using var t = await TestEngine.CreateAsync(s => s.AddHandler("talkative",
             _ => Task.FromResult<JsonNode?>(JsonValue.Create(new string('a', 200_000)))));
         await t.Engine.SaveJobAsync(TestEngine.Job("producer", "talkative"));
         await t.Engine.SaveJobAsync(TestEngine.Job("never"));

@@ -12,7 +12,7 @@ public sealed class PublishSubscribeTests
 {
     private static async Task<TestEngine> EngineWithJobsAsync(params string[] jobs)
     {
-        var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("boom", _ => throw new InvalidOperationException("boom")));
+        var t = await TestEngine.CreateAsync(s => s.AddHandler("boom", _ => throw new InvalidOperationException("boom")));
         foreach (var job in jobs)
         {
             await t.Engine.SaveJobAsync(TestEngine.Job(job, job.StartsWith("failing", StringComparison.Ordinal) ? "boom" : "ok",

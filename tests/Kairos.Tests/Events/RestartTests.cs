@@ -10,7 +10,7 @@ public sealed class RestartTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
-    private Task<TestEngine> EngineAsync(Action<Hosting.KairosOptions>? configure = null) =>
+    private Task<TestEngine> EngineAsync(Action<Kairos.Hosting.KairosOptions>? configure = null) =>
         TestEngine.CreateAsync(configure: configure, databasePath: _directory.File("kairos.db"));
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Kairos.Executors;
 using Kairos.Model;
+using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Executors;
 
@@ -13,7 +14,7 @@ public sealed class HttpExecutorTests : IDisposable
     public void Dispose() => _client.Dispose();
 
     private Task<ExecutionResult> RunAsync(HttpExecutorSpec spec, string? payload = null, TimeProvider? time = null, CancellationToken cancellationToken = default) =>
-        new HttpExecutor(_client, time).ExecuteAsync(Contexts.For(spec, _log, payload), cancellationToken);
+        new HttpExecutor(new SingleHttpClientFactory(_client), time).ExecuteAsync(Contexts.For(spec, _log, payload), cancellationToken);
 
     private static JsonElement Output(ExecutionResult result) => JsonDocument.Parse(result.Output!).RootElement;
 
@@ -24,7 +25,7 @@ public sealed class HttpExecutorTests : IDisposable
     }
 
     [Fact]
-    public void Kind_is_http() => Assert.Equal("http", new HttpExecutor(_client).Kind);
+    public void Kind_is_http() => Assert.Equal("http", new HttpExecutor(new SingleHttpClientFactory(_client)).Kind);
 
     [Fact]
     public async Task Ok_with_json_body_succeeds_with_parsed_body()

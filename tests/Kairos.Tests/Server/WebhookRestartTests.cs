@@ -31,7 +31,7 @@ public sealed class WebhookRestartTests : IDisposable
     {
         var started = new TaskCompletionSource();
         long runId;
-        await using (var before = await InProcessServer.StartAsync(Config, s => s.AddKairosHandler("gate", async ctx =>
+        await using (var before = await InProcessServer.StartAsync(Config, s => s.AddHandler("gate", async ctx =>
         {
             started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ctx.CancellationToken); // Still running when the server stops.
@@ -46,7 +46,7 @@ public sealed class WebhookRestartTests : IDisposable
             await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
 
-        await using var after = await InProcessServer.StartAsync(Config, s => s.AddKairosHandler("gate", ctx =>
+        await using var after = await InProcessServer.StartAsync(Config, s => s.AddHandler("gate", ctx =>
             Task.FromResult<JsonNode?>(new JsonObject { ["ref"] = ctx.Payload.GetProperty("body").GetProperty("ref").GetString() })), _directory);
         await Eventually.TrueAsync(async () => (await after.Client.GetRunAsync(runId, CancellationToken.None))!.State == RunState.Succeeded, "the run to finish after the restart");
 

@@ -190,7 +190,7 @@ public sealed class PostgresClusterTests
         var schema = "kairos_t_" + Guid.NewGuid().ToString("N")[..12];
         try
         {
-            await using var t = await TestEngine.CreateAsync(configure: o => o.UsePostgres(PostgresFactAttribute.ConnectionString!, schema));
+            await using var t = await TestEngine.CreateAsync(s => s.UsePostgres(PostgresFactAttribute.ConnectionString!, schema));
             Assert.IsType<PostgresStore>(t.Store);
             await t.Engine.SaveJobAsync(TestEngine.Job("hello"));
             await t.StartAsync();

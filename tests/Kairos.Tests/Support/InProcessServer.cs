@@ -35,7 +35,7 @@ public sealed class InProcessServer : IAsyncDisposable
 
     /// <param name="directory">Where the config and database live; pass the same one to restart on the same database (it is then not deleted on dispose).</param>
     /// <param name="database">What <c>kairos serve --db</c> would be given; the SQLite file in <paramref name="directory"/> by default.</param>
-    public static async Task<InProcessServer> StartAsync(string yaml, Action<IServiceCollection>? services = null, TempDirectory? directory = null, string? database = null)
+    public static async Task<InProcessServer> StartAsync(string yaml, Action<IKairosBuilder>? services = null, TempDirectory? directory = null, string? database = null)
     {
         var ownsDirectory = directory is null;
         directory ??= new TempDirectory();

@@ -16,7 +16,7 @@ public static class NodeAheadOfDatabase
         try
         {
             await using var server = await InProcessServer.StartAsync(yaml,
-                services => services.AddSingleton<TimeProvider>(new OffsetTimeProvider(TimeSpan.FromHours(1))),
+                kairos => kairos.Services.AddSingleton<TimeProvider>(new OffsetTimeProvider(TimeSpan.FromHours(1))),
                 database: $"{PostgresFactAttribute.ConnectionString};Search Path={schema}");
             await test(server);
         }

@@ -4,8 +4,6 @@ using Kairos.Executors;
 using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Storage;
-using Kairos.Storage.Memory;
-using Kairos.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -51,7 +49,7 @@ public sealed class TestEngine : IAsyncDisposable
     public string DirectoryPath => _directory.Path;
 
     public static async Task<TestEngine> CreateAsync(
-        Action<IServiceCollection>? handlers = null,
+        Action<IKairosBuilder>? handlers = null,
         Action<KairosOptions>? configure = null,
         DateTimeOffset? start = null,
         string? databasePath = null,
@@ -62,22 +60,22 @@ public sealed class TestEngine : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(clock);
         var directory = new TempDirectory();
-        services.AddKairos(o =>
+        var kairos = services.AddKairos(o =>
+            {
+                o.NodeId = "test-node";
+                o.ShutdownGrace = TimeSpan.Zero;
+                configure?.Invoke(o);
+            })
+            .AddHandler("ok", _ => Task.FromResult<JsonNode?>(new JsonObject { ["ok"] = true }));
+        if (store == TestStore.Memory)
         {
-            if (store == TestStore.Memory)
-            {
-                o.UseInMemory();
-            }
-            else
-            {
-                o.UseSqlite(databasePath ?? directory.File("kairos.db"));
-            }
-            o.NodeId = "test-node";
-            o.ShutdownGrace = TimeSpan.Zero;
-            configure?.Invoke(o);
-        });
-        services.AddKairosHandler("ok", _ => Task.FromResult<JsonNode?>(new JsonObject { ["ok"] = true }));
-        handlers?.Invoke(services);
+            kairos.UseInMemory();
+        }
+        else
+        {
+            kairos.UseSqlite(databasePath ?? directory.File("kairos.db"));
+        }
+        handlers?.Invoke(kairos);
         var engine = new TestEngine(services.BuildServiceProvider(), clock, directory);
         await engine.Engine.InitializeAsync(CancellationToken.None);
         return engine;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kairos.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -12,20 +11,20 @@ namespace Kairos.Executors.Handler;
 /// <c>noop</c> (does nothing), <c>echo</c> (returns its payload), <c>sleep</c> (waits payload.ms,
 /// default 1000, honouring cancellation), <c>fail</c> (throws payload.message).
 /// </summary>
-public static class BuiltInHandlers
+internal static class BuiltInHandlers
 {
     /// <summary>The names of the built-in handlers.</summary>
     public static IReadOnlyList<string> Names { get; } = ["noop", "echo", "sleep", "fail"];
 
-    public static IServiceCollection AddKairosBuiltInHandlers(this IServiceCollection services)
+    public static IKairosBuilder AddTo(IKairosBuilder builder)
     {
-        services.AddKairosHandler("noop", _ => Task.FromResult<JsonNode?>(null));
-        services.AddKairosHandler("echo", context =>
+        builder.AddHandler("noop", _ => Task.FromResult<JsonNode?>(null));
+        builder.AddHandler("echo", context =>
         {
             context.Logger.LogInformation("echo: {Payload}", context.Payload.GetRawText());
             return Task.FromResult(JsonNode.Parse(context.Payload.GetRawText()));
         });
-        services.AddKairosHandler("sleep", async context =>
+        builder.AddHandler("sleep", async context =>
         {
             var ms = context.Payload.ValueKind == JsonValueKind.Object && context.Payload.TryGetProperty("ms", out var value) && value.TryGetInt32(out var given)
                 ? given
@@ -33,13 +32,13 @@ public static class BuiltInHandlers
             await Task.Delay(ms, context.CancellationToken).ConfigureAwait(false);
             return new JsonObject { ["slept"] = ms };
         });
-        services.AddKairosHandler("fail", context =>
+        builder.AddHandler("fail", context =>
         {
             var message = context.Payload.ValueKind == JsonValueKind.Object && context.Payload.TryGetProperty("message", out var value)
                 ? value.ToString()
                 : string.Create(CultureInfo.InvariantCulture, $"failed on purpose (attempt {context.Attempt})");
             throw new InvalidOperationException(message);
         });
-        return services;
+        return builder;
     }
 }

@@ -20,7 +20,7 @@ internal sealed class HandlerExecutor(IServiceProvider services, ILoggerFactory 
         var handler = scope.ServiceProvider.GetKeyedService<IJobHandler>(spec.Handler);
         if (handler is null)
         {
-            return ExecutionResult.Failure($"no handler named '{spec.Handler}' is registered (AddKairosHandler)", retryable: false);
+            return ExecutionResult.Failure($"no handler named '{spec.Handler}' is registered (AddHandler on AddKairos())", retryable: false);
         }
         JsonElement payload;
         using var document = context.Run.Payload is { } json ? JsonDocument.Parse(json) : null;

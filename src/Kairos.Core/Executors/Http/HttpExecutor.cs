@@ -16,8 +16,9 @@ namespace Kairos.Executors;
 /// the payload. 2xx succeeds; 408, 429 and 5xx fail retryably (honouring Retry-After); other statuses fail
 /// for good; connection errors and timeouts are retryable.
 /// </summary>
-/// <remarks>The given <see cref="HttpClient"/> should have an infinite (or long) <see cref="HttpClient.Timeout"/>:
-/// each request gets <see cref="HttpExecutorSpec.RequestTimeout"/> of its own.</remarks>
+/// <remarks>Requests go through the factory's <see cref="Hosting.KairosHttp.ClientName"/> client, which should
+/// have an infinite (or long) <see cref="HttpClient.Timeout"/>: each request gets
+/// <see cref="HttpExecutorSpec.RequestTimeout"/> of its own.</remarks>
 public sealed class HttpExecutor : IJobExecutor
 {
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(100);
@@ -29,12 +30,12 @@ public sealed class HttpExecutor : IJobExecutor
     /// <summary>Response headers copied into the output.</summary>
     private static readonly string[] SelectedHeaders = ["content-type", "retry-after"];
 
-    private readonly HttpClient _httpClient;
+    private readonly IHttpClientFactory _clients;
     private readonly TimeProvider _timeProvider;
 
-    public HttpExecutor(HttpClient httpClient, TimeProvider? timeProvider = null)
+    public HttpExecutor(IHttpClientFactory clients, TimeProvider? timeProvider = null)
     {
-        _httpClient = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
+        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
@@ -138,9 +139,10 @@ public sealed class HttpExecutor : IJobExecutor
 
         context.Log.Write(LogStream, $"{method.Method} {shownUrl}");
         var started = _timeProvider.GetTimestamp();
+        var client = _clients.CreateClient(Hosting.KairosHttp.ClientName);
         try
         {
-            using var response = await _httpClient
+            using var response = await client
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token)
                 .ConfigureAwait(false);
             var (bytes, truncated) = await ReadBodyAsync(response.Content, spec.MaxResponseBytes, timeoutSource.Token)
@@ -170,7 +172,7 @@ public sealed class HttpExecutor : IJobExecutor
         }
         catch (OperationCanceledException ex) when (timeoutSource.IsCancellationRequested || ex.InnerException is TimeoutException)
         {
-            var after = timeoutSource.IsCancellationRequested ? timeout : _httpClient.Timeout;
+            var after = timeoutSource.IsCancellationRequested ? timeout : client.Timeout;
             return LoggedFailure(context, $"HTTP request to {shownUrl} timed out after {FormatDuration(after)}");
         }
         catch (HttpRequestException ex)

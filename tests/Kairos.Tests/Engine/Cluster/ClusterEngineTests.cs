@@ -34,7 +34,7 @@ public sealed class ClusterEngineTests : IAsyncLifetime
         }
     }
 
-    private async Task<PostgresNode> StartAsync(string id, Action<Hosting.KairosOptions>? configure = null, TimeProvider? time = null)
+    private async Task<PostgresNode> StartAsync(string id, Action<Kairos.Hosting.KairosOptions>? configure = null, TimeProvider? time = null)
     {
         var node = await PostgresNode.StartAsync(_schema, id, o =>
         {

@@ -21,20 +21,20 @@ internal sealed class PostgresNode : IAsyncDisposable
     public KairosEngine Engine => _services.GetRequiredService<KairosEngine>();
 
     public static async Task<PostgresNode> StartAsync(string schema, string nodeId, Action<KairosOptions>? configure = null,
-        Action<IServiceCollection>? handlers = null, TimeProvider? time = null)
+        Action<IKairosBuilder>? handlers = null, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(time ?? TimeProvider.System);
-        services.AddKairos(o =>
-        {
-            o.UsePostgres(PostgresFactAttribute.ConnectionString!, schema);
-            o.NodeId = nodeId;
-            o.ShutdownGrace = TimeSpan.Zero;
-            configure?.Invoke(o);
-        });
-        services.AddKairosBuiltInHandlers();
-        handlers?.Invoke(services);
+        var kairos = services.AddKairos(o =>
+            {
+                o.NodeId = nodeId;
+                o.ShutdownGrace = TimeSpan.Zero;
+                configure?.Invoke(o);
+            })
+            .UsePostgres(PostgresFactAttribute.ConnectionString!, schema)
+            .AddBuiltInHandlers();
+        handlers?.Invoke(kairos);
         var node = new PostgresNode(services.BuildServiceProvider());
         await node.Engine.InitializeAsync(CancellationToken.None);
         await node.Engine.StartAsync(CancellationToken.None);

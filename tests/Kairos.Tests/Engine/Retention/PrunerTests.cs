@@ -55,12 +55,13 @@ public sealed class PrunerTests
     [Fact]
     public async Task The_leader_prunes_every_interval_and_forgets_webhook_delivery_ids_without_a_new_delivery()
     {
-        await using var t = await TestEngine.CreateAsync(configure: o =>
-        {
-            o.Retention.Interval = TimeSpan.FromMinutes(10);
-            o.LeaderLease = TimeSpan.FromHours(1); // No leadership check-in falls inside the clock moves below.
-            o.AddWebhook(new WebhookDefinition("h") { ReplayWindow = TimeSpan.FromMinutes(5) });
-        });
+        await using var t = await TestEngine.CreateAsync(
+            s => s.AddWebhook(new WebhookDefinition("h") { ReplayWindow = TimeSpan.FromMinutes(5) }),
+            configure: o =>
+            {
+                o.Retention.Interval = TimeSpan.FromMinutes(10);
+                o.LeaderLease = TimeSpan.FromHours(1); // No leadership check-in falls inside the clock moves below.
+            });
         await t.StartAsync();
         await Eventually.TrueAsync(() => t.Engine.Pruner.Passes == 1, "the first pass, at the start of the leadership");
         await t.Engine.AcceptWebhookAsync(new WebhookDelivery("h", "d-1", "{}", t.Clock.GetUtcNow()) { RejectRepeatedId = true, ReplayWindow = TimeSpan.FromMinutes(5) });
@@ -78,7 +79,7 @@ public sealed class PrunerTests
     [Fact]
     public async Task An_invalid_age_stops_the_engine_from_starting_and_names_the_field()
     {
-        var error = await Assert.ThrowsAsync<KairosValidationException>(() => TestEngine.CreateAsync(configure: o => o.Retention.Dead = TimeSpan.Zero));
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => TestEngine.CreateAsync(configure: o => o.Retention.Dead = TimeSpan.Zero));
         Assert.Contains("retention.dead must be a positive age", error.Message);
     }
 

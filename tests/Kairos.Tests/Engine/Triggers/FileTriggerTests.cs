@@ -337,7 +337,7 @@ public sealed class FileTriggerTests
     {
         using var dir = new TempDirectory();
         var writer = new Writer { Directory = dir.Path, Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosHandler("writer", writer.RunAsync), start: Start);
+        await using var t = await TestEngine.CreateAsync(s => s.AddHandler("writer", writer.RunAsync), start: Start);
         writer.Clock = t.Clock;
         await t.Engine.SaveJobAsync(FileJob("loop", dir.Path, handler: "writer"));
         await t.StartAsync();

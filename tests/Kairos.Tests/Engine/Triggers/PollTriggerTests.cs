@@ -32,7 +32,7 @@ public sealed class PollTriggerTests
     public async Task A_failing_poll_is_journaled_backs_off_while_it_keeps_failing_and_resets_after_a_success()
     {
         var calls = 0;
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosPollTrigger("flaky", Every, (_, _) =>
+        await using var t = await TestEngine.CreateAsync(s => s.AddPollTrigger("flaky", Every, (_, _) =>
             ++calls <= 3 ? throw new InvalidOperationException($"source down ({calls})") : Task.FromResult(PollResult.Skip)));
         await t.Engine.SaveJobAsync(TestEngine.Job("flaky", change: j => j with { Triggers = [new PollTriggerSpec { Poller = "flaky" }] }));
         await t.StartAsync();
@@ -76,7 +76,7 @@ public sealed class PollTriggerTests
     {
         var calls = 0;
         var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosPollTrigger("stuck", Every, (_, _) =>
+        await using var t = await TestEngine.CreateAsync(s => s.AddPollTrigger("stuck", Every, (_, _) =>
         {
             if (++calls == 1)
             {
@@ -107,8 +107,8 @@ public sealed class PollTriggerTests
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var t = await TestEngine.CreateAsync(s => s
-            .AddKairosPollTrigger("order-ready", Every, (_, _) => Task.FromResult(PollResult.Fire(new JsonObject { ["order"] = 42, ["state"] = "ready" })))
-            .AddKairosHandler("ship", async _ =>
+            .AddPollTrigger("order-ready", Every, (_, _) => Task.FromResult(PollResult.Fire(new JsonObject { ["order"] = 42, ["state"] = "ready" })))
+            .AddHandler("ship", async _ =>
             {
                 await release.Task;
                 return null;
@@ -141,8 +141,8 @@ public sealed class PollTriggerTests
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var t = await TestEngine.CreateAsync(s => s
-            .AddKairosPollTrigger("order-ready", Every, (_, _) => Task.FromResult(PollResult.Fire(new JsonObject { ["order"] = 42 })))
-            .AddKairosHandler("ship", async _ =>
+            .AddPollTrigger("order-ready", Every, (_, _) => Task.FromResult(PollResult.Fire(new JsonObject { ["order"] = 42 })))
+            .AddHandler("ship", async _ =>
             {
                 await release.Task;
                 return null;
@@ -174,7 +174,7 @@ public sealed class PollTriggerTests
         var job = TestEngine.Job("sync", change: j => j with { Triggers = [new PollTriggerSpec { Poller = "source" }] });
         long triggerId;
         await using (var before = await TestEngine.CreateAsync(
-            s => s.AddKairosPollTrigger("source", Every, (_, _) => throw new InvalidOperationException("unreachable source")),
+            s => s.AddPollTrigger("source", Every, (_, _) => throw new InvalidOperationException("unreachable source")),
             databasePath: database))
         {
             await before.Engine.SaveJobAsync(job);
@@ -189,7 +189,7 @@ public sealed class PollTriggerTests
 
         var calls = 0;
         await using var after = await TestEngine.CreateAsync(
-            s => s.AddKairosPollTrigger("source", Every, (_, _) =>
+            s => s.AddPollTrigger("source", Every, (_, _) =>
             {
                 Interlocked.Increment(ref calls);
                 return Task.FromResult(PollResult.Skip);
@@ -215,7 +215,7 @@ public sealed class PollTriggerTests
     public async Task A_paused_job_is_not_polled_until_it_is_resumed()
     {
         var calls = 0;
-        await using var t = await TestEngine.CreateAsync(s => s.AddKairosPollTrigger("source", Every, (_, _) =>
+        await using var t = await TestEngine.CreateAsync(s => s.AddPollTrigger("source", Every, (_, _) =>
         {
             Interlocked.Increment(ref calls);
             return Task.FromResult(PollResult.Fire(new JsonObject { ["n"] = calls }));

@@ -17,17 +17,14 @@ internal sealed class HttpPoller : IPollTrigger
 {
     public const int MaxBodyBytes = 8 << 20;
 
-    /// <summary>One client for all HTTP polls: pooled connections, recycled for DNS changes; the trigger's timeout applies, not the client's.</summary>
-    private static readonly HttpClient Client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-    {
-        Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-    };
-
+    /// <summary>Hands out the <see cref="Hosting.KairosHttp.ClientName"/> client: pooled connections, recycled for DNS changes; the trigger's timeout applies, not the client's.</summary>
+    private readonly IHttpClientFactory _clients;
     private readonly HttpPollSpec _spec;
     private readonly JsonNode? _expected;
 
-    public HttpPoller(HttpPollSpec spec, TimeSpan interval)
+    public HttpPoller(HttpPollSpec spec, TimeSpan interval, IHttpClientFactory clients)
     {
+        _clients = clients;
         _spec = spec;
         Interval = interval;
         if (spec.Status is null && spec.EqualsJson is null && !spec.OnChange)
@@ -55,7 +52,7 @@ internal sealed class HttpPoller : IPollTrigger
         {
             request.Headers.TryAddWithoutValidation(name, header);
         }
-        using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await _clients.CreateClient(Hosting.KairosHttp.ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
 

@@ -2,7 +2,7 @@ namespace Kairos.Polling;
 
 /// <summary>
 /// Something Kairos polls every <see cref="Interval"/> to decide whether to run a job: register it
-/// with <c>services.AddKairosPollTrigger&lt;T&gt;()</c> and point a job's trigger at its
+/// with <c>AddKairos().AddPollTrigger&lt;T&gt;()</c> and point a job's trigger at its
 /// <see cref="Name"/> (<c>- poll: NAME</c> in YAML, <c>new PollTriggerSpec { Poller = NAME }</c> in code).
 /// </summary>
 /// <remarks>

@@ -9,7 +9,7 @@ namespace Kairos.Polling;
 /// one registered under the trigger's name (resolved from the host's services on first use, so a
 /// poller may depend on the engine).
 /// </summary>
-internal sealed class PollerResolver(IServiceProvider? services, KairosOptions options)
+internal sealed class PollerResolver(IServiceProvider services, KairosOptions options)
 {
     /// <summary>The interval of a registered poller that could not be resolved, until it can.</summary>
     public static readonly TimeSpan FallbackInterval = TimeSpan.FromMinutes(1);
@@ -18,11 +18,11 @@ internal sealed class PollerResolver(IServiceProvider? services, KairosOptions o
 
     public IPollTrigger Resolve(PollTriggerSpec spec) => spec switch
     {
-        { Http: { } http } => new HttpPoller(http, spec.Interval ?? FallbackInterval),
+        { Http: { } http } => new HttpPoller(http, spec.Interval ?? FallbackInterval, services.GetRequiredService<IHttpClientFactory>()),
         { Sql: { } sql } => new SqlPoller(sql, spec.Interval ?? FallbackInterval, options.SqlPollProviders),
         { Poller: { } name } => Registered().TryGetValue(name, out var poller)
             ? poller
-            : throw new InvalidOperationException($"no poll trigger named '{name}' is registered: call services.AddKairosPollTrigger<T>() in the host"),
+            : throw new InvalidOperationException($"no poll trigger named '{name}' is registered: call AddPollTrigger<T>() on AddKairos() in the host"),
         _ => throw new InvalidOperationException("the poll trigger names no poller, http or sql"),
     };
 
@@ -49,7 +49,7 @@ internal sealed class PollerResolver(IServiceProvider? services, KairosOptions o
         {
             return registered;
         }
-        var all = services?.GetServices<IPollTrigger>() ?? [];
+        var all = services.GetServices<IPollTrigger>();
         var byName = new Dictionary<string, IPollTrigger>(StringComparer.Ordinal);
         foreach (var poller in all)
         {

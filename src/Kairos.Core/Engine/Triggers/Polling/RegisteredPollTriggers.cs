@@ -1,6 +1,6 @@
 namespace Kairos.Polling;
 
-/// <summary>A registered poller under another name (<c>AddKairosPollTrigger&lt;T&gt;(name)</c>).</summary>
+/// <summary>A registered poller under another name (<c>AddPollTrigger&lt;T&gt;(name)</c>).</summary>
 internal sealed class NamedPollTrigger(string name, IPollTrigger inner) : IPollTrigger
 {
     public string Name => name;
@@ -12,7 +12,7 @@ internal sealed class NamedPollTrigger(string name, IPollTrigger inner) : IPollT
     public Task<PollResult> PollAsync(PollContext context, CancellationToken cancellationToken) => inner.PollAsync(context, cancellationToken);
 }
 
-/// <summary>A poller written as a delegate (<c>AddKairosPollTrigger(name, interval, poll)</c>).</summary>
+/// <summary>A poller written as a delegate (<c>AddPollTrigger(name, interval, poll)</c>).</summary>
 internal sealed class DelegatePollTrigger(
     string name,
     TimeSpan interval,
