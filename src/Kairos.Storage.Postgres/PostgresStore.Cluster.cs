@@ -7,7 +7,7 @@ namespace Kairos.Storage.Postgres;
 /// taken or renewed with one upsert: PostgreSQL locks the row and re-checks the condition against
 /// the latest version, so of two nodes racing for an expired lease exactly one gets it.
 /// </summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     /// <summary>How long a listening connection waits for a notification before it checks the connection is alive.</summary>
     private static readonly TimeSpan ListenProbeInterval = TimeSpan.FromSeconds(30);

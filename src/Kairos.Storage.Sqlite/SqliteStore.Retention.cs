@@ -8,7 +8,7 @@ namespace Kairos.Storage.Sqlite;
 /// INDEXED BY names the index each delete walks (migration 7): a plan that scanned the table instead
 /// would fail here rather than slow every pass down.
 /// </summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     public Task<int> DeleteFinishedRunsAsync(RunState state, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken)
     {

@@ -13,7 +13,7 @@ namespace Kairos.Tests.Support;
 /// A real engine on a real SQLite file in a temp directory, with a manual clock. Tests register
 /// handlers, start the engine and advance time; <see cref="Started"/> records handler starts.
 /// </summary>
-public sealed class TestEngine : IAsyncDisposable
+internal sealed class TestEngine : IAsyncDisposable
 {
     private readonly TempDirectory _directory;
     private readonly ServiceProvider _services;
