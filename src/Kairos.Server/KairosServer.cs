@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Kairos.Server;
 
 /// <summary>What <c>kairos serve</c> is started with.</summary>
-public sealed record ServeOptions
+internal sealed record ServeOptions
 {
     public string? ConfigFile { get; init; }
     public string DatabasePath { get; init; } = "kairos.db";
@@ -26,7 +26,7 @@ public sealed record ServeOptions
 }
 
 /// <summary>Builds the Kairos server: the engine plus the REST API and health endpoint, which reach it only through <see cref="IKairosClient"/>.</summary>
-public static class KairosServer
+internal static class KairosServer
 {
     public static WebApplication Build(ServeOptions serve, Action<IKairosBuilder>? configureKairos = null)
     {

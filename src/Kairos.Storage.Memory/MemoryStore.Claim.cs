@@ -5,7 +5,7 @@ using Kairos.Storage.Drivers;
 namespace Kairos.Storage.Memory;
 
 /// <summary>Claim: the rules are <see cref="RunClaims"/>'s; the candidates and the rows changed are here.</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task<IReadOnlyList<RunRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken) =>
         Write(tx => Completed(RunClaims.ClaimAsync(tx, request)));

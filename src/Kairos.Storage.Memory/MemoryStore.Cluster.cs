@@ -6,7 +6,7 @@ namespace Kairos.Storage.Memory;
 /// Nodes and leadership. One process owns the store, so this is a cluster of one: the node registers
 /// and leads like any other, by the same rules (<see cref="Engine.Cluster.Leadership"/>).
 /// </summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     /// <summary>The store has no clock of its own: the node's clock is the time reference.</summary>
     public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);

@@ -9,7 +9,7 @@ namespace Kairos.Storage.Memory;
 /// Publishing and the event lifecycle. An event's status is not stored: it follows from its runs
 /// (<see cref="EventRouting.Status"/>), so it can never disagree with them.
 /// </summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task<PublishResult> PublishAsync(EventRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(tx => EventRouter.PublishAsync(tx, request, now), cancellationToken);

@@ -4,7 +4,7 @@ using Kairos.Storage.Drivers;
 
 namespace Kairos.Storage.Memory;
 
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task SaveJobAsync(JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(tx =>

@@ -4,7 +4,7 @@ using Kairos.Model;
 namespace Kairos.Storage.Memory;
 
 /// <summary>Leases, completion and logs: the running half of the run lifecycle.</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task<LeaseRenewal> RenewLeasesAsync(string owner, IReadOnlyCollection<long> runIds, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
         Write(tx =>

@@ -4,7 +4,7 @@ using Kairos.Model;
 namespace Kairos.Storage.Memory;
 
 /// <summary>Enqueue: how runs enter the queue (the rules are <see cref="RunEnqueuer"/>'s; the rows are written by the transaction).</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(tx => RunEnqueuer.EnqueueAsync(tx, request, now), cancellationToken);

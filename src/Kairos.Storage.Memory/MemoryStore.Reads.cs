@@ -3,7 +3,7 @@ using Kairos.Model;
 namespace Kairos.Storage.Memory;
 
 /// <summary>Read-only queries, answered from the committed state without waiting for the writer.</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
         Read(state => state.Runs.Values.Select(r => r.Run).Where(r => Claimable(state, r)).Min(r => (DateTimeOffset?)r.DueAt), cancellationToken);

@@ -3,7 +3,7 @@ using Kairos.Model;
 namespace Kairos.Storage.Memory;
 
 /// <summary>Retention deletes for the pruner: bounded batches, oldest first, each one write.</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task<int> DeleteFinishedRunsAsync(RunState state, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken) =>
         Write(tx =>

@@ -5,7 +5,7 @@ using Kairos.Model;
 namespace Kairos.Storage.Memory;
 
 /// <summary>Subscriptions, kept by name.</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task SaveSubscriptionAsync(Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(tx =>

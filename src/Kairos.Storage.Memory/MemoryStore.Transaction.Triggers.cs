@@ -7,7 +7,7 @@ using Kairos.Storage.Drivers;
 namespace Kairos.Storage.Memory;
 
 /// <summary>The driver's primitives for events, subscriptions, triggers and their file, poll and webhook state.</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     private sealed partial class Transaction
     {

@@ -8,7 +8,7 @@ namespace Kairos.Storage.Memory;
 /// One write: the state it builds on (see <see cref="MemoryStore"/>), the changes every write makes
 /// (journal entries, run rows), and the driver's primitives for rules from Core (<see cref="IDriverTransaction"/>).
 /// </summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     private const string LeftTheWriter = "a rule awaited something other than the in-memory driver inside a write";
 

@@ -1,7 +1,7 @@
 namespace Kairos.Storage.Memory;
 
 /// <summary>State of file-watch and poll triggers.</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task<IReadOnlyList<FileSnapshot>> GetFileStateAsync(long triggerId, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<FileSnapshot>>(state => state.Files.GetValueOrDefault(triggerId)?.Values.ToList() ?? [], cancellationToken);

@@ -1,6 +1,6 @@
 namespace Kairos.Storage.Memory;
 
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<TriggerState>>(state => state.Triggers.Values

@@ -5,7 +5,7 @@ using Kairos.Webhooks;
 namespace Kairos.Storage.Memory;
 
 /// <summary>Webhook definitions.</summary>
-public sealed partial class MemoryStore
+internal sealed partial class MemoryStore
 {
     public Task SaveWebhookAsync(WebhookDefinition hook, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(tx =>

@@ -16,7 +16,7 @@ namespace Kairos.Storage.Memory;
 /// Times are kept to the millisecond, as the SQL stores keep them.
 /// </para>
 /// </summary>
-public sealed partial class MemoryStore : IKairosStore
+internal sealed partial class MemoryStore : IKairosStore
 {
     private readonly string _node;
     private readonly Lock _writer = new();

@@ -6,7 +6,7 @@ namespace Kairos.Storage.Postgres;
 /// What <c>--db</c> may say for PostgreSQL: a URL (<c>postgres://user:pass@host:port/db?schema=kairos</c>)
 /// or an Npgsql connection string (<c>Host=…;Database=…</c>). Anything else is a SQLite file path.
 /// </summary>
-public static class PostgresConnectionStrings
+internal static class PostgresConnectionStrings
 {
     public static bool IsPostgres(string db) =>
         db.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)

@@ -17,7 +17,7 @@ namespace Kairos.Storage.Postgres;
 /// and counts only once it holds it: such claims take turns, each after the previous committed.
 /// </para>
 /// </summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     public Task<IReadOnlyList<RunRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken) =>
         Write(async scope => await RunClaims.ClaimAsync(new Transaction(this, scope), request), cancellationToken);

@@ -5,7 +5,7 @@ namespace Kairos.Storage.Postgres;
 /// taken or renewed with one upsert: PostgreSQL locks the row and re-checks the condition against
 /// the latest version, so of two nodes racing for an expired lease exactly one gets it.
 /// </summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     private static string ChangeChannel(string schema) => schema + "_changes";
 

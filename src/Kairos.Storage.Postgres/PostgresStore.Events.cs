@@ -9,7 +9,7 @@ namespace Kairos.Storage.Postgres;
 /// Publishing and the event lifecycle. An event's status is not stored: it follows from its runs
 /// (see <see cref="Status"/>), so it can never disagree with them.
 /// </summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     private const string EventColumns =
         "e.id, e.type, e.source, e.data, e.priority, e.idempotency_key, e.published_at, e.cancelled, e.routing_failed, " +

@@ -5,7 +5,7 @@ using Kairos.Storage.Drivers;
 namespace Kairos.Storage.Postgres;
 
 /// <summary>Leases, completion, rescue, cancel and manual retry: the running half of the run lifecycle.</summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     public Task<LeaseRenewal> RenewLeasesAsync(string owner, IReadOnlyCollection<long> runIds, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
         Write(async scope =>

@@ -11,7 +11,7 @@ namespace Kairos.Storage.Postgres;
 /// runs, one of their journal entries). A request for a job that does not exist fails its batch,
 /// which is then written item by item, so only that caller gets the error.
 /// </summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     private const string RunInsertColumns =
         "job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id, " +

@@ -3,7 +3,7 @@ using Kairos.Model;
 namespace Kairos.Storage.Postgres;
 
 /// <summary>Read-only queries, on pooled connections outside any write transaction.</summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     /// <summary>
     /// The earliest due time of a claimable run, from the claim-order index: a loose index scan

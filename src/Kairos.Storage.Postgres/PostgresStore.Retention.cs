@@ -8,7 +8,7 @@ namespace Kairos.Storage.Postgres;
 /// that moment is left for the next pass instead of waited for, and a row whose state changed
 /// meanwhile is checked again before it is deleted.
 /// </summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     public Task<int> DeleteFinishedRunsAsync(RunState state, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ namespace Kairos.Storage.Postgres;
 /// SQLite store, the active subscriptions are not cached: other nodes change them, so every publish
 /// reads them in its own transaction.
 /// </summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     private const string SubscriptionColumns = "name, pattern, filter, job_name, active, max_depth, owner_job";
 

@@ -7,7 +7,7 @@ using Kairos.Storage.Drivers;
 namespace Kairos.Storage.Postgres;
 
 /// <summary>The driver's primitives over one PostgreSQL transaction (see <see cref="IDriverTransaction"/>).</summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     // Every write has a connection of its own: nothing to jump ahead of.
     public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false) =>

@@ -3,7 +3,7 @@ using Kairos.Model;
 namespace Kairos.Storage.Postgres;
 
 /// <summary>State of file-watch and poll triggers.</summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     public Task<IReadOnlyList<FileSnapshot>> GetFileStateAsync(long triggerId, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<FileSnapshot>>(async scope => await scope.Query(

@@ -1,6 +1,6 @@
 namespace Kairos.Storage.Postgres;
 
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     public Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<TriggerState>>(async scope => await scope.Query(

@@ -5,7 +5,7 @@ using Kairos.Webhooks;
 namespace Kairos.Storage.Postgres;
 
 /// <summary>Webhook definitions and deliveries.</summary>
-public sealed partial class PostgresStore
+internal sealed partial class PostgresStore
 {
     public Task SaveWebhookAsync(WebhookDefinition hook, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(async scope =>

@@ -10,7 +10,7 @@ namespace Kairos.Storage.Postgres;
 /// selected through the connection's search_path. Times are stored as Unix milliseconds (bigint,
 /// UTC), as in the SQLite store.
 /// </summary>
-public sealed partial class PostgresStore : IKairosStore
+internal sealed partial class PostgresStore : IKairosStore
 {
     public const string DefaultSchema = "kairos";
 

@@ -12,7 +12,7 @@ namespace Kairos.Storage.Sqlite;
 /// time (a seek to the priority, then a range of due runs), so runs due later, however many, are
 /// never scanned; and all chosen runs are marked running with one statement.
 /// </summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     /// <summary>Claims go ahead of the writes already queued: due runs should not wait for a batch of completions.</summary>
     public Task<IReadOnlyList<RunRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken) =>

@@ -6,7 +6,7 @@ namespace Kairos.Storage.Sqlite;
 /// Nodes and leadership. One process owns a SQLite file, so this is a cluster of one: the node
 /// registers and leads like any other, by the same rules as on PostgreSQL.
 /// </summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     /// <summary>SQLite has no clock of its own: the node's clock is the time reference.</summary>
     public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Kairos.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     public Task SaveJobAsync(JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(scope =>

@@ -5,7 +5,7 @@ using Kairos.Storage.Drivers;
 namespace Kairos.Storage.Sqlite;
 
 /// <summary>Leases, completion, rescue, cancel and manual retry: the running half of the run lifecycle.</summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     public Task<LeaseRenewal> RenewLeasesAsync(string owner, IReadOnlyCollection<long> runIds, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
         Write(scope =>

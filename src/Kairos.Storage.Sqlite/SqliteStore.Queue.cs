@@ -5,7 +5,7 @@ using Kairos.Storage.Drivers;
 namespace Kairos.Storage.Sqlite;
 
 /// <summary>Enqueue: how runs enter the queue (the rules are <see cref="RunEnqueuer"/>'s; the rows are written here).</summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(scope => EnqueueInScope(scope, request, now));

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Kairos.Storage.Sqlite;
 
 /// <summary>Read-only queries: they run on pooled reader connections, in parallel with the writer.</summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     /// <summary>
     /// The earliest due time in the queue, from the claim-order index: the first due time of each

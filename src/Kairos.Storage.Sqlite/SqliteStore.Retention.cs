@@ -9,7 +9,7 @@ namespace Kairos.Storage.Sqlite;
 /// their primary key grows with their time, so a binary search on it finds where "older than"
 /// ends, and the delete walks the key up to there.
 /// </summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     public Task<int> DeleteFinishedRunsAsync(RunState state, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken)
     {

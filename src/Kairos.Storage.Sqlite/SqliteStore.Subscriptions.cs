@@ -7,7 +7,7 @@ using Microsoft.Data.Sqlite;
 namespace Kairos.Storage.Sqlite;
 
 /// <summary>Subscriptions: stored rows, and their parsed patterns and filters cached by text.</summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     private const string SubscriptionColumns = "name, pattern, filter, job_name, active, max_depth, owner_job";
 

@@ -8,7 +8,7 @@ using Kairos.Storage.Drivers;
 namespace Kairos.Storage.Sqlite;
 
 /// <summary>The driver's primitives over one write of the single writer (see <see cref="IDriverTransaction"/>).</summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     /// <summary>
     /// Runs a Core rule on the writer thread. Every primitive completes synchronously, so the rule

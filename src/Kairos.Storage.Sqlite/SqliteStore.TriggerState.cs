@@ -3,7 +3,7 @@ using Kairos.Model;
 namespace Kairos.Storage.Sqlite;
 
 /// <summary>State of file-watch and poll triggers.</summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     public Task<IReadOnlyList<FileSnapshot>> GetFileStateAsync(long triggerId, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<FileSnapshot>>(connection =>

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Kairos.Storage.Sqlite;
 
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     public Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<TriggerState>>(connection =>

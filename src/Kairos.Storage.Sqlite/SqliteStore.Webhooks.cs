@@ -5,7 +5,7 @@ using Kairos.Webhooks;
 namespace Kairos.Storage.Sqlite;
 
 /// <summary>Webhook definitions and deliveries.</summary>
-public sealed partial class SqliteStore
+internal sealed partial class SqliteStore
 {
     public Task SaveWebhookAsync(WebhookDefinition hook, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(scope =>

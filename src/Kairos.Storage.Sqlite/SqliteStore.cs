@@ -8,7 +8,7 @@ namespace Kairos.Storage.Sqlite;
 /// (group commit); reads use pooled connections of their own and run in parallel with it.
 /// Times are stored as Unix milliseconds (UTC).
 /// </summary>
-public sealed partial class SqliteStore : IKairosStore
+internal sealed partial class SqliteStore : IKairosStore
 {
     private readonly string _path;
     private readonly string _connectionString;

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Kairos.Configuration;
 
 /// <summary>Durations as people write them: "250ms", "30s", "5m", "1h30m", "2d".</summary>
-public static partial class Durations
+internal static partial class Durations
 {
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)(ms|s|m|h|d)", RegexOptions.CultureInvariant)]
     private static partial Regex Part();

@@ -4,14 +4,14 @@ using Kairos.Model;
 namespace Kairos.Configuration;
 
 /// <summary>What a configuration file declares: engine settings (all optional), jobs, webhooks and subscriptions.</summary>
-public sealed record KairosConfig(EngineSettings Engine, IReadOnlyList<JobDefinition> Jobs)
+internal sealed record KairosConfig(EngineSettings Engine, IReadOnlyList<JobDefinition> Jobs)
 {
     public IReadOnlyList<Webhooks.WebhookDefinition> Webhooks { get; init; } = [];
     public IReadOnlyList<Events.Subscription> Subscriptions { get; init; } = [];
 }
 
 /// <summary>The <c>engine:</c> section; a null field keeps the <see cref="KairosOptions"/> default.</summary>
-public sealed record EngineSettings
+internal sealed record EngineSettings
 {
     public int? Workers { get; init; }
     public TimeSpan? LeaseDuration { get; init; }

@@ -42,7 +42,7 @@ internal static class RetentionReader
 }
 
 /// <summary>The <c>engine.retention:</c> section; a null field keeps the <see cref="RetentionOptions"/> default.</summary>
-public sealed record RetentionSettings
+internal sealed record RetentionSettings
 {
     public TimeSpan? Succeeded { get; init; }
     public TimeSpan? Skipped { get; init; }

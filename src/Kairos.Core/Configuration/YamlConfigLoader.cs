@@ -8,7 +8,7 @@ namespace Kairos.Configuration;
 /// Reads a Kairos YAML file (see docs/configuration.md). Every problem is reported with its line
 /// and column, all in one pass; unknown keys are errors, so a typo never silently does nothing.
 /// </summary>
-public static class YamlConfigLoader
+internal static class YamlConfigLoader
 {
     private static readonly string[] JobKeys =
         ["handler", "command", "http", "queue", "priority", "timeout", "retry", "concurrency", "paused", "triggers"];

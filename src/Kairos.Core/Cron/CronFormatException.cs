@@ -4,7 +4,7 @@ namespace Kairos.Cron;
 /// Thrown when a cron expression cannot be parsed. The message names the offending field
 /// and quotes the text that is wrong.
 /// </summary>
-public sealed class CronFormatException : FormatException
+internal sealed class CronFormatException : FormatException
 {
     /// <summary>Creates an exception for a problem in one field or in the whole expression.</summary>
     /// <param name="field">

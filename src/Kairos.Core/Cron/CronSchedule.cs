@@ -20,7 +20,7 @@ namespace Kairos.Cron;
 /// (second first) or a macro (@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly).
 /// Instances are immutable and safe to share between threads.
 /// </summary>
-public sealed class CronSchedule
+internal sealed class CronSchedule
 {
     private const long TicksPerDay = TimeSpan.TicksPerDay;
     private const long TicksPerSecond = TimeSpan.TicksPerSecond;

@@ -17,7 +17,7 @@ namespace Kairos.Engine;
 /// <see cref="Cluster.DatabaseClock"/>: the node's clock corrected to the database's.
 /// </para>
 /// </summary>
-public sealed class KairosEngine : IAsyncDisposable
+internal sealed class KairosEngine : IAsyncDisposable
 {
     private readonly KairosOptions _options;
     private readonly Cluster.DatabaseClock _time;

@@ -14,7 +14,7 @@ namespace Kairos.Events;
 /// <c>$glob</c> matches a string with <c>*</c> (any characters) and <c>?</c> (one character), in
 /// time linear in the string.
 /// </summary>
-public sealed class EventFilter
+internal sealed class EventFilter
 {
     private static readonly string[] Operators = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$glob"];
     private readonly List<Condition> _conditions;

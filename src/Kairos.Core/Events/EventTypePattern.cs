@@ -8,7 +8,7 @@ namespace Kairos.Events;
 /// (<c>order.*</c>, <c>*.failed</c>) and <c>**</c> for any number of segments, including none
 /// (<c>order.**</c>, <c>**</c>). Everything else matches literally and case-sensitively.
 /// </summary>
-public sealed partial class EventTypePattern
+internal sealed partial class EventTypePattern
 {
     private readonly string[] _segments;
 

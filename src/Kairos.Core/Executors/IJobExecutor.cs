@@ -7,7 +7,7 @@ namespace Kairos.Executors;
 /// failed job: they return an <see cref="ExecutionResult"/>; the dispatcher turns exceptions that do
 /// escape into failures too.
 /// </summary>
-public interface IJobExecutor
+internal interface IJobExecutor
 {
     /// <summary>The <see cref="ExecutorSpec.Kind"/> this executor runs.</summary>
     string Kind { get; }
@@ -16,7 +16,7 @@ public interface IJobExecutor
 }
 
 /// <summary>What an executor gets for one attempt.</summary>
-public sealed class ExecutionContext
+internal sealed class ExecutionContext
 {
     public required RunRecord Run { get; init; }
     public required JobDefinition Job { get; init; }
@@ -26,13 +26,13 @@ public sealed class ExecutionContext
 }
 
 /// <summary>The run's log: lines are kept with the run and shown by <c>kairos runs log</c>.</summary>
-public interface IRunLog
+internal interface IRunLog
 {
     void Write(string stream, string text);
 }
 
 /// <summary>The outcome of one attempt.</summary>
-public sealed record ExecutionResult
+internal sealed record ExecutionResult
 {
     public required bool Succeeded { get; init; }
 

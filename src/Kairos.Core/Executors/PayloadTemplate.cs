@@ -12,7 +12,7 @@ namespace Kairos.Executors;
 /// text, objects and arrays as compact JSON. Whitespace inside the braces is allowed. Everything else,
 /// including <c>{{...}}</c> that does not start with <c>payload</c>, is kept verbatim.
 /// </summary>
-public static class PayloadTemplate
+internal static class PayloadTemplate
 {
     private const string Root = "payload";
 
@@ -166,7 +166,7 @@ public static class PayloadTemplate
 }
 
 /// <summary>A payload template could not be rendered.</summary>
-public sealed class TemplateException : FormatException
+internal sealed class TemplateException : FormatException
 {
     public TemplateException(string? path, string message, Exception? inner = null)
         : base(message, inner)

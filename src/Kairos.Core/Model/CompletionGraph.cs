@@ -4,7 +4,7 @@ namespace Kairos.Model;
 /// The graph of completion triggers (an edge A → B when B runs after A). A cycle would run forever,
 /// so one is allowed only when one of its edges sets a maximum depth.
 /// </summary>
-public static class CompletionGraph
+internal static class CompletionGraph
 {
     /// <summary>The jobs of an unbounded cycle in order (first repeated at the end), or null when there is none.</summary>
     public static IReadOnlyList<string>? FindUnboundedCycle(IEnumerable<JobDefinition> jobs)

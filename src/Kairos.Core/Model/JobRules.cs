@@ -9,7 +9,7 @@ namespace Kairos.Model;
 /// adds line and column) and by the API and library (which add the field path).
 /// Each returns null when the value is fine, else what is wrong.
 /// </summary>
-public static partial class JobRules
+internal static partial class JobRules
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex NamePattern();

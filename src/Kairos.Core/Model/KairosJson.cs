@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Kairos.Model;
 
 /// <summary>The JSON conventions of stored definitions and of the API: camelCase, kebab-case enums.</summary>
-public static class KairosJson
+internal static class KairosJson
 {
     public static readonly JsonSerializerOptions Options = Create();
 

@@ -9,7 +9,7 @@ namespace Kairos.Model;
 /// unchanged job keeps each trigger's fire state (so a restart neither re-fires a "now" trigger nor
 /// forgets a cron's next time), while an edited trigger starts afresh.
 /// </summary>
-public static class TriggerKeys
+internal static class TriggerKeys
 {
     public static string For(TriggerSpec spec)
     {

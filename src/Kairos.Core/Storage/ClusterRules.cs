@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Kairos.Storage;
 
 /// <summary>What both stores agree on for nodes and leadership.</summary>
-public static class ClusterRules
+internal static class ClusterRules
 {
     /// <summary>The name of the one leadership row: its holder fires time and poll triggers.</summary>
     public const string Leadership = "triggers";

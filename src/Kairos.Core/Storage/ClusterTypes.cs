@@ -1,17 +1,17 @@
 namespace Kairos.Storage;
 
 /// <summary>What a node says of itself when it checks in.</summary>
-public sealed record NodeInfo(string Id, string Host, string Version, DateTimeOffset StartedAt);
+internal sealed record NodeInfo(string Id, string Host, string Version, DateTimeOffset StartedAt);
 
 /// <summary>A node as the cluster knows it: what it said of itself, when it last checked in, and whether it leads.</summary>
-public sealed record NodeRecord(string Id, string Host, string Version, DateTimeOffset StartedAt, DateTimeOffset LastSeenAt, bool Leader);
+internal sealed record NodeRecord(string Id, string Host, string Version, DateTimeOffset StartedAt, DateTimeOffset LastSeenAt, bool Leader);
 
 /// <summary>
 /// What another node changed, as far as this node's sleeping loops care. A store shared by several
 /// nodes announces its committed changes; every other node wakes the loops concerned.
 /// </summary>
 [Flags]
-public enum StoreChanges
+internal enum StoreChanges
 {
     None = 0,
 

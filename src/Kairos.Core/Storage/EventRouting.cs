@@ -12,7 +12,7 @@ namespace Kairos.Storage;
 /// subscriptions an event matches, the payload of the run it causes, the run.* event of a finished
 /// run, and an event's status from its runs. Stores keep only the SQL.
 /// </summary>
-public static class EventRouting
+internal static class EventRouting
 {
     /// <summary>
     /// Runs caused by run.* events carry a chain depth. Completion triggers set their own limit; any
@@ -97,7 +97,7 @@ public static class EventRouting
 }
 
 /// <summary>An event as subscriptions see it: its type split once, its JSON envelope parsed only if a filter needs it.</summary>
-public sealed class EventEnvelope(EventRequest request)
+internal sealed class EventEnvelope(EventRequest request)
 {
     private JsonNode? _json;
 
@@ -115,7 +115,7 @@ public sealed class EventEnvelope(EventRequest request)
 }
 
 /// <summary>Matches subscriptions to events, with parsed patterns and filters cached by their text.</summary>
-public sealed class SubscriptionMatcher
+internal sealed class SubscriptionMatcher
 {
     private readonly ConcurrentDictionary<string, EventTypePattern> _patterns = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EventFilter> _filters = new(StringComparer.Ordinal);

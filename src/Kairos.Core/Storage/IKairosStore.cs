@@ -15,7 +15,7 @@ namespace Kairos.Storage;
 /// </list>
 /// Times passed in come from the engine's <see cref="TimeProvider"/>.
 /// </summary>
-public interface IKairosStore : IAsyncDisposable
+internal interface IKairosStore : IAsyncDisposable
 {
     /// <summary>Creates or upgrades the schema; refuses a database whose schema is newer than this build.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);

@@ -4,7 +4,7 @@ using Kairos.Model;
 namespace Kairos.Storage;
 
 /// <summary>Journal entry data that both stores write the same way.</summary>
-public static class JournalNotes
+internal static class JournalNotes
 {
     /// <summary>The data of a run.enqueued or run.skipped entry: where the run came from, when it is due, why it was skipped. Nulls left out.</summary>
     public static string Enqueued(RunRequest request, DateTimeOffset due, string? skipReason) =>

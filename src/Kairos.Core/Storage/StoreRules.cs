@@ -9,7 +9,7 @@ namespace Kairos.Storage;
 /// The rules of <see cref="Engine.Lifecycle"/> as calls on a store, each in one transaction of its
 /// own: the shape callers had when every store wrote these rules itself.
 /// </summary>
-public static class StoreRules
+internal static class StoreRules
 {
     /// <summary>Queues again (dead once their attempts are used up) the running runs whose lease expired before <paramref name="now"/>.</summary>
     public static Task<int> RescueExpiredAsync(this IKairosStore store, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -10,7 +10,7 @@ public sealed record StoredJob(JobDefinition Definition, long Version, DateTimeO
 /// saves (derived from its spec); a trigger whose key is already stored keeps its fire state,
 /// a new key starts at <see cref="InitialNextFireAt"/>, and stored keys not listed are deleted.
 /// </summary>
-public sealed record TriggerRegistration(string Key, TriggerSpec Spec, DateTimeOffset? InitialNextFireAt);
+internal sealed record TriggerRegistration(string Key, TriggerSpec Spec, DateTimeOffset? InitialNextFireAt);
 
 /// <summary>A stored trigger and its fire state. <see cref="NextFireAt"/> null: nothing scheduled.</summary>
 public sealed record TriggerState(
@@ -26,7 +26,7 @@ public sealed record TriggerState(
 /// Fire a trigger: only if its next fire time is still <see cref="ExpectedNextFireAt"/>, move it to
 /// <see cref="NewNextFireAt"/> and enqueue <see cref="Runs"/>, all in one transaction.
 /// </summary>
-public sealed record TriggerFire(
+internal sealed record TriggerFire(
     long TriggerId,
     DateTimeOffset ExpectedNextFireAt,
     DateTimeOffset? NewNextFireAt,
@@ -39,7 +39,7 @@ public sealed record TriggerFire(
 /// earliest due, then oldest, respecting each job's max instances, the per-queue limits and the
 /// per-executor-kind limits (counted over all owners), and skipping paused jobs.
 /// </summary>
-public sealed record ClaimRequest(
+internal sealed record ClaimRequest(
     string Owner,
     DateTimeOffset Now,
     DateTimeOffset LeaseExpiresAt,
@@ -48,9 +48,9 @@ public sealed record ClaimRequest(
     IReadOnlyDictionary<string, int> ExecutorKindLimits);
 
 /// <summary>Of the runs whose leases were renewed: which must stop (cancel requested, or no longer ours).</summary>
-public sealed record LeaseRenewal(IReadOnlyList<long> CancelRequested, IReadOnlyList<long> Lost);
+internal sealed record LeaseRenewal(IReadOnlyList<long> CancelRequested, IReadOnlyList<long> Lost);
 
-public enum RunOutcome
+internal enum RunOutcome
 {
     Succeeded,
     Failed,
@@ -61,7 +61,7 @@ public enum RunOutcome
 /// The end of an attempt. A failure with <see cref="RetryAt"/> goes back to the queue due then; a
 /// failure without it is dead.
 /// </summary>
-public sealed record RunCompletion(
+internal sealed record RunCompletion(
     long RunId,
     string Owner,
     RunOutcome Outcome,
@@ -135,7 +135,7 @@ public enum WebhookDeliveryOutcome
 public sealed record WebhookDeliveryResult(WebhookDeliveryOutcome Outcome, IReadOnlyList<EnqueueResult> Runs, IReadOnlyList<string> PausedJobs);
 
 /// <summary>The last seen state of a watched file. <see cref="ModifiedAt"/> is the file's mtime (UTC).</summary>
-public sealed record FileSnapshot(string Path, long Size, DateTimeOffset ModifiedAt);
+internal sealed record FileSnapshot(string Path, long Size, DateTimeOffset ModifiedAt);
 
 /// <summary>A poll trigger's persisted state: when it last polled, consecutive failures, and its own data (watermark, last value) as text.</summary>
-public sealed record PollState(DateTimeOffset? LastPollAt, int Failures, string? Data);
+internal sealed record PollState(DateTimeOffset? LastPollAt, int Failures, string? Data);

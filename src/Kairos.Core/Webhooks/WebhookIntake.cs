@@ -12,7 +12,7 @@ namespace Kairos.Webhooks;
 /// enqueued per job with a trigger for the hook (paused jobs are skipped), and the outcome is
 /// journaled with the HTTP status the endpoint answers.
 /// </summary>
-public static class WebhookIntake
+internal static class WebhookIntake
 {
     public static async ValueTask<WebhookDeliveryResult> AcceptAsync(IDriverTransaction tx, WebhookDelivery delivery)
     {

@@ -6,7 +6,7 @@ namespace Kairos.Webhooks;
 /// A token bucket per hook: <c>Requests</c> tokens, refilled evenly over <c>Per</c>. Kept in memory
 /// per node: a limit protects this node's resources, and a restart forgets it.
 /// </summary>
-public sealed class WebhookRateLimiter(TimeProvider time)
+internal sealed class WebhookRateLimiter(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
 

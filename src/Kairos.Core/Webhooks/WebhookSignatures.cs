@@ -5,7 +5,7 @@ using System.Text;
 namespace Kairos.Webhooks;
 
 /// <summary>The result of checking a delivery; <see cref="Reason"/> is journaled, never sent to the caller.</summary>
-public sealed record VerificationResult(bool Valid, string Reason, string? DeliveryId)
+internal sealed record VerificationResult(bool Valid, string Reason, string? DeliveryId)
 {
     public static VerificationResult Accept(string? deliveryId) => new(true, "verified", deliveryId);
 
@@ -17,7 +17,7 @@ public sealed record VerificationResult(bool Valid, string Reason, string? Deliv
 /// (<see cref="CryptographicOperations.FixedTimeEquals"/>), so response timing reveals nothing about
 /// how much of a forged signature was right.
 /// </summary>
-public static class WebhookSignatures
+internal static class WebhookSignatures
 {
     public static VerificationResult Verify(WebhookDefinition hook, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now)
     {

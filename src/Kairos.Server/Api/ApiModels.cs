@@ -5,7 +5,7 @@ using Kairos.Storage;
 namespace Kairos.Server.Api;
 
 /// <summary>The shapes the REST API returns. JSON payloads and outputs are embedded as JSON, not strings.</summary>
-public sealed record JobView(
+internal sealed record JobView(
     string Name,
     ExecutorSpec Executor,
     string Queue,
@@ -26,12 +26,12 @@ public sealed record JobView(
     }
 }
 
-public sealed record TriggerView(long Id, string Key, TriggerSpec Spec, DateTimeOffset? NextFireAt, DateTimeOffset? LastFireAt)
+internal sealed record TriggerView(long Id, string Key, TriggerSpec Spec, DateTimeOffset? NextFireAt, DateTimeOffset? LastFireAt)
 {
     public static TriggerView From(TriggerState t) => new(t.Id, t.Key, t.Spec, t.NextFireAt, t.LastFireAt);
 }
 
-public sealed record RunView(
+internal sealed record RunView(
     long Id,
     string Job,
     string State,
@@ -78,37 +78,37 @@ public sealed record RunView(
     }
 }
 
-public sealed record JournalView(long Seq, DateTimeOffset At, string Kind, string? Job, long? RunId, long? TriggerId, string? Node, JsonNode? Data)
+internal sealed record JournalView(long Seq, DateTimeOffset At, string Kind, string? Job, long? RunId, long? TriggerId, string? Node, JsonNode? Data)
 {
     public static JournalView From(JournalEntry e) =>
         new(e.Seq, e.At, e.Kind, e.JobName, e.RunId, e.TriggerId, e.Node, e.Data is null ? null : JsonNode.Parse(e.Data));
 }
 
 /// <summary>A run with its journal and its chain: the run that caused it and the runs it caused.</summary>
-public sealed record RunDetailView(RunView Run, IReadOnlyList<JournalView> Journal, RunView? Parent, IReadOnlyList<RunView> Children);
+internal sealed record RunDetailView(RunView Run, IReadOnlyList<JournalView> Journal, RunView? Parent, IReadOnlyList<RunView> Children);
 
-public sealed record EventView(long Id, string Type, string Source, JsonNode? Data, int Priority, string? IdempotencyKey, DateTimeOffset PublishedAt, string Status, int Runs)
+internal sealed record EventView(long Id, string Type, string Source, JsonNode? Data, int Priority, string? IdempotencyKey, DateTimeOffset PublishedAt, string Status, int Runs)
 {
     public static EventView From(Events.StoredEvent e) =>
         new(e.Id, e.Type, e.Source, RunView.Json(e.Data), e.Priority, e.IdempotencyKey, e.PublishedAt, e.Status.ToString().ToLowerInvariant(), e.Runs);
 }
 
-public sealed record EventDetailView(EventView Event, IReadOnlyList<RunView> Runs);
+internal sealed record EventDetailView(EventView Event, IReadOnlyList<RunView> Runs);
 
-public sealed record SubscriptionView(string Name, string Events, JsonNode? Filter, string Job, bool Active, int? MaxDepth, string? OwnerJob)
+internal sealed record SubscriptionView(string Name, string Events, JsonNode? Filter, string Job, bool Active, int? MaxDepth, string? OwnerJob)
 {
     public static SubscriptionView From(Events.Subscription s) => new(s.Name, s.Pattern, RunView.Json(s.Filter), s.Job, s.Active, s.MaxDepth, s.OwnerJob);
 }
 
 /// <summary>A webhook as the API shows it: where its secret comes from, never the secret.</summary>
-public sealed record WebhookView(string Name, string Url, string Verification, string? Secret, TimeSpan ReplayWindow, long MaxBodyBytes, Kairos.Webhooks.WebhookRateLimit? RateLimit, IReadOnlyList<string> Headers)
+internal sealed record WebhookView(string Name, string Url, string Verification, string? Secret, TimeSpan ReplayWindow, long MaxBodyBytes, Kairos.Webhooks.WebhookRateLimit? RateLimit, IReadOnlyList<string> Headers)
 {
     public static WebhookView From(Kairos.Webhooks.WebhookDefinition h) =>
         new(h.Name, $"/hooks/{h.Name}", h.Verification.ToString().ToLowerInvariant(), h.Secret?.Describe(), h.ReplayWindow, h.MaxBodyBytes, h.RateLimit, h.Headers);
 }
 
-public sealed record EnqueuedView(long RunId, bool Created, string State);
+internal sealed record EnqueuedView(long RunId, bool Created, string State);
 
-public sealed record CancelView(long RunId, string Result);
+internal sealed record CancelView(long RunId, string Result);
 
-public sealed record StatsView(IReadOnlyDictionary<string, long> Runs, long Jobs, long Triggers, long JournalEntries, int ActiveRunsOnThisNode, string Node);
+internal sealed record StatsView(IReadOnlyDictionary<string, long> Runs, long Jobs, long Triggers, long JournalEntries, int ActiveRunsOnThisNode, string Node);

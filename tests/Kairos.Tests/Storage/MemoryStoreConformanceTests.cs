@@ -8,7 +8,7 @@ namespace Kairos.Tests.Storage;
 /// <summary>The conformance suite on the in-memory driver: each test on a store of its own.</summary>
 public sealed class MemoryStoreConformanceTests : StoreConformanceTests
 {
-    protected override Task<IKairosStore> CreateStoreAsync(string node) => Task.FromResult<IKairosStore>(new MemoryStore(node));
+    private protected override Task<IKairosStore> CreateStoreAsync(string node) => Task.FromResult<IKairosStore>(new MemoryStore(node));
 }
 
 /// <summary>What only the in-memory driver does: copy-on-write transactions on the caller's thread.</summary>

@@ -15,7 +15,7 @@ public sealed class PostgresStoreConformanceTests : StoreConformanceTests, IAsyn
 {
     private readonly string _schema = "kairos_t_" + Guid.NewGuid().ToString("N")[..12];
 
-    protected override Task<IKairosStore> CreateStoreAsync(string node) =>
+    private protected override Task<IKairosStore> CreateStoreAsync(string node) =>
         Task.FromResult<IKairosStore>(new PostgresStore(PostgresFactAttribute.ConnectionString!, node, _schema));
 
     async Task IAsyncLifetime.DisposeAsync()

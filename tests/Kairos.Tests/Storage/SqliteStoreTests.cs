@@ -11,7 +11,7 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests, IDispos
 {
     private readonly TempDirectory _directory = new();
 
-    protected override Task<IKairosStore> CreateStoreAsync(string node) =>
+    private protected override Task<IKairosStore> CreateStoreAsync(string node) =>
         Task.FromResult<IKairosStore>(new SqliteStore(_directory.File("kairos.db"), node));
 
     public void Dispose() => _directory.Dispose();

@@ -17,9 +17,9 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly Dictionary<string, int> NoLimits = [];
 
-    protected IKairosStore Store { get; private set; } = null!;
+    private protected IKairosStore Store { get; private set; } = null!;
 
-    protected abstract Task<IKairosStore> CreateStoreAsync(string node);
+    private protected abstract Task<IKairosStore> CreateStoreAsync(string node);
 
     public async Task InitializeAsync()
     {

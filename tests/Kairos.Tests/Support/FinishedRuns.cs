@@ -9,7 +9,7 @@ namespace Kairos.Tests.Support;
 /// enqueue, claim and complete, or cancel before the start. The job must exist and have no other
 /// run due at that time.
 /// </summary>
-public static class FinishedRuns
+internal static class FinishedRuns
 {
     private static readonly Dictionary<string, int> NoLimits = [];
 

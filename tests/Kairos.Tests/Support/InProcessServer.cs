@@ -10,7 +10,7 @@ namespace Kairos.Tests.Support;
 /// The real server (engine, SQLite file, Kestrel) in the test process on a free loopback port, so
 /// tests speak real HTTP without the cost of a child process. Crash tests use a child process instead.
 /// </summary>
-public sealed class InProcessServer : IAsyncDisposable
+internal sealed class InProcessServer : IAsyncDisposable
 {
     private readonly TempDirectory _directory;
     private readonly bool _ownsDirectory;

@@ -8,7 +8,7 @@ namespace Kairos.Tests.Support;
 /// of the database's: what is stamped with the node's clock instead of the cluster's shows as an hour off.
 /// The schema is dropped afterwards. For <see cref="PostgresFactAttribute"/> tests.
 /// </summary>
-public static class NodeAheadOfDatabase
+internal static class NodeAheadOfDatabase
 {
     public static async Task RunAsync(string yaml, Func<InProcessServer, Task> test)
     {

@@ -24,7 +24,7 @@ public enum TestStore
 /// manual clock. Tests register handlers, start the engine and advance time; <see cref="Started"/>
 /// records handler starts.
 /// </summary>
-public sealed class TestEngine : IAsyncDisposable
+internal sealed class TestEngine : IAsyncDisposable
 {
     private readonly TempDirectory _directory;
     private readonly ServiceProvider _services;

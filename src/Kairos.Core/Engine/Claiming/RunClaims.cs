@@ -16,7 +16,7 @@ namespace Kairos.Engine.Claiming;
 /// that meets no limit takes no such lock and runs alongside the others.
 /// </para>
 /// </summary>
-public static class RunClaims
+internal static class RunClaims
 {
     // Bounds the candidates one claim looks at when limits turn many of them down.
     private const int MaxCandidatesScanned = 4096;

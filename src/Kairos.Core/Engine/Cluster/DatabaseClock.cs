@@ -10,7 +10,7 @@ namespace Kairos.Engine.Cluster;
 /// of its own (SQLite) leaves the offset at zero. Timers and timestamps are the node's own: only
 /// the wall-clock reading moves.
 /// </summary>
-public sealed class DatabaseClock(TimeProvider node) : TimeProvider
+internal sealed class DatabaseClock(TimeProvider node) : TimeProvider
 {
     /// <summary>Offset changes smaller than this are measurement noise, not drift: applying them would only make time jitter.</summary>
     private static readonly TimeSpan Noise = TimeSpan.FromMilliseconds(2);

@@ -9,7 +9,7 @@ namespace Kairos.Engine.Cluster;
 /// row that a node takes when nobody holds it or the holder's lease ran out, and renews while it
 /// holds it; a change of holder is journaled (<c>leader.elected</c>, <c>leader.resigned</c>).
 /// </summary>
-public static class Leadership
+internal static class Leadership
 {
     /// <summary>Records that the node is alive now and forgets nodes long silent.</summary>
     public static async ValueTask<int> CheckInAsync(IDriverTransaction tx, NodeInfo node, DateTimeOffset now)

@@ -18,7 +18,7 @@ namespace Kairos.Engine.Enqueueing;
 /// held while the job is paused, and journaled <c>run.enqueued</c>.</item>
 /// </list>
 /// </summary>
-public static class RunEnqueuer
+internal static class RunEnqueuer
 {
     public static async ValueTask<EnqueueResult> EnqueueAsync(IDriverTransaction tx, RunRequest request, DateTimeOffset now)
     {

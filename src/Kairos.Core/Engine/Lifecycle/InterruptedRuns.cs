@@ -12,7 +12,7 @@ namespace Kairos.Engine.Lifecycle;
 /// when their node shut down. <see cref="RetryDecision.RequeueAfterInterruption"/> decides between
 /// queued again at once and dead; a dead run publishes run.failed.
 /// </summary>
-public static class InterruptedRuns
+internal static class InterruptedRuns
 {
     public const string LeaseExpired = "lease expired: the node running it stopped heartbeating";
 

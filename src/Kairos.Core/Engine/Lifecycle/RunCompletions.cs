@@ -14,7 +14,7 @@ namespace Kairos.Engine.Lifecycle;
 /// The outcome, its journal entries (a dead run gets run.failed then run.dead), the attempt's log
 /// and, for a finished run, its run.* event commit together.
 /// </summary>
-public static class RunCompletions
+internal static class RunCompletions
 {
     /// <summary>The state an outcome leaves the run in, and the journal entry that says so.</summary>
     public static (RunState State, string Kind) StateOf(RunCompletion completion) => completion.Outcome switch

@@ -7,7 +7,7 @@ using Kairos.Storage.Drivers;
 namespace Kairos.Engine.Lifecycle;
 
 /// <summary>What a person (API, CLI, library) does to one run: cancel it, or retry it once it has finished.</summary>
-public static class RunControl
+internal static class RunControl
 {
     /// <summary>
     /// A queued run is cancelled at once (and publishes run.cancelled); a running one is flagged, and

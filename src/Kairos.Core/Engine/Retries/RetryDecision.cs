@@ -13,7 +13,7 @@ namespace Kairos.Engine.Retries;
 /// <item>A finished run retried by hand gets the job's attempts again, at least one.</item>
 /// </list>
 /// </summary>
-public static class RetryDecision
+internal static class RetryDecision
 {
     /// <summary>When the failed attempt <paramref name="attempt"/> (1-based) is tried again; null when the run is dead.</summary>
     /// <param name="attempt">The attempt that failed.</param>

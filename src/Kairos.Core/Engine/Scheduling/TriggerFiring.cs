@@ -9,7 +9,7 @@ namespace Kairos.Engine.Scheduling;
 /// conditional on the next fire time the scheduler read. A tick therefore fires at most once, even
 /// when two schedulers (two leaders for a moment) race for it: the second finds it moved.
 /// </summary>
-public static class TriggerFiring
+internal static class TriggerFiring
 {
     /// <summary>False when the trigger had already moved on (fired elsewhere, or changed meanwhile).</summary>
     public static async ValueTask<bool> FireAsync(IDriverTransaction tx, TriggerFire fire)

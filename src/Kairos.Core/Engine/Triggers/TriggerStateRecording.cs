@@ -10,7 +10,7 @@ namespace Kairos.Engine.Triggers;
 /// What file-watch and poll triggers remember between runs, recorded with the run it causes in one
 /// transaction, so a restart neither loses a change nor fires it twice.
 /// </summary>
-public static class TriggerStateRecording
+internal static class TriggerStateRecording
 {
     /// <summary>
     /// Records what is now known of one path (<paramref name="current"/> null: it is gone; a rename also

@@ -8,7 +8,7 @@ namespace Kairos.Events.Routing;
 /// cancelled (each publishing run.cancelled) and the event is marked cancelled, in one transaction
 /// that holds the event and its runs, so a claim cannot start one of them meanwhile.
 /// </summary>
-public static class EventCancellation
+internal static class EventCancellation
 {
     /// <summary>Returns how many runs were cancelled.</summary>
     public static async ValueTask<int> CancelAsync(Storage.Drivers.IDriverTransaction tx, long eventId, DateTimeOffset now)

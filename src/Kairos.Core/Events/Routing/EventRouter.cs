@@ -17,7 +17,7 @@ namespace Kairos.Events.Routing;
 /// still commits its outcome and the run is not executed again.
 /// </para>
 /// </summary>
-public static class EventRouter
+internal static class EventRouter
 {
     // Parsed patterns and filters, cached by their text for the whole process.
     private static readonly SubscriptionMatcher Matcher = new();

@@ -14,7 +14,7 @@ namespace Kairos.Executors;
 /// with each argv entry templated from the payload and passed as exactly one argument. Output goes to the
 /// run log line by line; cancellation sends SIGTERM, then kills the whole process tree after the grace period.
 /// </summary>
-public sealed class CommandExecutor : IJobExecutor
+internal sealed class CommandExecutor : IJobExecutor
 {
     /// <summary>After the child exits, how long to wait for its output pipes to close. A background
     /// grandchild that inherited them may hold them open forever; reading stops then.</summary>

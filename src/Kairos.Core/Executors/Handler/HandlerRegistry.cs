@@ -1,7 +1,7 @@
 namespace Kairos.Executors.Handler;
 
 /// <summary>The names handlers were registered under, so a job naming an unknown handler is rejected when it is saved.</summary>
-public sealed class HandlerRegistry
+internal sealed class HandlerRegistry
 {
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 

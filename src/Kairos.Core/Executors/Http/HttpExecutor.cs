@@ -19,7 +19,7 @@ namespace Kairos.Executors;
 /// <remarks>Requests go through the factory's <see cref="Hosting.KairosHttp.ClientName"/> client, which should
 /// have an infinite (or long) <see cref="HttpClient.Timeout"/>: each request gets
 /// <see cref="HttpExecutorSpec.RequestTimeout"/> of its own.</remarks>
-public sealed class HttpExecutor : IJobExecutor
+internal sealed class HttpExecutor : IJobExecutor
 {
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(100);
 

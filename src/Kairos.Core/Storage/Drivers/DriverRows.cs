@@ -3,14 +3,14 @@ using Kairos.Model;
 namespace Kairos.Storage.Drivers;
 
 /// <summary>What a run takes from its job when it is enqueued.</summary>
-public sealed record JobSettings(string Queue, string ExecutorKind, int Priority, int MaxAttempts, int? MaxInstances, bool SkipOnOverlap, bool Paused)
+internal sealed record JobSettings(string Queue, string ExecutorKind, int Priority, int MaxAttempts, int? MaxInstances, bool SkipOnOverlap, bool Paused)
 {
     /// <summary>The job records overlapping runs as skipped (it has an instance limit and says to skip).</summary>
     public bool SkipsOverlaps => SkipOnOverlap && MaxInstances is not null;
 }
 
 /// <summary>A run row to insert, every column decided.</summary>
-public sealed record NewRun(
+internal sealed record NewRun(
     string JobName,
     string Queue,
     string ExecutorKind,
@@ -52,16 +52,16 @@ public sealed record NewRun(
 }
 
 /// <summary>One journal entry to append.</summary>
-public sealed record JournalWrite(DateTimeOffset At, string Kind, string? JobName, long? RunId, long? TriggerId, string? Data);
+internal sealed record JournalWrite(DateTimeOffset At, string Kind, string? JobName, long? RunId, long? TriggerId, string? Data);
 
 /// <summary>What rules about a run's lifecycle read of it.</summary>
-public sealed record RunSummary(long Id, string JobName, long? TriggerId, RunState State, int Attempt, int MaxAttempts);
+internal sealed record RunSummary(long Id, string JobName, long? TriggerId, RunState State, int Attempt, int MaxAttempts);
 
 /// <summary>A run whose outcome was just stored: what its journal entries need.</summary>
-public sealed record CompletedRun(string JobName, long? TriggerId, int Attempt, DateTimeOffset? StartedAt);
+internal sealed record CompletedRun(string JobName, long? TriggerId, int Attempt, DateTimeOffset? StartedAt);
 
 /// <summary>A queued run a claim may take, with what its limits need; its claim-order position is (Priority desc, DueAt, Id).</summary>
-public sealed record ClaimCandidate(long Id, string JobName, string Queue, string ExecutorKind, long? MaxInstances, long JobVersion, int Priority, DateTimeOffset DueAt);
+internal sealed record ClaimCandidate(long Id, string JobName, string Queue, string ExecutorKind, long? MaxInstances, long JobVersion, int Priority, DateTimeOffset DueAt);
 
 /// <summary>How many runs of one job, queue and executor kind are running, on every node.</summary>
-public sealed record RunningCount(string JobName, string Queue, string ExecutorKind, long Count);
+internal sealed record RunningCount(string JobName, string Queue, string ExecutorKind, long Count);

@@ -17,7 +17,7 @@ namespace Kairos.Storage.Drivers;
 /// those the moved rules need so far.
 /// </para>
 /// </summary>
-public interface IDriverTransaction
+internal interface IDriverTransaction
 {
     /// <summary>Appends one journal entry, stamped with this node's id.</summary>
     ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data);
@@ -188,4 +188,4 @@ public interface IDriverTransaction
 }
 
 /// <summary>A stored trigger as rules see it: its job, its definition, and whether the job is paused.</summary>
-public sealed record TriggerBinding(string JobName, TriggerSpec Spec, bool JobPaused);
+internal sealed record TriggerBinding(string JobName, TriggerSpec Spec, bool JobPaused);

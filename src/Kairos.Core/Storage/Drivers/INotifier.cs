@@ -4,7 +4,7 @@ namespace Kairos.Storage.Drivers;
 /// How a node hears what other nodes change (Oban's notifier): a driver shared by several nodes
 /// announces each committed change, and every other node's listener wakes the loops concerned.
 /// </summary>
-public interface INotifier
+internal interface INotifier
 {
     /// <summary>
     /// Calls <paramref name="onChange"/> with what other nodes change, until <paramref name="stopping"/>

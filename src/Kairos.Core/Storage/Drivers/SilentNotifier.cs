@@ -1,7 +1,7 @@
 namespace Kairos.Storage.Drivers;
 
 /// <summary>The notifier of a store no other process writes to (a SQLite file, memory): there is nothing to hear.</summary>
-public sealed class SilentNotifier : INotifier
+internal sealed class SilentNotifier : INotifier
 {
     public static readonly SilentNotifier Instance = new();
 
