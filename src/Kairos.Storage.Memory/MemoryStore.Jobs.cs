@@ -6,60 +6,59 @@ namespace Kairos.Storage.Memory;
 
 internal sealed partial class MemoryStore
 {
-    public Task SaveJobAsync(JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(tx =>
-        {
-            var definition = JsonSerializer.Serialize(job, KairosJson.Options);
-            var previous = tx.State.Jobs.GetValueOrDefault(job.Name);
-            var settings = new JobSettings(job.Queue, job.Executor.Kind, job.Priority, job.Retry.MaxAttempts, job.Concurrency.MaxInstances,
-                job.Concurrency.OnOverlap == OverlapPolicy.Skip, job.Paused);
-            tx.State = tx.State with { Jobs = tx.State.Jobs.SetItem(job.Name, new JobRow(definition, settings, (previous?.Version ?? 0) + 1, Stored(now))) };
-
-            var stored = tx.State.Triggers.Values.Where(t => t.JobName == job.Name).ToList();
-            var wanted = triggers.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
-            foreach (var gone in stored.Where(t => !wanted.Contains(t.Key)))
-            {
-                // A trigger's poll and file state go with it.
-                tx.State = tx.State with
-                {
-                    Triggers = tx.State.Triggers.Remove(gone.Id),
-                    Polls = tx.State.Polls.Remove(gone.Id),
-                    Files = tx.State.Files.Remove(gone.Id),
-                };
-            }
-            var storedKeys = stored.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
-            foreach (var trigger in triggers.Where(t => !storedKeys.Contains(t.Key)))
-            {
-                var id = tx.State.LastTriggerId + 1;
-                var state = new TriggerState(id, job.Name, trigger.Key, StoredSpec(trigger.Spec), Stored(trigger.InitialNextFireAt), null, Stored(now));
-                tx.State = tx.State with { LastTriggerId = id, Triggers = tx.State.Triggers.Add(id, state) };
-            }
-            if (previous?.Definition != definition)
-            {
-                tx.Journal(now, previous is null ? "job.created" : "job.updated", job.Name, null, null, null);
-            }
-            return true;
-        });
-
     public Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken) =>
         Read(state => state.Jobs.TryGetValue(name, out var row) ? ReadJob(row) : null, cancellationToken);
 
     public Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken) =>
         Read<IReadOnlyList<StoredJob>>(state => state.Jobs.Values.Select(ReadJob).ToList(), cancellationToken);
 
-    public Task<bool> SetJobPausedAsync(string name, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(tx =>
+    private sealed partial class Transaction
+    {
+        public ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName) =>
+            ValueTask.FromResult(State.Jobs.GetValueOrDefault(jobName)?.Definition);
+
+        public ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now)
         {
-            if (!tx.State.Jobs.TryGetValue(name, out var row))
+            var settings = new JobSettings(job.Queue, job.Executor.Kind, job.Priority, job.Retry.MaxAttempts, job.Concurrency.MaxInstances,
+                job.Concurrency.OnOverlap == OverlapPolicy.Skip, job.Paused);
+            var version = (State.Jobs.GetValueOrDefault(job.Name)?.Version ?? 0) + 1;
+            State = State with { Jobs = State.Jobs.SetItem(job.Name, new JobRow(definition, settings, version, Stored(now))) };
+            return ValueTask.CompletedTask;
+        }
+
+        // Its queued runs are held, or no longer held, with it: held is decided from the job when asked.
+        public ValueTask<bool> SetJobPausedAsync(string jobName, bool paused, DateTimeOffset now)
+        {
+            if (!State.Jobs.TryGetValue(jobName, out var row))
             {
-                return false;
+                return ValueTask.FromResult(false);
             }
-            // Its queued runs are held, or no longer held, with it: held is decided from the job when asked.
             var changed = row with { Settings = row.Settings with { Paused = paused }, Version = row.Version + 1, UpdatedAt = Stored(now) };
-            tx.State = tx.State with { Jobs = tx.State.Jobs.SetItem(name, changed) };
-            tx.Journal(now, paused ? "job.paused" : "job.resumed", name, null, null, null);
-            return true;
-        });
+            State = State with { Jobs = State.Jobs.SetItem(jobName, changed) };
+            return ValueTask.FromResult(true);
+        }
+
+        public ValueTask<IReadOnlyList<string>> ListTriggerKeysAsync(string jobName) =>
+            ValueTask.FromResult<IReadOnlyList<string>>(State.Triggers.Values.Where(t => t.JobName == jobName).Select(t => t.Key).ToList());
+
+        // A trigger's poll and file state go with it.
+        public ValueTask DeleteTriggerAsync(string jobName, string key)
+        {
+            foreach (var gone in State.Triggers.Values.Where(t => t.JobName == jobName && t.Key == key).ToList())
+            {
+                State = State with { Triggers = State.Triggers.Remove(gone.Id), Polls = State.Polls.Remove(gone.Id), Files = State.Files.Remove(gone.Id) };
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask InsertTriggerAsync(string jobName, TriggerRegistration trigger, DateTimeOffset now)
+        {
+            var id = State.LastTriggerId + 1;
+            var state = new TriggerState(id, jobName, trigger.Key, StoredSpec(trigger.Spec), Stored(trigger.InitialNextFireAt), null, Stored(now));
+            State = State with { LastTriggerId = id, Triggers = State.Triggers.Add(id, state) };
+            return ValueTask.CompletedTask;
+        }
+    }
 
     private static StoredJob ReadJob(JobRow row)
     {

@@ -36,6 +36,59 @@ internal sealed partial class PostgresStore
         public async ValueTask<bool> JobExistsAsync(string jobName) =>
             await scope.Scalar("SELECT 1 FROM jobs WHERE name = @name", ("name", jobName)).ConfigureAwait(false) is not null;
 
+        // FOR UPDATE: two nodes saving the same job serialize here, so "created" vs "updated" is decided once.
+        public async ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName) =>
+            await scope.Scalar("SELECT definition FROM jobs WHERE name = @name FOR UPDATE", ("name", jobName)).ConfigureAwait(false) as string;
+
+        public async ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now)
+        {
+            await scope.Execute(
+                """
+                INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at)
+                VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances::bigint, @skip, @paused, 1, @now)
+                ON CONFLICT (name) DO UPDATE SET
+                    definition = excluded.definition, queue = excluded.queue, executor_kind = excluded.executor_kind,
+                    priority = excluded.priority, max_attempts = excluded.max_attempts, max_instances = excluded.max_instances,
+                    skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused,
+                    version = jobs.version + 1, updated_at = excluded.updated_at
+                """,
+                ("name", job.Name), ("definition", definition), ("queue", job.Queue), ("kind", job.Executor.Kind),
+                ("priority", (long)job.Priority), ("maxAttempts", (long)job.Retry.MaxAttempts), ("maxInstances", (long?)job.Concurrency.MaxInstances),
+                ("skip", job.Concurrency.OnOverlap == OverlapPolicy.Skip), ("paused", job.Paused), ("now", Ms(now))).ConfigureAwait(false);
+            scope.Announce(StoreChanges.Jobs | StoreChanges.Triggers | StoreChanges.Runs);
+        }
+
+        public async ValueTask<bool> SetJobPausedAsync(string jobName, bool paused, DateTimeOffset now)
+        {
+            if (await scope.Execute(
+                "UPDATE jobs SET paused = @paused, version = version + 1, updated_at = @now WHERE name = @name",
+                ("paused", paused), ("now", Ms(now)), ("name", jobName)).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
+            scope.Announce(StoreChanges.Jobs | (paused ? StoreChanges.None : StoreChanges.Runs)); // Resumed: its queued runs can be claimed.
+            return true;
+        }
+
+        public async ValueTask<IReadOnlyList<string>> ListTriggerKeysAsync(string jobName) =>
+            await scope.Query("SELECT key FROM triggers WHERE job_name = @name", r => r.GetString(0), ("name", jobName)).ConfigureAwait(false);
+
+        public async ValueTask DeleteTriggerAsync(string jobName, string key)
+        {
+            foreach (var table in new[] { "poll_state", "file_state" })
+            {
+                await scope.Execute($"DELETE FROM {table} WHERE trigger_id IN (SELECT id FROM triggers WHERE job_name = @name AND key = @key)",
+                    ("name", jobName), ("key", key)).ConfigureAwait(false);
+            }
+            await scope.Execute("DELETE FROM triggers WHERE job_name = @name AND key = @key", ("name", jobName), ("key", key)).ConfigureAwait(false);
+        }
+
+        public async ValueTask InsertTriggerAsync(string jobName, TriggerRegistration trigger, DateTimeOffset now) =>
+            await scope.Execute(
+                "INSERT INTO triggers (job_name, key, spec, next_fire_at, created_at) VALUES (@name, @key, @spec, @next::bigint, @now)",
+                ("name", jobName), ("key", trigger.Key), ("spec", JsonSerializer.Serialize(trigger.Spec, KairosJson.Options)),
+                ("next", Ms(trigger.InitialNextFireAt)), ("now", Ms(now))).ConfigureAwait(false);
+
         public async ValueTask<JobSettings?> GetJobSettingsAsync(string jobName) =>
             (await GetJobSettingsAsync([jobName]).ConfigureAwait(false)).GetValueOrDefault(jobName);
 

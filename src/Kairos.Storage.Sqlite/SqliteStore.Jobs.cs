@@ -6,51 +6,6 @@ namespace Kairos.Storage.Sqlite;
 
 internal sealed partial class SqliteStore
 {
-    public Task SaveJobAsync(JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            var definition = JsonSerializer.Serialize(job, KairosJson.Options);
-            var previous = scope.Scalar("SELECT definition FROM jobs WHERE name = @name", ("@name", job.Name)) as string;
-            scope.Execute(
-                """
-                INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at)
-                VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances, @skip, @paused, 1, @now)
-                ON CONFLICT (name) DO UPDATE SET
-                    definition = excluded.definition, queue = excluded.queue, executor_kind = excluded.executor_kind,
-                    priority = excluded.priority, max_attempts = excluded.max_attempts, max_instances = excluded.max_instances,
-                    skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused,
-                    version = jobs.version + 1, updated_at = excluded.updated_at
-                """,
-                ("@name", job.Name), ("@definition", definition), ("@queue", job.Queue), ("@kind", job.Executor.Kind),
-                ("@priority", job.Priority), ("@maxAttempts", job.Retry.MaxAttempts), ("@maxInstances", job.Concurrency.MaxInstances),
-                ("@skip", job.Concurrency.OnOverlap == OverlapPolicy.Skip ? 1 : 0), ("@paused", job.Paused ? 1 : 0), ("@now", Ms(now)));
-
-            var storedKeys = SqliteRows.ReadAll(
-                scope.Command("SELECT key FROM triggers WHERE job_name = @name", ("@name", job.Name)), r => r.GetString(0));
-            var wanted = triggers.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
-            foreach (var key in storedKeys.Where(k => !wanted.Contains(k)))
-            {
-                // A trigger's poll and file state go with it: SQLite may give the next trigger the same id.
-                foreach (var table in new[] { "poll_state", "file_state" })
-                {
-                    scope.Execute($"DELETE FROM {table} WHERE trigger_id IN (SELECT id FROM triggers WHERE job_name = @name AND key = @key)", ("@name", job.Name), ("@key", key));
-                }
-                scope.Execute("DELETE FROM triggers WHERE job_name = @name AND key = @key", ("@name", job.Name), ("@key", key));
-            }
-            foreach (var trigger in triggers.Where(t => !storedKeys.Contains(t.Key)))
-            {
-                scope.Execute(
-                    "INSERT INTO triggers (job_name, key, spec, next_fire_at, created_at) VALUES (@name, @key, @spec, @next, @now)",
-                    ("@name", job.Name), ("@key", trigger.Key), ("@spec", JsonSerializer.Serialize(trigger.Spec, KairosJson.Options)),
-                    ("@next", Ms(trigger.InitialNextFireAt)), ("@now", Ms(now)));
-            }
-            if (previous != definition)
-            {
-                Journal(scope, now, previous is null ? "job.created" : "job.updated", job.Name, null, null, null);
-            }
-            return true;
-        });
-
     public Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken) =>
         Read(connection =>
         {
@@ -68,19 +23,37 @@ internal sealed partial class SqliteStore
             return SqliteRows.ReadAll(command, ReadJob);
         }, cancellationToken);
 
-    public Task<bool> SetJobPausedAsync(string name, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope =>
+    /// <summary>The job's row and its trigger rows, for the rules of <see cref="Engine.Definitions.JobDefinitions"/>.</summary>
+    private static void UpsertJob(SqliteWriteScope scope, JobDefinition job, string definition, DateTimeOffset now) =>
+        scope.Execute(
+            """
+            INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at)
+            VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances, @skip, @paused, 1, @now)
+            ON CONFLICT (name) DO UPDATE SET
+                definition = excluded.definition, queue = excluded.queue, executor_kind = excluded.executor_kind,
+                priority = excluded.priority, max_attempts = excluded.max_attempts, max_instances = excluded.max_instances,
+                skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused,
+                version = jobs.version + 1, updated_at = excluded.updated_at
+            """,
+            ("@name", job.Name), ("@definition", definition), ("@queue", job.Queue), ("@kind", job.Executor.Kind),
+            ("@priority", job.Priority), ("@maxAttempts", job.Retry.MaxAttempts), ("@maxInstances", job.Concurrency.MaxInstances),
+            ("@skip", job.Concurrency.OnOverlap == OverlapPolicy.Skip ? 1 : 0), ("@paused", job.Paused ? 1 : 0), ("@now", Ms(now)));
+
+    private static void DeleteTrigger(SqliteWriteScope scope, string jobName, string key)
+    {
+        // A trigger's poll and file state go with it: SQLite may give the next trigger the same id.
+        foreach (var table in new[] { "poll_state", "file_state" })
         {
-            var changed = scope.Execute(
-                "UPDATE jobs SET paused = @paused, version = version + 1, updated_at = @now WHERE name = @name",
-                ("@paused", paused ? 1 : 0), ("@now", Ms(now)), ("@name", name));
-            if (changed == 0)
-            {
-                return false;
-            }
-            Journal(scope, now, paused ? "job.paused" : "job.resumed", name, null, null, null);
-            return true;
-        });
+            scope.Execute($"DELETE FROM {table} WHERE trigger_id IN (SELECT id FROM triggers WHERE job_name = @name AND key = @key)", ("@name", jobName), ("@key", key));
+        }
+        scope.Execute("DELETE FROM triggers WHERE job_name = @name AND key = @key", ("@name", jobName), ("@key", key));
+    }
+
+    private static void InsertTrigger(SqliteWriteScope scope, string jobName, TriggerRegistration trigger, DateTimeOffset now) =>
+        scope.Execute(
+            "INSERT INTO triggers (job_name, key, spec, next_fire_at, created_at) VALUES (@name, @key, @spec, @next, @now)",
+            ("@name", jobName), ("@key", trigger.Key), ("@spec", JsonSerializer.Serialize(trigger.Spec, KairosJson.Options)),
+            ("@next", Ms(trigger.InitialNextFireAt)), ("@now", Ms(now)));
 
     private static StoredJob ReadJob(SqliteDataReader r)
     {

@@ -60,6 +60,35 @@ internal sealed partial class SqliteStore
         public ValueTask<bool> JobExistsAsync(string jobName) =>
             ValueTask.FromResult(scope.Scalar("SELECT 1 FROM jobs WHERE name = @name", ("@name", jobName)) is not null);
 
+        public ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName) =>
+            ValueTask.FromResult(scope.Scalar("SELECT definition FROM jobs WHERE name = @name", ("@name", jobName)) as string);
+
+        public ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now)
+        {
+            UpsertJob(scope, job, definition, now);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<bool> SetJobPausedAsync(string jobName, bool paused, DateTimeOffset now) =>
+            ValueTask.FromResult(scope.Execute(
+                "UPDATE jobs SET paused = @paused, version = version + 1, updated_at = @now WHERE name = @name",
+                ("@paused", paused ? 1 : 0), ("@now", Ms(now)), ("@name", jobName)) > 0);
+
+        public ValueTask<IReadOnlyList<string>> ListTriggerKeysAsync(string jobName) =>
+            ValueTask.FromResult<IReadOnlyList<string>>(scope.Query("SELECT key FROM triggers WHERE job_name = @name", r => r.Text(0), ("@name", jobName)));
+
+        public ValueTask DeleteTriggerAsync(string jobName, string key)
+        {
+            DeleteTrigger(scope, jobName, key);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask InsertTriggerAsync(string jobName, TriggerRegistration trigger, DateTimeOffset now)
+        {
+            InsertTrigger(scope, jobName, trigger, now);
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask<JobSettings?> GetJobSettingsAsync(string jobName) =>
             ValueTask.FromResult(scope.Query(
                 "SELECT queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused FROM jobs WHERE name = @name",

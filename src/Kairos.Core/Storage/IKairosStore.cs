@@ -29,10 +29,8 @@ internal interface IKairosStore : IAsyncDisposable
     Task<T> WriteAsync<T>(Func<Drivers.IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false);
 
     // Jobs and their triggers.
-    Task SaveJobAsync(JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken);
     Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken);
     Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken);
-    Task<bool> SetJobPausedAsync(string name, bool paused, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName, CancellationToken cancellationToken);
     Task<IReadOnlyList<TriggerState>> ListDueTriggersAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);

@@ -43,4 +43,12 @@ internal static class StoreRules
     /// <summary>Cancels a pending event (no run started yet) and its queued runs; returns how many (see <see cref="Events.Routing.EventCancellation"/>).</summary>
     public static Task<int> CancelEventAsync(this IKairosStore store, long eventId, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => Events.Routing.EventCancellation.CancelAsync(tx, eventId, now), cancellationToken);
+
+    /// <summary>Creates or replaces a job and reconciles its triggers (see <see cref="Engine.Definitions.JobDefinitions"/>).</summary>
+    public static Task SaveJobAsync(this IKairosStore store, JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.JobDefinitions.SaveAsync(tx, job, triggers, now), cancellationToken);
+
+    /// <summary>Pauses or resumes a job; false when there is no such job.</summary>
+    public static Task<bool> SetJobPausedAsync(this IKairosStore store, string name, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.JobDefinitions.SetPausedAsync(tx, name, paused, now), cancellationToken);
 }

@@ -47,6 +47,24 @@ internal interface IDriverTransaction
     /// <summary>Whether a job of that name exists.</summary>
     ValueTask<bool> JobExistsAsync(string jobName);
 
+    /// <summary>The job's stored definition (JSON), its row held until the transaction ends; null when there is none.</summary>
+    ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName);
+
+    /// <summary>Creates or replaces the job's row from <paramref name="job"/> and its JSON <paramref name="definition"/>; its version grows by one.</summary>
+    ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now);
+
+    /// <summary>Pauses or resumes the job (its version grows; its queued runs are held while it is paused); false when there is no such job.</summary>
+    ValueTask<bool> SetJobPausedAsync(string jobName, bool paused, DateTimeOffset now);
+
+    /// <summary>The keys of the job's stored triggers.</summary>
+    ValueTask<IReadOnlyList<string>> ListTriggerKeysAsync(string jobName);
+
+    /// <summary>Deletes one of the job's triggers with its file and poll state.</summary>
+    ValueTask DeleteTriggerAsync(string jobName, string key);
+
+    /// <summary>Stores a new trigger of the job with its first fire time.</summary>
+    ValueTask InsertTriggerAsync(string jobName, TriggerRegistration trigger, DateTimeOffset now);
+
     /// <summary>What a new run of the job takes from it; null when the job does not exist.</summary>
     ValueTask<JobSettings?> GetJobSettingsAsync(string jobName);
 
