@@ -179,6 +179,43 @@ internal sealed partial class PostgresStore
             return run;
         }
 
+        public async ValueTask<Subscription?> GetSubscriptionForUpdateAsync(string name) =>
+            (await scope.Query($"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name FOR UPDATE", ReadSubscription, ("name", name)).ConfigureAwait(false))
+                .FirstOrDefault();
+
+        public async ValueTask UpsertSubscriptionAsync(Subscription s, DateTimeOffset now) =>
+            await scope.Execute(
+                """
+                INSERT INTO subscriptions (name, pattern, filter, job_name, active, max_depth, owner_job, updated_at)
+                VALUES (@name, @pattern, @filter, @job, @active, @depth::bigint, @owner::text, @now)
+                ON CONFLICT (name) DO UPDATE SET pattern = excluded.pattern, filter = excluded.filter, job_name = excluded.job_name,
+                    active = excluded.active, max_depth = excluded.max_depth, owner_job = excluded.owner_job, updated_at = excluded.updated_at
+                """,
+                ("name", s.Name), ("pattern", s.Pattern), ("filter", s.Filter), ("job", s.Job), ("active", s.Active),
+                ("depth", (long?)s.MaxDepth), ("owner", s.OwnerJob), ("now", Ms(now))).ConfigureAwait(false);
+
+        public async ValueTask<bool> DeleteSubscriptionAsync(string name) =>
+            await scope.Execute("DELETE FROM subscriptions WHERE name = @name", ("name", name)).ConfigureAwait(false) > 0;
+
+        public async ValueTask<IReadOnlyList<string>> ListOwnedSubscriptionNamesAsync(string ownerJob) =>
+            await scope.Query("SELECT name FROM subscriptions WHERE owner_job = @owner FOR UPDATE", r => r.GetString(0), ("owner", ownerJob)).ConfigureAwait(false);
+
+        public async ValueTask<string?> GetWebhookDefinitionForUpdateAsync(string name) =>
+            await scope.Scalar("SELECT definition FROM webhooks WHERE name = @name FOR UPDATE", ("name", name)).ConfigureAwait(false) as string;
+
+        public async ValueTask UpsertWebhookAsync(string name, string definition, DateTimeOffset now) =>
+            await scope.Execute(
+                "INSERT INTO webhooks (name, definition, updated_at) VALUES (@name, @definition, @now) " +
+                "ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+                ("name", name), ("definition", definition), ("now", Ms(now))).ConfigureAwait(false);
+
+        public async ValueTask<bool> DeleteWebhookAsync(string name)
+        {
+            var deleted = await scope.Execute("DELETE FROM webhooks WHERE name = @name", ("name", name)).ConfigureAwait(false) > 0;
+            await scope.Execute("DELETE FROM webhook_deliveries WHERE hook = @name", ("name", name)).ConfigureAwait(false);
+            return deleted;
+        }
+
         public async ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync() =>
             await ActiveSubscriptions(scope).ConfigureAwait(false);
 

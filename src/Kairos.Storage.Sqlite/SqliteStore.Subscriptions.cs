@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using Kairos.Events;
-using Kairos.Model;
 using Microsoft.Data.Sqlite;
 
 namespace Kairos.Storage.Sqlite;
@@ -18,38 +15,8 @@ internal sealed partial class SqliteStore
     /// </summary>
     private List<Subscription>? _activeSubscriptions;
 
-    public Task SaveSubscriptionAsync(Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            UpsertSubscription(scope, subscription, now);
-            return true;
-        });
-
-    public Task ReplaceOwnedSubscriptionsAsync(string ownerJob, IReadOnlyList<Subscription> subscriptions, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            var keep = subscriptions.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-            var owned = SqliteRows.ReadAll(scope.Command("SELECT name FROM subscriptions WHERE owner_job = @owner", ("@owner", ownerJob)), r => r.GetString(0));
-            foreach (var name in owned.Where(n => !keep.Contains(n)))
-            {
-                scope.Execute("DELETE FROM subscriptions WHERE name = @name", ("@name", name));
-                _activeSubscriptions = null;
-                Journal(scope, now, "subscription.deleted", ownerJob, null, null, JsonSerializer.Serialize(new { subscription = name }, KairosJson.Options));
-            }
-            foreach (var subscription in subscriptions)
-            {
-                UpsertSubscription(scope, subscription with { OwnerJob = ownerJob }, now);
-            }
-            return true;
-        });
-
     private void UpsertSubscription(SqliteWriteScope scope, Subscription s, DateTimeOffset now)
     {
-        var previous = SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name", ("@name", s.Name)), ReadSubscription).FirstOrDefault();
-        if (previous == s)
-        {
-            return;
-        }
         scope.Execute(
             """
             INSERT INTO subscriptions (name, pattern, filter, job_name, active, max_depth, owner_job, updated_at)
@@ -60,8 +27,16 @@ internal sealed partial class SqliteStore
             ("@name", s.Name), ("@pattern", s.Pattern), ("@filter", s.Filter), ("@job", s.Job), ("@active", s.Active ? 1 : 0),
             ("@depth", s.MaxDepth), ("@owner", s.OwnerJob), ("@now", Ms(now)));
         _activeSubscriptions = null;
-        Journal(scope, now, previous is null ? "subscription.created" : "subscription.updated", s.Job, null, null,
-            JsonSerializer.Serialize(new { subscription = s.Name, pattern = s.Pattern, filter = JsonDocument.Parse(s.Filter).RootElement, active = s.Active }, KairosJson.Options));
+    }
+
+    private bool DeleteSubscription(SqliteWriteScope scope, string name)
+    {
+        var deleted = scope.Execute("DELETE FROM subscriptions WHERE name = @name", ("@name", name)) > 0;
+        if (deleted)
+        {
+            _activeSubscriptions = null;
+        }
+        return deleted;
     }
 
     public Task<Subscription?> GetSubscriptionAsync(string name, CancellationToken cancellationToken) =>
@@ -80,18 +55,6 @@ internal sealed partial class SqliteStore
             command.CommandText = $"SELECT {SubscriptionColumns} FROM subscriptions ORDER BY name";
             return SqliteRows.ReadAll(command, ReadSubscription);
         }, cancellationToken);
-
-    public Task<bool> DeleteSubscriptionAsync(string name, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(scope =>
-        {
-            var deleted = scope.Execute("DELETE FROM subscriptions WHERE name = @name", ("@name", name)) > 0;
-            if (deleted)
-            {
-                _activeSubscriptions = null;
-                Journal(scope, now, "subscription.deleted", null, null, null, JsonSerializer.Serialize(new { subscription = name }, KairosJson.Options));
-            }
-            return deleted;
-        });
 
     private List<Subscription> ActiveSubscriptions(SqliteWriteScope scope) =>
         _activeSubscriptions ??= SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE active = 1 ORDER BY name"), ReadSubscription);

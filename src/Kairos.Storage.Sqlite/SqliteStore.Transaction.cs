@@ -202,6 +202,40 @@ internal sealed partial class SqliteStore
             return ValueTask.FromResult(SqliteRows.Run(reader));
         }
 
+        public ValueTask<Subscription?> GetSubscriptionForUpdateAsync(string name) =>
+            ValueTask.FromResult(SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name", ("@name", name)), ReadSubscription)
+                .FirstOrDefault());
+
+        public ValueTask UpsertSubscriptionAsync(Subscription subscription, DateTimeOffset now)
+        {
+            store.UpsertSubscription(scope, subscription, now);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<bool> DeleteSubscriptionAsync(string name) => ValueTask.FromResult(store.DeleteSubscription(scope, name));
+
+        public ValueTask<IReadOnlyList<string>> ListOwnedSubscriptionNamesAsync(string ownerJob) =>
+            ValueTask.FromResult<IReadOnlyList<string>>(scope.Query("SELECT name FROM subscriptions WHERE owner_job = @owner", r => r.Text(0), ("@owner", ownerJob)));
+
+        public ValueTask<string?> GetWebhookDefinitionForUpdateAsync(string name) =>
+            ValueTask.FromResult(scope.Scalar("SELECT definition FROM webhooks WHERE name = @name", ("@name", name)) as string);
+
+        public ValueTask UpsertWebhookAsync(string name, string definition, DateTimeOffset now)
+        {
+            scope.Execute(
+                "INSERT INTO webhooks (name, definition, updated_at) VALUES (@name, @definition, @now) " +
+                "ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+                ("@name", name), ("@definition", definition), ("@now", Ms(now)));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<bool> DeleteWebhookAsync(string name)
+        {
+            var deleted = scope.Execute("DELETE FROM webhooks WHERE name = @name", ("@name", name)) > 0;
+            scope.Execute("DELETE FROM webhook_deliveries WHERE hook = @name", ("@name", name));
+            return ValueTask.FromResult(deleted);
+        }
+
         public ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync() =>
             ValueTask.FromResult<IReadOnlyList<Subscription>>(store.ActiveSubscriptions(scope));
 

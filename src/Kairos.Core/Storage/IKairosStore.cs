@@ -58,22 +58,16 @@ internal interface IKairosStore : IAsyncDisposable
     Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken);
 
     // Webhooks.
-    Task SaveWebhookAsync(Webhooks.WebhookDefinition hook, DateTimeOffset now, CancellationToken cancellationToken);
     Task<Webhooks.WebhookDefinition?> GetWebhookAsync(string name, CancellationToken cancellationToken);
     Task<IReadOnlyList<Webhooks.WebhookDefinition>> ListWebhooksAsync(CancellationToken cancellationToken);
-    Task<bool> DeleteWebhookAsync(string name, DateTimeOffset now, CancellationToken cancellationToken);
 
     // Events and subscriptions. Publishing stores the event, matches the active subscriptions and
     // enqueues one run per match in one transaction. A run reaching succeeded, dead or cancelled
     // publishes run.succeeded / run.failed / run.cancelled in the transaction that ends it, when
     // some active subscription matches that event (type and filter).
-    Task SaveSubscriptionAsync(Events.Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Makes the subscriptions owned by a job's completion triggers exactly <paramref name="subscriptions"/>.</summary>
-    Task ReplaceOwnedSubscriptionsAsync(string ownerJob, IReadOnlyList<Events.Subscription> subscriptions, DateTimeOffset now, CancellationToken cancellationToken);
     Task<Events.Subscription?> GetSubscriptionAsync(string name, CancellationToken cancellationToken);
     Task<IReadOnlyList<Events.Subscription>> ListSubscriptionsAsync(CancellationToken cancellationToken);
-    Task<bool> DeleteSubscriptionAsync(string name, DateTimeOffset now, CancellationToken cancellationToken);
     Task<Events.PublishResult> PublishAsync(Events.EventRequest request, DateTimeOffset now, CancellationToken cancellationToken);
     Task<Events.StoredEvent?> GetEventAsync(long eventId, CancellationToken cancellationToken);
     Task<IReadOnlyList<Events.StoredEvent>> ListEventsAsync(Events.EventQuery query, CancellationToken cancellationToken);

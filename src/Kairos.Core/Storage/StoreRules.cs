@@ -51,4 +51,21 @@ internal static class StoreRules
     /// <summary>Pauses or resumes a job; false when there is no such job.</summary>
     public static Task<bool> SetJobPausedAsync(this IKairosStore store, string name, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => Engine.Definitions.JobDefinitions.SetPausedAsync(tx, name, paused, now), cancellationToken);
+
+    public static Task SaveSubscriptionAsync(this IKairosStore store, Events.Subscription subscription, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.SubscriptionDefinitions.SaveAsync(tx, subscription, now), cancellationToken);
+
+    /// <summary>Makes the subscriptions owned by a job's completion triggers exactly <paramref name="subscriptions"/>.</summary>
+    public static Task ReplaceOwnedSubscriptionsAsync(this IKairosStore store, string ownerJob, IReadOnlyList<Events.Subscription> subscriptions, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.SubscriptionDefinitions.ReplaceOwnedAsync(tx, ownerJob, subscriptions, now), cancellationToken);
+
+    public static Task<bool> DeleteSubscriptionAsync(this IKairosStore store, string name, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.SubscriptionDefinitions.DeleteAsync(tx, name, null, now), cancellationToken);
+
+    public static Task SaveWebhookAsync(this IKairosStore store, Webhooks.WebhookDefinition hook, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.WebhookDefinitions.SaveAsync(tx, hook, now), cancellationToken);
+
+    public static Task<bool> DeleteWebhookAsync(this IKairosStore store, string name, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.WebhookDefinitions.DeleteAsync(tx, name, now), cancellationToken);
 }

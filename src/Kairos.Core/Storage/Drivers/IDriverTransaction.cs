@@ -133,6 +133,27 @@ internal interface IDriverTransaction
     /// <summary>Queues a finished run again, due at <paramref name="dueAt"/>, allowed <paramref name="maxAttempts"/> attempts in all; returns it.</summary>
     ValueTask<RunRecord> ReopenRunAsync(long runId, DateTimeOffset dueAt, int maxAttempts);
 
+    /// <summary>A subscription, its row held until the transaction ends; null when there is none.</summary>
+    ValueTask<Subscription?> GetSubscriptionForUpdateAsync(string name);
+
+    /// <summary>Creates or replaces a subscription.</summary>
+    ValueTask UpsertSubscriptionAsync(Subscription subscription, DateTimeOffset now);
+
+    /// <summary>Deletes a subscription; false when there is none.</summary>
+    ValueTask<bool> DeleteSubscriptionAsync(string name);
+
+    /// <summary>The names of the subscriptions a job's completion triggers own.</summary>
+    ValueTask<IReadOnlyList<string>> ListOwnedSubscriptionNamesAsync(string ownerJob);
+
+    /// <summary>A webhook's stored definition (JSON), its row held until the transaction ends; null when there is none.</summary>
+    ValueTask<string?> GetWebhookDefinitionForUpdateAsync(string name);
+
+    /// <summary>Creates or replaces a webhook's definition.</summary>
+    ValueTask UpsertWebhookAsync(string name, string definition, DateTimeOffset now);
+
+    /// <summary>Deletes a webhook and the delivery ids kept for it; false when there is none.</summary>
+    ValueTask<bool> DeleteWebhookAsync(string name);
+
     /// <summary>The active subscriptions, ordered by name.</summary>
     ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync();
 
