@@ -10,22 +10,8 @@ namespace Kairos.Storage.Memory;
 /// </summary>
 internal sealed partial class MemoryStore
 {
-    private const string LeftTheWriter = "a rule awaited something other than the in-memory driver inside a write";
-
-    /// <summary>
-    /// Runs a Core rule inside a write. Every primitive completes synchronously, so the rule does
-    /// too; one that did not would go on after its write was committed, and is refused.
-    /// </summary>
-    private static T Completed<T>(ValueTask<T> rule) => rule.IsCompleted ? rule.Result : throw new InvalidOperationException(LeftTheWriter);
-
-    private static void Completed(ValueTask rule)
-    {
-        if (!rule.IsCompleted)
-        {
-            throw new InvalidOperationException(LeftTheWriter);
-        }
-        rule.GetAwaiter().GetResult();
-    }
+    /// <summary>Runs a Core rule inside a write: every primitive completes synchronously, so the rule does too.</summary>
+    private static T Completed<T>(ValueTask<T> rule) => SynchronousRule.Result(rule, "in-memory driver");
 
     // One writer at a time, taken in turn: nothing to jump ahead of.
     public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false) =>

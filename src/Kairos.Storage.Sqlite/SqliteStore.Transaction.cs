@@ -10,21 +10,8 @@ namespace Kairos.Storage.Sqlite;
 /// <summary>The driver's primitives over one write of the single writer (see <see cref="IDriverTransaction"/>).</summary>
 internal sealed partial class SqliteStore
 {
-    /// <summary>
-    /// Runs a Core rule on the writer thread. Every primitive completes synchronously, so the rule
-    /// does too; one that did not would have left the writer's transaction, and is refused.
-    /// </summary>
-    private static T Completed<T>(ValueTask<T> rule) =>
-        rule.IsCompleted ? rule.Result : throw new InvalidOperationException("a rule awaited something other than the SQLite driver inside a write");
-
-    private static void Completed(ValueTask rule)
-    {
-        if (!rule.IsCompleted)
-        {
-            throw new InvalidOperationException("a rule awaited something other than the SQLite driver inside a write");
-        }
-        rule.GetAwaiter().GetResult();
-    }
+    /// <summary>Runs a Core rule on the writer thread: every primitive completes synchronously, so the rule does too.</summary>
+    private static T Completed<T>(ValueTask<T> rule) => SynchronousRule.Result(rule, "SQLite driver");
 
     public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false) =>
         Write(scope => Completed(rule(new Transaction(this, scope))), urgent);
