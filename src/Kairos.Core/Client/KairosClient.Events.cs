@@ -16,7 +16,10 @@ internal sealed partial class KairosClient
         Store.GetEventAsync(eventId, cancellationToken);
 
     public Task<IReadOnlyList<StoredEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken = default) =>
-        Store.ListEventsAsync(query, cancellationToken);
+        Store.ListEventsAsync(query with { Limit = Math.Clamp(query.Limit, 1, MaxEvents) }, cancellationToken);
+
+    /// <summary>The most events one list returns: the stores page through until the list is full.</summary>
+    private const int MaxEvents = 10_000;
 
     public Task<int> CancelEventAsync(long eventId, CancellationToken cancellationToken = default) =>
         Store.CancelEventAsync(eventId, Clock.GetUtcNow(), cancellationToken);

@@ -76,7 +76,7 @@ internal sealed partial class KairosClient(KairosEngine engine) : IKairosClient
 
     public async Task<IReadOnlyList<RunRecord>> WaitForRunsAsync(IReadOnlyList<long> runIds, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Clock.GetUtcNow() + timeout;
+        var deadline = KairosEngine.Deadline(Clock.GetUtcNow(), timeout);
         var runs = new List<RunRecord>(runIds.Count);
         foreach (var id in runIds)
         {

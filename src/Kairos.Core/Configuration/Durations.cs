@@ -4,9 +4,16 @@ using System.Text.RegularExpressions;
 
 namespace Kairos.Configuration;
 
-/// <summary>Durations as people write them: "250ms", "30s", "5m", "1h30m", "2d".</summary>
+/// <summary>
+/// Durations as people write them: "250ms", "30s", "5m", "1h30m", "2d", up to <see cref="Longest"/>.
+/// Anything longer is not a duration here: no setting means it, and a huge value would overflow
+/// the time arithmetic of whatever received it (a wait's deadline, a retention cut-off).
+/// </summary>
 internal static partial class Durations
 {
+    /// <summary>The longest duration accepted: 100 years.</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(36_500);
+
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)(ms|s|m|h|d)", RegexOptions.CultureInvariant)]
     private static partial Regex Part();
 
@@ -18,6 +25,7 @@ internal static partial class Durations
         {
             return false;
         }
+        var milliseconds = 0.0; // Summed as a number, checked against Longest before it becomes a TimeSpan.
         while (rest.Length > 0)
         {
             var match = Part().Match(rest);
@@ -26,23 +34,28 @@ internal static partial class Durations
                 return false;
             }
             var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            duration += match.Groups[2].Value switch
+            milliseconds += value * match.Groups[2].Value switch
             {
-                "ms" => TimeSpan.FromMilliseconds(value),
-                "s" => TimeSpan.FromSeconds(value),
-                "m" => TimeSpan.FromMinutes(value),
-                "h" => TimeSpan.FromHours(value),
-                _ => TimeSpan.FromDays(value),
+                "ms" => 1,
+                "s" => 1_000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                _ => 86_400_000,
             };
+            if (milliseconds > Longest.TotalMilliseconds)
+            {
+                return false;
+            }
             rest = rest[match.Length..];
         }
+        duration = TimeSpan.FromMilliseconds(milliseconds);
         return true;
     }
 
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var duration)
             ? duration
-            : throw new FormatException($"'{text}' is not a duration: write a number and a unit, e.g. 250ms, 30s, 5m, 1h30m, 2d");
+            : throw new FormatException($"'{text}' is not a duration up to 100 years: write a number and a unit, e.g. 250ms, 30s, 5m, 1h30m, 2d");
 
     public static string Format(TimeSpan duration)
     {

@@ -21,7 +21,7 @@ internal static class RetentionReader
             Events = Age("events"),
             Journal = Age("journal"),
             Interval = f.TryGetValue("interval", out var i) ? ReadInterval(i, nodes) : null,
-            BatchSize = f.TryGetValue("batchSize", out var b) ? nodes.Int(b, "engine.retention.batchSize", 1, 100_000) : null,
+            BatchSize = f.TryGetValue("batchSize", out var b) ? nodes.Int(b, "engine.retention.batchSize", 1, RetentionOptions.MaxBatchSize) : null,
         };
     }
 
@@ -32,11 +32,11 @@ internal static class RetentionReader
     private static TimeSpan? ReadInterval(YamlNode node, YamlNodes nodes)
     {
         var interval = nodes.Duration(node, "engine.retention.interval");
-        if (interval is null || interval <= RetentionOptions.MaxInterval)
+        if (interval is null || (interval >= RetentionOptions.MinInterval && interval <= RetentionOptions.MaxInterval))
         {
             return interval;
         }
-        nodes.Error(node, $"engine.retention.interval {Durations.Format(interval.Value)} is longer than the most, {Durations.Format(RetentionOptions.MaxInterval)}");
+        nodes.Error(node, $"engine.retention.interval {Durations.Format(interval.Value)} must be from {Durations.Format(RetentionOptions.MinInterval)} to {Durations.Format(RetentionOptions.MaxInterval)}");
         return null;
     }
 }

@@ -108,7 +108,7 @@ internal sealed class YamlNodes
         }
         if (!Durations.TryParse(text, out var duration) || duration <= TimeSpan.Zero)
         {
-            Error(node, $"{what} '{text}' is not a positive duration: write a number and a unit, e.g. 250ms, 30s, 5m, 1h30m, 2d");
+            Error(node, $"{what} '{text}' is not a positive duration up to 100 years: write a number and a unit, e.g. 250ms, 30s, 5m, 1h30m, 2d");
             return null;
         }
         return duration;

@@ -421,10 +421,13 @@ internal sealed class KairosEngine : IAsyncDisposable
         return retried;
     }
 
-    /// <summary>Waits until the run has finished or <paramref name="timeout"/> passes; returns the run as it then is.</summary>
+    /// <summary>
+    /// Waits until the run has finished or <paramref name="timeout"/> passes (<see cref="Timeout.InfiniteTimeSpan"/>:
+    /// no deadline); returns the run as it then is.
+    /// </summary>
     public async Task<RunRecord?> WaitForRunAsync(long runId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = _time.GetUtcNow() + timeout;
+        var deadline = Deadline(_time.GetUtcNow(), timeout);
         while (true)
         {
             var run = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
@@ -434,6 +437,16 @@ internal sealed class KairosEngine : IAsyncDisposable
             }
             await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>When a wait of <paramref name="timeout"/> started at <paramref name="now"/> ends; a timeout too long to add (or infinite) has none.</summary>
+    internal static DateTimeOffset Deadline(DateTimeOffset now, TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a wait's timeout must not be negative (Timeout.InfiniteTimeSpan waits without one)");
+        }
+        return timeout == Timeout.InfiniteTimeSpan || timeout >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + timeout;
     }
 
     private Task OnRunFinishedAsync(RunRecord run, JobDefinition job) =>

@@ -22,7 +22,7 @@ public static class KairosBuilderExtensions
     public static IKairosBuilder AddHandler<THandler>(this IKairosBuilder builder, string name)
         where THandler : class, IJobHandler
     {
-        Handlers(builder).Add(name);
+        AddName(builder, name);
         builder.Services.AddKeyedTransient<IJobHandler, THandler>(name);
         return builder;
     }
@@ -31,9 +31,21 @@ public static class KairosBuilderExtensions
     public static IKairosBuilder AddHandler(this IKairosBuilder builder, string name, Func<JobContext, Task<JsonNode?>> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Handlers(builder).Add(name);
+        AddName(builder, name);
         builder.Services.AddKeyedSingleton<IJobHandler>(name, new DelegateJobHandler(handler));
         return builder;
+    }
+
+    /// <summary>A handler name is the key jobs find it by: it must be given, and given once (a second one would silently win).</summary>
+    private static void AddName(IKairosBuilder builder, string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var handlers = Handlers(builder);
+        if (handlers.Contains(name))
+        {
+            throw new ArgumentException($"a handler named '{name}' is already registered", nameof(name));
+        }
+        handlers.Add(name);
     }
 
     /// <summary>

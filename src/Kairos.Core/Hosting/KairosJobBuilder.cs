@@ -51,6 +51,11 @@ public sealed class KairosJobBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
         var name = new string($"{_job.Name}.on.{pattern}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').ToArray());
+        if (_subscriptions.Any(s => s.Name == name))
+        {
+            // "order.*" and "order.?" name alike: the second would silently replace the first.
+            throw new ArgumentException($"job '{_job.Name}' already has an event trigger named '{name}'; patterns differing only in * ? _ cannot both be used", nameof(pattern));
+        }
         _subscriptions.Add(new Subscription(name, pattern, _job.Name) { Filter = filter });
         return this;
     }

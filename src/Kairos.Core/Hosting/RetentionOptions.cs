@@ -11,6 +11,15 @@ public sealed class RetentionOptions
     /// <summary>The longest <see cref="Interval"/>: a timer cannot wait beyond ~49 days, and a day between passes is already a large backlog.</summary>
     public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
 
+    /// <summary>The shortest interval: a pass runs several deletes, and more often than this would keep the leader busy for nothing.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest age: a cut-off further back than this is before any data Kairos can hold (use infinite to keep forever).</summary>
+    public static readonly TimeSpan MaxAge = Configuration.Durations.Longest;
+
+    /// <summary>The most rows one delete removes.</summary>
+    public const int MaxBatchSize = 100_000;
+
     /// <summary>Succeeded runs and their logs. Default 7 days: long enough to look into last week, short enough that a busy queue stays small.</summary>
     public TimeSpan Succeeded { get; set; } = TimeSpan.FromDays(7);
 
@@ -54,18 +63,18 @@ public sealed class RetentionOptions
     {
         foreach (var (name, age) in Ages())
         {
-            if (age != Timeout.InfiniteTimeSpan && age <= TimeSpan.Zero)
+            if (age != Timeout.InfiniteTimeSpan && (age <= TimeSpan.Zero || age > MaxAge))
             {
-                yield return $"retention.{name} must be a positive age or infinite (keep forever), not {age}";
+                yield return $"retention.{name} must be a positive age up to {MaxAge.TotalDays:0} days, or infinite (keep forever), not {age}";
             }
         }
-        if (Interval <= TimeSpan.Zero || Interval > MaxInterval)
+        if (Interval < MinInterval || Interval > MaxInterval)
         {
-            yield return $"retention.interval must be positive and at most {MaxInterval}, not {Interval}";
+            yield return $"retention.interval must be from {MinInterval} to {MaxInterval}, not {Interval}";
         }
-        if (BatchSize is < 1 or > 100_000)
+        if (BatchSize is < 1 or > MaxBatchSize)
         {
-            yield return $"retention.batchSize must be 1–100000, not {BatchSize}";
+            yield return $"retention.batchSize must be 1–{MaxBatchSize}, not {BatchSize}";
         }
     }
 

@@ -39,14 +39,16 @@ public sealed class RetentionConfigTests
                 events: soon
                 interval: 2d
                 forever: true
+                dead: 99999999999d
             """, "test.yaml"));
 
         Assert.Equal(
             [
-                (4, 16, "engine.retention.cancelled '-3d' is not a positive duration"),
-                (5, 13, "engine.retention.events 'soon' is not a positive duration"),
-                (6, 15, "engine.retention.interval 2d is longer than the most, 1d"),
+                (4, 16, "engine.retention.cancelled '-3d' is not a positive duration up to 100 years"),
+                (5, 13, "engine.retention.events 'soon' is not a positive duration up to 100 years"),
+                (6, 15, "engine.retention.interval 2d must be from 1s to 1d"),
                 (7, 5, "unknown key 'forever' in engine.retention"),
+                (8, 11, "engine.retention.dead '99999999999d' is not a positive duration up to 100 years"),
             ],
             error.Errors.Select(e => (e.Line, e.Column, e.Message[..Math.Min(e.Message.Length, Prefix(e.Message))])));
     }
@@ -54,12 +56,21 @@ public sealed class RetentionConfigTests
     [Fact]
     public void Options_set_in_code_are_checked_field_by_field()
     {
-        var options = new RetentionOptions { Succeeded = TimeSpan.FromDays(-1), Journal = TimeSpan.Zero, BatchSize = 0 };
+        var options = new RetentionOptions
+        {
+            Succeeded = TimeSpan.FromDays(-1),
+            Journal = TimeSpan.Zero,
+            Events = TimeSpan.MaxValue, // Would overflow the pruner's cut-off on every pass.
+            Interval = TimeSpan.FromMilliseconds(1),
+            BatchSize = 0,
+        };
 
         var errors = string.Join("; ", options.Errors());
 
         Assert.Contains("retention.succeeded must be a positive age", errors);
         Assert.Contains("retention.journal must be a positive age", errors);
+        Assert.Contains("retention.events must be a positive age up to 36500 days", errors);
+        Assert.Contains("retention.interval must be from 00:00:01", errors);
         Assert.Contains("retention.batchSize must be 1–100000", errors);
         Assert.DoesNotContain("retention.dead", errors);
     }

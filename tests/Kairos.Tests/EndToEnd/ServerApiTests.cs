@@ -151,6 +151,7 @@ public sealed class ServerApiTests(ApiServerFixture fixture) : IClassFixture<Api
     [Theory]
     [InlineData("abc")]
     [InlineData("2h")]
+    [InlineData("99999999999d")] // Overflowed the duration arithmetic: a 500 before.
     public async Task A_bad_wait_is_a_400_problem_and_stores_no_run(string wait)
     {
         var before = await CountRunsAsync("echo-job");

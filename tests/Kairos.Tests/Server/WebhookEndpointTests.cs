@@ -94,6 +94,15 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_absurd_wait_is_a_400_naming_it_not_a_500()
+    {
+        using var response = await _server.Http.SendAsync(GitHubDelivery("{}", path: "/hooks/github?wait=99999999999d"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("wait '99999999999d'", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Without_wait_a_delivery_answers_202_with_the_run_ids()
     {
         using var response = await _server.Http.SendAsync(GitHubDelivery("{}"));
