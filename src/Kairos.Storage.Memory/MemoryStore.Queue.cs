@@ -9,9 +9,6 @@ internal sealed partial class MemoryStore
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(tx => RunEnqueuer.EnqueueAsync(tx, request, now), cancellationToken);
 
-    public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<RunRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write<IReadOnlyList<EnqueueResult>>(tx => requests.Select(r => Completed(RunEnqueuer.EnqueueAsync(tx, r, now))).ToList());
-
     /// <summary>
     /// A queued run its job lets start: a paused job's queued runs are held until it resumes (the
     /// SQL stores keep this as a "held" column, kept right by triggers; here it is decided when asked).

@@ -20,17 +20,6 @@ internal sealed partial class PostgresStore
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
         _enqueues.WriteAsync((request, now));
 
-    public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<RunRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write<IReadOnlyList<EnqueueResult>>(async scope =>
-        {
-            var results = new List<EnqueueResult>(requests.Count);
-            foreach (var request in requests)
-            {
-                results.Add(await EnqueueInScope(scope, request, now));
-            }
-            return results;
-        }, cancellationToken);
-
     private Task<IReadOnlyList<EnqueueResult>> EnqueueBatchAsync(IReadOnlyList<(RunRequest Request, DateTimeOffset Now)> items) =>
         Write(async scope => await RunEnqueuer.EnqueueManyAsync(new Transaction(this, scope), items), CancellationToken.None);
 

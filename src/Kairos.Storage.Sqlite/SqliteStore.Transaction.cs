@@ -120,7 +120,8 @@ internal sealed partial class SqliteStore
         public ValueTask<long?> InsertRunAsync(NewRun run) => ValueTask.FromResult<long?>(InsertRun(scope, run));
 
         public ValueTask<IReadOnlyList<long>> InsertRunsAsync(IReadOnlyList<NewRun> runs) =>
-            ValueTask.FromResult<IReadOnlyList<long>>(runs.Select(run => InsertRun(scope, run)).ToList());
+            ValueTask.FromResult<IReadOnlyList<long>>(runs.Select(run => InsertRun(scope, run)
+                ?? throw new InvalidOperationException("InsertRunsAsync takes runs without idempotency keys")).ToList());
 
         public ValueTask<RunRecord?> GetRunAsync(long runId) =>
             ValueTask.FromResult(SqliteRows.ReadAll(scope.Command($"SELECT {SqliteRows.RunColumns} FROM runs WHERE id = @id", ("@id", runId)), r => SqliteRows.Run(r))

@@ -1,3 +1,4 @@
+using Kairos.Storage;
 using System.Diagnostics;
 using System.Runtime;
 using System.Text.Json.Nodes;
@@ -81,7 +82,7 @@ internal static class IdleBench
                 ["runs"] = runs,
                 ["triggers"] = triggers,
                 ["seconds"] = seconds,
-                ["runsDue"] = "tomorrow (NotBefore), enqueued with IKairosStore.EnqueueManyAsync in batches of 1000",
+                ["runsDue"] = "tomorrow (NotBefore), enqueued with EnqueueManyAsync (one transaction per batch of 1000)",
                 ["cron"] = IdleCron,
                 ["settleSeconds"] = Settle.TotalSeconds,
             },

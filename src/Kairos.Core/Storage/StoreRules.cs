@@ -68,4 +68,8 @@ internal static class StoreRules
 
     public static Task<bool> DeleteWebhookAsync(this IKairosStore store, string name, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => Engine.Definitions.WebhookDefinitions.DeleteAsync(tx, name, now), cancellationToken);
+
+    /// <summary>Enqueues several runs in one transaction (see <see cref="Engine.Enqueueing.RunEnqueuer.EnqueueManyAsync"/>); an unknown job refuses them all.</summary>
+    public static Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(this IKairosStore store, IReadOnlyList<RunRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Enqueueing.RunEnqueuer.EnqueueManyAsync(tx, requests.Select(r => (r, now)).ToList()), cancellationToken);
 }

@@ -34,9 +34,10 @@ internal static class RunControl
         }
     }
 
-    /// <summary>Queues a finished run again with <paramref name="attempts"/> more attempts; null when there is no such run.</summary>
+    /// <summary>Queues a finished run again with <paramref name="attempts"/> more attempts (<see cref="Retries.RetryDecision.AttemptsForManualRetry"/>); null when there is no such run.</summary>
     public static async ValueTask<RunRecord?> RetryAsync(IDriverTransaction tx, long runId, int attempts, DateTimeOffset now)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
         if (await tx.GetRunSummaryAsync(runId).ConfigureAwait(false) is not { } run)
         {
             return null;
@@ -45,7 +46,7 @@ internal static class RunControl
         {
             throw new KairosConflictException($"run {runId} is {run.State.ToWire()}; only a finished run (dead, cancelled, succeeded, skipped) can be retried");
         }
-        var retried = await tx.ReopenRunAsync(runId, now, run.Attempt + Math.Max(1, attempts)).ConfigureAwait(false);
+        var retried = await tx.ReopenRunAsync(runId, now, run.Attempt + attempts).ConfigureAwait(false);
         await tx.AppendJournalAsync(now, "run.retried", run.JobName, runId, run.TriggerId,
             JsonSerializer.Serialize(new { from = run.State.ToWire() }, KairosJson.Options)).ConfigureAwait(false);
         return retried;

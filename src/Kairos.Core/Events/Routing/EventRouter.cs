@@ -69,7 +69,9 @@ internal static class EventRouter
             }
             if (route[0].Error is { } error)
             {
-                await SubscriptionFailedAsync(tx, subscription, id, error, now).ConfigureAwait(false);
+                // Journaled, but the event is not marked failed: its status was settled when it was published.
+                await tx.AppendJournalAsync(now, "subscription.failed", subscription.Job, null, null,
+                    JsonSerializer.Serialize(new { subscription = subscription.Name, eventId = id, reason = error }, KairosJson.Options)).ConfigureAwait(false);
             }
             else if (await RunForAsync(tx, subscription, id, evt, now, parent: null).ConfigureAwait(false) is { } run)
             {
