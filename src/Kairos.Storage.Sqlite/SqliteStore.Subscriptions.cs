@@ -3,15 +3,16 @@ using Microsoft.Data.Sqlite;
 
 namespace Kairos.Storage.Sqlite;
 
-/// <summary>Subscriptions: stored rows, and their parsed patterns and filters cached by text.</summary>
+/// <summary>Subscriptions: the rows, and the active ones kept in memory for routing.</summary>
 internal sealed partial class SqliteStore
 {
     private const string SubscriptionColumns = "name, pattern, filter, job_name, active, max_depth, owner_job";
 
     /// <summary>
     /// The active subscriptions, read once and kept until one changes. Only the single writer reads or
-    /// resets it, and every change goes through that writer, so it cannot be stale; a change whose
-    /// write is rolled back just causes one extra read.
+    /// resets it, and every change goes through that writer. Known gap: if a batch commit fails after
+    /// a later write of the same batch re-read the list, it holds the rolled-back change until the
+    /// next subscription change (a failing COMMIT is rare: disk full, I/O error).
     /// </summary>
     private List<Subscription>? _activeSubscriptions;
 
