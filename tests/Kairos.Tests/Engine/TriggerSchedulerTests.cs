@@ -145,6 +145,9 @@ public sealed class TriggerSchedulerTests
                 await release.WaitAsync(ctx.CancellationToken);
                 return null;
             }),
+            // Longer than the 25-minute jump below: the jump fires the rescuer's and the heartbeat's
+            // timers in no set order, and a rescuer first would take the run back as a crashed one.
+            configure: o => o.LeaseDuration = TimeSpan.FromHours(2),
             start: Start);
         await t.Engine.SaveJobAsync(TestEngine.Job("delayed", "gate", j => j with { Triggers = [new IntervalTriggerSpec(TimeSpan.FromMinutes(10), IntervalMode.FixedDelay)] }));
         await t.StartAsync();
