@@ -111,12 +111,16 @@ public sealed class SqliteStoreTests : IDisposable
         await using var store = new SqliteStore(_directory.File("kairos.db"), "n");
         await store.MigrateAsync(CancellationToken.None);
 
+        // A task that stays incomplete until the store has looked (Task.Delay could finish first
+        // on a loaded machine, and the rule would then complete synchronously after all).
+        var elsewhere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.WriteAsync(async tx =>
         {
             await tx.AppendJournalAsync(DateTimeOffset.UnixEpoch, "test.note", null, null, null, null);
-            await Task.Delay(1);
+            await elsewhere.Task;
             return 1;
         }, CancellationToken.None));
+        elsewhere.SetResult();
 
         Assert.Contains("other than the SQLite driver", error.Message);
         Assert.DoesNotContain(await store.ListJournalAsync(new JournalQuery(), CancellationToken.None), e => e.Kind == "test.note");
