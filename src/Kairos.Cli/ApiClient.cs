@@ -10,17 +10,32 @@ namespace Kairos.Cli;
 /// <summary>A failed API call, with the server's problem detail when it sent one.</summary>
 internal sealed class ApiException(string message) : Exception(message);
 
-/// <summary>Talks to a Kairos server's REST API (--server URL, else KAIROS_URL, else the local default).</summary>
-internal sealed class ApiClient(string baseUrl) : IDisposable
+/// <summary>
+/// Talks to a Kairos server's REST API (--server URL, else KAIROS_URL, else the local default),
+/// with the API key from --api-key, else KAIROS_API_KEY, when one is given.
+/// </summary>
+internal sealed class ApiClient : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(5) };
+    private readonly HttpClient _http;
 
-    public static string ResolveUrl(CliArgs args) =>
-        args.Get("--server") ?? Environment.GetEnvironmentVariable("KAIROS_URL") ?? ServeOptions.DefaultUrl;
+    public ApiClient(string baseUrl, string? apiKey = null)
+    {
+        _http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(5) };
+        if (!string.IsNullOrEmpty(apiKey))
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+    }
+
+    public static ApiClient For(CliArgs args) => new(
+        args.Get("--server") ?? Environment.GetEnvironmentVariable("KAIROS_URL") ?? ServeOptions.DefaultUrl,
+        args.Get("--api-key") ?? Environment.GetEnvironmentVariable("KAIROS_API_KEY"));
 
     public Task<JsonNode?> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
 
     public Task<JsonNode?> PostAsync(string path, string? jsonBody = null) => SendAsync(HttpMethod.Post, path, jsonBody);
+
+    public Task<JsonNode?> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path, null);
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string? body)
     {

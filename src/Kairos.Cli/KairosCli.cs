@@ -18,6 +18,7 @@ internal static class KairosCli
           kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] | list [--type PATTERN] [--status S]
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list
+          kairos keys create NAME --scope read|run|write|admin [--expires 90d|TIME] | list | revoke NAME   (each also takes --db DATABASE)
           kairos stats
           kairos nodes
           kairos bench throughput [--n N] [--workers N] [--nodes N] [--nodes-as engines|processes] [--enqueue-on all|first]
@@ -28,7 +29,7 @@ internal static class KairosCli
                      | failover --db postgres://… [--nodes N] [--leader-lease DURATION] [--stop kill|term]
                      (each also takes --db PATH or --db postgres://…; see docs/benchmarks.md)
 
-        client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270) and --json.
+        client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270), --api-key KEY (or KAIROS_API_KEY) and --json.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -52,6 +53,7 @@ internal static class KairosCli
                 "nodes" => await NodesCommand.RunAsync(rest, output),
                 "events" => await EventsCommand.RunAsync(rest, output),
                 "subscriptions" or "webhooks" => await SubscriptionsCommand.RunAsync(args[0], rest, output),
+                "keys" => await KeysCommand.RunAsync(rest, output),
                 "bench" => await BenchCommand.RunAsync(rest, output),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };

@@ -11,3 +11,6 @@ public sealed class KairosConflictException(string message) : KairosException(me
 
 /// <summary>Invalid input: a bad cron expression, a payload that is not JSON, … (HTTP 400).</summary>
 public sealed class KairosValidationException(string message) : KairosException(message);
+
+/// <summary>The caller's key does not allow what it asked (HTTP 403); the message says which scope or setting is missing.</summary>
+public sealed class KairosForbiddenException(string message) : KairosException(message);

@@ -2,6 +2,7 @@ using Kairos.Client;
 using Kairos.Executors.Handler;
 using Kairos.Hosting;
 using Kairos.Model;
+using Kairos.Server.Access;
 using Kairos.Server.Api;
 using Kairos.Storage.Postgres;
 using Kairos.Storage.Sqlite;
@@ -64,11 +65,32 @@ internal static class KairosServer
         kairos.AddBuiltInHandlers();
         builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<IKairosClient>().Clock));
         configureKairos?.Invoke(kairos);
+        AddAccess(builder.Services, serve);
 
         var app = builder.Build();
         app.UseMiddleware<ProblemResponses>();
+        app.UseMiddleware<HostCheck>();
+        app.UseMiddleware<CrossOriginGuard>();
+        app.UseRouting();
+        app.UseMiddleware<ApiKeyAuthentication>();
         MapEndpoints(app);
         return app;
+    }
+
+    /// <summary>
+    /// API keys, the Host check and the start-up exposure check (see the Access folder), set by the
+    /// configuration file's <c>api:</c> section.
+    /// </summary>
+    private static void AddAccess(IServiceCollection services, ServeOptions serve)
+    {
+        var api = serve.ConfigFile is null ? new Configuration.ApiSettings() : Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile).Api;
+        var addresses = ListenAddress.ParseAll(serve.Urls);
+        services.AddSingleton(api);
+        services.AddSingleton<IReadOnlyList<ListenAddress>>(addresses);
+        services.AddSingleton(HostPolicy.For(addresses, api.AllowedHosts));
+        RequestCaller.Register(services);
+        // After AddKairos: hosted services start in order, and this one needs the migrated database.
+        services.AddHostedService<ExposureCheck>();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -81,18 +103,19 @@ internal static class KairosServer
         SubscriptionsEndpoints.Map(api);
         WebhooksEndpoints.Map(api);
         NodesEndpoints.Map(api);
-        api.MapGet("/stats", async (IKairosClient kairos, CancellationToken ct) =>
+        KeysEndpoints.Map(api);
+        api.MapGet("/stats", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var stats = await kairos.GetStatsAsync(ct);
             var node = kairos.ThisNode;
             return Results.Ok(new StatsView(stats.RunsByState, stats.Jobs, stats.Triggers, stats.JournalEntries, node.ActiveRuns, node.Node));
-        });
+        }).Requires(Kairos.Access.KairosScope.Read);
         app.MapGet("/healthz", async (IKairosClient kairos, CancellationToken ct) =>
         {
             var node = await kairos.CheckHealthAsync(ct);
             return Results.Ok(new { status = "ok", node = node.Node, activeRuns = node.ActiveRuns, leader = node.Leader });
         });
         app.MapFallback((HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
-            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, nodes, stats) and /healthz"));
+            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, keys, nodes, stats) and /healthz"));
     }
 }

@@ -27,6 +27,9 @@ internal sealed record MemoryState
     /// <summary>Webhook definitions as JSON text, as the SQL stores keep them: what is read back is a copy, and "changed" means the text changed.</summary>
     public ImmutableSortedDictionary<string, string> Webhooks { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
+    /// <summary>API keys by name (unique, as the SQL stores' constraint).</summary>
+    public ImmutableSortedDictionary<string, StoredApiKey> ApiKeys { get; init; } = ImmutableSortedDictionary.Create<string, StoredApiKey>(StringComparer.Ordinal);
+
     /// <summary>Delivery ids seen per hook, with when each was received.</summary>
     public ImmutableDictionary<string, ImmutableDictionary<string, DateTimeOffset>> WebhookDeliveries { get; init; } =
         ImmutableDictionary.Create<string, ImmutableDictionary<string, DateTimeOffset>>(StringComparer.Ordinal);

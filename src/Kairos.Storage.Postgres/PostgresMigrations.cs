@@ -205,6 +205,19 @@ internal static class PostgresMigrations
                 RAISE EXCEPTION 'the journal is append-only: only retention deletes old entries';
             END $$;
         """,
+
+        // 6: API keys (as SQLite's migration 8).
+        """
+        CREATE TABLE api_keys (
+            id text PRIMARY KEY,
+            name text NOT NULL UNIQUE,
+            scope text NOT NULL,
+            hash text NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint,
+            last_used_at bigint
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

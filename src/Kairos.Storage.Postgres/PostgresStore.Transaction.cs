@@ -13,7 +13,7 @@ internal sealed partial class PostgresStore
     public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false) =>
         Write(async scope => await rule(new Transaction(this, scope)).ConfigureAwait(false), cancellationToken);
 
-    private sealed class Transaction(PostgresStore store, PgScope scope) : IDriverTransaction
+    private sealed partial class Transaction(PostgresStore store, PgScope scope) : IDriverTransaction
     {
         public async ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data) =>
             await store.Journal(scope, at, kind, jobName, runId, triggerId, data).ConfigureAwait(false);

@@ -204,6 +204,19 @@ internal static class SqliteMigrations
             WHEN NOT EXISTS (SELECT 1 FROM journal_pruning) OR OLD.seq = (SELECT MAX(seq) FROM journal)
             BEGIN SELECT RAISE(ABORT, 'the journal is append-only: only retention deletes old entries, and never the newest'); END;
         """,
+
+        // 8: API keys. Only a hash of each key's secret is kept; id is the token's public part.
+        """
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            scope TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            last_used_at INTEGER
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

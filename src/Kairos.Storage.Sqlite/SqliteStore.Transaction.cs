@@ -16,7 +16,7 @@ internal sealed partial class SqliteStore
     public Task<T> WriteAsync<T>(Func<IDriverTransaction, ValueTask<T>> rule, CancellationToken cancellationToken, bool urgent = false) =>
         Write(scope => Completed(rule(new Transaction(this, scope))), urgent);
 
-    private sealed class Transaction(SqliteStore store, SqliteWriteScope scope) : IDriverTransaction
+    private sealed partial class Transaction(SqliteStore store, SqliteWriteScope scope) : IDriverTransaction
     {
         public ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data)
         {

@@ -3,11 +3,11 @@ using System.Text.Json.Nodes;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary>What every client command shares: --server/--json parsing and printing JSON or a table.</summary>
+/// <summary>What every client command shares: --server/--api-key/--json parsing and printing JSON or a table.</summary>
 internal static class ClientCommand
 {
     public static readonly string[] CommonFlags = ["--json"];
-    public static readonly string[] CommonValued = ["--server"];
+    public static readonly string[] CommonValued = ["--server", "--api-key"];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static CliArgs Parse(string[] rest, string[]? flags = null, string[]? valued = null) =>

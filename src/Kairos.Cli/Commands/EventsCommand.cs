@@ -17,7 +17,7 @@ internal static class EventsCommand
             "replay" => Parse(rest[1..], [], ["--subscription", "--from", "--to", "--type"]),
             _ => Parse(rest[1..]),
         };
-        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        using var api = ApiClient.For(args);
         var json = args.Has("--json");
         switch (sub)
         {

@@ -11,7 +11,7 @@ internal static class JobsCommand
     {
         var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, pause or resume");
         var args = sub == "run" ? Parse(rest[1..], ["--wait"], ["--data", "--idempotency-key"]) : Parse(rest[1..]);
-        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        using var api = ApiClient.For(args);
         var json = args.Has("--json");
         switch (sub)
         {

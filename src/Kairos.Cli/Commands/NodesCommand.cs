@@ -9,7 +9,7 @@ internal static class NodesCommand
     {
         var args = Parse(rest);
         args.NoMorePositionals(0);
-        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        using var api = ApiClient.For(args);
         var nodes = await api.GetAsync("api/nodes");
         if (args.Has("--json"))
         {

@@ -9,7 +9,7 @@ internal static class RunsCommand
     {
         var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, log, cancel or retry");
         var args = sub == "list" ? Parse(rest[1..], [], ["--job", "--state", "--limit"]) : Parse(rest[1..]);
-        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        using var api = ApiClient.For(args);
         var json = args.Has("--json");
         if (sub == "list")
         {

@@ -9,7 +9,7 @@ internal static class StatsCommand
     {
         var args = Parse(rest);
         args.NoMorePositionals(0);
-        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        using var api = ApiClient.For(args);
         var stats = await api.GetAsync("api/stats");
         if (args.Has("--json"))
         {

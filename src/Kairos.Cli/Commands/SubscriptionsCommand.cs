@@ -13,7 +13,7 @@ internal static class SubscriptionsCommand
         }
         var args = Parse(rest[1..]);
         args.NoMorePositionals(0);
-        using var api = new ApiClient(ApiClient.ResolveUrl(args));
+        using var api = ApiClient.For(args);
         var list = await api.GetAsync($"api/{what}");
         if (args.Has("--json"))
         {

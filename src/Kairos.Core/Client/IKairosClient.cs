@@ -1,3 +1,4 @@
+using Kairos.Access;
 using Kairos.Engine.Cluster;
 using Kairos.Events;
 using Kairos.Model;
@@ -132,6 +133,30 @@ public interface IKairosClient
 
     /// <summary>Journals a delivery refused before it was accepted (unknown hook, too large, rate limited, bad signature…) as <c>webhook.rejected</c>.</summary>
     Task RejectWebhookAsync(string hook, int status, string reason, CancellationToken cancellationToken = default);
+
+    // Access.
+
+    /// <summary>Who this client acts for; <see cref="KairosCaller.System"/> unless it came from <see cref="As"/>.</summary>
+    KairosCaller Caller { get; }
+
+    /// <summary>
+    /// The same client acting for <paramref name="caller"/>: what it may declare (command executors
+    /// and SQL poll triggers need <see cref="KairosScope.Admin"/> and <see cref="KairosCaller.CommandsAllowed"/>)
+    /// and whether it may manage keys are checked against it.
+    /// </summary>
+    IKairosClient As(KairosCaller caller);
+
+    /// <summary>Creates an API key (admin only); the token in the result is shown once and never stored.</summary>
+    Task<CreatedApiKey> CreateApiKeyAsync(string name, KairosScope scope, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The API keys, by name, without their secrets (admin only).</summary>
+    Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes (deletes) a key at once (admin only); false when there was none of that name.</summary>
+    Task<bool> RevokeApiKeyAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The unexpired key a presented token belongs to, or null; records when the key was last used.</summary>
+    Task<ApiKey?> AuthenticateAsync(string token, CancellationToken cancellationToken = default);
 
     // Cluster and health.
 

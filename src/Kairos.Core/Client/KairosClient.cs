@@ -1,3 +1,4 @@
+using Kairos.Access;
 using Kairos.Engine;
 using Kairos.Engine.Cluster;
 using Kairos.Model;
@@ -10,18 +11,22 @@ namespace Kairos.Client;
 /// engine's machinery (enqueue, cancel, retry, save a job, publish) go through the engine; reads and
 /// writes with no effect on it go to the store, stamped with the engine's clock, never the node's.
 /// <para>
-/// Authorization (a later issue) belongs here: every caller outside Core reaches the engine through
-/// this class, so the check for "may this caller do this operation" goes at the top of each method.
+/// Authorization lives here: every caller outside Core reaches the engine through this class, so
+/// what depends on who asks (declaring commands, managing keys) is checked against <see cref="Caller"/>.
+/// The server also refuses a request whose key lacks the endpoint's scope before reading its body.
 /// </para>
 /// </summary>
-internal sealed partial class KairosClient(KairosEngine engine) : IKairosClient
+internal sealed partial class KairosClient(KairosEngine engine, KairosCaller caller) : IKairosClient
 {
     private IKairosStore Store => engine.Store;
 
     public TimeProvider Clock => engine.Clock;
 
-    public Task SaveJobAsync(JobDefinition job, CancellationToken cancellationToken = default) =>
-        engine.SaveJobAsync(job, cancellationToken);
+    public Task SaveJobAsync(JobDefinition job, CancellationToken cancellationToken = default)
+    {
+        Authorization.RequireMayDeclare(Caller, job);
+        return engine.SaveJobAsync(job, cancellationToken);
+    }
 
     public Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken = default) =>
         Store.GetJobAsync(name, cancellationToken);

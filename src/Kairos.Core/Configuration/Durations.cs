@@ -52,6 +52,17 @@ internal static partial class Durations
         return true;
     }
 
+    /// <summary>A point in time given either as a duration from <paramref name="now"/> ("90d") or as an instant (ISO 8601).</summary>
+    public static bool TryParseInstantOrDuration(string text, DateTimeOffset now, out DateTimeOffset at)
+    {
+        if (TryParse(text, out var after))
+        {
+            at = now + after;
+            return true;
+        }
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out at);
+    }
+
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var duration)
             ? duration

@@ -8,6 +8,17 @@ internal sealed record KairosConfig(EngineSettings Engine, IReadOnlyList<JobDefi
 {
     public IReadOnlyList<Webhooks.WebhookDefinition> Webhooks { get; init; } = [];
     public IReadOnlyList<Events.Subscription> Subscriptions { get; init; } = [];
+    public ApiSettings Api { get; init; } = new();
+}
+
+/// <summary>The <c>api:</c> section: what a server lets its API do (see docs/security.md).</summary>
+internal sealed record ApiSettings
+{
+    /// <summary>Whether admin keys may declare command executors and SQL poll triggers over the API.</summary>
+    public bool AllowCommandJobs { get; init; }
+
+    /// <summary>The Host header values the server answers; empty: those of its listen addresses.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
 }
 
 /// <summary>The <c>engine:</c> section; a null field keeps the <see cref="KairosOptions"/> default.</summary>

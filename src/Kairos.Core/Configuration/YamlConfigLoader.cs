@@ -66,7 +66,7 @@ internal static class YamlConfigLoader
 
     private static KairosConfig ReadRoot(YamlNode root, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
-        var fields = nodes.Fields(root, "the file", "engine", "jobs", "webhooks", "subscriptions");
+        var fields = nodes.Fields(root, "the file", "engine", "api", "jobs", "webhooks", "subscriptions");
         var engine = fields.TryGetValue("engine", out var engineNode) ? ReadEngine(engineNode, nodes) : new EngineSettings();
         var jobs = ReadSection(fields, "jobs", "job", nodes, (name, node) => JobReader.Read(name, node, nodes, handlerExists));
         var webhooks = ReadSection(fields, "webhooks", "webhook", nodes, (name, node) => WebhookReader.Read(name, node, nodes));
@@ -76,6 +76,19 @@ internal static class YamlConfigLoader
         {
             Webhooks = webhooks.Select(w => w.Value).ToList(),
             Subscriptions = subscriptions.Select(s => s.Value).ToList(),
+            Api = fields.TryGetValue("api", out var apiNode) ? ReadApi(apiNode, nodes) : new ApiSettings(),
+        };
+    }
+
+    private static ApiSettings ReadApi(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts");
+        return new ApiSettings
+        {
+            AllowCommandJobs = f.TryGetValue("allowCommandJobs", out var a) && nodes.Bool(a, "api.allowCommandJobs") == true,
+            AllowedHosts = f.TryGetValue("allowedHosts", out var h)
+                ? nodes.Sequence(h, "api.allowedHosts").Select(n => nodes.String(n, "a host name in api.allowedHosts")).OfType<string>().ToList()
+                : [],
         };
     }
 

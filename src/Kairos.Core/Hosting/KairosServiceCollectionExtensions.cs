@@ -1,3 +1,4 @@
+using Kairos.Access;
 using Kairos.Client;
 using Kairos.Engine;
 using Kairos.Executors;
@@ -48,7 +49,7 @@ public static class KairosServiceCollectionExtensions
                 sp.GetRequiredService<ILoggerFactory>(),
                 sp);
         });
-        services.AddSingleton<IKairosClient>(sp => new KairosClient(sp.GetRequiredService<KairosEngine>()));
+        services.AddSingleton<IKairosClient>(sp => new KairosClient(sp.GetRequiredService<KairosEngine>(), KairosCaller.System));
         services.AddHostedService<KairosHostedService>();
         services.AddHealthChecks().AddCheck<KairosHealthCheck>(KairosHealthCheck.Name);
         return new KairosBuilder(services, handlers);

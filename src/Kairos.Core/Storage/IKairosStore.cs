@@ -56,6 +56,10 @@ internal interface IKairosStore : IAsyncDisposable
     /// <summary>Appends a journal entry that records something without changing state (e.g. a rejected webhook delivery).</summary>
     Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken);
 
+    // API keys.
+    Task<StoredApiKey?> GetApiKeyAsync(string id, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Access.ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken);
+
     // Webhooks.
     Task<Webhooks.WebhookDefinition?> GetWebhookAsync(string name, CancellationToken cancellationToken);
     Task<IReadOnlyList<Webhooks.WebhookDefinition>> ListWebhooksAsync(CancellationToken cancellationToken);

@@ -139,3 +139,6 @@ internal sealed record FileSnapshot(string Path, long Size, DateTimeOffset Modif
 
 /// <summary>A poll trigger's persisted state: when it last polled, consecutive failures, and its own data (watermark, last value) as text.</summary>
 internal sealed record PollState(DateTimeOffset? LastPollAt, int Failures, string? Data);
+
+/// <summary>An API key's row: the key as listed, and the hash of its secret.</summary>
+internal sealed record StoredApiKey(Access.ApiKey Key, string Hash);

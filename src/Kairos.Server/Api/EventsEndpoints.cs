@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using Kairos.Access;
 using Kairos.Client;
+using Kairos.Server.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Kairos.Events;
 using Kairos.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +24,7 @@ internal static class EventsEndpoints
     {
         var events = api.MapGroup("/events");
 
-        events.MapPost("/", async (PublishBody? body, IKairosClient kairos, CancellationToken ct) =>
+        events.MapPost("/", async (PublishBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             if (body?.Type is null)
             {
@@ -34,9 +37,9 @@ internal static class EventsEndpoints
                 IdempotencyKey = body.IdempotencyKey,
             }, ct);
             return Results.Accepted($"/api/events/{result.EventId}", new { eventId = result.EventId, created = result.Created, runIds = result.Runs.Select(r => r.RunId) });
-        });
+        }).Requires(KairosScope.Run);
 
-        events.MapGet("/", async (string? type, string? status, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, IKairosClient kairos, CancellationToken ct) =>
+        events.MapGet("/", async (string? type, string? status, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             EventStatus? parsed = null;
             if (status is not null)
@@ -51,22 +54,22 @@ internal static class EventsEndpoints
             }
             var list = await kairos.ListEventsAsync(new EventQuery { TypePattern = type, Status = parsed, From = from, To = to, Limit = Math.Clamp(limit ?? 50, 1, 1000), BeforeId = before }, ct);
             return Results.Ok(list.Select(EventView.From));
-        });
+        }).Requires(KairosScope.Read);
 
-        events.MapGet("/{id:long}", async (long id, IKairosClient kairos, CancellationToken ct) =>
+        events.MapGet("/{id:long}", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var evt = await kairos.GetEventAsync(id, ct) ?? throw new KairosNotFoundException($"event {id} does not exist");
             var runs = await kairos.ListRunsAsync(new RunQuery { EventId = id, Limit = 1000 }, ct);
             return Results.Ok(new EventDetailView(EventView.From(evt), runs.Select(RunView.From).ToList()));
-        });
+        }).Requires(KairosScope.Read);
 
-        events.MapPost("/{id:long}/cancel", async (long id, IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) }));
+        events.MapPost("/{id:long}/cancel", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) })).Requires(KairosScope.Run);
 
-        events.MapPost("/{id:long}/retry", async (long id, IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) }));
+        events.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) })).Requires(KairosScope.Run);
 
-        events.MapPost("/replay", async (ReplayBody? body, IKairosClient kairos, CancellationToken ct) =>
+        events.MapPost("/replay", async (ReplayBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             if (body?.Subscription is null || body.From is null || body.To is null)
             {
@@ -74,6 +77,6 @@ internal static class EventsEndpoints
             }
             var runs = await kairos.ReplayEventsAsync(new ReplayRequest(body.Subscription, body.From.Value, body.To.Value) { TypePattern = body.Type }, ct);
             return Results.Ok(new { runIds = runs.Select(r => r.RunId) });
-        });
+        }).Requires(KairosScope.Run);
     }
 }

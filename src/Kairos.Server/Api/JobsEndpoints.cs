@@ -1,4 +1,7 @@
+using Kairos.Access;
 using Kairos.Client;
+using Kairos.Server.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Kairos.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,16 +16,16 @@ internal static class JobsEndpoints
     {
         var jobs = api.MapGroup("/jobs");
 
-        jobs.MapGet("/", async (IKairosClient kairos, CancellationToken ct) =>
+        jobs.MapGet("/", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var all = await kairos.ListJobsAsync(ct);
             var triggers = (await kairos.ListTriggersAsync(null, ct)).ToLookup(t => t.JobName);
             return Results.Ok(all.Select(j => JobView.From(j, triggers[j.Definition.Name])));
-        });
+        }).Requires(KairosScope.Read);
 
-        jobs.MapGet("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) => Results.Ok(await ShowAsync(kairos, name, ct)));
+        jobs.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await ShowAsync(kairos, name, ct))).Requires(KairosScope.Read);
 
-        jobs.MapPost("/{name}/run", async (string name, HttpRequest request, IKairosClient kairos, CancellationToken ct) =>
+        jobs.MapPost("/{name}/run", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var payload = await ReadBodyAsync(request, ct);
             var idempotencyKey = request.Query["idempotencyKey"].FirstOrDefault();
@@ -44,29 +47,29 @@ internal static class JobsEndpoints
                 }
             }
             return Results.Accepted($"/api/runs/{result.RunId}", new EnqueuedView(result.RunId, result.Created, Model.RunStates.ToWire(result.State)));
-        });
+        }).Requires(KairosScope.Run);
 
-        jobs.MapPut("/{name}", async (string name, HttpRequest request, IKairosClient kairos, CancellationToken ct) =>
+        jobs.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var job = await ReadDefinitionAsync(name, request, ct);
             await kairos.SaveJobAsync(job, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        });
+        }).Requires(KairosScope.Write);
 
-        jobs.MapPost("/{name}/pause", async (string name, IKairosClient kairos, CancellationToken ct) =>
+        jobs.MapPost("/{name}/pause", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             await kairos.PauseJobAsync(name, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        });
+        }).Requires(KairosScope.Write);
 
-        jobs.MapPost("/{name}/resume", async (string name, IKairosClient kairos, CancellationToken ct) =>
+        jobs.MapPost("/{name}/resume", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             await kairos.ResumeJobAsync(name, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        });
+        }).Requires(KairosScope.Write);
     }
 
-    private static async Task<JobView> ShowAsync(IKairosClient kairos, string name, CancellationToken ct)
+    private static async Task<JobView> ShowAsync([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, string name, CancellationToken ct)
     {
         var job = await kairos.GetJobAsync(name, ct) ?? throw new KairosNotFoundException($"job '{name}' does not exist");
         return JobView.From(job, await kairos.ListTriggersAsync(name, ct));

@@ -1,4 +1,7 @@
+using Kairos.Access;
 using Kairos.Client;
+using Kairos.Server.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,5 +12,5 @@ namespace Kairos.Server.Api;
 internal static class NodesEndpoints
 {
     public static void Map(RouteGroupBuilder api) =>
-        api.MapGet("/nodes", async (IKairosClient kairos, CancellationToken ct) => Results.Ok(await kairos.ListNodesAsync(ct)));
+        api.MapGet("/nodes", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await kairos.ListNodesAsync(ct))).Requires(KairosScope.Read);
 }

@@ -8,7 +8,7 @@ namespace Kairos.Server.Api;
 
 /// <summary>
 /// Turns failures into RFC 9457 problem+json with a message a person can act on: Kairos
-/// exceptions map to 400/404/409, malformed JSON to 400, anything else to 500 without internals.
+/// exceptions map to 400/403/404/409, malformed JSON to 400, anything else to 500 without internals.
 /// </summary>
 internal sealed class ProblemResponses(RequestDelegate next, ILogger<ProblemResponses> logger)
 {
@@ -24,6 +24,7 @@ internal sealed class ProblemResponses(RequestDelegate next, ILogger<ProblemResp
             {
                 KairosNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
                 KairosConflictException => (StatusCodes.Status409Conflict, "Conflict"),
+                KairosForbiddenException => (StatusCodes.Status403Forbidden, "Forbidden"),
                 KairosValidationException or KairosConfigException or JsonException or BadHttpRequestException => (StatusCodes.Status400BadRequest, "Invalid request"),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error"),
             };

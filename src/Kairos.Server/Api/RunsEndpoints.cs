@@ -1,4 +1,7 @@
+using Kairos.Access;
 using Kairos.Client;
+using Kairos.Server.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Kairos.Model;
 using Kairos.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +17,7 @@ internal static class RunsEndpoints
     {
         var runs = api.MapGroup("/runs");
 
-        runs.MapGet("/", async (string? job, string? state, int? limit, long? before, IKairosClient kairos, CancellationToken ct) =>
+        runs.MapGet("/", async (string? job, string? state, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             RunState? parsed = null;
             if (state is not null)
@@ -25,9 +28,9 @@ internal static class RunsEndpoints
             }
             var list = await kairos.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = limit ?? 50, BeforeId = before }, ct);
             return Results.Ok(list.Select(RunView.From));
-        });
+        }).Requires(KairosScope.Read);
 
-        runs.MapGet("/{id:long}", async (long id, IKairosClient kairos, CancellationToken ct) =>
+        runs.MapGet("/{id:long}", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var run = await kairos.GetRunAsync(id, ct) ?? throw new KairosNotFoundException($"run {id} does not exist");
             var journal = await kairos.ListJournalAsync(new JournalQuery { RunId = id }, ct);
@@ -35,23 +38,23 @@ internal static class RunsEndpoints
             var children = await kairos.ListRunsAsync(new RunQuery { ParentRunId = id, Limit = 1000 }, ct);
             return Results.Ok(new RunDetailView(RunView.From(run), journal.Select(JournalView.From).ToList(),
                 parent is null ? null : RunView.From(parent), children.Select(RunView.From).ToList()));
-        });
+        }).Requires(KairosScope.Read);
 
-        runs.MapGet("/{id:long}/log", async (long id, IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(await kairos.GetRunLogAsync(id, ct)));
+        runs.MapGet("/{id:long}/log", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(await kairos.GetRunLogAsync(id, ct))).Requires(KairosScope.Read);
 
-        runs.MapGet("/{id:long}/journal", async (long id, IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok((await kairos.GetRunJournalAsync(id, ct)).Select(JournalView.From)));
+        runs.MapGet("/{id:long}/journal", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok((await kairos.GetRunJournalAsync(id, ct)).Select(JournalView.From))).Requires(KairosScope.Read);
 
-        runs.MapPost("/{id:long}/cancel", async (long id, IKairosClient kairos, CancellationToken ct) =>
+        runs.MapPost("/{id:long}/cancel", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var result = await kairos.CancelRunAsync(id, ct);
             return result == CancelResult.AlreadyFinished
                 ? throw new KairosConflictException($"run {id} has already finished; nothing to cancel")
                 : Results.Ok(new CancelView(id, result == CancelResult.Cancelled ? "cancelled" : "cancel-requested"));
-        });
+        }).Requires(KairosScope.Run);
 
-        runs.MapPost("/{id:long}/retry", async (long id, IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct))));
+        runs.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct)))).Requires(KairosScope.Run);
     }
 }

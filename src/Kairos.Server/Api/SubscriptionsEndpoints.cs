@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using Kairos.Access;
 using Kairos.Client;
+using Kairos.Server.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Kairos.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,13 +19,13 @@ internal static class SubscriptionsEndpoints
     {
         var subscriptions = api.MapGroup("/subscriptions");
 
-        subscriptions.MapGet("/", async (IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok((await kairos.ListSubscriptionsAsync(ct)).Select(SubscriptionView.From)));
+        subscriptions.MapGet("/", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok((await kairos.ListSubscriptionsAsync(ct)).Select(SubscriptionView.From))).Requires(KairosScope.Read);
 
-        subscriptions.MapGet("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(SubscriptionView.From(await kairos.GetSubscriptionAsync(name, ct) ?? throw new KairosNotFoundException($"subscription '{name}' does not exist"))));
+        subscriptions.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(SubscriptionView.From(await kairos.GetSubscriptionAsync(name, ct) ?? throw new KairosNotFoundException($"subscription '{name}' does not exist")))).Requires(KairosScope.Read);
 
-        subscriptions.MapPut("/{name}", async (string name, SubscriptionBody? body, IKairosClient kairos, CancellationToken ct) =>
+        subscriptions.MapPut("/{name}", async (string name, SubscriptionBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             if (body?.Events is null || body.Job is null)
             {
@@ -30,11 +33,11 @@ internal static class SubscriptionsEndpoints
             }
             await kairos.SaveSubscriptionAsync(new Subscription(name, body.Events, body.Job) { Filter = body.Filter?.ToJsonString() ?? "{}", Active = body.Active ?? true }, ct);
             return Results.Ok(SubscriptionView.From((await kairos.GetSubscriptionAsync(name, ct))!));
-        });
+        }).Requires(KairosScope.Write);
 
-        subscriptions.MapDelete("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
+        subscriptions.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.DeleteSubscriptionAsync(name, ct)
                 ? Results.NoContent()
-                : throw new KairosNotFoundException($"subscription '{name}' does not exist"));
+                : throw new KairosNotFoundException($"subscription '{name}' does not exist")).Requires(KairosScope.Write);
     }
 }

@@ -1,4 +1,7 @@
+using Kairos.Access;
 using Kairos.Client;
+using Kairos.Server.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Kairos.Configuration;
 using Kairos.Webhooks;
 using Microsoft.AspNetCore.Builder;
@@ -16,13 +19,13 @@ internal static class WebhooksEndpoints
     {
         var hooks = api.MapGroup("/webhooks");
 
-        hooks.MapGet("/", async (IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok((await kairos.ListWebhooksAsync(ct)).Select(WebhookView.From)));
+        hooks.MapGet("/", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok((await kairos.ListWebhooksAsync(ct)).Select(WebhookView.From))).Requires(KairosScope.Read);
 
-        hooks.MapGet("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(WebhookView.From(await kairos.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist"))));
+        hooks.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(WebhookView.From(await kairos.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist")))).Requires(KairosScope.Read);
 
-        hooks.MapPut("/{name}", async (string name, WebhookBody? body, IKairosClient kairos, CancellationToken ct) =>
+        hooks.MapPut("/{name}", async (string name, WebhookBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var b = body ?? new WebhookBody(null, null, null, null, null, null, null, null);
             var verification = (b.Verify ?? "none").ToLowerInvariant() switch
@@ -57,12 +60,12 @@ internal static class WebhooksEndpoints
             }
             await kairos.SaveWebhookAsync(hook, ct);
             return Results.Ok(WebhookView.From(hook));
-        });
+        }).Requires(KairosScope.Write);
 
-        hooks.MapDelete("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
+        hooks.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.DeleteWebhookAsync(name, ct)
                 ? Results.NoContent()
-                : throw new KairosNotFoundException($"webhook '{name}' does not exist"));
+                : throw new KairosNotFoundException($"webhook '{name}' does not exist")).Requires(KairosScope.Write);
     }
 
     private static TimeSpan Duration(string text, string what) =>

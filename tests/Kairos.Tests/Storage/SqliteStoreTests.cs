@@ -153,8 +153,9 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(6000, (await store.GetStatsAsync(CancellationToken.None)).RunsByState["queued"]);
     }
 
-    // The writer empties the WAL past 64 MB; one batch more may land before it looks.
-    private const long SqliteWalLimit = 80 * 1024 * 1024;
+    // The writer empties the WAL past 64 MB, but skips its turn while a passive checkpoint runs, so
+    // on a loaded machine what is written meanwhile comes on top (83 MB seen). Unbounded is ~200 MB.
+    private const long SqliteWalLimit = 128 * 1024 * 1024;
 
     public void Dispose() => _directory.Dispose();
 }

@@ -154,6 +154,15 @@ internal interface IDriverTransaction
     /// <summary>Deletes a webhook and the delivery ids kept for it; false when there is none.</summary>
     ValueTask<bool> DeleteWebhookAsync(string name);
 
+    /// <summary>Stores a new API key; false when a key of that name exists.</summary>
+    ValueTask<bool> InsertApiKeyAsync(StoredApiKey key);
+
+    /// <summary>Deletes the API key of that name and returns it as it was; null when there is none.</summary>
+    ValueTask<Access.ApiKey?> DeleteApiKeyAsync(string name);
+
+    /// <summary>Records that the key with this id was used at <paramref name="at"/>.</summary>
+    ValueTask TouchApiKeyAsync(string id, DateTimeOffset at);
+
     /// <summary>The active subscriptions, ordered by name.</summary>
     ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync();
 

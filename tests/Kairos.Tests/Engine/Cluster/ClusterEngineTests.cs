@@ -76,8 +76,11 @@ public sealed class ClusterEngineTests : IAsyncLifetime
     [PostgresFact]
     public async Task Only_the_leader_fires_time_triggers()
     {
-        var a = await StartAsync("node-a");
-        var b = await StartAsync("node-b");
+        // A lease long enough that leadership cannot pass to the other node on a loaded machine
+        // during the test (it did once, at a load average of 13, and the old leader's fires then
+        // looked like a follower's).
+        var a = await StartAsync("node-a", o => o.LeaderLease = TimeSpan.FromSeconds(30));
+        var b = await StartAsync("node-b", o => o.LeaderLease = TimeSpan.FromSeconds(30));
         await a.Engine.SaveJobAsync(new JobDefinition { Name = "tick", Executor = new HandlerExecutorSpec("noop"), Triggers = [new IntervalTriggerSpec(TimeSpan.FromMilliseconds(200))] });
         List<JournalEntry> fired = [];
         await Eventually.TrueAsync(async () =>

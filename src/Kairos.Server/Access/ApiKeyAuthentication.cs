@@ -1,0 +1,70 @@
+using System.Net;
+using Kairos.Access;
+using Kairos.Client;
+using Kairos.Configuration;
+using Kairos.Server.Api;
+using Microsoft.AspNetCore.Http;
+
+namespace Kairos.Server.Access;
+
+/// <summary>
+/// The one policy for every <c>/api</c> endpoint. A request carries <c>Authorization: Bearer KEY</c>
+/// and may call an endpoint when the key's scope reaches the endpoint's <see cref="RequiredScope"/>.
+/// While no key exists at all, the server listens on loopback only (<see cref="ExposureCheck"/>) and a
+/// local request without a key acts as an admin, so a new install works without set-up; once a key
+/// exists, every request needs one. Keys are bearer tokens, never cookies, so a page in a browser
+/// cannot make a request carry one.
+/// </summary>
+internal sealed class ApiKeyAuthentication(RequestDelegate next, IKairosClient kairos, ApiSettings access)
+{
+    public async Task InvokeAsync(HttpContext context, RequestCaller requestCaller)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            await next(context);
+            return;
+        }
+        var (caller, refusal) = await AuthenticateAsync(context);
+        if (caller is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await ProblemResponses.Write(context, StatusCodes.Status401Unauthorized, "Unauthorized", refusal!);
+            return;
+        }
+        // An endpoint that forgot to declare its scope is treated as admin-only: a mistake fails closed.
+        var required = context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>()?.Scope ?? KairosScope.Admin;
+        if (!caller.Holds(required))
+        {
+            await ProblemResponses.Write(context, StatusCodes.Status403Forbidden, "Forbidden",
+                $"{context.Request.Method} {context.Request.Path} needs scope {required.ToWire()}; key '{caller.Name}' has scope {caller.Scope.ToWire()}");
+            return;
+        }
+        requestCaller.Caller = caller;
+        await next(context);
+    }
+
+    private async Task<(KairosCaller? Caller, string? Refusal)> AuthenticateAsync(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.Length > 0)
+        {
+            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                return (null, "the Authorization header must be 'Bearer KEY'");
+            }
+            var key = await kairos.AuthenticateAsync(header["Bearer ".Length..].Trim(), context.RequestAborted);
+            return key is null
+                ? (null, "the API key is unknown, revoked or expired")
+                : (new KairosCaller(key.Name, key.Scope, access.AllowCommandJobs), null);
+        }
+        if ((await kairos.ListApiKeysAsync(context.RequestAborted)).Count > 0)
+        {
+            return (null, "this server requires an API key: send 'Authorization: Bearer KEY' (the CLI takes --api-key or KAIROS_API_KEY)");
+        }
+        if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+        {
+            return (null, "no API key exists yet, so only requests from this machine are served; create one with `kairos keys create`");
+        }
+        return (new KairosCaller("local", KairosScope.Admin, access.AllowCommandJobs), null);
+    }
+}
