@@ -59,7 +59,7 @@ internal static class JobReader
         {
             return Argv(node, nodes) is { } argv ? new CommandExecutorSpec(argv) : null;
         }
-        var f = nodes.Fields(node, "command", "argv", "env", "workingDirectory", "maxOutputBytes", "killGrace");
+        var f = nodes.Fields(node, "command", "argv", "env", "workingDirectory", "maxOutputBytes", "killGrace", "allowOptions");
         if (!f.TryGetValue("argv", out var argvNode))
         {
             nodes.Error(node, "command needs argv: the executable and its arguments as a list");
@@ -77,6 +77,9 @@ internal static class JobReader
             WorkingDirectory = f.TryGetValue("workingDirectory", out var dir) ? nodes.String(dir, "command.workingDirectory") : null,
             MaxOutputBytes = f.TryGetValue("maxOutputBytes", out var max) ? nodes.Int(max, "command.maxOutputBytes", 1024, int.MaxValue) ?? defaults.MaxOutputBytes : defaults.MaxOutputBytes,
             KillGracePeriod = f.TryGetValue("killGrace", out var grace) ? nodes.Duration(grace, "command.killGrace") ?? defaults.KillGracePeriod : defaults.KillGracePeriod,
+            AllowOptions = f.TryGetValue("allowOptions", out var allow)
+                ? nodes.Sequence(allow, "command.allowOptions").Select(n => nodes.Int(n, "an argument index in command.allowOptions", 1, argvList.Count - 1)).OfType<int>().ToList()
+                : [],
         };
     }
 

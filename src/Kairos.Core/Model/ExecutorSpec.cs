@@ -29,7 +29,8 @@ public sealed record HandlerExecutorSpec(string Handler) : ExecutorSpec
 
 /// <summary>
 /// A child process: <see cref="Argv"/>[0] is the executable, the rest are its arguments, each passed as
-/// one argument (never through a shell). <c>{{payload.x}}</c> templates are filled per argument.
+/// one argument (never through a shell). <c>{{payload.x}}</c> templates are filled per argument. The
+/// process gets a small environment (PATH, HOME, locale…) plus <see cref="Env"/>, never the server's own.
 /// </summary>
 public sealed record CommandExecutorSpec(IReadOnlyList<string> Argv) : ExecutorSpec
 {
@@ -37,6 +38,13 @@ public sealed record CommandExecutorSpec(IReadOnlyList<string> Argv) : ExecutorS
     public override string Kind => ExecutorKinds.Command;
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// Indexes in <see cref="Argv"/> whose template may fill in a value starting with <c>-</c>. Any
+    /// other argument that begins with a template and renders to <c>-…</c> fails the run, because the
+    /// program would read it as an option (<c>ssh -oProxyCommand=…</c>).
+    /// </summary>
+    public IReadOnlyList<int> AllowOptions { get; init; } = [];
 
     /// <summary>Bytes of stdout + stderr kept in the run log; the rest is dropped with a marker. Default 1 MiB.</summary>
     public long MaxOutputBytes { get; init; } = 1024 * 1024;

@@ -95,6 +95,9 @@ internal static partial class JobRules
             case CommandExecutorSpec command when command.Argv.Count == 0 || string.IsNullOrWhiteSpace(command.Argv[0]):
                 errors.Add("command: the argument list must start with the executable");
                 break;
+            case CommandExecutorSpec command when command.AllowOptions.Any(i => i < 1 || i >= command.Argv.Count):
+                errors.Add($"command.allowOptions: {command.AllowOptions.First(i => i < 1 || i >= command.Argv.Count)} is not the index of an argument (1 to {command.Argv.Count - 1})");
+                break;
             case HttpExecutorSpec http:
                 Check("http.url", HttpUrl(http.Url));
                 break;

@@ -135,4 +135,16 @@ public sealed class YamlConfigLoaderTests
     [InlineData("2d", 172_800_000)]
     public void Durations_read_as_people_write_them(string text, long ms) =>
         Assert.Equal(TimeSpan.FromMilliseconds(ms), Durations.Parse(text));
+
+    [Fact]
+    public void Allow_options_names_argument_indexes_and_refuses_others_with_their_line()
+    {
+        var config = YamlConfigLoader.Load("jobs:\n  ssh:\n    command:\n      argv: [ssh, \"{{payload.flag}}\", host]\n      allowOptions: [1]\n", "test.yaml");
+        var error = Assert.Throws<KairosConfigException>(() =>
+            YamlConfigLoader.Load("jobs:\n  ssh:\n    command:\n      argv: [ssh, host]\n      allowOptions: [0]\n", "test.yaml"));
+
+        Assert.Equal([1], ((CommandExecutorSpec)config.Jobs.Single().Executor).AllowOptions);
+        Assert.Contains("test.yaml:5", error.Message);
+        Assert.Contains("allowOptions", error.Message);
+    }
 }

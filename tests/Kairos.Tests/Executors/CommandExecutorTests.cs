@@ -92,7 +92,59 @@ public sealed class CommandExecutorTests : IDisposable
         Assert.Contains("KAIROS_RUN_ID=4711", env);
         Assert.Contains("KAIROS_JOB=nightly-report", env);
         Assert.Contains("KAIROS_ATTEMPT=2", env);
-        Assert.Contains(env, line => line.StartsWith("PATH=", StringComparison.Ordinal)); // the parent's env is inherited
+        Assert.Contains(env, line => line.StartsWith("PATH=", StringComparison.Ordinal)); // enough of the parent's env to find programs
+    }
+
+    [Fact]
+    public async Task The_servers_own_environment_does_not_reach_a_command()
+    {
+        // The issue's leak: a job running `env` printed a variable the server held its secret in.
+        const string variable = "KAIROS_TEST_SERVER_SECRET";
+        Environment.SetEnvironmentVariable(variable, "hunter2");
+        try
+        {
+            var result = await RunAsync(new CommandExecutorSpec(["/usr/bin/env"]) { Env = new Dictionary<string, string> { ["DECLARED"] = "yes" } });
+
+            Assert.True(result.Succeeded, result.Error);
+            var env = _log.Stream("stdout");
+            Assert.DoesNotContain(env, line => line.Contains("hunter2", StringComparison.Ordinal));
+            Assert.Contains("DECLARED=yes", env);
+            var names = env.Select(line => line[..line.IndexOf('=')]).ToHashSet();
+            Assert.Subset(new HashSet<string>([.. CommandExecutor.InheritedVariables, "DECLARED", "KAIROS_RUN_ID", "KAIROS_JOB", "KAIROS_ATTEMPT"]), names);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    public async Task A_payload_cannot_turn_a_whole_argument_into_an_option()
+    {
+        var marker = Path.Combine(_dir, "proxied");
+        var payload = JsonSerializer.Serialize(new { host = $"-oProxyCommand=touch {marker}" });
+
+        var injected = await RunAsync(new CommandExecutorSpec(["/bin/sh", "-c", PrintArgs, "sh", "{{payload.host}}", "uptime"]), payload);
+
+        Assert.False(injected.Succeeded);
+        Assert.False(injected.Retryable);
+        Assert.Contains("argument 4 of the command starts with '-'", injected.Error);
+        Assert.Empty(_log.Stream("stdout"));
+    }
+
+    [Fact]
+    public async Task An_option_from_a_template_runs_after_a_double_dash_inside_a_value_or_where_the_job_allows_it()
+    {
+        const string payload = """{"v":"-n"}""";
+
+        var afterDashes = await RunAsync(new CommandExecutorSpec(["/bin/sh", "-c", PrintArgs, "sh", "--", "{{payload.v}}"]), payload);
+        var insideValue = await RunAsync(new CommandExecutorSpec(["/bin/sh", "-c", PrintArgs, "sh", "--mode={{payload.v}}"]), payload);
+        var allowed = await RunAsync(new CommandExecutorSpec(["/bin/sh", "-c", PrintArgs, "sh", "{{payload.v}}"]) { AllowOptions = [4] }, payload);
+
+        Assert.True(afterDashes.Succeeded, afterDashes.Error);
+        Assert.True(insideValue.Succeeded, insideValue.Error);
+        Assert.True(allowed.Succeeded, allowed.Error);
+        Assert.Equal(["--", "-n", "--mode=-n", "-n"], _log.Stream("stdout"));
     }
 
     [Fact]

@@ -53,6 +53,13 @@ internal sealed class CommandExecutor : IJobExecutor
             {
                 return ExecutionResult.Failure($"argument {i} of the command: {ex.Message}", retryable: false);
             }
+            if (i > 0 && IsInjectedOption(spec, i, argv[i]))
+            {
+                return ExecutionResult.Failure(
+                    $"argument {i} of the command starts with '-' from its template ('{spec.Argv[i]}'), so the program would take it as an option; " +
+                    "put \"--\" before payload arguments, or list the index in allowOptions if an option is meant",
+                    retryable: false);
+            }
         }
         if (argv[0].Length == 0)
         {
@@ -115,6 +122,16 @@ internal sealed class CommandExecutor : IJobExecutor
         for (var i = 1; i < argv.Count; i++)
         {
             startInfo.ArgumentList.Add(argv[i]);
+        }
+        // The server's environment holds its own secrets (database passwords, webhook secrets): a job
+        // gets only what it needs to find programs and behave like a login, plus what it declares.
+        startInfo.Environment.Clear();
+        foreach (var name in InheritedVariables)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } inherited)
+            {
+                startInfo.Environment[name] = inherited;
+            }
         }
         foreach (var (name, value) in environment)
         {
@@ -263,4 +280,17 @@ internal sealed class CommandExecutor : IJobExecutor
         duration < TimeSpan.FromSeconds(1)
             ? $"{(long)duration.TotalMilliseconds} ms"
             : $"{duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+
+    /// <summary>The server's variables a command inherits; everything else it must declare in <c>env</c>.</summary>
+    internal static readonly string[] InheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SystemRoot"];
+
+    /// <summary>
+    /// An argument whose template fills its start and put a '-' there, unless the job allows it:
+    /// the payload chose an option, not a value. "--x={{v}}" and "{{v}}" after a "--" are the job's choice.
+    /// </summary>
+    private static bool IsInjectedOption(CommandExecutorSpec spec, int index, string rendered) =>
+        rendered.StartsWith('-')
+        && spec.Argv[index].TrimStart().StartsWith("{{", StringComparison.Ordinal)
+        && !spec.AllowOptions.Contains(index)
+        && !spec.Argv.Take(index).Contains("--");
 }
