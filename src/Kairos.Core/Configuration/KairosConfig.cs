@@ -32,6 +32,7 @@ internal sealed record EngineSettings
     public IReadOnlyDictionary<string, int> QueueLimits { get; init; } = new Dictionary<string, int>();
     public IReadOnlyDictionary<string, int> ExecutorLimits { get; init; } = new Dictionary<string, int>();
     public RetentionSettings? Retention { get; init; }
+    public IReadOnlyList<string> OutboundHttpAllow { get; init; } = [];
 
     public void ApplyTo(KairosOptions options)
     {
@@ -41,6 +42,7 @@ internal sealed record EngineSettings
         options.MisfireThreshold = MisfireThreshold ?? options.MisfireThreshold;
         options.ShutdownGrace = ShutdownGrace ?? options.ShutdownGrace;
         Retention?.ApplyTo(options.Retention);
+        options.OutboundHttpAllow.AddRange(OutboundHttpAllow);
         foreach (var (queue, limit) in QueueLimits)
         {
             options.QueueLimits[queue] = limit;

@@ -160,7 +160,7 @@ internal static class YamlConfigLoader
 
     private static EngineSettings ReadEngine(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "engine", "workers", "leaseDuration", "leaderLease", "misfireThreshold", "shutdownGrace", "queues", "executorLimits", "retention");
+        var f = nodes.Fields(node, "engine", "workers", "leaseDuration", "leaderLease", "misfireThreshold", "shutdownGrace", "queues", "executorLimits", "retention", "outboundHttp");
         return new EngineSettings
         {
             Workers = f.TryGetValue("workers", out var w) ? nodes.Int(w, "engine.workers", 1, 4096) : null,
@@ -171,7 +171,28 @@ internal static class YamlConfigLoader
             QueueLimits = f.TryGetValue("queues", out var q) ? Limits(q, "engine.queues", nodes) : new Dictionary<string, int>(),
             ExecutorLimits = f.TryGetValue("executorLimits", out var e) ? Limits(e, "engine.executorLimits", nodes) : new Dictionary<string, int>(),
             Retention = f.TryGetValue("retention", out var r) ? RetentionReader.Read(r, nodes) : null,
+            OutboundHttpAllow = f.TryGetValue("outboundHttp", out var o) ? ReadOutboundHttp(o, nodes) : [],
         };
+    }
+
+    private static List<string> ReadOutboundHttp(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "engine.outboundHttp", "allow");
+        var allowed = new List<string>();
+        foreach (var entry in f.TryGetValue("allow", out var a) ? nodes.Sequence(a, "engine.outboundHttp.allow") : [])
+        {
+            if (nodes.String(entry, "an engine.outboundHttp.allow entry") is not { } text)
+            {
+                continue;
+            }
+            if (Executors.Http.OutboundHttpPolicy.Error(text) is { } error)
+            {
+                nodes.Error(entry, error);
+                continue;
+            }
+            allowed.Add(text);
+        }
+        return allowed;
     }
 
     private static Dictionary<string, int> Limits(YamlNode node, string what, YamlNodes nodes)

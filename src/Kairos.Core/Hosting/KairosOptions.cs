@@ -50,6 +50,13 @@ public sealed class KairosOptions
     /// <summary>Most runs at once per executor kind (handler, command, http), over all nodes.</summary>
     public Dictionary<string, int> ExecutorLimits { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Where HTTP jobs and HTTP poll triggers may connect: host names (<c>api.example.org</c>,
+    /// <c>*.example.org</c>), addresses or ranges (<c>10.0.0.0/8</c>). Empty (the default): anywhere
+    /// except loopback, link-local (cloud metadata) and unspecified addresses, which need an entry.
+    /// </summary>
+    public List<string> OutboundHttpAllow { get; } = [];
+
     /// <summary>How long finished runs, events, journal entries are kept; the leader prunes older ones.</summary>
     public RetentionOptions Retention { get; } = new();
 

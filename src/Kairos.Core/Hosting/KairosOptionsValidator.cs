@@ -67,6 +67,10 @@ internal sealed class KairosOptionsValidator : IValidateOptions<KairosOptions>
                 yield return $"{field}.{key} must not be negative, not {limit}";
             }
         }
+        foreach (var error in o.OutboundHttpAllow.Select(Executors.Http.OutboundHttpPolicy.Error).OfType<string>())
+        {
+            yield return error;
+        }
         foreach (var error in o.Retention.Errors())
         {
             yield return error;

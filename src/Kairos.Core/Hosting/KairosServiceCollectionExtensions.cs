@@ -3,6 +3,7 @@ using Kairos.Client;
 using Kairos.Engine;
 using Kairos.Executors;
 using Kairos.Executors.Handler;
+using Kairos.Executors.Http;
 using Kairos.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -32,8 +33,14 @@ public static class KairosServiceCollectionExtensions
         services.AddOptions<KairosOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KairosOptions>, KairosOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        // Each HTTP job and poll applies its own timeout, so the client has none.
-        services.AddHttpClient(KairosHttp.ClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Each HTTP job and poll applies its own timeout, so the client has none. Connections go
+        // only where engine.outboundHttp.allow lets them (see OutboundHttpPolicy).
+        services.AddHttpClient(KairosHttp.ClientName)
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                ConnectCallback = new GuardedConnector(OutboundHttpPolicy.From(sp.GetRequiredService<IOptions<KairosOptions>>().Value.OutboundHttpAllow)).ConnectAsync,
+            });
         services.AddSingleton<IJobExecutor>(sp => new HandlerExecutor(sp, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IJobExecutor, CommandExecutor>();
         services.AddSingleton<IJobExecutor>(sp => new HttpExecutor(sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>()));

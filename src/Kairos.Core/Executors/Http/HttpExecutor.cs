@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Kairos.Executors.Http;
 using Kairos.Model;
 
 namespace Kairos.Executors;
@@ -174,6 +175,11 @@ internal sealed class HttpExecutor : IJobExecutor
         {
             var after = timeoutSource.IsCancellationRequested ? timeout : client.Timeout;
             return LoggedFailure(context, $"HTTP request to {shownUrl} timed out after {FormatDuration(after)}");
+        }
+        catch (HttpRequestException ex) when (FindInner<OutboundHttpRefusedException>(ex) is { } refused)
+        {
+            context.Log.Write(LogStream, refused.Message);
+            return ExecutionResult.Failure(refused.Message, retryable: false);
         }
         catch (HttpRequestException ex)
         {

@@ -239,7 +239,7 @@ public sealed class PollTriggerTests
     {
         await using var server = await StubServer.StartAsync();
         server.Set(503, """{"ok":false}""");
-        await using var t = await TestEngine.CreateAsync();
+        await using var t = await TestEngine.CreateAsync(configure: AllowLoopback);
         var http = new HttpPollSpec(server.Url) { Status = 200, Headers = new Dictionary<string, string> { ["X-Token"] = "s3cret" } };
         await t.Engine.SaveJobAsync(TestEngine.Job("health", change: j => j with { Triggers = [new PollTriggerSpec { Http = http, Interval = Every }] }));
         await t.StartAsync();
@@ -257,11 +257,29 @@ public sealed class PollTriggerTests
     }
 
     [Fact]
+    public async Task Http_poll_of_an_unlisted_loopback_service_fails_and_never_reaches_it()
+    {
+        await using var server = await StubServer.StartAsync();
+        await using var t = await TestEngine.CreateAsync();
+        var http = new HttpPollSpec(server.Url) { Status = 200 };
+        await t.Engine.SaveJobAsync(TestEngine.Job("peek", change: j => j with { Triggers = [new PollTriggerSpec { Http = http, Interval = Every }] }));
+        await t.StartAsync();
+        var trigger = await TriggerAsync(t, "peek");
+
+        await PolledAsync(t, trigger, T0);
+
+        var failure = Assert.Single(await t.Store.ListJournalAsync(new JournalQuery { JobName = "peek" }, CancellationToken.None), e => e.Kind == "poll.failed");
+        Assert.Contains("loopback", failure.Data, StringComparison.Ordinal);
+        Assert.Equal(0, server.Requests);
+        Assert.Empty(await RunsAsync(t, "peek"));
+    }
+
+    [Fact]
     public async Task Http_poll_fires_when_the_field_equals_the_value()
     {
         await using var server = await StubServer.StartAsync();
         server.Set(200, """{"job":{"state":"running","steps":[1,2]}}""");
-        await using var t = await TestEngine.CreateAsync();
+        await using var t = await TestEngine.CreateAsync(configure: AllowLoopback);
         var http = new HttpPollSpec(server.Url) { Field = "job.state", EqualsJson = "\"done\"" };
         await t.Engine.SaveJobAsync(TestEngine.Job("report", change: j => j with { Triggers = [new PollTriggerSpec { Http = http, Interval = Every }] }));
         await t.StartAsync();
@@ -282,7 +300,7 @@ public sealed class PollTriggerTests
     {
         await using var server = await StubServer.StartAsync();
         server.Set(200, """{"version":1}""");
-        await using var t = await TestEngine.CreateAsync();
+        await using var t = await TestEngine.CreateAsync(configure: AllowLoopback);
         var http = new HttpPollSpec(server.Url) { Field = "version", OnChange = true };
         await t.Engine.SaveJobAsync(TestEngine.Job("deploy", change: j => j with { Triggers = [new PollTriggerSpec { Http = http, Interval = Every }] }));
         await t.StartAsync();
@@ -413,6 +431,9 @@ public sealed class PollTriggerTests
     }
 
     /// <summary>A real HTTP server on a free loopback port answering GET / with a settable status and body.</summary>
+    /// <summary>The stub server listens on loopback, which HTTP polls may reach only when it is listed.</summary>
+    private static void AllowLoopback(KairosOptions options) => options.OutboundHttpAllow.Add("127.0.0.1");
+
     private sealed class StubServer : IAsyncDisposable
     {
         private readonly WebApplication _app;
