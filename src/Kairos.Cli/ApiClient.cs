@@ -35,6 +35,8 @@ internal sealed class ApiClient : IDisposable
 
     public Task<JsonNode?> PostAsync(string path, string? jsonBody = null) => SendAsync(HttpMethod.Post, path, jsonBody);
 
+    public Task<JsonNode?> PutAsync(string path, string jsonBody) => SendAsync(HttpMethod.Put, path, jsonBody);
+
     public Task<JsonNode?> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path, null);
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string? body)

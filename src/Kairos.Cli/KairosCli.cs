@@ -19,6 +19,7 @@ internal static class KairosCli
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list
           kairos keys create NAME --scope read|run|write|admin [--expires 90d|TIME] | list | revoke NAME   (each also takes --db DATABASE)
+          kairos secrets set NAME [--from-env VAR | --from-file PATH] (else the value is read from stdin) | list | delete NAME | rotate
           kairos stats
           kairos nodes
           kairos bench throughput [--n N] [--workers N] [--nodes N] [--nodes-as engines|processes] [--enqueue-on all|first]
@@ -54,6 +55,7 @@ internal static class KairosCli
                 "events" => await EventsCommand.RunAsync(rest, output),
                 "subscriptions" or "webhooks" => await SubscriptionsCommand.RunAsync(args[0], rest, output),
                 "keys" => await KeysCommand.RunAsync(rest, output),
+                "secrets" => await SecretsCommand.RunAsync(rest, Console.In, output),
                 "bench" => await BenchCommand.RunAsync(rest, output),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };

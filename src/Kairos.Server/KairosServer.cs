@@ -52,6 +52,7 @@ internal static class KairosServer
             // SQL poll triggers can read either kind of database, whichever one Kairos stores in.
             o.SqlPollProviders.TryAdd("postgres", connectionString => new Npgsql.NpgsqlConnection(connectionString));
             o.SqlPollProviders.TryAdd("sqlite", connectionString => new Microsoft.Data.Sqlite.SqliteConnection(connectionString));
+            o.SecretKeys.AddRange(SecretKeyFile.Keys(serve.DatabasePath, Kairos.Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath)));
         });
         if (Kairos.Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath))
         {
@@ -104,6 +105,7 @@ internal static class KairosServer
         WebhooksEndpoints.Map(api);
         NodesEndpoints.Map(api);
         KeysEndpoints.Map(api);
+        SecretsEndpoints.Map(api);
         api.MapGet("/stats", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var stats = await kairos.GetStatsAsync(ct);
@@ -116,6 +118,6 @@ internal static class KairosServer
             return Results.Ok(new { status = "ok", node = node.Node, activeRuns = node.ActiveRuns, leader = node.Leader });
         });
         app.MapFallback((HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
-            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, keys, nodes, stats) and /healthz"));
+            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, keys, secrets, nodes, stats) and /healthz"));
     }
 }

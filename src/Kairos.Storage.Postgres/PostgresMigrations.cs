@@ -218,6 +218,16 @@ internal static class PostgresMigrations
             last_used_at bigint
         );
         """,
+
+        // 7: named secrets (as SQLite's migration 9).
+        """
+        CREATE TABLE secrets (
+            name text PRIMARY KEY,
+            key_id text NOT NULL,
+            ciphertext text NOT NULL,
+            updated_at bigint NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

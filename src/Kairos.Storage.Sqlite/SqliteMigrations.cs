@@ -217,6 +217,16 @@ internal static class SqliteMigrations
             last_used_at INTEGER
         );
         """,
+
+        // 9: named secrets, encrypted by the engine (AES-GCM); the database never sees a value.
+        """
+        CREATE TABLE secrets (
+            name TEXT PRIMARY KEY,
+            key_id TEXT NOT NULL,
+            ciphertext TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

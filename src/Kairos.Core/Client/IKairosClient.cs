@@ -2,6 +2,7 @@ using Kairos.Access;
 using Kairos.Engine.Cluster;
 using Kairos.Events;
 using Kairos.Model;
+using Kairos.Secrets;
 using Kairos.Storage;
 using Kairos.Webhooks;
 
@@ -157,6 +158,20 @@ public interface IKairosClient
 
     /// <summary>The unexpired key a presented token belongs to, or null; records when the key was last used.</summary>
     Task<ApiKey?> AuthenticateAsync(string token, CancellationToken cancellationToken = default);
+
+    // Secrets (admin only; values go in, never out).
+
+    /// <summary>Stores a secret encrypted (creating or replacing it); jobs use it as <c>{{secrets.NAME}}</c> in HTTP headers and command env.</summary>
+    Task SetSecretAsync(string name, string value, CancellationToken cancellationToken = default);
+
+    /// <summary>The secrets by name, stored and declared by the configuration; never their values.</summary>
+    Task<IReadOnlyList<SecretInfo>> ListSecretsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a stored secret; false when there was none of that name.</summary>
+    Task<bool> DeleteSecretAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Re-encrypts every stored secret with the current (first) secret key; returns how many changed.</summary>
+    Task<int> RotateSecretsAsync(CancellationToken cancellationToken = default);
 
     // Cluster and health.
 

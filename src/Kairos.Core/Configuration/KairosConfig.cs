@@ -9,6 +9,9 @@ internal sealed record KairosConfig(EngineSettings Engine, IReadOnlyList<JobDefi
     public IReadOnlyList<Webhooks.WebhookDefinition> Webhooks { get; init; } = [];
     public IReadOnlyList<Events.Subscription> Subscriptions { get; init; } = [];
     public ApiSettings Api { get; init; } = new();
+
+    /// <summary>Declared secrets by name: <c>env:VARIABLE</c> or <c>file:PATH</c>.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>The <c>api:</c> section: what a server lets its API do (see docs/security.md).</summary>

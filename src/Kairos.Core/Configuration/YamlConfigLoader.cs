@@ -66,7 +66,7 @@ internal static class YamlConfigLoader
 
     private static KairosConfig ReadRoot(YamlNode root, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
-        var fields = nodes.Fields(root, "the file", "engine", "api", "jobs", "webhooks", "subscriptions");
+        var fields = nodes.Fields(root, "the file", "engine", "api", "secrets", "jobs", "webhooks", "subscriptions");
         var engine = fields.TryGetValue("engine", out var engineNode) ? ReadEngine(engineNode, nodes) : new EngineSettings();
         var jobs = ReadSection(fields, "jobs", "job", nodes, (name, node) => JobReader.Read(name, node, nodes, handlerExists));
         var webhooks = ReadSection(fields, "webhooks", "webhook", nodes, (name, node) => WebhookReader.Read(name, node, nodes));
@@ -77,8 +77,24 @@ internal static class YamlConfigLoader
             Webhooks = webhooks.Select(w => w.Value).ToList(),
             Subscriptions = subscriptions.Select(s => s.Value).ToList(),
             Api = fields.TryGetValue("api", out var apiNode) ? ReadApi(apiNode, nodes) : new ApiSettings(),
+            Secrets = ReadSection(fields, "secrets", "secret", nodes, (name, node) => ReadSecret(name, node, nodes)).ToDictionary(s => s.Value.Name, s => s.Value.Source),
         };
     }
+
+    /// <summary>A declared secret: <c>{ env: VARIABLE }</c> or <c>{ file: PATH }</c>, read when a run uses it.</summary>
+    private static DeclaredSecret? ReadSecret(string name, YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, $"secret '{name}'", "env", "file");
+        if (f.Count != 1)
+        {
+            nodes.Error(node, $"secret '{name}' needs exactly one of env: VARIABLE or file: PATH");
+            return null;
+        }
+        var (kind, value) = f.Single();
+        return nodes.String(value, $"secrets.{name}.{kind}") is { Length: > 0 } text ? new DeclaredSecret(name, $"{kind}:{text}") : null;
+    }
+
+    private sealed record DeclaredSecret(string Name, string Source);
 
     private static ApiSettings ReadApi(YamlNode node, YamlNodes nodes)
     {

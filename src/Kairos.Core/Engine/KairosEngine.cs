@@ -38,6 +38,9 @@ internal sealed class KairosEngine : IAsyncDisposable
     private CancellationTokenSource? _stopping;
     private Task _loops = Task.CompletedTask;
 
+    /// <summary>Named secrets: declared by the configuration or stored encrypted.</summary>
+    public Kairos.Secrets.SecretResolver Secrets { get; }
+
     public KairosEngine(
         IKairosStore store,
         KairosOptions options,
@@ -54,10 +57,11 @@ internal sealed class KairosEngine : IAsyncDisposable
         _handlers = handlers;
         _logger = loggers.CreateLogger("Kairos.Engine");
         _jobs = new JobCatalog(store);
+        Secrets = new Kairos.Secrets.SecretResolver(store, options);
         var byKind = executors.ToDictionary(e => e.Kind, StringComparer.Ordinal);
         _scheduler = new TriggerScheduler(store, _jobs, options, time, () => _dispatcher!.Wake(), loggers.CreateLogger("Kairos.Scheduler"));
         _dispatcher = new RunDispatcher(store, options, time,
-            run => new RunAttempt(run, store, _jobs, byKind, options, time, OnRunFinishedAsync, loggers.CreateLogger("Kairos.Run")),
+            run => new RunAttempt(run, store, _jobs, byKind, Secrets, options, time, OnRunFinishedAsync, loggers.CreateLogger("Kairos.Run")),
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
         _pruner = new Retention.Pruner(store, options, time, loggers.CreateLogger("Kairos.Retention"));
@@ -120,6 +124,10 @@ internal sealed class KairosEngine : IAsyncDisposable
             _options.Jobs.AddRange(config.Jobs);
             _options.Webhooks.AddRange(config.Webhooks);
             _options.Subscriptions.AddRange(config.Subscriptions);
+            foreach (var (name, source) in config.Secrets)
+            {
+                _options.DeclaredSecrets[name] = source;
+            }
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
             KairosOptionsValidator.ThrowIfInvalid(_options); // The file's engine section, on top of what the host validated.
         }

@@ -25,6 +25,7 @@ internal sealed class RunAttempt(
     IKairosStore store,
     JobCatalog jobs,
     IReadOnlyDictionary<string, IJobExecutor> executors,
+    Secrets.SecretResolver secrets,
     KairosOptions options,
     TimeProvider time,
     Func<RunRecord, JobDefinition, Task> onFinished,
@@ -34,6 +35,7 @@ internal sealed class RunAttempt(
     // a timer holds nothing that needs disposing.
     private readonly CancellationTokenSource _cancel = new();
     private readonly RunLogBuffer _log = new(time);
+    private Secrets.SecretMask _mask = Secrets.SecretMask.None;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason = (int)CancelReason.None;
     private volatile bool _finishing;
@@ -93,10 +95,23 @@ internal sealed class RunAttempt(
         using var timeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
         var token = linked?.Token ?? _cancel.Token;
+        IReadOnlyDictionary<string, string> secretValues;
+        try
+        {
+            secretValues = await secrets.ResolveAsync(Secrets.SecretReferences.In(job.Executor), token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KairosValidationException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        {
+            await FinishAsync(job, ExecutionResult.Failure(ex.Message, retryable: false), timedOut: false).ConfigureAwait(false);
+            return;
+        }
+        // From here on, a secret the job was given is masked wherever the run's words are kept.
+        _mask = new Secrets.SecretMask(secretValues.Values);
+        _log.Mask = _mask;
         ExecutionResult result;
         try
         {
-            result = await executor.ExecuteAsync(new Executors.ExecutionContext { Run = run, Job = job, Log = _log }, token).ConfigureAwait(false);
+            result = await executor.ExecuteAsync(new Executors.ExecutionContext { Run = run, Job = job, Log = _log, Secrets = secretValues }, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -136,7 +151,7 @@ internal sealed class RunAttempt(
             var retryAt = Retries.RetryDecision.AfterFailure(run.Attempt, run.MaxAttempts, job?.Retry, timedOut || result.Retryable, result.RetryAfter, now, Random.Shared);
             completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Failed, now) { Error = error, Output = result.Output, RetryAt = retryAt };
         }
-        completion = completion with { Log = _log.Drain() };
+        completion = completion with { Log = _log.Drain(), Output = _mask.Apply(completion.Output), Error = _mask.Apply(completion.Error) };
         var stored = await store.CompleteAsync(completion, CancellationToken.None).ConfigureAwait(false);
         if (!stored)
         {

@@ -13,8 +13,12 @@ internal sealed class RunLogBuffer(TimeProvider time, int maxLines = 10_000) : I
     private readonly List<RunLogLine> _lines = [];
     private int _dropped;
 
+    /// <summary>Secret values to mask in every line written from now on.</summary>
+    public Secrets.SecretMask Mask { get; set; } = Secrets.SecretMask.None;
+
     public void Write(string stream, string text)
     {
+        text = Mask.Apply(text)!;
         lock (_lines)
         {
             if (_lines.Count >= maxLines)

@@ -23,6 +23,9 @@ internal sealed class ExecutionContext
 
     /// <summary>Writes a line to the run's log.</summary>
     public required IRunLog Log { get; init; }
+
+    /// <summary>The values of the secrets the job names (<c>{{secrets.NAME}}</c>), for the places that may hold them.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>The run's log: lines are kept with the run and shown by <c>kairos runs log</c>.</summary>

@@ -23,10 +23,12 @@ internal static class PayloadTemplate
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Renders <paramref name="template"/>.</summary>
-    /// <exception cref="TemplateException">A path is missing from the payload, a path is malformed, or the
-    /// payload is not valid JSON (only when the template refers to it).</exception>
-    public static string Render(string template, string? payloadJson)
+    private const string SecretsRoot = "secrets.";
+
+    /// <summary>Renders <paramref name="template"/>; <c>{{secrets.NAME}}</c> is filled from <paramref name="secrets"/> when given, else left as written.</summary>
+    /// <exception cref="TemplateException">A path is missing from the payload, a path is malformed, the
+    /// payload is not valid JSON (only when the template refers to it), or a named secret was not given.</exception>
+    public static string Render(string template, string? payloadJson, IReadOnlyDictionary<string, string>? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         if (!template.Contains("{{", StringComparison.Ordinal))
@@ -54,6 +56,16 @@ internal static class PayloadTemplate
                 }
 
                 var expression = template.AsSpan(open + 2, close - open - 2).Trim().ToString();
+                if (secrets is not null && expression.StartsWith(SecretsRoot, StringComparison.Ordinal))
+                {
+                    var name = expression[SecretsRoot.Length..];
+                    result.Append(template, position, open - position);
+                    result.Append(secrets.TryGetValue(name, out var secret)
+                        ? secret
+                        : throw new TemplateException(expression, $"secret '{name}' is not defined (kairos secrets set {name}, or secrets: in the configuration file)"));
+                    position = close + 2;
+                    continue;
+                }
                 if (!IsPayloadExpression(expression))
                 {
                     // Not ours: keep "{{" and look for templates after it.
@@ -77,6 +89,22 @@ internal static class PayloadTemplate
         finally
         {
             document?.Dispose();
+        }
+    }
+
+    /// <summary>The names of the secrets a template refers to (<c>{{secrets.NAME}}</c>).</summary>
+    public static IEnumerable<string> SecretNames(string? template)
+    {
+        var position = 0;
+        while (template is not null && template.IndexOf("{{", position, StringComparison.Ordinal) is var open and >= 0
+            && template.IndexOf("}}", open + 2, StringComparison.Ordinal) is var close and >= 0)
+        {
+            var expression = template.AsSpan(open + 2, close - open - 2).Trim();
+            if (expression.StartsWith(SecretsRoot, StringComparison.Ordinal))
+            {
+                yield return expression[SecretsRoot.Length..].ToString();
+            }
+            position = close + 2;
         }
     }
 

@@ -57,6 +57,15 @@ public sealed class KairosOptions
     /// </summary>
     public List<string> OutboundHttpAllow { get; } = [];
 
+    /// <summary>
+    /// Keys that encrypt stored secrets (AES-256-GCM), each 32 random bytes in base64. The first
+    /// encrypts; the others still decrypt, for rotation (docs/security.md). Empty: secrets cannot be stored.
+    /// </summary>
+    public List<string> SecretKeys { get; } = [];
+
+    /// <summary>Secrets declared by the configuration, by name: <c>env:VARIABLE</c> or <c>file:PATH</c>, read when a run uses them.</summary>
+    public Dictionary<string, string> DeclaredSecrets { get; } = new(StringComparer.Ordinal);
+
     /// <summary>How long finished runs, events, journal entries are kept; the leader prunes older ones.</summary>
     public RetentionOptions Retention { get; } = new();
 

@@ -71,6 +71,17 @@ internal sealed class KairosOptionsValidator : IValidateOptions<KairosOptions>
         {
             yield return error;
         }
+        foreach (var error in o.SecretKeys.Select(Secrets.SecretCipher.KeyError).OfType<string>().Take(1))
+        {
+            yield return "secretKeys: " + error;
+        }
+        foreach (var (name, source) in o.DeclaredSecrets)
+        {
+            if (Secrets.SecretResolver.SourceError(source) is { } error)
+            {
+                yield return $"declaredSecrets.{name}: {error}";
+            }
+        }
         foreach (var error in o.Retention.Errors())
         {
             yield return error;

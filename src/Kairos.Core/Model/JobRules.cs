@@ -102,6 +102,7 @@ internal static partial class JobRules
                 Check("http.url", HttpUrl(http.Url));
                 break;
         }
+        errors.AddRange(Secrets.SecretReferences.Misplaced(job.Executor));
         for (var i = 0; i < job.Triggers.Count; i++)
         {
             var field = $"triggers[{i}]";

@@ -60,6 +60,10 @@ internal interface IKairosStore : IAsyncDisposable
     Task<StoredApiKey?> GetApiKeyAsync(string id, CancellationToken cancellationToken);
     Task<IReadOnlyList<Access.ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken);
 
+    // Secrets (encrypted values; names are not secret).
+    Task<StoredSecret?> GetSecretAsync(string name, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredSecret>> ListSecretsAsync(CancellationToken cancellationToken);
+
     // Webhooks.
     Task<Webhooks.WebhookDefinition?> GetWebhookAsync(string name, CancellationToken cancellationToken);
     Task<IReadOnlyList<Webhooks.WebhookDefinition>> ListWebhooksAsync(CancellationToken cancellationToken);

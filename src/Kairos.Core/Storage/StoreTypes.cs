@@ -142,3 +142,6 @@ internal sealed record PollState(DateTimeOffset? LastPollAt, int Failures, strin
 
 /// <summary>An API key's row: the key as listed, and the hash of its secret.</summary>
 internal sealed record StoredApiKey(Access.ApiKey Key, string Hash);
+
+/// <summary>A secret's row: its value encrypted (see <see cref="Secrets.SecretCipher"/>) and the id of the key that did it.</summary>
+internal sealed record StoredSecret(string Name, string KeyId, string Ciphertext, DateTimeOffset UpdatedAt);

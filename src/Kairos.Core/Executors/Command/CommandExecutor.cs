@@ -75,7 +75,7 @@ internal sealed class CommandExecutor : IJobExecutor
             }
             try
             {
-                environment.Add(new(name, PayloadTemplate.Render(template ?? "", payload)));
+                environment.Add(new(name, PayloadTemplate.Render(template ?? "", payload, context.Secrets)));
             }
             catch (TemplateException ex)
             {

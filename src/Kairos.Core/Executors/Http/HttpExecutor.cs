@@ -83,7 +83,7 @@ internal sealed class HttpExecutor : IJobExecutor
         {
             try
             {
-                headers.Add(new(name, PayloadTemplate.Render(template ?? "", payload)));
+                headers.Add(new(name, PayloadTemplate.Render(template ?? "", payload, context.Secrets)));
             }
             catch (TemplateException ex)
             {

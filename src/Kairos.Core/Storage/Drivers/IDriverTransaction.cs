@@ -163,6 +163,12 @@ internal interface IDriverTransaction
     /// <summary>Records that the key with this id was used at <paramref name="at"/>.</summary>
     ValueTask TouchApiKeyAsync(string id, DateTimeOffset at);
 
+    /// <summary>Creates or replaces a secret's encrypted value; true when it existed before.</summary>
+    ValueTask<bool> UpsertSecretAsync(StoredSecret secret);
+
+    /// <summary>Deletes a secret; false when there is none.</summary>
+    ValueTask<bool> DeleteSecretAsync(string name);
+
     /// <summary>The active subscriptions, ordered by name.</summary>
     ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync();
 

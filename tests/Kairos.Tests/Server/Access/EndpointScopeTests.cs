@@ -45,6 +45,10 @@ public sealed class EndpointScopeTests : IAsyncLifetime
         ["GET /api/keys/"] = KairosScope.Admin,
         ["POST /api/keys/"] = KairosScope.Admin,
         ["DELETE /api/keys/{name}"] = KairosScope.Admin,
+        ["GET /api/secrets/"] = KairosScope.Admin,
+        ["PUT /api/secrets/{name}"] = KairosScope.Admin,
+        ["DELETE /api/secrets/{name}"] = KairosScope.Admin,
+        ["POST /api/secrets/rotate"] = KairosScope.Admin,
         ["GET /api/nodes"] = KairosScope.Read,
         ["GET /api/stats"] = KairosScope.Read,
     };

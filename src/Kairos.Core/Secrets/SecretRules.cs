@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Kairos.Model;
+using Kairos.Storage;
+
+namespace Kairos.Secrets;
+
+/// <summary>Setting, deleting and re-encrypting stored secrets. The journal records names, never values.</summary>
+internal static class SecretRules
+{
+    /// <summary>64 KiB: room for a private key or a certificate chain, not a file store.</summary>
+    private const int MaxValueLength = 64 * 1024;
+
+    public static async Task SetAsync(IKairosStore store, SecretCipher cipher, DateTimeOffset now, string name, string value, CancellationToken ct)
+    {
+        if (JobRules.Name(name) is { } nameError)
+        {
+            throw new KairosValidationException(nameError.Replace("job name", "secret name", StringComparison.Ordinal));
+        }
+        if (value.Length == 0 || value.Length > MaxValueLength)
+        {
+            throw new KairosValidationException($"a secret's value must be 1 to {MaxValueLength} characters, not {value.Length}");
+        }
+        var (keyId, ciphertext) = cipher.Encrypt(name, value);
+        await store.WriteAsync(async tx =>
+        {
+            var existed = await tx.UpsertSecretAsync(new StoredSecret(name, keyId, ciphertext, now)).ConfigureAwait(false);
+            await tx.AppendJournalAsync(now, existed ? "secret.updated" : "secret.created", null, null, null, Describe(name)).ConfigureAwait(false);
+            return true;
+        }, ct).ConfigureAwait(false);
+    }
+
+    public static Task<bool> DeleteAsync(IKairosStore store, DateTimeOffset now, string name, CancellationToken ct) =>
+        store.WriteAsync(async tx =>
+        {
+            if (!await tx.DeleteSecretAsync(name).ConfigureAwait(false))
+            {
+                return false;
+            }
+            await tx.AppendJournalAsync(now, "secret.deleted", null, null, null, Describe(name)).ConfigureAwait(false);
+            return true;
+        }, ct);
+
+    /// <summary>Re-encrypts every secret not under the current key with it; returns how many.</summary>
+    public static async Task<int> RotateAsync(IKairosStore store, SecretCipher cipher, DateTimeOffset now, CancellationToken ct)
+    {
+        var current = cipher.CurrentKeyId;
+        var rotated = 0;
+        foreach (var stored in await store.ListSecretsAsync(ct).ConfigureAwait(false))
+        {
+            if (stored.KeyId == current)
+            {
+                continue;
+            }
+            var (keyId, ciphertext) = cipher.Encrypt(stored.Name, cipher.Decrypt(stored.Name, stored.KeyId, stored.Ciphertext));
+            await store.WriteAsync(tx => tx.UpsertSecretAsync(stored with { KeyId = keyId, Ciphertext = ciphertext, UpdatedAt = now }), ct).ConfigureAwait(false);
+            rotated++;
+        }
+        await store.WriteAsync(async tx =>
+        {
+            await tx.AppendJournalAsync(now, "secret.rotated", null, null, null, JsonSerializer.Serialize(new { key = current, secrets = rotated }, KairosJson.Options)).ConfigureAwait(false);
+            return true;
+        }, ct).ConfigureAwait(false);
+        return rotated;
+    }
+
+    private static string Describe(string name) => JsonSerializer.Serialize(new { secret = name }, KairosJson.Options);
+}
