@@ -4,9 +4,14 @@ using System.Text;
 
 namespace Kairos.Webhooks;
 
-/// <summary>The result of checking a delivery; <see cref="Reason"/> is journaled, never sent to the caller.</summary>
+/// <summary>
+/// The result of checking a delivery. <see cref="Reason"/> says what failed for the server's debug
+/// log, never for the caller; <see cref="Refusal"/> is what the refusal is counted as.
+/// </summary>
 internal sealed record VerificationResult(bool Valid, string Reason, string? DeliveryId)
 {
+    public WebhookRefusalReason Refusal { get; init; } = WebhookRefusalReason.Signature;
+
     public static VerificationResult Accept(string? deliveryId) => new(true, "verified", deliveryId);
 
     public static VerificationResult Reject(string reason) => new(false, reason, null);
@@ -28,7 +33,10 @@ internal static class WebhookSignatures
         var secret = hook.Secret?.Resolve();
         if (string.IsNullOrEmpty(secret))
         {
-            return VerificationResult.Reject($"the hook's secret is not available ({hook.Secret?.Describe() ?? "none configured"})");
+            return VerificationResult.Reject($"the hook's secret is not available ({hook.Secret?.Describe() ?? "none configured"})") with
+            {
+                Refusal = WebhookRefusalReason.SecretUnavailable,
+            };
         }
         return hook.Verification switch
         {
