@@ -30,8 +30,6 @@ internal sealed class KairosEngine : IAsyncDisposable
     private readonly Retention.Pruner _pruner;
     private readonly Cluster.ClusterMember _member;
 
-    /// <summary>The engine's instruments (<c>kairos.*</c>), under the meter name a collector subscribes to.</summary>
-    private readonly System.Diagnostics.Metrics.Meter _meter = new("Kairos");
 
     /// <summary>Watchers of event triggers that need one (file, poll). Registered pollers come from the services given to the constructor.</summary>
     private readonly List<ITriggerHost> _hosts = [];
@@ -69,7 +67,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         _hosts.AddRange([Polls, files]);
         // What runs once in the cluster, on the leader: time triggers, poll triggers and retention.
         _member = new Cluster.ClusterMember(store, new Cluster.DatabaseLeadership(store), options, _time, [_scheduler, Polls, _pruner], loggers.CreateLogger("Kairos.Cluster"));
-        WebhookRefusals = new Webhooks.WebhookRefusals(store, _meter, time, loggers.CreateLogger("Kairos.Webhooks"));
+        WebhookRefusals = new Webhooks.WebhookRefusals(store, Meter, time, loggers.CreateLogger("Kairos.Webhooks"));
         _nodeServices.AddRange([
             _dispatcher,
             new LeaseHeartbeat(_dispatcher, options, time, loggers.CreateLogger("Kairos.Dispatcher")),
@@ -111,6 +109,9 @@ internal sealed class KairosEngine : IAsyncDisposable
     internal Retention.Pruner Pruner => _pruner;
 
     internal Polling.PollTriggerHost Polls { get; }
+
+    /// <summary>The engine's instruments (<c>kairos.*</c>), under the meter name a collector subscribes to; one per engine, so tests can tell engines apart.</summary>
+    internal System.Diagnostics.Metrics.Meter Meter { get; } = new("Kairos");
 
     /// <summary>Counts deliveries refused before acceptance and journals them once a minute per hook.</summary>
     internal Webhooks.WebhookRefusals WebhookRefusals { get; }
@@ -464,6 +465,6 @@ internal sealed class KairosEngine : IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
-        _meter.Dispose();
+        Meter.Dispose();
     }
 }

@@ -14,13 +14,14 @@ using Microsoft.Extensions.Logging;
 namespace Kairos.Server.Webhooks;
 
 /// <summary>
-/// <c>POST /hooks/{name}</c>. Checks run in this order: unknown hook 404, body over the hook's limit
-/// 413, rate limit 429 with Retry-After, signature 401 (with no hint of what failed), body declared
-/// as JSON that does not parse 400, repeated delivery id 409, no bound job 404, every bound job
-/// paused 409. Nothing is stored for a refusal before the last two: anyone can send those requests
-/// as fast as the network allows, so they are counted (<see cref="IKairosClient.CountWebhookRefusal"/>)
-/// instead of journaled one by one. An accepted delivery answers 202 with the run ids, or with <c>?wait=30s</c> 200 and
-/// the runs' outcomes when they all finish in time.
+/// <c>POST /hooks/{name}</c>. Checks run in this order: unknown hook 404, the rate limit of the
+/// source address 429 with Retry-After, body over the hook's limit 413, signature 401 (with no hint
+/// of what failed), the hook's rate limit 429, body declared as JSON that does not parse 400,
+/// repeated delivery id 409, no bound job 404, every bound job paused 409. Nothing is stored for a
+/// refusal before the last two: anyone can send those requests as fast as the network allows, so
+/// they are counted (<see cref="IKairosClient.CountWebhookRefusal"/>) instead of journaled one by
+/// one. An accepted delivery answers 202 with the run ids, or with <c>?wait=30s</c> 200 and the
+/// runs' outcomes when they all finish in time.
 /// </summary>
 internal static class WebhookEndpoint
 {
@@ -45,18 +46,17 @@ internal static class WebhookEndpoint
         {
             return Refuse(kairos, name, WebhookRefusalReason.UnknownHook, StatusCodes.Status404NotFound, $"no webhook named '{name}'");
         }
+        // The hook's rate limit counts each source address on its own until a delivery is verified:
+        // forged requests must not use up the tokens of the real sender.
+        if (hook.RateLimit is { } limit && !limiter.TryTakeForAddress(name, WebhookSourceAddress.Of(http), limit, out var addressRetryAfter))
+        {
+            return TooMany(http, kairos, name, WebhookRefusalReason.AddressRateLimited, limit, addressRetryAfter);
+        }
         var body = await ReadBodyAsync(http, hook.MaxBodyBytes, ct);
         if (body is null)
         {
             return Refuse(kairos, name, WebhookRefusalReason.BodyTooLarge, StatusCodes.Status413PayloadTooLarge,
                 $"the body is larger than this hook accepts ({hook.MaxBodyBytes} bytes)");
-        }
-        if (hook.RateLimit is { } limit && !limiter.TryTake(name, limit, out var retryAfter))
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return Refuse(kairos, name, WebhookRefusalReason.RateLimited, StatusCodes.Status429TooManyRequests,
-                $"this hook accepts {limit.Requests} deliveries per {Durations.Format(limit.Per)}; retry after {seconds} s");
         }
         var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var verification = WebhookSignatures.Verify(hook, headers, body, now);
@@ -64,6 +64,10 @@ internal static class WebhookEndpoint
         {
             loggers.CreateLogger("Kairos.Webhooks").LogDebug("Webhook {Hook}: delivery refused: {Reason}", name, verification.Reason);
             return Refuse(kairos, name, verification.Refusal, StatusCodes.Status401Unauthorized, "the delivery could not be verified");
+        }
+        if (hook.RateLimit is { } hookLimit && !limiter.TryTakeForHook(name, hookLimit, out var retryAfter))
+        {
+            return TooMany(http, kairos, name, WebhookRefusalReason.RateLimited, hookLimit, retryAfter);
         }
         var payload = WebhookPayload.Build(name, verification.DeliveryId, now, http.Request, body, hook.Headers, out var payloadError);
         if (payload is null)
@@ -128,6 +132,14 @@ internal static class WebhookEndpoint
             return null;
         }
         return buffer.ToArray();
+    }
+
+    private static IResult TooMany(HttpContext http, IKairosClient kairos, string hook, WebhookRefusalReason reason, WebhookRateLimit limit, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Refuse(kairos, hook, reason, StatusCodes.Status429TooManyRequests,
+            $"this hook accepts {limit.Requests} deliveries per {Durations.Format(limit.Per)}; retry after {seconds} s");
     }
 
     private static IResult Refuse(IKairosClient kairos, string hook, WebhookRefusalReason reason, int status, string detail)

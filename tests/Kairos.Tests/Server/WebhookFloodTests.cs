@@ -39,7 +39,7 @@ public sealed class WebhookFloodTests : IAsyncLifetime
     [Fact]
     public async Task Two_thousand_refused_requests_add_no_row_then_one_journal_entry_per_hook_and_the_signed_sender_still_gets_through()
     {
-        using var refused = new MetricRecorder("kairos.webhooks.refused");
+        using var refused = new MetricRecorder(_server.Engine, "kairos.webhooks.refused");
         await Eventually.TrueAsync(() => _server.Engine.IsLeader, "the node to lead (journaled) before the journal is counted");
         var journalBefore = await JournalEntriesAsync();
         var bytesBefore = DatabaseBytes();

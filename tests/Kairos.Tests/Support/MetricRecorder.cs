@@ -4,19 +4,19 @@ using System.Diagnostics.Metrics;
 namespace Kairos.Tests.Support;
 
 /// <summary>
-/// Records what one instrument of the <c>Kairos</c> meter measures while alive. Tests run in
-/// parallel in one process, so read it by a tag unique to the test (such as its hook's name).
+/// Records what one instrument of one engine's <c>Kairos</c> meter measures while alive (tests run
+/// engines in parallel in one process, each with its own meter).
 /// </summary>
-public sealed class MetricRecorder : IDisposable
+internal sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(long Value, Dictionary<string, string?> Tags)> _measurements = new();
 
-    public MetricRecorder(string instrument)
+    public MetricRecorder(Kairos.Engine.KairosEngine engine, string instrument)
     {
         _listener.InstrumentPublished = (i, listener) =>
         {
-            if (i.Meter.Name == "Kairos" && i.Name == instrument)
+            if (i.Meter == engine.Meter && i.Name == instrument)
             {
                 listener.EnableMeasurementEvents(i);
             }
