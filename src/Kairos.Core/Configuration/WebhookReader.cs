@@ -27,10 +27,6 @@ internal static class WebhookReader
             }
             secret = SecretSource.Environment(variable);
         }
-        if (verification != WebhookVerification.None && secret is null)
-        {
-            nodes.Error(node, $"webhook '{name}' verifies with {v!.ToString().Trim()} and needs a secret: secretEnv: VARIABLE (preferred) or secret: VALUE");
-        }
         var hook = new WebhookDefinition(name) { Verification = verification, Secret = secret };
         if (f.TryGetValue("replayWindow", out var window))
         {
@@ -57,6 +53,12 @@ internal static class WebhookReader
         if (f.TryGetValue("headers", out var headers))
         {
             hook = hook with { Headers = nodes.Sequence(headers, "headers").Select(h => nodes.String(h, "a header name")).OfType<string>().ToList() };
+        }
+        foreach (var error in WebhookRules.Check(hook))
+        {
+            // Each problem at the field it is about (rateLimit.requests at rateLimit), else at the hook.
+            var field = error.Field.Split('.')[0];
+            nodes.Error(f.GetValueOrDefault(field) ?? node, $"webhook '{name}': {error}");
         }
         return nodes.Errors.Count == errorsBefore ? hook : null;
     }

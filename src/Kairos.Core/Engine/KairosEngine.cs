@@ -250,13 +250,9 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             throw new KairosValidationException(error.Replace("job name", "webhook name", StringComparison.Ordinal));
         }
-        if (hook.Verification != Webhooks.WebhookVerification.None && hook.Secret is null)
+        if (Webhooks.WebhookRules.Check(hook) is { Count: > 0 } errors)
         {
-            throw new KairosValidationException($"webhook '{hook.Name}' verifies signatures and needs a secret (a value or an environment variable)");
-        }
-        if (hook.MaxBodyBytes < 1 || hook.ReplayWindow <= TimeSpan.Zero || hook.RateLimit is { Requests: < 1 } || hook.RateLimit?.Per <= TimeSpan.Zero)
-        {
-            throw new KairosValidationException($"webhook '{hook.Name}': maxBodyBytes, replayWindow and rateLimit must be positive");
+            throw new KairosValidationException($"webhook '{hook.Name}' is invalid: {string.Join("; ", errors)}");
         }
         await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }

@@ -18,8 +18,12 @@ internal static class WebhookIntake
     public static async ValueTask<WebhookDeliveryResult> AcceptAsync(IDriverTransaction tx, WebhookDelivery delivery)
     {
         var now = delivery.ReceivedAt;
+        // A delivery stamped ahead of now stays acceptable until its timestamp's window ends, so its id
+        // must be remembered that long: counted from receipt, it would be forgotten while a replay of it
+        // still passed the timestamp check.
+        var windowStart = delivery.SentAt > now ? delivery.SentAt.Value : now;
         if (delivery.DeliveryId is { } id && delivery.RejectRepeatedId
-            && !await tx.RememberDeliveryIdAsync(delivery.Hook, id, now, now - delivery.ReplayWindow).ConfigureAwait(false))
+            && !await tx.RememberDeliveryIdAsync(delivery.Hook, id, windowStart, now - delivery.ReplayWindow).ConfigureAwait(false))
         {
             return new WebhookDeliveryResult(WebhookDeliveryOutcome.Replayed, [], []);
         }

@@ -12,6 +12,9 @@ internal sealed record VerificationResult(bool Valid, string Reason, string? Del
 {
     public WebhookRefusalReason Refusal { get; init; } = WebhookRefusalReason.Signature;
 
+    /// <summary>The time the sender signed the delivery, for schemes that sign one.</summary>
+    public DateTimeOffset? SentAt { get; init; }
+
     public static VerificationResult Accept(string? deliveryId) => new(true, "verified", deliveryId);
 
     public static VerificationResult Reject(string reason) => new(false, reason, null);
@@ -86,7 +89,10 @@ internal static class WebhookSignatures
         {
             return VerificationResult.Reject($"webhook-timestamp is outside the replay window of {window.TotalSeconds:0} s");
         }
-        var key = StandardKey(secret);
+        if (!StandardWebhooksSecret.TryDecode(secret, out var key))
+        {
+            return VerificationResult.Reject($"the hook's secret is not {StandardWebhooksSecret.Expected}") with { Refusal = WebhookRefusalReason.SecretUnavailable };
+        }
         var signed = Encoding.UTF8.GetBytes($"{id}.{timestampText}.");
         var expected = HMACSHA256.HashData(key, signed.Concat(body).ToArray());
         foreach (var candidate in signatures.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -106,27 +112,10 @@ internal static class WebhookSignatures
             }
             if (CryptographicOperations.FixedTimeEquals(given, expected))
             {
-                return VerificationResult.Accept(id);
+                return VerificationResult.Accept(id) with { SentAt = sentAt };
             }
         }
         return VerificationResult.Reject("no v1 signature in webhook-signature matches");
-    }
-
-    /// <summary>Standard Webhooks secrets are "whsec_" + base64 of the key; a secret without the prefix is used as UTF-8 bytes.</summary>
-    private static byte[] StandardKey(string secret)
-    {
-        if (secret.StartsWith("whsec_", StringComparison.Ordinal))
-        {
-            try
-            {
-                return Convert.FromBase64String(secret["whsec_".Length..]);
-            }
-            catch (FormatException)
-            {
-                // Not base64 after all: fall through and use the text.
-            }
-        }
-        return Encoding.UTF8.GetBytes(secret);
     }
 
     private static VerificationResult Bearer(string token, IReadOnlyDictionary<string, string> headers)

@@ -79,6 +79,7 @@ internal static class WebhookEndpoint
         {
             RejectRepeatedId = hook.Verification == WebhookVerification.StandardWebhooks,
             ReplayWindow = hook.ReplayWindow,
+            SentAt = verification.SentAt,
         }, ct);
         switch (result.Outcome)
         {
