@@ -25,6 +25,33 @@ internal static class WebhookRules
         {
             errors.Add(new("secret", $"is not {StandardWebhooksSecret.Expected}"));
         }
+        if (hook.Verification == WebhookVerification.Hmac && hook.Hmac is null)
+        {
+            errors.Add(new("hmac", "verify: hmac needs the signature's layout: hmac: { header: NAME, … }"));
+        }
+        if (hook.Hmac is { } hmac)
+        {
+            if (hook.Verification != WebhookVerification.Hmac)
+            {
+                errors.Add(new("hmac", "is only read with verify: hmac"));
+            }
+            if (string.IsNullOrEmpty(hmac.Header))
+            {
+                errors.Add(new("hmac.header", "is required: the name of the header that carries the signature"));
+            }
+            else if (!SignedContentTemplate.IsHeaderName(hmac.Header))
+            {
+                errors.Add(new("hmac.header", $"'{hmac.Header}' is not a header name"));
+            }
+            if (hmac.TimestampHeader is { } timestampHeader && !SignedContentTemplate.IsHeaderName(timestampHeader))
+            {
+                errors.Add(new("hmac.timestampHeader", $"'{timestampHeader}' is not a header name"));
+            }
+            if (SignedContentTemplate.Parse(hmac.SignedContent ?? "", out var templateError) is null)
+            {
+                errors.Add(new("hmac.signedContent", templateError!));
+            }
+        }
         if (hook.MaxBodyBytes is < 1 or > int.MaxValue)
         {
             errors.Add(new("maxBodyBytes", $"{hook.MaxBodyBytes} is out of range 1–{int.MaxValue}"));

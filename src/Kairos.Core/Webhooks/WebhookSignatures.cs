@@ -43,32 +43,20 @@ internal static class WebhookSignatures
         }
         return hook.Verification switch
         {
-            WebhookVerification.GitHub => GitHub(secret, headers, body),
+            WebhookVerification.GitHub => GitHub(secret, headers, body, now, hook.ReplayWindow),
             WebhookVerification.StandardWebhooks => Standard(secret, headers, body, now, hook.ReplayWindow),
+            WebhookVerification.Stripe => StripeSignature.Verify(secret, headers, body, now, hook.ReplayWindow),
+            WebhookVerification.Hmac when hook.Hmac is { } scheme => HmacSignature.Verify(scheme, secret, headers, body, now, hook.ReplayWindow),
+            WebhookVerification.Hmac => VerificationResult.Reject("verify: hmac has no hmac settings") with { Refusal = WebhookRefusalReason.SecretUnavailable },
             _ => Bearer(secret, headers),
         };
     }
 
-    private static VerificationResult GitHub(string secret, IReadOnlyDictionary<string, string> headers, byte[] body)
+    /// <summary>GitHub's scheme is a preset of the generic HMAC one, plus its delivery id header.</summary>
+    private static VerificationResult GitHub(string secret, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now, TimeSpan window)
     {
-        var header = Header(headers, "X-Hub-Signature-256");
-        if (header is null || !header.StartsWith("sha256=", StringComparison.Ordinal))
-        {
-            return VerificationResult.Reject("missing or malformed X-Hub-Signature-256 header");
-        }
-        byte[] given;
-        try
-        {
-            given = Convert.FromHexString(header["sha256=".Length..]);
-        }
-        catch (FormatException)
-        {
-            return VerificationResult.Reject("X-Hub-Signature-256 is not hexadecimal");
-        }
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body);
-        return CryptographicOperations.FixedTimeEquals(given, expected)
-            ? VerificationResult.Accept(Header(headers, "X-GitHub-Delivery"))
-            : VerificationResult.Reject("X-Hub-Signature-256 does not match the body");
+        var result = HmacSignature.Verify(HmacSignature.GitHub, secret, headers, body, now, window);
+        return result.Valid ? result with { DeliveryId = Header(headers, "X-GitHub-Delivery") } : result;
     }
 
     private static VerificationResult Standard(string secret, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now, TimeSpan window)
@@ -84,7 +72,7 @@ internal static class WebhookSignatures
         {
             return VerificationResult.Reject("webhook-timestamp is not Unix seconds");
         }
-        var sentAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
+        var sentAt = FromUnixSeconds(seconds);
         if ((now - sentAt).Duration() > window)
         {
             return VerificationResult.Reject($"webhook-timestamp is outside the replay window of {window.TotalSeconds:0} s");
@@ -133,6 +121,10 @@ internal static class WebhookSignatures
             : VerificationResult.Reject("bearer token does not match");
     }
 
-    private static string? Header(IReadOnlyDictionary<string, string> headers, string name) =>
+    /// <summary>A signed Unix time; an absurd one is clamped to the representable range (and then fails the window check).</summary>
+    public static DateTimeOffset FromUnixSeconds(long seconds) => DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
+
+    /// <summary>A request header by name, in any case.</summary>
+    public static string? Header(IReadOnlyDictionary<string, string> headers, string name) =>
         headers.TryGetValue(name, out var value) ? value : headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 }

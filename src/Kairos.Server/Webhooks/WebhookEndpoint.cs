@@ -69,7 +69,7 @@ internal static class WebhookEndpoint
         {
             return TooMany(http, kairos, name, WebhookRefusalReason.RateLimited, hookLimit, retryAfter);
         }
-        var payload = WebhookPayload.Build(name, verification.DeliveryId, now, http.Request, body, hook.Headers, out var payloadError);
+        var payload = WebhookPayload.Build(hook, verification.DeliveryId, now, http.Request, body, out var payloadError);
         if (payload is null)
         {
             return Refuse(kairos, name, WebhookRefusalReason.InvalidBody, StatusCodes.Status400BadRequest, payloadError!);

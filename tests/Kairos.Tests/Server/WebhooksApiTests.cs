@@ -20,6 +20,11 @@ public sealed class WebhooksApiTests : IAsyncLifetime
         { """{"maxBodyBytes":9223372036854775807}""", "maxBodyBytes: 9223372036854775807 is out of range" },
         { """{"rateLimitRequests":0}""", "rateLimit.requests: 0 is out of range" },
         { """{"headers":[""]}""", "headers: a header name is empty" },
+        { """{"verify":"hmac","secret":"s"}""", "hmac: verify: hmac needs the signature's layout" },
+        { """{"verify":"hmac","secret":"s","hmac":{"header":"X-Sig","signedContent":"{{query.x}}"}}""", "hmac.signedContent: '{{query.x}}' at character 1" },
+        { """{"verify":"hmac","secret":"s","hmac":{"header":"X-Sig","algorithm":"md5"}}""", "hmac.algorithm 'md5' is not one of: sha1, sha256, sha512" },
+        { """{"verify":"sha3"}""", "verify 'sha3' is not one of: none, github, standard, bearer, stripe, hmac" },
+        { """{"maxBodyBytes":"big"}""", "maxBodyBytes" },
     };
 
     [Theory]
