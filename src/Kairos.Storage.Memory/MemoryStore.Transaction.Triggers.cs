@@ -98,7 +98,7 @@ internal sealed partial class MemoryStore
                 .OrderBy(t => t.JobName, StringComparer.Ordinal).ThenBy(t => t.Id)
                 .Select(t => new TriggerBinding(t.JobName, t.Spec, State.Jobs[t.JobName].Settings.Paused)).ToList());
 
-        public ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset receivedAt, DateTimeOffset forgetBefore)
+        public ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset windowStart, DateTimeOffset forgetBefore)
         {
             ForgetDeliveries(hook, Stored(forgetBefore), int.MaxValue);
             var seen = State.WebhookDeliveries.GetValueOrDefault(hook, ImmutableDictionary.Create<string, DateTimeOffset>(StringComparer.Ordinal));
@@ -106,7 +106,7 @@ internal sealed partial class MemoryStore
             {
                 return ValueTask.FromResult(false);
             }
-            State = State with { WebhookDeliveries = State.WebhookDeliveries.SetItem(hook, seen.Add(deliveryId, Stored(receivedAt))) };
+            State = State with { WebhookDeliveries = State.WebhookDeliveries.SetItem(hook, seen.Add(deliveryId, Stored(windowStart))) };
             return ValueTask.FromResult(true);
         }
 

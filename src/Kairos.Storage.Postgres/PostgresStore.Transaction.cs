@@ -310,13 +310,13 @@ internal sealed partial class PostgresStore
                 r => new TriggerBinding(r.GetString(0), JsonSerializer.Deserialize<TriggerSpec>(r.GetString(1), KairosJson.Options)!, r.GetBoolean(2)),
                 ("prefix", source + ":%")).ConfigureAwait(false);
 
-        public async ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset receivedAt, DateTimeOffset forgetBefore)
+        public async ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset windowStart, DateTimeOffset forgetBefore)
         {
             await scope.Execute("DELETE FROM webhook_deliveries WHERE hook = @hook AND received_at < @horizon", ("hook", hook), ("horizon", Ms(forgetBefore))).ConfigureAwait(false);
             // ON CONFLICT DO NOTHING: the same delivery reaching two nodes at once is recorded by one of
             // them only (the second waits on the first's insert, then sees the conflict).
             return await scope.Execute("INSERT INTO webhook_deliveries (hook, delivery_id, received_at) VALUES (@hook, @id, @now) ON CONFLICT DO NOTHING",
-                ("hook", hook), ("id", deliveryId), ("now", Ms(receivedAt))).ConfigureAwait(false) == 1;
+                ("hook", hook), ("id", deliveryId), ("now", Ms(windowStart))).ConfigureAwait(false) == 1;
         }
     }
 }

@@ -312,12 +312,12 @@ internal sealed partial class SqliteStore
                     ("@prefix", source + ":%")),
                 r => new TriggerBinding(r.GetString(0), JsonSerializer.Deserialize<TriggerSpec>(r.GetString(1), KairosJson.Options)!, r.GetInt64(2) != 0)));
 
-        public ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset receivedAt, DateTimeOffset forgetBefore)
+        public ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset windowStart, DateTimeOffset forgetBefore)
         {
             scope.Execute("DELETE FROM webhook_deliveries WHERE hook = @hook AND received_at < @horizon", ("@hook", hook), ("@horizon", Ms(forgetBefore)));
             return ValueTask.FromResult(scope.Execute(
                 "INSERT INTO webhook_deliveries (hook, delivery_id, received_at) VALUES (@hook, @id, @now) ON CONFLICT DO NOTHING",
-                ("@hook", hook), ("@id", deliveryId), ("@now", Ms(receivedAt))) == 1);
+                ("@hook", hook), ("@id", deliveryId), ("@now", Ms(windowStart))) == 1);
         }
     }
 }

@@ -132,8 +132,12 @@ public interface IKairosClient
     /// <summary>Turns a verified delivery into runs (one per bound job, paused ones skipped), refusing a replayed delivery id.</summary>
     Task<WebhookDeliveryResult> AcceptWebhookAsync(WebhookDelivery delivery, CancellationToken cancellationToken = default);
 
-    /// <summary>Journals a delivery refused before it was accepted (unknown hook, too large, rate limited, bad signature…) as <c>webhook.rejected</c>.</summary>
-    Task RejectWebhookAsync(string hook, int status, string reason, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Counts a delivery refused before it was accepted (unknown hook, rate limited, too large, bad
+    /// signature…) without writing anything: the metric <c>kairos.webhooks.refused</c> counts it at
+    /// once, and one <c>webhook.refused</c> journal entry per hook and minute sums the reasons.
+    /// </summary>
+    void CountWebhookRefusal(string hook, WebhookRefusalReason reason);
 
     // Access.
 

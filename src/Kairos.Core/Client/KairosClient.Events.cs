@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kairos.Events;
 using Kairos.Model;
 using Kairos.Storage;
@@ -57,9 +56,5 @@ internal sealed partial class KairosClient
     public Task<WebhookDeliveryResult> AcceptWebhookAsync(WebhookDelivery delivery, CancellationToken cancellationToken = default) =>
         engine.AcceptWebhookAsync(delivery, cancellationToken);
 
-    public Task RejectWebhookAsync(string hook, int status, string reason, CancellationToken cancellationToken = default)
-    {
-        var data = JsonSerializer.Serialize(new { hook, status, reason }, KairosJson.Options);
-        return Store.AppendJournalAsync("webhook.rejected", null, data, Clock.GetUtcNow(), cancellationToken);
-    }
+    public void CountWebhookRefusal(string hook, WebhookRefusalReason reason) => engine.WebhookRefusals.Count(hook, reason);
 }

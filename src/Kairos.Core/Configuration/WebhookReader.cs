@@ -9,10 +9,11 @@ internal static class WebhookReader
     public static WebhookDefinition? Read(string name, YamlNode node, YamlNodes nodes)
     {
         var errorsBefore = nodes.Errors.Count;
-        var f = nodes.Fields(node, $"webhook '{name}'", "verify", "secret", "secretEnv", "replayWindow", "maxBodyBytes", "rateLimit", "headers");
+        var f = nodes.Fields(node, $"webhook '{name}'", "verify", "secret", "secretEnv", "replayWindow", "maxBodyBytes", "rateLimit", "headers", "hmac");
+        // Where each field was written, so that a rule broken by the definition is reported there.
+        var positions = new Dictionary<string, YamlNode>(f, StringComparer.Ordinal);
         var verification = f.TryGetValue("verify", out var v)
-            ? nodes.Enum(v, "verify", ("none", WebhookVerification.None), ("github", WebhookVerification.GitHub),
-                ("standard", WebhookVerification.StandardWebhooks), ("bearer", WebhookVerification.Bearer)) ?? WebhookVerification.None
+            ? nodes.Enum(v, "verify", WebhookOptionNames.Verifications) ?? WebhookVerification.None
             : WebhookVerification.None;
         SecretSource? secret = null;
         if (f.TryGetValue("secret", out var literal) && nodes.String(literal, "secret") is { } value)
@@ -27,11 +28,12 @@ internal static class WebhookReader
             }
             secret = SecretSource.Environment(variable);
         }
-        if (verification != WebhookVerification.None && secret is null)
+        var hook = new WebhookDefinition(name)
         {
-            nodes.Error(node, $"webhook '{name}' verifies with {v!.ToString().Trim()} and needs a secret: secretEnv: VARIABLE (preferred) or secret: VALUE");
-        }
-        var hook = new WebhookDefinition(name) { Verification = verification, Secret = secret };
+            Verification = verification,
+            Secret = secret,
+            Hmac = f.TryGetValue("hmac", out var hmac) ? ReadHmac(hmac, nodes, positions) : null,
+        };
         if (f.TryGetValue("replayWindow", out var window))
         {
             hook = hook with { ReplayWindow = nodes.Duration(window, "replayWindow") ?? hook.ReplayWindow };
@@ -58,6 +60,40 @@ internal static class WebhookReader
         {
             hook = hook with { Headers = nodes.Sequence(headers, "headers").Select(h => nodes.String(h, "a header name")).OfType<string>().ToList() };
         }
+        foreach (var error in WebhookRules.Check(hook))
+        {
+            // Each problem at the field it is about, else at the section holding it (rateLimit.requests at rateLimit), else at the hook.
+            var at = positions.GetValueOrDefault(error.Field) ?? positions.GetValueOrDefault(error.Field.Split('.')[0]) ?? node;
+            nodes.Error(at, $"webhook '{name}': {error}");
+        }
         return nodes.Errors.Count == errorsBefore ? hook : null;
+    }
+
+    private static HmacVerification ReadHmac(YamlNode node, YamlNodes nodes, Dictionary<string, YamlNode> positions)
+    {
+        var h = nodes.Fields(node, "hmac", "header", "algorithm", "encoding", "prefix", "signedContent", "timestampHeader");
+        foreach (var (key, value) in h)
+        {
+            positions["hmac." + key] = value;
+        }
+        // A missing header is left to WebhookRules, which says so for the API too.
+        var hmac = new HmacVerification(h.TryGetValue("header", out var header) ? nodes.String(header, "hmac.header") ?? "" : "")
+        {
+            Prefix = h.TryGetValue("prefix", out var prefix) ? nodes.String(prefix, "hmac.prefix") : null,
+            TimestampHeader = h.TryGetValue("timestampHeader", out var timestamp) ? nodes.String(timestamp, "hmac.timestampHeader") : null,
+        };
+        if (h.TryGetValue("algorithm", out var algorithm))
+        {
+            hmac = hmac with { Algorithm = nodes.Enum(algorithm, "hmac.algorithm", WebhookOptionNames.Algorithms) ?? hmac.Algorithm };
+        }
+        if (h.TryGetValue("encoding", out var encoding))
+        {
+            hmac = hmac with { Encoding = nodes.Enum(encoding, "hmac.encoding", WebhookOptionNames.Encodings) ?? hmac.Encoding };
+        }
+        if (h.TryGetValue("signedContent", out var content))
+        {
+            hmac = hmac with { SignedContent = nodes.String(content, "hmac.signedContent") ?? hmac.SignedContent };
+        }
+        return hmac;
     }
 }

@@ -30,6 +30,7 @@ internal sealed class KairosEngine : IAsyncDisposable
     private readonly Retention.Pruner _pruner;
     private readonly Cluster.ClusterMember _member;
 
+
     /// <summary>Watchers of event triggers that need one (file, poll). Registered pollers come from the services given to the constructor.</summary>
     private readonly List<ITriggerHost> _hosts = [];
 
@@ -70,6 +71,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         _hosts.AddRange([Polls, files]);
         // What runs once in the cluster, on the leader: time triggers, poll triggers and retention.
         _member = new Cluster.ClusterMember(store, new Cluster.DatabaseLeadership(store), options, _time, [_scheduler, Polls, _pruner], loggers.CreateLogger("Kairos.Cluster"));
+        WebhookRefusals = new Webhooks.WebhookRefusals(store, Meter, time, loggers.CreateLogger("Kairos.Webhooks"));
         _nodeServices.AddRange([
             _dispatcher,
             new LeaseHeartbeat(_dispatcher, options, time, loggers.CreateLogger("Kairos.Dispatcher")),
@@ -77,6 +79,7 @@ internal sealed class KairosEngine : IAsyncDisposable
             files,
             _member,
             new Cluster.ChangeListener(store.Notifier, OnOtherNodeChanged, time, loggers.CreateLogger("Kairos.Cluster")),
+            WebhookRefusals,
         ]);
     }
 
@@ -110,6 +113,12 @@ internal sealed class KairosEngine : IAsyncDisposable
     internal Retention.Pruner Pruner => _pruner;
 
     internal Polling.PollTriggerHost Polls { get; }
+
+    /// <summary>The engine's instruments (<c>kairos.*</c>), under the meter name a collector subscribes to; one per engine, so tests can tell engines apart.</summary>
+    internal System.Diagnostics.Metrics.Meter Meter { get; } = new("Kairos");
+
+    /// <summary>Counts deliveries refused before acceptance and journals them once a minute per hook.</summary>
+    internal Webhooks.WebhookRefusals WebhookRefusals { get; }
     internal IReadOnlyList<ITriggerHost> Hosts => _hosts;
 
     /// <summary>Migrates the store and saves the jobs declared in options; does not start running anything.</summary>
@@ -249,13 +258,9 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             throw new KairosValidationException(error.Replace("job name", "webhook name", StringComparison.Ordinal));
         }
-        if (hook.Verification != Webhooks.WebhookVerification.None && hook.Secret is null)
+        if (Webhooks.WebhookRules.Check(hook) is { Count: > 0 } errors)
         {
-            throw new KairosValidationException($"webhook '{hook.Name}' verifies signatures and needs a secret (a value or an environment variable)");
-        }
-        if (hook.MaxBodyBytes < 1 || hook.ReplayWindow <= TimeSpan.Zero || hook.RateLimit is { Requests: < 1 } || hook.RateLimit?.Per <= TimeSpan.Zero)
-        {
-            throw new KairosValidationException($"webhook '{hook.Name}': maxBodyBytes, replayWindow and rateLimit must be positive");
+            throw new KairosValidationException($"webhook '{hook.Name}' is invalid: {string.Join("; ", errors)}");
         }
         await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
@@ -464,5 +469,6 @@ internal sealed class KairosEngine : IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
+        Meter.Dispose();
     }
 }

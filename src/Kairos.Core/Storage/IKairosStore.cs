@@ -106,7 +106,7 @@ internal interface IKairosStore : IAsyncDisposable
     /// </summary>
     Task<int> DeleteJournalAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Forgets the delivery ids of <paramref name="hook"/> received before <paramref name="receivedBefore"/> (replay protection no longer needs them).</summary>
+    /// <summary>Forgets the delivery ids of <paramref name="hook"/> whose replay window started (received, or stamped later) before <paramref name="receivedBefore"/> (replay protection no longer needs them).</summary>
     Task<int> DeleteWebhookDeliveriesAsync(string hook, DateTimeOffset receivedBefore, int limit, CancellationToken cancellationToken);
 
     // File-watch and poll trigger state: kept per trigger, so it survives restarts.

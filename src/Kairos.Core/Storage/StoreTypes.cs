@@ -115,6 +115,13 @@ public sealed record WebhookDelivery(string Hook, string? DeliveryId, string Pay
     public bool RejectRepeatedId { get; init; }
 
     public TimeSpan ReplayWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// When the sender signed the delivery (Standard Webhooks' <c>webhook-timestamp</c>). A timestamp
+    /// is accepted up to <see cref="ReplayWindow"/> ahead of now, so the id is remembered until the
+    /// window after the later of this time and <see cref="ReceivedAt"/> has passed.
+    /// </summary>
+    public DateTimeOffset? SentAt { get; init; }
 }
 
 public enum WebhookDeliveryOutcome

@@ -14,6 +14,53 @@ public enum WebhookVerification
 
     /// <summary><c>Authorization: Bearer &lt;token&gt;</c>.</summary>
     Bearer,
+
+    /// <summary>Stripe: <c>Stripe-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of "t.body"&gt;</c>, the timestamp within the replay window.</summary>
+    Stripe,
+
+    /// <summary>Any HMAC scheme described by <see cref="WebhookDefinition.Hmac"/> (Shopify, Slack, GitHub and the like).</summary>
+    Hmac,
+}
+
+/// <summary>The hash an <see cref="WebhookVerification.Hmac"/> signature uses.</summary>
+public enum HmacAlgorithm
+{
+    Sha256,
+    Sha1,
+    Sha512,
+}
+
+/// <summary>How an <see cref="WebhookVerification.Hmac"/> signature is written in its header.</summary>
+public enum SignatureEncoding
+{
+    Hex,
+    Base64,
+}
+
+/// <summary>
+/// A generic HMAC signature: the header <see cref="Header"/> holds <see cref="Prefix"/> followed by
+/// the HMAC of <see cref="SignedContent"/> with the hook's secret (its UTF-8 bytes) as the key.
+/// </summary>
+/// <example>
+/// Shopify: <c>new HmacVerification("X-Shopify-Hmac-Sha256") { Encoding = SignatureEncoding.Base64 }</c>.
+/// Slack: <c>new HmacVerification("X-Slack-Signature") { Prefix = "v0=", SignedContent = "v0:{{header.X-Slack-Request-Timestamp}}:{{body}}", TimestampHeader = "X-Slack-Request-Timestamp" }</c>.
+/// </example>
+public sealed record HmacVerification(string Header)
+{
+    /// <summary>Default SHA-256.</summary>
+    public HmacAlgorithm Algorithm { get; init; } = HmacAlgorithm.Sha256;
+
+    /// <summary>Default hexadecimal (either case).</summary>
+    public SignatureEncoding Encoding { get; init; } = SignatureEncoding.Hex;
+
+    /// <summary>Text before the signature in the header, such as <c>sha256=</c>; none by default.</summary>
+    public string? Prefix { get; init; }
+
+    /// <summary>What is signed: text with <c>{{body}}</c> (the raw body) and <c>{{header.NAME}}</c> (a request header's value); nothing else is allowed. Default the body alone.</summary>
+    public string SignedContent { get; init; } = "{{body}}";
+
+    /// <summary>A header with the time of sending in Unix seconds, refused outside the hook's replay window; none by default.</summary>
+    public string? TimestampHeader { get; init; }
 }
 
 /// <summary>
@@ -45,7 +92,10 @@ public sealed record WebhookDefinition(string Name)
     public WebhookVerification Verification { get; init; } = WebhookVerification.None;
     public SecretSource? Secret { get; init; }
 
-    /// <summary>Standard Webhooks: how far a delivery's timestamp may be from now, and how long its id is remembered. Default 5 min.</summary>
+    /// <summary>How the delivery is signed when <see cref="Verification"/> is <see cref="WebhookVerification.Hmac"/>.</summary>
+    public HmacVerification? Hmac { get; init; }
+
+    /// <summary>How far a signed timestamp (Standard Webhooks, Stripe, an HMAC timestamp header) may be from now, and how long a Standard Webhooks id is remembered. Default 5 min.</summary>
     public TimeSpan ReplayWindow { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Bodies larger than this are refused with 413. Default 1 MiB.</summary>

@@ -8,19 +8,23 @@ namespace Kairos.Webhooks;
 
 /// <summary>
 /// Accepting a verified webhook delivery, in one transaction, for every driver: a delivery id seen
-/// within the hook's replay window is refused (Standard Webhooks replay protection), then one run is
-/// enqueued per job with a trigger for the hook (paused jobs are skipped), and the outcome is
-/// journaled with the HTTP status the endpoint answers.
+/// within the hook's replay window is refused (Standard Webhooks replay protection) without a journal
+/// entry (a replayed delivery is refused as often as an attacker sends it: the endpoint counts it with
+/// the other refusals), then one run is enqueued per job with a trigger for the hook (paused jobs are
+/// skipped), and the outcome is journaled with the HTTP status the endpoint answers.
 /// </summary>
 internal static class WebhookIntake
 {
     public static async ValueTask<WebhookDeliveryResult> AcceptAsync(IDriverTransaction tx, WebhookDelivery delivery)
     {
         var now = delivery.ReceivedAt;
+        // A delivery stamped ahead of now stays acceptable until its timestamp's window ends, so its id
+        // must be remembered that long: counted from receipt, it would be forgotten while a replay of it
+        // still passed the timestamp check.
+        var windowStart = delivery.SentAt > now ? delivery.SentAt.Value : now;
         if (delivery.DeliveryId is { } id && delivery.RejectRepeatedId
-            && !await tx.RememberDeliveryIdAsync(delivery.Hook, id, now, now - delivery.ReplayWindow).ConfigureAwait(false))
+            && !await tx.RememberDeliveryIdAsync(delivery.Hook, id, windowStart, now - delivery.ReplayWindow).ConfigureAwait(false))
         {
-            await JournalAsync(tx, delivery, "webhook.rejected", new { hook = delivery.Hook, deliveryId = id, status = 409, reason = "delivery id already received (replay)" }).ConfigureAwait(false);
             return new WebhookDeliveryResult(WebhookDeliveryOutcome.Replayed, [], []);
         }
 

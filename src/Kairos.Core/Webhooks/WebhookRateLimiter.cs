@@ -1,40 +1,30 @@
-using System.Collections.Concurrent;
-
 namespace Kairos.Webhooks;
 
 /// <summary>
-/// A token bucket per hook: <c>Requests</c> tokens, refilled evenly over <c>Per</c>. Kept in memory
-/// per node: a limit protects this node's resources, and a restart forgets it.
+/// A hook's <c>rateLimit</c>, applied twice, kept in memory per node (a limit protects this node's
+/// resources, and a restart forgets it):
+/// <list type="bullet">
+/// <item><b>Per source address, before verification</b>: each address gets the hook's limit to
+/// itself, so a flood of forged requests from one address uses up only that address's tokens and
+/// the real sender, elsewhere, is still heard. At most <see cref="MaxAddresses"/> addresses are
+/// tracked, the least recently seen evicted first.</item>
+/// <item><b>Per hook, after verification</b>: the limit over every verified delivery, the
+/// configured promise ("at most N runs per period"), which only the secret's holder can use up.</item>
+/// </list>
 /// </summary>
 internal sealed class WebhookRateLimiter(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
+    /// <summary>Enough for every sender of a busy node; each costs about 200 bytes.</summary>
+    public const int MaxAddresses = 10_000;
 
-    /// <summary>Takes a token; when none is left returns false and how long until one is.</summary>
-    public bool TryTake(string hook, WebhookRateLimit limit, out TimeSpan retryAfter)
-    {
-        var bucket = _buckets.GetOrAdd(hook, _ => new Bucket(limit.Requests, time.GetUtcNow()));
-        lock (bucket)
-        {
-            var now = time.GetUtcNow();
-            var perToken = limit.Per / limit.Requests;
-            var refill = (now - bucket.UpdatedAt) / perToken;
-            bucket.Tokens = Math.Min(limit.Requests, bucket.Tokens + refill);
-            bucket.UpdatedAt = now;
-            if (bucket.Tokens >= 1)
-            {
-                bucket.Tokens -= 1;
-                retryAfter = TimeSpan.Zero;
-                return true;
-            }
-            retryAfter = perToken * (1 - bucket.Tokens);
-            return false;
-        }
-    }
+    private readonly TokenBuckets _addresses = new(time, MaxAddresses);
 
-    private sealed class Bucket(double tokens, DateTimeOffset updatedAt)
-    {
-        public double Tokens { get; set; } = tokens;
-        public DateTimeOffset UpdatedAt { get; set; } = updatedAt;
-    }
+    // Keyed by hook name, which only existing hooks reach: bounded by the number of hooks.
+    private readonly TokenBuckets _hooks = new(time, int.MaxValue);
+
+    public bool TryTakeForAddress(string hook, string address, WebhookRateLimit limit, out TimeSpan retryAfter) =>
+        _addresses.TryTake($"{hook}\n{address}", limit, out retryAfter);
+
+    public bool TryTakeForHook(string hook, WebhookRateLimit limit, out TimeSpan retryAfter) =>
+        _hooks.TryTake(hook, limit, out retryAfter);
 }

@@ -4,9 +4,17 @@ using System.Text;
 
 namespace Kairos.Webhooks;
 
-/// <summary>The result of checking a delivery; <see cref="Reason"/> is journaled, never sent to the caller.</summary>
+/// <summary>
+/// The result of checking a delivery. <see cref="Reason"/> says what failed for the server's debug
+/// log, never for the caller; <see cref="Refusal"/> is what the refusal is counted as.
+/// </summary>
 internal sealed record VerificationResult(bool Valid, string Reason, string? DeliveryId)
 {
+    public WebhookRefusalReason Refusal { get; init; } = WebhookRefusalReason.Signature;
+
+    /// <summary>The time the sender signed the delivery, for schemes that sign one.</summary>
+    public DateTimeOffset? SentAt { get; init; }
+
     public static VerificationResult Accept(string? deliveryId) => new(true, "verified", deliveryId);
 
     public static VerificationResult Reject(string reason) => new(false, reason, null);
@@ -28,36 +36,27 @@ internal static class WebhookSignatures
         var secret = hook.Secret?.Resolve();
         if (string.IsNullOrEmpty(secret))
         {
-            return VerificationResult.Reject($"the hook's secret is not available ({hook.Secret?.Describe() ?? "none configured"})");
+            return VerificationResult.Reject($"the hook's secret is not available ({hook.Secret?.Describe() ?? "none configured"})") with
+            {
+                Refusal = WebhookRefusalReason.SecretUnavailable,
+            };
         }
         return hook.Verification switch
         {
-            WebhookVerification.GitHub => GitHub(secret, headers, body),
+            WebhookVerification.GitHub => GitHub(secret, headers, body, now, hook.ReplayWindow),
             WebhookVerification.StandardWebhooks => Standard(secret, headers, body, now, hook.ReplayWindow),
+            WebhookVerification.Stripe => StripeSignature.Verify(secret, headers, body, now, hook.ReplayWindow),
+            WebhookVerification.Hmac when hook.Hmac is { } scheme => HmacSignature.Verify(scheme, secret, headers, body, now, hook.ReplayWindow),
+            WebhookVerification.Hmac => VerificationResult.Reject("verify: hmac has no hmac settings") with { Refusal = WebhookRefusalReason.SecretUnavailable },
             _ => Bearer(secret, headers),
         };
     }
 
-    private static VerificationResult GitHub(string secret, IReadOnlyDictionary<string, string> headers, byte[] body)
+    /// <summary>GitHub's scheme is a preset of the generic HMAC one, plus its delivery id header.</summary>
+    private static VerificationResult GitHub(string secret, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now, TimeSpan window)
     {
-        var header = Header(headers, "X-Hub-Signature-256");
-        if (header is null || !header.StartsWith("sha256=", StringComparison.Ordinal))
-        {
-            return VerificationResult.Reject("missing or malformed X-Hub-Signature-256 header");
-        }
-        byte[] given;
-        try
-        {
-            given = Convert.FromHexString(header["sha256=".Length..]);
-        }
-        catch (FormatException)
-        {
-            return VerificationResult.Reject("X-Hub-Signature-256 is not hexadecimal");
-        }
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body);
-        return CryptographicOperations.FixedTimeEquals(given, expected)
-            ? VerificationResult.Accept(Header(headers, "X-GitHub-Delivery"))
-            : VerificationResult.Reject("X-Hub-Signature-256 does not match the body");
+        var result = HmacSignature.Verify(HmacSignature.GitHub, secret, headers, body, now, window);
+        return result.Valid ? result with { DeliveryId = Header(headers, "X-GitHub-Delivery") } : result;
     }
 
     private static VerificationResult Standard(string secret, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now, TimeSpan window)
@@ -73,12 +72,15 @@ internal static class WebhookSignatures
         {
             return VerificationResult.Reject("webhook-timestamp is not Unix seconds");
         }
-        var sentAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
+        var sentAt = FromUnixSeconds(seconds);
         if ((now - sentAt).Duration() > window)
         {
             return VerificationResult.Reject($"webhook-timestamp is outside the replay window of {window.TotalSeconds:0} s");
         }
-        var key = StandardKey(secret);
+        if (!StandardWebhooksSecret.TryDecode(secret, out var key))
+        {
+            return VerificationResult.Reject($"the hook's secret is not {StandardWebhooksSecret.Expected}") with { Refusal = WebhookRefusalReason.SecretUnavailable };
+        }
         var signed = Encoding.UTF8.GetBytes($"{id}.{timestampText}.");
         var expected = HMACSHA256.HashData(key, signed.Concat(body).ToArray());
         foreach (var candidate in signatures.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -98,27 +100,10 @@ internal static class WebhookSignatures
             }
             if (CryptographicOperations.FixedTimeEquals(given, expected))
             {
-                return VerificationResult.Accept(id);
+                return VerificationResult.Accept(id) with { SentAt = sentAt };
             }
         }
         return VerificationResult.Reject("no v1 signature in webhook-signature matches");
-    }
-
-    /// <summary>Standard Webhooks secrets are "whsec_" + base64 of the key; a secret without the prefix is used as UTF-8 bytes.</summary>
-    private static byte[] StandardKey(string secret)
-    {
-        if (secret.StartsWith("whsec_", StringComparison.Ordinal))
-        {
-            try
-            {
-                return Convert.FromBase64String(secret["whsec_".Length..]);
-            }
-            catch (FormatException)
-            {
-                // Not base64 after all: fall through and use the text.
-            }
-        }
-        return Encoding.UTF8.GetBytes(secret);
     }
 
     private static VerificationResult Bearer(string token, IReadOnlyDictionary<string, string> headers)
@@ -136,6 +121,10 @@ internal static class WebhookSignatures
             : VerificationResult.Reject("bearer token does not match");
     }
 
-    private static string? Header(IReadOnlyDictionary<string, string> headers, string name) =>
+    /// <summary>A signed Unix time; an absurd one is clamped to the representable range (and then fails the window check).</summary>
+    public static DateTimeOffset FromUnixSeconds(long seconds) => DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
+
+    /// <summary>A request header by name, in any case.</summary>
+    public static string? Header(IReadOnlyDictionary<string, string> headers, string name) =>
         headers.TryGetValue(name, out var value) ? value : headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 }

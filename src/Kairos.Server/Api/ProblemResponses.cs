@@ -28,7 +28,12 @@ internal sealed class ProblemResponses(RequestDelegate next, ILogger<ProblemResp
                 KairosValidationException or KairosConfigException or JsonException or BadHttpRequestException => (StatusCodes.Status400BadRequest, "Invalid request"),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error"),
             };
-            var detail = status == StatusCodes.Status500InternalServerError ? "the server failed; see its log" : ex.Message;
+            var detail = ex switch
+            {
+                _ when status == StatusCodes.Status500InternalServerError => "the server failed; see its log",
+                BadHttpRequestException { InnerException: JsonException json } => json.Message, // Names the field: "… Path: $.maxBodyBytes".
+                _ => ex.Message,
+            };
             if (status == StatusCodes.Status500InternalServerError)
             {
                 logger.LogError(ex, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);

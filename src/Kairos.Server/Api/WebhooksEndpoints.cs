@@ -13,7 +13,11 @@ namespace Kairos.Server.Api;
 /// <summary>/api/webhooks: list, show, create or replace (PUT), delete. Secrets go in, never out.</summary>
 internal static class WebhooksEndpoints
 {
-    public sealed record WebhookBody(string? Verify, string? Secret, string? SecretEnv, string? ReplayWindow, long? MaxBodyBytes, int? RateLimitRequests, string? RateLimitPer, List<string>? Headers);
+    public sealed record WebhookBody(string? Verify, string? Secret, string? SecretEnv, string? ReplayWindow, long? MaxBodyBytes, int? RateLimitRequests, string? RateLimitPer, List<string>? Headers,
+        HmacBody? Hmac);
+
+    /// <summary>The <c>hmac</c> settings as the YAML file spells them.</summary>
+    public sealed record HmacBody(string? Header, string? Algorithm, string? Encoding, string? Prefix, string? SignedContent, string? TimestampHeader);
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -27,15 +31,8 @@ internal static class WebhooksEndpoints
 
         hooks.MapPut("/{name}", async (string name, WebhookBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
-            var b = body ?? new WebhookBody(null, null, null, null, null, null, null, null);
-            var verification = (b.Verify ?? "none").ToLowerInvariant() switch
-            {
-                "none" => WebhookVerification.None,
-                "github" => WebhookVerification.GitHub,
-                "standard" => WebhookVerification.StandardWebhooks,
-                "bearer" => WebhookVerification.Bearer,
-                _ => throw new KairosValidationException($"verify '{b.Verify}' is not one of: none, github, standard, bearer"),
-            };
+            var b = body ?? new WebhookBody(null, null, null, null, null, null, null, null, null);
+            var verification = Named(WebhookOptionNames.Verifications, b.Verify ?? "none", "verify");
             if (b.Secret is not null && b.SecretEnv is not null)
             {
                 throw new KairosValidationException("give either secret or secretEnv, not both");
@@ -45,6 +42,7 @@ internal static class WebhooksEndpoints
                 Verification = verification,
                 Secret = b.SecretEnv is { } env ? SecretSource.Environment(env) : b.Secret is { } secret ? SecretSource.Literal(secret) : null,
                 Headers = b.Headers ?? [],
+                Hmac = b.Hmac is { } h ? Hmac(h) : null,
             };
             if (b.ReplayWindow is { } window)
             {
@@ -67,6 +65,23 @@ internal static class WebhooksEndpoints
                 ? Results.NoContent()
                 : throw new KairosNotFoundException($"webhook '{name}' does not exist")).Requires(KairosScope.Write);
     }
+
+    private static HmacVerification Hmac(HmacBody h)
+    {
+        var hmac = new HmacVerification(h.Header ?? "") { Prefix = h.Prefix, TimestampHeader = h.TimestampHeader };
+        if (h.Algorithm is { } algorithm)
+        {
+            hmac = hmac with { Algorithm = Named(WebhookOptionNames.Algorithms, algorithm, "hmac.algorithm") };
+        }
+        if (h.Encoding is { } encoding)
+        {
+            hmac = hmac with { Encoding = Named(WebhookOptionNames.Encodings, encoding, "hmac.encoding") };
+        }
+        return h.SignedContent is { } content ? hmac with { SignedContent = content } : hmac;
+    }
+
+    private static T Named<T>((string Name, T Value)[] names, string text, string field) where T : struct =>
+        WebhookOptionNames.Find(names, text) ?? throw new KairosValidationException($"{field} '{text}' is not one of: {WebhookOptionNames.List(names)}");
 
     private static TimeSpan Duration(string text, string what) =>
         Durations.TryParse(text, out var d) && d > TimeSpan.Zero ? d : throw new KairosValidationException($"{what} '{text}' is not a duration such as 5m");

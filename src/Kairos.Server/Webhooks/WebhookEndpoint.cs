@@ -9,21 +9,25 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Kairos.Server.Webhooks;
 
 /// <summary>
-/// <c>POST /hooks/{name}</c>. Checks run in this order, each refusal journaled with its reason:
-/// unknown hook 404, body over the hook's limit 413, rate limit 429 with Retry-After, signature
-/// 401 (with no hint of what failed), repeated delivery id 409, no bound job 404, every bound job
-/// paused 409. An accepted delivery answers 202 with the run ids, or with <c>?wait=30s</c> 200 and
-/// the runs' outcomes when they all finish in time.
+/// <c>POST /hooks/{name}</c>. Checks run in this order: unknown hook 404, the rate limit of the
+/// source address 429 with Retry-After, body over the hook's limit 413, signature 401 (with no hint
+/// of what failed), the hook's rate limit 429, body declared as JSON that does not parse 400,
+/// repeated delivery id 409, no bound job 404, every bound job paused 409. Nothing is stored for a
+/// refusal before the last two: anyone can send those requests as fast as the network allows, so
+/// they are counted (<see cref="IKairosClient.CountWebhookRefusal"/>) instead of journaled one by
+/// one. An accepted delivery answers 202 with the run ids, or with <c>?wait=30s</c> 200 and the
+/// runs' outcomes when they all finish in time.
 /// </summary>
 internal static class WebhookEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/hooks/{name}", HandleAsync);
 
-    private static async Task<IResult> HandleAsync(string name, HttpContext http, IKairosClient kairos, WebhookRateLimiter limiter, CancellationToken ct)
+    private static async Task<IResult> HandleAsync(string name, HttpContext http, IKairosClient kairos, WebhookRateLimiter limiter, ILoggerFactory loggers, CancellationToken ct)
     {
         // The cluster's time (the database's), as for every other run: a node whose clock is off
         // must not make webhook runs due in the future or misjudge a signature's timestamp.
@@ -40,42 +44,47 @@ internal static class WebhookEndpoint
         var hook = await kairos.GetWebhookAsync(name, ct);
         if (hook is null)
         {
-            return await RejectAsync(kairos, name, StatusCodes.Status404NotFound, "unknown hook", $"no webhook named '{name}'", ct);
+            return Refuse(kairos, name, WebhookRefusalReason.UnknownHook, StatusCodes.Status404NotFound, $"no webhook named '{name}'");
+        }
+        // The hook's rate limit counts each source address on its own until a delivery is verified:
+        // forged requests must not use up the tokens of the real sender.
+        if (hook.RateLimit is { } limit && !limiter.TryTakeForAddress(name, WebhookSourceAddress.Of(http), limit, out var addressRetryAfter))
+        {
+            return TooMany(http, kairos, name, WebhookRefusalReason.AddressRateLimited, limit, addressRetryAfter);
         }
         var body = await ReadBodyAsync(http, hook.MaxBodyBytes, ct);
         if (body is null)
         {
-            return await RejectAsync(kairos, name, StatusCodes.Status413PayloadTooLarge, "body too large",
-                $"the body is larger than this hook accepts ({hook.MaxBodyBytes} bytes)", ct);
-        }
-        if (hook.RateLimit is { } limit && !limiter.TryTake(name, limit, out var retryAfter))
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return await RejectAsync(kairos, name, StatusCodes.Status429TooManyRequests, "rate limited",
-                $"this hook accepts {limit.Requests} deliveries per {Durations.Format(limit.Per)}; retry after {seconds} s", ct);
+            return Refuse(kairos, name, WebhookRefusalReason.BodyTooLarge, StatusCodes.Status413PayloadTooLarge,
+                $"the body is larger than this hook accepts ({hook.MaxBodyBytes} bytes)");
         }
         var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var verification = WebhookSignatures.Verify(hook, headers, body, now);
         if (!verification.Valid)
         {
-            return await RejectAsync(kairos, name, StatusCodes.Status401Unauthorized, verification.Reason, "the delivery could not be verified", ct);
+            loggers.CreateLogger("Kairos.Webhooks").LogDebug("Webhook {Hook}: delivery refused: {Reason}", name, verification.Reason);
+            return Refuse(kairos, name, verification.Refusal, StatusCodes.Status401Unauthorized, "the delivery could not be verified");
         }
-        var payload = WebhookPayload.Build(name, verification.DeliveryId, now, http.Request, body, hook.Headers, out var payloadError);
+        if (hook.RateLimit is { } hookLimit && !limiter.TryTakeForHook(name, hookLimit, out var retryAfter))
+        {
+            return TooMany(http, kairos, name, WebhookRefusalReason.RateLimited, hookLimit, retryAfter);
+        }
+        var payload = WebhookPayload.Build(hook, verification.DeliveryId, now, http.Request, body, out var payloadError);
         if (payload is null)
         {
-            return await RejectAsync(kairos, name, StatusCodes.Status400BadRequest, payloadError!, payloadError!, ct);
+            return Refuse(kairos, name, WebhookRefusalReason.InvalidBody, StatusCodes.Status400BadRequest, payloadError!);
         }
 
         var result = await kairos.AcceptWebhookAsync(new WebhookDelivery(name, verification.DeliveryId, payload.ToJsonString(), now)
         {
             RejectRepeatedId = hook.Verification == WebhookVerification.StandardWebhooks,
             ReplayWindow = hook.ReplayWindow,
+            SentAt = verification.SentAt,
         }, ct);
         switch (result.Outcome)
         {
             case WebhookDeliveryOutcome.Replayed:
-                return Problem(StatusCodes.Status409Conflict, "this delivery id was already received");
+                return Refuse(kairos, name, WebhookRefusalReason.Replayed, StatusCodes.Status409Conflict, "this delivery id was already received");
             case WebhookDeliveryOutcome.NoJobs:
                 return Problem(StatusCodes.Status404NotFound, $"no job has a trigger for webhook '{name}'");
             case WebhookDeliveryOutcome.AllPaused:
@@ -126,9 +135,17 @@ internal static class WebhookEndpoint
         return buffer.ToArray();
     }
 
-    private static async Task<IResult> RejectAsync(IKairosClient kairos, string hook, int status, string reason, string detail, CancellationToken ct)
+    private static IResult TooMany(HttpContext http, IKairosClient kairos, string hook, WebhookRefusalReason reason, WebhookRateLimit limit, TimeSpan retryAfter)
     {
-        await kairos.RejectWebhookAsync(hook, status, reason, ct);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Refuse(kairos, hook, reason, StatusCodes.Status429TooManyRequests,
+            $"this hook accepts {limit.Requests} deliveries per {Durations.Format(limit.Per)}; retry after {seconds} s");
+    }
+
+    private static IResult Refuse(IKairosClient kairos, string hook, WebhookRefusalReason reason, int status, string detail)
+    {
+        kairos.CountWebhookRefusal(hook, reason);
         return Problem(status, detail);
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Kairos.Webhooks;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Kairos.Server.Webhooks;
@@ -10,18 +11,18 @@ namespace Kairos.Server.Webhooks;
 /// <summary>
 /// The payload a webhook's runs get: <c>{hook, deliveryId, receivedAt, body, query, headers}</c>.
 /// The body is parsed JSON, form fields (repeated fields become arrays) or raw text; only the
-/// hook's allow-listed headers are copied, and never ones that carry credentials.
+/// hook's allow-listed headers are copied, and never ones that carry credentials or signatures
+/// (the hook's own HMAC signature header included).
 /// </summary>
 internal static class WebhookPayload
 {
     private static readonly HashSet<string> NeverCopied = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Authorization", "Cookie", "X-Hub-Signature", "X-Hub-Signature-256", "webhook-signature", "Proxy-Authorization",
+        "Authorization", "Cookie", "X-Hub-Signature", "X-Hub-Signature-256", "webhook-signature", "Stripe-Signature", "Proxy-Authorization",
     };
 
     /// <summary>Builds the payload; returns null and a reason when a JSON body does not parse.</summary>
-    public static JsonObject? Build(string hook, string? deliveryId, DateTimeOffset receivedAt, HttpRequest request, byte[] body,
-        IReadOnlyList<string> allowedHeaders, out string? error)
+    public static JsonObject? Build(WebhookDefinition hook, string? deliveryId, DateTimeOffset receivedAt, HttpRequest request, byte[] body, out string? error)
     {
         error = null;
         JsonNode? parsedBody;
@@ -61,7 +62,7 @@ internal static class WebhookPayload
             }
         }
         var headers = new JsonObject();
-        foreach (var name in allowedHeaders.Where(h => !NeverCopied.Contains(h)))
+        foreach (var name in hook.Headers.Where(h => !NeverCopied.Contains(h) && !string.Equals(h, hook.Hmac?.Header, StringComparison.OrdinalIgnoreCase)))
         {
             if (request.Headers.TryGetValue(name, out var values))
             {
@@ -70,7 +71,7 @@ internal static class WebhookPayload
         }
         return new JsonObject
         {
-            ["hook"] = hook,
+            ["hook"] = hook.Name,
             ["deliveryId"] = deliveryId,
             ["receivedAt"] = receivedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             ["body"] = parsedBody,

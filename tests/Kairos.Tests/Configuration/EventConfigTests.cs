@@ -55,7 +55,7 @@ public sealed class EventConfigTests
 
     [Theory]
     [InlineData("webhooks:\n  h:\n    verify: github\njobs: {}\n", "needs a secret")]
-    [InlineData("webhooks:\n  h:\n    verify: hmac\n", "'hmac' is not one of: none, github, standard, bearer")]
+    [InlineData("webhooks:\n  h:\n    verify: md5\n", "'md5' is not one of: none, github, standard, bearer, stripe, hmac")]
     [InlineData("jobs:\n  a:\n    handler: echo\n    triggers:\n      - webhook: nowhere\n", "webhook trigger for 'nowhere', which is not declared under webhooks:")]
     [InlineData("jobs:\n  a:\n    handler: echo\n    triggers:\n      - completion: ghost\n", "runs after job 'ghost', which is not declared")]
     [InlineData("subscriptions:\n  s:\n    events: 'order.*'\n    job: ghost\n", "targets job 'ghost'")]

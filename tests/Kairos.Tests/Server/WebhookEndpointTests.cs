@@ -73,9 +73,9 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         return request;
     }
 
-    private async Task<List<string>> RejectionReasonsAsync() =>
-        (await _server.Client.ListJournalAsync(new JournalQuery { Limit = 10_000 }, CancellationToken.None))
-            .Where(e => e.Kind == "webhook.rejected").Select(e => e.Data!).ToList();
+    /// <summary>The webhook entries of the journal (runs of accepted deliveries add others in the background).</summary>
+    private async Task<int> JournalEntriesAsync() =>
+        (await _server.Client.ListJournalAsync(new JournalQuery { Limit = 10_000 }, CancellationToken.None)).Count(e => e.Kind.StartsWith("webhook.", StringComparison.Ordinal));
 
     [Fact]
     public async Task A_valid_github_delivery_runs_every_bound_job_with_body_query_and_allowed_headers()
@@ -111,9 +111,10 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_bad_signature_is_401_with_no_hint_and_the_reason_is_journaled()
+    public async Task A_bad_signature_is_401_with_no_hint_and_stores_nothing()
     {
         var before = (await _server.Client.ListRunsAsync(new RunQuery { Limit = 1000 }, CancellationToken.None)).Count;
+        var journal = await JournalEntriesAsync();
         using var response = await _server.Http.SendAsync(GitHubDelivery("{}", signatureOverride: "sha256=" + new string('0', 64)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -122,15 +123,16 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         Assert.DoesNotContain("match", text);
         Assert.DoesNotContain(GitHubSecret, text);
         Assert.Equal(before, (await _server.Client.ListRunsAsync(new RunQuery { Limit = 1000 }, CancellationToken.None)).Count);
-        Assert.Contains(await RejectionReasonsAsync(), d => d.Contains("\"status\":401") && d.Contains("does not match the body"));
+        Assert.Equal(journal, await JournalEntriesAsync());
     }
 
     [Fact]
-    public async Task An_oversized_body_is_413()
+    public async Task An_oversized_body_is_413_and_stores_nothing()
     {
+        var journal = await JournalEntriesAsync();
         using var response = await _server.Http.SendAsync(GitHubDelivery($$"""{"blob":"{{new string('x', 4096)}}"}"""));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Contains(await RejectionReasonsAsync(), d => d.Contains("\"status\":413"));
+        Assert.Equal(journal, await JournalEntriesAsync());
     }
 
     [Fact]
@@ -151,15 +153,14 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         var id = "msg_" + Guid.NewGuid().ToString("N");
 
         using var first = await _server.Http.SendAsync(Delivery(id, DateTimeOffset.UtcNow));
+        var journal = await JournalEntriesAsync();
         using var replay = await _server.Http.SendAsync(Delivery(id, DateTimeOffset.UtcNow));
         using var stale = await _server.Http.SendAsync(Delivery("msg_other", DateTimeOffset.UtcNow.AddMinutes(-10)));
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
-        var reasons = await RejectionReasonsAsync();
-        Assert.Contains(reasons, d => d.Contains("replay") && d.Contains(id));
-        Assert.Contains(reasons, d => d.Contains("outside the replay window"));
+        Assert.Equal(journal, await JournalEntriesAsync()); // Refusals are counted, not stored.
     }
 
     [Fact]

@@ -475,6 +475,25 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         Store.WriteAsync(tx => Kairos.Webhooks.WebhookIntake.AcceptAsync(tx, delivery), CancellationToken.None);
 
     [StoreFact]
+    public async Task A_delivery_stamped_ahead_of_now_keeps_its_id_until_its_timestamps_window_has_passed()
+    {
+        // Regression: ids were kept for the window from receipt, while a timestamp up to the window
+        // ahead is accepted, so a delivery stamped 4 minutes ahead could be replayed once after 5.
+        var spec = new WebhookTriggerSpec("gh");
+        await Store.SaveWebhookAsync(new WebhookDefinition("gh"), T0, CancellationToken.None);
+        await Store.SaveJobAsync(new JobDefinition { Name = "build", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec] },
+            [new TriggerRegistration("webhook:gh", spec, null)], T0, CancellationToken.None);
+        var window = TimeSpan.FromMinutes(5);
+        var stamped = new WebhookDelivery("gh", "d-ahead", "{}", T0) { RejectRepeatedId = true, ReplayWindow = window, SentAt = T0.AddMinutes(4) };
+
+        Assert.Equal(WebhookDeliveryOutcome.Accepted, (await AcceptDeliveryAsync(stamped)).Outcome);
+        var later = T0.AddMinutes(6);
+        Assert.Equal(0, await Store.DeleteWebhookDeliveriesAsync("gh", later - window, 100, CancellationToken.None)); // What the pruner would ask then.
+        Assert.Equal(WebhookDeliveryOutcome.Replayed, (await AcceptDeliveryAsync(stamped with { ReceivedAt = later })).Outcome);
+        Assert.Equal(WebhookDeliveryOutcome.Accepted, (await AcceptDeliveryAsync(stamped with { ReceivedAt = T0.AddMinutes(9.5) })).Outcome);
+    }
+
+    [StoreFact]
     public async Task Webhook_deliveries_enqueue_the_bound_jobs_and_a_repeated_id_is_refused()
     {
         var spec = new WebhookTriggerSpec("gh");

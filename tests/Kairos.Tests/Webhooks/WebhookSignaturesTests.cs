@@ -81,22 +81,4 @@ public sealed class WebhookSignaturesTests
         Assert.False(result.Valid);
         Assert.Contains("environment variable", result.Reason);
     }
-
-    [Fact]
-    public void The_rate_limiter_refills_evenly_and_says_when_to_retry()
-    {
-        var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
-        var limiter = new WebhookRateLimiter(clock);
-        var limit = new WebhookRateLimit(2, TimeSpan.FromSeconds(10));
-
-        Assert.True(limiter.TryTake("h", limit, out _));
-        Assert.True(limiter.TryTake("h", limit, out _));
-        Assert.False(limiter.TryTake("h", limit, out var retryAfter));
-        Assert.Equal(TimeSpan.FromSeconds(5), retryAfter);
-        Assert.True(limiter.TryTake("other", limit, out _)); // Buckets are per hook.
-
-        clock.Advance(TimeSpan.FromSeconds(5));
-        Assert.True(limiter.TryTake("h", limit, out _));
-        Assert.False(limiter.TryTake("h", limit, out _));
-    }
 }

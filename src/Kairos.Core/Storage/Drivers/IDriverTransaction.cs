@@ -234,11 +234,13 @@ internal interface IDriverTransaction
     ValueTask<IReadOnlyList<TriggerBinding>> ListTriggersAsync(string source);
 
     /// <summary>
-    /// Forgets the hook's delivery ids received before <paramref name="forgetBefore"/>, then records
-    /// <paramref name="deliveryId"/>; false when it was already recorded (a repeated delivery). Atomic
-    /// across nodes: of two transactions recording the same id, one gets false.
+    /// Forgets the hook's delivery ids whose window started before <paramref name="forgetBefore"/>, then
+    /// records <paramref name="deliveryId"/> with <paramref name="windowStart"/> (stored as its
+    /// <c>received_at</c>: the time its replay window is counted from, which the rule may set later than
+    /// the receipt); false when it was already recorded (a repeated delivery). Atomic across nodes: of
+    /// two transactions recording the same id, one gets false.
     /// </summary>
-    ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset receivedAt, DateTimeOffset forgetBefore);
+    ValueTask<bool> RememberDeliveryIdAsync(string hook, string deliveryId, DateTimeOffset windowStart, DateTimeOffset forgetBefore);
 }
 
 /// <summary>A stored trigger as rules see it: its job, its definition, and whether the job is paused.</summary>
