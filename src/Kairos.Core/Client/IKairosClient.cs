@@ -174,6 +174,9 @@ public interface IKairosClient
     /// <summary>Deletes a stored secret; false when there was none of that name.</summary>
     Task<bool> DeleteSecretAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>A webhook's secret for checking a delivery (admin only): from the configuration, the environment or a named secret; null when unavailable.</summary>
+    Task<string?> ResolveWebhookSecretAsync(WebhookDefinition hook, CancellationToken cancellationToken = default);
+
     /// <summary>Re-encrypts every stored secret with the current (first) secret key; returns how many changed.</summary>
     Task<int> RotateSecretsAsync(CancellationToken cancellationToken = default);
 

@@ -28,6 +28,23 @@ internal sealed partial class KairosClient
         return SecretRules.DeleteAsync(Store, Clock.GetUtcNow(), name, cancellationToken);
     }
 
+    public async Task<string?> ResolveWebhookSecretAsync(Webhooks.WebhookDefinition hook, CancellationToken cancellationToken = default)
+    {
+        Authorization.RequireAdmin(Caller, "read a webhook's secret");
+        if (hook.Secret?.SecretName is not { } name)
+        {
+            return hook.Secret?.Resolve();
+        }
+        try
+        {
+            return (await engine.Secrets.ResolveAsync([name], cancellationToken).ConfigureAwait(false))[name];
+        }
+        catch (KairosValidationException)
+        {
+            return null; // Not defined (yet): the delivery is refused as "secret unavailable", like an unset variable.
+        }
+    }
+
     public Task<int> RotateSecretsAsync(CancellationToken cancellationToken = default)
     {
         Authorization.RequireAdmin(Caller, "rotate secrets");

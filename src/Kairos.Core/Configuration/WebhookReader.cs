@@ -18,7 +18,7 @@ internal static class WebhookReader
         SecretSource? secret = null;
         if (f.TryGetValue("secret", out var literal) && nodes.String(literal, "secret") is { } value)
         {
-            secret = SecretSource.Literal(value);
+            secret = SecretSource.FromText(value);
         }
         if (f.TryGetValue("secretEnv", out var env) && nodes.String(env, "secretEnv") is { } variable)
         {

@@ -64,20 +64,32 @@ public sealed record HmacVerification(string Header)
 }
 
 /// <summary>
-/// Where a secret comes from: written in the configuration, or read from an environment variable
-/// when a delivery is checked. Secrets are never returned by the API, logged or journaled.
+/// Where a secret comes from: written in the configuration, read from an environment variable, or a
+/// named secret (<c>secret: "{{secrets.NAME}}"</c>, see docs/security.md), each looked up when a
+/// delivery is checked. Secrets are never returned by the API, logged or journaled.
 /// </summary>
-public sealed record SecretSource(string? Value, string? EnvironmentVariable)
+public sealed record SecretSource(string? Value, string? EnvironmentVariable, string? SecretName = null)
 {
     public static SecretSource Literal(string value) => new(value, null);
 
     public static SecretSource Environment(string name) => new(null, name);
 
-    /// <summary>The secret, or null when the environment variable is not set.</summary>
+    public static SecretSource Named(string name) => new(null, null, name);
+
+    /// <summary>A literal value, or a reference to a named secret when it is exactly <c>{{secrets.NAME}}</c>.</summary>
+    public static SecretSource FromText(string text) =>
+        Executors.PayloadTemplate.SecretNames(text).ToList() is [var name] && text.Trim() == $"{{{{secrets.{name}}}}}"
+            ? Named(name)
+            : Literal(text);
+
+    /// <summary>The secret from the configuration or the environment; null when the variable is not set, or for a named secret (the client resolves those).</summary>
     public string? Resolve() => Value ?? (EnvironmentVariable is { } name ? System.Environment.GetEnvironmentVariable(name) : null);
 
     /// <summary>What the API shows instead of the secret.</summary>
-    public string Describe() => EnvironmentVariable is { } name ? $"from environment variable {name}" : "set in configuration";
+    public string Describe() =>
+        SecretName is { } secret ? $"the secret {secret}"
+        : EnvironmentVariable is { } name ? $"from environment variable {name}"
+        : "set in configuration";
 }
 
 /// <summary>At most <see cref="Requests"/> deliveries per <see cref="Per"/>; more get 429 with Retry-After.</summary>

@@ -27,13 +27,13 @@ internal sealed record VerificationResult(bool Valid, string Reason, string? Del
 /// </summary>
 internal static class WebhookSignatures
 {
-    public static VerificationResult Verify(WebhookDefinition hook, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now)
+    /// <summary>Checks a delivery against the hook's scheme with <paramref name="secret"/>, which the caller resolved (a named secret needs the store).</summary>
+    public static VerificationResult Verify(WebhookDefinition hook, string? secret, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now)
     {
         if (hook.Verification == WebhookVerification.None)
         {
             return VerificationResult.Accept(Header(headers, "X-GitHub-Delivery") ?? Header(headers, "webhook-id"));
         }
-        var secret = hook.Secret?.Resolve();
         if (string.IsNullOrEmpty(secret))
         {
             return VerificationResult.Reject($"the hook's secret is not available ({hook.Secret?.Describe() ?? "none configured"})") with

@@ -40,7 +40,7 @@ internal static class WebhooksEndpoints
             var hook = new WebhookDefinition(name)
             {
                 Verification = verification,
-                Secret = b.SecretEnv is { } env ? SecretSource.Environment(env) : b.Secret is { } secret ? SecretSource.Literal(secret) : null,
+                Secret = b.SecretEnv is { } env ? SecretSource.Environment(env) : b.Secret is { } secret ? SecretSource.FromText(secret) : null,
                 Headers = b.Headers ?? [],
                 Hmac = b.Hmac is { } h ? Hmac(h) : null,
             };

@@ -59,7 +59,7 @@ internal static class WebhookEndpoint
                 $"the body is larger than this hook accepts ({hook.MaxBodyBytes} bytes)");
         }
         var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var verification = WebhookSignatures.Verify(hook, headers, body, now);
+        var verification = WebhookSignatures.Verify(hook, await kairos.ResolveWebhookSecretAsync(hook, ct), headers, body, now);
         if (!verification.Valid)
         {
             loggers.CreateLogger("Kairos.Webhooks").LogDebug("Webhook {Hook}: delivery refused: {Reason}", name, verification.Reason);

@@ -115,6 +115,34 @@ public sealed class SecretsTests
     }
 
     [Fact]
+    public async Task A_webhook_verifies_with_a_named_secret_and_refuses_while_it_is_not_set()
+    {
+        await using var server = await InProcessServer.StartAsync("""
+            webhooks:
+              deploy: { verify: bearer, secret: "{{secrets.hook-token}}" }
+            jobs:
+              on-deploy:
+                handler: echo
+                triggers: [{ webhook: deploy }]
+            """);
+        async Task<HttpStatusCode> DeliverAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/hooks/deploy") { Content = JsonContent.Create(new { v = 1 }) };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await server.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var beforeSet = await DeliverAsync(Value);
+        await server.Client.SetSecretAsync("hook-token", Value);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, beforeSet);
+        Assert.Equal(HttpStatusCode.Accepted, await DeliverAsync(Value));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DeliverAsync("guess"));
+        Assert.Contains("the secret hook-token", await server.Http.GetStringAsync("/api/webhooks/deploy"));
+    }
+
+    [Fact]
     public void A_value_decrypts_only_under_its_own_name_and_an_old_key_still_decrypts_after_rotation()
     {
         var oldKey = SecretCipher.NewKey();
