@@ -33,6 +33,11 @@ internal static class YamlConfigLoader
         var scanner = new Scanner(new StringReader(text));
         try
         {
+            if (YamlShape.FindProblem(new Parser(scanner)) is { } problem)
+            {
+                throw new KairosConfigException(file, [problem]);
+            }
+            scanner = new Scanner(new StringReader(text));
             yaml.Load(new Parser(scanner));
         }
         catch (YamlException ex)
@@ -99,9 +104,9 @@ internal static class YamlConfigLoader
             {
                 continue;
             }
-            if (JobRules.Name(name) is { } nameError)
+            if (JobRules.Name(name, what) is { } nameError)
             {
-                nodes.Error(nameNode, nameError.Replace("job name", $"{what} name", StringComparison.Ordinal));
+                nodes.Error(nameNode, nameError);
                 continue;
             }
             if (read(name, node) is { } value)

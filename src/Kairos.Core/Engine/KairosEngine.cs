@@ -237,17 +237,22 @@ internal sealed class KairosEngine : IAsyncDisposable
     /// <summary>Creates or replaces a webhook served at <c>POST /hooks/{name}</c>.</summary>
     public async Task SaveWebhookAsync(Webhooks.WebhookDefinition hook, CancellationToken cancellationToken = default)
     {
-        if (JobRules.Name(hook.Name) is { } error)
+        if (JobRules.Name(hook.Name, "webhook") is { } error)
         {
-            throw new KairosValidationException(error.Replace("job name", "webhook name", StringComparison.Ordinal));
+            throw new KairosValidationException(error);
         }
         if (hook.Verification != Webhooks.WebhookVerification.None && hook.Secret is null)
         {
             throw new KairosValidationException($"webhook '{hook.Name}' verifies signatures and needs a secret (a value or an environment variable)");
         }
-        if (hook.MaxBodyBytes < 1 || hook.ReplayWindow <= TimeSpan.Zero || hook.RateLimit is { Requests: < 1 } || hook.RateLimit?.Per <= TimeSpan.Zero)
+        if (hook.ReplayWindow <= TimeSpan.Zero || hook.ReplayWindow > Configuration.Durations.Longest
+            || hook.RateLimit is { Requests: < 1 } || hook.RateLimit?.Per <= TimeSpan.Zero || hook.RateLimit?.Per > Configuration.Durations.Longest)
         {
-            throw new KairosValidationException($"webhook '{hook.Name}': maxBodyBytes, replayWindow and rateLimit must be positive");
+            throw new KairosValidationException($"webhook '{hook.Name}': replayWindow and rateLimit must be positive and at most 100 years");
+        }
+        if (Webhooks.WebhookLimits.BodySize(hook.MaxBodyBytes) is { } sizeError)
+        {
+            throw new KairosValidationException($"webhook '{hook.Name}': {sizeError}");
         }
         await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
@@ -281,6 +286,10 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             throw new KairosValidationException("an event needs a source: who or what published it");
         }
+        if ((InputText.Key(request.Source, "the event source") ?? InputText.Key(request.IdempotencyKey, "the idempotency key")) is { } tooLong)
+        {
+            throw new KairosValidationException(tooLong);
+        }
         if (JobRules.Priority(request.Priority) is { } priorityError)
         {
             throw new KairosValidationException(priorityError);
@@ -297,9 +306,9 @@ internal sealed class KairosEngine : IAsyncDisposable
     /// <summary>Creates or replaces a subscription. Subscriptions owned by completion triggers are changed through their job.</summary>
     public async Task SaveSubscriptionAsync(Events.Subscription subscription, CancellationToken cancellationToken = default)
     {
-        if (JobRules.Name(subscription.Name) is { } nameError)
+        if (JobRules.Name(subscription.Name, "subscription") is { } nameError)
         {
-            throw new KairosValidationException(nameError.Replace("job name", "subscription name", StringComparison.Ordinal));
+            throw new KairosValidationException(nameError);
         }
         if (!Events.EventTypePattern.TryParse(subscription.Pattern, out _, out var patternError))
         {
@@ -364,6 +373,10 @@ internal sealed class KairosEngine : IAsyncDisposable
         if (request.Priority is { } priority && JobRules.Priority(priority) is { } error)
         {
             throw new KairosValidationException(error);
+        }
+        if (InputText.Key(request.IdempotencyKey, "the idempotency key") is { } tooLong)
+        {
+            throw new KairosValidationException(tooLong);
         }
         var result = await Store.EnqueueAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (result.Created)
