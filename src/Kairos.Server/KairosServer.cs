@@ -8,6 +8,7 @@ using Kairos.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -65,8 +66,12 @@ internal static class KairosServer
         builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<IKairosClient>().Clock));
         configureKairos?.Invoke(kairos);
 
+        // A query or route value that does not bind (limit=abc) throws, so ProblemResponses answers it with a problem body.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
         var app = builder.Build();
         app.UseMiddleware<ProblemResponses>();
+        app.UseMiddleware<ApiBodyLimit>();
         MapEndpoints(app);
         return app;
     }

@@ -208,7 +208,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         var errors = JobRules.Validate(job, _handlers.Contains);
         if (errors.Count > 0)
         {
-            throw new KairosValidationException($"job '{job.Name}' is invalid: " + string.Join("; ", errors));
+            throw new KairosValidationException($"job {InputText.Quote(job.Name)} is invalid: " + string.Join("; ", errors));
         }
         if (job.Triggers.OfType<CompletionTriggerSpec>().Any())
         {

@@ -10,7 +10,7 @@ namespace Kairos.Server.Api;
 /// <summary>/api/webhooks: list, show, create or replace (PUT), delete. Secrets go in, never out.</summary>
 internal static class WebhooksEndpoints
 {
-    public sealed record WebhookBody(string? Verify, string? Secret, string? SecretEnv, string? ReplayWindow, long? MaxBodyBytes, int? RateLimitRequests, string? RateLimitPer, List<string>? Headers);
+    public sealed record WebhookBody(string? Verify = null, string? Secret = null, string? SecretEnv = null, string? ReplayWindow = null, long? MaxBodyBytes = null, int? RateLimitRequests = null, string? RateLimitPer = null, List<string>? Headers = null);
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -22,9 +22,9 @@ internal static class WebhooksEndpoints
         hooks.MapGet("/{name}", async (string name, IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(WebhookView.From(await kairos.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist"))));
 
-        hooks.MapPut("/{name}", async (string name, WebhookBody? body, IKairosClient kairos, CancellationToken ct) =>
+        hooks.MapPut("/{name}", async (string name, HttpRequest request, IKairosClient kairos, CancellationToken ct) =>
         {
-            var b = body ?? new WebhookBody(null, null, null, null, null, null, null, null);
+            var b = await ApiJson.ReadAsync<WebhookBody>(request, "the webhook", ct) ?? new WebhookBody();
             var verification = (b.Verify ?? "none").ToLowerInvariant() switch
             {
                 "none" => WebhookVerification.None,
