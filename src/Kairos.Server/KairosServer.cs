@@ -97,7 +97,8 @@ internal static class KairosServer
             var node = await kairos.CheckHealthAsync(ct);
             return Results.Ok(new { status = "ok", node = node.Node, activeRuns = node.ActiveRuns, leader = node.Leader });
         });
-        app.MapFallback((HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
+        // "{*path}", not the default "{*path:nonfile}": a path with a dot in its last segment gets the problem body too.
+        app.MapFallback("{*path}", (HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
             $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, nodes, stats) and /healthz"));
     }
 }

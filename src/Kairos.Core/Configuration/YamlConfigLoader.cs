@@ -45,6 +45,12 @@ internal static class YamlConfigLoader
             var reason = ex.InnerException?.Message ?? ex.Message;
             throw new KairosConfigException(file, [new ConfigError((int)ex.Start.Line, (int)ex.Start.Column, $"malformed YAML: {Trim(reason)}")]);
         }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's node model refuses some event orders this way, e.g. an alias right after a value on its line.
+            var at = scanner.CurrentPosition;
+            throw new KairosConfigException(file, [new ConfigError((int)at.Line, (int)at.Column, "malformed YAML: cannot read on from here")]);
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner fails this way, not with a YamlException, on some unclosed flow collections ("a: {b: c" then "d: e").

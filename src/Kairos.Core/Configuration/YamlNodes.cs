@@ -221,7 +221,8 @@ internal sealed partial class YamlNodes
         {
             return JsonValue.Create(integer);
         }
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        // Only finite numbers: JSON has no NaN or Infinity (1e400 parses as Infinity), so those stay text.
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
         {
             return JsonValue.Create(number);
         }

@@ -46,8 +46,10 @@ internal static class YamlShape
                 case Scalar scalar:
                     Completed(scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value, 1 + scalar.Value.Length);
                     break;
+                case AnchorAlias alias when !anchors.ContainsKey(alias.Value.Value):
+                    return At(current, $"alias *{alias.Value.Value} refers to no anchor &{alias.Value.Value} defined above it");
                 case AnchorAlias alias:
-                    var expanded = anchors.GetValueOrDefault(alias.Value.Value);
+                    var expanded = anchors[alias.Value.Value];
                     expandedByAliases += expanded;
                     if (expandedByAliases > MaxAliasExpansion)
                     {

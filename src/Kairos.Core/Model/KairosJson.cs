@@ -55,8 +55,9 @@ internal static class KairosJson
         {
             using var _ = JsonDocument.Parse(json);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // ArgumentException: text with a lone UTF-16 surrogate, which no JSON text can hold.
             throw new KairosValidationException($"{what} is not valid JSON: {ex.Message}");
         }
     }

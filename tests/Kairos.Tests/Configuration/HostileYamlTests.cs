@@ -128,6 +128,30 @@ public sealed class HostileYamlTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_reports_an_alias_to_no_anchor_at_the_alias_and_one_after_a_value_without_crashing()
+    {
+        var undefined = Write("undefined.yaml", "jobs:\n  a:\n    handler: *zz\n");
+        var afterValue = Write("after-value.yaml", "jobs:\n  a:\n    handler: &a echo\nsubscriptions:\n  s:\n    events: 'order.*'   *a\n    job: a\n");
+
+        var first = await EndToEnd.Cli.RunAsync("validate", undefined);
+        var second = await EndToEnd.Cli.RunAsync("validate", afterValue); // Found by the fuzz tests: an unhandled ArgumentException.
+
+        Assert.Contains($"{undefined}:3:14: alias *zz refers to no anchor &zz defined above it", first.Stderr);
+        Assert.True(second.ExitCode == 1, second.ToString());
+        Assert.Contains("malformed YAML", second.Stderr);
+        Assert.DoesNotContain("   at ", second.Stderr);
+    }
+
+    [Fact]
+    public void Numbers_that_JSON_cannot_hold_stay_text_in_a_payload()
+    {
+        // Found by the fuzz tests: 1e400 became Infinity, which no JSON writer accepts.
+        var config = YamlConfigLoader.Load("jobs:\n  a:\n    handler: echo\n    triggers:\n      - now: true\n        payload: { big: 1e400, nan: NaN, n: 1.5 }\n", "test.yaml");
+
+        Assert.Equal("""{"big":"1e400","nan":"NaN","n":1.5}""", config.Jobs.Single().Triggers.Single().Payload);
+    }
+
+    [Fact]
     public async Task Validate_points_at_a_second_document_instead_of_ignoring_it()
     {
         var file = Write("two.yaml", "jobs:\n  a:\n    handler: echo\n---\njobs:\n  b:\n    handler: nope\n");
