@@ -136,10 +136,9 @@ public sealed class HostileApiTests(HostileApiServer fixture) : IClassFixture<Ho
     }
 
     [Theory]
-    [InlineData("/api/jobs/x/run", 2)]
-    [InlineData("/api/jobs/x/run", 29)]
-    [InlineData("/api/events", 25)]
-    [InlineData("/api/jobs/x", 40)]
+    [InlineData("/api/jobs/x/run", 29)] // 29 MB was answered with a reset.
+    [InlineData("/api/events", 2)]
+    [InlineData("/api/jobs/x", 2)]
     public async Task A_body_over_1_MiB_is_a_413_problem_not_a_reset(string path, int megabytes)
     {
         var before = await RunCountAsync();
