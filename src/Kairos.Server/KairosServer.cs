@@ -9,6 +9,7 @@ using Kairos.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -71,8 +72,12 @@ internal static class KairosServer
         configureKairos?.Invoke(kairos);
         AddAccess(builder.Services, serve);
 
+        // A query or route value that does not bind (limit=abc) throws, so ProblemResponses answers it with a problem body.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
         var app = builder.Build();
         app.UseMiddleware<ProblemResponses>();
+        app.UseMiddleware<ApiBodyLimit>();
         app.UseMiddleware<HostCheck>();
         app.UseMiddleware<CrossOriginGuard>();
         app.UseRouting();
@@ -120,7 +125,8 @@ internal static class KairosServer
             var node = await kairos.CheckHealthAsync(ct);
             return Results.Ok(new { status = "ok", node = node.Node, activeRuns = node.ActiveRuns, leader = node.Leader });
         });
-        app.MapFallback((HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
+        // "{*path}", not the default "{*path:nonfile}": a path with a dot in its last segment gets the problem body too.
+        app.MapFallback("{*path}", (HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
             $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, keys, secrets, nodes, stats) and /healthz"));
     }
 }

@@ -17,7 +17,7 @@ internal static class JobsCommand
         {
             case "list":
                 args.NoMorePositionals(0);
-                var jobs = await api.GetAsync("api/jobs");
+                var jobs = await ListAllAsync(api);
                 if (json)
                 {
                     PrintJson(output, jobs);
@@ -111,5 +111,28 @@ internal static class JobsCommand
         }
         var state = Text(result?["state"]);
         return state is "dead" or "cancelled" ? 1 : 0;
+    }
+
+    /// <summary>Every job, following the name cursor: <c>GET /api/jobs</c> answers one page at a time, in name order.</summary>
+    private static async Task<JsonArray> ListAllAsync(ApiClient api)
+    {
+        const int PageSize = 1000;
+        var all = new JsonArray();
+        string? after = null;
+        while (true)
+        {
+            var page = (await api.GetAsync($"api/jobs?limit={PageSize}" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}")))!.AsArray();
+            var jobs = page.ToList();
+            page.Clear(); // Detached, so that each job can join the whole list.
+            foreach (var job in jobs)
+            {
+                all.Add(job);
+            }
+            if (jobs.Count < PageSize)
+            {
+                return all;
+            }
+            after = jobs[^1]!["name"]!.GetValue<string>();
+        }
     }
 }

@@ -8,13 +8,22 @@ namespace Kairos.Configuration;
 /// Durations as people write them: "250ms", "30s", "5m", "1h30m", "2d", up to <see cref="Longest"/>.
 /// Anything longer is not a duration here: no setting means it, and a huge value would overflow
 /// the time arithmetic of whatever received it (a wait's deadline, a retention cut-off).
+/// Digits are ASCII only: .NET's <c>\d</c> also matches other scripts' digits (Arabic-Indic '٣'),
+/// which no one means in a configuration file and which the number parser refuses.
 /// </summary>
 internal static partial class Durations
 {
     /// <summary>The longest duration accepted: 100 years.</summary>
     public static readonly TimeSpan Longest = TimeSpan.FromDays(36_500);
 
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)(ms|s|m|h|d)", RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// The longest duration that something waits for with a timer (a job's or a request's timeout,
+    /// a kill grace, a settle time): 49 days. .NET timers cannot wait longer than 2^32 − 2 ms
+    /// (about 49.7 days) and throw when asked to, so a longer value would fail every run.
+    /// </summary>
+    public static readonly TimeSpan LongestTimer = TimeSpan.FromDays(49);
+
+    [GeneratedRegex(@"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)", RegexOptions.CultureInvariant)]
     private static partial Regex Part();
 
     public static bool TryParse(string? text, out TimeSpan duration)

@@ -47,11 +47,11 @@ internal static class FileTriggerReader
         }
         if (f.TryGetValue("settle", out var settle))
         {
-            spec = spec with { Settle = nodes.Duration(settle, "settle") ?? spec.Settle };
+            spec = spec with { Settle = nodes.TimerDuration(settle, "settle") ?? spec.Settle };
         }
         if (f.TryGetValue("reconcile", out var reconcile))
         {
-            spec = spec with { Reconcile = nodes.Duration(reconcile, "reconcile") ?? spec.Reconcile };
+            spec = spec with { Reconcile = nodes.TimerDuration(reconcile, "reconcile") ?? spec.Reconcile };
         }
         if (f.TryGetValue("allowConcurrent", out var concurrent))
         {

@@ -16,15 +16,26 @@ internal static class JobReader
         {
             Name = name,
             Executor = executor ?? defaults.Executor,
-            Queue = f.TryGetValue("queue", out var q) ? nodes.String(q, "queue") ?? defaults.Queue : defaults.Queue,
+            Queue = f.TryGetValue("queue", out var q) ? ReadQueue(q, nodes) ?? defaults.Queue : defaults.Queue,
             Priority = f.TryGetValue("priority", out var p) ? nodes.Int(p, "priority", JobDefinition.MinPriority, JobDefinition.MaxPriority) ?? 5 : defaults.Priority,
-            Timeout = f.TryGetValue("timeout", out var t) ? nodes.Duration(t, "timeout") : null,
+            Timeout = f.TryGetValue("timeout", out var t) ? nodes.TimerDuration(t, "timeout") : null,
             Retry = f.TryGetValue("retry", out var r) ? ReadRetry(r, nodes) : defaults.Retry,
             Concurrency = f.TryGetValue("concurrency", out var c) ? ReadConcurrency(c, nodes) : defaults.Concurrency,
             Paused = f.TryGetValue("paused", out var paused) && (nodes.Bool(paused, "paused") ?? false),
             Triggers = f.TryGetValue("triggers", out var triggers) ? nodes.Sequence(triggers, "triggers").Select(n => TriggerReader.Read(n, nodes)).OfType<TriggerSpec>().ToList() : [],
         };
         return nodes.Errors.Count == errorsBefore ? job : null;
+    }
+
+    private static string? ReadQueue(YamlNode node, YamlNodes nodes)
+    {
+        var queue = nodes.String(node, "queue");
+        if (queue is not null && JobRules.Name(queue, "queue") is { } error)
+        {
+            nodes.Error(node, error);
+            return null;
+        }
+        return queue;
     }
 
     private static ExecutorSpec? ReadExecutor(string name, YamlNode jobNode, Dictionary<string, YamlNode> f, YamlNodes nodes, Func<string, bool>? handlerExists)
@@ -76,7 +87,7 @@ internal static class JobReader
             Env = f.TryGetValue("env", out var env) ? nodes.StringMap(env, "command.env") : defaults.Env,
             WorkingDirectory = f.TryGetValue("workingDirectory", out var dir) ? nodes.String(dir, "command.workingDirectory") : null,
             MaxOutputBytes = f.TryGetValue("maxOutputBytes", out var max) ? nodes.Int(max, "command.maxOutputBytes", 1024, int.MaxValue) ?? defaults.MaxOutputBytes : defaults.MaxOutputBytes,
-            KillGracePeriod = f.TryGetValue("killGrace", out var grace) ? nodes.Duration(grace, "command.killGrace") ?? defaults.KillGracePeriod : defaults.KillGracePeriod,
+            KillGracePeriod = f.TryGetValue("killGrace", out var grace) ? nodes.TimerDuration(grace, "command.killGrace") ?? defaults.KillGracePeriod : defaults.KillGracePeriod,
             AllowOptions = f.TryGetValue("allowOptions", out var allow)
                 ? nodes.Sequence(allow, "command.allowOptions").Select(n => nodes.Int(n, "an argument index in command.allowOptions", 1, argvList.Count - 1)).OfType<int>().ToList()
                 : [],
@@ -108,6 +119,11 @@ internal static class JobReader
             nodes.Error(urlNode, urlError);
         }
         var method = f.TryGetValue("method", out var m) ? nodes.String(m, "http.method")?.ToUpperInvariant() : "GET";
+        if (m is not null && method is not null && JobRules.HttpMethod(method) is { } methodError)
+        {
+            nodes.Error(m, methodError);
+            method = null;
+        }
         string? body = null;
         if (f.TryGetValue("body", out var bodyNode))
         {
@@ -121,7 +137,7 @@ internal static class JobReader
         {
             Body = body,
             Headers = f.TryGetValue("headers", out var h) ? nodes.StringMap(h, "http.headers") : new Dictionary<string, string>(),
-            RequestTimeout = f.TryGetValue("timeout", out var t) ? nodes.Duration(t, "http.timeout") : null,
+            RequestTimeout = f.TryGetValue("timeout", out var t) ? nodes.TimerDuration(t, "http.timeout") : null,
         };
         return f.TryGetValue("maxResponseBytes", out var max)
             ? spec with { MaxResponseBytes = nodes.Int(max, "http.maxResponseBytes", 1, int.MaxValue) ?? spec.MaxResponseBytes }

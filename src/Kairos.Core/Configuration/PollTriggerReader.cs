@@ -41,7 +41,7 @@ internal static class PollTriggerReader
         }
         if (f.TryGetValue("timeout", out var timeout))
         {
-            spec = spec with { Timeout = nodes.Duration(timeout, "timeout") ?? spec.Timeout };
+            spec = spec with { Timeout = nodes.TimerDuration(timeout, "timeout") ?? spec.Timeout };
         }
         if (f.TryGetValue("allowConcurrent", out var concurrent))
         {

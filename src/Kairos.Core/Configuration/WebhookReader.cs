@@ -40,7 +40,7 @@ internal static class WebhookReader
         }
         if (f.TryGetValue("maxBodyBytes", out var max))
         {
-            hook = hook with { MaxBodyBytes = nodes.Int(max, "maxBodyBytes", 1, int.MaxValue) ?? hook.MaxBodyBytes };
+            hook = hook with { MaxBodyBytes = nodes.Int(max, "maxBodyBytes", 1, (int)WebhookLimits.MaxBodyBytes) ?? hook.MaxBodyBytes };
         }
         if (f.TryGetValue("rateLimit", out var rate))
         {

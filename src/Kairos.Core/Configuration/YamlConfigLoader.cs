@@ -33,12 +33,23 @@ internal static class YamlConfigLoader
         var scanner = new Scanner(new StringReader(text));
         try
         {
+            if (YamlShape.FindProblem(new Parser(scanner)) is { } problem)
+            {
+                throw new KairosConfigException(file, [problem]);
+            }
+            scanner = new Scanner(new StringReader(text));
             yaml.Load(new Parser(scanner));
         }
         catch (YamlException ex)
         {
             var reason = ex.InnerException?.Message ?? ex.Message;
             throw new KairosConfigException(file, [new ConfigError((int)ex.Start.Line, (int)ex.Start.Column, $"malformed YAML: {Trim(reason)}")]);
+        }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's node model refuses some event orders this way, e.g. an alias right after a value on its line.
+            var at = scanner.CurrentPosition;
+            throw new KairosConfigException(file, [new ConfigError((int)at.Line, (int)at.Column, "malformed YAML: cannot read on from here")]);
         }
         catch (InvalidOperationException)
         {
@@ -128,9 +139,9 @@ internal static class YamlConfigLoader
             {
                 continue;
             }
-            if (JobRules.Name(name) is { } nameError)
+            if (JobRules.Name(name, what) is { } nameError)
             {
-                nodes.Error(nameNode, nameError.Replace("job name", $"{what} name", StringComparison.Ordinal));
+                nodes.Error(nameNode, nameError);
                 continue;
             }
             if (read(name, node) is { } value)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Kairos.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -9,7 +11,7 @@ namespace Kairos.Configuration;
 /// Typed reads from YAML nodes that record an error at the node's line and column instead of
 /// throwing, so one validation pass reports every problem in a file.
 /// </summary>
-internal sealed class YamlNodes
+internal sealed partial class YamlNodes
 {
     public List<ConfigError> Errors { get; } = [];
 
@@ -61,18 +63,22 @@ internal sealed class YamlNodes
 
     public int? Int(YamlNode node, string what, int min, int max)
     {
-        if (node is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (node is YamlScalarNode { Value: { } text } && WholeNumber().IsMatch(text))
         {
-            if (value >= min && value <= max)
+            // A whole number too large for a long is out of range too, not "not a number".
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
             {
-                return value;
+                return (int)value;
             }
-            Error(node, $"{what} {value} is out of range {min}–{max}");
+            Error(node, $"{what} {(text.Length <= 24 ? text : InputText.Quote(text))} is out of range {min}–{max}");
             return null;
         }
         Error(node, $"{what} must be a whole number");
         return null;
     }
+
+    [GeneratedRegex("^[+-]?[0-9]+$")]
+    private static partial Regex WholeNumber();
 
     public double? Double(YamlNode node, string what, double min, double max)
     {
@@ -109,6 +115,18 @@ internal sealed class YamlNodes
         if (!Durations.TryParse(text, out var duration) || duration <= TimeSpan.Zero)
         {
             Error(node, $"{what} '{text}' is not a positive duration up to 100 years: write a number and a unit, e.g. 250ms, 30s, 5m, 1h30m, 2d");
+            return null;
+        }
+        return duration;
+    }
+
+    /// <summary>A positive duration that a timer waits for, so at most <see cref="Durations.LongestTimer"/>.</summary>
+    public TimeSpan? TimerDuration(YamlNode node, string what)
+    {
+        var duration = Duration(node, what);
+        if (duration is { } d && JobRules.Timer(d, what) is { } error)
+        {
+            Error(node, error);
             return null;
         }
         return duration;
@@ -203,7 +221,8 @@ internal sealed class YamlNodes
         {
             return JsonValue.Create(integer);
         }
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        // Only finite numbers: JSON has no NaN or Infinity (1e400 parses as Infinity), so those stay text.
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
         {
             return JsonValue.Create(number);
         }

@@ -225,7 +225,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         var errors = JobRules.Validate(job, _handlers.Contains);
         if (errors.Count > 0)
         {
-            throw new KairosValidationException($"job '{job.Name}' is invalid: " + string.Join("; ", errors));
+            throw new KairosValidationException($"job {InputText.Quote(job.Name)} is invalid: " + string.Join("; ", errors));
         }
         if (job.Triggers.OfType<CompletionTriggerSpec>().Any())
         {
@@ -254,9 +254,9 @@ internal sealed class KairosEngine : IAsyncDisposable
     /// <summary>Creates or replaces a webhook served at <c>POST /hooks/{name}</c>.</summary>
     public async Task SaveWebhookAsync(Webhooks.WebhookDefinition hook, CancellationToken cancellationToken = default)
     {
-        if (JobRules.Name(hook.Name) is { } error)
+        if (JobRules.Name(hook.Name, "webhook") is { } error)
         {
-            throw new KairosValidationException(error.Replace("job name", "webhook name", StringComparison.Ordinal));
+            throw new KairosValidationException(error);
         }
         if (Webhooks.WebhookRules.Check(hook) is { Count: > 0 } errors)
         {
@@ -294,6 +294,10 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             throw new KairosValidationException("an event needs a source: who or what published it");
         }
+        if ((InputText.Key(request.Source, "the event source") ?? InputText.Key(request.IdempotencyKey, "the idempotency key")) is { } tooLong)
+        {
+            throw new KairosValidationException(tooLong);
+        }
         if (JobRules.Priority(request.Priority) is { } priorityError)
         {
             throw new KairosValidationException(priorityError);
@@ -310,9 +314,9 @@ internal sealed class KairosEngine : IAsyncDisposable
     /// <summary>Creates or replaces a subscription. Subscriptions owned by completion triggers are changed through their job.</summary>
     public async Task SaveSubscriptionAsync(Events.Subscription subscription, CancellationToken cancellationToken = default)
     {
-        if (JobRules.Name(subscription.Name) is { } nameError)
+        if (JobRules.Name(subscription.Name, "subscription") is { } nameError)
         {
-            throw new KairosValidationException(nameError.Replace("job name", "subscription name", StringComparison.Ordinal));
+            throw new KairosValidationException(nameError);
         }
         if (!Events.EventTypePattern.TryParse(subscription.Pattern, out _, out var patternError))
         {
@@ -377,6 +381,10 @@ internal sealed class KairosEngine : IAsyncDisposable
         if (request.Priority is { } priority && JobRules.Priority(priority) is { } error)
         {
             throw new KairosValidationException(error);
+        }
+        if (InputText.Key(request.IdempotencyKey, "the idempotency key") is { } tooLong)
+        {
+            throw new KairosValidationException(tooLong);
         }
         var result = await Store.EnqueueAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (result.Created)

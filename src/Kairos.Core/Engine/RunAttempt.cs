@@ -36,6 +36,7 @@ internal sealed class RunAttempt(
     private readonly CancellationTokenSource _cancel = new();
     private readonly RunLogBuffer _log = new(time);
     private Secrets.SecretMask _mask = Secrets.SecretMask.None;
+    private static readonly IReadOnlyDictionary<string, string> NoSecrets = new Dictionary<string, string>();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason = (int)CancelReason.None;
     private volatile bool _finishing;
@@ -95,19 +96,22 @@ internal sealed class RunAttempt(
         using var timeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
         var token = linked?.Token ?? _cancel.Token;
-        IReadOnlyDictionary<string, string> secretValues;
-        try
+        IReadOnlyDictionary<string, string> secretValues = NoSecrets;
+        if (Secrets.SecretReferences.In(job.Executor) is { Count: > 0 } named)
         {
-            secretValues = await secrets.ResolveAsync(Secrets.SecretReferences.In(job.Executor), token).ConfigureAwait(false);
+            try
+            {
+                secretValues = await secrets.ResolveAsync(named, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is KairosValidationException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+            {
+                await FinishAsync(job, ExecutionResult.Failure(ex.Message, retryable: false), timedOut: false).ConfigureAwait(false);
+                return;
+            }
+            // From here on, a secret the job was given is masked wherever the run's words are kept.
+            _mask = new Secrets.SecretMask(secretValues.Values);
+            _log.Mask = _mask;
         }
-        catch (Exception ex) when (ex is KairosValidationException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
-        {
-            await FinishAsync(job, ExecutionResult.Failure(ex.Message, retryable: false), timedOut: false).ConfigureAwait(false);
-            return;
-        }
-        // From here on, a secret the job was given is masked wherever the run's words are kept.
-        _mask = new Secrets.SecretMask(secretValues.Values);
-        _log.Mask = _mask;
         ExecutionResult result;
         try
         {

@@ -40,10 +40,11 @@ internal sealed class EventFilter
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json);
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // ArgumentException: text with a lone UTF-16 surrogate, which no JSON text can hold.
             throw new KairosValidationException($"the filter is not valid JSON: {ex.Message}");
         }
         if (root is not JsonObject fields)

@@ -31,17 +31,22 @@ internal sealed partial class EventTypePattern
             error = "an event type pattern must not be empty (use ** to match every type)";
             return false;
         }
+        if (Model.InputText.Key(pattern, "an event type pattern") is { } tooLong)
+        {
+            error = tooLong;
+            return false;
+        }
         var segments = pattern.Split('.');
         foreach (var segment in segments)
         {
             if (segment.Length == 0)
             {
-                error = $"event type pattern '{pattern}' has an empty segment: segments are separated by single dots";
+                error = $"event type pattern {Model.InputText.Quote(pattern)} has an empty segment: segments are separated by single dots";
                 return false;
             }
             if (segment != "*" && segment != "**" && segment.Contains('*', StringComparison.Ordinal))
             {
-                error = $"event type pattern '{pattern}': '*' must be a whole segment (write order.* rather than order*)";
+                error = $"event type pattern {Model.InputText.Quote(pattern)}: '*' must be a whole segment (write order.* rather than order*)";
                 return false;
             }
         }
@@ -52,35 +57,54 @@ internal sealed partial class EventTypePattern
 
     /// <summary>Checks an event type given to <c>Publish</c>: non-empty segments of letters, digits, '_', '-'.</summary>
     public static string? CheckType(string? type) =>
-        type is not null && TypePattern().IsMatch(type)
+        type is not null && type.Length <= Model.InputText.MaxKeyLength && TypePattern().IsMatch(type)
             ? null
-            : $"'{type}' is not a valid event type: use dot-separated segments of letters, digits, '_' or '-', e.g. order.created";
+            : $"{Model.InputText.Quote(type)} is not a valid event type: use up to {Model.InputText.MaxKeyLength} characters in dot-separated segments of letters, digits, '_' or '-', e.g. order.created";
 
     public bool Matches(string type) => Matches(type.Split('.'));
 
     /// <summary>Matches a type already split at its dots (callers matching many patterns split once).</summary>
-    public bool Matches(string[] typeSegments) => Match(_segments, 0, typeSegments, 0);
+    public bool Matches(string[] typeSegments) => Match(_segments, typeSegments);
 
-    private static bool Match(string[] pattern, int p, string[] type, int t)
+    /// <summary>
+    /// Walks the pattern once, keeping every position in the type it can have reached so far: time is
+    /// at most pattern × type segments. Backtracking instead would be exponential in the number of
+    /// <c>**</c> (a saved pattern like <c>**.**.**.…x</c> would stall every publish).
+    /// </summary>
+    private static bool Match(string[] pattern, string[] type)
     {
-        if (p == pattern.Length)
+        var reached = new bool[type.Length + 1];
+        reached[0] = true;
+        foreach (var segment in pattern)
         {
-            return t == type.Length;
-        }
-        if (pattern[p] == "**")
-        {
-            for (var skip = t; skip <= type.Length; skip++)
+            var next = new bool[type.Length + 1];
+            var any = false;
+            for (var t = 0; t <= type.Length; t++)
             {
-                if (Match(pattern, p + 1, type, skip))
+                if (!reached[t])
                 {
-                    return true;
+                    continue;
+                }
+                if (segment == "**")
+                {
+                    // From the first position reached, every later one is reached too.
+                    Array.Fill(next, true, t, type.Length + 1 - t);
+                    any = true;
+                    break;
+                }
+                if (t < type.Length && (segment == "*" || string.Equals(segment, type[t], StringComparison.Ordinal)))
+                {
+                    next[t + 1] = true;
+                    any = true;
                 }
             }
-            return false;
+            if (!any)
+            {
+                return false;
+            }
+            reached = next;
         }
-        return t < type.Length
-            && (pattern[p] == "*" || string.Equals(pattern[p], type[t], StringComparison.Ordinal))
-            && Match(pattern, p + 1, type, t + 1);
+        return reached[type.Length];
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")]

@@ -122,8 +122,9 @@ internal static class PayloadTemplate
         {
             return JsonDocument.Parse(payloadJson);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // ArgumentException: text with a lone UTF-16 surrogate, which no JSON text can hold.
             throw new TemplateException(null, $"the payload is not valid JSON: {ex.Message}", ex);
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Kairos.Configuration;
 using Kairos.Cron;
 
 namespace Kairos.Model;
@@ -14,44 +15,81 @@ internal static partial class JobRules
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex NamePattern();
 
-    public static string? Name(string? name) =>
+    /// <summary>A name used in URLs and on the command line: a job's, a webhook's, a subscription's or a queue's (<paramref name="what"/>).</summary>
+    public static string? Name(string? name, string what = "job") =>
         name is not null && NamePattern().IsMatch(name)
             ? null
-            : $"'{name}' is not a valid job name: use 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit";
+            : $"{InputText.Quote(name)} is not a valid {what} name: use 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+    /// <summary>A duration that a timer waits for (a timeout, a kill grace): positive and at most <see cref="Durations.LongestTimer"/>.</summary>
+    public static string? Timer(TimeSpan value, string what) =>
+        value <= TimeSpan.Zero ? $"{what} must be greater than zero"
+        : value > Durations.LongestTimer ? $"{what} {Durations.Format(value)} is longer than 49d, the longest a timer can wait"
+        : null;
+
+    /// <summary>A period stored as a time to come (an interval, a retry delay): positive and at most <see cref="Durations.Longest"/>.</summary>
+    public static string? Period(TimeSpan value, string what) =>
+        value <= TimeSpan.Zero ? $"{what} must be greater than zero"
+        : value > Durations.Longest ? $"{what} is longer than 100 years"
+        : null;
+
+    /// <summary>An HTTP method: a short word of letters (GET, POST, PATCH…); anything else fails every request.</summary>
+    public static string? HttpMethod(string? method) =>
+        method is not null && HttpMethodPattern().IsMatch(method)
+            ? null
+            : $"{InputText.Quote(method)} is not an HTTP method: use a word such as GET, POST, PUT, PATCH or DELETE";
+
+    [GeneratedRegex("^[A-Za-z]{1,20}$")]
+    private static partial Regex HttpMethodPattern();
 
     public static string? Priority(int priority) =>
         priority is >= JobDefinition.MinPriority and <= JobDefinition.MaxPriority
             ? null
             : string.Create(CultureInfo.InvariantCulture, $"priority {priority} is out of range: use 1 (lowest) to 10 (highest)");
 
-    public static string? Positive(TimeSpan value, string what) =>
-        value > TimeSpan.Zero ? null : $"{what} must be greater than zero";
-
     public static string? CronExpression(string expression) =>
         CronSchedule.TryParse(expression, out _, out var error) ? null : error;
 
-    public static string? TimeZone(string zone)
+    /// <summary>
+    /// An IANA zone name. On Linux and macOS a zone id is a path under the zone database, so only
+    /// plain names are looked up: a directory (<c>Europe</c>), a relative path or an unreadable
+    /// file answers with file-system errors, which here all mean "unknown time zone".
+    /// </summary>
+    public static string? TimeZone(string? zone)
     {
+        var unknown = $"unknown time zone {InputText.Quote(zone)}: use an IANA name such as Europe/Paris or UTC";
+        if (zone is null || zone.Length > 64 || !ZonePattern().IsMatch(zone))
+        {
+            return unknown;
+        }
         try
         {
             TimeZoneInfo.FindSystemTimeZoneById(zone);
             return null;
         }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or System.Security.SecurityException
+            or IOException or UnauthorizedAccessException)
         {
-            return $"unknown time zone '{zone}': use an IANA name such as Europe/Paris or UTC";
+            return unknown;
         }
     }
 
+    [GeneratedRegex("^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")]
+    private static partial Regex ZonePattern();
+
     public static string? Retry(RetryPolicy retry)
     {
-        if (retry.MaxAttempts < 1)
+        if (retry.MaxAttempts is < 1 or > 1000)
         {
-            return "retry.maxAttempts must be at least 1 (1 means no retries)";
+            return "retry.maxAttempts must be 1 to 1000 (1 means no retries)";
         }
         if (retry.InitialDelay < TimeSpan.Zero || retry.MaxDelay < TimeSpan.Zero)
         {
             return "retry delays cannot be negative";
+        }
+        if (retry.MaxDelay > Durations.Longest)
+        {
+            return "retry.maxDelay is longer than 100 years";
         }
         if (retry.MaxDelay < retry.InitialDelay)
         {
@@ -64,82 +102,62 @@ internal static partial class JobRules
     public static IReadOnlyList<string> Validate(JobDefinition job, Func<string, bool>? handlerExists = null)
     {
         var errors = new List<string>();
-        void Check(string field, string? error)
-        {
-            if (error is not null)
-            {
-                errors.Add($"{field}: {error}");
-            }
-        }
-
-        Check("name", Name(job.Name));
-        Check("priority", Priority(job.Priority));
+        AddIf(errors, "name", Name(job.Name));
+        AddIf(errors, "priority", Priority(job.Priority));
         if (job.Timeout is { } timeout)
         {
-            Check("timeout", Positive(timeout, "timeout"));
+            AddIf(errors, "timeout", Timer(timeout, "timeout"));
         }
-        Check("retry", Retry(job.Retry));
+        AddIf(errors, "retry", Retry(job.Retry));
         if (job.Concurrency.MaxInstances is < 1)
         {
             errors.Add("concurrency.maxInstances: must be at least 1");
         }
-        if (string.IsNullOrWhiteSpace(job.Queue))
-        {
-            errors.Add("queue: must not be empty");
-        }
-        switch (job.Executor)
-        {
-            case HandlerExecutorSpec handler when handlerExists is not null && !handlerExists(handler.Handler):
-                errors.Add($"handler: no handler named '{handler.Handler}' is registered");
-                break;
-            case CommandExecutorSpec command when command.Argv.Count == 0 || string.IsNullOrWhiteSpace(command.Argv[0]):
-                errors.Add("command: the argument list must start with the executable");
-                break;
-            case CommandExecutorSpec command when command.AllowOptions.Any(i => i < 1 || i >= command.Argv.Count):
-                errors.Add($"command.allowOptions: {command.AllowOptions.First(i => i < 1 || i >= command.Argv.Count)} is not the index of an argument (1 to {command.Argv.Count - 1})");
-                break;
-            case HttpExecutorSpec http:
-                Check("http.url", HttpUrl(http.Url));
-                break;
-        }
-        errors.AddRange(Secrets.SecretReferences.Misplaced(job.Executor));
+        AddIf(errors, "queue", Name(job.Queue, "queue"));
+        CheckExecutor(job.Executor, handlerExists, errors);
         for (var i = 0; i < job.Triggers.Count; i++)
         {
             var field = $"triggers[{i}]";
             switch (job.Triggers[i])
             {
                 case CronTriggerSpec cron:
-                    Check(field + ".cron", CronExpression(cron.Expression));
-                    Check(field + ".timeZone", TimeZone(cron.TimeZone));
+                    AddIf(errors, field + ".cron", CronExpression(cron.Expression));
+                    AddIf(errors, field + ".timeZone", TimeZone(cron.TimeZone));
                     break;
                 case IntervalTriggerSpec interval:
-                    Check(field + ".interval", Positive(interval.Every, "interval"));
+                    AddIf(errors, field + ".interval", Period(interval.Every, "interval"));
                     break;
                 case WebhookTriggerSpec hook:
-                    Check(field + ".webhook", Name(hook.Hook)?.Replace("job name", "webhook name", StringComparison.Ordinal));
+                    AddIf(errors, field + ".webhook", Name(hook.Hook, "webhook"));
                     break;
                 case FileTriggerSpec file:
                     if (!System.IO.Path.IsPathFullyQualified(file.Path))
                     {
                         errors.Add($"{field}.file: '{file.Path}' must be an absolute directory path");
                     }
-                    if (file.Events.Count == 0 || file.Settle < TimeSpan.Zero || file.Reconcile <= TimeSpan.Zero)
+                    if (file.Events.Count == 0 || file.Settle < TimeSpan.Zero || file.Settle > Durations.LongestTimer || file.Reconcile <= TimeSpan.Zero)
                     {
-                        errors.Add($"{field}: a file trigger needs at least one event, a settle time ≥ 0 and a positive reconcile interval");
+                        errors.Add($"{field}: a file trigger needs at least one event, a settle time of 0 to 49d and a positive reconcile interval");
                     }
+                    AddIf(errors, field + ".reconcile", Timer(file.Reconcile, "reconcile"));
                     break;
                 case PollTriggerSpec poll:
                     if (new object?[] { poll.Poller, poll.Http, poll.Sql }.Count(x => x is not null) != 1)
                     {
                         errors.Add($"{field}.poll: give exactly one of a poller name, http or sql");
                     }
-                    if ((poll.Poller is null && poll.Interval is null) || poll.Interval <= TimeSpan.Zero || poll.Timeout <= TimeSpan.Zero)
+                    if (poll.Poller is null && poll.Interval is null)
                     {
-                        errors.Add($"{field}.poll: needs a positive interval (every) and timeout");
+                        errors.Add($"{field}.poll: needs an interval (every)");
                     }
+                    if (poll.Interval is { } every)
+                    {
+                        AddIf(errors, field + ".every", Period(every, "every"));
+                    }
+                    AddIf(errors, field + ".timeout", Timer(poll.Timeout, "timeout"));
                     break;
                 case CompletionTriggerSpec completion:
-                    Check(field + ".completion", Name(completion.Job));
+                    AddIf(errors, field + ".completion", Name(completion.Job));
                     if (completion.MaxDepth is < 1)
                     {
                         errors.Add($"{field}.maxDepth: must be at least 1");
@@ -161,8 +179,66 @@ internal static partial class JobRules
         return errors;
     }
 
-    public static string? HttpUrl(string url)
+    private static void CheckExecutor(ExecutorSpec executor, Func<string, bool>? handlerExists, List<string> errors)
     {
+        switch (executor)
+        {
+            case HandlerExecutorSpec handler when handlerExists is not null && !handlerExists(handler.Handler):
+                errors.Add($"handler: no handler named {InputText.Quote(handler.Handler)} is registered");
+                break;
+            case CommandExecutorSpec command:
+                if (command.Argv.Count == 0 || string.IsNullOrWhiteSpace(command.Argv[0]))
+                {
+                    errors.Add("command: the argument list must start with the executable");
+                }
+                if (command.Argv.Contains(null!) || command.Env.Values.Contains(null!))
+                {
+                    errors.Add("command: arguments and environment values must be text, not null");
+                }
+                if (command.MaxOutputBytes < 1024)
+                {
+                    errors.Add("command.maxOutputBytes: must be at least 1024");
+                }
+                AddIf(errors, "command.killGrace", Timer(command.KillGracePeriod, "killGrace"));
+                if (command.AllowOptions.FirstOrDefault(i => i < 1 || i >= command.Argv.Count, -1) is var bad and not -1)
+                {
+                    errors.Add($"command.allowOptions: {bad} is not the index of an argument (1 to {command.Argv.Count - 1})");
+                }
+                break;
+            case HttpExecutorSpec http:
+                AddIf(errors, "http.method", HttpMethod(http.Method));
+                AddIf(errors, "http.url", HttpUrl(http.Url));
+                if (http.Headers.Values.Contains(null!))
+                {
+                    errors.Add("http.headers: header values must be text, not null");
+                }
+                if (http.MaxResponseBytes < 1)
+                {
+                    errors.Add("http.maxResponseBytes: must be at least 1");
+                }
+                if (http.RequestTimeout is { } requestTimeout)
+                {
+                    AddIf(errors, "http.timeout", Timer(requestTimeout, "timeout"));
+                }
+                break;
+        }
+        errors.AddRange(Secrets.SecretReferences.Misplaced(executor));
+    }
+
+    private static void AddIf(List<string> errors, string field, string? error)
+    {
+        if (error is not null)
+        {
+            errors.Add($"{field}: {error}");
+        }
+    }
+
+    public static string? HttpUrl(string? url)
+    {
+        if (url is null)
+        {
+            return "an http executor needs a url";
+        }
         // A template may fill the host, so only a literal URL is checked fully.
         if (url.Contains("{{", StringComparison.Ordinal))
         {

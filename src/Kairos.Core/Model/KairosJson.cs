@@ -8,6 +8,29 @@ internal static class KairosJson
 {
     public static readonly JsonSerializerOptions Options = Create();
 
+    /// <summary>
+    /// The same conventions, strict, for what callers send (API bodies): a field given twice, a field
+    /// the shape does not have, a required field missing or a null where a value is needed is an
+    /// error naming it, as the YAML loader refuses unknown keys. A constructor parameter is required
+    /// unless it has a default value (request bodies give theirs <c>= null</c>). Stored definitions are read with
+    /// <see cref="Options"/>, so an older row never fails to load.
+    /// </summary>
+    public static readonly JsonSerializerOptions Input = CreateInput();
+
+    private static JsonSerializerOptions CreateInput()
+    {
+        var options = new JsonSerializerOptions(Options)
+        {
+            AllowDuplicateProperties = false,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+            AllowOutOfOrderMetadataProperties = true, // "kind" may come after the fields it selects.
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
@@ -32,8 +55,9 @@ internal static class KairosJson
         {
             using var _ = JsonDocument.Parse(json);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // ArgumentException: text with a lone UTF-16 surrogate, which no JSON text can hold.
             throw new KairosValidationException($"{what} is not valid JSON: {ex.Message}");
         }
     }

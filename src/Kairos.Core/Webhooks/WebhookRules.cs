@@ -52,13 +52,13 @@ internal static class WebhookRules
                 errors.Add(new("hmac.signedContent", templateError!));
             }
         }
-        if (hook.MaxBodyBytes is < 1 or > int.MaxValue)
+        if (WebhookLimits.BodySize(hook.MaxBodyBytes) is { } sizeError)
         {
-            errors.Add(new("maxBodyBytes", $"{hook.MaxBodyBytes} is out of range 1–{int.MaxValue}"));
+            errors.Add(new("maxBodyBytes", sizeError));
         }
-        if (hook.ReplayWindow <= TimeSpan.Zero)
+        if (hook.ReplayWindow <= TimeSpan.Zero || hook.ReplayWindow > Configuration.Durations.Longest)
         {
-            errors.Add(new("replayWindow", "must be a positive duration"));
+            errors.Add(new("replayWindow", "must be a positive duration of at most 100 years"));
         }
         if (hook.RateLimit is { } limit)
         {
@@ -66,9 +66,9 @@ internal static class WebhookRules
             {
                 errors.Add(new("rateLimit.requests", $"{limit.Requests} is out of range 1–1000000"));
             }
-            if (limit.Per <= TimeSpan.Zero)
+            if (limit.Per <= TimeSpan.Zero || limit.Per > Configuration.Durations.Longest)
             {
-                errors.Add(new("rateLimit.per", "must be a positive duration"));
+                errors.Add(new("rateLimit.per", "must be a positive duration of at most 100 years"));
             }
         }
         if (hook.Headers.Any(string.IsNullOrWhiteSpace))

@@ -15,17 +15,18 @@ namespace Kairos.Server.Api;
 internal static class EventsEndpoints
 {
     /// <summary>The body of POST /api/events.</summary>
-    public sealed record PublishBody(string? Type, string? Source, JsonNode? Data, int? Priority, string? IdempotencyKey);
+    public sealed record PublishBody(string? Type = null, string? Source = null, JsonNode? Data = null, int? Priority = null, string? IdempotencyKey = null);
 
     /// <summary>The body of POST /api/events/replay.</summary>
-    public sealed record ReplayBody(string? Subscription, DateTimeOffset? From, DateTimeOffset? To, string? Type);
+    public sealed record ReplayBody(string? Subscription = null, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Type = null);
 
     public static void Map(IEndpointRouteBuilder api)
     {
         var events = api.MapGroup("/events");
 
-        events.MapPost("/", async (PublishBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        events.MapPost("/", async (HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
+            var body = await ApiJson.ReadAsync<PublishBody>(request, "the event", ct);
             if (body?.Type is null)
             {
                 throw new KairosValidationException("the body needs at least {\"type\": \"...\"}; optional: source, data, priority, idempotencyKey");
@@ -52,7 +53,7 @@ internal static class EventsEndpoints
             {
                 throw new KairosValidationException(error!);
             }
-            var list = await kairos.ListEventsAsync(new EventQuery { TypePattern = type, Status = parsed, From = from, To = to, Limit = Math.Clamp(limit ?? 50, 1, 1000), BeforeId = before }, ct);
+            var list = await kairos.ListEventsAsync(new EventQuery { TypePattern = type, Status = parsed, From = from, To = to, Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before }, ct);
             return Results.Ok(list.Select(EventView.From));
         }).Requires(KairosScope.Read);
 
@@ -69,8 +70,9 @@ internal static class EventsEndpoints
         events.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) })).Requires(KairosScope.Run);
 
-        events.MapPost("/replay", async (ReplayBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        events.MapPost("/replay", async (HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
+            var body = await ApiJson.ReadAsync<ReplayBody>(request, "the replay request", ct);
             if (body?.Subscription is null || body.From is null || body.To is null)
             {
                 throw new KairosValidationException("the body needs subscription, from and to (ISO-8601 times); optional: type (a pattern)");

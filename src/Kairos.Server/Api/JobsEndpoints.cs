@@ -1,4 +1,5 @@
 using Kairos.Access;
+using System.Text.Json.Nodes;
 using Kairos.Client;
 using Kairos.Server.Access;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,11 +17,17 @@ internal static class JobsEndpoints
     {
         var jobs = api.MapGroup("/jobs");
 
-        jobs.MapGet("/", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        // Pages in name order: ?limit= (default 100) jobs whose names come after ?after= (the last name of the previous page).
+        jobs.MapGet("/", async (int? limit, string? after, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
-            var all = await kairos.ListJobsAsync(ct);
+            var size = ApiPaging.Limit(limit, 100, ApiPaging.MaxJobs);
+            var page = (await kairos.ListJobsAsync(ct))
+                .Where(j => after is null || string.CompareOrdinal(j.Definition.Name, after) > 0)
+                .OrderBy(j => j.Definition.Name, StringComparer.Ordinal)
+                .Take(size)
+                .ToList();
             var triggers = (await kairos.ListTriggersAsync(null, ct)).ToLookup(t => t.JobName);
-            return Results.Ok(all.Select(j => JobView.From(j, triggers[j.Definition.Name])));
+            return Results.Ok(page.Select(j => JobView.From(j, triggers[j.Definition.Name])));
         }).Requires(KairosScope.Read);
 
         jobs.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await ShowAsync(kairos, name, ct))).Requires(KairosScope.Read);
@@ -78,38 +85,28 @@ internal static class JobsEndpoints
     /// <summary>A job definition in the stored JSON shape (see docs/api.md); the name comes from the URL.</summary>
     private static async Task<Model.JobDefinition> ReadDefinitionAsync(string name, HttpRequest request, CancellationToken ct)
     {
-        System.Text.Json.Nodes.JsonObject body;
-        try
-        {
-            body = await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.Nodes.JsonObject>(request.Body, cancellationToken: ct)
-                ?? throw new KairosValidationException("the body must be a job definition object");
-        }
-        catch (System.Text.Json.JsonException ex)
-        {
-            throw new KairosValidationException($"the body is not valid JSON: {ex.Message}");
-        }
+        const string what = "the job definition";
+        var body = await ApiJson.ReadAsync<JsonObject>(request, what, ct)
+            ?? throw new KairosValidationException($"the body must be {what}, e.g. {{\"executor\": {{\"kind\": \"handler\", \"handler\": \"echo\"}}}}");
         body["name"] = name;
-        try
+        if (body["executor"] is JsonObject executor && executor["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k == Model.ExecutorKinds.Http
+            && !executor.ContainsKey("method"))
         {
-            return System.Text.Json.JsonSerializer.Deserialize<Model.JobDefinition>(body, Model.KairosJson.Options)
-                ?? throw new KairosValidationException("the body must be a job definition object");
+            executor["method"] = "GET"; // As in YAML: an http executor without a method sends GET.
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
-        {
-            throw new KairosValidationException($"the body is not a job definition: {ex.Message}");
-        }
+        return ApiJson.Convert<Model.JobDefinition>(body, what);
     }
 
     /// <summary>The request body is the run's JSON payload; an empty body means no payload.</summary>
     private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
-        using var reader = new StreamReader(request.Body);
+        using var reader = new StreamReader(await ApiBodyLimit.ReadAsync(request, ct));
         var body = await reader.ReadToEndAsync(ct);
         if (string.IsNullOrWhiteSpace(body))
         {
             return null;
         }
-        Model.KairosJson.EnsureValid(body, "the request body (the run's payload)");
+        ApiJson.EnsureValid(body, "the request body (the run's payload)");
         return body;
     }
 }

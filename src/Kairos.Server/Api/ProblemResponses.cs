@@ -2,13 +2,15 @@ using System.Text.Json;
 using Kairos.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 
 namespace Kairos.Server.Api;
 
 /// <summary>
 /// Turns failures into RFC 9457 problem+json with a message a person can act on: Kairos
-/// exceptions map to 400/403/404/409, malformed JSON to 400, anything else to 500 without internals.
+/// exceptions map to 400/403/404/409, malformed JSON to 400, a bad request as the server saw it to its
+/// own status (400, 413, 415), anything else to 500 without internals.
 /// </summary>
 internal sealed class ProblemResponses(RequestDelegate next, ILogger<ProblemResponses> logger)
 {
@@ -25,7 +27,10 @@ internal sealed class ProblemResponses(RequestDelegate next, ILogger<ProblemResp
                 KairosNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
                 KairosConflictException => (StatusCodes.Status409Conflict, "Conflict"),
                 KairosForbiddenException => (StatusCodes.Status403Forbidden, "Forbidden"),
-                KairosValidationException or KairosConfigException or JsonException or BadHttpRequestException => (StatusCodes.Status400BadRequest, "Invalid request"),
+                KairosValidationException or KairosConfigException or JsonException => (StatusCodes.Status400BadRequest, "Invalid request"),
+                // Kestrel's and the endpoints' own refusals: a body too large (413), not JSON (415), a query value that does not bind (400).
+                BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status400BadRequest => (StatusCodes.Status400BadRequest, "Invalid request"),
+                BadHttpRequestException bad => (bad.StatusCode, ReasonPhrases.GetReasonPhrase(bad.StatusCode)),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error"),
             };
             var detail = ex switch

@@ -26,7 +26,7 @@ internal static class RunsEndpoints
                     ? s
                     : throw new KairosValidationException($"unknown state '{state}': use one of {string.Join(", ", Enum.GetValues<RunState>().Select(x => x.ToWire()))}");
             }
-            var list = await kairos.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = limit ?? 50, BeforeId = before }, ct);
+            var list = await kairos.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before }, ct);
             return Results.Ok(list.Select(RunView.From));
         }).Requires(KairosScope.Read);
 

@@ -13,7 +13,7 @@ namespace Kairos.Server.Api;
 /// <summary>/api/subscriptions: list, show, create or replace (PUT), delete.</summary>
 internal static class SubscriptionsEndpoints
 {
-    public sealed record SubscriptionBody(string? Events, JsonNode? Filter, string? Job, bool? Active);
+    public sealed record SubscriptionBody(string? Events = null, JsonNode? Filter = null, string? Job = null, bool? Active = null);
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -25,8 +25,9 @@ internal static class SubscriptionsEndpoints
         subscriptions.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(SubscriptionView.From(await kairos.GetSubscriptionAsync(name, ct) ?? throw new KairosNotFoundException($"subscription '{name}' does not exist")))).Requires(KairosScope.Read);
 
-        subscriptions.MapPut("/{name}", async (string name, SubscriptionBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        subscriptions.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
+            var body = await ApiJson.ReadAsync<SubscriptionBody>(request, "the subscription", ct);
             if (body?.Events is null || body.Job is null)
             {
                 throw new KairosValidationException("the body needs events (a type pattern such as order.*) and job; optional: filter, active");

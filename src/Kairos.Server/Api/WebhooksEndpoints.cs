@@ -13,11 +13,11 @@ namespace Kairos.Server.Api;
 /// <summary>/api/webhooks: list, show, create or replace (PUT), delete. Secrets go in, never out.</summary>
 internal static class WebhooksEndpoints
 {
-    public sealed record WebhookBody(string? Verify, string? Secret, string? SecretEnv, string? ReplayWindow, long? MaxBodyBytes, int? RateLimitRequests, string? RateLimitPer, List<string>? Headers,
-        HmacBody? Hmac);
+    public sealed record WebhookBody(string? Verify = null, string? Secret = null, string? SecretEnv = null, string? ReplayWindow = null, long? MaxBodyBytes = null,
+        int? RateLimitRequests = null, string? RateLimitPer = null, List<string>? Headers = null, HmacBody? Hmac = null);
 
     /// <summary>The <c>hmac</c> settings as the YAML file spells them.</summary>
-    public sealed record HmacBody(string? Header, string? Algorithm, string? Encoding, string? Prefix, string? SignedContent, string? TimestampHeader);
+    public sealed record HmacBody(string? Header = null, string? Algorithm = null, string? Encoding = null, string? Prefix = null, string? SignedContent = null, string? TimestampHeader = null);
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -29,9 +29,9 @@ internal static class WebhooksEndpoints
         hooks.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(WebhookView.From(await kairos.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist")))).Requires(KairosScope.Read);
 
-        hooks.MapPut("/{name}", async (string name, WebhookBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        hooks.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
-            var b = body ?? new WebhookBody(null, null, null, null, null, null, null, null, null);
+            var b = await ApiJson.ReadAsync<WebhookBody>(request, "the webhook", ct) ?? new WebhookBody();
             var verification = Named(WebhookOptionNames.Verifications, b.Verify ?? "none", "verify");
             if (b.Secret is not null && b.SecretEnv is not null)
             {

@@ -36,4 +36,26 @@ public sealed class EventTypePatternTests
     [InlineData("order.*", false)]
     public void Published_types_are_checked(string type, bool valid) =>
         Assert.Equal(valid, EventTypePattern.CheckType(type) is null);
+
+    [Fact]
+    public void A_pattern_of_many_double_stars_matches_a_long_type_at_once()
+    {
+        // Backtracking over 40 '**' against 90 segments would try billions of splits.
+        var pattern = EventTypePattern.Parse(string.Join('.', Enumerable.Repeat("**", 40)) + ".x");
+        var type = string.Join('.', Enumerable.Repeat("a", 90));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.False(pattern.Matches(type));
+        Assert.True(pattern.Matches(type + ".x"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void Types_and_patterns_longer_than_200_characters_are_refused()
+    {
+        var longType = string.Join('.', Enumerable.Repeat("abcd", 41));
+
+        Assert.Contains("at most 200", Assert.Throws<KairosValidationException>(() => EventTypePattern.Parse(longType)).Message);
+        Assert.Contains("up to 200 characters", EventTypePattern.CheckType(longType));
+    }
 }
