@@ -66,7 +66,7 @@ internal sealed class KairosEngine : IAsyncDisposable
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
         _pruner = new Retention.Pruner(store, options, time, loggers.CreateLogger("Kairos.Retention"));
-        Polls = new Polling.PollTriggerHost(store, _jobs, new Polling.PollerResolver(services, options), time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Polling"));
+        Polls = new Polling.PollTriggerHost(store, _jobs, new Polling.PollerResolver(services, options, Secrets), time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Polling"));
         var files = new Triggers.Files.FileTriggerHost(store, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files"));
         _hosts.AddRange([Polls, files]);
         // What runs once in the cluster, on the leader: time triggers, poll triggers and retention.

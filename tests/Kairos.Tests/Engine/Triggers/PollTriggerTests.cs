@@ -257,6 +257,32 @@ public sealed class PollTriggerTests
     }
 
     [Fact]
+    public async Task Http_poll_sends_a_named_secret_in_a_header()
+    {
+        await using var server = await StubServer.StartAsync();
+        Environment.SetEnvironmentVariable("KAIROS_TEST_POLL_TOKEN", "poll-s3cret");
+        try
+        {
+            await using var t = await TestEngine.CreateAsync(configure: o =>
+            {
+                AllowLoopback(o);
+                o.DeclaredSecrets["poll-token"] = "env:KAIROS_TEST_POLL_TOKEN";
+            });
+            var http = new HttpPollSpec(server.Url) { Status = 200, Headers = new Dictionary<string, string> { ["X-Token"] = "{{secrets.poll-token}}" } };
+            await t.Engine.SaveJobAsync(TestEngine.Job("health", change: j => j with { Triggers = [new PollTriggerSpec { Http = http, Interval = Every }] }));
+            await t.StartAsync();
+
+            await PolledAsync(t, await TriggerAsync(t, "health"), T0);
+
+            Assert.Equal("poll-s3cret", server.LastToken);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("KAIROS_TEST_POLL_TOKEN", null);
+        }
+    }
+
+    [Fact]
     public async Task Http_poll_of_an_unlisted_loopback_service_fails_and_never_reaches_it()
     {
         await using var server = await StubServer.StartAsync();

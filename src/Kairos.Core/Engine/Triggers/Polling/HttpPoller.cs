@@ -11,7 +11,8 @@ namespace Kairos.Polling;
 /// <see cref="HttpPollSpec.OnChange"/>, the value differs from the previous successful poll's (the
 /// first poll only records it). The value is the field's, or without a field the status and a
 /// SHA-256 of the body. Context: <c>{status, value, previous}</c>. A transport error, or a body over
-/// 8 MiB, fails the poll; a status that does not match does not.
+/// 8 MiB, fails the poll; a status that does not match does not. Header values may name secrets
+/// (<c>{{secrets.NAME}}</c>), read at each poll.
 /// </summary>
 internal sealed class HttpPoller : IPollTrigger
 {
@@ -21,10 +22,14 @@ internal sealed class HttpPoller : IPollTrigger
     private readonly IHttpClientFactory _clients;
     private readonly HttpPollSpec _spec;
     private readonly JsonNode? _expected;
+    private readonly Secrets.SecretResolver _secrets;
+    private readonly IReadOnlyList<string> _secretNames;
 
-    public HttpPoller(HttpPollSpec spec, TimeSpan interval, IHttpClientFactory clients)
+    public HttpPoller(HttpPollSpec spec, TimeSpan interval, IHttpClientFactory clients, Secrets.SecretResolver secrets)
     {
         _clients = clients;
+        _secrets = secrets;
+        _secretNames = spec.Headers.Values.SelectMany(Executors.PayloadTemplate.SecretNames).Distinct().ToList();
         _spec = spec;
         Interval = interval;
         if (spec.Status is null && spec.EqualsJson is null && !spec.OnChange)
@@ -48,9 +53,10 @@ internal sealed class HttpPoller : IPollTrigger
     public async Task<PollResult> PollAsync(PollContext context, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, _spec.Url);
+        var secrets = _secretNames.Count == 0 ? null : await _secrets.ResolveAsync(_secretNames, cancellationToken).ConfigureAwait(false);
         foreach (var (name, header) in _spec.Headers)
         {
-            request.Headers.TryAddWithoutValidation(name, header);
+            request.Headers.TryAddWithoutValidation(name, secrets is null ? header : Executors.PayloadTemplate.Render(header, null, secrets));
         }
         using var response = await _clients.CreateClient(Hosting.KairosHttp.ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;

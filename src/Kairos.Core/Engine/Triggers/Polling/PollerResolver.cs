@@ -9,7 +9,7 @@ namespace Kairos.Polling;
 /// one registered under the trigger's name (resolved from the host's services on first use, so a
 /// poller may depend on the engine).
 /// </summary>
-internal sealed class PollerResolver(IServiceProvider services, KairosOptions options)
+internal sealed class PollerResolver(IServiceProvider services, KairosOptions options, Secrets.SecretResolver secrets)
 {
     /// <summary>The interval of a registered poller that could not be resolved, until it can.</summary>
     public static readonly TimeSpan FallbackInterval = TimeSpan.FromMinutes(1);
@@ -18,7 +18,7 @@ internal sealed class PollerResolver(IServiceProvider services, KairosOptions op
 
     public IPollTrigger Resolve(PollTriggerSpec spec) => spec switch
     {
-        { Http: { } http } => new HttpPoller(http, spec.Interval ?? FallbackInterval, services.GetRequiredService<IHttpClientFactory>()),
+        { Http: { } http } => new HttpPoller(http, spec.Interval ?? FallbackInterval, services.GetRequiredService<IHttpClientFactory>(), secrets),
         { Sql: { } sql } => new SqlPoller(sql, spec.Interval ?? FallbackInterval, options.SqlPollProviders),
         { Poller: { } name } => Registered().TryGetValue(name, out var poller)
             ? poller
