@@ -28,7 +28,8 @@ public static class KairosScopes
         KairosScope.Run => "run",
         KairosScope.Write => "write",
         KairosScope.Admin => "admin",
-        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, null),
+        // A caller with no scope at all (a request that was never authenticated) has none to name.
+        _ => "none",
     };
 
     public static bool TryParse(string? text, out KairosScope scope)

@@ -13,6 +13,7 @@ internal sealed class RequestCaller
 {
     public const string Client = "request-caller";
 
+    // Scope 0 is below every scope: it holds none.
     private static readonly KairosCaller Nobody = new("anonymous", 0);
 
     public KairosCaller? Caller { get; set; }
