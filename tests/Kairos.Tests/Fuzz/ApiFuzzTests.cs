@@ -38,22 +38,7 @@ public sealed class ApiFuzzTests
     [Fact]
     public async Task Mutated_requests_never_get_a_5xx_and_leave_the_existing_jobs_as_they_were()
     {
-        await using var server = await InProcessServer.StartAsync("""
-            jobs:
-              x:
-                handler: echo
-              report:
-                handler: noop
-                triggers:
-                  - cron: "0 9 * * *"
-                    timeZone: Europe/Paris
-            webhooks:
-              h: {}
-            subscriptions:
-              s:
-                events: "order.*"
-                job: x
-            """);
+        await using var server = await InProcessServer.StartAsync(Kairos.Tests.Server.HostileApiServer.Definitions);
         var before = await ExistingAsync(server.Http);
         var mutator = new Mutator(Mutator.BaseSeed + 10);
 

@@ -11,10 +11,8 @@ public sealed class HostileApiServer : IAsyncLifetime
 {
     internal InProcessServer Server { get; private set; } = null!;
 
-    // Command jobs are allowed here so that a malformed one reaches validation (elsewhere it is refused first, 403).
-    public async Task InitializeAsync() => Server = await InProcessServer.StartAsync("""
-        api:
-          allowCommandJobs: true
+    /// <summary>What the hostile requests and the fuzz test try to damage: a job of each kind of trigger, a webhook, a subscription.</summary>
+    internal const string Definitions = """
         jobs:
           x:
             handler: echo
@@ -29,7 +27,10 @@ public sealed class HostileApiServer : IAsyncLifetime
           s:
             events: "order.*"
             job: x
-        """);
+        """;
+
+    // Command jobs are allowed here so that a malformed one reaches validation (elsewhere it is refused first, 403).
+    public async Task InitializeAsync() => Server = await InProcessServer.StartAsync("api:\n  allowCommandJobs: true\n" + Definitions);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
