@@ -12,7 +12,7 @@ internal static class EventsCommand
         var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: publish, list, show, cancel, retry or replay");
         var args = sub switch
         {
-            "publish" => Parse(rest[1..], [], ["--data", "--source", "--priority", "--idempotency-key"]),
+            "publish" => Parse(rest[1..], [], ["--data", "--source", "--priority", "--idempotency-key", "--at", "--in"]),
             "list" => Parse(rest[1..], [], ["--type", "--status", "--limit"]),
             "replay" => Parse(rest[1..], [], ["--subscription", "--from", "--to", "--type"]),
             _ => Parse(rest[1..]),
@@ -36,6 +36,13 @@ internal static class EventsCommand
                 if (args.Get("--idempotency-key") is { } key)
                 {
                     body["idempotencyKey"] = key;
+                }
+                foreach (var later in (string[])["--at", "--in"])
+                {
+                    if (args.Get(later) is { } when)
+                    {
+                        body[later[2..]] = when;
+                    }
                 }
                 var published = await api.PostAsync("api/events", body.ToJsonString());
                 if (json)

@@ -10,7 +10,7 @@ internal static class JobsCommand
     public static async Task<int> RunAsync(string[] rest, TextWriter output)
     {
         var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, pause or resume");
-        var args = sub == "run" ? Parse(rest[1..], ["--wait"], ["--data", "--idempotency-key"]) : Parse(rest[1..]);
+        var args = sub == "run" ? Parse(rest[1..], ["--wait"], ["--data", "--idempotency-key", "--at", "--in"]) : Parse(rest[1..]);
         using var api = ApiClient.For(args);
         var json = args.Has("--json");
         switch (sub)
@@ -77,6 +77,13 @@ internal static class JobsCommand
         if (args.Get("--idempotency-key") is { } key)
         {
             query.Add("idempotencyKey=" + Uri.EscapeDataString(key));
+        }
+        foreach (var later in (string[])["--at", "--in"])
+        {
+            if (args.Get(later) is { } when)
+            {
+                query.Add($"{later[2..]}={Uri.EscapeDataString(when)}");
+            }
         }
         if (args.Has("--wait"))
         {

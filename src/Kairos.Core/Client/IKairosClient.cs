@@ -54,6 +54,9 @@ public interface IKairosClient
     /// A repeated <paramref name="idempotencyKey"/> returns the run it created first.</summary>
     Task<EnqueueResult> RunNowAsync(string jobName, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default);
 
+    /// <summary>A manual run of the job due at <paramref name="at"/> (now if it has passed); otherwise as <see cref="RunNowAsync"/>.</summary>
+    Task<EnqueueResult> RunAtAsync(string jobName, DateTimeOffset at, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
     // Runs.
 
     /// <summary>Queues a run: the one entry point every trigger also uses (source, payload, idempotency key, priority, not-before time).</summary>

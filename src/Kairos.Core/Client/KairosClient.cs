@@ -46,6 +46,9 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
     public Task<EnqueueResult> RunNowAsync(string jobName, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
         engine.RunNowAsync(jobName, payload, idempotencyKey, cancellationToken);
 
+    public Task<EnqueueResult> RunAtAsync(string jobName, DateTimeOffset at, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        engine.RunNowAsync(jobName, payload, idempotencyKey, cancellationToken, notBefore: at);
+
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, CancellationToken cancellationToken = default) =>
         engine.EnqueueAsync(request, cancellationToken);
 

@@ -395,7 +395,7 @@ internal sealed class KairosEngine : IAsyncDisposable
     }
 
     /// <summary>Runs a job now with a payload (a manual run). Refused for a paused job.</summary>
-    public async Task<EnqueueResult> RunNowAsync(string jobName, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    public async Task<EnqueueResult> RunNowAsync(string jobName, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default, DateTimeOffset? notBefore = null)
     {
         var job = await Store.GetJobAsync(jobName, cancellationToken).ConfigureAwait(false)
             ?? throw new KairosNotFoundException($"job '{jobName}' does not exist");
@@ -403,7 +403,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             throw new KairosConflictException($"job '{jobName}' is paused; resume it first (kairos jobs resume {jobName})");
         }
-        return await EnqueueAsync(new RunRequest(jobName, TriggerSources.Manual) { Payload = payload, IdempotencyKey = idempotencyKey }, cancellationToken).ConfigureAwait(false);
+        return await EnqueueAsync(new RunRequest(jobName, TriggerSources.Manual) { Payload = payload, IdempotencyKey = idempotencyKey, NotBefore = notBefore }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SetPausedAsync(string jobName, bool paused, CancellationToken cancellationToken = default)

@@ -12,6 +12,9 @@ public sealed record EventRequest(string Type, string Source)
 
     /// <summary>A second publish with the same key returns the first event instead of storing a new one.</summary>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>When the runs it causes are due; null: now. The event is stored and matched at once.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
 }
 
 /// <summary>Derived from an event's runs: pending until one starts, failed if any ended dead.</summary>

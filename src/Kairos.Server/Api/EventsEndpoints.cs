@@ -4,6 +4,7 @@ using Kairos.Client;
 using Kairos.Server.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Kairos.Events;
+using Kairos.Model;
 using Kairos.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,8 @@ namespace Kairos.Server.Api;
 internal static class EventsEndpoints
 {
     /// <summary>The body of POST /api/events.</summary>
-    public sealed record PublishBody(string? Type = null, string? Source = null, JsonNode? Data = null, int? Priority = null, string? IdempotencyKey = null);
+    /// <param name="At">When the event's runs are due (an instant); or <paramref name="In"/>, a delay such as 10m.</param>
+    public sealed record PublishBody(string? Type = null, string? Source = null, JsonNode? Data = null, int? Priority = null, string? IdempotencyKey = null, string? At = null, string? In = null);
 
     /// <summary>The body of POST /api/events/replay.</summary>
     public sealed record ReplayBody(string? Subscription = null, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Type = null);
@@ -29,13 +31,14 @@ internal static class EventsEndpoints
             var body = await ApiJson.ReadAsync<PublishBody>(request, "the event", ct);
             if (body?.Type is null)
             {
-                throw new KairosValidationException("the body needs at least {\"type\": \"...\"}; optional: source, data, priority, idempotencyKey");
+                throw new KairosValidationException("the body needs at least {\"type\": \"...\"}; optional: source, data, priority, idempotencyKey, at or in");
             }
             var result = await kairos.PublishAsync(new EventRequest(body.Type, body.Source ?? "api")
             {
                 Data = body.Data?.ToJsonString(),
                 Priority = body.Priority ?? 5,
                 IdempotencyKey = body.IdempotencyKey,
+                NotBefore = Later.Parse(body.At, body.In, kairos.Clock.GetUtcNow()),
             }, ct);
             return Results.Accepted($"/api/events/{result.EventId}", new { eventId = result.EventId, created = result.Created, runIds = result.Runs.Select(r => r.RunId) });
         }).Requires(KairosScope.Run);

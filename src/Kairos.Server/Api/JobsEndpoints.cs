@@ -4,6 +4,7 @@ using Kairos.Client;
 using Kairos.Server.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Kairos.Configuration;
+using Kairos.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -44,7 +45,9 @@ internal static class JobsEndpoints
                     ? parsed
                     : throw new KairosValidationException($"wait '{waitText}' is not a duration up to 1h, e.g. wait=30s");
             }
-            var result = await kairos.RunNowAsync(name, payload, idempotencyKey, ct);
+            var result = Later.Parse(request.Query["at"].FirstOrDefault(), request.Query["in"].FirstOrDefault(), kairos.Clock.GetUtcNow()) is { } at
+                ? await kairos.RunAtAsync(name, at, payload, idempotencyKey, ct)
+                : await kairos.RunNowAsync(name, payload, idempotencyKey, ct);
             if (wait is { } waitFor)
             {
                 var run = await kairos.WaitForRunAsync(result.RunId, waitFor, ct);

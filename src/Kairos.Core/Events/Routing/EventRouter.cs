@@ -159,6 +159,7 @@ internal static class EventRouter
         {
             Payload = EventRouting.RunPayload(eventId, request, subscription.Name, now, chained: parent is not null),
             Priority = request.Priority,
+            NotBefore = request.NotBefore,
             EventId = eventId,
             Subscription = subscription.Name,
             ParentRunId = parent?.Id,
