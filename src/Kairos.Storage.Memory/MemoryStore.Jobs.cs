@@ -14,7 +14,10 @@ internal sealed partial class MemoryStore
 
     private sealed partial class Transaction
     {
-        public ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName) =>
+        // One writer at a time: every read in a write is already exclusive.
+        public ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName) => GetJobDefinitionAsync(jobName);
+
+        public ValueTask<string?> GetJobDefinitionAsync(string jobName) =>
             ValueTask.FromResult(State.Jobs.GetValueOrDefault(jobName)?.Definition);
 
         public ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now)

@@ -63,6 +63,11 @@ internal sealed partial class MemoryStore
 
         public ValueTask<bool> JobExistsAsync(string jobName) => ValueTask.FromResult(State.Jobs.ContainsKey(jobName));
 
+        public ValueTask<IReadOnlyList<RunState>> ListLatestOutcomesAsync(string jobName, int count) =>
+            ValueTask.FromResult<IReadOnlyList<RunState>>(State.Runs.Values.Reverse()
+                .Where(r => r.Run.JobName == jobName && r.Run.State is RunState.Succeeded or RunState.Dead)
+                .Take(count).Select(r => r.Run.State).ToList());
+
         public ValueTask<JobSettings?> GetJobSettingsAsync(string jobName) => ValueTask.FromResult(State.Jobs.GetValueOrDefault(jobName)?.Settings);
 
         public ValueTask<IReadOnlyDictionary<string, JobSettings>> GetJobSettingsAsync(IReadOnlyCollection<string> jobNames) =>

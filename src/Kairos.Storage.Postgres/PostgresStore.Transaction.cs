@@ -33,12 +33,20 @@ internal sealed partial class PostgresStore
         public async ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries) =>
             await store.JournalMany(scope, entries).ConfigureAwait(false);
 
+        public async ValueTask<IReadOnlyList<RunState>> ListLatestOutcomesAsync(string jobName, int count) =>
+            await scope.Query(
+                "SELECT state FROM runs WHERE job_name = @job AND state IN ('succeeded', 'dead') ORDER BY id DESC LIMIT @count",
+                r => RunStates.Parse(r.GetString(0)), ("job", jobName), ("count", (long)count)).ConfigureAwait(false);
+
         public async ValueTask<bool> JobExistsAsync(string jobName) =>
             await scope.Scalar("SELECT 1 FROM jobs WHERE name = @name", ("name", jobName)).ConfigureAwait(false) is not null;
 
         // FOR UPDATE: two nodes saving the same job serialize here, so "created" vs "updated" is decided once.
         public async ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName) =>
             await scope.Scalar("SELECT definition FROM jobs WHERE name = @name FOR UPDATE", ("name", jobName)).ConfigureAwait(false) as string;
+
+        public async ValueTask<string?> GetJobDefinitionAsync(string jobName) =>
+            await scope.Scalar("SELECT definition FROM jobs WHERE name = @name", ("name", jobName)).ConfigureAwait(false) as string;
 
         public async ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now)
         {

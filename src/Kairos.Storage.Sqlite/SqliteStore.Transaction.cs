@@ -44,10 +44,18 @@ internal sealed partial class SqliteStore
             return ValueTask.CompletedTask;
         }
 
+        public ValueTask<IReadOnlyList<RunState>> ListLatestOutcomesAsync(string jobName, int count) =>
+            ValueTask.FromResult<IReadOnlyList<RunState>>(scope.Query(
+                "SELECT state FROM runs WHERE job_name = @job AND state IN ('succeeded', 'dead') ORDER BY id DESC LIMIT @count",
+                r => SqliteRows.State(r.Text(0)), ("@job", jobName), ("@count", count)));
+
         public ValueTask<bool> JobExistsAsync(string jobName) =>
             ValueTask.FromResult(scope.Scalar("SELECT 1 FROM jobs WHERE name = @name", ("@name", jobName)) is not null);
 
-        public ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName) =>
+        // One writer at a time: every read in a write is already exclusive.
+        public ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName) => GetJobDefinitionAsync(jobName);
+
+        public ValueTask<string?> GetJobDefinitionAsync(string jobName) =>
             ValueTask.FromResult(scope.Scalar("SELECT definition FROM jobs WHERE name = @name", ("@name", jobName)) as string);
 
         public ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now)

@@ -25,6 +25,11 @@ public sealed record JobDefinition
     /// <summary>A paused job keeps its queued runs but none is started and its triggers do not enqueue.</summary>
     public bool Paused { get; init; }
 
+    /// <summary>After this many dead runs in a row (succeeded ones reset the count) the job pauses itself; null: never.</summary>
+    public int? PauseAfterFailures { get; init; }
+
+    public const int MaxPauseAfterFailures = 1000;
+
     public IReadOnlyList<TriggerSpec> Triggers { get; init; } = [];
 
     public const int MinPriority = 1;

@@ -115,6 +115,10 @@ internal static partial class JobRules
         }
         AddIf(errors, "queue", Name(job.Queue, "queue"));
         CheckExecutor(job.Executor, handlerExists, errors);
+        if (job.PauseAfterFailures is < 1 or > JobDefinition.MaxPauseAfterFailures)
+        {
+            errors.Add($"pauseAfterFailures: must be 1 to {JobDefinition.MaxPauseAfterFailures}, not {job.PauseAfterFailures}");
+        }
         for (var i = 0; i < job.Triggers.Count; i++)
         {
             var field = $"triggers[{i}]";

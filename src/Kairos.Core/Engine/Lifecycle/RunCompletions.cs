@@ -37,6 +37,7 @@ internal static class RunCompletions
         var journal = new List<JournalWrite>(completions.Count + 1);
         var logs = new List<(long RunId, RunLogLine Line)>();
         var finished = new List<RunCompletion>();
+        var deadIn = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         for (var i = 0; i < completions.Count; i++)
         {
             if (ended[i] is not { } row)
@@ -48,6 +49,7 @@ internal static class RunCompletions
             var note = Note(completion, row);
             if (state == RunState.Dead)
             {
+                deadIn[row.JobName] = completion.FinishedAt;
                 journal.Add(new JournalWrite(completion.FinishedAt, "run.failed", row.JobName, completion.RunId, row.TriggerId, note));
             }
             journal.Add(new JournalWrite(completion.FinishedAt, kind, row.JobName, completion.RunId, row.TriggerId, note));
@@ -58,6 +60,11 @@ internal static class RunCompletions
             }
         }
         await tx.AppendJournalAsync(journal).ConfigureAwait(false);
+        // In name order, so two nodes pausing the same jobs lock their rows in the same order.
+        foreach (var (job, at) in deadIn.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            await FailurePause.AfterDeadRunAsync(tx, job, at).ConfigureAwait(false);
+        }
         if (logs.Count > 0)
         {
             await tx.AppendRunLogsAsync(logs).ConfigureAwait(false);

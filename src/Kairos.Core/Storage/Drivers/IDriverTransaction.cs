@@ -50,6 +50,9 @@ internal interface IDriverTransaction
     /// <summary>The job's stored definition (JSON), its row held until the transaction ends; null when there is none.</summary>
     ValueTask<string?> GetJobDefinitionForUpdateAsync(string jobName);
 
+    /// <summary>The job's stored definition (JSON) without holding its row; null when there is none.</summary>
+    ValueTask<string?> GetJobDefinitionAsync(string jobName);
+
     /// <summary>Creates or replaces the job's row from <paramref name="job"/> and its JSON <paramref name="definition"/>; its version grows by one.</summary>
     ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now);
 
@@ -168,6 +171,9 @@ internal interface IDriverTransaction
 
     /// <summary>Deletes a secret; false when there is none.</summary>
     ValueTask<bool> DeleteSecretAsync(string name);
+
+    /// <summary>The states of the job's latest runs that ended succeeded or dead, newest first, at most <paramref name="count"/>.</summary>
+    ValueTask<IReadOnlyList<Model.RunState>> ListLatestOutcomesAsync(string jobName, int count);
 
     /// <summary>The active subscriptions, ordered by name.</summary>
     ValueTask<IReadOnlyList<Subscription>> ListActiveSubscriptionsAsync();
