@@ -10,8 +10,9 @@ namespace Kairos.Cron;
 ///           | value '/' step                           (value to the field maximum)
 ///   day-of-month only: 'L' | 'L-' n | 'LW' | n 'W'
 ///   day-of-week only:  day 'L' | day '#' n             (n = 1..5)
-///   '?' (day fields only) must be the whole field and means the same as '*'.
+///   '?' must be the whole field and means the same as '*'.
 /// </code>
+/// A range whose start is above its end wraps around the end of the field (hours '22-2').
 /// Month names JAN-DEC and day names SUN-SAT are accepted, case-insensitively, wherever a
 /// value of that field is.
 /// </summary>
@@ -28,11 +29,6 @@ internal static class CronFieldParser
 
         if (text == "*" || text == "?")
         {
-            if (text == "?" && !IsDayField(kind))
-            {
-                throw Error(kind, text, "'?' is only allowed in the day-of-month and day-of-week fields");
-            }
-
             field.IsUnrestricted = true;
             field.Values = Bits(kind, kind.Min(), kind.ImpliedMax(), 1);
             return field;
@@ -167,12 +163,9 @@ internal static class CronFieldParser
                     throw Error(kind, text, $"incomplete range '{item}'");
                 }
 
+                // A start above the end wraps around (see Bits).
                 low = ParseValue(kind, start, text);
                 high = ParseValue(kind, end, text);
-                if (low > high)
-                {
-                    throw Error(kind, text, $"range '{item}' is reversed: start {low} is greater than end {high}");
-                }
             }
             else
             {
@@ -333,13 +326,21 @@ internal static class CronFieldParser
     private static bool IsDayField(CronFieldKind kind) =>
         kind is CronFieldKind.DayOfMonth or CronFieldKind.DayOfWeek;
 
+    /// <summary>
+    /// The values low, low + step, ... up to high. When low is above high the range wraps past the
+    /// field's end back to its start (hours 22-2 = 22,23,0,1,2; day-of-month 28-3 wraps after 31), and
+    /// the step keeps counting from low across the wrap (minutes 20-5/5 = 20,...,55,0,5), as in Quartz
+    /// and Cronos. Day-of-week cycles through 0-6, so 7 and 0 are both Sunday.
+    /// </summary>
     private static ulong Bits(CronFieldKind kind, int low, int high, int step)
     {
+        int min = kind.Min();
+        int cycle = kind.ImpliedMax() - min + 1;
+        int length = low <= high ? high - low : high - low + cycle;
         ulong bits = 0;
-        for (int v = low; v <= high; v += step)
+        for (int offset = 0; offset <= length; offset += step)
         {
-            int bit = kind == CronFieldKind.DayOfWeek ? v % 7 : v;
-            bits |= 1UL << bit;
+            bits |= 1UL << (min + ((low + offset - min) % cycle));
         }
 
         return bits;
