@@ -8,7 +8,7 @@ namespace Kairos.Cron;
 /// <code>
 ///   item   := '*' | value | value '-' value            (optionally followed by '/' step)
 ///           | value '/' step                           (value to the field maximum)
-///   day-of-month only: 'L' | 'L-' n | 'LW' | n 'W'
+///   day-of-month only: 'L' | 'L-' n | 'LW' | 'L-' n 'W' | n 'W'   ('W' forms only as the whole field)
 ///   day-of-week only:  day 'L' | day '#' n             (n = 1..5)
 ///   '?' must be the whole field and means the same as '*'.
 /// </code>
@@ -43,6 +43,12 @@ internal static class CronFieldParser
                 throw Error(kind, text, "empty list item");
             }
 
+            // 'W' names the weekday nearest to one day; like other schedulers we refuse it next to other days.
+            if (items.Length > 1 && kind == CronFieldKind.DayOfMonth && EndsWithW(item))
+            {
+                throw Error(kind, text, $"'{item}' cannot be part of a list; 'W' takes a single day, e.g. '15W' or 'L-3W'");
+            }
+
             singlePlainValue = ParseItem(field, item, text);
         }
 
@@ -67,7 +73,7 @@ internal static class CronFieldParser
         }
 
         bool lastForm = Is(item, "L") || Is(item, "LW") || item.StartsWith("L-", StringComparison.OrdinalIgnoreCase);
-        bool suffixW = item.Length > 1 && char.ToUpperInvariant(item[^1]) == 'W' && IsDigits(item[..^1]);
+        bool suffixW = item.Length > 1 && EndsWithW(item) && IsDigits(item[..^1]);
         bool suffixL = item.Length > 1 && char.ToUpperInvariant(item[^1]) == 'L'
             && (IsDigits(item[..^1]) || IndexOfName(DayNames, item[..^1]) >= 0);
 
@@ -110,6 +116,10 @@ internal static class CronFieldParser
     private static bool ParseRangeItem(CronField field, string item, string text)
     {
         CronFieldKind kind = field.Kind;
+        if (kind == CronFieldKind.DayOfMonth && item.IndexOfAny(['-', '/']) >= 0 && item.Contains('W', StringComparison.OrdinalIgnoreCase))
+        {
+            throw Error(kind, text, $"'W' in '{item}' cannot be used with a range or step; it takes a single day, e.g. '15W'");
+        }
         string basePart = item;
         int step = 1;
         bool hasStep = false;
@@ -179,7 +189,7 @@ internal static class CronFieldParser
         return single;
     }
 
-    /// <summary>day-of-month 'L', 'L-n' and 'LW'.</summary>
+    /// <summary>day-of-month 'L', 'L-n', 'LW' and 'L-nW'.</summary>
     private static void ParseLastDayOfMonth(CronField field, string item, string text)
     {
         CronFieldKind kind = field.Kind;
@@ -195,28 +205,26 @@ internal static class CronFieldParser
             throw Error(kind, text, $"'L' in '{item}' is only allowed in the day-of-month and day-of-week fields");
         }
 
-        if (Is(item, "L"))
+        // "L" = "L-0" and "LW" = "L-0W".
+        bool nearestWeekday = char.ToUpperInvariant(item[^1]) == 'W';
+        string offsetText = Is(item, "L") || Is(item, "LW") ? "0" : item[2..(nearestWeekday ? ^1 : ^0)];
+        if (!IsDigits(offsetText))
         {
-            field.LastDayOffsets |= 1;
+            throw Error(kind, text, $"'{item}' is not valid; expected 'L-n' or 'L-nW' with n a number of days, e.g. 'L-3' or 'L-3W'");
         }
-        else if (Is(item, "LW"))
+
+        int offset = ParseNumber(offsetText);
+        if (offset > 30)
         {
-            field.LastWeekday = true;
+            throw Error(kind, text, $"offset {offsetText} in '{item}' is out of range 0-30");
+        }
+
+        if (nearestWeekday)
+        {
+            field.LastDayNearestWeekdays |= 1UL << offset;
         }
         else
         {
-            string offsetText = item[2..];
-            if (!IsDigits(offsetText))
-            {
-                throw Error(kind, text, $"'{item}' is not valid; expected 'L-n' with n a number of days, e.g. 'L-3'");
-            }
-
-            int offset = ParseNumber(offsetText);
-            if (offset > 30)
-            {
-                throw Error(kind, text, $"offset {offsetText} in '{item}' is out of range 0-30");
-            }
-
             field.LastDayOffsets |= 1UL << offset;
         }
     }
@@ -303,6 +311,8 @@ internal static class CronFieldParser
 
         return true;
     }
+
+    private static bool EndsWithW(string item) => char.ToUpperInvariant(item[^1]) == 'W';
 
     private static bool Is(string item, string keyword) =>
         string.Equals(item, keyword, StringComparison.OrdinalIgnoreCase);

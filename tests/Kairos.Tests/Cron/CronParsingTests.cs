@@ -244,6 +244,22 @@ public sealed class CronParsingTests
     }
 
     [Fact]
+    public void LastWeekdayOfMonth_IsNearestWeekdayToTheLastDay()
+    {
+        AssertSame("0 0 LW * *", "0 0 L-0W * *");
+        AssertSame("0 0 L-3W * *", "0 0 l-3w * *");
+    }
+
+    [Fact]
+    public void StepAsLargeAsTheField_KeepsOnlyTheStart()
+    {
+        // The step bound is the number of values in the field: 60 minutes, 24 hours, 7 days of the week.
+        AssertSame("0 * * * *", "*/60 * * * *");
+        AssertSame("0 1 * * *", "0 1/24 * * *");
+        AssertSame("0 0 * * SUN", "0 0 * * */7");
+    }
+
+    [Fact]
     public void NearestWeekday()
     {
         Assert.Equal(["2026-01-15 00:00:00", "2026-02-16 00:00:00"], Next("0 0 15w * *", Start, 2));
