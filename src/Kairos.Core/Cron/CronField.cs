@@ -24,8 +24,8 @@ internal sealed class CronField
     /// <summary>True when the field is "*" or "?": it places no restriction at all.</summary>
     public bool IsUnrestricted { get; set; }
 
-    /// <summary>True when the field is a single plain value (no '*', range, step or list).</summary>
-    public bool IsSingleValue { get; set; }
+    /// <summary>True when the field is a plain value or a list of them (no '*', range or step).</summary>
+    public bool IsFixedValues { get; set; }
 
     // ---- day-of-month rules ----
 

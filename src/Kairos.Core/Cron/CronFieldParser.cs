@@ -35,7 +35,7 @@ internal static class CronFieldParser
         }
 
         string[] items = text.Split(',');
-        bool singlePlainValue = false;
+        bool onlyPlainValues = true;
         foreach (string item in items)
         {
             if (item.Length == 0)
@@ -49,14 +49,14 @@ internal static class CronFieldParser
                 throw Error(kind, text, $"'{item}' cannot be part of a list; 'W' takes a single day, e.g. '15W' or 'L-3W'");
             }
 
-            singlePlainValue = ParseItem(field, item, text);
+            onlyPlainValues &= ParseItem(field, item, text);
         }
 
-        field.IsSingleValue = items.Length == 1 && singlePlainValue;
+        field.IsFixedValues = onlyPlainValues;
         return field;
     }
 
-    /// <summary>Parses one list item into <paramref name="field"/>; returns true if it was a single plain value.</summary>
+    /// <summary>Parses one list item into <paramref name="field"/>; returns true if it was a plain value.</summary>
     private static bool ParseItem(CronField field, string item, string text)
     {
         CronFieldKind kind = field.Kind;
