@@ -71,47 +71,21 @@ internal sealed class CronDayMatcher
         }
 
         // "L-n": n days before the last day.
-        ulong offsets = f.LastDayOffsets;
-        while (offsets != 0)
-        {
-            int n = BitOperations.TrailingZeroCount(offsets);
-            offsets &= offsets - 1;
-            int day = daysInMonth - n;
-            if (day >= 1)
-            {
-                days |= 1u << day;
-            }
-        }
+        days |= DaysBeforeLast(f.LastDayOffsets, daysInMonth, firstDayOfWeek, nearestWeekday: false);
 
-        // "LW": last Monday-Friday of the month.
-        if (f.LastWeekday)
-        {
-            int day = daysInMonth;
-            DayOfWeek dow = DayOfWeekOf(day, firstDayOfWeek);
-            day -= dow == DayOfWeek.Saturday ? 1 : dow == DayOfWeek.Sunday ? 2 : 0;
-            days |= 1u << day;
-        }
+        // "L-nW" (and "LW" = "L-0W"): the weekday nearest to n days before the last day.
+        days |= DaysBeforeLast(f.LastDayNearestWeekdays, daysInMonth, firstDayOfWeek, nearestWeekday: true);
 
-        // "nW": nearest weekday to day n without leaving the month (Quartz semantics):
-        // Saturday -> Friday before, unless that is in the previous month (then Monday after);
-        // Sunday -> Monday after, unless that is in the next month (then Friday before).
+        // "nW": the weekday nearest to day n; nothing in months without a day n.
         ulong nearest = f.NearestWeekdays;
         while (nearest != 0)
         {
             int n = BitOperations.TrailingZeroCount(nearest);
             nearest &= nearest - 1;
-            if (n > daysInMonth)
+            if (n <= daysInMonth)
             {
-                continue;
+                days |= 1u << NearestWeekday(n, daysInMonth, firstDayOfWeek);
             }
-
-            int day = DayOfWeekOf(n, firstDayOfWeek) switch
-            {
-                DayOfWeek.Saturday => n == 1 ? 3 : n - 1,
-                DayOfWeek.Sunday => n == daysInMonth ? n - 2 : n + 1,
-                _ => n,
-            };
-            days |= 1u << day;
         }
 
         return days;
@@ -154,6 +128,40 @@ internal sealed class CronDayMatcher
 
         return days;
     }
+
+    /// <summary>
+    /// Days (or the weekdays nearest to them) n days before the last day of the month, for each bit n
+    /// of <paramref name="offsets"/>; an offset reaching before the 1st matches nothing.
+    /// </summary>
+    private static uint DaysBeforeLast(ulong offsets, int daysInMonth, int firstDayOfWeek, bool nearestWeekday)
+    {
+        uint days = 0;
+        while (offsets != 0)
+        {
+            int n = BitOperations.TrailingZeroCount(offsets);
+            offsets &= offsets - 1;
+            int day = daysInMonth - n;
+            if (day >= 1)
+            {
+                days |= 1u << (nearestWeekday ? NearestWeekday(day, daysInMonth, firstDayOfWeek) : day);
+            }
+        }
+
+        return days;
+    }
+
+    /// <summary>
+    /// The Monday-Friday nearest to <paramref name="day"/> without leaving the month (Quartz semantics):
+    /// Saturday -> Friday before, unless that is in the previous month (then Monday after);
+    /// Sunday -> Monday after, unless that is in the next month (then Friday before).
+    /// </summary>
+    private static int NearestWeekday(int day, int daysInMonth, int firstDayOfWeek) =>
+        DayOfWeekOf(day, firstDayOfWeek) switch
+        {
+            DayOfWeek.Saturday => day == 1 ? 3 : day - 1,
+            DayOfWeek.Sunday => day == daysInMonth ? day - 2 : day + 1,
+            _ => day,
+        };
 
     private static DayOfWeek DayOfWeekOf(int day, int firstDayOfWeek) =>
         (DayOfWeek)((firstDayOfWeek + day - 1) % 7);

@@ -24,16 +24,19 @@ internal sealed class CronField
     /// <summary>True when the field is "*" or "?": it places no restriction at all.</summary>
     public bool IsUnrestricted { get; set; }
 
-    /// <summary>True when the field is a single plain value (no '*', range, step or list).</summary>
-    public bool IsSingleValue { get; set; }
+    /// <summary>True when the field is a plain value or a list of them (no '*', range or step).</summary>
+    public bool IsFixedValues { get; set; }
 
     // ---- day-of-month rules ----
 
     /// <summary>Bit n set for "L-n" (bit 0 for "L"): the day n days before the last day of the month.</summary>
     public ulong LastDayOffsets { get; set; }
 
-    /// <summary>"LW": the last weekday (Monday-Friday) of the month.</summary>
-    public bool LastWeekday { get; set; }
+    /// <summary>
+    /// Bit n set for "L-nW" (bit 0 for "LW"): the weekday nearest to the day n days before the last
+    /// day of the month, staying inside the month.
+    /// </summary>
+    public ulong LastDayNearestWeekdays { get; set; }
 
     /// <summary>Bit n set for "nW": the weekday nearest to day n, staying inside the month.</summary>
     public ulong NearestWeekdays { get; set; }
@@ -48,5 +51,5 @@ internal sealed class CronField
 
     /// <summary>True when the field holds any rule besides plain values.</summary>
     public bool HasCalendarRules =>
-        LastDayOffsets != 0 || LastWeekday || NearestWeekdays != 0 || LastDaysOfWeek != 0 || NthDaysOfWeek != 0;
+        LastDayOffsets != 0 || LastDayNearestWeekdays != 0 || NearestWeekdays != 0 || LastDaysOfWeek != 0 || NthDaysOfWeek != 0;
 }

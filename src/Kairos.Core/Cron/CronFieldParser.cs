@@ -8,10 +8,11 @@ namespace Kairos.Cron;
 /// <code>
 ///   item   := '*' | value | value '-' value            (optionally followed by '/' step)
 ///           | value '/' step                           (value to the field maximum)
-///   day-of-month only: 'L' | 'L-' n | 'LW' | n 'W'
+///   day-of-month only: 'L' | 'L-' n | 'LW' | 'L-' n 'W' | n 'W'   ('W' forms only as the whole field)
 ///   day-of-week only:  day 'L' | day '#' n             (n = 1..5)
-///   '?' (day fields only) must be the whole field and means the same as '*'.
+///   '?' must be the whole field and means the same as '*'.
 /// </code>
+/// A range whose start is above its end wraps around the end of the field (hours '22-2').
 /// Month names JAN-DEC and day names SUN-SAT are accepted, case-insensitively, wherever a
 /// value of that field is.
 /// </summary>
@@ -28,18 +29,13 @@ internal static class CronFieldParser
 
         if (text == "*" || text == "?")
         {
-            if (text == "?" && !IsDayField(kind))
-            {
-                throw Error(kind, text, "'?' is only allowed in the day-of-month and day-of-week fields");
-            }
-
             field.IsUnrestricted = true;
             field.Values = Bits(kind, kind.Min(), kind.ImpliedMax(), 1);
             return field;
         }
 
         string[] items = text.Split(',');
-        bool singlePlainValue = false;
+        bool onlyPlainValues = true;
         foreach (string item in items)
         {
             if (item.Length == 0)
@@ -47,14 +43,20 @@ internal static class CronFieldParser
                 throw Error(kind, text, "empty list item");
             }
 
-            singlePlainValue = ParseItem(field, item, text);
+            // 'W' names the weekday nearest to one day; like other schedulers we refuse it next to other days.
+            if (items.Length > 1 && kind == CronFieldKind.DayOfMonth && EndsWithW(item))
+            {
+                throw Error(kind, text, $"'{item}' cannot be part of a list; 'W' takes a single day, e.g. '15W' or 'L-3W'");
+            }
+
+            onlyPlainValues &= ParseItem(field, item, text);
         }
 
-        field.IsSingleValue = items.Length == 1 && singlePlainValue;
+        field.IsFixedValues = onlyPlainValues;
         return field;
     }
 
-    /// <summary>Parses one list item into <paramref name="field"/>; returns true if it was a single plain value.</summary>
+    /// <summary>Parses one list item into <paramref name="field"/>; returns true if it was a plain value.</summary>
     private static bool ParseItem(CronField field, string item, string text)
     {
         CronFieldKind kind = field.Kind;
@@ -71,7 +73,7 @@ internal static class CronFieldParser
         }
 
         bool lastForm = Is(item, "L") || Is(item, "LW") || item.StartsWith("L-", StringComparison.OrdinalIgnoreCase);
-        bool suffixW = item.Length > 1 && char.ToUpperInvariant(item[^1]) == 'W' && IsDigits(item[..^1]);
+        bool suffixW = item.Length > 1 && EndsWithW(item) && IsDigits(item[..^1]);
         bool suffixL = item.Length > 1 && char.ToUpperInvariant(item[^1]) == 'L'
             && (IsDigits(item[..^1]) || IndexOfName(DayNames, item[..^1]) >= 0);
 
@@ -114,6 +116,10 @@ internal static class CronFieldParser
     private static bool ParseRangeItem(CronField field, string item, string text)
     {
         CronFieldKind kind = field.Kind;
+        if (kind == CronFieldKind.DayOfMonth && item.IndexOfAny(['-', '/']) >= 0 && item.Contains('W', StringComparison.OrdinalIgnoreCase))
+        {
+            throw Error(kind, text, $"'W' in '{item}' cannot be used with a range or step; it takes a single day, e.g. '15W'");
+        }
         string basePart = item;
         int step = 1;
         bool hasStep = false;
@@ -167,12 +173,9 @@ internal static class CronFieldParser
                     throw Error(kind, text, $"incomplete range '{item}'");
                 }
 
+                // A start above the end wraps around (see Bits).
                 low = ParseValue(kind, start, text);
                 high = ParseValue(kind, end, text);
-                if (low > high)
-                {
-                    throw Error(kind, text, $"range '{item}' is reversed: start {low} is greater than end {high}");
-                }
             }
             else
             {
@@ -186,7 +189,7 @@ internal static class CronFieldParser
         return single;
     }
 
-    /// <summary>day-of-month 'L', 'L-n' and 'LW'.</summary>
+    /// <summary>day-of-month 'L', 'L-n', 'LW' and 'L-nW'.</summary>
     private static void ParseLastDayOfMonth(CronField field, string item, string text)
     {
         CronFieldKind kind = field.Kind;
@@ -202,28 +205,26 @@ internal static class CronFieldParser
             throw Error(kind, text, $"'L' in '{item}' is only allowed in the day-of-month and day-of-week fields");
         }
 
-        if (Is(item, "L"))
+        // "L" = "L-0" and "LW" = "L-0W".
+        bool nearestWeekday = char.ToUpperInvariant(item[^1]) == 'W';
+        string offsetText = Is(item, "L") || Is(item, "LW") ? "0" : item[2..(nearestWeekday ? ^1 : ^0)];
+        if (!IsDigits(offsetText))
         {
-            field.LastDayOffsets |= 1;
+            throw Error(kind, text, $"'{item}' is not valid; expected 'L-n' or 'L-nW' with n a number of days, e.g. 'L-3' or 'L-3W'");
         }
-        else if (Is(item, "LW"))
+
+        int offset = ParseNumber(offsetText);
+        if (offset > 30)
         {
-            field.LastWeekday = true;
+            throw Error(kind, text, $"offset {offsetText} in '{item}' is out of range 0-30");
+        }
+
+        if (nearestWeekday)
+        {
+            field.LastDayNearestWeekdays |= 1UL << offset;
         }
         else
         {
-            string offsetText = item[2..];
-            if (!IsDigits(offsetText))
-            {
-                throw Error(kind, text, $"'{item}' is not valid; expected 'L-n' with n a number of days, e.g. 'L-3'");
-            }
-
-            int offset = ParseNumber(offsetText);
-            if (offset > 30)
-            {
-                throw Error(kind, text, $"offset {offsetText} in '{item}' is out of range 0-30");
-            }
-
             field.LastDayOffsets |= 1UL << offset;
         }
     }
@@ -311,6 +312,8 @@ internal static class CronFieldParser
         return true;
     }
 
+    private static bool EndsWithW(string item) => char.ToUpperInvariant(item[^1]) == 'W';
+
     private static bool Is(string item, string keyword) =>
         string.Equals(item, keyword, StringComparison.OrdinalIgnoreCase);
 
@@ -333,13 +336,21 @@ internal static class CronFieldParser
     private static bool IsDayField(CronFieldKind kind) =>
         kind is CronFieldKind.DayOfMonth or CronFieldKind.DayOfWeek;
 
+    /// <summary>
+    /// The values low, low + step, ... up to high. When low is above high the range wraps past the
+    /// field's end back to its start (hours 22-2 = 22,23,0,1,2; day-of-month 28-3 wraps after 31), and
+    /// the step keeps counting from low across the wrap (minutes 20-5/5 = 20,...,55,0,5), as in Quartz
+    /// and Cronos. Day-of-week cycles through 0-6, so 7 and 0 are both Sunday.
+    /// </summary>
     private static ulong Bits(CronFieldKind kind, int low, int high, int step)
     {
+        int min = kind.Min();
+        int cycle = kind.ImpliedMax() - min + 1;
+        int length = low <= high ? high - low : high - low + cycle;
         ulong bits = 0;
-        for (int v = low; v <= high; v += step)
+        for (int offset = 0; offset <= length; offset += step)
         {
-            int bit = kind == CronFieldKind.DayOfWeek ? v % 7 : v;
-            bits |= 1UL << bit;
+            bits |= 1UL << (min + ((low + offset - min) % cycle));
         }
 
         return bits;

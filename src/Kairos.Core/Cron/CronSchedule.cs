@@ -4,8 +4,9 @@
 //     single fire, and a match at the gap-end local time itself (e.g. 03:00) is the same instant, so it
 //     is never doubled.
 //  2. Overlap (clocks fall back): a local time that occurs twice fires once, on the first pass (the
-//     earlier instant, daylight offset) when the second, minute and hour fields are each a single fixed
-//     value; if any of them is '*', a range, a step or a list, it fires on both passes.
+//     earlier instant, daylight offset) when the second, minute and hour fields are each a fixed value
+//     or a list of fixed values ("0 0,30 1 * * *" names times of day, each meant once); if any of them
+//     is '*', a range or a step, it fires on both passes (it names a rhythm, kept through the repeat).
 //  3. Occurrences are strictly increasing instants, each carrying the zone's UTC offset at that instant.
 // Gaps and overlaps are derived only from TimeZoneInfo.GetUtcOffset on UTC instants (see ZoneOffsets),
 // never from IsInvalidTime / IsAmbiguousTime.
@@ -38,7 +39,7 @@ internal sealed class CronSchedule
         _month = fields.Month;
         _days = new CronDayMatcher(fields.DayOfMonth, fields.DayOfWeek);
         _times = new CronTimeOfDay(fields.Second, fields.Minute, fields.Hour);
-        _isFixedTime = fields.Second.IsSingleValue && fields.Minute.IsSingleValue && fields.Hour.IsSingleValue;
+        _isFixedTime = fields.Second.IsFixedValues && fields.Minute.IsFixedValues && fields.Hour.IsFixedValues;
     }
 
     /// <summary>The expression as it was given to <see cref="Parse"/>.</summary>

@@ -6,8 +6,8 @@ namespace Kairos.Tests.Cron;
 /// <summary>
 /// Gap (spring forward) and overlap (fall back) behaviour:
 /// a matching local time inside a gap fires once, at the instant the gap ends;
-/// an ambiguous local time fires once (first pass) when second, minute and hour are fixed,
-/// otherwise in both passes.
+/// an ambiguous local time fires once (first pass) when second, minute and hour are each a fixed
+/// value or a list of them, otherwise (a '*', range or step) in both passes.
 /// </summary>
 public sealed class CronDaylightSavingTests
 {
@@ -108,14 +108,32 @@ public sealed class CronDaylightSavingTests
     }
 
     [Fact]
-    public void Paris_Overlap_RangeAndListAreNotFixed()
+    public void Paris_Overlap_ListOfFixedTimesFiresOnFirstPassOnly()
+    {
+        Assert.Equal(
+            ["2026-10-25T02:15:00+02:00", "2026-10-25T02:45:00+02:00", "2026-10-26T02:15:00+01:00", "2026-10-26T02:45:00+01:00"],
+            Next("15,45 2 * * *", "2026-10-25T00:00:00+02:00", 4, "Europe/Paris"));
+        Assert.Equal(
+            ["2026-10-25T02:00:00+02:00", "2026-10-25T02:30:00+02:00", "2026-10-26T02:00:00+01:00"],
+            Next("0 0,30 2 * * *", "2026-10-25T01:00:00+02:00", 3, "Europe/Paris"));
+        // A list in the hour field too; 01:30 and 03:30 are outside the overlap.
+        Assert.Equal(
+            ["2026-10-25T01:30:00+02:00", "2026-10-25T02:30:00+02:00", "2026-10-25T03:30:00+01:00", "2026-10-26T01:30:00+01:00"],
+            Next("30 1,2,3 * * *", "2026-10-25T00:00:00+02:00", 4, "Europe/Paris"));
+        // From inside the second pass, the next is the following day.
+        Assert.Equal(["2026-10-26T02:00:00+01:00"], Next("0 0,30 2 * * *", "2026-10-25T02:10:00+01:00", 1, "Europe/Paris"));
+    }
+
+    [Fact]
+    public void Paris_Overlap_RangeAndStepAreNotFixed()
     {
         Assert.Equal(
             ["2026-10-25T02:00:00+02:00", "2026-10-25T02:00:00+01:00", "2026-10-25T03:00:00+01:00"],
             Next("0 0-3 * * *", "2026-10-25T01:30:00+02:00", 3, "Europe/Paris"));
+        // A list next to a range in another field is not fixed either.
         Assert.Equal(
             ["2026-10-25T02:15:00+02:00", "2026-10-25T02:45:00+02:00", "2026-10-25T02:15:00+01:00", "2026-10-25T02:45:00+01:00"],
-            Next("15,45 2 * * *", "2026-10-25T00:00:00+02:00", 4, "Europe/Paris"));
+            Next("15,45 2-3 * * *", "2026-10-25T00:00:00+02:00", 4, "Europe/Paris"));
         Assert.Equal(
             ["2026-10-25T02:30:00+02:00", "2026-10-25T02:30:30+02:00", "2026-10-25T02:30:00+01:00", "2026-10-25T02:30:30+01:00"],
             Next("*/30 30 2 * * *", "2026-10-25T00:00:00+02:00", 4, "Europe/Paris"));
@@ -161,6 +179,15 @@ public sealed class CronDaylightSavingTests
         Assert.Equal(
             ["2026-11-01T02:00:00-05:00", "2026-11-02T02:00:00-05:00"],
             Next("0 2 * * *", "2026-11-01T00:00:00-04:00", 2, "America/New_York"));
+    }
+
+    [Fact]
+    public void NewYork_Overlap_ListOfFixedTimesFiresOnFirstPassOnly()
+    {
+        // 01:00-02:00 happens twice on 2026-11-01 (-04:00, then -05:00); each listed time fires once.
+        Assert.Equal(
+            ["2026-11-01T01:00:00-04:00", "2026-11-01T01:30:00-04:00", "2026-11-02T01:00:00-05:00", "2026-11-02T01:30:00-05:00"],
+            Next("0 0,30 1 * * *", "2026-11-01T00:00:00-04:00", 4, "America/New_York"));
     }
 
     [Fact]

@@ -27,15 +27,16 @@ public sealed class CronFormatErrorTests
     [InlineData("1,99 * * * *", "minute", "1,99", "value 99 is out of range 0-59")]
     [InlineData("0-70 * * * *", "minute", "0-70", "value 70 is out of range 0-59")]
     [InlineData("99999999999 * * * *", "minute", "99999999999", "value 99999999999 is out of range 0-59")]
-    // reversed ranges
-    [InlineData("5-1 * * * *", "minute", "5-1", "range '5-1' is reversed")]
-    [InlineData("* 20-4 * * *", "hour", "20-4", "range '20-4' is reversed")]
-    [InlineData("* * * * FRI-MON", "day-of-week", "FRI-MON", "range 'FRI-MON' is reversed")]
-    [InlineData("* * * DEC-JAN *", "month", "DEC-JAN", "range 'DEC-JAN' is reversed")]
     // steps
     [InlineData("*/0 * * * *", "minute", "*/0", "step in '*/0' is zero")]
     [InlineData("* 1-5/0 * * *", "hour", "1-5/0", "step in '1-5/0' is zero")]
     [InlineData("*/61 * * * *", "minute", "*/61", "step 61 in '*/61' is out of range 1-60")]
+    [InlineData("*/61 * * * * *", "second", "*/61", "step 61 in '*/61' is out of range 1-60")]
+    [InlineData("0 1/25 * * *", "hour", "1/25", "step 25 in '1/25' is out of range 1-24")]
+    [InlineData("* * */32 * *", "day-of-month", "*/32", "step 32 in '*/32' is out of range 1-31")]
+    [InlineData("* * * */13 *", "month", "*/13", "step 13 in '*/13' is out of range 1-12")]
+    [InlineData("* * * * */8", "day-of-week", "*/8", "step 8 in '*/8' is out of range 1-7")]
+    [InlineData("* * * * 1-5/8", "day-of-week", "1-5/8", "step 8 in '1-5/8' is out of range 1-7")]
     [InlineData("5/ * * * *", "minute", "5/", "step '' in '5/' is not a number")]
     [InlineData("*/x * * * *", "minute", "*/x", "step 'x' in '*/x' is not a number")]
     [InlineData("/5 * * * *", "minute", "/5", "missing start before '/' in '/5'")]
@@ -55,9 +56,7 @@ public sealed class CronFormatErrorTests
     [InlineData("1,,2 * * * *", "minute", "1,,2", "empty list item")]
     [InlineData("* ,3 * * *", "hour", ",3", "empty list item")]
     [InlineData("* * * * MON,", "day-of-week", "MON,", "empty list item")]
-    // '?' outside day fields or inside a list
-    [InlineData("? * * * *", "minute", "?", "'?' is only allowed in the day-of-month and day-of-week fields")]
-    [InlineData("* * * ? *", "month", "?", "'?' is only allowed in the day-of-month and day-of-week fields")]
+    // '?' inside a list
     [InlineData("* * ?,1 * *", "day-of-month", "?,1", "'?' must be the whole field")]
     // W, L and # in the wrong fields
     [InlineData("L * * * *", "minute", "L", "'L' in 'L' is only allowed in the day-of-month and day-of-week fields")]
@@ -86,6 +85,18 @@ public sealed class CronFormatErrorTests
     [InlineData("* * 32W * *", "day-of-month", "32W", "value 32 is out of range 1-31")]
     [InlineData("* * 0W * *", "day-of-month", "0W", "value 0 is out of range 1-31")]
     [InlineData("* * L/2 * *", "day-of-month", "L/2", "'L' is not a number")]
+    [InlineData("* * L-W * *", "day-of-month", "L-W", "'L-W' is not valid; expected 'L-n' or 'L-nW'")]
+    [InlineData("* * L- * *", "day-of-month", "L-", "'L-' is not valid; expected 'L-n' or 'L-nW'")]
+    [InlineData("* * L-31W * *", "day-of-month", "L-31W", "offset 31 in 'L-31W' is out of range 0-30")]
+    [InlineData("* * * * L-3W", "day-of-week", "L-3W", "'L-3W' is only allowed in the day-of-month field")]
+    // W takes a single day: not in a list, a range or with a step
+    [InlineData("* * 1,2W * *", "day-of-month", "1,2W", "'2W' cannot be part of a list; 'W' takes a single day")]
+    [InlineData("* * 15W,L * *", "day-of-month", "15W,L", "'15W' cannot be part of a list")]
+    [InlineData("* * 1,LW * *", "day-of-month", "1,LW", "'LW' cannot be part of a list")]
+    [InlineData("* * L-3W,15 * *", "day-of-month", "L-3W,15", "'L-3W' cannot be part of a list")]
+    [InlineData("* * 1-5W * *", "day-of-month", "1-5W", "'W' in '1-5W' cannot be used with a range or step; it takes a single day")]
+    [InlineData("* * 1W-5 * *", "day-of-month", "1W-5", "'W' in '1W-5' cannot be used with a range or step")]
+    [InlineData("* * 15W/2 * *", "day-of-month", "15W/2", "'W' in '15W/2' cannot be used with a range or step")]
     public void FieldErrors_NameTheFieldAndQuoteTheText(string expression, string field, string fieldText, string problem)
     {
         CronFormatException ex = ParseError(expression);

@@ -53,6 +53,30 @@ public sealed class CronKnownAnswerTests
     }
 
     [Fact]
+    public void NearestWeekdayToThreeDaysBeforeTheLast()
+    {
+        // L-3W: Mar 28 and Jun 27 2026 are Saturdays (-> Friday), Sep 27 is a Sunday (-> Monday).
+        Assert.Equal(
+            ["2026-01-28T00:00:00+00:00", "2026-02-25T00:00:00+00:00", "2026-03-27T00:00:00+00:00", "2026-04-27T00:00:00+00:00",
+             "2026-05-28T00:00:00+00:00", "2026-06-26T00:00:00+00:00", "2026-07-28T00:00:00+00:00", "2026-08-28T00:00:00+00:00",
+             "2026-09-28T00:00:00+00:00", "2026-10-28T00:00:00+00:00", "2026-11-27T00:00:00+00:00", "2026-12-28T00:00:00+00:00"],
+            Next("0 0 L-3W * *", "2026-01-01T00:00:00Z", 12));
+    }
+
+    [Fact]
+    public void NearestWeekdayBeforeTheLast_StaysInTheMonth()
+    {
+        // L-30W is the 1st of 31-day months only. Mar 1 2026 is a Sunday (-> Monday 2nd) and Aug 1 a
+        // Saturday: it moves forward to Monday the 3rd, not back to July 31.
+        Assert.Equal(
+            ["2026-03-02T00:00:00+00:00", "2026-05-01T00:00:00+00:00", "2026-07-01T00:00:00+00:00", "2026-08-03T00:00:00+00:00",
+             "2026-10-01T00:00:00+00:00", "2026-12-01T00:00:00+00:00"],
+            Next("0 0 L-30W * *", "2026-01-01T00:00:00Z", 6));
+        // Sep 2026 has 30 days: L-1W is Tuesday the 29th; Feb 2026's L-1 (27th) is a Friday.
+        Assert.Equal(["2026-02-27T00:00:00+00:00", "2026-09-29T00:00:00+00:00"], Next("0 0 L-1W 2,9 *", "2026-01-01T00:00:00Z", 2));
+    }
+
+    [Fact]
     public void NearestWeekdayToThe15th()
     {
         // Feb 15, Mar 15 and Nov 15 2026 are Sundays (-> Monday), Aug 15 is a Saturday (-> Friday).

@@ -48,6 +48,12 @@ public sealed class CronOracleTests
         ("45 23 * * *", true, t => t.Hour == 23 && t.Minute == 45),
         ("15 0 * * *", true, t => t.Hour == 0 && t.Minute == 15),
         ("*/30 0,23 * * *", false, t => (t.Hour == 0 || t.Hour == 23) && t.Minute % 30 == 0),
+        ("0,30 1,2 * * *", true, t => (t.Hour == 1 || t.Hour == 2) && (t.Minute == 0 || t.Minute == 30)),
+        ("0 0,15 2 * * *", true, t => t.Hour == 2 && (t.Minute == 0 || t.Minute == 15)),
+        ("0 22-2 * * *", false, t => (t.Hour >= 22 || t.Hour <= 2) && t.Minute == 0),
+        ("50-10/20 1-2 * * *", false, t => (t.Hour == 1 || t.Hour == 2) && (t.Minute == 50 || t.Minute == 10)),
+        ("0 23-1/2 * * SAT-MON", false, t => (t.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday or DayOfWeek.Monday) && (t.Hour == 23 || t.Hour == 1) && t.Minute == 0),
+        ("0 0 L-3W * *", true, t => t.Hour == 0 && t.Minute == 0 && t.Day == LastDayNearestWeekday(t, 3)),
     ];
 
     public static TheoryData<string, int> Cases()
@@ -177,6 +183,24 @@ public sealed class CronOracleTests
         }
 
         return fires;
+    }
+
+    /// <summary>An independent reading of L-nW: move a Saturday back and a Sunday forward, unless that leaves the month.</summary>
+    private static int LastDayNearestWeekday(DateTime t, int n)
+    {
+        var day = new DateTime(t.Year, t.Month, DateTime.DaysInMonth(t.Year, t.Month)).AddDays(-n);
+        DateTime moved = day.DayOfWeek switch
+        {
+            DayOfWeek.Saturday => day.AddDays(-1),
+            DayOfWeek.Sunday => day.AddDays(1),
+            _ => day,
+        };
+        if (moved.Month != day.Month)
+        {
+            moved = day.DayOfWeek == DayOfWeek.Saturday ? day.AddDays(2) : day.AddDays(-2);
+        }
+
+        return moved.Day;
     }
 
     private static string Show(DateTimeOffset o) => o.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);

@@ -146,6 +146,76 @@ public sealed class CronParsingTests
     }
 
     [Fact]
+    public void QuestionMark_AcceptedInEveryField()
+    {
+        AssertSame("* * * * *", "? ? ? ? ?", count: 70);
+        AssertSame("* 0 1 * * *", "? 0 1 ? * ?", count: 70);
+        AssertSame("0 0 1 * *", "0 0 1 ? *");
+    }
+
+    [Fact]
+    public void WrapAroundRange_Hours()
+    {
+        Assert.Equal(
+            ["2026-01-01 01:00:00", "2026-01-01 02:00:00", "2026-01-01 22:00:00", "2026-01-01 23:00:00", "2026-01-02 00:00:00", "2026-01-02 01:00:00"],
+            Next("0 22-2 * * *", "2026-01-01T00:30:00Z", 6));
+    }
+
+    [Fact]
+    public void WrapAroundRange_Seconds()
+    {
+        Assert.Equal(
+            ["2026-01-01 00:00:55", "2026-01-01 00:00:56", "2026-01-01 00:00:57", "2026-01-01 00:00:58", "2026-01-01 00:00:59",
+             "2026-01-01 00:01:00", "2026-01-01 00:01:01", "2026-01-01 00:01:02", "2026-01-01 00:01:03", "2026-01-01 00:01:04",
+             "2026-01-01 00:01:05", "2026-01-01 00:01:55"],
+            Next("55-5 * * * * *", "2026-01-01T00:00:53Z", 12));
+    }
+
+    [Fact]
+    public void WrapAroundRange_StepCountsFromTheStartAcrossTheWrap()
+    {
+        // 20-5/5 = 20,25,...,55,0,5 (not 0,5,20,...: the step runs on from 55 to 0).
+        Assert.Equal(
+            ["2026-01-01 00:00:00", "2026-01-01 00:05:00", "2026-01-01 00:20:00", "2026-01-01 00:25:00", "2026-01-01 00:30:00",
+             "2026-01-01 00:35:00", "2026-01-01 00:40:00", "2026-01-01 00:45:00", "2026-01-01 00:50:00", "2026-01-01 00:55:00",
+             "2026-01-01 01:00:00"],
+            Next("20-5/5 * * * *", "2025-12-31T23:59:00Z", 11));
+        // 50-10/15 = 50, 5 (50 + 15 = 65 wraps to 5; 20 is past the end).
+        Assert.Equal(["2026-01-01 00:05:00", "2026-01-01 00:50:00", "2026-01-01 01:05:00"], Next("50-10/15 * * * *", Start, 3));
+    }
+
+    [Fact]
+    public void WrapAroundRange_DayNames()
+    {
+        // SAT-TUE = Saturday, Sunday, Monday, Tuesday. 2026-01-01 is a Thursday.
+        Assert.Equal(
+            ["2026-01-03 00:00:00", "2026-01-04 00:00:00", "2026-01-05 00:00:00", "2026-01-06 00:00:00", "2026-01-10 00:00:00"],
+            Next("0 0 * * SAT-TUE", Start, 5));
+        AssertSame("0 0 * * SAT-TUE", "0 0 * * 6-2");
+        AssertSame("0 0 * * SAT-TUE", "0 0 * * 0-2,6");
+        AssertSame("0 0 * * SUN-TUE", "0 0 * * 7-2");
+    }
+
+    [Fact]
+    public void WrapAroundRange_DayOfMonthWrapsAfter31()
+    {
+        // 28-3: 28,29,30,31,1,2,3 whatever the month's length; February 2026 has no 29-31.
+        Assert.Equal(
+            ["2026-01-28 00:00:00", "2026-01-29 00:00:00", "2026-01-30 00:00:00", "2026-01-31 00:00:00",
+             "2026-02-01 00:00:00", "2026-02-02 00:00:00", "2026-02-03 00:00:00", "2026-02-28 00:00:00", "2026-03-01 00:00:00"],
+            Next("0 0 28-3 * *", "2026-01-27T00:00:00Z", 9));
+    }
+
+    [Fact]
+    public void WrapAroundRange_MonthNames()
+    {
+        Assert.Equal(
+            ["2026-01-01 00:00:00", "2026-02-01 00:00:00", "2026-11-01 00:00:00", "2026-12-01 00:00:00", "2027-01-01 00:00:00"],
+            Next("0 0 1 NOV-FEB *", "2025-12-31T12:00:00Z", 5));
+        AssertSame("0 0 1 NOV-FEB *", "0 0 1 11-2 *");
+    }
+
+    [Fact]
     public void Whitespace_AnyRunOfSpacesOrTabs()
     {
         AssertSame("0 9 * * *", "  0\t9   *  *\t *  ");
@@ -171,6 +241,22 @@ public sealed class CronParsingTests
     public void LastWeekdayOfMonth()
     {
         Assert.Equal(["2026-01-30 00:00:00", "2026-02-27 00:00:00", "2026-03-31 00:00:00"], Next("0 0 lw * *", Start, 3));
+    }
+
+    [Fact]
+    public void LastWeekdayOfMonth_IsNearestWeekdayToTheLastDay()
+    {
+        AssertSame("0 0 LW * *", "0 0 L-0W * *");
+        AssertSame("0 0 L-3W * *", "0 0 l-3w * *");
+    }
+
+    [Fact]
+    public void StepAsLargeAsTheField_KeepsOnlyTheStart()
+    {
+        // The step bound is the number of values in the field: 60 minutes, 24 hours, 7 days of the week.
+        AssertSame("0 * * * *", "*/60 * * * *");
+        AssertSame("0 1 * * *", "0 1/24 * * *");
+        AssertSame("0 0 * * SUN", "0 0 * * */7");
     }
 
     [Fact]
