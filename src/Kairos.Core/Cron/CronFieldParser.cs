@@ -147,9 +147,11 @@ internal static class CronFieldParser
                 throw Error(kind, text, $"step in '{item}' is zero; it must be at least 1");
             }
 
-            if (step > span)
+            // A step as large as the field would keep only its start (*/60 minutes is minute 0):
+            // almost always a mistake for "every hour", and refused as Quartz and Cronos refuse it.
+            if (step >= span)
             {
-                throw Error(kind, text, $"step {stepPart} in '{item}' is out of range 1-{span}");
+                throw Error(kind, text, $"step {stepPart} in '{item}' is out of range 1-{span - 1}");
             }
         }
 

@@ -251,12 +251,12 @@ public sealed class CronParsingTests
     }
 
     [Fact]
-    public void StepAsLargeAsTheField_KeepsOnlyTheStart()
+    public void StepJustBelowTheFieldSize_KeepsTheStartAndOneMore()
     {
-        // The step bound is the number of values in the field: 60 minutes, 24 hours, 7 days of the week.
-        AssertSame("0 * * * *", "*/60 * * * *");
-        AssertSame("0 1 * * *", "0 1/24 * * *");
-        AssertSame("0 0 * * SUN", "0 0 * * */7");
+        // The largest step is one less than the number of values: 59 minutes, 23 hours, 6 days of the week.
+        AssertSame("0,59 * * * *", "*/59 * * * *");
+        AssertSame("0 0,23 * * *", "0 */23 * * *");
+        AssertSame("0 0 * * SUN,SAT", "0 0 * * */6");
     }
 
     [Fact]
