@@ -318,6 +318,28 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task Dead_runs_in_a_row_pause_a_job_that_asks_for_it_and_a_success_between_resets_the_count()
+    {
+        await SaveAsync("job", j => j with { PauseAfterFailures = 2, Retry = j.Retry with { MaxAttempts = 1 } });
+        async Task FinishAsync(RunOutcome outcome)
+        {
+            var id = (await EnqueueAsync("job")).RunId;
+            Assert.Single(await ClaimAsync(1));
+            await Store.CompleteAsync(new RunCompletion(id, "node-a", outcome, T0) { Error = outcome == RunOutcome.Failed ? "boom" : null }, CancellationToken.None);
+        }
+
+        await FinishAsync(RunOutcome.Failed);
+        await FinishAsync(RunOutcome.Succeeded);
+        await FinishAsync(RunOutcome.Failed);
+        Assert.False((await Store.GetJobAsync("job", CancellationToken.None))!.Definition.Paused);
+        await FinishAsync(RunOutcome.Failed);
+
+        Assert.True((await Store.GetJobAsync("job", CancellationToken.None))!.Definition.Paused);
+        var journal = await Store.ListJournalAsync(new JournalQuery { JobName = "job" }, CancellationToken.None);
+        Assert.Contains("2 runs in a row ended dead", Assert.Single(journal, e => e.Kind == "job.paused").Data);
+    }
+
+    [StoreFact]
     public async Task Only_the_lease_owner_can_complete_a_run()
     {
         await SaveAsync("job");
