@@ -64,10 +64,9 @@ internal static class FailoverBench
     private static async Task<JsonObject> FailOverAsync(List<ChildNode> children, HttpClient http, IKairosStore observer, TimeSpan lease, bool kill)
     {
         var journal = new JournalTail(observer);
-        var (leader, leaderId) = await FindLeaderAsync(children, http, StartLimit)
-            ?? throw new InvalidOperationException("no node became the leader; see the node logs");
         JournalEntry? lastOldTick = null;
         var ledger = new TickLedger(Job);
+        var leaderId = "";
         void Track(JournalEntry e)
         {
             ledger.Add(e);
@@ -76,9 +75,25 @@ internal static class FailoverBench
                 lastOldTick = e;
             }
         }
-        if (await journal.WaitForAsync(e => IsTickBy(e, leaderId), StartLimit, Track) is null)
+        // The node to stop is the one that leads and fires. On a loaded machine a short lease can
+        // pass to the other node before the first leader's tick is seen: then look for the leader again.
+        var startDeadline = DateTimeOffset.UtcNow + StartLimit;
+        ChildNode? leader = null;
+        while (leader is null)
         {
-            throw new InvalidOperationException("the leader fired no tick; see the node logs");
+            var remaining = startDeadline - DateTimeOffset.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException("no node led and fired a tick; see the node logs");
+            }
+            var found = await FindLeaderAsync(children, http, remaining)
+                ?? throw new InvalidOperationException("no node became the leader; see the node logs");
+            leaderId = found.Id;
+            var window = TimeSpan.FromSeconds(3) + (3 * lease);
+            if (await journal.WaitForAsync(e => IsTickBy(e, leaderId), window < remaining ? window : remaining, Track) is not null)
+            {
+                leader = found.Child;
+            }
         }
         // Stop at a random point of the leader's renewal cycle.
         await Task.Delay(TimeSpan.FromSeconds(2) + Random.Shared.NextDouble() * (lease / 3));
