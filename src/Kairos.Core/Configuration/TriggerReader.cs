@@ -18,7 +18,7 @@ internal static class TriggerReader
 
     public static TriggerSpec? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload"]);
+        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload", "jitter"]);
         var kinds = Kinds.Where(f.ContainsKey).ToList();
         if (kinds.Count != 1)
         {
@@ -58,6 +58,10 @@ internal static class TriggerReader
         if (f.TryGetValue("payload", out var payload))
         {
             spec = spec with { Payload = YamlNodes.ToJson(payload)?.ToJsonString() };
+        }
+        if (f.TryGetValue("jitter", out var jitter))
+        {
+            spec = spec with { Jitter = nodes.Duration(jitter, "jitter") };
         }
         return spec;
     }

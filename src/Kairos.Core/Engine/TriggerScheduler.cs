@@ -150,9 +150,26 @@ internal sealed class TriggerScheduler(
         {
             Payload = payload.ToJsonString(),
             TriggerId = trigger.Id,
-            NotBefore = scheduledAt > now ? scheduledAt : null, // Fired ahead: due at its tick.
+            NotBefore = DueAt(trigger, scheduledAt) is var due && due > now ? due : null, // Fired ahead or jittered: due at its time.
             IdempotencyKey = string.Create(CultureInfo.InvariantCulture, $"trigger:{trigger.Id}:{scheduledAt.ToUnixTimeMilliseconds()}"),
         };
+    }
+
+    /// <summary>
+    /// The scheduled time plus the trigger's jitter offset. The offset comes from a hash of the
+    /// trigger and the fire time, not a random draw, so whichever node fires the tick (and a fire
+    /// retried after a crash) arrives at the same due time.
+    /// </summary>
+    private static DateTimeOffset DueAt(TriggerState trigger, DateTimeOffset scheduledAt)
+    {
+        if (trigger.Spec.Jitter is not { Ticks: > 0 } jitter)
+        {
+            return scheduledAt;
+        }
+        var hash = BitConverter.ToUInt64(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{trigger.Id}:{scheduledAt.ToUnixTimeMilliseconds()}"))));
+        var offsetMs = (long)(hash % (ulong)Math.Max(1, (long)jitter.TotalMilliseconds));
+        return scheduledAt.AddMilliseconds(offsetMs);
     }
 
     /// <summary>A run of a fixed-delay trigger ended: schedule the trigger's next fire from now.</summary>

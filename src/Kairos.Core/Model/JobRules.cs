@@ -122,6 +122,10 @@ internal static partial class JobRules
         for (var i = 0; i < job.Triggers.Count; i++)
         {
             var field = $"triggers[{i}]";
+            if (job.Triggers[i].Jitter is { } jitter && (job.Triggers[i] is not (CronTriggerSpec or IntervalTriggerSpec or OnceTriggerSpec) || jitter <= TimeSpan.Zero || jitter > TriggerSpec.MaxJitter))
+            {
+                errors.Add($"{field}.jitter: a positive duration of at most 1d, on cron, interval and once triggers only");
+            }
             switch (job.Triggers[i])
             {
                 case CronTriggerSpec cron:

@@ -23,6 +23,16 @@ public abstract record TriggerSpec
     /// <summary>JSON payload given to every run this trigger fires (merged under "data"). Null: none.</summary>
     public string? Payload { get; init; }
 
+    /// <summary>
+    /// Time triggers (cron, interval, once): each run is due up to this much after its scheduled
+    /// time, by an offset fixed per trigger and fire time, so a fleet of identical schedules does
+    /// not start all at once. Null: exactly on time.
+    /// </summary>
+    public TimeSpan? Jitter { get; init; }
+
+    /// <summary>The longest <see cref="Jitter"/>: a day.</summary>
+    public static readonly TimeSpan MaxJitter = TimeSpan.FromDays(1);
+
     [JsonIgnore]
     public abstract string Source { get; }
 }

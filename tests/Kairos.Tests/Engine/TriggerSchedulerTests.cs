@@ -37,6 +37,40 @@ public sealed class TriggerSchedulerTests
     }
 
     [Fact]
+    public async Task Jitter_spreads_identical_schedules_within_the_window_and_each_fire_keeps_its_scheduled_time()
+    {
+        await using var t = await TestEngine.CreateAsync(start: Start);
+        var jitter = TimeSpan.FromSeconds(30);
+        foreach (var name in new[] { "fleet-1", "fleet-2", "fleet-3", "fleet-4" })
+        {
+            await t.Engine.SaveJobAsync(TestEngine.Job(name, change: j => j with { Triggers = [new CronTriggerSpec("* * * * *", "UTC") { Jitter = jitter }] }));
+        }
+
+        for (var minute = 0; minute < 3; minute++)
+        {
+            t.Clock.Advance(TimeSpan.FromMinutes(1));
+            await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+        }
+
+        var runs = await t.Store.ListRunsAsync(new RunQuery { Limit = 100 }, CancellationToken.None);
+        Assert.Equal(12, runs.Count);
+        var fired = await FiredAsync(t);
+        var offsets = runs.OrderBy(r => r.Id).Zip(fired, (run, f) => run.DueAt - f.ScheduledAt).ToList();
+        Assert.All(offsets, o => Assert.InRange(o, TimeSpan.Zero, jitter - TimeSpan.FromMilliseconds(1)));
+        Assert.True(offsets.Distinct().Count() > 6, $"the offsets should spread: {string.Join(", ", offsets)}");
+    }
+
+    [Fact]
+    public void Jitter_is_refused_where_it_cannot_apply_or_is_not_a_small_positive_duration()
+    {
+        var onWebhook = TestEngine.Job("hooked", change: j => j with { Triggers = [new WebhookTriggerSpec("h") { Jitter = TimeSpan.FromSeconds(5) }] });
+        var tooLong = CronJob("daily", "0 9 * * *", "UTC") with { Triggers = [new CronTriggerSpec("0 9 * * *", "UTC") { Jitter = TimeSpan.FromDays(2) }] };
+
+        Assert.Contains(JobRules.Validate(onWebhook), e => e.StartsWith("triggers[0].jitter", StringComparison.Ordinal));
+        Assert.Contains(JobRules.Validate(tooLong), e => e.StartsWith("triggers[0].jitter", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_simulated_year_of_cron_schedules_across_daylight_saving_fires_every_time_exactly_once()
     {
         var schedules = new (string Job, string Expression, string Zone)[]
