@@ -18,7 +18,7 @@ internal static class TriggerReader
 
     public static TriggerSpec? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload", "jitter"]);
+        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload", "jitter", "catchUp"]);
         var kinds = Kinds.Where(f.ContainsKey).ToList();
         if (kinds.Count != 1)
         {
@@ -62,6 +62,10 @@ internal static class TriggerReader
         if (f.TryGetValue("jitter", out var jitter))
         {
             spec = spec with { Jitter = nodes.Duration(jitter, "jitter") };
+        }
+        if (f.TryGetValue("catchUp", out var catchUp))
+        {
+            spec = spec with { CatchUp = nodes.Duration(catchUp, "catchUp") };
         }
         return spec;
     }

@@ -79,12 +79,17 @@ internal sealed class TriggerScheduler(
         var scheduled = trigger.NextFireAt!.Value;
         var spec = trigger.Spec;
 
-        var times = new List<DateTimeOffset> { scheduled };
-        var cursor = scheduled;
-        while (times.Count <= options.MaxMisfireFires && TriggerTimes.After(spec, cursor) is { } following && following <= now)
+        var (first, dropped) = CatchUpStart(spec, scheduled, now);
+        var times = new List<DateTimeOffset>();
+        if (first is { } start && (start <= now || start == scheduled))
         {
-            times.Add(following);
-            cursor = following;
+            times.Add(start);
+            var cursor = start;
+            while (times.Count <= options.MaxMisfireFires && TriggerTimes.After(spec, cursor) is { } following && following <= now)
+            {
+                times.Add(following);
+                cursor = following;
+            }
         }
         // A tick fired ahead is followed by the one after it, not by the next one after now.
         var next = TriggerTimes.NextAfterNow(spec, scheduled, scheduled > now ? scheduled : now);
@@ -114,6 +119,7 @@ internal sealed class TriggerScheduler(
             runs = runs.Count,
             missed = missed.Count,
             misfire = missed.Count > 0 ? spec.Misfire.ToString() : null,
+            dropped = dropped > 0 ? dropped : (int?)null,
             paused = paused ? true : (bool?)null,
             next,
         }, KairosJson.Options);
@@ -153,6 +159,29 @@ internal sealed class TriggerScheduler(
             NotBefore = DueAt(trigger, scheduledAt) is var due && due > now ? due : null, // Fired ahead or jittered: due at its time.
             IdempotencyKey = string.Create(CultureInfo.InvariantCulture, $"trigger:{trigger.Id}:{scheduledAt.ToUnixTimeMilliseconds()}"),
         };
+    }
+
+    /// <summary>Dropped fire times counted for the journal at most: past this the count says "at least".</summary>
+    private const int MaxDroppedCounted = 100_000;
+
+    /// <summary>
+    /// Where firing starts after a trigger's catch-up window (<see cref="TriggerSpec.CatchUp"/>): the
+    /// first fire time within it, reached without walking the dropped ones, and how many were
+    /// dropped (counted up to <see cref="MaxDroppedCounted"/>). Without a window: the scheduled time.
+    /// </summary>
+    private static (DateTimeOffset? First, int Dropped) CatchUpStart(TriggerSpec spec, DateTimeOffset scheduled, DateTimeOffset now)
+    {
+        if (spec.CatchUp is not { } window || now - scheduled <= window)
+        {
+            return (scheduled, 0);
+        }
+        var horizon = now - window;
+        var dropped = 0;
+        for (DateTimeOffset? t = scheduled; t is { } at && at < horizon && dropped < MaxDroppedCounted; t = TriggerTimes.After(spec, at))
+        {
+            dropped++;
+        }
+        return (TriggerTimes.NextAfterNow(spec, scheduled, horizon.AddTicks(-1)), dropped);
     }
 
     /// <summary>

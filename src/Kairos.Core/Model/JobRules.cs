@@ -126,6 +126,10 @@ internal static partial class JobRules
             {
                 errors.Add($"{field}.jitter: a positive duration of at most 1d, on cron, interval and once triggers only");
             }
+            if (job.Triggers[i].CatchUp is { } catchUp && (job.Triggers[i] is not (CronTriggerSpec or IntervalTriggerSpec) || catchUp <= TimeSpan.Zero || catchUp > Durations.Longest))
+            {
+                errors.Add($"{field}.catchUp: a positive duration of at most 100 years, on cron and interval triggers only");
+            }
             switch (job.Triggers[i])
             {
                 case CronTriggerSpec cron:

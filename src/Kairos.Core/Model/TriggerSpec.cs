@@ -30,6 +30,12 @@ public abstract record TriggerSpec
     /// </summary>
     public TimeSpan? Jitter { get; init; }
 
+    /// <summary>
+    /// Time triggers (cron, interval): fire times missed by more than this are dropped whatever the
+    /// misfire policy says, and counted in the journal; the policy applies to those within it. Null: none dropped.
+    /// </summary>
+    public TimeSpan? CatchUp { get; init; }
+
     /// <summary>The longest <see cref="Jitter"/>: a day.</summary>
     public static readonly TimeSpan MaxJitter = TimeSpan.FromDays(1);
 

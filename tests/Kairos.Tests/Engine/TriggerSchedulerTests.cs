@@ -61,6 +61,26 @@ public sealed class TriggerSchedulerTests
     }
 
     [Fact]
+    public async Task After_downtime_fires_older_than_the_catch_up_window_are_dropped_and_counted_and_the_rest_follow_the_policy()
+    {
+        await using var t = await TestEngine.CreateAsync(start: Start);
+        await t.Engine.SaveJobAsync(TestEngine.Job("minutely", change: j => j with
+        {
+            Triggers = [new CronTriggerSpec("* * * * *", "UTC") { Misfire = MisfirePolicy.FireAll, CatchUp = TimeSpan.FromMinutes(10) }],
+        }));
+
+        // Down for an hour: fire times 00:01 … 01:00 were missed; only those after 00:50:30 are within the window.
+        t.Clock.Advance(TimeSpan.FromMinutes(60) + TimeSpan.FromSeconds(30));
+        await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
+
+        var fired = await FiredAsync(t);
+        Assert.Equal(Enumerable.Range(51, 10).Select(m => Start.AddMinutes(m)), fired.Select(f => f.ScheduledAt));
+        var note = Assert.Single(await t.Store.ListJournalAsync(new JournalQuery { JobName = "minutely" }, CancellationToken.None), e => e.Kind == "trigger.fired");
+        Assert.Equal(50, JsonDocument.Parse(note.Data!).RootElement.GetProperty("dropped").GetInt32());
+        Assert.Equal(Start.AddMinutes(61), (await t.Store.ListTriggersAsync("minutely", CancellationToken.None)).Single().NextFireAt);
+    }
+
+    [Fact]
     public void Jitter_is_refused_where_it_cannot_apply_or_is_not_a_small_positive_duration()
     {
         var onWebhook = TestEngine.Job("hooked", change: j => j with { Triggers = [new WebhookTriggerSpec("h") { Jitter = TimeSpan.FromSeconds(5) }] });
@@ -68,6 +88,8 @@ public sealed class TriggerSchedulerTests
 
         Assert.Contains(JobRules.Validate(onWebhook), e => e.StartsWith("triggers[0].jitter", StringComparison.Ordinal));
         Assert.Contains(JobRules.Validate(tooLong), e => e.StartsWith("triggers[0].jitter", StringComparison.Ordinal));
+        var catchUpOnce = TestEngine.Job("once", change: j => j with { Triggers = [new OnceTriggerSpec(Start) { CatchUp = TimeSpan.FromHours(1) }] });
+        Assert.Contains(JobRules.Validate(catchUpOnce), e => e.StartsWith("triggers[0].catchUp", StringComparison.Ordinal));
     }
 
     [Fact]
