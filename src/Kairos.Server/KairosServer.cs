@@ -58,15 +58,7 @@ internal static class KairosServer
             o.SqlPollProviders.TryAdd("sqlite", connectionString => new Microsoft.Data.Sqlite.SqliteConnection(connectionString));
             o.SecretKeys.AddRange(SecretKeyFile.Keys(serve.DatabasePath, Kairos.Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath)));
         });
-        if (Kairos.Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath))
-        {
-            var (connectionString, schema) = Kairos.Storage.Postgres.PostgresConnectionStrings.Parse(serve.DatabasePath);
-            kairos.UsePostgres(connectionString, schema);
-        }
-        else
-        {
-            kairos.UseSqlite(serve.DatabasePath);
-        }
+        UseDatabase(kairos, serve.DatabasePath);
         kairos.AddBuiltInHandlers();
         builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<IKairosClient>().Clock));
         configureKairos?.Invoke(kairos);
@@ -84,6 +76,17 @@ internal static class KairosServer
         app.UseMiddleware<ApiKeyAuthentication>();
         MapEndpoints(app);
         return app;
+    }
+
+    /// <summary>The store <c>--db</c> names: a <c>postgres://</c> URL (or key=value connection string) or a SQLite file path.</summary>
+    public static IKairosBuilder UseDatabase(IKairosBuilder kairos, string database)
+    {
+        if (Kairos.Storage.Postgres.PostgresConnectionStrings.IsPostgres(database))
+        {
+            var (connectionString, schema) = Kairos.Storage.Postgres.PostgresConnectionStrings.Parse(database);
+            return kairos.UsePostgres(connectionString, schema);
+        }
+        return kairos.UseSqlite(database);
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using Kairos.Access;
 using Kairos.Client;
 using Kairos.Engine;
 using Kairos.Hosting;
-using Kairos.Storage.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using static Kairos.Cli.Commands.ClientCommand;
 
@@ -133,16 +132,7 @@ internal static class KeysCommand
         {
             var services = new ServiceCollection();
             services.AddLogging();
-            var kairos = services.AddKairos();
-            if (PostgresConnectionStrings.IsPostgres(database))
-            {
-                var (connectionString, schema) = PostgresConnectionStrings.Parse(database);
-                kairos.UsePostgres(connectionString, schema);
-            }
-            else
-            {
-                kairos.UseSqlite(database);
-            }
+            Server.KairosServer.UseDatabase(services.AddKairos(), database);
             var provider = services.BuildServiceProvider();
             await provider.GetRequiredService<KairosEngine>().Store.MigrateAsync(CancellationToken.None);
             return new LocalDatabase(provider);

@@ -39,9 +39,9 @@ internal sealed partial class KairosClient
         {
             return (await engine.Secrets.ResolveAsync([name], cancellationToken).ConfigureAwait(false))[name];
         }
-        catch (KairosValidationException)
+        catch (KairosException)
         {
-            return null; // Not defined (yet): the delivery is refused as "secret unavailable", like an unset variable.
+            return null; // Not defined (yet), or unreadable: the delivery is refused as "secret unavailable", like an unset variable.
         }
     }
 

@@ -69,8 +69,12 @@ internal static partial class Durations
             at = now + after;
             return true;
         }
-        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out at);
+        return TryParseInstant(text, out at);
     }
+
+    /// <summary>An instant in ISO 8601 form; UTC when it has no offset.</summary>
+    public static bool TryParseInstant(string text, out DateTimeOffset at) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out at);
 
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var duration)

@@ -103,7 +103,7 @@ internal sealed class RunAttempt(
             {
                 secretValues = await secrets.ResolveAsync(named, token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is KairosValidationException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+            catch (KairosException ex)
             {
                 await FinishAsync(job, ExecutionResult.Failure(ex.Message, retryable: false), timedOut: false).ConfigureAwait(false);
                 return;

@@ -161,8 +161,11 @@ internal sealed class TriggerScheduler(
         };
     }
 
-    /// <summary>Dropped fire times counted for the journal at most: past this the count says "at least".</summary>
-    private const int MaxDroppedCounted = 100_000;
+    /// <summary>
+    /// Dropped fire times counted for the journal at most (the count then means "at least"): the
+    /// count walks them on the scheduler loop, which must not spend long on one trigger after downtime.
+    /// </summary>
+    private const int MaxDroppedCounted = 1_000;
 
     /// <summary>
     /// Where firing starts after a trigger's catch-up window (<see cref="TriggerSpec.CatchUp"/>): the

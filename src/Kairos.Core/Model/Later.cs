@@ -25,8 +25,7 @@ internal static class Later
         {
             return null;
         }
-        return DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant)
-            && instant <= now + Durations.Longest
+        return Durations.TryParseInstant(at, out var instant) && instant <= now + Durations.Longest
             ? instant
             : throw new KairosValidationException($"at {InputText.Quote(at)} is not an instant such as 2027-01-31T09:00:00+01:00 (UTC when it has no offset)");
     }

@@ -43,15 +43,23 @@ internal sealed class SecretCipher
         return (id, Convert.ToBase64String(sealedBytes));
     }
 
+    /// <summary>The value of a stored secret; <see cref="KairosConflictException"/> when it cannot be read (its key is not configured, or the row was altered).</summary>
     public string Decrypt(string name, string keyId, string ciphertext)
     {
         var key = _keys.FirstOrDefault(k => k.Id == keyId).Key
-            ?? throw new InvalidOperationException($"secret '{name}' was encrypted with key {keyId}, which is not among the configured secret keys");
-        var sealedBytes = Convert.FromBase64String(ciphertext);
-        var plain = new byte[sealedBytes.Length - NonceBytes - TagBytes];
-        using var aes = new AesGcm(key, TagBytes);
-        aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes + TagBytes), sealedBytes.AsSpan(NonceBytes, TagBytes), plain, Encoding.UTF8.GetBytes(name));
-        return Encoding.UTF8.GetString(plain);
+            ?? throw new KairosConflictException($"secret '{name}' was encrypted with key {keyId}, which is not among the configured secret keys (KAIROS_SECRET_KEY or the key file)");
+        try
+        {
+            var sealedBytes = Convert.FromBase64String(ciphertext);
+            var plain = new byte[sealedBytes.Length - NonceBytes - TagBytes];
+            using var aes = new AesGcm(key, TagBytes);
+            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes + TagBytes), sealedBytes.AsSpan(NonceBytes, TagBytes), plain, Encoding.UTF8.GetBytes(name));
+            return Encoding.UTF8.GetString(plain);
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException or OverflowException)
+        {
+            throw new KairosConflictException($"secret '{name}' does not decrypt with key {keyId}: its stored value was altered or belongs to another name");
+        }
     }
 
     private static byte[]? Parse(string? base64)

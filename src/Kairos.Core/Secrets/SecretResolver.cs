@@ -15,7 +15,10 @@ internal sealed class SecretResolver(IKairosStore store, KairosOptions options)
 
     public SecretCipher Cipher => _cipher ??= new SecretCipher(options.SecretKeys);
 
-    /// <summary>The values of <paramref name="names"/>; a name that is neither declared nor stored is a <see cref="KairosValidationException"/>.</summary>
+    /// <summary>
+    /// The values of <paramref name="names"/>. Every failure is a <see cref="KairosException"/> saying
+    /// which secret and why: not defined, its variable or file unavailable, or not decryptable.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> ResolveAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -38,11 +41,22 @@ internal sealed class SecretResolver(IKairosStore store, KairosOptions options)
             : null;
     }
 
-    private static string Declared(string name, string source) =>
-        source.StartsWith("env:", StringComparison.Ordinal)
-            ? Environment.GetEnvironmentVariable(source[4..])
-                ?? throw new KairosValidationException($"secret '{name}' comes from environment variable {source[4..]}, which is not set")
-            : File.ReadAllText(source[5..]).TrimEnd('\r', '\n');
+    private static string Declared(string name, string source)
+    {
+        if (source.StartsWith("env:", StringComparison.Ordinal))
+        {
+            return Environment.GetEnvironmentVariable(source[4..])
+                ?? throw new KairosValidationException($"secret '{name}' comes from environment variable {source[4..]}, which is not set");
+        }
+        try
+        {
+            return File.ReadAllText(source[5..]).TrimEnd('\r', '\n');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KairosValidationException($"secret '{name}' comes from file {source[5..]}, which cannot be read: {ex.Message}");
+        }
+    }
 
     /// <summary>What is wrong with a declared source, or null.</summary>
     public static string? SourceError(string source) =>

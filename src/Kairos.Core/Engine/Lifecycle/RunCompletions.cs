@@ -37,7 +37,7 @@ internal static class RunCompletions
         var journal = new List<JournalWrite>(completions.Count + 1);
         var logs = new List<(long RunId, RunLogLine Line)>();
         var finished = new List<RunCompletion>();
-        var deadIn = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        Dictionary<string, DateTimeOffset>? deadIn = null; // Jobs with a dead run here: rare, so made only when needed.
         for (var i = 0; i < completions.Count; i++)
         {
             if (ended[i] is not { } row)
@@ -49,7 +49,7 @@ internal static class RunCompletions
             var note = Note(completion, row);
             if (state == RunState.Dead)
             {
-                deadIn[row.JobName] = completion.FinishedAt;
+                (deadIn ??= new(StringComparer.Ordinal))[row.JobName] = completion.FinishedAt;
                 journal.Add(new JournalWrite(completion.FinishedAt, "run.failed", row.JobName, completion.RunId, row.TriggerId, note));
             }
             journal.Add(new JournalWrite(completion.FinishedAt, kind, row.JobName, completion.RunId, row.TriggerId, note));
@@ -61,9 +61,12 @@ internal static class RunCompletions
         }
         await tx.AppendJournalAsync(journal).ConfigureAwait(false);
         // In name order, so two nodes pausing the same jobs lock their rows in the same order.
-        foreach (var (job, at) in deadIn.OrderBy(d => d.Key, StringComparer.Ordinal))
+        if (deadIn is not null)
         {
-            await FailurePause.AfterDeadRunAsync(tx, job, at).ConfigureAwait(false);
+            foreach (var (job, at) in deadIn.OrderBy(d => d.Key, StringComparer.Ordinal))
+            {
+                await FailurePause.AfterDeadRunAsync(tx, job, at).ConfigureAwait(false);
+            }
         }
         if (logs.Count > 0)
         {

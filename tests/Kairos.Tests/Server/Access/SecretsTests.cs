@@ -154,7 +154,8 @@ public sealed class SecretsTests
 
         Assert.Equal(Value, rotated.Decrypt("token", keyId, ciphertext));
         Assert.NotEqual(keyId, rotated.CurrentKeyId);
-        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => rotated.Decrypt("other", keyId, ciphertext));
-        Assert.Throws<InvalidOperationException>(() => new SecretCipher([newKey]).Decrypt("token", keyId, ciphertext));
+        // Both are a 409 over the API and "secret unavailable" for a run or a webhook, never a 500.
+        Assert.Contains("altered or belongs to another name", Assert.Throws<KairosConflictException>(() => rotated.Decrypt("other", keyId, ciphertext)).Message);
+        Assert.Contains("not among the configured secret keys", Assert.Throws<KairosConflictException>(() => new SecretCipher([newKey]).Decrypt("token", keyId, ciphertext)).Message);
     }
 }
