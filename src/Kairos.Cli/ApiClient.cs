@@ -12,24 +12,33 @@ internal sealed class ApiException(string message) : Exception(message);
 
 /// <summary>
 /// Talks to a Kairos server's REST API (--server URL, else KAIROS_URL, else the local default),
-/// with the API key from --api-key, else KAIROS_API_KEY, when one is given.
+/// with the API key from --api-key, else KAIROS_API_KEY, when one is given, in the namespace from
+/// --namespace, else KAIROS_NAMESPACE (sent as ?namespace= on every request).
 /// </summary>
 internal sealed class ApiClient : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly string? _namespace;
 
-    public ApiClient(string baseUrl, string? apiKey = null)
+    public ApiClient(string baseUrl, string? apiKey = null, string? ns = null)
     {
+        _namespace = string.IsNullOrEmpty(ns) ? null : ns;
         _http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(5) };
         if (!string.IsNullOrEmpty(apiKey))
         {
+            if (apiKey.Any(char.IsControl))
+            {
+                throw new UsageException("the API key (--api-key or KAIROS_API_KEY) contains a line break or another control character: pass the token alone");
+            }
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         }
     }
 
-    public static ApiClient For(CliArgs args) => new(
+    /// <param name="inNamespace">False for requests about what belongs to no namespace (keys), where --namespace means something else.</param>
+    public static ApiClient For(CliArgs args, bool inNamespace = true) => new(
         args.Get("--server") ?? Environment.GetEnvironmentVariable("KAIROS_URL") ?? ServeOptions.DefaultUrl,
-        args.Get("--api-key") ?? Environment.GetEnvironmentVariable("KAIROS_API_KEY"));
+        args.Get("--api-key") ?? Environment.GetEnvironmentVariable("KAIROS_API_KEY"),
+        inNamespace ? args.Get("--namespace") ?? Environment.GetEnvironmentVariable("KAIROS_NAMESPACE") : null);
 
     public Task<JsonNode?> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
 
@@ -41,6 +50,10 @@ internal sealed class ApiClient : IDisposable
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string? body)
     {
+        if (_namespace is not null)
+        {
+            path += (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "namespace=" + Uri.EscapeDataString(_namespace);
+        }
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         if (body is not null)
         {

@@ -30,7 +30,8 @@ internal static class KairosCli
                      | failover --db postgres://… [--nodes N] [--leader-lease DURATION] [--stop kill|term]
                      (each also takes --db PATH or --db postgres://…; see docs/benchmarks.md)
 
-        client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270), --api-key KEY (or KAIROS_API_KEY) and --json.
+        client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270), --api-key KEY (or KAIROS_API_KEY),
+        --namespace NAME (or KAIROS_NAMESPACE; names may also say it: billing/report) and --json.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)

@@ -24,10 +24,9 @@ internal sealed partial class MemoryStore
             var runs = RunsOfEvents(state);
             return state.Events.Values.Reverse()
                 .Where(e => (query.BeforeId is null || e.Id < query.BeforeId)
-                    && (query.From is null || e.PublishedAt >= Stored(query.From.Value)) && (query.To is null || e.PublishedAt < Stored(query.To.Value))
-                    && (pattern is null || pattern.Matches(e.Request.Type)))
+                    && (query.From is null || e.PublishedAt >= Stored(query.From.Value)) && (query.To is null || e.PublishedAt < Stored(query.To.Value)))
                 .Select(e => ReadEvent(e, runs))
-                .Where(e => query.Status is null || e.Status == query.Status)
+                .Where(e => query.Matches(e, pattern))
                 .Take(query.Limit).ToList();
         }, cancellationToken);
 

@@ -1,3 +1,4 @@
+using Kairos.Access;
 using Kairos.Model;
 
 namespace Kairos.Storage.Memory;
@@ -15,7 +16,7 @@ internal sealed partial class MemoryStore
         Read<IReadOnlyList<RunRecord>>(state => state.Runs.Values.Reverse().Select(r => r.Run)
             .Where(r => (query.JobName is null || r.JobName == query.JobName) && (query.State is null || r.State == query.State)
                 && (query.BeforeId is null || r.Id < query.BeforeId) && (query.EventId is null || r.EventId == query.EventId)
-                && (query.ParentRunId is null || r.ParentRunId == query.ParentRunId))
+                && (query.ParentRunId is null || r.ParentRunId == query.ParentRunId) && Namespaces.Contains(query.Namespace, r.JobName))
             .Take(Math.Clamp(query.Limit, 1, 10_000)).ToList(), cancellationToken);
 
     public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) =>
@@ -24,14 +25,15 @@ internal sealed partial class MemoryStore
     public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<JournalEntry>>(state => state.Journal.Values
             .Where(e => (query.RunId is null || e.RunId == query.RunId) && (query.JobName is null || e.JobName == query.JobName)
-                && (query.AfterSeq is null || e.Seq > query.AfterSeq))
+                && (query.AfterSeq is null || e.Seq > query.AfterSeq) && Namespaces.Contains(query.Namespace, e.JobName))
             .Take(Math.Clamp(query.Limit, 1, 100_000)).ToList(), cancellationToken);
 
     /// <summary>The journal's count is of the entries kept (as PostgreSQL counts them; SQLite gives its highest sequence number).</summary>
-    public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken) =>
+    public Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken) =>
         Read(state => new StoreStats(
-            state.Runs.Values.GroupBy(r => r.Run.State.ToWire()).ToDictionary(g => g.Key, g => (long)g.Count()),
-            state.Jobs.Count, state.Triggers.Count, state.Journal.Count), cancellationToken);
+            state.Runs.Values.Where(r => Namespaces.Contains(ns, r.Run.JobName)).GroupBy(r => r.Run.State.ToWire()).ToDictionary(g => g.Key, g => (long)g.Count()),
+            state.Jobs.Keys.Count(name => Namespaces.Contains(ns, name)), state.Triggers.Values.Count(t => Namespaces.Contains(ns, t.JobName)),
+            state.Journal.Values.Count(e => Namespaces.Contains(ns, e.JobName))), cancellationToken);
 
     /// <summary>Appends a journal entry that records something without changing state.</summary>
     public Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken) =>

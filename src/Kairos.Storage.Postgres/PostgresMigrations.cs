@@ -228,6 +228,9 @@ internal static class PostgresMigrations
             updated_at bigint NOT NULL
         );
         """,
+
+        // 8: the namespaces an API key is bound to (as SQLite's migration 10).
+        "ALTER TABLE api_keys ADD COLUMN namespaces text;",
     ];
 
     public static int LatestVersion => Scripts.Length;

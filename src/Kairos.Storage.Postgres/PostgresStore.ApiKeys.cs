@@ -6,7 +6,7 @@ namespace Kairos.Storage.Postgres;
 /// <summary>API keys: looked up by id on every authenticated request, listed without their hashes.</summary>
 internal sealed partial class PostgresStore
 {
-    private const string ApiKeyColumns = "id, name, scope, created_at, expires_at, last_used_at, hash";
+    private const string ApiKeyColumns = "id, name, scope, created_at, expires_at, last_used_at, hash, namespaces";
 
     public Task<StoredApiKey?> GetApiKeyAsync(string id, CancellationToken cancellationToken) =>
         Read(async scope => (await scope.Query($"SELECT {ApiKeyColumns} FROM api_keys WHERE id = @id",
@@ -18,7 +18,7 @@ internal sealed partial class PostgresStore
 
     private static ApiKey ApiKeyRow(NpgsqlDataReader r) => new(
         r.GetString(1), r.GetString(0), KairosScopes.FromStored(r.GetString(2)), Time(r.GetInt64(3)),
-        PostgresRows.Time(r, 4), PostgresRows.Time(r, 5));
+        PostgresRows.Time(r, 4), PostgresRows.Time(r, 5), ApiKey.ReadNamespaces(PostgresRows.Text(r, 7)));
 
     private sealed partial class Transaction
     {
@@ -26,10 +26,10 @@ internal sealed partial class PostgresStore
         {
             var key = stored.Key;
             return await scope.Execute(
-                "INSERT INTO api_keys (id, name, scope, hash, created_at, expires_at) VALUES (@id, @name, @scope, @hash, @created, @expires) " +
+                "INSERT INTO api_keys (id, name, scope, hash, created_at, expires_at, namespaces) VALUES (@id, @name, @scope, @hash, @created, @expires, @namespaces) " +
                 "ON CONFLICT (name) DO NOTHING",
                 ("id", key.Id), ("name", key.Name), ("scope", key.Scope.ToWire()), ("hash", stored.Hash),
-                ("created", Ms(key.CreatedAt)), ("expires", Ms(key.ExpiresAt))).ConfigureAwait(false) > 0;
+                ("created", Ms(key.CreatedAt)), ("expires", Ms(key.ExpiresAt)), ("namespaces", key.StoredNamespaces)).ConfigureAwait(false) > 0;
         }
 
         public async ValueTask<ApiKey?> DeleteApiKeyAsync(string name) =>

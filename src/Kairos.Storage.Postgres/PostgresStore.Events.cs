@@ -31,7 +31,7 @@ internal sealed partial class PostgresStore
             var pattern = query.TypePattern is null ? null : EventTypePattern.Parse(query.TypePattern);
             var found = new List<StoredEvent>();
             var before = query.BeforeId;
-            // Type patterns and status are applied here, so page through until the page is full.
+            // Namespace, type pattern and status are applied here, so page through until the page is full.
             while (found.Count < query.Limit)
             {
                 var page = await scope.Query(
@@ -42,7 +42,7 @@ internal sealed partial class PostgresStore
                     GROUP BY e.id ORDER BY e.id DESC LIMIT 500
                     """,
                     ReadEvent, ("before", before), ("from", Ms(query.From)), ("to", Ms(query.To)));
-                found.AddRange(page.Where(e => (pattern is null || pattern.Matches(e.Type)) && (query.Status is null || e.Status == query.Status)));
+                found.AddRange(page.Where(e => query.Matches(e, pattern)));
                 if (page.Count < 500)
                 {
                     break;

@@ -1,3 +1,4 @@
+using Kairos.Access;
 using Kairos.Model;
 
 namespace Kairos.Storage.Postgres;
@@ -35,11 +36,12 @@ internal sealed partial class PostgresStore
             WHERE (@job::text IS NULL OR job_name = @job::text) AND (@state::text IS NULL OR state = @state::text)
               AND (@before::bigint IS NULL OR id < @before::bigint)
               AND (@event::bigint IS NULL OR event_id = @event::bigint) AND (@parent::bigint IS NULL OR parent_run_id = @parent::bigint)
+              AND {InNamespace("job_name")}
             ORDER BY id DESC LIMIT @limit
             """,
             PostgresRows.Run,
             ("job", query.JobName), ("state", query.State?.ToWire()), ("before", query.BeforeId), ("event", query.EventId),
-            ("parent", query.ParentRunId), ("limit", Math.Clamp(query.Limit, 1, 10_000))), cancellationToken);
+            ("parent", query.ParentRunId), ("ns", Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))), cancellationToken);
 
     public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<RunLogLine>>(async scope => await scope.Query(
@@ -54,25 +56,30 @@ internal sealed partial class PostgresStore
     /// </remarks>
     public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<JournalEntry>>(async scope => await scope.Query(
-            """
+            $"""
             SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
             WHERE (@run::bigint IS NULL OR run_id = @run::bigint) AND (@job::text IS NULL OR job_name = @job::text)
-              AND (@after::bigint IS NULL OR seq > @after::bigint)
+              AND (@after::bigint IS NULL OR seq > @after::bigint) AND {InNamespace("job_name")}
             ORDER BY seq LIMIT @limit
             """,
             r => new JournalEntry(
                 r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), PostgresRows.Text(r, 3), PostgresRows.Long(r, 4),
                 PostgresRows.Long(r, 5), PostgresRows.Text(r, 6), PostgresRows.Text(r, 7)),
-            ("run", query.RunId), ("job", query.JobName), ("after", query.AfterSeq), ("limit", Math.Clamp(query.Limit, 1, 100_000))), cancellationToken);
+            ("run", query.RunId), ("job", query.JobName), ("after", query.AfterSeq), ("ns", Namespaces.Prefix(query.Namespace)),
+            ("limit", Math.Clamp(query.Limit, 1, 100_000))), cancellationToken);
 
-    public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken) =>
+    public Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken) =>
         Read(async scope =>
         {
-            var byState = (await scope.Query("SELECT state, COUNT(*) FROM runs GROUP BY state", r => (r.GetString(0), r.GetInt64(1))))
+            var prefix = Namespaces.Prefix(ns);
+            var byState = (await scope.Query($"SELECT state, COUNT(*) FROM runs WHERE {InNamespace("job_name")} GROUP BY state", r => (r.GetString(0), r.GetInt64(1)), ("ns", prefix)))
                 .ToDictionary(x => x.Item1, x => x.Item2);
             var counts = (await scope.Query(
-                "SELECT (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM triggers), (SELECT COUNT(*) FROM journal)",
-                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)))).Single();
+                $"""
+                SELECT (SELECT COUNT(*) FROM jobs WHERE {InNamespace("name")}), (SELECT COUNT(*) FROM triggers WHERE {InNamespace("job_name")}),
+                       (SELECT COUNT(*) FROM journal WHERE {InNamespace("job_name")})
+                """,
+                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), ("ns", prefix))).Single();
             return new StoreStats(byState, counts.Item1, counts.Item2, counts.Item3);
         }, cancellationToken);
 
@@ -82,4 +89,8 @@ internal sealed partial class PostgresStore
             await Journal(scope, now, kind, jobName, null, null, data);
             return true;
         }, cancellationToken);
+
+    /// <summary>SQL true for the names in the namespace whose prefix is <c>@ns</c> (see <see cref="Namespaces.Prefix"/>); NULL <c>@ns</c>: every row.</summary>
+    private static string InNamespace(string column) =>
+        $"(@ns::text IS NULL OR (@ns::text = '' AND {column} NOT LIKE '%/%') OR (@ns::text <> '' AND substr({column}, 1, length(@ns::text)) = @ns::text))";
 }

@@ -227,6 +227,9 @@ internal static class SqliteMigrations
             updated_at INTEGER NOT NULL
         );
         """,
+
+        // 10: the namespaces an API key is bound to, comma-separated; NULL: every namespace.
+        "ALTER TABLE api_keys ADD COLUMN namespaces TEXT;",
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -6,7 +6,7 @@ namespace Kairos.Storage.Sqlite;
 /// <summary>API keys: looked up by id on every authenticated request, listed without their hashes.</summary>
 internal sealed partial class SqliteStore
 {
-    private const string ApiKeyColumns = "id, name, scope, created_at, expires_at, last_used_at, hash";
+    private const string ApiKeyColumns = "id, name, scope, created_at, expires_at, last_used_at, hash, namespaces";
 
     public Task<StoredApiKey?> GetApiKeyAsync(string id, CancellationToken cancellationToken) =>
         Read(connection =>
@@ -27,7 +27,7 @@ internal sealed partial class SqliteStore
 
     private static ApiKey ApiKeyRow(SqliteDataReader r) => new(
         r.GetString(1), r.GetString(0), KairosScopes.FromStored(r.GetString(2)), Time(r.GetInt64(3)),
-        SqliteRows.NullableTime(r, 4), SqliteRows.NullableTime(r, 5));
+        SqliteRows.NullableTime(r, 4), SqliteRows.NullableTime(r, 5), ApiKey.ReadNamespaces(SqliteRows.NullableString(r, 7)));
 
     private sealed partial class Transaction
     {
@@ -35,10 +35,10 @@ internal sealed partial class SqliteStore
         {
             var key = stored.Key;
             var inserted = scope.Execute(
-                "INSERT INTO api_keys (id, name, scope, hash, created_at, expires_at) VALUES (@id, @name, @scope, @hash, @created, @expires) " +
+                "INSERT INTO api_keys (id, name, scope, hash, created_at, expires_at, namespaces) VALUES (@id, @name, @scope, @hash, @created, @expires, @namespaces) " +
                 "ON CONFLICT (name) DO NOTHING",
                 ("@id", key.Id), ("@name", key.Name), ("@scope", key.Scope.ToWire()), ("@hash", stored.Hash),
-                ("@created", Ms(key.CreatedAt)), ("@expires", Ms(key.ExpiresAt)));
+                ("@created", Ms(key.CreatedAt)), ("@expires", Ms(key.ExpiresAt)), ("@namespaces", key.StoredNamespaces));
             return ValueTask.FromResult(inserted > 0);
         }
 

@@ -34,7 +34,7 @@ internal sealed partial class SqliteStore
             var pattern = query.TypePattern is null ? null : EventTypePattern.Parse(query.TypePattern);
             var found = new List<StoredEvent>();
             var before = query.BeforeId;
-            // Type patterns and status are applied here, so page through until the page is full.
+            // Namespace, type pattern and status are applied here, so page through until the page is full.
             while (found.Count < query.Limit)
             {
                 using var command = connection.CreateCommand();
@@ -48,7 +48,7 @@ internal sealed partial class SqliteStore
                 command.Parameters.AddWithValue("@from", (object?)Ms(query.From) ?? DBNull.Value);
                 command.Parameters.AddWithValue("@to", (object?)Ms(query.To) ?? DBNull.Value);
                 var page = SqliteRows.ReadAll(command, ReadEvent);
-                found.AddRange(page.Where(e => (pattern is null || pattern.Matches(e.Type)) && (query.Status is null || e.Status == query.Status)));
+                found.AddRange(page.Where(e => query.Matches(e, pattern)));
                 if (page.Count < 500)
                 {
                     break;

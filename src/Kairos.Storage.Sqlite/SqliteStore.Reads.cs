@@ -1,3 +1,4 @@
+using Kairos.Access;
 using Kairos.Model;
 using Microsoft.Data.Sqlite;
 
@@ -52,7 +53,7 @@ internal sealed partial class SqliteStore
                 $"""
                 SELECT {SqliteRows.RunColumns} FROM runs
                 WHERE (@job IS NULL OR job_name = @job) AND (@state IS NULL OR state = @state) AND (@before IS NULL OR id < @before)
-                  AND (@event IS NULL OR event_id = @event) AND (@parent IS NULL OR parent_run_id = @parent)
+                  AND (@event IS NULL OR event_id = @event) AND (@parent IS NULL OR parent_run_id = @parent) AND {InNamespace("job_name")}
                 ORDER BY id DESC LIMIT @limit
                 """;
             command.Parameters.AddWithValue("@job", (object?)query.JobName ?? DBNull.Value);
@@ -60,6 +61,7 @@ internal sealed partial class SqliteStore
             command.Parameters.AddWithValue("@before", (object?)query.BeforeId ?? DBNull.Value);
             command.Parameters.AddWithValue("@event", (object?)query.EventId ?? DBNull.Value);
             command.Parameters.AddWithValue("@parent", (object?)query.ParentRunId ?? DBNull.Value);
+            command.Parameters.AddWithValue("@ns", (object?)Namespaces.Prefix(query.Namespace) ?? DBNull.Value);
             command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
             return SqliteRows.ReadAll(command, r => SqliteRows.Run(r));
         }, cancellationToken);
@@ -78,28 +80,39 @@ internal sealed partial class SqliteStore
         {
             using var command = connection.CreateCommand();
             command.CommandText =
-                """
+                $"""
                 SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
-                WHERE (@run IS NULL OR run_id = @run) AND (@job IS NULL OR job_name = @job) AND (@after IS NULL OR seq > @after)
+                WHERE (@run IS NULL OR run_id = @run) AND (@job IS NULL OR job_name = @job) AND (@after IS NULL OR seq > @after) AND {InNamespace("job_name")}
                 ORDER BY seq LIMIT @limit
                 """;
             command.Parameters.AddWithValue("@run", (object?)query.RunId ?? DBNull.Value);
             command.Parameters.AddWithValue("@job", (object?)query.JobName ?? DBNull.Value);
             command.Parameters.AddWithValue("@after", (object?)query.AfterSeq ?? DBNull.Value);
+            command.Parameters.AddWithValue("@ns", (object?)Namespaces.Prefix(query.Namespace) ?? DBNull.Value);
             command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 100_000));
             return SqliteRows.ReadAll(command, r => new JournalEntry(
                 r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), SqliteRows.NullableString(r, 3), SqliteRows.NullableLong(r, 4),
                 SqliteRows.NullableLong(r, 5), SqliteRows.NullableString(r, 6), SqliteRows.NullableString(r, 7)));
         }, cancellationToken);
 
-    public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken) =>
+    public Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken) =>
         Read(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT state, COUNT(*) FROM runs GROUP BY state";
+            command.Parameters.AddWithValue("@ns", (object?)Namespaces.Prefix(ns) ?? DBNull.Value);
+            command.CommandText = $"SELECT state, COUNT(*) FROM runs WHERE {InNamespace("job_name")} GROUP BY state";
             var byState = SqliteRows.ReadAll(command, r => (r.GetString(0), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
-            command.CommandText = "SELECT (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM triggers), (SELECT COALESCE(MAX(seq), 0) FROM journal)";
+            // The journal's size is its highest sequence number, read at once; one namespace's share has to be counted.
+            command.CommandText =
+                $"""
+                SELECT (SELECT COUNT(*) FROM jobs WHERE {InNamespace("name")}), (SELECT COUNT(*) FROM triggers WHERE {InNamespace("job_name")}),
+                       CASE WHEN @ns IS NULL THEN (SELECT COALESCE(MAX(seq), 0) FROM journal) ELSE (SELECT COUNT(*) FROM journal WHERE {InNamespace("job_name")}) END
+                """;
             var counts = SqliteRows.ReadAll(command, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))).Single();
             return new StoreStats(byState, counts.Item1, counts.Item2, counts.Item3);
         }, cancellationToken);
+
+    /// <summary>SQL true for the names in the namespace whose prefix is <c>@ns</c> (see <see cref="Namespaces.Prefix"/>); NULL <c>@ns</c>: every row.</summary>
+    private static string InNamespace(string column) =>
+        $"(@ns IS NULL OR (@ns = '' AND {column} NOT LIKE '%/%') OR (@ns <> '' AND substr({column}, 1, length(@ns)) = @ns))";
 }

@@ -103,7 +103,7 @@ internal static class ThroughputBench
         {
             if (cluster.TotalStarted >= n && engines.All(e => e.ActiveRuns == 0) && await engine.Store.GetNextQueuedDueAsync(CancellationToken.None) is null)
             {
-                var byState = (await engine.Store.GetStatsAsync(CancellationToken.None)).RunsByState;
+                var byState = (await engine.Store.GetStatsAsync(null, CancellationToken.None)).RunsByState;
                 if (byState.GetValueOrDefault(RunState.Succeeded.ToWire()) == n)
                 {
                     return;

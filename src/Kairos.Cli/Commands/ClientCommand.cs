@@ -7,7 +7,7 @@ namespace Kairos.Cli.Commands;
 internal static class ClientCommand
 {
     public static readonly string[] CommonFlags = ["--json"];
-    public static readonly string[] CommonValued = ["--server", "--api-key"];
+    public static readonly string[] CommonValued = ["--server", "--api-key", "--namespace"];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static CliArgs Parse(string[] rest, string[]? flags = null, string[]? valued = null) =>

@@ -11,7 +11,8 @@ namespace Kairos.Cli.Commands;
 /// <summary>
 /// <c>kairos keys create | list | revoke</c>: API keys, over the API (an admin key, or a local
 /// server that has none yet), or straight in the database with <c>--db</c>, which is how the first
-/// key of a server that must listen beyond loopback is made.
+/// key of a server that must listen beyond loopback is made. Here <c>--namespace a,b</c> binds the
+/// new key to those namespaces; keys themselves belong to no namespace.
 /// </summary>
 internal static class KeysCommand
 {
@@ -31,7 +32,7 @@ internal static class KeysCommand
                 args.NoMorePositionals(1);
                 return await RevokeAsync(args, output);
             default:
-                throw new UsageException("use: kairos keys create NAME --scope read|run|write|admin [--expires 90d|TIME] | list | revoke NAME (each with --db DATABASE to work on the database directly)");
+                throw new UsageException("use: kairos keys create NAME --scope read|run|write|admin [--namespace NS[,NS…]] [--expires 90d|TIME] | list | revoke NAME (each with --db DATABASE to work on the database directly)");
         }
     }
 
@@ -39,6 +40,7 @@ internal static class KeysCommand
     {
         var name = args.Positional(0, "the key's name");
         var scope = args.Get("--scope") ?? throw new UsageException($"--scope is required: {KairosScopes.Names}");
+        var namespaces = args.Get("--namespace")?.Split(',', StringSplitOptions.TrimEntries);
         JsonNode? created;
         if (args.Get("--db") is { } db)
         {
@@ -48,13 +50,17 @@ internal static class KeysCommand
             }
             await using var local = await LocalDatabase.OpenAsync(db);
             DateTimeOffset? expires = args.Get("--expires") is { } text ? Expiry(text, local.Client.Clock.GetUtcNow()) : null;
-            var key = await local.Client.CreateApiKeyAsync(name, parsed, expires);
+            var key = await local.Client.CreateApiKeyAsync(name, parsed, expires, namespaces);
             created = new JsonObject { ["key"] = KeyJson(key.Key), ["token"] = key.Token };
         }
         else
         {
-            using var api = ApiClient.For(args);
-            var body = new JsonObject { ["name"] = name, ["scope"] = scope, ["expires"] = args.Get("--expires") };
+            using var api = ApiClient.For(args, inNamespace: false);
+            var body = new JsonObject
+            {
+                ["name"] = name, ["scope"] = scope, ["expires"] = args.Get("--expires"),
+                ["namespaces"] = namespaces is null ? null : new JsonArray(namespaces.Select(n => (JsonNode?)n).ToArray()),
+            };
             created = await api.PostAsync("api/keys", body.ToJsonString());
         }
         if (args.Has("--json"))
@@ -62,7 +68,7 @@ internal static class KeysCommand
             PrintJson(output, created);
             return 0;
         }
-        output.WriteLine($"Created key '{name}' with scope {scope}{(Text(created!["key"]!["expiresAt"]) is { } at ? $", expiring {at}" : "")}.");
+        output.WriteLine($"Created key '{name}' with scope {scope}{(namespaces is null ? "" : $" in {string.Join(", ", namespaces)}")}{(Text(created!["key"]!["expiresAt"]) is { } at ? $", expiring {at}" : "")}.");
         output.WriteLine("Its token is shown this once; keep it secret (e.g. export KAIROS_API_KEY=…):");
         output.WriteLine(Text(created["token"]));
         return 0;
@@ -78,7 +84,7 @@ internal static class KeysCommand
         }
         else
         {
-            using var api = ApiClient.For(args);
+            using var api = ApiClient.For(args, inNamespace: false);
             keys = await api.GetAsync("api/keys");
         }
         if (args.Has("--json"))
@@ -86,9 +92,10 @@ internal static class KeysCommand
             PrintJson(output, keys);
             return 0;
         }
-        TableWriter.Write(output, ["NAME", "ID", "SCOPE", "CREATED", "EXPIRES", "LAST USED"],
+        TableWriter.Write(output, ["NAME", "ID", "SCOPE", "NAMESPACES", "CREATED", "EXPIRES", "LAST USED"],
             keys!.AsArray().Select(k => (IReadOnlyList<string?>)
-                [Text(k!["name"]), Text(k["id"]), Text(k["scope"]), Time(k["createdAt"]), Time(k["expiresAt"]), Time(k["lastUsedAt"])]));
+                [Text(k!["name"]), Text(k["id"]), Text(k["scope"]), k["namespaces"] is JsonArray ns ? string.Join(",", ns.Select(Text)) : "(all)",
+                 Time(k["createdAt"]), Time(k["expiresAt"]), Time(k["lastUsedAt"])]));
         return 0;
     }
 
@@ -105,7 +112,7 @@ internal static class KeysCommand
         }
         else
         {
-            using var api = ApiClient.For(args);
+            using var api = ApiClient.For(args, inNamespace: false);
             await api.DeleteAsync($"api/keys/{Uri.EscapeDataString(name)}");
         }
         output.WriteLine($"Revoked key '{name}'.");
@@ -121,6 +128,7 @@ internal static class KeysCommand
     {
         ["name"] = key.Name, ["id"] = key.Id, ["scope"] = key.Scope.ToWire(),
         ["createdAt"] = key.CreatedAt, ["expiresAt"] = key.ExpiresAt, ["lastUsedAt"] = key.LastUsedAt,
+        ["namespaces"] = key.Namespaces is null ? null : new JsonArray(key.Namespaces.Select(n => (JsonNode?)n).ToArray()),
     };
 
     /// <summary>The database opened without starting the engine (no trigger fires, no run starts), migrated to this version.</summary>

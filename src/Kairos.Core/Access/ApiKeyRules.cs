@@ -14,8 +14,21 @@ internal static class ApiKeyRules
     /// <summary>How stale a key's last-used time may get: a busy key costs one write a minute, not one per request.</summary>
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
-    public static async Task<CreatedApiKey> CreateAsync(IKairosStore store, DateTimeOffset now, string name, KairosScope scope, DateTimeOffset? expiresAt, CancellationToken ct)
+    public static async Task<CreatedApiKey> CreateAsync(
+        IKairosStore store, DateTimeOffset now, string name, KairosScope scope, DateTimeOffset? expiresAt, IReadOnlyList<string>? namespaces, CancellationToken ct)
     {
+        if (namespaces is not null)
+        {
+            if (namespaces.Count == 0)
+            {
+                throw new KairosValidationException("a key bound to namespaces needs at least one; leave them out for a key of every namespace");
+            }
+            if (namespaces.Select(Namespaces.Check).FirstOrDefault(e => e is not null) is { } nsError)
+            {
+                throw new KairosValidationException(nsError);
+            }
+            namespaces = namespaces.Distinct(StringComparer.Ordinal).ToList();
+        }
         if (JobRules.Name(name) is { } nameError)
         {
             throw new KairosValidationException(nameError.Replace("job name", "key name", StringComparison.Ordinal));
@@ -29,7 +42,7 @@ internal static class ApiKeyRules
             throw new KairosValidationException($"expires ({expires:O}) must be in the future");
         }
         var (id, token, hash) = ApiKeyTokens.Generate();
-        var key = new ApiKey(name, id, scope, now, expiresAt, null);
+        var key = new ApiKey(name, id, scope, now, expiresAt, null, namespaces);
         var created = await store.WriteAsync(async tx =>
         {
             if (!await tx.InsertApiKeyAsync(new StoredApiKey(key, hash)).ConfigureAwait(false))
@@ -78,5 +91,5 @@ internal static class ApiKeyRules
     }
 
     private static string Describe(ApiKey key) =>
-        JsonSerializer.Serialize(new { key = key.Name, id = key.Id, scope = key.Scope.ToWire(), expiresAt = key.ExpiresAt }, KairosJson.Options);
+        JsonSerializer.Serialize(new { key = key.Name, id = key.Id, scope = key.Scope.ToWire(), expiresAt = key.ExpiresAt, namespaces = key.Namespaces }, KairosJson.Options);
 }

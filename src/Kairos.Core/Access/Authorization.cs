@@ -9,11 +9,16 @@ namespace Kairos.Access;
 /// </summary>
 internal static class Authorization
 {
+    /// <summary>Keys, secrets and commands act on the whole server: they need an admin of every namespace.</summary>
     public static void RequireAdmin(KairosCaller caller, string action)
     {
         if (!caller.Holds(KairosScope.Admin))
         {
             throw new KairosForbiddenException($"only an admin key may {action}; '{caller.Name}' has scope {caller.Scope.ToWire()}");
+        }
+        if (caller.Namespaces is not null)
+        {
+            throw new KairosForbiddenException($"only an admin key of every namespace may {action}; '{caller.Name}' is bound to {string.Join(", ", caller.Namespaces)}");
         }
     }
 

@@ -154,8 +154,25 @@ public interface IKairosClient
     /// </summary>
     IKairosClient As(KairosCaller caller);
 
-    /// <summary>Creates an API key (admin only); the token in the result is shown once and never stored.</summary>
-    Task<CreatedApiKey> CreateApiKeyAsync(string name, KairosScope scope, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The namespace this client works in (see <see cref="Namespaces"/>): names it is given are taken
+    /// in it, its lists hold only its objects, and anything of another namespace is not found. Null:
+    /// the whole database, names taken as written (<c>report</c>, <c>billing/report</c>).
+    /// </summary>
+    string? Namespace { get; }
+
+    /// <summary>
+    /// The same client working in <paramref name="ns"/> (null: the whole database). A namespace the
+    /// caller is not bound to is <see cref="KairosNotFoundException"/>, as if it did not exist.
+    /// </summary>
+    IKairosClient In(string? ns);
+
+    /// <summary>
+    /// Creates an API key (admin only); the token in the result is shown once and never stored.
+    /// <paramref name="namespaces"/>: the only namespaces it works in; null: every one.
+    /// </summary>
+    Task<CreatedApiKey> CreateApiKeyAsync(string name, KairosScope scope, DateTimeOffset? expiresAt = null, IReadOnlyList<string>? namespaces = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>The API keys, by name, without their secrets (admin only).</summary>
     Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default);

@@ -16,47 +16,64 @@ namespace Kairos.Client;
 /// The server also refuses a request whose key lacks the endpoint's scope before reading its body.
 /// </para>
 /// </summary>
-internal sealed partial class KairosClient(KairosEngine engine, KairosCaller caller) : IKairosClient
+internal sealed partial class KairosClient(KairosEngine engine, KairosCaller caller, string? ns = null) : IKairosClient
 {
     private IKairosStore Store => engine.Store;
 
     public TimeProvider Clock => engine.Clock;
 
-    public Task SaveJobAsync(JobDefinition job, CancellationToken cancellationToken = default)
+    public async Task SaveJobAsync(JobDefinition job, CancellationToken cancellationToken = default)
     {
+        job = Namespaces.Into(Namespace ?? Namespaces.Default, job);
+        RequireHere(job.Name, "job");
         Authorization.RequireMayDeclare(Caller, job);
-        return engine.SaveJobAsync(job, cancellationToken);
+        await engine.SaveJobAsync(job, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken = default) =>
-        Store.GetJobAsync(name, cancellationToken);
+    public async Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken = default) =>
+        Here(name) is { } job ? await Store.GetJobAsync(job, cancellationToken).ConfigureAwait(false) : null;
 
-    public Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken = default) =>
-        Store.ListJobsAsync(cancellationToken);
+    public async Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken = default) =>
+        (await Store.ListJobsAsync(cancellationToken).ConfigureAwait(false)).Where(j => Namespaces.Contains(Namespace, j.Definition.Name)).ToList();
 
-    public Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName = null, CancellationToken cancellationToken = default) =>
-        Store.ListTriggersAsync(jobName, cancellationToken);
+    public async Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName = null, CancellationToken cancellationToken = default)
+    {
+        if (jobName is not null)
+        {
+            return Here(jobName) is { } job ? await Store.ListTriggersAsync(job, cancellationToken).ConfigureAwait(false) : [];
+        }
+        return (await Store.ListTriggersAsync(null, cancellationToken).ConfigureAwait(false)).Where(t => Namespaces.Contains(Namespace, t.JobName)).ToList();
+    }
 
     public Task PauseJobAsync(string name, CancellationToken cancellationToken = default) =>
-        engine.SetPausedAsync(name, paused: true, cancellationToken);
+        engine.SetPausedAsync(JobHere(name), paused: true, cancellationToken);
 
     public Task ResumeJobAsync(string name, CancellationToken cancellationToken = default) =>
-        engine.SetPausedAsync(name, paused: false, cancellationToken);
+        engine.SetPausedAsync(JobHere(name), paused: false, cancellationToken);
 
     public Task<EnqueueResult> RunNowAsync(string jobName, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        engine.RunNowAsync(jobName, payload, idempotencyKey, cancellationToken);
+        engine.RunNowAsync(JobHere(jobName), payload, idempotencyKey, cancellationToken);
 
     public Task<EnqueueResult> RunAtAsync(string jobName, DateTimeOffset at, string? payload = null, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        engine.RunNowAsync(jobName, payload, idempotencyKey, cancellationToken, notBefore: at);
+        engine.RunNowAsync(JobHere(jobName), payload, idempotencyKey, cancellationToken, notBefore: at);
 
     public Task<EnqueueResult> EnqueueAsync(RunRequest request, CancellationToken cancellationToken = default) =>
-        engine.EnqueueAsync(request, cancellationToken);
+        engine.EnqueueAsync(request with { JobName = JobHere(request.JobName) }, cancellationToken);
 
-    public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken = default) =>
-        Store.GetRunAsync(runId, cancellationToken);
+    public async Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        var run = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        return run is not null && Namespaces.Contains(Namespace, run.JobName) ? run : null;
+    }
 
-    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default) =>
-        Store.ListRunsAsync(query, cancellationToken);
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.JobName is not null && Here(query.JobName) is null)
+        {
+            return [];
+        }
+        return await Store.ListRunsAsync(query with { JobName = query.JobName is null ? null : Here(query.JobName), Namespace = Namespace }, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken = default)
     {
@@ -70,17 +87,32 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
         return await Store.ListJournalAsync(new JournalQuery { RunId = runId }, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken = default) =>
-        Store.ListJournalAsync(query, cancellationToken);
+    public async Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken = default)
+    {
+        if ((query.JobName is not null && Here(query.JobName) is null)
+            || (query.RunId is { } runId && await GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is null))
+        {
+            return [];
+        }
+        return await Store.ListJournalAsync(query with { JobName = query.JobName is null ? null : Here(query.JobName), Namespace = Namespace }, cancellationToken).ConfigureAwait(false);
+    }
 
-    public Task<CancelResult> CancelRunAsync(long runId, CancellationToken cancellationToken = default) =>
-        engine.CancelRunAsync(runId, cancellationToken);
+    public async Task<CancelResult> CancelRunAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        return await engine.CancelRunAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
 
-    public Task<RunRecord> RetryRunAsync(long runId, CancellationToken cancellationToken = default) =>
-        engine.RetryRunAsync(runId, cancellationToken);
+    public async Task<RunRecord> RetryRunAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        return await engine.RetryRunAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
 
-    public Task<RunRecord?> WaitForRunAsync(long runId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        engine.WaitForRunAsync(runId, timeout, cancellationToken);
+    public async Task<RunRecord?> WaitForRunAsync(long runId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        await GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is null
+            ? null
+            : await engine.WaitForRunAsync(runId, timeout, cancellationToken).ConfigureAwait(false);
 
     public async Task<IReadOnlyList<RunRecord>> WaitForRunsAsync(IReadOnlyList<long> runIds, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -91,8 +123,8 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
             // Past the deadline the remaining runs are read once, not waited for.
             var left = deadline - Clock.GetUtcNow();
             var run = left > TimeSpan.Zero
-                ? await engine.WaitForRunAsync(id, left, cancellationToken).ConfigureAwait(false)
-                : await Store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
+                ? await WaitForRunAsync(id, left, cancellationToken).ConfigureAwait(false)
+                : await GetRunAsync(id, cancellationToken).ConfigureAwait(false);
             if (run is not null)
             {
                 runs.Add(run);
@@ -105,7 +137,7 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
         engine.ListNodesAsync(cancellationToken);
 
     public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
-        Store.GetStatsAsync(cancellationToken);
+        Store.GetStatsAsync(Namespace, cancellationToken);
 
     public NodeStatus ThisNode => new(engine.Options.NodeId, engine.ActiveRuns, engine.IsLeader);
 
@@ -117,7 +149,7 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
 
     private async Task FindRunAsync(long runId, CancellationToken cancellationToken)
     {
-        _ = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+        _ = await GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new KairosNotFoundException($"run {runId} does not exist");
     }
 }

@@ -1,3 +1,4 @@
+using Kairos.Access;
 using Kairos.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -79,16 +80,19 @@ internal static class YamlConfigLoader
     {
         var fields = nodes.Fields(root, "the file", "engine", "api", "secrets", "jobs", "webhooks", "subscriptions");
         var engine = fields.TryGetValue("engine", out var engineNode) ? ReadEngine(engineNode, nodes) : new EngineSettings();
-        var jobs = ReadSection(fields, "jobs", "job", nodes, (name, node) => JobReader.Read(name, node, nodes, handlerExists));
+        // A name may say its namespace (billing/report); the names a definition refers to are in its namespace.
+        var jobs = ReadSection(fields, "jobs", "job", nodes, (name, node) =>
+            JobReader.Read(name, node, nodes, handlerExists) is { } job ? Namespaces.Into(Namespaces.Of(name), job) : null);
         var webhooks = ReadSection(fields, "webhooks", "webhook", nodes, (name, node) => WebhookReader.Read(name, node, nodes));
-        var subscriptions = ReadSection(fields, "subscriptions", "subscription", nodes, (name, node) => SubscriptionReader.Read(name, node, nodes));
+        var subscriptions = ReadSection(fields, "subscriptions", "subscription", nodes, (name, node) =>
+            SubscriptionReader.Read(name, node, nodes) is { } subscription ? Namespaces.Into(Namespaces.Of(name), subscription) : null);
         CheckReferences(jobs, webhooks, subscriptions, nodes);
         return new KairosConfig(engine, jobs.Select(j => j.Value).ToList())
         {
             Webhooks = webhooks.Select(w => w.Value).ToList(),
             Subscriptions = subscriptions.Select(s => s.Value).ToList(),
             Api = fields.TryGetValue("api", out var apiNode) ? ReadApi(apiNode, nodes) : new ApiSettings(),
-            Secrets = ReadSection(fields, "secrets", "secret", nodes, (name, node) => ReadSecret(name, node, nodes)).ToDictionary(s => s.Value.Name, s => s.Value.Source),
+            Secrets = ReadSection(fields, "secrets", "secret", nodes, (name, node) => ReadSecret(name, node, nodes), namespaced: false).ToDictionary(s => s.Value.Name, s => s.Value.Source),
         };
     }
 
@@ -121,7 +125,7 @@ internal static class YamlConfigLoader
 
     /// <summary>Reads a section that maps names to definitions, keeping each name's node for later errors.</summary>
     private static List<(YamlNode Node, T Value)> ReadSection<T>(
-        Dictionary<string, YamlNode> fields, string section, string what, YamlNodes nodes, Func<string, YamlNode, T?> read) where T : class
+        Dictionary<string, YamlNode> fields, string section, string what, YamlNodes nodes, Func<string, YamlNode, T?> read, bool namespaced = true) where T : class
     {
         var found = new List<(YamlNode, T)>();
         if (!fields.TryGetValue(section, out var sectionNode))
@@ -139,7 +143,7 @@ internal static class YamlConfigLoader
             {
                 continue;
             }
-            if (JobRules.Name(name, what) is { } nameError)
+            if ((namespaced ? JobRules.QualifiedName(name, what) : JobRules.Name(name, what)) is { } nameError)
             {
                 nodes.Error(nameNode, nameError);
                 continue;
@@ -173,11 +177,23 @@ internal static class YamlConfigLoader
                 {
                     nodes.Error(node, $"job '{job.Name}' runs after job '{completion.Job}', which is not declared in this file");
                 }
+                var reference = trigger switch { WebhookTriggerSpec h => (h.Hook, "webhook"), CompletionTriggerSpec c => (c.Job, "job"), _ => default };
+                if (reference.Item1 is not null && JobRules.SameNamespace(job.Name, reference.Item1, reference.Item2) is { } crossing)
+                {
+                    nodes.Error(node, crossing);
+                }
             }
         }
-        foreach (var (node, subscription) in subscriptions.Where(s => !jobNames.Contains(s.Value.Job)))
+        foreach (var (node, subscription) in subscriptions)
         {
-            nodes.Error(node, $"subscription '{subscription.Name}' targets job '{subscription.Job}', which is not declared in this file");
+            if (!jobNames.Contains(subscription.Job))
+            {
+                nodes.Error(node, $"subscription '{subscription.Name}' targets job '{subscription.Job}', which is not declared in this file");
+            }
+            if (JobRules.SameNamespace(subscription.Name, subscription.Job, "job") is { } crossing)
+            {
+                nodes.Error(node, crossing);
+            }
         }
         if (CompletionGraph.FindUnboundedCycle(jobs.Select(j => j.Value)) is { } cycle)
         {

@@ -254,7 +254,7 @@ internal sealed class KairosEngine : IAsyncDisposable
     /// <summary>Creates or replaces a webhook served at <c>POST /hooks/{name}</c>.</summary>
     public async Task SaveWebhookAsync(Webhooks.WebhookDefinition hook, CancellationToken cancellationToken = default)
     {
-        if (JobRules.Name(hook.Name, "webhook") is { } error)
+        if (JobRules.QualifiedName(hook.Name, "webhook") is { } error)
         {
             throw new KairosValidationException(error);
         }
@@ -286,7 +286,8 @@ internal sealed class KairosEngine : IAsyncDisposable
     /// <summary>Publishes an event: stored first, then one run per matching subscription, in one transaction.</summary>
     public async Task<Events.PublishResult> PublishAsync(Events.EventRequest request, CancellationToken cancellationToken = default)
     {
-        if (Events.EventTypePattern.CheckType(request.Type) is { } typeError)
+        // The client has written the namespace before the type (billing/invoice.paid).
+        if ((Events.EventTypePattern.CheckType(Access.Namespaces.Local(request.Type)) ?? Access.Namespaces.Check(Access.Namespaces.Of(request.Type))) is { } typeError)
         {
             throw new KairosValidationException(typeError);
         }
@@ -314,7 +315,7 @@ internal sealed class KairosEngine : IAsyncDisposable
     /// <summary>Creates or replaces a subscription. Subscriptions owned by completion triggers are changed through their job.</summary>
     public async Task SaveSubscriptionAsync(Events.Subscription subscription, CancellationToken cancellationToken = default)
     {
-        if (JobRules.Name(subscription.Name, "subscription") is { } nameError)
+        if ((JobRules.QualifiedName(subscription.Name, "subscription") ?? JobRules.SameNamespace(subscription.Name, subscription.Job, "job")) is { } nameError)
         {
             throw new KairosValidationException(nameError);
         }

@@ -68,6 +68,15 @@ public sealed record EventQuery
     public DateTimeOffset? To { get; init; }
     public long? BeforeId { get; init; }
     public int Limit { get; init; } = 50;
+
+    /// <summary>Only events published in this namespace (set by the client; null: every namespace).</summary>
+    internal string? Namespace { get; init; }
+
+    /// <summary>Whether a stored event passes the filters applied after reading (namespace, type pattern, status).</summary>
+    internal bool Matches(StoredEvent stored, EventTypePattern? pattern) =>
+        Access.Namespaces.Contains(Namespace, stored.Type)
+        && (pattern is null || pattern.Matches(Access.Namespaces.Local(stored.Type)))
+        && (Status is null || stored.Status == Status);
 }
 
 /// <summary>Send stored events of a time range (and type pattern) to one subscription again.</summary>

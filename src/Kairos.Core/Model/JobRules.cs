@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Kairos.Access;
 using Kairos.Configuration;
 using Kairos.Cron;
 
@@ -20,6 +21,19 @@ internal static partial class JobRules
         name is not null && NamePattern().IsMatch(name)
             ? null
             : $"{InputText.Quote(name)} is not a valid {what} name: use 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+    /// <summary>A job's, webhook's or subscription's name, which may say its namespace first (<c>billing/report</c>; see <see cref="Namespaces"/>).</summary>
+    public static string? QualifiedName(string? name, string what = "job")
+    {
+        var slash = name?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        return slash < 0 ? Name(name, what) : Namespaces.Check(name![..slash]) ?? Name(name[(slash + 1)..], what);
+    }
+
+    /// <summary>Null when <paramref name="reference"/> is in the same namespace as <paramref name="owner"/>: nothing reaches across namespaces.</summary>
+    public static string? SameNamespace(string owner, string reference, string what) =>
+        Namespaces.Of(owner) == Namespaces.Of(reference)
+            ? null
+            : $"{what} '{reference}' is in namespace '{Namespaces.Of(reference)}', and '{owner}' may only name {what}s of its own namespace '{Namespaces.Of(owner)}'";
 
     /// <summary>A duration that a timer waits for (a timeout, a kill grace): positive and at most <see cref="Durations.LongestTimer"/>.</summary>
     public static string? Timer(TimeSpan value, string what) =>
@@ -102,7 +116,7 @@ internal static partial class JobRules
     public static IReadOnlyList<string> Validate(JobDefinition job, Func<string, bool>? handlerExists = null)
     {
         var errors = new List<string>();
-        AddIf(errors, "name", Name(job.Name));
+        AddIf(errors, "name", QualifiedName(job.Name));
         AddIf(errors, "priority", Priority(job.Priority));
         if (job.Timeout is { } timeout)
         {
@@ -140,7 +154,7 @@ internal static partial class JobRules
                     AddIf(errors, field + ".interval", Period(interval.Every, "interval"));
                     break;
                 case WebhookTriggerSpec hook:
-                    AddIf(errors, field + ".webhook", Name(hook.Hook, "webhook"));
+                    AddIf(errors, field + ".webhook", QualifiedName(hook.Hook, "webhook") ?? SameNamespace(job.Name, hook.Hook, "webhook"));
                     break;
                 case FileTriggerSpec file:
                     if (!System.IO.Path.IsPathFullyQualified(file.Path))
@@ -169,7 +183,7 @@ internal static partial class JobRules
                     AddIf(errors, field + ".timeout", Timer(poll.Timeout, "timeout"));
                     break;
                 case CompletionTriggerSpec completion:
-                    AddIf(errors, field + ".completion", Name(completion.Job));
+                    AddIf(errors, field + ".completion", QualifiedName(completion.Job) ?? SameNamespace(job.Name, completion.Job, "job"));
                     if (completion.MaxDepth is < 1)
                     {
                         errors.Add($"{field}.maxDepth: must be at least 1");

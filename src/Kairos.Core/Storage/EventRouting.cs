@@ -64,7 +64,8 @@ internal static class EventRouting
             ["parentRunId"] = run.ParentRunId,
             ["chainDepth"] = run.ChainDepth,
         };
-        return new EventRequest(type, "kairos") { Data = data.ToJsonString(), Priority = run.Priority };
+        // The event is published in the namespace of the run's job.
+        return new EventRequest(Access.Namespaces.Qualify(Access.Namespaces.Of(run.JobName), type), "kairos") { Data = data.ToJsonString(), Priority = run.Priority };
     }
 
     /// <summary>
@@ -103,7 +104,11 @@ internal sealed class EventEnvelope(EventRequest request)
 
     public EventRequest Request => request;
 
-    public string[] TypeSegments { get; } = request.Type.Split('.');
+    /// <summary>The namespace the event was published in, written before its type (billing/invoice.paid).</summary>
+    public string Namespace { get; } = Access.Namespaces.Of(request.Type);
+
+    /// <summary>The type's segments without its namespace, which patterns match.</summary>
+    public string[] TypeSegments { get; } = Access.Namespaces.Local(request.Type).Split('.');
 
     public JsonNode Json => _json ??= new JsonObject
     {
@@ -122,7 +127,8 @@ internal sealed class SubscriptionMatcher
 
     public bool Matches(Subscription subscription, EventEnvelope envelope)
     {
-        if (!_patterns.GetOrAdd(subscription.Pattern, EventTypePattern.Parse).Matches(envelope.TypeSegments))
+        // An event reaches only the subscriptions of its own namespace.
+        if (Access.Namespaces.Of(subscription.Name) != envelope.Namespace || !_patterns.GetOrAdd(subscription.Pattern, EventTypePattern.Parse).Matches(envelope.TypeSegments))
         {
             return false;
         }
@@ -132,5 +138,6 @@ internal sealed class SubscriptionMatcher
 
     /// <summary>Whether any subscription's pattern takes this type (a cheap test before building an event).</summary>
     public bool AnyListens(IEnumerable<Subscription> subscriptions, string type) =>
-        subscriptions.Any(s => _patterns.GetOrAdd(s.Pattern, EventTypePattern.Parse).Matches(type));
+        subscriptions.Any(s => Access.Namespaces.Of(s.Name) == Access.Namespaces.Of(type)
+            && _patterns.GetOrAdd(s.Pattern, EventTypePattern.Parse).Matches(Access.Namespaces.Local(type)));
 }

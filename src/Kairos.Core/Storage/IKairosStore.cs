@@ -51,7 +51,8 @@ internal interface IKairosStore : IAsyncDisposable
     Task AppendRunLogAsync(long runId, IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken);
     Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken);
     Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken);
-    Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken);
+    /// <summary>Counts over the whole database, or over the jobs of one namespace (<paramref name="ns"/>).</summary>
+    Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken);
 
     /// <summary>Appends a journal entry that records something without changing state (e.g. a rejected webhook delivery).</summary>
     Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken);

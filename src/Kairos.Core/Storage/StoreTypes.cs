@@ -93,6 +93,9 @@ public sealed record RunQuery
     public RunState? State { get; init; }
     public long? BeforeId { get; init; }
     public int Limit { get; init; } = 50;
+
+    /// <summary>Only runs of this namespace's jobs (set by the client; null: every namespace).</summary>
+    internal string? Namespace { get; init; }
 }
 
 public sealed record JournalQuery
@@ -101,6 +104,9 @@ public sealed record JournalQuery
     public string? JobName { get; init; }
     public long? AfterSeq { get; init; }
     public int Limit { get; init; } = 1000;
+
+    /// <summary>Only entries about jobs of this namespace (set by the client; null: every entry).</summary>
+    internal string? Namespace { get; init; }
 }
 
 public sealed record StoreStats(IReadOnlyDictionary<string, long> RunsByState, long Jobs, long Triggers, long JournalEntries);

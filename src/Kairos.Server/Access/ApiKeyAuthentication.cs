@@ -1,4 +1,5 @@
 using System.Net;
+using Kairos;
 using Kairos.Access;
 using Kairos.Client;
 using Kairos.Configuration;
@@ -39,8 +40,41 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IKairosClient k
                 $"{context.Request.Method} {context.Request.Path} needs scope {required.ToWire()}; key '{caller.Name}' has scope {caller.Scope.ToWire()}");
             return;
         }
-        requestCaller.Caller = caller;
+        try
+        {
+            requestCaller.Bind(kairos, caller, AskedNamespace(context));
+        }
+        catch (KairosException ex) when (ex is KairosValidationException or KairosNotFoundException)
+        {
+            await ProblemResponses.Write(context, ex is KairosNotFoundException ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest,
+                ex is KairosNotFoundException ? "Not Found" : "Bad Request", ex.Message);
+            return;
+        }
         await next(context);
+    }
+
+    /// <summary>
+    /// The namespace a request asks for: <c>?namespace=NAME</c>, or a name in the URL that says it
+    /// (<c>/api/jobs/billing%2Freport</c>; the server leaves an encoded slash encoded), which then
+    /// stands for its local part. Both, disagreeing, is a 400.
+    /// </summary>
+    private static string? AskedNamespace(HttpContext context)
+    {
+        var asked = context.Request.Query["namespace"].FirstOrDefault();
+        foreach (var (key, value) in context.Request.RouteValues.ToList())
+        {
+            if (value is string text && text.IndexOf("%2F", StringComparison.OrdinalIgnoreCase) is var slash and > 0)
+            {
+                var ns = text[..slash];
+                if (asked is not null && asked != ns)
+                {
+                    throw new KairosValidationException($"the URL names namespace '{ns}' but ?namespace= says '{asked}'");
+                }
+                asked = ns;
+                context.Request.RouteValues[key] = text[(slash + 3)..];
+            }
+        }
+        return asked;
     }
 
     private async Task<(KairosCaller? Caller, string? Refusal)> AuthenticateAsync(HttpContext context)
@@ -55,7 +89,7 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IKairosClient k
             var key = await kairos.AuthenticateAsync(header["Bearer ".Length..].Trim(), context.RequestAborted);
             return key is null
                 ? (null, "the API key is unknown, revoked or expired")
-                : (new KairosCaller(key.Name, key.Scope, access.AllowCommandJobs), null);
+                : (new KairosCaller(key.Name, key.Scope, access.AllowCommandJobs, key.Namespaces), null);
         }
         if ((await kairos.ListApiKeysAsync(context.RequestAborted)).Count > 0)
         {

@@ -13,7 +13,8 @@ namespace Kairos.Server.Api;
 internal static class KeysEndpoints
 {
     /// <param name="Expires">When the key stops working: an instant (ISO 8601) or a duration from now ("90d").</param>
-    public sealed record KeyBody(string? Name, string? Scope, string? Expires);
+    /// <param name="Namespaces">The only namespaces the key works in; left out: every one.</param>
+    public sealed record KeyBody(string? Name, string? Scope, string? Expires, IReadOnlyList<string>? Namespaces);
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -28,7 +29,7 @@ internal static class KeysEndpoints
             var scope = KairosScopes.TryParse(body.Scope, out var s)
                 ? s
                 : throw new KairosValidationException($"scope must be {KairosScopes.Names}, not '{body.Scope}'");
-            var created = await kairos.CreateApiKeyAsync(name, scope, Expiry(body.Expires, kairos.Clock.GetUtcNow()), ct);
+            var created = await kairos.CreateApiKeyAsync(name, scope, Expiry(body.Expires, kairos.Clock.GetUtcNow()), body.Namespaces, ct);
             return Results.Created($"/api/keys/{created.Key.Name}", new CreatedKeyView(KeyView.From(created.Key), created.Token));
         }).Requires(KairosScope.Admin);
 
@@ -43,9 +44,10 @@ internal static class KeysEndpoints
         : Durations.TryParseInstantOrDuration(text, now, out var at) ? at
         : throw new KairosValidationException($"expires '{text}' is neither a duration (90d) nor an instant (2027-01-31T00:00:00Z)");
 
-    public sealed record KeyView(string Name, string Id, string Scope, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt)
+    public sealed record KeyView(string Name, string Id, string Scope, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt,
+        IReadOnlyList<string>? Namespaces)
     {
-        public static KeyView From(ApiKey key) => new(key.Name, key.Id, key.Scope.ToWire(), key.CreatedAt, key.ExpiresAt, key.LastUsedAt);
+        public static KeyView From(ApiKey key) => new(key.Name, key.Id, key.Scope.ToWire(), key.CreatedAt, key.ExpiresAt, key.LastUsedAt, key.Namespaces);
     }
 
     /// <param name="Token">The key itself; it is not stored and cannot be shown again.</param>

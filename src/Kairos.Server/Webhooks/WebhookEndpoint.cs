@@ -25,7 +25,13 @@ namespace Kairos.Server.Webhooks;
 /// </summary>
 internal static class WebhookEndpoint
 {
-    public static void Map(IEndpointRouteBuilder app) => app.MapPost("/hooks/{name}", HandleAsync);
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/hooks/{name}", HandleAsync);
+        // A hook of a namespace other than the default one is served under it: /hooks/billing/stripe.
+        app.MapPost("/hooks/{ns}/{name}", (string ns, string name, HttpContext http, IKairosClient kairos, WebhookRateLimiter limiter, ILoggerFactory loggers, CancellationToken ct) =>
+            HandleAsync($"{ns}/{name}", http, kairos, limiter, loggers, ct));
+    }
 
     private static async Task<IResult> HandleAsync(string name, HttpContext http, IKairosClient kairos, WebhookRateLimiter limiter, ILoggerFactory loggers, CancellationToken ct)
     {

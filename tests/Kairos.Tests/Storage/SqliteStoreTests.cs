@@ -150,7 +150,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         // Unchecked, 6,000 commits of a 2 KB row and its journal entry write about 200 MB of WAL.
         Assert.True(largest < SqliteWalLimit, $"the WAL reached {largest / 1024 / 1024} MB");
-        Assert.Equal(6000, (await store.GetStatsAsync(CancellationToken.None)).RunsByState["queued"]);
+        Assert.Equal(6000, (await store.GetStatsAsync(null, CancellationToken.None)).RunsByState["queued"]);
     }
 
     // The writer empties the WAL past 64 MB, but skips its turn while a passive checkpoint runs, so

@@ -60,7 +60,7 @@ internal static class EventRouter
     {
         var pattern = request.TypePattern is null ? null : EventTypePattern.Parse(request.TypePattern);
         var runs = new List<EnqueueResult>();
-        foreach (var (id, evt) in events.Where(e => pattern is null || pattern.Matches(e.Request.Type)))
+        foreach (var (id, evt) in events.Where(e => pattern is null || pattern.Matches(Access.Namespaces.Local(e.Request.Type))))
         {
             var route = Route([subscription], new EventEnvelope(evt));
             if (route.Count == 0)
