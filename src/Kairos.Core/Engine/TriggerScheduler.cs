@@ -129,7 +129,7 @@ internal sealed class TriggerScheduler(
         }
         try
         {
-            return await store.FireTriggerAsync(new TriggerFire(trigger.Id, scheduled, next, runs, now, note), cancellationToken).ConfigureAwait(false);
+            return await store.FireTriggerAsync(new TriggerFire(trigger.Id, scheduled, next, runs, now, note) { Overlap = spec.Overlap }, cancellationToken).ConfigureAwait(false);
         }
         catch (KairosNotFoundException)
         {
