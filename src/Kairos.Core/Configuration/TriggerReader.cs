@@ -67,7 +67,11 @@ internal static class TriggerReader
         {
             spec = spec with { CatchUp = nodes.Duration(catchUp, "catchUp") };
         }
-        if (f.TryGetValue("overlap", out var overlap))
+        if (f.TryGetValue("overlap", out var overlap) && spec is not (CronTriggerSpec or IntervalTriggerSpec))
+        {
+            nodes.Error(overlap, "'overlap' applies only to cron and interval triggers");
+        }
+        else if (overlap is not null)
         {
             spec = spec with
             {
