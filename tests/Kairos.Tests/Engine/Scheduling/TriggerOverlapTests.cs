@@ -49,7 +49,7 @@ public sealed class TriggerOverlapTests
         public void Finish(long runId) => Gates.GetOrAdd(runId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
-    private static async Task<(TestEngine Engine, LongRuns Runs)> StartAsync(TriggerSpec trigger, TestStore store)
+    private static async Task<(TestEngine Engine, LongRuns Runs)> StartAsync(TriggerSpec trigger, TestStore store, ConcurrencyPolicy? concurrency = null)
     {
         var runs = new LongRuns();
         var t = await TestEngine.CreateAsync(
@@ -58,7 +58,7 @@ public sealed class TriggerOverlapTests
             configure: o => o.LeaseDuration = TimeSpan.FromHours(2),
             start: Start,
             store: store);
-        await t.Engine.SaveJobAsync(TestEngine.Job("report", "long", j => j with { Triggers = [trigger] }));
+        await t.Engine.SaveJobAsync(TestEngine.Job("report", "long", j => j with { Triggers = [trigger], Concurrency = concurrency ?? j.Concurrency }));
         await t.StartAsync();
         return (t, runs);
     }
@@ -195,14 +195,8 @@ public sealed class TriggerOverlapTests
     [MemberData(nameof(Stores))]
     public async Task Allow_all_lets_runs_overlap_even_when_the_job_skips_overlapping_runs(TestStore store)
     {
-        var runs = new LongRuns();
-        await using var t = await TestEngine.CreateAsync(s => s.AddHandler("long", runs.RunAsync), configure: o => o.LeaseDuration = TimeSpan.FromHours(2), start: Start, store: store);
-        await t.Engine.SaveJobAsync(TestEngine.Job("report", "long", j => j with
-        {
-            Concurrency = new ConcurrencyPolicy(3, OverlapPolicy.Skip),
-            Triggers = [new CronTriggerSpec("* * * * *") { Overlap = TriggerOverlap.AllowAll }],
-        }));
-        await t.StartAsync();
+        var (t, runs) = await StartAsync(new CronTriggerSpec("* * * * *") { Overlap = TriggerOverlap.AllowAll }, store, new ConcurrencyPolicy(3, OverlapPolicy.Skip));
+        await using var _ = t;
 
         await TickAsync(t);
         await WaitForStartsAsync(runs, 1);
@@ -220,14 +214,8 @@ public sealed class TriggerOverlapTests
     [MemberData(nameof(Stores))]
     public async Task Without_an_overlap_policy_the_job_s_on_overlap_skip_still_applies(TestStore store)
     {
-        var runs = new LongRuns();
-        await using var t = await TestEngine.CreateAsync(s => s.AddHandler("long", runs.RunAsync), configure: o => o.LeaseDuration = TimeSpan.FromHours(2), start: Start, store: store);
-        await t.Engine.SaveJobAsync(TestEngine.Job("report", "long", j => j with
-        {
-            Concurrency = new ConcurrencyPolicy(1, OverlapPolicy.Skip),
-            Triggers = [new CronTriggerSpec("* * * * *")],
-        }));
-        await t.StartAsync();
+        var (t, runs) = await StartAsync(new CronTriggerSpec("* * * * *"), store, new ConcurrencyPolicy(1, OverlapPolicy.Skip));
+        await using var _ = t;
 
         await TickAsync(t);
         await WaitForStartsAsync(runs, 1);
