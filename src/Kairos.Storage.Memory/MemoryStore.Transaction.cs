@@ -80,6 +80,22 @@ internal sealed partial class MemoryStore
         public ValueTask<long> CountActiveRunsAsync(string jobName) =>
             ValueTask.FromResult((long)State.Runs.Values.Count(r => r.Active && r.Run.JobName == jobName));
 
+        public ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId) =>
+            ValueTask.FromResult<IReadOnlyList<TriggerRun>>(State.Runs.Values
+                .Where(r => r.Active && r.Run.JobName == jobName && r.Run.TriggerId == triggerId)
+                .OrderBy(r => r.Run.Id)
+                .Select(r => new TriggerRun(r.Run.Id, r.Run.State, r.Run.DueAt)).ToList());
+
+        public ValueTask<bool> MoveQueuedRunAsync(long runId, DateTimeOffset from, DateTimeOffset to)
+        {
+            if (State.Runs.GetValueOrDefault(runId) is not { Run: { State: RunState.Queued } run } || run.DueAt != Stored(from))
+            {
+                return ValueTask.FromResult(false);
+            }
+            UpdateRun(runId, r => r with { DueAt = Stored(to) });
+            return ValueTask.FromResult(true);
+        }
+
         public ValueTask<EnqueueResult?> FindRunByIdempotencyKeyAsync(string jobName, string key) =>
             ValueTask.FromResult(Found(State.Runs.Values.FirstOrDefault(r => r.Run.JobName == jobName && r.Run.IdempotencyKey == key)));
 

@@ -113,6 +113,22 @@ internal sealed partial class PostgresStore
         public async ValueTask<long> CountActiveRunsAsync(string jobName) =>
             (long)(await scope.Scalar("SELECT COUNT(*) FROM runs WHERE job_name = @name AND state IN ('queued', 'running')", ("name", jobName)).ConfigureAwait(false))!;
 
+        public async ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId) =>
+            await scope.Query(
+                "SELECT id, state, due_at FROM runs WHERE job_name = @name AND trigger_id = @trigger AND state IN ('queued', 'running') ORDER BY id",
+                r => new TriggerRun(r.GetInt64(0), RunStates.Parse(r.GetString(1)), Time(r.GetInt64(2))), ("name", jobName), ("trigger", triggerId)).ConfigureAwait(false);
+
+        public async ValueTask<bool> MoveQueuedRunAsync(long runId, DateTimeOffset from, DateTimeOffset to)
+        {
+            if (await scope.Execute("UPDATE runs SET due_at = @to WHERE id = @id AND state = 'queued' AND due_at = @from",
+                ("to", Ms(to)), ("id", runId), ("from", Ms(from))).ConfigureAwait(false) != 1)
+            {
+                return false;
+            }
+            scope.Announce(StoreChanges.Runs);
+            return true;
+        }
+
         public async ValueTask<EnqueueResult?> FindRunByIdempotencyKeyAsync(string jobName, string key) =>
             (await scope.Query("SELECT id, state FROM runs WHERE job_name = @name AND idempotency_key = @key", ReadEnqueueResult,
                 ("name", jobName), ("key", key)).ConfigureAwait(false)).FirstOrDefault();

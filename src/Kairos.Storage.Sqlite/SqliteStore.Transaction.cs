@@ -111,6 +111,15 @@ internal sealed partial class SqliteStore
         public ValueTask<long> CountActiveRunsAsync(string jobName) =>
             ValueTask.FromResult((long)scope.Scalar("SELECT COUNT(*) FROM runs WHERE job_name = @name AND state IN ('queued', 'running')", ("@name", jobName))!);
 
+        public ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId) =>
+            ValueTask.FromResult<IReadOnlyList<TriggerRun>>(scope.Query(
+                "SELECT id, state, due_at FROM runs WHERE job_name = @name AND trigger_id = @trigger AND state IN ('queued', 'running') ORDER BY id",
+                r => new TriggerRun(r.Int64(0), RunStates.Parse(r.Text(1)), Time(r.Int64(2))), ("@name", jobName), ("@trigger", triggerId)).ToList());
+
+        public ValueTask<bool> MoveQueuedRunAsync(long runId, DateTimeOffset from, DateTimeOffset to) =>
+            ValueTask.FromResult(scope.Execute("UPDATE runs SET due_at = @to WHERE id = @id AND state = 'queued' AND due_at = @from",
+                ("@to", Ms(to)), ("@id", runId), ("@from", Ms(from))) == 1);
+
         public ValueTask<EnqueueResult?> FindRunByIdempotencyKeyAsync(string jobName, string key) =>
             ValueTask.FromResult(scope.Query("SELECT id, state FROM runs WHERE job_name = @name AND idempotency_key = @key", ReadEnqueueResult,
                 ("@name", jobName), ("@key", key)).FirstOrDefault());

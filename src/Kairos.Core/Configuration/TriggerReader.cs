@@ -18,7 +18,7 @@ internal static class TriggerReader
 
     public static TriggerSpec? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload", "jitter", "catchUp"]);
+        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload", "jitter", "catchUp", "overlap"]);
         var kinds = Kinds.Where(f.ContainsKey).ToList();
         if (kinds.Count != 1)
         {
@@ -66,6 +66,18 @@ internal static class TriggerReader
         if (f.TryGetValue("catchUp", out var catchUp))
         {
             spec = spec with { CatchUp = nodes.Duration(catchUp, "catchUp") };
+        }
+        if (f.TryGetValue("overlap", out var overlap) && spec is not (CronTriggerSpec or IntervalTriggerSpec))
+        {
+            nodes.Error(overlap, "'overlap' applies only to cron and interval triggers");
+        }
+        else if (overlap is not null)
+        {
+            spec = spec with
+            {
+                Overlap = nodes.Enum(overlap, "overlap", ("allow-all", TriggerOverlap.AllowAll), ("skip", TriggerOverlap.Skip), ("buffer-one", TriggerOverlap.BufferOne),
+                    ("buffer-all", TriggerOverlap.BufferAll), ("cancel-other", TriggerOverlap.CancelOther), ("terminate-other", TriggerOverlap.TerminateOther)),
+            };
         }
         return spec;
     }

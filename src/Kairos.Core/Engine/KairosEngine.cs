@@ -60,7 +60,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         _jobs = new JobCatalog(store);
         Secrets = new Kairos.Secrets.SecretResolver(store, options);
         var byKind = executors.ToDictionary(e => e.Kind, StringComparer.Ordinal);
-        _scheduler = new TriggerScheduler(store, _jobs, options, time, () => _dispatcher!.Wake(), loggers.CreateLogger("Kairos.Scheduler"));
+        _scheduler = new TriggerScheduler(store, _jobs, options, time, () => _dispatcher!.Wake(), () => _ = StopCancelledRunsAsync(), loggers.CreateLogger("Kairos.Scheduler"));
         _dispatcher = new RunDispatcher(store, options, time,
             run => new RunAttempt(run, store, _jobs, byKind, Secrets, options, time, OnRunFinishedAsync, loggers.CreateLogger("Kairos.Run")),
             loggers.CreateLogger("Kairos.Dispatcher"));
@@ -192,7 +192,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Another node asked to cancel a run: if it runs here, stop it now rather than at the next heartbeat.</summary>
+    /// <summary>Another node, or an overlap policy, asked to cancel a run: if it runs here, stop it now rather than at the next heartbeat.</summary>
     private async Task StopCancelledRunsAsync()
     {
         try

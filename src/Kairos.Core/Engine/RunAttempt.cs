@@ -155,7 +155,13 @@ internal sealed class RunAttempt(
             var retryAt = Retries.RetryDecision.AfterFailure(run.Attempt, run.MaxAttempts, job?.Retry, timedOut || result.Retryable, result.RetryAfter, now, Random.Shared);
             completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Failed, now) { Error = error, Output = result.Output, RetryAt = retryAt };
         }
-        completion = completion with { Log = _log.Drain(), Output = _mask.Apply(completion.Output), Error = _mask.Apply(completion.Error) };
+        completion = completion with
+        {
+            Log = _log.Drain(),
+            Output = _mask.Apply(completion.Output),
+            Error = _mask.Apply(completion.Error),
+            MayReleaseWaitingRun = run.TriggerId is not null && job is not null && job.Triggers.Any(t => Scheduling.TriggerOverlaps.MayWait(t.Overlap)),
+        };
         var stored = await store.CompleteAsync(completion, CancellationToken.None).ConfigureAwait(false);
         if (!stored)
         {

@@ -31,6 +31,7 @@ internal sealed class TriggerScheduler(
     KairosOptions options,
     TimeProvider time,
     Action wakeDispatcher,
+    Action stopCancelledRuns,
     ILogger logger)
     : EngineLoop("Trigger scheduler", time, logger), ILeaderService
 {
@@ -67,6 +68,10 @@ internal sealed class TriggerScheduler(
             var results = await Task.WhenAll(due.Select(t => FireAsync(t, now, cancellationToken))).ConfigureAwait(false);
             fired += results.Count(r => r);
             wakeDispatcher();
+            if (due.Any(t => t.Spec.Overlap is TriggerOverlap.CancelOther or TriggerOverlap.TerminateOther))
+            {
+                stopCancelledRuns(); // A fire may have asked runs of this node to stop: not at the next heartbeat, now.
+            }
             if (due.Count < BatchSize)
             {
                 return fired;
@@ -129,7 +134,7 @@ internal sealed class TriggerScheduler(
         }
         try
         {
-            return await store.FireTriggerAsync(new TriggerFire(trigger.Id, scheduled, next, runs, now, note), cancellationToken).ConfigureAwait(false);
+            return await store.FireTriggerAsync(new TriggerFire(trigger.Id, scheduled, next, runs, now, note) { Overlap = spec.Overlap }, cancellationToken).ConfigureAwait(false);
         }
         catch (KairosNotFoundException)
         {

@@ -144,6 +144,10 @@ internal static partial class JobRules
             {
                 errors.Add($"{field}.catchUp: a positive duration of at most 100 years, on cron and interval triggers only");
             }
+            if (job.Triggers[i].Overlap is { } overlap && (job.Triggers[i] is not (CronTriggerSpec or IntervalTriggerSpec) || !Enum.IsDefined(overlap)))
+            {
+                errors.Add($"{field}.overlap: one of allow-all, skip, buffer-one, buffer-all, cancel-other, terminate-other, on cron and interval triggers only");
+            }
             switch (job.Triggers[i])
             {
                 case CronTriggerSpec cron:

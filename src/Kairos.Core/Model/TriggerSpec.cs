@@ -36,6 +36,14 @@ public abstract record TriggerSpec
     /// </summary>
     public TimeSpan? CatchUp { get; init; }
 
+    /// <summary>
+    /// Time triggers (cron, interval): what a fire does while the previous run of this trigger is
+    /// still queued or running. Null: runs overlap freely (<see cref="TriggerOverlap.AllowAll"/>),
+    /// except that the job's <c>concurrency.onOverlap: skip</c> still applies; set, it replaces the
+    /// job's onOverlap for this trigger's runs (the job's <c>maxInstances</c> still limits them).
+    /// </summary>
+    public TriggerOverlap? Overlap { get; init; }
+
     /// <summary>The longest <see cref="Jitter"/>: a day.</summary>
     public static readonly TimeSpan MaxJitter = TimeSpan.FromDays(1);
 
@@ -53,6 +61,31 @@ public enum MisfirePolicy
 
     /// <summary>Fire nothing for missed times; wait for the next one.</summary>
     Skip,
+}
+
+/// <summary>
+/// What a time trigger's fire does while the previous run of that trigger is still queued or
+/// running (Temporal's overlap policies). Journaled with the trigger id and the reason.
+/// </summary>
+public enum TriggerOverlap
+{
+    /// <summary>Runs overlap freely, within the job's other limits (the default).</summary>
+    AllowAll,
+
+    /// <summary>The fire is recorded as a skipped run that never runs.</summary>
+    Skip,
+
+    /// <summary>At most one fire waits and starts when the previous run ends; fires while one waits are skipped.</summary>
+    BufferOne,
+
+    /// <summary>Every fire waits; they start one after another, in order.</summary>
+    BufferAll,
+
+    /// <summary>The previous runs are cancelled (a running one through the normal cancel path, with its grace); the new one starts once they ended.</summary>
+    CancelOther,
+
+    /// <summary>As <see cref="CancelOther"/>: the cancel path has no grace-less variant yet, so this is an alias.</summary>
+    TerminateOther,
 }
 
 /// <summary>A cron expression (5 or 6 fields) evaluated in an IANA time zone (default UTC).</summary>

@@ -32,7 +32,11 @@ internal sealed record TriggerFire(
     DateTimeOffset? NewNextFireAt,
     IReadOnlyList<RunRequest> Runs,
     DateTimeOffset Now,
-    string? JournalNote);
+    string? JournalNote)
+{
+    /// <summary>The trigger's overlap policy (null: the job's own rule applies); see <see cref="Engine.Scheduling.TriggerOverlaps"/>.</summary>
+    public TriggerOverlap? Overlap { get; init; }
+}
 
 /// <summary>
 /// Claim up to <see cref="MaxRuns"/> due runs for <see cref="Owner"/>, highest priority first, then
@@ -71,6 +75,9 @@ internal sealed record RunCompletion(
     public string? Error { get; init; }
     public DateTimeOffset? RetryAt { get; init; }
     public IReadOnlyList<RunLogLine> Log { get; init; } = [];
+
+    /// <summary>The run's job has a trigger whose runs may wait for the one before them to end (see <see cref="Engine.Scheduling.TriggerOverlaps"/>).</summary>
+    public bool MayReleaseWaitingRun { get; init; }
 }
 
 public enum CancelResult

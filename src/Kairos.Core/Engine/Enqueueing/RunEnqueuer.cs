@@ -55,15 +55,29 @@ internal static class RunEnqueuer
                 skipReason = $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs";
             }
         }
+        return await InsertAsync(tx, request, job, state, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", skipReason).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Inserts the request's run in the state a rule decided (after looking up its idempotency key),
+    /// journaled as <paramref name="kind"/> with <paramref name="reason"/>; <paramref name="dueAt"/>,
+    /// when given, replaces the request's due time.
+    /// </summary>
+    public static async ValueTask<EnqueueResult> InsertAsync(IDriverTransaction tx, RunRequest request, JobSettings job, RunState state, DateTimeOffset now,
+        string kind, string? reason, DateTimeOffset? dueAt = null)
+    {
         var run = NewRun.For(request, job, state, now);
+        if (dueAt is { } due)
+        {
+            run = run with { DueAt = due };
+        }
         if (await tx.InsertRunAsync(run).ConfigureAwait(false) is not { } id)
         {
             // Another transaction used this idempotency key meanwhile, and has committed: its run stands.
             return await tx.FindRunByIdempotencyKeyAsync(request.JobName, request.IdempotencyKey!).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"run with idempotency key '{request.IdempotencyKey}' vanished");
         }
-        await tx.AppendJournalAsync(now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", request.JobName, id, request.TriggerId,
-            JournalNotes.Enqueued(request, run.DueAt, skipReason)).ConfigureAwait(false);
+        await tx.AppendJournalAsync(now, kind, request.JobName, id, request.TriggerId, JournalNotes.Enqueued(request, run.DueAt, reason)).ConfigureAwait(false);
         return new EnqueueResult(id, true, state);
     }
 

@@ -38,6 +38,7 @@ internal static class RunCompletions
         var logs = new List<(long RunId, RunLogLine Line)>();
         var finished = new List<RunCompletion>();
         Dictionary<string, DateTimeOffset>? deadIn = null; // Jobs with a dead run here: rare, so made only when needed.
+        List<(string Job, long Trigger, long Run, DateTimeOffset At)>? ends = null; // Runs that may release a waiting run of their trigger.
         for (var i = 0; i < completions.Count; i++)
         {
             if (ended[i] is not { } row)
@@ -57,15 +58,26 @@ internal static class RunCompletions
             if (state != RunState.Queued)
             {
                 finished.Add(completion);
+                if (completion.MayReleaseWaitingRun && row.TriggerId is { } triggerId)
+                {
+                    (ends ??= []).Add((row.JobName, triggerId, completion.RunId, completion.FinishedAt));
+                }
             }
         }
         await tx.AppendJournalAsync(journal).ConfigureAwait(false);
-        // In name order, so two nodes pausing the same jobs lock their rows in the same order.
-        if (deadIn is not null)
+        // In name order, so two nodes pausing the same jobs or releasing their waiting runs lock their rows in the same order.
+        if (deadIn is not null || ends is not null)
         {
-            foreach (var (job, at) in deadIn.OrderBy(d => d.Key, StringComparer.Ordinal))
+            foreach (var job in ((IEnumerable<string>?)deadIn?.Keys ?? []).Union(ends?.Select(e => e.Job) ?? [], StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
-                await FailurePause.AfterDeadRunAsync(tx, job, at).ConfigureAwait(false);
+                if (deadIn?.TryGetValue(job, out var at) == true)
+                {
+                    await FailurePause.AfterDeadRunAsync(tx, job, at).ConfigureAwait(false);
+                }
+                foreach (var end in ends?.Where(e => e.Job == job) ?? [])
+                {
+                    await Scheduling.TriggerOverlaps.AfterRunEndedAsync(tx, end.Job, end.Trigger, end.Run, end.At).ConfigureAwait(false);
+                }
             }
         }
         if (logs.Count > 0)

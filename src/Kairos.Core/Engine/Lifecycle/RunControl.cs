@@ -15,22 +15,38 @@ internal static class RunControl
     /// </summary>
     public static async ValueTask<CancelResult> CancelAsync(IDriverTransaction tx, long runId, DateTimeOffset now)
     {
+        var (result, run) = await CancelOneAsync(tx, runId, now, null).ConfigureAwait(false);
+        if (result == CancelResult.Cancelled && run!.TriggerId is { } triggerId)
+        {
+            await Scheduling.TriggerOverlaps.AfterRunEndedAsync(tx, run.JobName, triggerId, runId, now).ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Cancels one run as <see cref="CancelAsync"/> does, with the <paramref name="reason"/> a rule
+    /// gives (journaled), and nothing more: runs waiting for it are the caller's business.
+    /// </summary>
+    public static async ValueTask<(CancelResult Result, RunSummary? Run)> CancelOneAsync(IDriverTransaction tx, long runId, DateTimeOffset now, string? reason)
+    {
         var run = await tx.GetRunSummaryAsync(runId).ConfigureAwait(false);
         switch (run?.State)
         {
             case null:
-                return CancelResult.NotFound;
+                return (CancelResult.NotFound, null);
             case RunState.Queued:
-                await tx.FinishRunAsync(runId, RunState.Cancelled, "cancelled before it started", now).ConfigureAwait(false);
-                await tx.AppendJournalAsync(now, "run.cancelled", run.JobName, runId, run.TriggerId, """{"while":"queued"}""").ConfigureAwait(false);
+                await tx.FinishRunAsync(runId, RunState.Cancelled, reason ?? "cancelled before it started", now).ConfigureAwait(false);
+                await tx.AppendJournalAsync(now, "run.cancelled", run.JobName, runId, run.TriggerId,
+                    JsonSerializer.Serialize(new { @while = "queued", reason }, KairosJson.Options)).ConfigureAwait(false);
                 await EventRouter.PublishRunFinishedAsync(tx, runId, now).ConfigureAwait(false);
-                return CancelResult.Cancelled;
+                return (CancelResult.Cancelled, run);
             case RunState.Running:
                 await tx.RequestCancelAsync(runId).ConfigureAwait(false);
-                await tx.AppendJournalAsync(now, "run.cancel-requested", run.JobName, runId, run.TriggerId, null).ConfigureAwait(false);
-                return CancelResult.CancelRequested;
+                await tx.AppendJournalAsync(now, "run.cancel-requested", run.JobName, runId, run.TriggerId,
+                    reason is null ? null : JsonSerializer.Serialize(new { reason }, KairosJson.Options)).ConfigureAwait(false);
+                return (CancelResult.CancelRequested, run);
             default:
-                return CancelResult.AlreadyFinished;
+                return (CancelResult.AlreadyFinished, run);
         }
     }
 

@@ -1,4 +1,3 @@
-using Kairos.Engine.Enqueueing;
 using Kairos.Storage;
 using Kairos.Storage.Drivers;
 
@@ -21,7 +20,7 @@ internal static class TriggerFiring
         await tx.AppendJournalAsync(fire.Now, "trigger.fired", job, null, fire.TriggerId, fire.JournalNote).ConfigureAwait(false);
         foreach (var request in fire.Runs)
         {
-            await RunEnqueuer.EnqueueAsync(tx, request, fire.Now).ConfigureAwait(false);
+            await TriggerOverlaps.EnqueueAsync(tx, request, fire.Overlap, fire.Now).ConfigureAwait(false);
         }
         return true;
     }

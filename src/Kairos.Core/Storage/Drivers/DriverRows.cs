@@ -51,6 +51,9 @@ internal sealed record NewRun(
         };
 }
 
+/// <summary>A queued or running run of a trigger, as the overlap rules read it.</summary>
+internal sealed record TriggerRun(long Id, RunState State, DateTimeOffset DueAt);
+
 /// <summary>One journal entry to append.</summary>
 internal sealed record JournalWrite(DateTimeOffset At, string Kind, string? JobName, long? RunId, long? TriggerId, string? Data);
 

@@ -80,6 +80,15 @@ internal interface IDriverTransaction
     /// <summary>The job's queued and running runs.</summary>
     ValueTask<long> CountActiveRunsAsync(string jobName);
 
+    /// <summary>The trigger's queued and running runs (of job <paramref name="jobName"/>), oldest first.</summary>
+    ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId);
+
+    /// <summary>
+    /// Moves a queued run's due time from <paramref name="from"/> to <paramref name="to"/>; false when
+    /// it is no longer queued and due at <paramref name="from"/> (it ended meanwhile).
+    /// </summary>
+    ValueTask<bool> MoveQueuedRunAsync(long runId, DateTimeOffset from, DateTimeOffset to);
+
     /// <summary>The run of this job with this idempotency key, whatever its state; null when there is none.</summary>
     ValueTask<EnqueueResult?> FindRunByIdempotencyKeyAsync(string jobName, string key);
 
