@@ -14,6 +14,7 @@ internal static class KairosCli
           kairos validate FILE [--any-handler]
           kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--at TIME | --in DELAY] [--wait [DURATION]] | pause NAME | resume NAME
+                      | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip]
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
           kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] [--at TIME | --in DELAY] | list [--type PATTERN] [--status S]
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]

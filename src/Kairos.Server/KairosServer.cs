@@ -110,6 +110,7 @@ internal static class KairosServer
         Webhooks.WebhookEndpoint.Map(app);
         var api = app.MapGroup("/api");
         JobsEndpoints.Map(api);
+        SchedulesEndpoints.Map(api);
         RunsEndpoints.Map(api);
         EventsEndpoints.Map(api);
         SubscriptionsEndpoints.Map(api);

@@ -4,7 +4,7 @@ using Kairos.Model;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary><c>kairos cron next "&lt;expr&gt;"</c>: the next fire times in a zone, as ISO-8601 with that zone's offset.</summary>
+/// <summary><c>kairos cron next "&lt;expr&gt;"</c>: the schedule in words, then the next fire times in a zone, as ISO-8601 with that zone's offset.</summary>
 internal static class CronCommand
 {
     public static int Run(string[] rest, TextWriter output)
@@ -42,6 +42,7 @@ internal static class CronCommand
             throw new UsageException($"invalid cron expression \"{expression}\": {ex.Message}");
         }
         var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneName);
+        output.WriteLine(CronDescription.Describe(schedule, zoneName));
         foreach (var time in schedule.GetOccurrences(from, zone).Take(count))
         {
             output.WriteLine(time.ToString(time.Offset == TimeSpan.Zero && zoneName == "UTC" ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));

@@ -4,13 +4,19 @@ using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary><c>kairos jobs list | show | run | pause | resume</c>.</summary>
+/// <summary><c>kairos jobs list | show | run | next | backfill | pause | resume</c>.</summary>
 internal static class JobsCommand
 {
     public static async Task<int> RunAsync(string[] rest, TextWriter output)
     {
-        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, pause or resume");
-        var args = sub == "run" ? Parse(rest[1..], ["--wait"], ["--data", "--idempotency-key", "--at", "--in"]) : Parse(rest[1..]);
+        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, next, backfill, pause or resume");
+        var args = sub switch
+        {
+            "run" => Parse(rest[1..], ["--wait"], ["--data", "--idempotency-key", "--at", "--in"]),
+            "next" => Parse(rest[1..], valued: JobsNextCommand.Options),
+            "backfill" => Parse(rest[1..], valued: JobsBackfillCommand.Options),
+            _ => Parse(rest[1..]),
+        };
         using var api = ApiClient.For(args);
         var json = args.Has("--json");
         switch (sub)
@@ -38,6 +44,10 @@ internal static class JobsCommand
                 break;
             case "run":
                 return await RunNowAsync(api, args, output);
+            case "next":
+                return await JobsNextCommand.RunAsync(api, args, output);
+            case "backfill":
+                return await JobsBackfillCommand.RunAsync(api, args, output);
             case "pause" or "resume":
                 var target = args.Positional(0, "the job name");
                 args.NoMorePositionals(1);
@@ -52,7 +62,7 @@ internal static class JobsCommand
                 }
                 break;
             default:
-                throw new UsageException($"unknown jobs subcommand '{sub}'; use list, show, run, pause or resume");
+                throw new UsageException($"unknown jobs subcommand '{sub}'; use list, show, run, next, backfill, pause or resume");
         }
         return 0;
     }

@@ -200,6 +200,24 @@ public interface IKairosClient
     /// <summary>Re-encrypts every stored secret with the current (first) secret key; returns how many changed.</summary>
     Task<int> RotateSecretsAsync(CancellationToken cancellationToken = default);
 
+    // Schedules.
+
+    /// <summary>
+    /// The next <paramref name="count"/> (1–100) fire times of each time trigger of the job (cron,
+    /// interval, once), each due time including the trigger's jitter, and each schedule in words.
+    /// A paused job's times are still given, with <see cref="JobFireTimes.Paused"/> set: they enqueue nothing until it is resumed.
+    /// </summary>
+    Task<JobFireTimes> GetNextFireTimesAsync(string jobName, int count = 5, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Enqueues one run per scheduled time of the job's time triggers in [from, to) (source
+    /// <c>backfill</c>, the scheduler's payload plus <c>"backfill": true</c>); a time that already has
+    /// a run is not enqueued again. Refused: a paused job (<see cref="KairosConflictException"/>), an
+    /// empty or future range, no time trigger, more than <see cref="BackfillRequest.MaxRuns"/> runs
+    /// (<see cref="KairosValidationException"/>).
+    /// </summary>
+    Task<BackfillResult> BackfillAsync(BackfillRequest request, CancellationToken cancellationToken = default);
+
     // Cluster and health.
 
     /// <summary>The nodes sharing the database, oldest first, with the leader and which are alive.</summary>

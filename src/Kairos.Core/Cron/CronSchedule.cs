@@ -35,6 +35,7 @@ internal sealed class CronSchedule
     private CronSchedule(string expression, CronFields fields)
     {
         Expression = expression;
+        Fields = fields;
         HasSeconds = fields.HasSeconds;
         _month = fields.Month;
         _days = new CronDayMatcher(fields.DayOfMonth, fields.DayOfWeek);
@@ -44,6 +45,9 @@ internal sealed class CronSchedule
 
     /// <summary>The expression as it was given to <see cref="Parse"/>.</summary>
     public string Expression { get; }
+
+    /// <summary>The parsed fields (what <see cref="CronDescription"/> reads).</summary>
+    public CronFields Fields { get; }
 
     /// <summary>True for the 6-field form, whose first field is the second.</summary>
     public bool HasSeconds { get; }

@@ -407,6 +407,17 @@ internal sealed class KairosEngine : IAsyncDisposable
         return await EnqueueAsync(new RunRequest(jobName, TriggerSources.Manual) { Payload = payload, IdempotencyKey = idempotencyKey, NotBefore = notBefore }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Runs for the past scheduled times of a job's time triggers (see <see cref="Scheduling.Backfill"/>).</summary>
+    public async Task<BackfillResult> BackfillAsync(BackfillRequest request, CancellationToken cancellationToken = default)
+    {
+        var result = await Scheduling.Backfill.RunAsync(Store, request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (result.Enqueued > 0)
+        {
+            _dispatcher.Wake();
+        }
+        return result;
+    }
+
     public async Task SetPausedAsync(string jobName, bool paused, CancellationToken cancellationToken = default)
     {
         if (!await Store.SetJobPausedAsync(jobName, paused, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))

@@ -144,25 +144,17 @@ internal sealed class TriggerScheduler(
 
     private static RunRequest Request(TriggerState trigger, DateTimeOffset scheduledAt, int missed, DateTimeOffset now)
     {
-        var payload = new JsonObject
-        {
-            ["scheduledAt"] = scheduledAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-            ["trigger"] = trigger.Key,
-        };
+        var payload = Scheduling.ScheduledFire.Payload(trigger, scheduledAt);
         if (missed > 0)
         {
             payload["missedFires"] = missed;
-        }
-        if (trigger.Spec.Payload is { } data)
-        {
-            payload["data"] = JsonNode.Parse(data);
         }
         return new RunRequest(trigger.JobName, trigger.Spec.Source)
         {
             Payload = payload.ToJsonString(),
             TriggerId = trigger.Id,
             NotBefore = DueAt(trigger, scheduledAt) is var due && due > now ? due : null, // Fired ahead or jittered: due at its time.
-            IdempotencyKey = string.Create(CultureInfo.InvariantCulture, $"trigger:{trigger.Id}:{scheduledAt.ToUnixTimeMilliseconds()}"),
+            IdempotencyKey = Scheduling.ScheduledFire.IdempotencyKey(trigger, scheduledAt),
         };
     }
 
@@ -197,7 +189,7 @@ internal sealed class TriggerScheduler(
     /// trigger and the fire time, not a random draw, so whichever node fires the tick (and a fire
     /// retried after a crash) arrives at the same due time.
     /// </summary>
-    private static DateTimeOffset DueAt(TriggerState trigger, DateTimeOffset scheduledAt)
+    internal static DateTimeOffset DueAt(TriggerState trigger, DateTimeOffset scheduledAt)
     {
         if (trigger.Spec.Jitter is not { Ticks: > 0 } jitter)
         {

@@ -1,5 +1,6 @@
 using Kairos.Cron;
 using Kairos.Model;
+using Kairos.Storage;
 
 namespace Kairos.Engine;
 
@@ -32,6 +33,24 @@ internal static class TriggerTimes
         IntervalTriggerSpec { Mode: IntervalMode.FixedRate } interval => AlignedAfter(scheduled, interval.Every, now, inclusive: false),
         _ => null,
     };
+
+    /// <summary>
+    /// The first fire at or after <paramref name="at"/> of the series the stored trigger follows (in
+    /// the past or the future); null when it has no fixed series (fixed delay, now, event triggers)
+    /// or none that late. With <see cref="After"/> it walks a range of past fires (a backfill).
+    /// </summary>
+    public static DateTimeOffset? AtOrAfter(TriggerState trigger, DateTimeOffset at) => trigger.Spec switch
+    {
+        CronTriggerSpec cron => Schedule(cron).GetNextOccurrence(at.AddTicks(-1), Zone(cron)),
+        IntervalTriggerSpec { Mode: IntervalMode.FixedRate } interval when (interval.Anchor ?? trigger.NextFireAt ?? trigger.LastFireAt) is { } anchor =>
+            anchor + TimeSpan.FromTicks(interval.Every.Ticks * CeilingSteps(at - anchor, interval.Every)),
+        OnceTriggerSpec once when once.At >= at => once.At,
+        _ => null,
+    };
+
+    /// <summary>The least whole number of steps that reaches <paramref name="distance"/> (negative when it lies before the anchor).</summary>
+    private static long CeilingSteps(TimeSpan distance, TimeSpan step) =>
+        distance.Ticks >= 0 ? (distance.Ticks + step.Ticks - 1) / step.Ticks : -(-distance.Ticks / step.Ticks);
 
     private static DateTimeOffset AlignedAfter(DateTimeOffset anchor, TimeSpan every, DateTimeOffset now, bool inclusive)
     {

@@ -250,4 +250,7 @@ public static class TriggerSources
     public const string Now = "now";
     public const string Manual = "manual";
     public const string Retry = "retry";
+
+    /// <summary>A run for a past scheduled time of a time trigger, asked for by a backfill.</summary>
+    public const string Backfill = "backfill";
 }

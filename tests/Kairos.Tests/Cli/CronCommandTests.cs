@@ -19,7 +19,7 @@ public sealed class CronCommandTests
 
         Assert.Equal(0, exit);
         Assert.Equal(
-            ["2026-03-27T02:30:00+01:00", "2026-03-28T02:30:00+01:00", "2026-03-29T03:00:00+02:00", "2026-03-30T02:30:00+02:00"],
+            ["At 02:30, Europe/Paris", "2026-03-27T02:30:00+01:00", "2026-03-28T02:30:00+01:00", "2026-03-29T03:00:00+02:00", "2026-03-30T02:30:00+02:00"],
             output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
@@ -28,7 +28,7 @@ public sealed class CronCommandTests
     {
         var (exit, output, _) = await RunAsync("cron", "next", "*/10 * * * * *", "--from", "2026-01-01T00:00:00Z");
         Assert.Equal(0, exit);
-        Assert.Equal(["2026-01-01T00:00:10Z", "2026-01-01T00:00:20Z", "2026-01-01T00:00:30Z", "2026-01-01T00:00:40Z", "2026-01-01T00:00:50Z"],
+        Assert.Equal(["Every 10 seconds, UTC", "2026-01-01T00:00:10Z", "2026-01-01T00:00:20Z", "2026-01-01T00:00:30Z", "2026-01-01T00:00:40Z", "2026-01-01T00:00:50Z"],
             output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 

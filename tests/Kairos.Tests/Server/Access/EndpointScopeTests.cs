@@ -22,6 +22,8 @@ public sealed class EndpointScopeTests : IAsyncLifetime
         ["PUT /api/jobs/{name}"] = KairosScope.Write,
         ["POST /api/jobs/{name}/pause"] = KairosScope.Write,
         ["POST /api/jobs/{name}/resume"] = KairosScope.Write,
+        ["GET /api/jobs/{name}/next"] = KairosScope.Read,
+        ["POST /api/jobs/{name}/backfill"] = KairosScope.Run,
         ["GET /api/runs/"] = KairosScope.Read,
         ["GET /api/runs/{id:long}"] = KairosScope.Read,
         ["GET /api/runs/{id:long}/log"] = KairosScope.Read,
