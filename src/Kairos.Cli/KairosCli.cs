@@ -10,6 +10,7 @@ internal static class KairosCli
         kairos — job scheduler and automation engine
 
         usage:
+          kairos --version
           kairos serve [--config FILE] [--db PATH] [--urls URL]
           kairos validate FILE [--any-handler]
           kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
@@ -35,12 +36,22 @@ internal static class KairosCli
         --namespace NAME (or KAIROS_NAMESPACE; names may also say it: billing/report) and --json.
         """;
 
+    /// <summary>The build's version (the assembly's informational version, without source-control metadata).</summary>
+    public static string Version =>
+        (typeof(KairosCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown").Split('+')[0];
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             output.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] is "--version" or "version")
+        {
+            output.WriteLine($"kairos {Version}");
+            return 0;
         }
         var rest = args[1..];
         try

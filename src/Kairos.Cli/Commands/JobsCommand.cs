@@ -12,7 +12,7 @@ internal static class JobsCommand
         var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, next, backfill, pause or resume");
         var args = sub switch
         {
-            "run" => Parse(rest[1..], ["--wait"], ["--data", "--idempotency-key", "--at", "--in"]),
+            "run" => Parse(rest[1..], [], ["--data", "--idempotency-key", "--at", "--in"], ["--wait"]),
             "next" => Parse(rest[1..], valued: JobsNextCommand.Options),
             "backfill" => Parse(rest[1..], valued: JobsBackfillCommand.Options),
             _ => Parse(rest[1..]),
