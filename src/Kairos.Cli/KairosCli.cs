@@ -15,12 +15,12 @@ internal static class KairosCli
           kairos validate FILE [--any-handler]
           kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--at TIME | --in DELAY] [--wait [DURATION]] | pause NAME | resume NAME
-                      | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip]
+                      | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip] | delete NAME [--cancel-runs]
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
           kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] [--at TIME | --in DELAY] | list [--type PATTERN] [--status S]
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list
-          kairos keys create NAME --scope read|run|write|admin [--expires 90d|TIME] | list | revoke NAME   (each also takes --db DATABASE)
+          kairos keys create NAME --scope read|run|write|admin [--namespace NS[,NS…]] [--expires 90d|TIME] | list | revoke NAME   (each also takes --db DATABASE)
           kairos secrets set NAME [--from-env VAR | --from-file PATH] (else the value is read from stdin) | list | delete NAME | rotate
           kairos stats
           kairos nodes

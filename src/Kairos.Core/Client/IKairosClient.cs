@@ -45,6 +45,12 @@ public interface IKairosClient
     /// <summary>The triggers of one job, or of every job when <paramref name="jobName"/> is null, with their next fire times.</summary>
     Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes a job with its triggers; its runs stay as history. A job with queued or running runs is
+    /// a <see cref="KairosConflictException"/> unless <paramref name="cancelRuns"/>, which cancels them.
+    /// </summary>
+    Task DeleteJobAsync(string name, bool cancelRuns = false, CancellationToken cancellationToken = default);
+
     /// <summary>Stops the job's triggers from firing and holds its queued runs; running runs go on.</summary>
     Task PauseJobAsync(string name, CancellationToken cancellationToken = default);
 

@@ -418,6 +418,26 @@ internal sealed class KairosEngine : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Deletes a job and its triggers; refused while it has queued or running runs unless <paramref name="cancelRuns"/>.</summary>
+    public async Task DeleteJobAsync(string jobName, bool cancelRuns, CancellationToken cancellationToken = default)
+    {
+        var (deleted, stopping) = await Store.DeleteJobAsync(jobName, cancelRuns, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (!deleted)
+        {
+            throw new KairosNotFoundException($"job '{jobName}' does not exist");
+        }
+        _jobs.Forget(jobName);
+        _scheduler.Wake();
+        foreach (var host in _hosts)
+        {
+            host.TriggersChanged();
+        }
+        if (stopping > 0)
+        {
+            await _dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false); // Stop its runs now if they run here.
+        }
+    }
+
     public async Task SetPausedAsync(string jobName, bool paused, CancellationToken cancellationToken = default)
     {
         if (!await Store.SetJobPausedAsync(jobName, paused, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))

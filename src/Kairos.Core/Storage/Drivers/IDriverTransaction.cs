@@ -80,6 +80,12 @@ internal interface IDriverTransaction
     /// <summary>The job's queued and running runs.</summary>
     ValueTask<long> CountActiveRunsAsync(string jobName);
 
+    /// <summary>The ids of the job's queued and running runs, oldest first.</summary>
+    ValueTask<IReadOnlyList<long>> ListActiveRunIdsAsync(string jobName);
+
+    /// <summary>Deletes the job's row (its triggers are deleted one by one before); its runs stay as history. False when there is none.</summary>
+    ValueTask<bool> DeleteJobAsync(string jobName);
+
     /// <summary>The trigger's queued and running runs (of job <paramref name="jobName"/>), oldest first.</summary>
     ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId);
 
