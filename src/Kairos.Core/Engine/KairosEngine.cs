@@ -1,8 +1,10 @@
+using Kairos.Engine.Definitions;
 using Kairos.Executors;
 using Kairos.Executors.Handler;
 using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Storage;
+using Kairos.Storage.Drivers;
 using Microsoft.Extensions.Logging;
 
 namespace Kairos.Engine;
@@ -151,6 +153,23 @@ internal sealed class KairosEngine : IAsyncDisposable
         foreach (var subscription in _options.Subscriptions)
         {
             await SaveSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
+        }
+        await ForgetUndeclaredAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the jobs, webhooks and subscriptions the configuration declared at the last start but no longer does.</summary>
+    private async Task ForgetUndeclaredAsync(CancellationToken cancellationToken)
+    {
+        var declared = _options.Jobs.Select(j => new DeclaredName(DeclaredDefinitions.Job, j.Name))
+            .Concat(_options.Webhooks.Select(w => new DeclaredName(DeclaredDefinitions.Webhook, w.Name)))
+            .Concat(_options.Subscriptions.Select(s => new DeclaredName(DeclaredDefinitions.Subscription, s.Name)))
+            .Distinct()
+            .ToList();
+        var removed = await Store.ApplyDeclaredAsync(declared, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (var gone in removed)
+        {
+            _logger.LogInformation("The configuration no longer declares {Kind} '{Name}': deleted", gone.Kind, gone.Name);
+            _jobs.Forget(gone.Name);
         }
     }
 

@@ -59,4 +59,19 @@ public abstract partial class StoreConformanceTests
         Assert.Contains(RunState.Cancelled, states);
         Assert.Contains(RunState.Running, states); // Asked to stop: its node ends it at its next heartbeat.
     }
+
+    [StoreFact]
+    public async Task What_the_configuration_declared_before_but_not_now_is_deleted_and_nothing_else()
+    {
+        await SaveTickingJobAsync("declared");
+        await SaveTickingJobAsync("from-api");
+        Assert.Empty(await Store.ApplyDeclaredAsync([new("job", "declared")], T0, CancellationToken.None));
+
+        var removed = await Store.ApplyDeclaredAsync([], T0, CancellationToken.None);
+        var again = await Store.ApplyDeclaredAsync([], T0, CancellationToken.None);
+
+        Assert.Equal([new Kairos.Storage.Drivers.DeclaredName("job", "declared")], removed);
+        Assert.Empty(again);
+        Assert.Equal(["from-api"], (await Store.ListJobsAsync(CancellationToken.None)).Select(j => j.Definition.Name));
+    }
 }

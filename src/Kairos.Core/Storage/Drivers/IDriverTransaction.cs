@@ -187,6 +187,12 @@ internal interface IDriverTransaction
     /// <summary>Deletes a secret; false when there is none.</summary>
     ValueTask<bool> DeleteSecretAsync(string name);
 
+    /// <summary>What the configuration declared at the last start.</summary>
+    ValueTask<IReadOnlyList<DeclaredName>> ListDeclaredAsync();
+
+    /// <summary>Replaces what the configuration declared with <paramref name="names"/>.</summary>
+    ValueTask ReplaceDeclaredAsync(IReadOnlyList<DeclaredName> names);
+
     /// <summary>The states of the job's latest runs that ended succeeded or dead, newest first, at most <paramref name="count"/>.</summary>
     ValueTask<IReadOnlyList<Model.RunState>> ListLatestOutcomesAsync(string jobName, int count);
 
