@@ -13,6 +13,7 @@ internal static class KairosCli
           kairos --version
           kairos serve [--config FILE] [--db PATH] [--urls URL]
           kairos validate FILE [--any-handler]
+          kairos apply FILE [--dry-run] | kairos diff FILE   (make the server's jobs, webhooks and subscriptions match the file)
           kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--at TIME | --in DELAY] [--wait [DURATION]] | pause NAME | resume NAME
                       | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip] | delete NAME [--cancel-runs]
@@ -60,6 +61,7 @@ internal static class KairosCli
             {
                 "serve" => await ServeCommand.RunAsync(rest, output),
                 "validate" => ValidateCommand.Run(rest, output),
+                "apply" or "diff" => await ApplyCommand.RunAsync(args[0], rest, output),
                 "cron" => CronCommand.Run(rest, output),
                 "jobs" => await JobsCommand.RunAsync(rest, output),
                 "runs" => await RunsCommand.RunAsync(rest, output),

@@ -120,6 +120,7 @@ internal static class KairosServer
         NodesEndpoints.Map(api);
         KeysEndpoints.Map(api);
         SecretsEndpoints.Map(api);
+        ApplyEndpoint.Map(api);
         api.MapGet("/stats", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var stats = await kairos.GetStatsAsync(ct);

@@ -123,6 +123,9 @@ internal sealed class KairosEngine : IAsyncDisposable
     internal Webhooks.WebhookRefusals WebhookRefusals { get; }
     internal IReadOnlyList<ITriggerHost> Hosts => _hosts;
 
+    /// <summary>Whether a handler of that name is registered (what a configuration's handler executors may name).</summary>
+    internal bool HandlerExists(string name) => _handlers.Contains(name);
+
     /// <summary>Migrates the store and saves the jobs declared in options; does not start running anything.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -142,35 +145,49 @@ internal sealed class KairosEngine : IAsyncDisposable
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
             KairosOptionsValidator.ThrowIfInvalid(_options); // The file's engine section, on top of what the host validated.
         }
-        foreach (var hook in _options.Webhooks)
+        await ApplyAsync(_options.Jobs, _options.Webhooks, _options.Subscriptions, dryRun: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes the stored definitions match a configuration: saves every declared webhook, job and
+    /// subscription (each in its own transaction, as a save through the API), then deletes what the
+    /// last start or apply declared and this one does not. A dry run only says what would change.
+    /// </summary>
+    public async Task<ApplyPlan> ApplyAsync(IReadOnlyList<JobDefinition> jobs, IReadOnlyList<Webhooks.WebhookDefinition> webhooks,
+        IReadOnlyList<Events.Subscription> subscriptions, bool dryRun, CancellationToken cancellationToken)
+    {
+        var plan = await ConfigurationPlan.ForAsync(Store, jobs, webhooks, subscriptions, cancellationToken).ConfigureAwait(false);
+        if (dryRun)
+        {
+            return plan with { DryRun = true };
+        }
+        foreach (var hook in webhooks)
         {
             await SaveWebhookAsync(hook, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var job in _options.Jobs)
+        foreach (var job in jobs)
         {
             await SaveJobAsync(job, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var subscription in _options.Subscriptions)
+        foreach (var subscription in subscriptions)
         {
             await SaveSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
         }
-        await ForgetUndeclaredAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Deletes the jobs, webhooks and subscriptions the configuration declared at the last start but no longer does.</summary>
-    private async Task ForgetUndeclaredAsync(CancellationToken cancellationToken)
-    {
-        var declared = _options.Jobs.Select(j => new DeclaredName(DeclaredDefinitions.Job, j.Name))
-            .Concat(_options.Webhooks.Select(w => new DeclaredName(DeclaredDefinitions.Webhook, w.Name)))
-            .Concat(_options.Subscriptions.Select(s => new DeclaredName(DeclaredDefinitions.Subscription, s.Name)))
-            .Distinct()
-            .ToList();
-        var removed = await Store.ApplyDeclaredAsync(declared, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var removed = await Store.ApplyDeclaredAsync(ConfigurationPlan.Names(jobs, webhooks, subscriptions), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         foreach (var gone in removed)
         {
             _logger.LogInformation("The configuration no longer declares {Kind} '{Name}': deleted", gone.Kind, gone.Name);
             _jobs.Forget(gone.Name);
         }
+        if (removed.Count > 0)
+        {
+            _scheduler.Wake();
+            foreach (var host in _hosts)
+            {
+                host.TriggersChanged();
+            }
+        }
+        return plan;
     }
 
     /// <summary>Starts the dispatcher, its heartbeat, the rescuer, file watching, the cluster membership (which starts the leader services when this node leads) and the change listener.</summary>
