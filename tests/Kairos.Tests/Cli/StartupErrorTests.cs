@@ -8,13 +8,7 @@ namespace Kairos.Tests.Cli;
 /// <summary>What a person sees when <c>kairos serve</c> cannot start, and the small things every command takes.</summary>
 public sealed class StartupErrorTests
 {
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await KairosCli.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => CliRunner.RunAsync(args);
 
     [Fact]
     public async Task A_port_in_use_is_one_line_saying_what_to_do_and_exit_code_1()

@@ -29,13 +29,7 @@ public sealed class ApplyTests
           inbox: {}
         """;
 
-    private static async Task<(int Exit, string Output, string Error)> CliAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await KairosCli.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> CliAsync(params string[] args) => CliRunner.RunAsync(args);
 
     [Fact]
     public async Task Diff_says_what_apply_then_does_and_objects_created_through_the_api_are_left_alone()
