@@ -123,6 +123,9 @@ internal sealed class KairosEngine : IAsyncDisposable
     internal Webhooks.WebhookRefusals WebhookRefusals { get; }
     internal IReadOnlyList<ITriggerHost> Hosts => _hosts;
 
+    /// <summary>Applies the configuration file again when it changes; null without a file.</summary>
+    internal ConfigReloader? Reloader { get; private set; }
+
     /// <summary>Whether a handler of that name is registered (what a configuration's handler executors may name).</summary>
     internal bool HandlerExists(string name) => _handlers.Contains(name);
 
@@ -135,6 +138,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             var config = Configuration.YamlConfigLoader.LoadFile(file, _handlers.Contains);
             config.Engine.ApplyTo(_options);
+            var declaredInCode = (Jobs: _options.Jobs.ToList(), Webhooks: _options.Webhooks.ToList(), Subscriptions: _options.Subscriptions.ToList());
             _options.Jobs.AddRange(config.Jobs);
             _options.Webhooks.AddRange(config.Webhooks);
             _options.Subscriptions.AddRange(config.Subscriptions);
@@ -144,6 +148,12 @@ internal sealed class KairosEngine : IAsyncDisposable
             }
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
             KairosOptionsValidator.ThrowIfInvalid(_options); // The file's engine section, on top of what the host validated.
+            // A changed file is applied again with what the code declares: the code's jobs are declared too.
+            Reloader = new ConfigReloader(file, await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), _handlers.Contains,
+                (changed, ct) => ApplyAsync([.. declaredInCode.Jobs, .. changed.Jobs], [.. declaredInCode.Webhooks, .. changed.Webhooks],
+                    [.. declaredInCode.Subscriptions, .. changed.Subscriptions], dryRun: false, ct),
+                _time, _logger);
+            _nodeServices.Add(Reloader);
         }
         await ApplyAsync(_options.Jobs, _options.Webhooks, _options.Subscriptions, dryRun: false, cancellationToken).ConfigureAwait(false);
     }
@@ -544,6 +554,10 @@ internal sealed class KairosEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var disposable in _nodeServices.OfType<IDisposable>())
+        {
+            disposable.Dispose();
+        }
         await Store.DisposeAsync().ConfigureAwait(false);
         Meter.Dispose();
     }

@@ -69,4 +69,22 @@ public sealed class DeclaredDefinitionsTests
 
         Assert.Equal(["dropped", "kept"], (await second.Client.ListJobsAsync()).Select(j => j.Definition.Name).Order());
     }
+
+    [Fact]
+    public async Task A_changed_file_is_applied_while_the_server_runs_and_a_broken_one_changes_nothing()
+    {
+        await using var server = await InProcessServer.StartAsync(Before);
+        var file = server.Directory.File("kairos.yaml");
+
+        await File.WriteAllTextAsync(file, After + "\n  added:\n    handler: noop\n");
+        await Eventually.TrueAsync(async () => (await server.Client.GetJobAsync("added")) is not null && (await server.Client.GetJobAsync("dropped")) is null,
+            "the changed file is applied");
+        await File.WriteAllTextAsync(file, "jobs:\n  broken:\n    handler: noop\n    priorty: 3\n");
+        await Eventually.TrueAsync(() => server.Engine.Reloader!.Refused == 1, "the broken file is refused");
+        Assert.Equal(["added", "kept"], (await server.Client.ListJobsAsync()).Select(j => j.Definition.Name).Order());
+        await File.WriteAllTextAsync(file, After + "\n  later:\n    handler: noop\n");
+        await Eventually.TrueAsync(async () => (await server.Client.GetJobAsync("later")) is not null, "the fixed file is applied");
+
+        Assert.Equal(["kept", "later"], (await server.Client.ListJobsAsync()).Select(j => j.Definition.Name).Order());
+    }
 }
