@@ -36,6 +36,11 @@ internal static class ServeCommand
         {
             await app.StartAsync();
         }
+        catch (OperationCanceledException)
+        {
+            output.WriteLine("Kairos stopped while starting (Ctrl+C or SIGTERM)");
+            return 0;
+        }
         catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
         {
             throw new ServeRefusedException(

@@ -83,7 +83,8 @@ public sealed class DeclaredDefinitionsTests
         await Eventually.TrueAsync(() => server.Engine.Reloader!.Refused == 1, "the broken file is refused");
         Assert.Equal(["added", "kept"], (await server.Client.ListJobsAsync()).Select(j => j.Definition.Name).Order());
         await File.WriteAllTextAsync(file, After + "\n  later:\n    handler: noop\n");
-        await Eventually.TrueAsync(async () => (await server.Client.GetJobAsync("later")) is not null, "the fixed file is applied");
+        await Eventually.TrueAsync(async () => (await server.Client.GetJobAsync("later")) is not null && (await server.Client.GetJobAsync("added")) is null,
+            "the fixed file is applied");
 
         Assert.Equal(["kept", "later"], (await server.Client.ListJobsAsync()).Select(j => j.Definition.Name).Order());
     }
