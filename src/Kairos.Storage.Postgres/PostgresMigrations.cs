@@ -231,6 +231,19 @@ internal static class PostgresMigrations
 
         // 8: the namespaces an API key is bound to (as SQLite's migration 10).
         "ALTER TABLE api_keys ADD COLUMN namespaces text;",
+
+        // 9: flow control (as SQLite's migration 11): a job's rules (NULL: none, the plain paths), a
+        // run's concurrency keys with their limits (JSON; NULL: none), and one row of state per key
+        // of the enqueue-time rules (rate limit and throttle: the GCRA time; singleton: the run).
+        """
+        ALTER TABLE jobs ADD COLUMN flow text;
+        ALTER TABLE runs ADD COLUMN flow_keys text;
+        CREATE TABLE flow_state (
+            key text PRIMARY KEY,
+            at bigint NOT NULL,
+            run_id bigint
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

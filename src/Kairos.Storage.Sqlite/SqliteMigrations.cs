@@ -230,6 +230,19 @@ internal static class SqliteMigrations
 
         // 10: the namespaces an API key is bound to, comma-separated; NULL: every namespace.
         "ALTER TABLE api_keys ADD COLUMN namespaces TEXT;",
+
+        // 11: flow control: a job's rules (JSON; NULL: none, the plain paths), a run's concurrency
+        // keys with their limits (JSON; NULL: none), and one row of state per key of the
+        // enqueue-time rules (rate limit and throttle: the GCRA time; singleton: the run).
+        """
+        ALTER TABLE jobs ADD COLUMN flow TEXT;
+        ALTER TABLE runs ADD COLUMN flow_keys TEXT;
+        CREATE TABLE flow_state (
+            key TEXT PRIMARY KEY,
+            at INTEGER NOT NULL,
+            run_id INTEGER
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -1,0 +1,23 @@
+using Kairos.Model;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Storage.Memory;
+
+/// <summary>Flow control's primitives (the rules are in src/Kairos.Core/Engine/Flow).</summary>
+internal sealed partial class MemoryStore
+{
+    private sealed partial class Transaction
+    {
+        public ValueTask<IReadOnlyList<string>> ListRunningFlowKeysAsync() =>
+            ValueTask.FromResult<IReadOnlyList<string>>(State.Runs.Values
+                .Where(r => r.Run.State == RunState.Running && r.FlowKeys is not null).Select(r => r.FlowKeys!).ToList());
+
+        public ValueTask<FlowState?> GetFlowStateAsync(string key) => ValueTask.FromResult(State.Flow.GetValueOrDefault(key));
+
+        public ValueTask SetFlowStateAsync(string key, FlowState state)
+        {
+            State = State with { Flow = State.Flow.SetItem(key, state with { At = Stored(state.At) }) };
+            return ValueTask.CompletedTask;
+        }
+    }
+}

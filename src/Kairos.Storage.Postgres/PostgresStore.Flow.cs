@@ -1,0 +1,26 @@
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Storage.Postgres;
+
+/// <summary>
+/// Flow control's primitives (the rules are in src/Kairos.Core/Engine/Flow). The enqueue-time
+/// rules read and write flow_state after locking the job's row, so nodes take turns per job; the
+/// running runs' concurrency keys are read under the claim's limits lock.
+/// </summary>
+internal sealed partial class PostgresStore
+{
+    private sealed partial class Transaction
+    {
+        public async ValueTask<IReadOnlyList<string>> ListRunningFlowKeysAsync() =>
+            await scope.Query("SELECT flow_keys FROM runs WHERE state = 'running' AND flow_keys IS NOT NULL", r => r.GetString(0)).ConfigureAwait(false);
+
+        public async ValueTask<FlowState?> GetFlowStateAsync(string key) =>
+            (await scope.Query("SELECT at, run_id FROM flow_state WHERE key = @key",
+                r => new FlowState(Time(r.GetInt64(0)), PostgresRows.Long(r, 1)), ("key", key)).ConfigureAwait(false)).FirstOrDefault();
+
+        public async ValueTask SetFlowStateAsync(string key, FlowState state) =>
+            await scope.Execute(
+                "INSERT INTO flow_state (key, at, run_id) VALUES (@key, @at, @run::bigint) ON CONFLICT (key) DO UPDATE SET at = excluded.at, run_id = excluded.run_id",
+                ("key", key), ("at", Ms(state.At)), ("run", state.RunId)).ConfigureAwait(false);
+    }
+}
