@@ -39,7 +39,7 @@ internal static class FlowReader
             }
             if (nodes.Int(limit, what + ".limit", 1, FlowControl.MaxLimit) is { } n)
             {
-                limits.Add(new ConcurrencyKey(Key(f, what, nodes), n));
+                limits.Add(new ConcurrencyKey(n, Key(f, what, nodes)));
             }
         }
         return limits;
@@ -51,7 +51,7 @@ internal static class FlowReader
         var limit = Required(f, "limit", node, "flow.rateLimit", nodes) is { } l ? nodes.Int(l, "flow.rateLimit.limit", 1, FlowControl.MaxLimit) : null;
         var period = Required(f, "period", node, "flow.rateLimit", nodes) is { } p ? Period(p, "flow.rateLimit.period", nodes) : null;
         var key = Key(f, "flow.rateLimit", nodes);
-        return limit is { } n && period is { } d ? new RateLimitRule(key, n, d) : null;
+        return limit is { } n && period is { } d ? new RateLimitRule(n, d, key) : null;
     }
 
     private static SingletonRule? ReadSingleton(YamlNode node, YamlNodes nodes)
@@ -71,7 +71,7 @@ internal static class FlowReader
         var period = Required(f, "period", node, "flow.throttle", nodes) is { } p ? Period(p, "flow.throttle.period", nodes) : null;
         var burst = f.TryGetValue("burst", out var b) ? nodes.Int(b, "flow.throttle.burst", 1, FlowControl.MaxLimit) : 1;
         var key = Key(f, "flow.throttle", nodes);
-        return limit is { } n && period is { } d && burst is { } bu ? new ThrottleRule(key, n, d, bu) : null;
+        return limit is { } n && period is { } d && burst is { } bu ? new ThrottleRule(n, d, bu, key) : null;
     }
 
     private static YamlNode? Required(Dictionary<string, YamlNode> f, string field, YamlNode node, string what, YamlNodes nodes)

@@ -21,20 +21,20 @@ public sealed record FlowControl
     public ThrottleRule? Throttle { get; init; }
 
     /// <summary>Whether no rule is set (stored as no flow control at all).</summary>
-    public bool IsEmpty => Concurrency.Count == 0 && RateLimit is null && Singleton is null && Throttle is null;
+    internal bool IsEmpty => Concurrency.Count == 0 && RateLimit is null && Singleton is null && Throttle is null;
 
     public const int MaxLimit = 100_000;
     public const int MaxConcurrencyKeys = 4;
 }
 
 /// <summary>At most <paramref name="Limit"/> runs of the job running at once per value of <paramref name="Key"/> (null: the whole job).</summary>
-public sealed record ConcurrencyKey(string? Key, int Limit);
+public sealed record ConcurrencyKey(int Limit, string? Key = null);
 
 /// <summary>At most <paramref name="Limit"/> runs enqueued per <paramref name="Period"/> per value of <paramref name="Key"/>; excess runs are skipped.</summary>
-public sealed record RateLimitRule(string? Key, int Limit, TimeSpan Period);
+public sealed record RateLimitRule(int Limit, TimeSpan Period, string? Key = null);
 
 /// <summary>At most one queued or running run per value of <paramref name="Key"/>; a new one is skipped, or cancels the old one.</summary>
-public sealed record SingletonRule(string? Key, SingletonMode Mode = SingletonMode.Skip);
+public sealed record SingletonRule(string? Key = null, SingletonMode Mode = SingletonMode.Skip);
 
 public enum SingletonMode
 {
@@ -49,4 +49,4 @@ public enum SingletonMode
 /// Runs start at most <paramref name="Limit"/> per <paramref name="Period"/> per value of
 /// <paramref name="Key"/>, evenly spaced, with up to <paramref name="Burst"/> at once; the excess waits.
 /// </summary>
-public sealed record ThrottleRule(string? Key, int Limit, TimeSpan Period, int Burst = 1);
+public sealed record ThrottleRule(int Limit, TimeSpan Period, int Burst = 1, string? Key = null);

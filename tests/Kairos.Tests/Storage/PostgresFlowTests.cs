@@ -38,7 +38,7 @@ public sealed class PostgresFlowTests
 
     [PostgresFact]
     public Task Nodes_claiming_at_once_never_go_over_a_concurrency_key_limit_and_lose_nothing() =>
-        WithNodesAsync(4, new FlowControl { Concurrency = [new ConcurrencyKey("{{payload.customer}}", 2)] }, async nodes =>
+        WithNodesAsync(4, new FlowControl { Concurrency = [new ConcurrencyKey(2, "{{payload.customer}}")] }, async nodes =>
         {
             const int Runs = 60;
             await nodes[0].EnqueueManyAsync(Enumerable.Range(0, Runs).Select(i => For($"c{i % 3}")).ToList(), T0, CancellationToken.None);
@@ -70,7 +70,7 @@ public sealed class PostgresFlowTests
     public Task Nodes_enqueueing_at_once_keep_a_rate_limit_and_a_singleton_exact() =>
         WithNodesAsync(4, new FlowControl
         {
-            RateLimit = new RateLimitRule("{{payload.customer}}", 5, TimeSpan.FromHours(1)),
+            RateLimit = new RateLimitRule(5, TimeSpan.FromHours(1), "{{payload.customer}}"),
         }, async nodes =>
         {
             var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => nodes[i % nodes.Length].EnqueueAsync(For("a"), T0, CancellationToken.None)));

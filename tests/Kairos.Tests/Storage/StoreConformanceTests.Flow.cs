@@ -21,7 +21,7 @@ public abstract partial class StoreConformanceTests
     [StoreFact]
     public async Task Concurrency_keys_limit_running_runs_per_key_value_and_the_others_wait()
     {
-        await SaveFlowAsync("per-customer", new FlowControl { Concurrency = [new ConcurrencyKey("{{payload.customer}}", 1), new ConcurrencyKey(null, 3)] });
+        await SaveFlowAsync("per-customer", new FlowControl { Concurrency = [new ConcurrencyKey(1, "{{payload.customer}}"), new ConcurrencyKey(3)] });
         var a1 = await EnqueueForAsync("per-customer", "a");
         var a2 = await EnqueueForAsync("per-customer", "a");
         var b1 = await EnqueueForAsync("per-customer", "b");
@@ -45,7 +45,7 @@ public abstract partial class StoreConformanceTests
     [StoreFact]
     public async Task Concurrency_keys_leave_other_jobs_alone_and_a_missing_path_is_one_key()
     {
-        await SaveFlowAsync("keyed", new FlowControl { Concurrency = [new ConcurrencyKey("{{payload.customer}}", 1)] });
+        await SaveFlowAsync("keyed", new FlowControl { Concurrency = [new ConcurrencyKey(1, "{{payload.customer}}")] });
         await SaveAsync("plain");
         await EnqueueAsync("keyed");
         await EnqueueAsync("keyed", change: r => r with { Payload = "{}" });
@@ -59,7 +59,7 @@ public abstract partial class StoreConformanceTests
     [StoreFact]
     public async Task A_rate_limit_skips_runs_over_the_limit_per_key_and_period()
     {
-        await SaveFlowAsync("limited", new FlowControl { RateLimit = new RateLimitRule("{{payload.customer}}", 2, TimeSpan.FromMinutes(1)) });
+        await SaveFlowAsync("limited", new FlowControl { RateLimit = new RateLimitRule(2, TimeSpan.FromMinutes(1), "{{payload.customer}}") });
         var a1 = await EnqueueForAsync("limited", "a");
         var a2 = await EnqueueForAsync("limited", "a");
         var a3 = await EnqueueForAsync("limited", "a");
@@ -111,7 +111,7 @@ public abstract partial class StoreConformanceTests
     [StoreFact]
     public async Task A_throttle_spaces_runs_per_key_in_order_with_a_burst_and_drops_none()
     {
-        await SaveFlowAsync("throttled", new FlowControl { Throttle = new ThrottleRule("{{payload.customer}}", 2, TimeSpan.FromMinutes(1), Burst: 2) });
+        await SaveFlowAsync("throttled", new FlowControl { Throttle = new ThrottleRule(2, TimeSpan.FromMinutes(1), Burst: 2, Key: "{{payload.customer}}") });
         var runs = new List<EnqueueResult>();
         for (var i = 0; i < 5; i++)
         {
