@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Kairos.Model;
+using Kairos.Tests.Support;
+
+namespace Kairos.Tests.Engine.Flow;
+
+/// <summary>
+/// Flow control through a running engine on a manual clock (never sleeps): throttled runs start when
+/// their key has room as the clock moves, and concurrency keys hold runs back until their key's runs end.
+/// </summary>
+public sealed class FlowControlEngineTests
+{
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task Throttled_runs_start_one_per_spacing_as_the_clock_moves(TestStore store)
+    {
+        await using var t = await TestEngine.CreateAsync(store: store);
+        await t.Engine.SaveJobAsync(TestEngine.Job("throttled", change: j => j with
+        {
+            Flow = new FlowControl { Throttle = new ThrottleRule(1, TimeSpan.FromSeconds(10), Key: "{{payload.k}}") },
+        }));
+        await t.StartAsync();
+        var start = t.Clock.GetUtcNow();
+        var runs = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            runs.Add((await t.Engine.RunNowAsync("throttled", """{"k":"a"}""")).RunId);
+        }
+
+        await t.WaitForStateAsync(runs[0], RunState.Succeeded);
+        for (var i = 1; i < 3; i++)
+        {
+            var due = start.AddSeconds(10 * i);
+            Assert.Equal(RunState.Queued, (await t.RunAsync(runs[i])).State);
+            Assert.Equal(due, (await t.RunAsync(runs[i])).DueAt);
+            await Eventually.TrueAsync(() => t.Engine.Dispatcher.SleepingUntil is { } until && until <= due, "the dispatcher to sleep until the next throttled run");
+            t.Clock.Advance(due - t.Clock.GetUtcNow());
+            await t.WaitForStateAsync(runs[i], RunState.Succeeded);
+        }
+    }
+
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_concurrency_key_holds_runs_of_a_busy_key_while_other_keys_run(TestStore store)
+    {
+        var release = new ConcurrentDictionary<long, TaskCompletionSource>();
+        var running = new ConcurrentDictionary<string, int>();
+        var busiest = 0;
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: k => k.AddHandler("hold", async ctx =>
+        {
+            var key = ctx.Payload.GetProperty("k").GetString()!;
+            var now = running.AddOrUpdate(key, 1, (_, n) => n + 1);
+            Interlocked.Exchange(ref busiest, Math.Max(busiest, now));
+            await release.GetOrAdd(ctx.RunId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            running.AddOrUpdate(key, 0, (_, n) => n - 1);
+            return null;
+        }));
+        await t.Engine.SaveJobAsync(TestEngine.Job("keyed", "hold", j => j with
+        {
+            Flow = new FlowControl { Concurrency = [new ConcurrencyKey(1, "{{payload.k}}")] },
+        }));
+        await t.StartAsync();
+        var a1 = (await t.Engine.RunNowAsync("keyed", """{"k":"a"}""")).RunId;
+        var a2 = (await t.Engine.RunNowAsync("keyed", """{"k":"a"}""")).RunId;
+        var b1 = (await t.Engine.RunNowAsync("keyed", """{"k":"b"}""")).RunId;
+
+        await t.WaitForStateAsync(a1, RunState.Running);
+        await t.WaitForStateAsync(b1, RunState.Running);
+        Assert.Equal(RunState.Queued, (await t.RunAsync(a2)).State);
+
+        release.GetOrAdd(a1, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+        await t.WaitForStateAsync(a1, RunState.Succeeded);
+        await t.WaitForStateAsync(a2, RunState.Running);
+        foreach (var id in new[] { a2, b1 })
+        {
+            release.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+            await t.WaitForStateAsync(id, RunState.Succeeded);
+        }
+        Assert.Equal(1, busiest);
+    }
+}
