@@ -12,6 +12,16 @@ internal sealed partial class MemoryStore
             ValueTask.FromResult<IReadOnlyList<string>>(State.Runs.Values
                 .Where(r => r.Run.State == RunState.Running && r.FlowKeys is not null).Select(r => r.FlowKeys!).ToList());
 
+        public ValueTask<bool> UpdateQueuedRunAsync(long runId, string? payload, DateTimeOffset dueAt)
+        {
+            if (State.Runs.GetValueOrDefault(runId) is not { Run.State: RunState.Queued })
+            {
+                return ValueTask.FromResult(false);
+            }
+            UpdateRun(runId, r => r with { Payload = payload, DueAt = Stored(dueAt) });
+            return ValueTask.FromResult(true);
+        }
+
         public ValueTask<FlowState?> GetFlowStateAsync(string key) => ValueTask.FromResult(State.Flow.GetValueOrDefault(key));
 
         public ValueTask SetFlowStateAsync(string key, FlowState state)

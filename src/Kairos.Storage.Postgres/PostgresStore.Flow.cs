@@ -14,6 +14,11 @@ internal sealed partial class PostgresStore
         public async ValueTask<IReadOnlyList<string>> ListRunningFlowKeysAsync() =>
             await scope.Query("SELECT flow_keys FROM runs WHERE state = 'running' AND flow_keys IS NOT NULL", r => r.GetString(0)).ConfigureAwait(false);
 
+        /// <remarks>A run a claim holds is waited for, then found running: the rule makes a new one.</remarks>
+        public async ValueTask<bool> UpdateQueuedRunAsync(long runId, string? payload, DateTimeOffset dueAt) =>
+            await scope.Execute("UPDATE runs SET payload = @payload::text, due_at = @due WHERE id = @id AND state = 'queued'",
+                ("payload", payload), ("due", Ms(dueAt)), ("id", runId)).ConfigureAwait(false) == 1;
+
         public async ValueTask<FlowState?> GetFlowStateAsync(string key) =>
             (await scope.Query("SELECT at, run_id FROM flow_state WHERE key = @key",
                 r => new FlowState(Time(r.GetInt64(0)), PostgresRows.Long(r, 1)), ("key", key)).ConfigureAwait(false)).FirstOrDefault();

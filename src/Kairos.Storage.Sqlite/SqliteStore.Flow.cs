@@ -11,6 +11,10 @@ internal sealed partial class SqliteStore
             ValueTask.FromResult<IReadOnlyList<string>>(scope.Query(
                 "SELECT flow_keys FROM runs INDEXED BY ix_runs_leases WHERE state = 'running' AND flow_keys IS NOT NULL", r => r.Text(0)));
 
+        public ValueTask<bool> UpdateQueuedRunAsync(long runId, string? payload, DateTimeOffset dueAt) =>
+            ValueTask.FromResult(scope.Execute("UPDATE runs SET payload = @payload, due_at = @due WHERE id = @id AND state = 'queued'",
+                ("@payload", payload), ("@due", Ms(dueAt)), ("@id", runId)) == 1);
+
         public ValueTask<FlowState?> GetFlowStateAsync(string key) =>
             ValueTask.FromResult(scope.Query("SELECT at, run_id FROM flow_state WHERE key = @key",
                 r => new FlowState(Time(r.Int64(0)), SqliteRows.Int64OrNull(r, 1)), ("@key", key)).FirstOrDefault());

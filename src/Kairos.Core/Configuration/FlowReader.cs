@@ -8,14 +8,20 @@ internal static class FlowReader
 {
     public static FlowControl? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "flow", "concurrency", "rateLimit", "singleton", "throttle");
+        var f = nodes.Fields(node, "flow", "concurrency", "rateLimit", "singleton", "throttle", "debounce", "batch");
         var flow = new FlowControl
         {
             Concurrency = f.TryGetValue("concurrency", out var c) ? ReadConcurrency(c, nodes) : [],
             RateLimit = f.TryGetValue("rateLimit", out var r) ? ReadRateLimit(r, nodes) : null,
             Singleton = f.TryGetValue("singleton", out var s) ? ReadSingleton(s, nodes) : null,
             Throttle = f.TryGetValue("throttle", out var t) ? ReadThrottle(t, nodes) : null,
+            Debounce = f.TryGetValue("debounce", out var d) ? ReadDebounce(d, nodes) : null,
+            Batch = f.TryGetValue("batch", out var b) ? ReadBatch(b, nodes) : null,
         };
+        if (flow.Debounce is not null && flow.Batch is not null)
+        {
+            nodes.Error(f["batch"], "a job either debounces or batches its runs, not both");
+        }
         return flow.IsEmpty ? null : flow;
     }
 
@@ -72,6 +78,28 @@ internal static class FlowReader
         var burst = f.TryGetValue("burst", out var b) ? nodes.Int(b, "flow.throttle.burst", 1, FlowControl.MaxLimit) : 1;
         var key = Key(f, "flow.throttle", nodes);
         return limit is { } n && period is { } d && burst is { } bu ? new ThrottleRule(n, d, bu, key) : null;
+    }
+
+    private static DebounceRule? ReadDebounce(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "flow.debounce", "key", "period", "timeout");
+        var period = Required(f, "period", node, "flow.debounce", nodes) is { } p ? Period(p, "flow.debounce.period", nodes) : null;
+        var timeout = f.TryGetValue("timeout", out var t) ? Period(t, "flow.debounce.timeout", nodes) : null;
+        if (period is { } pe && timeout is { } ti && ti < pe)
+        {
+            nodes.Error(t!, "flow.debounce.timeout must not be shorter than the period");
+        }
+        var key = Key(f, "flow.debounce", nodes);
+        return period is { } d ? new DebounceRule(d, timeout, key) : null;
+    }
+
+    private static BatchRule? ReadBatch(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "flow.batch", "key", "maxSize", "timeout");
+        var size = Required(f, "maxSize", node, "flow.batch", nodes) is { } s ? nodes.Int(s, "flow.batch.maxSize", 1, FlowControl.MaxBatchSize) : null;
+        var timeout = Required(f, "timeout", node, "flow.batch", nodes) is { } t ? Period(t, "flow.batch.timeout", nodes) : null;
+        var key = Key(f, "flow.batch", nodes);
+        return size is { } n && timeout is { } d ? new BatchRule(n, d, key) : null;
     }
 
     private static YamlNode? Required(Dictionary<string, YamlNode> f, string field, YamlNode node, string what, YamlNodes nodes)

@@ -20,8 +20,16 @@ public sealed record FlowControl
     /// <summary>Runs start at most so many per key value and period (GCRA); the excess waits, in order.</summary>
     public ThrottleRule? Throttle { get; init; }
 
+    /// <summary>Requests for a key within the quiet period make one run, with the last payload.</summary>
+    public DebounceRule? Debounce { get; init; }
+
+    /// <summary>Requests for a key are gathered into one run whose payload is the list of theirs.</summary>
+    public BatchRule? Batch { get; init; }
+
     /// <summary>Whether no rule is set (stored as no flow control at all).</summary>
-    internal bool IsEmpty => Concurrency.Count == 0 && RateLimit is null && Singleton is null && Throttle is null;
+    internal bool IsEmpty => Concurrency.Count == 0 && RateLimit is null && Singleton is null && Throttle is null && Debounce is null && Batch is null;
+
+    public const int MaxBatchSize = 1000;
 
     public const int MaxLimit = 100_000;
     public const int MaxConcurrencyKeys = 4;
@@ -50,3 +58,17 @@ public enum SingletonMode
 /// <paramref name="Key"/>, evenly spaced, with up to <paramref name="Burst"/> at once; the excess waits.
 /// </summary>
 public sealed record ThrottleRule(int Limit, TimeSpan Period, int Burst = 1, string? Key = null);
+
+/// <summary>
+/// One run per burst of requests for a value of <paramref name="Key"/>: each request moves the run
+/// to <paramref name="Period"/> after it and gives it its payload; <paramref name="Timeout"/>, when
+/// set, caps the wait counted from the burst's first request.
+/// </summary>
+public sealed record DebounceRule(TimeSpan Period, TimeSpan? Timeout = null, string? Key = null);
+
+/// <summary>
+/// Requests for a value of <paramref name="Key"/> gathered into one run, its payload the JSON list
+/// of theirs: the run starts once it holds <paramref name="MaxSize"/> payloads, or
+/// <paramref name="Timeout"/> after its first.
+/// </summary>
+public sealed record BatchRule(int MaxSize, TimeSpan Timeout, string? Key = null);

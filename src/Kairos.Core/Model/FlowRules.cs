@@ -74,6 +74,33 @@ internal static partial class FlowRules
                 errors.Add($"flow.throttle.burst: must be 1 to {FlowControl.MaxLimit}, not {throttle.Burst}");
             }
         }
+        ValidateGathering(flow, errors);
+    }
+
+    private static void ValidateGathering(FlowControl flow, List<string> errors)
+    {
+        if (flow.Debounce is { } debounce)
+        {
+            Add(errors, "flow.debounce.key", debounce.Key is null ? null : Key(debounce.Key));
+            Add(errors, "flow.debounce.period", Period(debounce.Period));
+            if (debounce.Timeout is { } timeout)
+            {
+                Add(errors, "flow.debounce.timeout", timeout < debounce.Period ? "timeout must not be shorter than the period" : Period(timeout)?.Replace("period", "timeout", StringComparison.Ordinal));
+            }
+        }
+        if (flow.Batch is { } batch)
+        {
+            Add(errors, "flow.batch.key", batch.Key is null ? null : Key(batch.Key));
+            if (batch.MaxSize is < 1 or > FlowControl.MaxBatchSize)
+            {
+                errors.Add($"flow.batch.maxSize: must be 1 to {FlowControl.MaxBatchSize}, not {batch.MaxSize}");
+            }
+            Add(errors, "flow.batch.timeout", Period(batch.Timeout)?.Replace("period", "timeout", StringComparison.Ordinal));
+            if (flow.Debounce is not null)
+            {
+                errors.Add("flow.batch: a job either debounces or batches its runs, not both");
+            }
+        }
     }
 
     private static void Add(List<string> errors, string field, string? error)

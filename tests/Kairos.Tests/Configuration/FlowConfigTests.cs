@@ -41,6 +41,15 @@ public sealed class FlowConfigTests
         Assert.Null(YamlConfigLoader.Load("jobs:\n  a:\n    handler: echo\n", "test.yaml").Jobs.Single().Flow);
     }
 
+    [Fact]
+    public void Debounce_and_batch_read_with_their_keys()
+    {
+        Assert.Equal(new DebounceRule(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), "{{payload.user}}"),
+            YamlConfigLoader.Load(Job("      debounce: { key: '{{payload.user}}', period: 30s, timeout: 5m }\n"), "test.yaml").Jobs.Single().Flow!.Debounce);
+        Assert.Equal(new BatchRule(100, TimeSpan.FromSeconds(5), "{{payload.tenant}}"),
+            YamlConfigLoader.Load(Job("      batch: { key: '{{payload.tenant}}', maxSize: 100, timeout: 5s }\n"), "test.yaml").Jobs.Single().Flow!.Batch);
+    }
+
     [Theory]
     [InlineData("      concurrency: [{ key: '{{payload.x}}', limit: 0 }]\n", 6, 52, "flow.concurrency[0].limit 0 is out of range 1–100000")]
     [InlineData("      concurrency: [{ key: '{{payload.x}}' }]\n", 6, 21, "flow.concurrency[0] needs a limit")]
@@ -50,7 +59,11 @@ public sealed class FlowConfigTests
     [InlineData("      rateLimit: { limit: 5 }\n", 6, 18, "flow.rateLimit needs period")]
     [InlineData("      singleton: { mode: replace }\n", 6, 26, "flow.singleton.mode 'replace' is not one of: skip, cancel")]
     [InlineData("      throttle: { limit: 5, period: 1m, burst: 0 }\n", 6, 48, "flow.throttle.burst 0 is out of range")]
-    [InlineData("      debounce: { period: 1m }\n", 6, 7, "unknown key 'debounce' in flow")]
+    [InlineData("      dedupe: { period: 1m }\n", 6, 7, "unknown key 'dedupe' in flow")]
+    [InlineData("      debounce: { period: 1m, timeout: 30s }\n", 6, 40, "flow.debounce.timeout must not be shorter than the period")]
+    [InlineData("      batch: { maxSize: 1001, timeout: 1m }\n", 6, 25, "flow.batch.maxSize 1001 is out of range 1–1000")]
+    [InlineData("      batch: { maxSize: 10 }\n", 6, 14, "flow.batch needs timeout")]
+    [InlineData("      debounce: { period: 1m }\n      batch: { maxSize: 2, timeout: 1m }\n", 7, 14, "either debounces or batches")]
     public void A_bad_value_is_an_error_at_its_position(string flow, int line, int column, string message)
     {
         var error = FailsOnce(Job(flow));

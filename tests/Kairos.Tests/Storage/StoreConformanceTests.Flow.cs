@@ -133,4 +133,56 @@ public abstract partial class StoreConformanceTests
         var later = await EnqueueForAsync("throttled", "a", T0.AddMinutes(10));
         Assert.Equal(T0.AddMinutes(10), (await Store.GetRunAsync(later.RunId, CancellationToken.None))!.DueAt);
     }
+
+    [StoreFact]
+    public async Task Debounce_folds_requests_into_one_run_with_the_last_payload_capped_by_its_timeout()
+    {
+        await SaveFlowAsync("debounced", new FlowControl { Debounce = new DebounceRule(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(25), "{{payload.customer}}") });
+        var first = await EnqueueAsync("debounced", T0, r => r with { Payload = """{"customer":"a","n":1}""" });
+        var second = await EnqueueAsync("debounced", T0.AddSeconds(5), r => r with { Payload = """{"customer":"a","n":2}""" });
+        var other = await EnqueueAsync("debounced", T0.AddSeconds(5), r => r with { Payload = """{"customer":"b","n":1}""" });
+
+        Assert.True(first.Created);
+        Assert.Equal((first.RunId, false, RunState.Queued), (second.RunId, second.Created, second.State));
+        Assert.NotEqual(first.RunId, other.RunId);
+        var run = (await Store.GetRunAsync(first.RunId, CancellationToken.None))!;
+        Assert.Equal(("""{"customer":"a","n":2}""", T0.AddSeconds(15)), (run.Payload, run.DueAt));
+        Assert.Contains("run.debounced", await JournalKindsAsync(first.RunId));
+        Assert.Empty(await ClaimAsync(10, T0.AddSeconds(14.9)));
+
+        // Each request restarts the quiet period, up to the timeout after the first.
+        await EnqueueAsync("debounced", T0.AddSeconds(14), r => r with { Payload = """{"customer":"a","n":3}""" });
+        await EnqueueAsync("debounced", T0.AddSeconds(20), r => r with { Payload = """{"customer":"a","n":4}""" });
+        run = (await Store.GetRunAsync(first.RunId, CancellationToken.None))!;
+        Assert.Equal(("""{"customer":"a","n":4}""", T0.AddSeconds(25)), (run.Payload, run.DueAt));
+
+        Assert.Contains(first.RunId, (await ClaimAsync(10, T0.AddSeconds(25))).Select(r => r.Id));
+        var after = await EnqueueAsync("debounced", T0.AddSeconds(26), r => r with { Payload = """{"customer":"a","n":5}""" });
+        Assert.True(after.Created); // The run started: a new burst makes a new run.
+        Assert.Equal(T0.AddSeconds(36), (await Store.GetRunAsync(after.RunId, CancellationToken.None))!.DueAt);
+    }
+
+    [StoreFact]
+    public async Task A_batch_gathers_payloads_into_one_run_started_when_full_or_at_its_timeout()
+    {
+        await SaveFlowAsync("batched", new FlowControl { Batch = new BatchRule(3, TimeSpan.FromMinutes(1), "{{payload.customer}}") });
+        var ids = new List<EnqueueResult>();
+        for (var i = 1; i <= 4; i++)
+        {
+            ids.Add(await EnqueueAsync("batched", T0.AddSeconds(i), r => r with { Payload = $$"""{"customer":"a","n":{{i}}}""" }));
+        }
+        var lone = await EnqueueAsync("batched", T0, r => r with { Payload = """{"customer":"b","n":1}""" });
+
+        Assert.Equal(new[] { true, false, false, true }, ids.Select(r => r.Created));
+        Assert.Equal(ids[0].RunId, ids[2].RunId);
+        var full = (await Store.GetRunAsync(ids[0].RunId, CancellationToken.None))!;
+        Assert.Equal(("""[{"customer":"a","n":1},{"customer":"a","n":2},{"customer":"a","n":3}]""", T0.AddSeconds(3)), (full.Payload, full.DueAt));
+        Assert.Equal(2, (await JournalKindsAsync(full.Id)).Count(k => k == "run.batched"));
+        var next = (await Store.GetRunAsync(ids[3].RunId, CancellationToken.None))!;
+        Assert.Equal(("""[{"customer":"a","n":4}]""", T0.AddSeconds(64)), (next.Payload, next.DueAt));
+
+        Assert.Equal(full.Id, Assert.Single(await ClaimAsync(10, T0.AddSeconds(3))).Id);
+        Assert.Equal(lone.RunId, Assert.Single(await ClaimAsync(10, T0.AddMinutes(1))).Id);
+        Assert.Equal(next.Id, Assert.Single(await ClaimAsync(10, T0.AddSeconds(64))).Id);
+    }
 }

@@ -12,6 +12,13 @@ namespace Kairos.Engine.Flow;
 /// <see cref="RunEnqueuer"/> inside its transaction, after the idempotency, de-duplication and
 /// overlap rules, for a run that would be queued:
 /// <list type="number">
+/// <item><b>debounce</b>: while the run made for the key is queued, a request gives it its payload
+/// and moves it to <c>period</c> after now (at most <c>timeout</c> after the first request), journaled
+/// <c>run.debounced</c>; otherwise the request makes that run, due a period later;</item>
+/// <item><b>batch</b>: while the run made for the key is queued and not full, a request adds its
+/// payload to the run's (a JSON list), journaled <c>run.batched</c>; the run is due
+/// <c>timeout</c> after its first request, or at once when it holds <c>maxSize</c>; otherwise the
+/// request makes that run, its payload a list of one;</item>
 /// <item><b>rate limit</b> (GCRA, as Inngest's): with <c>T = period / limit</c>, a key's stored time
 /// moves to <c>max(time, now) + T</c> per run; a run that would move it more than one period past
 /// now is recorded as skipped (journaled <c>run.skipped</c>, reason), and does not count;</item>
@@ -34,17 +41,41 @@ internal static class FlowEnqueue
     public static async ValueTask<EnqueueResult> EnqueueAsync(IDriverTransaction tx, RunRequest request, JobSettings job, FlowControl flow, DateTimeOffset now)
     {
         var name = request.JobName;
+        var payload = request.Payload; // Keys are read from the request's payload, whatever the run's becomes.
         var writes = new List<(string Key, DateTimeOffset At)>();
         DateTimeOffset? due = null;
         string? reason = null;
         string? singletonKey = null;
-        if (flow.RateLimit is not null || flow.Singleton is not null || flow.Throttle is not null)
+        string? gatheringKey = null;
+        if (flow.RateLimit is not null || flow.Singleton is not null || flow.Throttle is not null || flow.Debounce is not null || flow.Batch is not null)
         {
             await tx.LockJobAsync(name).ConfigureAwait(false);
         }
+        if (flow.Debounce is { } debounce)
+        {
+            gatheringKey = FlowKeys.For(name, "debounce", debounce.Key, payload);
+            if (await Gathering.DebounceAsync(tx, request, debounce, await tx.GetFlowStateAsync(gatheringKey).ConfigureAwait(false), now).ConfigureAwait(false) is { } debounced)
+            {
+                return debounced;
+            }
+            request = request with { NotBefore = Max(request.NotBefore ?? now, now + debounce.Period) };
+        }
+        if (flow.Batch is { } batch)
+        {
+            gatheringKey = FlowKeys.For(name, "batch", batch.Key, payload);
+            if (await Gathering.BatchAsync(tx, request, batch, gatheringKey, await tx.GetFlowStateAsync(gatheringKey).ConfigureAwait(false), now).ConfigureAwait(false) is { } batched)
+            {
+                return batched;
+            }
+            request = request with
+            {
+                Payload = "[" + (payload ?? "null") + "]",
+                NotBefore = batch.MaxSize == 1 ? request.NotBefore : Max(request.NotBefore ?? now, now + batch.Timeout),
+            };
+        }
         if (flow.RateLimit is { } rate)
         {
-            var key = FlowKeys.For(name, "rateLimit", rate.Key, request.Payload);
+            var key = FlowKeys.For(name, "rateLimit", rate.Key, payload);
             var next = Later(await tx.GetFlowStateAsync(key).ConfigureAwait(false), now) + rate.Period / rate.Limit;
             if (next - now > rate.Period)
             {
@@ -54,7 +85,7 @@ internal static class FlowEnqueue
         }
         if (flow.Singleton is { } singleton)
         {
-            singletonKey = FlowKeys.For(name, "singleton", singleton.Key, request.Payload);
+            singletonKey = FlowKeys.For(name, "singleton", singleton.Key, payload);
             if (await tx.GetFlowStateAsync(singletonKey).ConfigureAwait(false) is { RunId: { } previous }
                 && await tx.GetRunSummaryAsync(previous).ConfigureAwait(false) is { State: RunState.Queued or RunState.Running } active)
             {
@@ -67,7 +98,7 @@ internal static class FlowEnqueue
         }
         if (flow.Throttle is { } throttle)
         {
-            var key = FlowKeys.For(name, "throttle", throttle.Key, request.Payload);
+            var key = FlowKeys.For(name, "throttle", throttle.Key, payload);
             var spacing = throttle.Period / throttle.Limit;
             var wanted = request.NotBefore ?? now;
             var theoretical = Later(await tx.GetFlowStateAsync(key).ConfigureAwait(false), wanted);
@@ -81,7 +112,7 @@ internal static class FlowEnqueue
         }
 
         var result = await RunEnqueuer.InsertAsync(tx, request, job, RunState.Queued, now, "run.enqueued", reason, due,
-            ConcurrencySlots.Encode(name, flow, request.Payload)).ConfigureAwait(false);
+            ConcurrencySlots.Encode(name, flow, payload)).ConfigureAwait(false);
         if (!result.Created)
         {
             return result; // Its idempotency key was taken meanwhile: that run stands, and nothing was counted.
@@ -94,8 +125,14 @@ internal static class FlowEnqueue
         {
             await tx.SetFlowStateAsync(singletonKey, new FlowState(now, result.RunId)).ConfigureAwait(false);
         }
+        if (gatheringKey is not null && flow.Batch is not { MaxSize: 1 })
+        {
+            await tx.SetFlowStateAsync(gatheringKey, new FlowState(now, result.RunId)).ConfigureAwait(false);
+        }
         return result;
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static DateTimeOffset Later(FlowState? state, DateTimeOffset now) => state is { At: var at } && at > now ? at : now;
 

@@ -47,6 +47,9 @@ internal interface IDriverTransaction
     /// <summary>Stores <paramref name="state"/> under <paramref name="key"/>, replacing what was there.</summary>
     ValueTask SetFlowStateAsync(string key, FlowState state);
 
+    /// <summary>Gives a queued run <paramref name="payload"/> and <paramref name="dueAt"/>; false when it is no longer queued.</summary>
+    ValueTask<bool> UpdateQueuedRunAsync(long runId, string? payload, DateTimeOffset dueAt);
+
     /// <summary>Marks the runs running (next attempt, started now, leased to <paramref name="owner"/>); returns them in the order given.</summary>
     ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt);
 

@@ -80,4 +80,34 @@ public sealed class FlowControlEngineTests
         }
         Assert.Equal(1, busiest);
     }
+
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_debounced_burst_runs_once_with_its_last_payload_after_the_quiet_period(TestStore store)
+    {
+        var seen = new ConcurrentQueue<string>();
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: k => k.AddHandler("record", ctx =>
+        {
+            seen.Enqueue(ctx.Payload.GetRawText());
+            return Task.FromResult<System.Text.Json.Nodes.JsonNode?>(null);
+        }));
+        await t.Engine.SaveJobAsync(TestEngine.Job("debounced", "record", j => j with
+        {
+            Flow = new FlowControl { Debounce = new DebounceRule(TimeSpan.FromSeconds(10)) },
+        }));
+        await t.StartAsync();
+        var start = t.Clock.GetUtcNow();
+        var run = (await t.Engine.RunNowAsync("debounced", """{"n":1}""")).RunId;
+        t.Clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(run, (await t.Engine.RunNowAsync("debounced", """{"n":2}""")).RunId);
+
+        var due = start.AddSeconds(16);
+        Assert.Equal(due, (await t.RunAsync(run)).DueAt);
+        await Eventually.TrueAsync(() => t.Engine.Dispatcher.SleepingUntil is { } until && until <= due, "the dispatcher to sleep until the debounced run");
+        Assert.Equal(RunState.Queued, (await t.RunAsync(run)).State);
+        t.Clock.Advance(due - t.Clock.GetUtcNow());
+        await t.WaitForStateAsync(run, RunState.Succeeded);
+        Assert.Equal("""{"n":2}""", Assert.Single(seen));
+    }
 }
