@@ -6,6 +6,16 @@ namespace Kairos.Storage.Memory;
 /// <summary>Flow control's primitives (the rules are in src/Kairos.Core/Engine/Flow).</summary>
 internal sealed partial class MemoryStore
 {
+    public Task<int> DeleteFlowStateAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        Write(tx =>
+        {
+            var doomed = tx.State.Flow
+                .Where(f => f.Value.At < Stored(before) && !(f.Value.RunId is { } run && tx.State.Runs.TryGetValue(run, out var row) && row.Active))
+                .OrderBy(f => f.Value.At).Take(limit).Select(f => f.Key).ToList();
+            tx.State = tx.State with { Flow = tx.State.Flow.RemoveRange(doomed) };
+            return doomed.Count;
+        });
+
     private sealed partial class Transaction
     {
         public ValueTask<IReadOnlyList<string>> ListRunningFlowKeysAsync() =>

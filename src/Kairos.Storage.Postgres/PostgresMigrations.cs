@@ -243,6 +243,7 @@ internal static class PostgresMigrations
             at bigint NOT NULL,
             run_id bigint
         );
+        CREATE INDEX ix_flow_state_at ON flow_state (at);
         """,
     ];
 

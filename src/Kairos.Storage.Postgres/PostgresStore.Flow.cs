@@ -9,6 +9,16 @@ namespace Kairos.Storage.Postgres;
 /// </summary>
 internal sealed partial class PostgresStore
 {
+    public Task<int> DeleteFlowStateAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        Write(scope => scope.Execute(
+            """
+            DELETE FROM flow_state WHERE key IN (
+                SELECT f.key FROM flow_state f
+                WHERE f.at < @before AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = f.run_id AND r.state IN ('queued', 'running'))
+                ORDER BY f.at LIMIT @limit FOR UPDATE SKIP LOCKED)
+            """,
+            ("before", Ms(before)), ("limit", limit)), cancellationToken);
+
     private sealed partial class Transaction
     {
         public async ValueTask<IReadOnlyList<string>> ListRunningFlowKeysAsync() =>

@@ -242,6 +242,7 @@ internal static class SqliteMigrations
             at INTEGER NOT NULL,
             run_id INTEGER
         );
+        CREATE INDEX ix_flow_state_at ON flow_state (at);
         """,
     ];
 

@@ -5,6 +5,16 @@ namespace Kairos.Storage.Sqlite;
 /// <summary>Flow control's primitives (the rules are in src/Kairos.Core/Engine/Flow).</summary>
 internal sealed partial class SqliteStore
 {
+    public Task<int> DeleteFlowStateAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        Write(scope => scope.Execute(
+            """
+            DELETE FROM flow_state WHERE key IN (
+                SELECT f.key FROM flow_state f INDEXED BY ix_flow_state_at
+                WHERE f.at < @before AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = f.run_id AND r.state IN ('queued', 'running'))
+                ORDER BY f.at LIMIT @limit)
+            """,
+            ("@before", Ms(before)), ("@limit", limit)));
+
     private sealed partial class Transaction
     {
         public ValueTask<IReadOnlyList<string>> ListRunningFlowKeysAsync() =>

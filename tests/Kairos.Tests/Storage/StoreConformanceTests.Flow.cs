@@ -185,4 +185,23 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(lone.RunId, Assert.Single(await ClaimAsync(10, T0.AddMinutes(1))).Id);
         Assert.Equal(next.Id, Assert.Single(await ClaimAsync(10, T0.AddSeconds(64))).Id);
     }
+
+    [StoreFact]
+    public async Task Retention_deletes_old_flow_state_but_not_a_key_whose_run_is_still_active()
+    {
+        await SaveFlowAsync("guarded", new FlowControl
+        {
+            Singleton = new SingletonRule("{{payload.customer}}"),
+            RateLimit = new RateLimitRule(100, TimeSpan.FromHours(1), "{{payload.customer}}"),
+        });
+        var run = await EnqueueForAsync("guarded", "a");
+
+        Assert.Equal(1, await Store.DeleteFlowStateAsync(T0.AddDays(8), 100, CancellationToken.None)); // The rate limit's time, not the singleton's run.
+        Assert.Equal(RunState.Skipped, (await EnqueueForAsync("guarded", "a", T0.AddDays(8))).State);
+
+        Assert.Single(await ClaimAsync(10, T0.AddDays(8)));
+        await Store.CompleteAsync(new RunCompletion(run.RunId, "node-a", RunOutcome.Succeeded, T0.AddDays(8)), CancellationToken.None);
+        Assert.Equal(1, await Store.DeleteFlowStateAsync(T0.AddDays(8), 100, CancellationToken.None));
+        Assert.Equal(0, await Store.DeleteFlowStateAsync(T0.AddDays(8), 100, CancellationToken.None));
+    }
 }
