@@ -110,4 +110,32 @@ public sealed class FlowControlEngineTests
         await t.WaitForStateAsync(run, RunState.Succeeded);
         Assert.Equal("""{"n":2}""", Assert.Single(seen));
     }
+
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_batch_starts_with_its_payloads_as_a_list_at_its_timeout(TestStore store)
+    {
+        var seen = new ConcurrentQueue<string>();
+        await using var t = await TestEngine.CreateAsync(store: store, handlers: k => k.AddHandler("record", ctx =>
+        {
+            seen.Enqueue(ctx.Payload.GetRawText());
+            return Task.FromResult<System.Text.Json.Nodes.JsonNode?>(null);
+        }));
+        await t.Engine.SaveJobAsync(TestEngine.Job("batched", "record", j => j with
+        {
+            Flow = new FlowControl { Batch = new BatchRule(10, TimeSpan.FromSeconds(5)) },
+        }));
+        await t.StartAsync();
+        var due = t.Clock.GetUtcNow().AddSeconds(5);
+        var run = (await t.Engine.RunNowAsync("batched", """{"n":1}""")).RunId;
+        t.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(run, (await t.Engine.RunNowAsync("batched", """{"n":2}""")).RunId);
+
+        await Eventually.TrueAsync(() => t.Engine.Dispatcher.SleepingUntil is { } until && until <= due, "the dispatcher to sleep until the batch is due");
+        Assert.Equal(RunState.Queued, (await t.RunAsync(run)).State);
+        t.Clock.Advance(due - t.Clock.GetUtcNow());
+        await t.WaitForStateAsync(run, RunState.Succeeded);
+        Assert.Equal("""[{"n":1},{"n":2}]""", Assert.Single(seen));
+    }
 }
