@@ -54,8 +54,7 @@ internal static class FlowReader
     private static RateLimitRule? ReadRateLimit(YamlNode node, YamlNodes nodes)
     {
         var f = nodes.Fields(node, "flow.rateLimit", "key", "limit", "period");
-        var limit = Required(f, "limit", node, "flow.rateLimit", nodes) is { } l ? nodes.Int(l, "flow.rateLimit.limit", 1, FlowControl.MaxLimit) : null;
-        var period = Required(f, "period", node, "flow.rateLimit", nodes) is { } p ? Period(p, "flow.rateLimit.period", nodes) : null;
+        var (limit, period) = CountPer(f, node, "flow.rateLimit", ("limit", FlowControl.MaxLimit), "period", nodes);
         var key = Key(f, "flow.rateLimit", nodes);
         return limit is { } n && period is { } d ? new RateLimitRule(n, d, key) : null;
     }
@@ -73,8 +72,7 @@ internal static class FlowReader
     private static ThrottleRule? ReadThrottle(YamlNode node, YamlNodes nodes)
     {
         var f = nodes.Fields(node, "flow.throttle", "key", "limit", "period", "burst");
-        var limit = Required(f, "limit", node, "flow.throttle", nodes) is { } l ? nodes.Int(l, "flow.throttle.limit", 1, FlowControl.MaxLimit) : null;
-        var period = Required(f, "period", node, "flow.throttle", nodes) is { } p ? Period(p, "flow.throttle.period", nodes) : null;
+        var (limit, period) = CountPer(f, node, "flow.throttle", ("limit", FlowControl.MaxLimit), "period", nodes);
         var burst = f.TryGetValue("burst", out var b) ? nodes.Int(b, "flow.throttle.burst", 1, FlowControl.MaxLimit) : 1;
         var key = Key(f, "flow.throttle", nodes);
         return limit is { } n && period is { } d && burst is { } bu ? new ThrottleRule(n, d, bu, key) : null;
@@ -96,11 +94,16 @@ internal static class FlowReader
     private static BatchRule? ReadBatch(YamlNode node, YamlNodes nodes)
     {
         var f = nodes.Fields(node, "flow.batch", "key", "maxSize", "timeout");
-        var size = Required(f, "maxSize", node, "flow.batch", nodes) is { } s ? nodes.Int(s, "flow.batch.maxSize", 1, FlowControl.MaxBatchSize) : null;
-        var timeout = Required(f, "timeout", node, "flow.batch", nodes) is { } t ? Period(t, "flow.batch.timeout", nodes) : null;
+        var (size, timeout) = CountPer(f, node, "flow.batch", ("maxSize", FlowControl.MaxBatchSize), "timeout", nodes);
         var key = Key(f, "flow.batch", nodes);
         return size is { } n && timeout is { } d ? new BatchRule(n, d, key) : null;
     }
+
+    /// <summary>A rule's required count (1 to its maximum) and duration, each an error at its node when bad or missing.</summary>
+    private static (int? Count, TimeSpan? Duration) CountPer(Dictionary<string, YamlNode> f, YamlNode node, string what,
+        (string Field, int Max) count, string duration, YamlNodes nodes) =>
+        (Required(f, count.Field, node, what, nodes) is { } c ? nodes.Int(c, $"{what}.{count.Field}", 1, count.Max) : null,
+         Required(f, duration, node, what, nodes) is { } d ? Period(d, $"{what}.{duration}", nodes) : null);
 
     private static YamlNode? Required(Dictionary<string, YamlNode> f, string field, YamlNode node, string what, YamlNodes nodes)
     {

@@ -10,6 +10,19 @@ namespace Kairos.Tests.Engine.Flow;
 /// </summary>
 public sealed class FlowControlEngineTests
 {
+    /// <summary>An engine with job <paramref name="job"/> under <paramref name="flow"/>, whose runs record their payloads in <paramref name="seen"/>.</summary>
+    private static async Task<TestEngine> StartRecordingAsync(TestStore store, string job, FlowControl flow, ConcurrentQueue<string> seen)
+    {
+        var t = await TestEngine.CreateAsync(store: store, handlers: k => k.AddHandler("record", ctx =>
+        {
+            seen.Enqueue(ctx.Payload.GetRawText());
+            return Task.FromResult<System.Text.Json.Nodes.JsonNode?>(null);
+        }));
+        await t.Engine.SaveJobAsync(TestEngine.Job(job, "record", j => j with { Flow = flow }));
+        await t.StartAsync();
+        return t;
+    }
+
     [Theory]
     [InlineData(TestStore.Sqlite)]
     [InlineData(TestStore.Memory)]
@@ -87,16 +100,7 @@ public sealed class FlowControlEngineTests
     public async Task A_debounced_burst_runs_once_with_its_last_payload_after_the_quiet_period(TestStore store)
     {
         var seen = new ConcurrentQueue<string>();
-        await using var t = await TestEngine.CreateAsync(store: store, handlers: k => k.AddHandler("record", ctx =>
-        {
-            seen.Enqueue(ctx.Payload.GetRawText());
-            return Task.FromResult<System.Text.Json.Nodes.JsonNode?>(null);
-        }));
-        await t.Engine.SaveJobAsync(TestEngine.Job("debounced", "record", j => j with
-        {
-            Flow = new FlowControl { Debounce = new DebounceRule(TimeSpan.FromSeconds(10)) },
-        }));
-        await t.StartAsync();
+        await using var t = await StartRecordingAsync(store, "debounced", new FlowControl { Debounce = new DebounceRule(TimeSpan.FromSeconds(10)) }, seen);
         var start = t.Clock.GetUtcNow();
         var run = (await t.Engine.RunNowAsync("debounced", """{"n":1}""")).RunId;
         t.Clock.Advance(TimeSpan.FromSeconds(6));
@@ -117,16 +121,7 @@ public sealed class FlowControlEngineTests
     public async Task A_batch_starts_with_its_payloads_as_a_list_at_its_timeout(TestStore store)
     {
         var seen = new ConcurrentQueue<string>();
-        await using var t = await TestEngine.CreateAsync(store: store, handlers: k => k.AddHandler("record", ctx =>
-        {
-            seen.Enqueue(ctx.Payload.GetRawText());
-            return Task.FromResult<System.Text.Json.Nodes.JsonNode?>(null);
-        }));
-        await t.Engine.SaveJobAsync(TestEngine.Job("batched", "record", j => j with
-        {
-            Flow = new FlowControl { Batch = new BatchRule(10, TimeSpan.FromSeconds(5)) },
-        }));
-        await t.StartAsync();
+        await using var t = await StartRecordingAsync(store, "batched", new FlowControl { Batch = new BatchRule(10, TimeSpan.FromSeconds(5)) }, seen);
         var due = t.Clock.GetUtcNow().AddSeconds(5);
         var run = (await t.Engine.RunNowAsync("batched", """{"n":1}""")).RunId;
         t.Clock.Advance(TimeSpan.FromSeconds(1));
