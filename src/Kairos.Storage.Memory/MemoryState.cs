@@ -52,6 +52,9 @@ internal sealed record MemoryState
     /// <summary>The one leadership lease (<see cref="ClusterRules.Leadership"/>); null when nobody holds it.</summary>
     public LeaderRow? Leader { get; init; }
 
+    /// <summary>Flow control state by key (the flow_state table).</summary>
+    public ImmutableDictionary<string, FlowState> Flow { get; init; } = ImmutableDictionary.Create<string, FlowState>(StringComparer.Ordinal);
+
     public long LastRunId { get; init; }
     public long LastTriggerId { get; init; }
     public long LastEventId { get; init; }
@@ -64,6 +67,9 @@ internal sealed record JobRow(string Definition, JobSettings Settings, long Vers
 /// <summary>A run, and the one column a <see cref="RunRecord"/> does not show.</summary>
 internal sealed record RunRow(RunRecord Run, string? DedupeKey)
 {
+    /// <summary>The run's concurrency keys (<see cref="NewRun.FlowKeys"/>); null: none.</summary>
+    public string? FlowKeys { get; init; }
+
     public bool Active => Run.State is RunState.Queued or RunState.Running;
 }
 

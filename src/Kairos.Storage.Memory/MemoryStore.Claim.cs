@@ -28,7 +28,10 @@ internal sealed partial class MemoryStore
                 .Select(r =>
                 {
                     var job = state.Jobs[r.JobName];
-                    return new ClaimCandidate(r.Id, r.JobName, r.Queue, r.ExecutorKind, job.Settings.MaxInstances, job.Version, r.Priority, r.DueAt);
+                    return new ClaimCandidate(r.Id, r.JobName, r.Queue, r.ExecutorKind, job.Settings.MaxInstances, job.Version, r.Priority, r.DueAt)
+                    {
+                        FlowKeys = state.Runs[r.Id].FlowKeys,
+                    };
                 })
                 .ToList());
         }

@@ -23,7 +23,10 @@ internal sealed partial class MemoryStore
         public ValueTask UpsertJobAsync(JobDefinition job, string definition, DateTimeOffset now)
         {
             var settings = new JobSettings(job.Queue, job.Executor.Kind, job.Priority, job.Retry.MaxAttempts, job.Concurrency.MaxInstances,
-                job.Concurrency.OnOverlap == OverlapPolicy.Skip, job.Paused);
+                job.Concurrency.OnOverlap == OverlapPolicy.Skip, job.Paused)
+            {
+                Flow = Engine.Flow.FlowKeys.Stored(job),
+            };
             var version = (State.Jobs.GetValueOrDefault(job.Name)?.Version ?? 0) + 1;
             State = State with { Jobs = State.Jobs.SetItem(job.Name, new JobRow(definition, settings, version, Stored(now))) };
             return ValueTask.CompletedTask;

@@ -118,7 +118,7 @@ internal sealed partial class MemoryStore
         private static EnqueueResult? Found(RunRow? row) => row is null ? null : new EnqueueResult(row.Run.Id, false, row.Run.State);
 
         public ValueTask<long?> InsertRunFromJobAsync(RunRequest request, DateTimeOffset now) =>
-            State.Jobs.GetValueOrDefault(request.JobName)?.Settings is { SkipsOverlaps: false } job
+            State.Jobs.GetValueOrDefault(request.JobName)?.Settings is { SkipsOverlaps: false, Flow: null } job
                 ? InsertRunAsync(NewRun.For(request, job, RunState.Queued, now))
                 : ValueTask.FromResult<long?>(null);
 
@@ -157,7 +157,7 @@ internal sealed partial class MemoryStore
                 ChainDepth = run.ChainDepth,
             };
             // Held (NewRun.Held) is not stored: a queued run of a paused job is held, whenever asked.
-            State = State with { LastRunId = id, Runs = State.Runs.Add(id, new RunRow(record, run.DedupeKey)) };
+            State = State with { LastRunId = id, Runs = State.Runs.Add(id, new RunRow(record, run.DedupeKey) { FlowKeys = run.FlowKeys }) };
             return id;
         }
 

@@ -234,6 +234,20 @@ internal static class PostgresMigrations
 
         // 9: what the configuration declared at the last start (as SQLite's migration 11).
         "CREATE TABLE declared (kind text NOT NULL, name text NOT NULL, PRIMARY KEY (kind, name));",
+
+        // 10: flow control (as SQLite's migration 12): a job's rules (NULL: none, the plain paths), a
+        // run's concurrency keys with their limits (JSON; NULL: none), and one row of state per key
+        // of the enqueue-time rules (rate limit and throttle: the GCRA time; singleton: the run).
+        """
+        ALTER TABLE jobs ADD COLUMN flow text;
+        ALTER TABLE runs ADD COLUMN flow_keys text;
+        CREATE TABLE flow_state (
+            key text PRIMARY KEY,
+            at bigint NOT NULL,
+            run_id bigint
+        );
+        CREATE INDEX ix_flow_state_at ON flow_state (at);
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

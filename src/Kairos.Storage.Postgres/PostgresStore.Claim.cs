@@ -32,7 +32,7 @@ internal sealed partial class PostgresStore
     private static async Task<IReadOnlyList<ClaimCandidate>> ReadClaimCandidates(PgScope scope, DateTimeOffset now, ClaimCandidate? after, int limit) =>
         await scope.Query(
             """
-            SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.priority, r.due_at
+            SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.priority, r.due_at, r.flow_keys
             FROM runs r JOIN jobs j ON j.name = r.job_name
             WHERE r.state = 'queued' AND NOT r.held AND r.due_at <= @now
               AND (r.priority < @afterPriority OR (r.priority = @afterPriority AND (r.due_at, r.id) > (@afterDue, @afterId)))
@@ -40,7 +40,10 @@ internal sealed partial class PostgresStore
             LIMIT @limit
             FOR UPDATE OF r SKIP LOCKED
             """,
-            r => new ClaimCandidate(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), PostgresRows.Long(r, 4), r.GetInt64(5), (int)r.GetInt64(6), Time(r.GetInt64(7))),
+            r => new ClaimCandidate(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), PostgresRows.Long(r, 4), r.GetInt64(5), (int)r.GetInt64(6), Time(r.GetInt64(7)))
+            {
+                FlowKeys = r.IsDBNull(8) ? null : r.GetString(8),
+            },
             ("now", Ms(now)), ("afterPriority", (long?)after?.Priority ?? long.MaxValue), ("afterDue", after is null ? long.MinValue : Ms(after.DueAt)),
             ("afterId", after?.Id ?? long.MinValue), ("limit", limit));
 

@@ -33,7 +33,7 @@ internal sealed partial class PostgresStore
             INSERT INTO runs ({RunInsertColumns})
             SELECT name, queue, executor_kind, COALESCE(@priority::bigint, priority), 'queued', max_attempts, @source, @trigger::bigint, @parent::bigint,
                    @payload::text, @key::text, @now, @due, NULL, @event::bigint, @subscription::text, @depth, @dedupe::text, paused
-            FROM jobs WHERE name = @job AND NOT (skip_on_overlap AND max_instances IS NOT NULL)
+            FROM jobs WHERE name = @job AND NOT (skip_on_overlap AND max_instances IS NOT NULL) AND flow IS NULL
             ON CONFLICT (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
             """,
@@ -55,9 +55,9 @@ internal sealed partial class PostgresStore
     {
         if (await scope.Scalar(
             $"""
-            INSERT INTO runs ({RunInsertColumns})
+            INSERT INTO runs ({RunInsertColumns}, flow_keys)
             VALUES (@job, @queue, @kind, @priority, @state, @maxAttempts, @source, @trigger::bigint, @parent::bigint, @payload::text, @key::text, @now, @due,
-                    @finished::bigint, @event::bigint, @subscription::text, @depth, @dedupe::text, @held)
+                    @finished::bigint, @event::bigint, @subscription::text, @depth, @dedupe::text, @held, @flowKeys::text)
             ON CONFLICT (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
             """,
@@ -65,7 +65,7 @@ internal sealed partial class PostgresStore
             ("state", run.State.ToWire()), ("maxAttempts", (long)run.MaxAttempts), ("source", run.Source), ("trigger", run.TriggerId),
             ("parent", run.ParentRunId), ("payload", run.Payload), ("key", run.IdempotencyKey), ("now", Ms(run.CreatedAt)),
             ("due", Ms(run.DueAt)), ("finished", Ms(run.FinishedAt)), ("event", run.EventId), ("subscription", run.Subscription),
-            ("depth", (long)run.ChainDepth), ("dedupe", run.DedupeKey), ("held", run.Held)) is not long id)
+            ("depth", (long)run.ChainDepth), ("dedupe", run.DedupeKey), ("held", run.Held), ("flowKeys", run.FlowKeys)) is not long id)
         {
             return null;
         }

@@ -52,17 +52,18 @@ internal sealed partial class PostgresStore
         {
             await scope.Execute(
                 """
-                INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at)
-                VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances::bigint, @skip, @paused, 1, @now)
+                INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at, flow)
+                VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances::bigint, @skip, @paused, 1, @now, @flow::text)
                 ON CONFLICT (name) DO UPDATE SET
                     definition = excluded.definition, queue = excluded.queue, executor_kind = excluded.executor_kind,
                     priority = excluded.priority, max_attempts = excluded.max_attempts, max_instances = excluded.max_instances,
-                    skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused,
+                    skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused, flow = excluded.flow,
                     version = jobs.version + 1, updated_at = excluded.updated_at
                 """,
                 ("name", job.Name), ("definition", definition), ("queue", job.Queue), ("kind", job.Executor.Kind),
                 ("priority", (long)job.Priority), ("maxAttempts", (long)job.Retry.MaxAttempts), ("maxInstances", (long?)job.Concurrency.MaxInstances),
-                ("skip", job.Concurrency.OnOverlap == OverlapPolicy.Skip), ("paused", job.Paused), ("now", Ms(now))).ConfigureAwait(false);
+                ("skip", job.Concurrency.OnOverlap == OverlapPolicy.Skip), ("paused", job.Paused), ("now", Ms(now)),
+                ("flow", Engine.Flow.FlowKeys.Stored(job))).ConfigureAwait(false);
             scope.Announce(StoreChanges.Jobs | StoreChanges.Triggers | StoreChanges.Runs);
         }
 
@@ -102,9 +103,9 @@ internal sealed partial class PostgresStore
 
         public async ValueTask<IReadOnlyDictionary<string, JobSettings>> GetJobSettingsAsync(IReadOnlyCollection<string> jobNames) =>
             (await scope.Query(
-                "SELECT name, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused FROM jobs WHERE name = ANY(@names)",
+                "SELECT name, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, flow FROM jobs WHERE name = ANY(@names)",
                 r => (Name: r.GetString(0), Job: new JobSettings(r.GetString(1), r.GetString(2), (int)r.GetInt64(3), (int)r.GetInt64(4),
-                    PostgresRows.Long(r, 5) is { } max ? (int)max : null, r.GetBoolean(6), r.GetBoolean(7))),
+                    PostgresRows.Long(r, 5) is { } max ? (int)max : null, r.GetBoolean(6), r.GetBoolean(7)) { Flow = r.IsDBNull(8) ? null : r.GetString(8) }),
                 ("names", jobNames.ToArray())).ConfigureAwait(false)).ToDictionary(j => j.Name, j => j.Job, StringComparer.Ordinal);
 
         public async ValueTask LockJobAsync(string jobName) =>

@@ -233,6 +233,20 @@ internal static class SqliteMigrations
 
         // 11: what the configuration (YAML file, AddJob…) declared at the last start, so a definition it no longer declares is deleted.
         "CREATE TABLE declared (kind TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (kind, name));",
+
+        // 12: flow control: a job's rules (JSON; NULL: none, the plain paths), a run's concurrency
+        // keys with their limits (JSON; NULL: none), and one row of state per key of the
+        // enqueue-time rules (rate limit and throttle: the GCRA time; singleton: the run).
+        """
+        ALTER TABLE jobs ADD COLUMN flow TEXT;
+        ALTER TABLE runs ADD COLUMN flow_keys TEXT;
+        CREATE TABLE flow_state (
+            key TEXT PRIMARY KEY,
+            at INTEGER NOT NULL,
+            run_id INTEGER
+        );
+        CREATE INDEX ix_flow_state_at ON flow_state (at);
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

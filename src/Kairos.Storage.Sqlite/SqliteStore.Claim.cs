@@ -27,14 +27,17 @@ internal sealed partial class SqliteStore
         {
             found.AddRange(scope.Query(
                 """
-                SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.due_at
+                SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.due_at, r.flow_keys
                 FROM runs r INDEXED BY ix_runs_claim_order JOIN jobs j ON j.name = r.job_name
                 WHERE r.state = 'queued' AND r.held = 0 AND r.priority = @priority AND r.due_at <= @now
                     AND (r.due_at, r.id) > (@afterDue, @afterId) AND j.paused = 0
                 ORDER BY r.due_at, r.id
                 LIMIT @limit
                 """,
-                r => new ClaimCandidate(r.Int64(0), r.Text(1), r.Text(2), r.Text(3), SqliteRows.Int64OrNull(r, 4), r.Int64(5), (int)p, Time(r.Int64(6))),
+                r => new ClaimCandidate(r.Int64(0), r.Text(1), r.Text(2), r.Text(3), SqliteRows.Int64OrNull(r, 4), r.Int64(5), (int)p, Time(r.Int64(6)))
+                {
+                    FlowKeys = r.IsNull(7) ? null : r.Text(7),
+                },
                 ("@priority", p), ("@now", Ms(now)), ("@afterDue", position.Due), ("@afterId", position.Id), ("@limit", limit - found.Count)));
             priority = found.Count < limit ? HighestQueuedPriorityBelow(scope, p) : null;
             position = (long.MinValue, long.MinValue);

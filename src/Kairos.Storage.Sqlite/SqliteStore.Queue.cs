@@ -20,7 +20,7 @@ internal sealed partial class SqliteStore
                               payload, idempotency_key, created_at, due_at, event_id, subscription, chain_depth, dedupe_key, held)
             SELECT name, queue, executor_kind, COALESCE(@priority, priority), 'queued', max_attempts, @source, @trigger, @parent,
                    @payload, @key, @now, @due, @event, @subscription, @depth, @dedupe, paused
-            FROM jobs WHERE name = @job AND NOT (skip_on_overlap = 1 AND max_instances IS NOT NULL)
+            FROM jobs WHERE name = @job AND NOT (skip_on_overlap = 1 AND max_instances IS NOT NULL) AND flow IS NULL
             ON CONFLICT (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             """,
             ("@priority", request.Priority), ("@source", request.Source), ("@trigger", request.TriggerId), ("@parent", request.ParentRunId),
@@ -33,16 +33,16 @@ internal sealed partial class SqliteStore
         scope.Execute(
             """
             INSERT INTO runs (job_name, queue, executor_kind, priority, state, max_attempts, source, trigger_id, parent_run_id,
-                              payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key, held)
+                              payload, idempotency_key, created_at, due_at, finished_at, event_id, subscription, chain_depth, dedupe_key, held, flow_keys)
             VALUES (@job, @queue, @kind, @priority, @state, @maxAttempts, @source, @trigger, @parent, @payload, @key, @now, @due, @finished,
-                    @event, @subscription, @depth, @dedupe, @held)
+                    @event, @subscription, @depth, @dedupe, @held, @flowKeys)
             ON CONFLICT (job_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             """,
             ("@job", run.JobName), ("@queue", run.Queue), ("@kind", run.ExecutorKind), ("@priority", run.Priority),
             ("@state", run.State.ToWire()), ("@maxAttempts", run.MaxAttempts), ("@source", run.Source), ("@trigger", run.TriggerId),
             ("@parent", run.ParentRunId), ("@payload", run.Payload), ("@key", run.IdempotencyKey), ("@now", Ms(run.CreatedAt)),
             ("@due", Ms(run.DueAt)), ("@finished", Ms(run.FinishedAt)), ("@event", run.EventId), ("@subscription", run.Subscription),
-            ("@depth", run.ChainDepth), ("@dedupe", run.DedupeKey), ("@held", run.Held ? 1 : 0)) == 1
+            ("@depth", run.ChainDepth), ("@dedupe", run.DedupeKey), ("@held", run.Held ? 1 : 0), ("@flowKeys", run.FlowKeys)) == 1
             ? scope.LastInsertRowId
             : null; // The idempotency key is taken.
 }

@@ -86,7 +86,7 @@ internal sealed partial class SqliteStore
 
         public ValueTask<JobSettings?> GetJobSettingsAsync(string jobName) =>
             ValueTask.FromResult(scope.Query(
-                "SELECT queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused FROM jobs WHERE name = @name",
+                "SELECT queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, flow FROM jobs WHERE name = @name",
                 ReadJobSettings, ("@name", jobName)).FirstOrDefault());
 
         public ValueTask<IReadOnlyDictionary<string, JobSettings>> GetJobSettingsAsync(IReadOnlyCollection<string> jobNames)
@@ -103,7 +103,10 @@ internal sealed partial class SqliteStore
         }
 
         private static JobSettings? ReadJobSettings(SqliteStatement r) =>
-            new(r.Text(0), r.Text(1), (int)r.Int64(2), (int)r.Int64(3), r.IsNull(4) ? null : (int)r.Int64(4), r.Int64(5) != 0, r.Int64(6) != 0);
+            new(r.Text(0), r.Text(1), (int)r.Int64(2), (int)r.Int64(3), r.IsNull(4) ? null : (int)r.Int64(4), r.Int64(5) != 0, r.Int64(6) != 0)
+            {
+                Flow = r.IsNull(7) ? null : r.Text(7),
+            };
 
         // The single writer already takes decisions one at a time.
         public ValueTask LockJobAsync(string jobName) => ValueTask.CompletedTask;

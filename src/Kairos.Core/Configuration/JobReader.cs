@@ -23,6 +23,7 @@ internal static class JobReader
             Concurrency = f.TryGetValue("concurrency", out var c) ? ReadConcurrency(c, nodes) : defaults.Concurrency,
             Paused = f.TryGetValue("paused", out var paused) && (nodes.Bool(paused, "paused") ?? false),
             PauseAfterFailures = f.TryGetValue("pauseAfterFailures", out var failures) ? nodes.Int(failures, "pauseAfterFailures", 1, JobDefinition.MaxPauseAfterFailures) : null,
+            Flow = f.TryGetValue("flow", out var flow) ? FlowReader.Read(flow, nodes) : null,
             Triggers = f.TryGetValue("triggers", out var triggers) ? nodes.Sequence(triggers, "triggers").Select(n => TriggerReader.Read(n, nodes)).OfType<TriggerSpec>().ToList() : [],
         };
         return nodes.Errors.Count == errorsBefore ? job : null;

@@ -87,6 +87,9 @@ public sealed class KairosJobBuilder
     public KairosJobBuilder MaxInstances(int maxInstances, OverlapPolicy onOverlap = OverlapPolicy.Queue) =>
         With(_job with { Concurrency = new ConcurrencyPolicy(maxInstances, onOverlap) });
 
+    /// <summary>Flow control by keys over the payload: concurrency keys, rate limit, singleton, throttle (see docs/configuration.md).</summary>
+    public KairosJobBuilder Flow(FlowControl flow) => With(_job with { Flow = flow });
+
     internal JobDefinition Build() => _job with { Triggers = [.. _triggers] };
 
     private KairosJobBuilder With(JobDefinition job)

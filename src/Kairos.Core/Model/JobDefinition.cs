@@ -32,6 +32,9 @@ public sealed record JobDefinition
 
     public IReadOnlyList<TriggerSpec> Triggers { get; init; } = [];
 
+    /// <summary>Flow control by keys over the payload (concurrency keys, rate limit, singleton, throttle); null: none.</summary>
+    public FlowControl? Flow { get; init; }
+
     public const int MinPriority = 1;
     public const int MaxPriority = 10;
 }

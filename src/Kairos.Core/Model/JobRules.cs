@@ -128,6 +128,10 @@ internal static partial class JobRules
             errors.Add("concurrency.maxInstances: must be at least 1");
         }
         AddIf(errors, "queue", Name(job.Queue, "queue"));
+        if (job.Flow is { } flow)
+        {
+            FlowRules.Validate(flow, errors);
+        }
         CheckExecutor(job.Executor, handlerExists, errors);
         if (job.PauseAfterFailures is < 1 or > JobDefinition.MaxPauseAfterFailures)
         {

@@ -102,6 +102,12 @@ internal interface IKairosStore : IAsyncDisposable
     Task<int> DeleteEventsAsync(DateTimeOffset publishedBefore, int limit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Deletes at most <paramref name="limit"/> rows of flow-control state whose time is before
+    /// <paramref name="before"/> and whose run, if any, is no longer queued or running.
+    /// </summary>
+    Task<int> DeleteFlowStateAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes journal entries written before <paramref name="before"/>, oldest first; never the
     /// newest entry (sequence numbers are never handed out twice) nor an entry of a run still queued or running.
     /// </summary>

@@ -7,7 +7,7 @@ namespace Kairos.Engine.Claiming;
 /// <summary>
 /// Claiming: the dispatcher takes due runs in order priority → due time → id, skipping runs of
 /// paused jobs, within every limit (a job's max instances, per-queue and per-executor-kind limits,
-/// counted over the running runs of every node), marks them running under its lease and journals
+/// a run's concurrency keys (<see cref="Flow.ConcurrencySlots"/>), counted over the running runs of every node), marks them running under its lease and journals
 /// run.started, in one transaction.
 /// <para>
 /// Limits are checked only for candidates they apply to. The running runs are counted (once per
@@ -30,6 +30,7 @@ internal static class RunClaims
         await tx.BeginClaimAsync().ConfigureAwait(false);
         var chosen = new List<ClaimCandidate>(request.MaxRuns);
         RunLimitCounter? running = null; // Counted on first need: with no limit in play, not at all.
+        Flow.ConcurrencyKeyCounter? keys = null; // The same, for runs with concurrency keys.
         var scanned = 0;
         ClaimCandidate? after = null;
         // The first page is exactly what is missing, as when no limit turns a run down; pages after
@@ -55,8 +56,20 @@ internal static class RunClaims
                     await tx.LockClaimLimitsAsync().ConfigureAwait(false);
                     running = new RunLimitCounter(await tx.CountRunningRunsAsync().ConfigureAwait(false));
                 }
+                if (candidate.FlowKeys is { } flowKeys)
+                {
+                    keys ??= new Flow.ConcurrencyKeyCounter(await tx.ListRunningFlowKeysAsync().ConfigureAwait(false));
+                    if (!keys.Allows(flowKeys))
+                    {
+                        continue;
+                    }
+                }
                 if (running.TryTake(candidate.JobName, candidate.Queue, candidate.ExecutorKind, candidate.MaxInstances, request))
                 {
+                    if (candidate.FlowKeys is { } taken)
+                    {
+                        keys!.Take(taken);
+                    }
                     chosen.Add(candidate);
                 }
             }
@@ -79,6 +92,7 @@ internal static class RunClaims
 
     private static bool LimitsApply(ClaimCandidate candidate, ClaimRequest request) =>
         candidate.MaxInstances is not null
+        || candidate.FlowKeys is not null
         || request.QueueLimits.ContainsKey(candidate.Queue)
         || request.ExecutorKindLimits.ContainsKey(candidate.ExecutorKind);
 }

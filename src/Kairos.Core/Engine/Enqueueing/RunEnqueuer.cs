@@ -14,6 +14,8 @@ namespace Kairos.Engine.Enqueueing;
 /// (journaled <c>run.deduplicated</c>);</item>
 /// <item>a job that skips overlapping runs records the run as skipped while it has
 /// <c>maxInstances</c> active runs (journaled <c>run.skipped</c>);</item>
+/// <item>a job with flow control goes through its rules (<see cref="Flow.FlowEnqueue"/>: rate limit,
+/// singleton, throttle, concurrency keys);</item>
 /// <item>otherwise the run is queued with the job's queue, executor kind, priority and attempts,
 /// held while the job is paused, and journaled <c>run.enqueued</c>.</item>
 /// </list>
@@ -55,18 +57,23 @@ internal static class RunEnqueuer
                 skipReason = $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs";
             }
         }
+        if (state == RunState.Queued && job.Flow is { } flow)
+        {
+            return await Flow.FlowEnqueue.EnqueueAsync(tx, request, job, Flow.FlowKeys.Parse(flow), now).ConfigureAwait(false);
+        }
         return await InsertAsync(tx, request, job, state, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", skipReason).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Inserts the request's run in the state a rule decided (after looking up its idempotency key),
     /// journaled as <paramref name="kind"/> with <paramref name="reason"/>; <paramref name="dueAt"/>,
-    /// when given, replaces the request's due time.
+    /// when given, replaces the request's due time; <paramref name="flowKeys"/> are the run's
+    /// concurrency keys (<see cref="Flow.ConcurrencySlots"/>).
     /// </summary>
     public static async ValueTask<EnqueueResult> InsertAsync(IDriverTransaction tx, RunRequest request, JobSettings job, RunState state, DateTimeOffset now,
-        string kind, string? reason, DateTimeOffset? dueAt = null)
+        string kind, string? reason, DateTimeOffset? dueAt = null, string? flowKeys = null)
     {
-        var run = NewRun.For(request, job, state, now);
+        var run = NewRun.For(request, job, state, now) with { FlowKeys = flowKeys };
         if (dueAt is { } due)
         {
             run = run with { DueAt = due };
@@ -83,7 +90,7 @@ internal static class RunEnqueuer
 
     /// <summary>
     /// Several requests in one transaction (a group commit), each with its own time. Plain requests
-    /// (no idempotency or de-duplication key, a job that does not skip overlapping runs) are inserted
+    /// (no idempotency or de-duplication key, a job that does not skip overlapping runs and has no flow control) are inserted
     /// and journaled together, which a driver can do in a few statements; the others go one by one.
     /// A request for a job that does not exist throws, failing the whole transaction.
     /// </summary>
@@ -95,7 +102,7 @@ internal static class RunEnqueuer
         for (var i = 0; i < items.Count; i++)
         {
             var (request, now) = items[i];
-            if (request.IdempotencyKey is null && request.DedupeKey is null && jobs.TryGetValue(request.JobName, out var job) && !job.SkipsOverlaps)
+            if (request.IdempotencyKey is null && request.DedupeKey is null && jobs.TryGetValue(request.JobName, out var job) && !job.SkipsOverlaps && job.Flow is null)
             {
                 plain.Add((i, NewRun.For(request, job, RunState.Queued, now)));
             }

@@ -49,7 +49,11 @@ internal sealed class Pruner(IKairosStore store, KairosOptions options, TimeProv
             Cancelled: await Runs(RunState.Cancelled, retention.Cancelled).ConfigureAwait(false),
             Events: await DrainAsync(retention.Events, now, (before, limit) => store.DeleteEventsAsync(before, limit, cancellationToken)).ConfigureAwait(false),
             WebhookDeliveries: await WebhookDeliveriesAsync(now, cancellationToken).ConfigureAwait(false),
-            Journal: await DrainAsync(retention.Journal, now, (before, limit) => store.DeleteJournalAsync(before, limit, cancellationToken)).ConfigureAwait(false));
+            Journal: await DrainAsync(retention.Journal, now, (before, limit) => store.DeleteJournalAsync(before, limit, cancellationToken)).ConfigureAwait(false))
+        {
+            // A key's state older than the longest period a rule counts over no longer changes any decision.
+            FlowState = await DrainAsync(FlowRules.LongestPeriod, now, (before, limit) => store.DeleteFlowStateAsync(before, limit, cancellationToken)).ConfigureAwait(false),
+        };
         if (counts.Total > 0)
         {
             await store.AppendJournalAsync("retention.pruned", null, JsonSerializer.Serialize(counts, KairosJson.Options), now, cancellationToken).ConfigureAwait(false);
@@ -95,5 +99,8 @@ internal sealed class Pruner(IKairosStore store, KairosOptions options, TimeProv
 internal sealed record PruneCounts(int Succeeded, int Skipped, int Dead, int Cancelled, int Events, int WebhookDeliveries, int Journal)
 {
     [System.Text.Json.Serialization.JsonIgnore]
-    public int Total => Succeeded + Skipped + Dead + Cancelled + Events + WebhookDeliveries + Journal;
+    public int Total => Succeeded + Skipped + Dead + Cancelled + Events + WebhookDeliveries + Journal + FlowState;
+
+    /// <summary>Rows of flow-control state (keys of rate limits, throttles, singletons, debounces, batches).</summary>
+    public int FlowState { get; init; }
 }

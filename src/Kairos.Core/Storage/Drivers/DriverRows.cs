@@ -7,6 +7,9 @@ internal sealed record JobSettings(string Queue, string ExecutorKind, int Priori
 {
     /// <summary>The job records overlapping runs as skipped (it has an instance limit and says to skip).</summary>
     public bool SkipsOverlaps => SkipOnOverlap && MaxInstances is not null;
+
+    /// <summary>The job's flow control as stored (JSON of <see cref="FlowControl"/>); null: none, and its runs take the plain paths.</summary>
+    public string? Flow { get; init; }
 }
 
 /// <summary>A run row to insert, every column decided.</summary>
@@ -30,6 +33,9 @@ internal sealed record NewRun(
     public string? Subscription { get; init; }
     public int ChainDepth { get; init; }
     public string? DedupeKey { get; init; }
+
+    /// <summary>The run's concurrency keys with their limits (<see cref="Engine.Flow.ConcurrencySlots"/>); null: none.</summary>
+    public string? FlowKeys { get; init; }
 
     /// <summary>Queued while its job is paused: kept out of the claim order until the job resumes.</summary>
     public bool Held { get; init; }
@@ -64,7 +70,14 @@ internal sealed record RunSummary(long Id, string JobName, long? TriggerId, RunS
 internal sealed record CompletedRun(string JobName, long? TriggerId, int Attempt, DateTimeOffset? StartedAt);
 
 /// <summary>A queued run a claim may take, with what its limits need; its claim-order position is (Priority desc, DueAt, Id).</summary>
-internal sealed record ClaimCandidate(long Id, string JobName, string Queue, string ExecutorKind, long? MaxInstances, long JobVersion, int Priority, DateTimeOffset DueAt);
+internal sealed record ClaimCandidate(long Id, string JobName, string Queue, string ExecutorKind, long? MaxInstances, long JobVersion, int Priority, DateTimeOffset DueAt)
+{
+    /// <summary>The run's concurrency keys with their limits, as stored at enqueue; null: none.</summary>
+    public string? FlowKeys { get; init; }
+}
+
+/// <summary>One key's state for the enqueue-time flow rules: a time (GCRA's, or when a debounce began) and a run.</summary>
+internal sealed record FlowState(DateTimeOffset At, long? RunId);
 
 /// <summary>How many runs of one job, queue and executor kind are running, on every node.</summary>
 internal sealed record RunningCount(string JobName, string Queue, string ExecutorKind, long Count);

@@ -38,6 +38,18 @@ internal interface IDriverTransaction
     /// <summary>Running runs, counted by job, queue and executor kind.</summary>
     ValueTask<IReadOnlyList<RunningCount>> CountRunningRunsAsync();
 
+    /// <summary>The concurrency keys (<see cref="NewRun.FlowKeys"/>) of the running runs that have any, on every node.</summary>
+    ValueTask<IReadOnlyList<string>> ListRunningFlowKeysAsync();
+
+    /// <summary>The flow state stored under <paramref name="key"/>; null when there is none.</summary>
+    ValueTask<FlowState?> GetFlowStateAsync(string key);
+
+    /// <summary>Stores <paramref name="state"/> under <paramref name="key"/>, replacing what was there.</summary>
+    ValueTask SetFlowStateAsync(string key, FlowState state);
+
+    /// <summary>Gives a queued run <paramref name="payload"/> and <paramref name="dueAt"/>; false when it is no longer queued.</summary>
+    ValueTask<bool> UpdateQueuedRunAsync(long runId, string? payload, DateTimeOffset dueAt);
+
     /// <summary>Marks the runs running (next attempt, started now, leased to <paramref name="owner"/>); returns them in the order given.</summary>
     ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt);
 
@@ -105,7 +117,7 @@ internal interface IDriverTransaction
     /// The common insert in one step: a queued run of <paramref name="request"/>'s job taking the job's
     /// queue, executor kind, priority (unless the request sets one), attempts and paused state from
     /// its row, due at the request's not-before time or <paramref name="now"/>. Only for a job with no
-    /// overlap rule (skip-on-overlap with an instance limit): returns null for such a job, for a job
+    /// overlap rule (skip-on-overlap with an instance limit) and no flow control: returns null for such a job, for a job
     /// that does not exist, and when the idempotency key is taken.
     /// </summary>
     ValueTask<long?> InsertRunFromJobAsync(RunRequest request, DateTimeOffset now);

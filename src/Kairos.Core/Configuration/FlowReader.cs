@@ -1,0 +1,142 @@
+using Kairos.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Kairos.Configuration;
+
+/// <summary>Reads a job's <c>flow:</c> section into a <see cref="FlowControl"/>, each bad value an error at its line and column.</summary>
+internal static class FlowReader
+{
+    public static FlowControl? Read(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "flow", "concurrency", "rateLimit", "singleton", "throttle", "debounce", "batch");
+        var flow = new FlowControl
+        {
+            Concurrency = f.TryGetValue("concurrency", out var c) ? ReadConcurrency(c, nodes) : [],
+            RateLimit = f.TryGetValue("rateLimit", out var r) ? ReadRateLimit(r, nodes) : null,
+            Singleton = f.TryGetValue("singleton", out var s) ? ReadSingleton(s, nodes) : null,
+            Throttle = f.TryGetValue("throttle", out var t) ? ReadThrottle(t, nodes) : null,
+            Debounce = f.TryGetValue("debounce", out var d) ? ReadDebounce(d, nodes) : null,
+            Batch = f.TryGetValue("batch", out var b) ? ReadBatch(b, nodes) : null,
+        };
+        if (flow.Debounce is not null && flow.Batch is not null)
+        {
+            nodes.Error(f["batch"], "a job either debounces or batches its runs, not both");
+        }
+        return flow.IsEmpty ? null : flow;
+    }
+
+    private static List<ConcurrencyKey> ReadConcurrency(YamlNode node, YamlNodes nodes)
+    {
+        // One limit may be written without the list.
+        var items = node is YamlMappingNode ? [node] : nodes.Sequence(node, "flow.concurrency");
+        if (items.Count > FlowControl.MaxConcurrencyKeys)
+        {
+            nodes.Error(node, $"flow.concurrency allows at most {FlowControl.MaxConcurrencyKeys} limits");
+        }
+        var limits = new List<ConcurrencyKey>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var what = $"flow.concurrency[{i}]";
+            var f = nodes.Fields(items[i], what, "key", "limit");
+            if (!f.TryGetValue("limit", out var limit))
+            {
+                nodes.Error(items[i], $"{what} needs a limit");
+                continue;
+            }
+            if (nodes.Int(limit, what + ".limit", 1, FlowControl.MaxLimit) is { } n)
+            {
+                limits.Add(new ConcurrencyKey(n, Key(f, what, nodes)));
+            }
+        }
+        return limits;
+    }
+
+    private static RateLimitRule? ReadRateLimit(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "flow.rateLimit", "key", "limit", "period");
+        var (limit, period) = CountPer(f, node, "flow.rateLimit", ("limit", FlowControl.MaxLimit), "period", nodes);
+        var key = Key(f, "flow.rateLimit", nodes);
+        return limit is { } n && period is { } d ? new RateLimitRule(n, d, key) : null;
+    }
+
+    private static SingletonRule? ReadSingleton(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "flow.singleton", "key", "mode");
+        var mode = f.TryGetValue("mode", out var m)
+            ? nodes.Enum(m, "flow.singleton.mode", ("skip", SingletonMode.Skip), ("cancel", SingletonMode.Cancel))
+            : SingletonMode.Skip;
+        var key = Key(f, "flow.singleton", nodes);
+        return mode is { } mo ? new SingletonRule(key, mo) : null;
+    }
+
+    private static ThrottleRule? ReadThrottle(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "flow.throttle", "key", "limit", "period", "burst");
+        var (limit, period) = CountPer(f, node, "flow.throttle", ("limit", FlowControl.MaxLimit), "period", nodes);
+        var burst = f.TryGetValue("burst", out var b) ? nodes.Int(b, "flow.throttle.burst", 1, FlowControl.MaxLimit) : 1;
+        var key = Key(f, "flow.throttle", nodes);
+        return limit is { } n && period is { } d && burst is { } bu ? new ThrottleRule(n, d, bu, key) : null;
+    }
+
+    private static DebounceRule? ReadDebounce(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "flow.debounce", "key", "period", "timeout");
+        var period = Required(f, "period", node, "flow.debounce", nodes) is { } p ? Period(p, "flow.debounce.period", nodes) : null;
+        var timeout = f.TryGetValue("timeout", out var t) ? Period(t, "flow.debounce.timeout", nodes) : null;
+        if (period is { } pe && timeout is { } ti && ti < pe)
+        {
+            nodes.Error(t!, "flow.debounce.timeout must not be shorter than the period");
+        }
+        var key = Key(f, "flow.debounce", nodes);
+        return period is { } d ? new DebounceRule(d, timeout, key) : null;
+    }
+
+    private static BatchRule? ReadBatch(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "flow.batch", "key", "maxSize", "timeout");
+        var (size, timeout) = CountPer(f, node, "flow.batch", ("maxSize", FlowControl.MaxBatchSize), "timeout", nodes);
+        var key = Key(f, "flow.batch", nodes);
+        return size is { } n && timeout is { } d ? new BatchRule(n, d, key) : null;
+    }
+
+    /// <summary>A rule's required count (1 to its maximum) and duration, each an error at its node when bad or missing.</summary>
+    private static (int? Count, TimeSpan? Duration) CountPer(Dictionary<string, YamlNode> f, YamlNode node, string what,
+        (string Field, int Max) count, string duration, YamlNodes nodes) =>
+        (Required(f, count.Field, node, what, nodes) is { } c ? nodes.Int(c, $"{what}.{count.Field}", 1, count.Max) : null,
+         Required(f, duration, node, what, nodes) is { } d ? Period(d, $"{what}.{duration}", nodes) : null);
+
+    private static YamlNode? Required(Dictionary<string, YamlNode> f, string field, YamlNode node, string what, YamlNodes nodes)
+    {
+        if (f.TryGetValue(field, out var value))
+        {
+            return value;
+        }
+        nodes.Error(node, $"{what} needs {field}");
+        return null;
+    }
+
+    private static string? Key(Dictionary<string, YamlNode> f, string what, YamlNodes nodes)
+    {
+        if (!f.TryGetValue("key", out var node))
+        {
+            return null;
+        }
+        var key = nodes.String(node, what + ".key");
+        if (key is not null && FlowRules.Key(key) is { } error)
+        {
+            nodes.Error(node, $"{what}.key: {error}");
+        }
+        return key;
+    }
+
+    private static TimeSpan? Period(YamlNode node, string what, YamlNodes nodes)
+    {
+        var period = nodes.Duration(node, what);
+        if (period is { } p && FlowRules.Period(p) is { } error)
+        {
+            nodes.Error(node, $"{what}: {error}");
+            return null;
+        }
+        return period;
+    }
+}
