@@ -96,7 +96,7 @@ internal sealed class HttpExecutor : IJobExecutor
         {
             try
             {
-                body = PayloadTemplate.Render(spec.Body, payload);
+                body = PayloadTemplate.RenderJson(spec.Body, payload);
             }
             catch (TemplateException ex)
             {
