@@ -24,6 +24,7 @@ internal static class JobReader
             Paused = f.TryGetValue("paused", out var paused) && (nodes.Bool(paused, "paused") ?? false),
             PauseAfterFailures = f.TryGetValue("pauseAfterFailures", out var failures) ? nodes.Int(failures, "pauseAfterFailures", 1, JobDefinition.MaxPauseAfterFailures) : null,
             Triggers = f.TryGetValue("triggers", out var triggers) ? nodes.Sequence(triggers, "triggers").Select(n => TriggerReader.Read(n, nodes)).OfType<TriggerSpec>().ToList() : [],
+            Notify = f.TryGetValue("notify", out var notify) ? NotificationReader.Read(notify, nodes) : [],
         };
         return nodes.Errors.Count == errorsBefore ? job : null;
     }
@@ -106,7 +107,7 @@ internal static class JobReader
         return argv.Contains(null) ? null : argv.Select(a => a!).ToList();
     }
 
-    private static HttpExecutorSpec? ReadHttp(YamlNode node, YamlNodes nodes)
+    internal static HttpExecutorSpec? ReadHttp(YamlNode node, YamlNodes nodes, string defaultMethod = "GET")
     {
         var f = nodes.Fields(node, "http", "method", "url", "headers", "body", "timeout", "maxResponseBytes");
         if (!f.TryGetValue("url", out var urlNode))
@@ -119,7 +120,7 @@ internal static class JobReader
         {
             nodes.Error(urlNode, urlError);
         }
-        var method = f.TryGetValue("method", out var m) ? nodes.String(m, "http.method")?.ToUpperInvariant() : "GET";
+        var method = f.TryGetValue("method", out var m) ? nodes.String(m, "http.method")?.ToUpperInvariant() : defaultMethod;
         if (m is not null && method is not null && JobRules.HttpMethod(method) is { } methodError)
         {
             nodes.Error(m, methodError);

@@ -32,6 +32,11 @@ public sealed record JobDefinition
 
     public IReadOnlyList<TriggerSpec> Triggers { get; init; } = [];
 
+    /// <summary>Events published and HTTP requests sent when a run reaches an outcome; none by default.</summary>
+    public IReadOnlyList<Notification> Notify { get; init; } = [];
+
+    public const int MaxNotifications = 20;
+
     public const int MinPriority = 1;
     public const int MaxPriority = 10;
 }

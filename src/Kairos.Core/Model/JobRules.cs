@@ -129,6 +129,7 @@ internal static partial class JobRules
         }
         AddIf(errors, "queue", Name(job.Queue, "queue"));
         CheckExecutor(job.Executor, handlerExists, errors);
+        CheckNotifications(job, errors);
         if (job.PauseAfterFailures is < 1 or > JobDefinition.MaxPauseAfterFailures)
         {
             errors.Add($"pauseAfterFailures: must be 1 to {JobDefinition.MaxPauseAfterFailures}, not {job.PauseAfterFailures}");
@@ -236,23 +237,28 @@ internal static partial class JobRules
                 }
                 break;
             case HttpExecutorSpec http:
-                AddIf(errors, "http.method", HttpMethod(http.Method));
-                AddIf(errors, "http.url", HttpUrl(http.Url));
-                if (http.Headers.Values.Contains(null!))
-                {
-                    errors.Add("http.headers: header values must be text, not null");
-                }
-                if (http.MaxResponseBytes < 1)
-                {
-                    errors.Add("http.maxResponseBytes: must be at least 1");
-                }
-                if (http.RequestTimeout is { } requestTimeout)
-                {
-                    AddIf(errors, "http.timeout", Timer(requestTimeout, "timeout"));
-                }
+                CheckHttp(http, errors);
                 break;
         }
         errors.AddRange(Secrets.SecretReferences.Misplaced(executor));
+    }
+
+    private static void CheckHttp(HttpExecutorSpec http, List<string> errors)
+    {
+        AddIf(errors, "http.method", HttpMethod(http.Method));
+        AddIf(errors, "http.url", HttpUrl(http.Url));
+        if (http.Headers.Values.Contains(null!))
+        {
+            errors.Add("http.headers: header values must be text, not null");
+        }
+        if (http.MaxResponseBytes < 1)
+        {
+            errors.Add("http.maxResponseBytes: must be at least 1");
+        }
+        if (http.RequestTimeout is { } requestTimeout)
+        {
+            AddIf(errors, "http.timeout", Timer(requestTimeout, "timeout"));
+        }
     }
 
     private static void AddIf(List<string> errors, string field, string? error)

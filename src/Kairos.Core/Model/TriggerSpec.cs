@@ -253,4 +253,7 @@ public static class TriggerSources
 
     /// <summary>A run for a past scheduled time of a time trigger, asked for by a backfill.</summary>
     public const string Backfill = "backfill";
+
+    /// <summary>A delivery of a job's HTTP notification (a run of the internal <c>kairos.notify</c> job).</summary>
+    public const string Notification = "notification";
 }

@@ -16,13 +16,14 @@ internal sealed record JobView(
     bool Paused,
     long Version,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<TriggerView> Triggers)
+    IReadOnlyList<TriggerView> Triggers,
+    IReadOnlyList<Notification> Notify)
 {
     public static JobView From(StoredJob job, IEnumerable<TriggerState> triggers)
     {
         var d = job.Definition;
         return new JobView(d.Name, d.Executor, d.Queue, d.Priority, d.Timeout, d.Retry, d.Concurrency, d.Paused, job.Version, job.UpdatedAt,
-            triggers.Select(TriggerView.From).ToList());
+            triggers.Select(TriggerView.From).ToList(), d.Notify);
     }
 }
 

@@ -39,6 +39,7 @@ internal static class RunControl
                 await tx.AppendJournalAsync(now, "run.cancelled", run.JobName, runId, run.TriggerId,
                     JsonSerializer.Serialize(new { @while = "queued", reason }, KairosJson.Options)).ConfigureAwait(false);
                 await EventRouter.PublishRunFinishedAsync(tx, runId, now).ConfigureAwait(false);
+                await RunNotifications.AfterEndAsync(tx, run.JobName, runId, now).ConfigureAwait(false);
                 return (CancelResult.Cancelled, run);
             case RunState.Running:
                 await tx.RequestCancelAsync(runId).ConfigureAwait(false);

@@ -1,0 +1,65 @@
+namespace Kairos.Model;
+
+/// <summary>The rules a job's <see cref="JobDefinition.Notify"/> list must meet, shared by the YAML loader and the API.</summary>
+internal static partial class JobRules
+{
+    /// <summary>The internal job whose runs deliver HTTP notifications; no definition may take its name.</summary>
+    public const string NotificationJob = "kairos.notify";
+
+    /// <summary>Every problem of one notification, as (field under it, message).</summary>
+    public static IEnumerable<(string Field, string Message)> Notification(Notification notification)
+    {
+        if (notification.On is not { Count: > 0 } on || on.Any(o => !Enum.IsDefined(o)))
+        {
+            yield return ("on", "must name at least one of failed, dead, succeeded, cancelled");
+        }
+        if ((notification.Http is null) == (notification.Event is null))
+        {
+            yield return ("", "needs exactly one of http or event");
+        }
+        if (notification.Event is { } type)
+        {
+            if (Events.EventTypePattern.CheckType(type) is { } error)
+            {
+                yield return ("event", error);
+            }
+            else if (type.StartsWith("run.", StringComparison.Ordinal) || type.StartsWith("job.", StringComparison.Ordinal))
+            {
+                yield return ("event", $"'{type}' is an event type Kairos publishes itself (run.*, job.*); choose another");
+            }
+        }
+        if (notification.Http is { } http)
+        {
+            var errors = new List<string>();
+            CheckHttp(http, errors);
+            foreach (var error in errors.Concat(Secrets.SecretReferences.Misplaced(http)))
+            {
+                yield return ("", error);
+            }
+        }
+    }
+
+    private static void CheckNotifications(JobDefinition job, List<string> errors)
+    {
+        if (job.Name == NotificationJob)
+        {
+            errors.Add($"name: '{NotificationJob}' is the internal job that delivers notifications");
+        }
+        if (job.Notify.Count > JobDefinition.MaxNotifications)
+        {
+            errors.Add($"notify: at most {JobDefinition.MaxNotifications} notifications, not {job.Notify.Count}");
+        }
+        for (var i = 0; i < job.Notify.Count; i++)
+        {
+            if (job.Notify[i] is null)
+            {
+                errors.Add($"notify[{i}]: must be a notification, not null");
+                continue;
+            }
+            foreach (var (field, message) in Notification(job.Notify[i]))
+            {
+                errors.Add($"notify[{i}]{(field.Length == 0 ? "" : "." + field)}: {message}");
+            }
+        }
+    }
+}
