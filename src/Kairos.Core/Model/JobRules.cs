@@ -149,6 +149,12 @@ internal static partial class JobRules
             {
                 errors.Add($"{field}.overlap: one of allow-all, skip, buffer-one, buffer-all, cancel-other, terminate-other, on cron and interval triggers only");
             }
+            if (job.Triggers[i].Publish is { } publish)
+            {
+                AddIf(errors, field + ".publish", job.Triggers[i] is not (FileTriggerSpec or PollTriggerSpec)
+                    ? "only file and poll triggers publish (a webhook publishes from its own definition)"
+                    : PublishedType(publish));
+            }
             switch (job.Triggers[i])
             {
                 case CronTriggerSpec cron:

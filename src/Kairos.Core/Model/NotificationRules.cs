@@ -17,16 +17,9 @@ internal static partial class JobRules
         {
             yield return ("", "needs exactly one of http or event");
         }
-        if (notification.Event is { } type)
+        if (notification.Event is { } type && PublishedType(type) is { } typeError)
         {
-            if (Events.EventTypePattern.CheckType(type) is { } error)
-            {
-                yield return ("event", error);
-            }
-            else if (type.StartsWith("run.", StringComparison.Ordinal) || type.StartsWith("job.", StringComparison.Ordinal))
-            {
-                yield return ("event", $"'{type}' is an event type Kairos publishes itself (run.*, job.*); choose another");
-            }
+            yield return ("event", typeError);
         }
         if (notification.Http is { } http)
         {
@@ -38,6 +31,13 @@ internal static partial class JobRules
             }
         }
     }
+
+    /// <summary>A type a job, trigger or webhook publishes: a valid type that is not one of Kairos's own (run.*, job.*).</summary>
+    public static string? PublishedType(string type) =>
+        Events.EventTypePattern.CheckType(type) is { } error ? error
+        : type.StartsWith("run.", StringComparison.Ordinal) || type.StartsWith("job.", StringComparison.Ordinal)
+            ? $"'{type}' is an event type Kairos publishes itself (run.*, job.*); choose another"
+            : null;
 
     private static void CheckNotifications(JobDefinition job, List<string> errors)
     {

@@ -32,13 +32,13 @@ internal static class StoreRules
 
     /// <summary>Records a file change and enqueues its run, unless another node recorded it first (see <see cref="TriggerStateRecording"/>).</summary>
     public static Task<EnqueueResult?> RecordFileChangeAsync(this IKairosStore store, long triggerId, string path, FileSnapshot? current, string? previousPath,
-        RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.WriteAsync(tx => TriggerStateRecording.RecordFileChangeAsync(tx, triggerId, path, current, previousPath, run, now), cancellationToken);
+        RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken, string? publish = null) =>
+        store.WriteAsync(tx => TriggerStateRecording.RecordFileChangeAsync(tx, triggerId, path, current, previousPath, run, now, publish), cancellationToken);
 
     /// <summary>Stores a poll's outcome and enqueues its run (see <see cref="TriggerStateRecording"/>).</summary>
     public static Task<EnqueueResult?> RecordPollAsync(this IKairosStore store, long triggerId, PollState state, RunRequest? run, string? failure,
-        DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.WriteAsync(tx => TriggerStateRecording.RecordPollAsync(tx, triggerId, state, run, failure, now), cancellationToken);
+        DateTimeOffset now, CancellationToken cancellationToken, string? publish = null) =>
+        store.WriteAsync(tx => TriggerStateRecording.RecordPollAsync(tx, triggerId, state, run, failure, now, publish), cancellationToken);
 
     /// <summary>Cancels a pending event (no run started yet) and its queued runs; returns how many (see <see cref="Events.Routing.EventCancellation"/>).</summary>
     public static Task<int> CancelEventAsync(this IKairosStore store, long eventId, DateTimeOffset now, CancellationToken cancellationToken) =>

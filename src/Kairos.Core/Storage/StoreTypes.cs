@@ -140,6 +140,9 @@ public sealed record WebhookDelivery(string Hook, string? DeliveryId, string Pay
     /// window after the later of this time and <see cref="ReceivedAt"/> has passed.
     /// </summary>
     public DateTimeOffset? SentAt { get; init; }
+
+    /// <summary>The hook's <see cref="Webhooks.WebhookDefinition.Publish"/>: an event type to publish with the delivery.</summary>
+    public string? Publish { get; init; }
 }
 
 public enum WebhookDeliveryOutcome

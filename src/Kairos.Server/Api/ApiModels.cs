@@ -103,11 +103,11 @@ internal sealed record SubscriptionView(string Name, string Events, JsonNode? Fi
 
 /// <summary>A webhook as the API shows it: where its secret comes from, never the secret.</summary>
 internal sealed record WebhookView(string Name, string Url, string Verification, string? Secret, TimeSpan ReplayWindow, long MaxBodyBytes, Kairos.Webhooks.WebhookRateLimit? RateLimit, IReadOnlyList<string> Headers,
-    Kairos.Webhooks.HmacVerification? Hmac)
+    Kairos.Webhooks.HmacVerification? Hmac, string? Publish)
 {
     public static WebhookView From(Kairos.Webhooks.WebhookDefinition h) =>
         new(h.Name, $"/hooks/{h.Name}", Kairos.Webhooks.WebhookOptionNames.Name(Kairos.Webhooks.WebhookOptionNames.Verifications, h.Verification),
-            h.Secret?.Describe(), h.ReplayWindow, h.MaxBodyBytes, h.RateLimit, h.Headers, h.Hmac);
+            h.Secret?.Describe(), h.ReplayWindow, h.MaxBodyBytes, h.RateLimit, h.Headers, h.Hmac, h.Publish);
 }
 
 internal sealed record EnqueuedView(long RunId, bool Created, string State);
