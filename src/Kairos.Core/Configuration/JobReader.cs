@@ -25,6 +25,7 @@ internal static class JobReader
             PauseAfterFailures = f.TryGetValue("pauseAfterFailures", out var failures) ? nodes.Int(failures, "pauseAfterFailures", 1, JobDefinition.MaxPauseAfterFailures) : null,
             Triggers = f.TryGetValue("triggers", out var triggers) ? nodes.Sequence(triggers, "triggers").Select(n => TriggerReader.Read(n, nodes)).OfType<TriggerSpec>().ToList() : [],
             Notify = f.TryGetValue("notify", out var notify) ? NotificationReader.Read(notify, nodes) : [],
+            Timeouts = f.TryGetValue("timeouts", out var timeouts) ? ReadTimeouts(timeouts, nodes) : null,
         };
         return nodes.Errors.Count == errorsBefore ? job : null;
     }
@@ -163,6 +164,20 @@ internal static class JobReader
             nodes.Error(node, error);
         }
         return retry;
+    }
+
+    private static RunTimeouts? ReadTimeouts(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "timeouts", "start", "finish");
+        if (f.Count == 0 && node is YamlMappingNode)
+        {
+            nodes.Error(node, "timeouts needs start (longest wait queued), finish (longest in total) or both, e.g. { start: 10m, finish: 1h }");
+        }
+        return new RunTimeouts
+        {
+            Start = f.TryGetValue("start", out var start) ? nodes.TimerDuration(start, "timeouts.start") : null,
+            Finish = f.TryGetValue("finish", out var finish) ? nodes.TimerDuration(finish, "timeouts.finish") : null,
+        };
     }
 
     private static ConcurrencyPolicy ReadConcurrency(YamlNode node, YamlNodes nodes)

@@ -37,6 +37,9 @@ public sealed record JobDefinition
 
     public const int MaxNotifications = 20;
 
+    /// <summary>Limits on a run's queued wait and total time (<see cref="RunTimeouts"/>); null: none.</summary>
+    public RunTimeouts? Timeouts { get; init; }
+
     public const int MinPriority = 1;
     public const int MaxPriority = 10;
 }

@@ -41,6 +41,21 @@ internal static partial class JobRules
 
     private static void CheckNotifications(JobDefinition job, List<string> errors)
     {
+        if (job.Timeouts is { } timeouts)
+        {
+            if (timeouts.Start is null && timeouts.Finish is null)
+            {
+                errors.Add("timeouts: give start, finish or both");
+            }
+            if (timeouts.Start is { } start)
+            {
+                AddIf(errors, "timeouts.start", Timer(start, "start"));
+            }
+            if (timeouts.Finish is { } finish)
+            {
+                AddIf(errors, "timeouts.finish", Timer(finish, "finish"));
+            }
+        }
         if (job.Name == NotificationJob)
         {
             errors.Add($"name: '{NotificationJob}' is the internal job that delivers notifications");

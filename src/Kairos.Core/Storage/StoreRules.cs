@@ -19,8 +19,8 @@ internal static class StoreRules
     public static Task<int> ReleaseAsync(this IKairosStore store, string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => InterruptedRuns.ReleaseAsync(tx, owner, runIds, reason, now), cancellationToken);
 
-    public static Task<CancelResult> CancelRunAsync(this IKairosStore store, long runId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.WriteAsync(tx => RunControl.CancelAsync(tx, runId, now), cancellationToken);
+    public static Task<CancelResult> CancelRunAsync(this IKairosStore store, long runId, DateTimeOffset now, CancellationToken cancellationToken, string? reason = null) =>
+        store.WriteAsync(tx => RunControl.CancelAsync(tx, runId, now, reason), cancellationToken);
 
     /// <summary>Queues a finished run again with <paramref name="attempts"/> more attempts; null when there is no such run.</summary>
     public static Task<RunRecord?> RetryRunAsync(this IKairosStore store, long runId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>

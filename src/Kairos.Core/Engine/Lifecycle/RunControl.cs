@@ -13,9 +13,9 @@ internal static class RunControl
     /// A queued run is cancelled at once (and publishes run.cancelled); a running one is flagged, and
     /// the node running it stops it at its next heartbeat or when it hears of the flag.
     /// </summary>
-    public static async ValueTask<CancelResult> CancelAsync(IDriverTransaction tx, long runId, DateTimeOffset now)
+    public static async ValueTask<CancelResult> CancelAsync(IDriverTransaction tx, long runId, DateTimeOffset now, string? reason = null)
     {
-        var (result, run) = await CancelOneAsync(tx, runId, now, null).ConfigureAwait(false);
+        var (result, run) = await CancelOneAsync(tx, runId, now, reason).ConfigureAwait(false);
         if (result == CancelResult.Cancelled && run!.TriggerId is { } triggerId)
         {
             await Scheduling.TriggerOverlaps.AfterRunEndedAsync(tx, run.JobName, triggerId, runId, now).ConfigureAwait(false);
