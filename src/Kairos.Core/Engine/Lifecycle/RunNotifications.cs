@@ -131,25 +131,9 @@ internal static class RunNotifications
         ["maxAttempts"] = run.MaxAttempts,
         ["source"] = run.Source,
         ["error"] = run.Error,
-        ["output"] = ParseOrText(run.Output),
-        ["payload"] = ParseOrText(run.Payload),
+        ["output"] = Storage.EventRouting.ParseOrText(run.Output),
+        ["payload"] = Storage.EventRouting.ParseOrText(run.Payload),
         ["parentRunId"] = run.ParentRunId,
         ["finishedAt"] = run.FinishedAt ?? now,
     }.ToJsonString(KairosJson.Options);
-
-    private static JsonNode? ParseOrText(string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-        try
-        {
-            return JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return JsonValue.Create(text);
-        }
-    }
 }
