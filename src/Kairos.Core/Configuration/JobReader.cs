@@ -25,6 +25,8 @@ internal static class JobReader
             PauseAfterFailures = f.TryGetValue("pauseAfterFailures", out var failures) ? nodes.Int(failures, "pauseAfterFailures", 1, JobDefinition.MaxPauseAfterFailures) : null,
             Flow = f.TryGetValue("flow", out var flow) ? FlowReader.Read(flow, nodes) : null,
             Triggers = f.TryGetValue("triggers", out var triggers) ? nodes.Sequence(triggers, "triggers").Select(n => TriggerReader.Read(n, nodes)).OfType<TriggerSpec>().ToList() : [],
+            Notify = f.TryGetValue("notify", out var notify) ? NotificationReader.Read(notify, nodes) : [],
+            Timeouts = f.TryGetValue("timeouts", out var timeouts) ? ReadTimeouts(timeouts, nodes) : null,
         };
         return nodes.Errors.Count == errorsBefore ? job : null;
     }
@@ -107,7 +109,7 @@ internal static class JobReader
         return argv.Contains(null) ? null : argv.Select(a => a!).ToList();
     }
 
-    private static HttpExecutorSpec? ReadHttp(YamlNode node, YamlNodes nodes)
+    internal static HttpExecutorSpec? ReadHttp(YamlNode node, YamlNodes nodes, string defaultMethod = "GET")
     {
         var f = nodes.Fields(node, "http", "method", "url", "headers", "body", "timeout", "maxResponseBytes");
         if (!f.TryGetValue("url", out var urlNode))
@@ -120,7 +122,7 @@ internal static class JobReader
         {
             nodes.Error(urlNode, urlError);
         }
-        var method = f.TryGetValue("method", out var m) ? nodes.String(m, "http.method")?.ToUpperInvariant() : "GET";
+        var method = f.TryGetValue("method", out var m) ? nodes.String(m, "http.method")?.ToUpperInvariant() : defaultMethod;
         if (m is not null && method is not null && JobRules.HttpMethod(method) is { } methodError)
         {
             nodes.Error(m, methodError);
@@ -163,6 +165,20 @@ internal static class JobReader
             nodes.Error(node, error);
         }
         return retry;
+    }
+
+    private static RunTimeouts? ReadTimeouts(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "timeouts", "start", "finish");
+        if (f.Count == 0 && node is YamlMappingNode)
+        {
+            nodes.Error(node, "timeouts needs start (longest wait queued), finish (longest in total) or both, e.g. { start: 10m, finish: 1h }");
+        }
+        return new RunTimeouts
+        {
+            Start = f.TryGetValue("start", out var start) ? nodes.TimerDuration(start, "timeouts.start") : null,
+            Finish = f.TryGetValue("finish", out var finish) ? nodes.TimerDuration(finish, "timeouts.finish") : null,
+        };
     }
 
     private static ConcurrencyPolicy ReadConcurrency(YamlNode node, YamlNodes nodes)

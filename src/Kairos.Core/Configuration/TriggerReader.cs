@@ -18,7 +18,7 @@ internal static class TriggerReader
 
     public static TriggerSpec? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload", "jitter", "catchUp", "overlap"]);
+        var f = nodes.Fields(node, "a trigger", [.. Kinds, .. KindKeys.Select(k => k.Key), "allowConcurrent", "misfire", "payload", "jitter", "catchUp", "overlap", "publish"]);
         var kinds = Kinds.Where(f.ContainsKey).ToList();
         if (kinds.Count != 1)
         {
@@ -58,6 +58,14 @@ internal static class TriggerReader
         if (f.TryGetValue("payload", out var payload))
         {
             spec = spec with { Payload = YamlNodes.ToJson(payload)?.ToJsonString() };
+        }
+        if (f.TryGetValue("publish", out var publish) && nodes.String(publish, "publish") is { } type)
+        {
+            if ((spec is not (FileTriggerSpec or PollTriggerSpec) ? "'publish' applies only to file and poll triggers (a webhook publishes from its own definition)" : JobRules.PublishedType(type)) is { } error)
+            {
+                nodes.Error(publish, error);
+            }
+            spec = spec with { Publish = type };
         }
         if (f.TryGetValue("jitter", out var jitter))
         {

@@ -9,7 +9,7 @@ internal static class WebhookReader
     public static WebhookDefinition? Read(string name, YamlNode node, YamlNodes nodes)
     {
         var errorsBefore = nodes.Errors.Count;
-        var f = nodes.Fields(node, $"webhook '{name}'", "verify", "secret", "secretEnv", "replayWindow", "maxBodyBytes", "rateLimit", "headers", "hmac");
+        var f = nodes.Fields(node, $"webhook '{name}'", "verify", "secret", "secretEnv", "replayWindow", "maxBodyBytes", "rateLimit", "headers", "hmac", "publish");
         // Where each field was written, so that a rule broken by the definition is reported there.
         var positions = new Dictionary<string, YamlNode>(f, StringComparer.Ordinal);
         var verification = f.TryGetValue("verify", out var v)
@@ -59,6 +59,10 @@ internal static class WebhookReader
         if (f.TryGetValue("headers", out var headers))
         {
             hook = hook with { Headers = nodes.Sequence(headers, "headers").Select(h => nodes.String(h, "a header name")).OfType<string>().ToList() };
+        }
+        if (f.TryGetValue("publish", out var publish))
+        {
+            hook = hook with { Publish = nodes.String(publish, "publish") };
         }
         foreach (var error in WebhookRules.Check(hook))
         {

@@ -30,6 +30,7 @@ internal sealed class KairosEngine : IAsyncDisposable
     private readonly TriggerScheduler _scheduler;
     private readonly LeaseRescuer _rescuer;
     private readonly Retention.Pruner _pruner;
+    private readonly Lifecycle.RunDeadlines _deadlines;
     private readonly Cluster.ClusterMember _member;
 
 
@@ -72,7 +73,8 @@ internal sealed class KairosEngine : IAsyncDisposable
         var files = new Triggers.Files.FileTriggerHost(store, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Files"));
         _hosts.AddRange([Polls, files]);
         // What runs once in the cluster, on the leader: time triggers, poll triggers and retention.
-        _member = new Cluster.ClusterMember(store, new Cluster.DatabaseLeadership(store), options, _time, [_scheduler, Polls, _pruner], loggers.CreateLogger("Kairos.Cluster"));
+        _deadlines = new Lifecycle.RunDeadlines(store, ct => _dispatcher.BeatAsync(ct), _time, loggers.CreateLogger("Kairos.Lifecycle"));
+        _member = new Cluster.ClusterMember(store, new Cluster.DatabaseLeadership(store), options, _time, [_scheduler, Polls, _pruner, _deadlines], loggers.CreateLogger("Kairos.Cluster"));
         WebhookRefusals = new Webhooks.WebhookRefusals(store, Meter, time, loggers.CreateLogger("Kairos.Webhooks"));
         _nodeServices.AddRange([
             _dispatcher,
@@ -113,6 +115,8 @@ internal sealed class KairosEngine : IAsyncDisposable
     internal LeaseRescuer Rescuer => _rescuer;
 
     internal Retention.Pruner Pruner => _pruner;
+
+    internal Lifecycle.RunDeadlines Deadlines => _deadlines;
 
     internal Polling.PollTriggerHost Polls { get; }
 
@@ -290,6 +294,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         await Store.ReplaceOwnedSubscriptionsAsync(job.Name, CompletionSubscriptions(job), now, cancellationToken).ConfigureAwait(false);
         _jobs.Forget(job.Name);
         _scheduler.Wake();
+        _deadlines.Wake();
         _dispatcher.Wake();
         foreach (var host in _hosts)
         {

@@ -86,6 +86,18 @@ internal sealed class RunAttempt(
             return;
         }
         var job = stored.Definition;
+        var templates = Executors.TemplateRoot.Payload;
+        if (run.JobName == JobRules.NotificationJob)
+        {
+            // A notification's delivery: the request comes with the run, and its templates read the notified run.
+            if (Lifecycle.NotificationDelivery.Request(run) is not { } request)
+            {
+                await FinishAsync(job, ExecutionResult.Failure("the delivery's payload holds no notification request", retryable: false), timedOut: false).ConfigureAwait(false);
+                return;
+            }
+            job = job with { Executor = request };
+            templates = Executors.TemplateRoot.Run;
+        }
         if (!executors.TryGetValue(run.ExecutorKind, out var executor))
         {
             await FinishAsync(job, ExecutionResult.Failure($"no executor of kind '{run.ExecutorKind}' is registered", retryable: false), timedOut: false).ConfigureAwait(false);
@@ -115,7 +127,7 @@ internal sealed class RunAttempt(
         ExecutionResult result;
         try
         {
-            result = await executor.ExecuteAsync(new Executors.ExecutionContext { Run = run, Job = job, Log = _log, Secrets = secretValues }, token).ConfigureAwait(false);
+            result = await executor.ExecuteAsync(new Executors.ExecutionContext { Run = run, Job = job, Log = _log, Secrets = secretValues, Templates = templates }, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -161,6 +173,8 @@ internal sealed class RunAttempt(
             Output = _mask.Apply(completion.Output),
             Error = _mask.Apply(completion.Error),
             MayReleaseWaitingRun = run.TriggerId is not null && job is not null && job.Triggers.Any(t => Scheduling.TriggerOverlaps.MayWait(t.Overlap)),
+            Notify = job?.Notify ?? [],
+            Run = job?.Notify.Count > 0 ? run : null,
         };
         var stored = await store.CompleteAsync(completion, CancellationToken.None).ConfigureAwait(false);
         if (!stored)

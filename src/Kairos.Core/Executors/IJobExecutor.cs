@@ -26,6 +26,10 @@ internal sealed class ExecutionContext
 
     /// <summary>The values of the secrets the job names (<c>{{secrets.NAME}}</c>), for the places that may hold them.</summary>
     public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What the executor's templates read: the run's payload (<c>{{payload…}}</c>), or for a
+    /// notification's delivery the notified run (<c>{{run…}}</c>, under <c>run</c> in the payload).</summary>
+    public TemplateRoot Templates { get; init; } = TemplateRoot.Payload;
 }
 
 /// <summary>The run's log: lines are kept with the run and shown by <c>kairos runs log</c>.</summary>

@@ -35,6 +35,14 @@ public sealed record JobDefinition
     /// <summary>Flow control by keys over the payload (concurrency keys, rate limit, singleton, throttle); null: none.</summary>
     public FlowControl? Flow { get; init; }
 
+    /// <summary>Events published and HTTP requests sent when a run reaches an outcome; none by default.</summary>
+    public IReadOnlyList<Notification> Notify { get; init; } = [];
+
+    public const int MaxNotifications = 20;
+
+    /// <summary>Limits on a run's queued wait and total time (<see cref="RunTimeouts"/>); null: none.</summary>
+    public RunTimeouts? Timeouts { get; init; }
+
     public const int MinPriority = 1;
     public const int MaxPriority = 10;
 }

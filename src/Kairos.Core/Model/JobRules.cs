@@ -133,6 +133,7 @@ internal static partial class JobRules
             FlowRules.Validate(flow, errors);
         }
         CheckExecutor(job.Executor, handlerExists, errors);
+        CheckNotifications(job, errors);
         if (job.PauseAfterFailures is < 1 or > JobDefinition.MaxPauseAfterFailures)
         {
             errors.Add($"pauseAfterFailures: must be 1 to {JobDefinition.MaxPauseAfterFailures}, not {job.PauseAfterFailures}");
@@ -151,6 +152,12 @@ internal static partial class JobRules
             if (job.Triggers[i].Overlap is { } overlap && (job.Triggers[i] is not (CronTriggerSpec or IntervalTriggerSpec) || !Enum.IsDefined(overlap)))
             {
                 errors.Add($"{field}.overlap: one of allow-all, skip, buffer-one, buffer-all, cancel-other, terminate-other, on cron and interval triggers only");
+            }
+            if (job.Triggers[i].Publish is { } publish)
+            {
+                AddIf(errors, field + ".publish", job.Triggers[i] is not (FileTriggerSpec or PollTriggerSpec)
+                    ? "only file and poll triggers publish (a webhook publishes from its own definition)"
+                    : PublishedType(publish));
             }
             switch (job.Triggers[i])
             {
@@ -240,23 +247,28 @@ internal static partial class JobRules
                 }
                 break;
             case HttpExecutorSpec http:
-                AddIf(errors, "http.method", HttpMethod(http.Method));
-                AddIf(errors, "http.url", HttpUrl(http.Url));
-                if (http.Headers.Values.Contains(null!))
-                {
-                    errors.Add("http.headers: header values must be text, not null");
-                }
-                if (http.MaxResponseBytes < 1)
-                {
-                    errors.Add("http.maxResponseBytes: must be at least 1");
-                }
-                if (http.RequestTimeout is { } requestTimeout)
-                {
-                    AddIf(errors, "http.timeout", Timer(requestTimeout, "timeout"));
-                }
+                CheckHttp(http, errors);
                 break;
         }
         errors.AddRange(Secrets.SecretReferences.Misplaced(executor));
+    }
+
+    private static void CheckHttp(HttpExecutorSpec http, List<string> errors)
+    {
+        AddIf(errors, "http.method", HttpMethod(http.Method));
+        AddIf(errors, "http.url", HttpUrl(http.Url));
+        if (http.Headers.Values.Contains(null!))
+        {
+            errors.Add("http.headers: header values must be text, not null");
+        }
+        if (http.MaxResponseBytes < 1)
+        {
+            errors.Add("http.maxResponseBytes: must be at least 1");
+        }
+        if (http.RequestTimeout is { } requestTimeout)
+        {
+            AddIf(errors, "http.timeout", Timer(requestTimeout, "timeout"));
+        }
     }
 
     private static void AddIf(List<string> errors, string field, string? error)

@@ -44,6 +44,13 @@ public abstract record TriggerSpec
     /// </summary>
     public TriggerOverlap? Overlap { get; init; }
 
+    /// <summary>
+    /// File and poll triggers: an event type published with each fire (in the job's namespace, with the
+    /// run's payload as data, in the transaction that enqueues the run), so subscriptions react to the
+    /// source too. Null: none.
+    /// </summary>
+    public string? Publish { get; init; }
+
     /// <summary>The longest <see cref="Jitter"/>: a day.</summary>
     public static readonly TimeSpan MaxJitter = TimeSpan.FromDays(1);
 
@@ -253,4 +260,7 @@ public static class TriggerSources
 
     /// <summary>A run for a past scheduled time of a time trigger, asked for by a backfill.</summary>
     public const string Backfill = "backfill";
+
+    /// <summary>A delivery of a job's HTTP notification (a run of the internal <c>kairos.notify</c> job).</summary>
+    public const string Notification = "notification";
 }

@@ -80,7 +80,8 @@ internal static class EventRouting
         : dead > 0 || routingFailed ? EventStatus.Failed
         : EventStatus.Completed;
 
-    private static JsonNode? ParseOrText(string? text)
+    /// <summary>Stored text as JSON: parsed when it is JSON (an output, a payload), else a JSON string.</summary>
+    public static JsonNode? ParseOrText(string? text)
     {
         if (text is null)
         {

@@ -19,8 +19,8 @@ internal static class StoreRules
     public static Task<int> ReleaseAsync(this IKairosStore store, string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => InterruptedRuns.ReleaseAsync(tx, owner, runIds, reason, now), cancellationToken);
 
-    public static Task<CancelResult> CancelRunAsync(this IKairosStore store, long runId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.WriteAsync(tx => RunControl.CancelAsync(tx, runId, now), cancellationToken);
+    public static Task<CancelResult> CancelRunAsync(this IKairosStore store, long runId, DateTimeOffset now, CancellationToken cancellationToken, string? reason = null) =>
+        store.WriteAsync(tx => RunControl.CancelAsync(tx, runId, now, reason), cancellationToken);
 
     /// <summary>Queues a finished run again with <paramref name="attempts"/> more attempts; null when there is no such run.</summary>
     public static Task<RunRecord?> RetryRunAsync(this IKairosStore store, long runId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -32,13 +32,13 @@ internal static class StoreRules
 
     /// <summary>Records a file change and enqueues its run, unless another node recorded it first (see <see cref="TriggerStateRecording"/>).</summary>
     public static Task<EnqueueResult?> RecordFileChangeAsync(this IKairosStore store, long triggerId, string path, FileSnapshot? current, string? previousPath,
-        RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.WriteAsync(tx => TriggerStateRecording.RecordFileChangeAsync(tx, triggerId, path, current, previousPath, run, now), cancellationToken);
+        RunRequest? run, DateTimeOffset now, CancellationToken cancellationToken, string? publish = null) =>
+        store.WriteAsync(tx => TriggerStateRecording.RecordFileChangeAsync(tx, triggerId, path, current, previousPath, run, now, publish), cancellationToken);
 
     /// <summary>Stores a poll's outcome and enqueues its run (see <see cref="TriggerStateRecording"/>).</summary>
     public static Task<EnqueueResult?> RecordPollAsync(this IKairosStore store, long triggerId, PollState state, RunRequest? run, string? failure,
-        DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.WriteAsync(tx => TriggerStateRecording.RecordPollAsync(tx, triggerId, state, run, failure, now), cancellationToken);
+        DateTimeOffset now, CancellationToken cancellationToken, string? publish = null) =>
+        store.WriteAsync(tx => TriggerStateRecording.RecordPollAsync(tx, triggerId, state, run, failure, now, publish), cancellationToken);
 
     /// <summary>Cancels a pending event (no run started yet) and its queued runs; returns how many (see <see cref="Events.Routing.EventCancellation"/>).</summary>
     public static Task<int> CancelEventAsync(this IKairosStore store, long eventId, DateTimeOffset now, CancellationToken cancellationToken) =>

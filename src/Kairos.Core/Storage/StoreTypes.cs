@@ -78,6 +78,11 @@ internal sealed record RunCompletion(
 
     /// <summary>The run's job has a trigger whose runs may wait for the one before them to end (see <see cref="Engine.Scheduling.TriggerOverlaps"/>).</summary>
     public bool MayReleaseWaitingRun { get; init; }
+
+    /// <summary>The job's notifications and the run they are about (<see cref="Engine.Lifecycle.RunNotifications"/>); empty for most jobs.</summary>
+    public IReadOnlyList<Notification> Notify { get; init; } = [];
+
+    public RunRecord? Run { get; init; }
 }
 
 public enum CancelResult
@@ -135,6 +140,9 @@ public sealed record WebhookDelivery(string Hook, string? DeliveryId, string Pay
     /// window after the later of this time and <see cref="ReceivedAt"/> has passed.
     /// </summary>
     public DateTimeOffset? SentAt { get; init; }
+
+    /// <summary>The hook's <see cref="Webhooks.WebhookDefinition.Publish"/>: an event type to publish with the delivery.</summary>
+    public string? Publish { get; init; }
 }
 
 public enum WebhookDeliveryOutcome

@@ -117,4 +117,11 @@ public sealed record WebhookDefinition(string Name)
 
     /// <summary>Request headers copied into the run's payload (case-insensitive). Authentication headers are never copied.</summary>
     public IReadOnlyList<string> Headers { get; init; } = [];
+
+    /// <summary>
+    /// An event type each accepted delivery publishes (in the hook's namespace, the run payload as data,
+    /// in the transaction that enqueues the bound jobs' runs), so subscriptions react to it too. A hook
+    /// that publishes accepts deliveries even when no job is bound to it. Null: none.
+    /// </summary>
+    public string? Publish { get; init; }
 }

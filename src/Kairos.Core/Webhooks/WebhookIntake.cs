@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Kairos.Engine.Enqueueing;
+using Kairos.Events;
+using Kairos.Events.Routing;
 using Kairos.Model;
 using Kairos.Storage;
 using Kairos.Storage.Drivers;
@@ -11,7 +13,8 @@ namespace Kairos.Webhooks;
 /// within the hook's replay window is refused (Standard Webhooks replay protection) without a journal
 /// entry (a replayed delivery is refused as often as an attacker sends it: the endpoint counts it with
 /// the other refusals), then one run is enqueued per job with a trigger for the hook (paused jobs are
-/// skipped), and the outcome is journaled with the HTTP status the endpoint answers.
+/// skipped), the hook's event is published if it has one (so a hook that publishes is accepted with no
+/// job bound), and the outcome is journaled with the HTTP status the endpoint answers.
 /// </summary>
 internal static class WebhookIntake
 {
@@ -33,7 +36,8 @@ internal static class WebhookIntake
             .DistinctBy(t => t.JobName)
             .ToList();
         var paused = bound.Where(b => b.JobPaused).Select(b => b.JobName).ToList();
-        var outcome = bound.Count == 0 ? WebhookDeliveryOutcome.NoJobs
+        var outcome = delivery.Publish is not null ? WebhookDeliveryOutcome.Accepted
+            : bound.Count == 0 ? WebhookDeliveryOutcome.NoJobs
             : paused.Count == bound.Count ? WebhookDeliveryOutcome.AllPaused
             : WebhookDeliveryOutcome.Accepted;
         var runs = new List<EnqueueResult>();
@@ -48,6 +52,15 @@ internal static class WebhookIntake
                 }, now).ConfigureAwait(false));
             }
         }
+        long? eventId = null;
+        if (delivery.Publish is { } type)
+        {
+            eventId = (await EventRouter.PublishAsync(tx, new EventRequest(Access.Namespaces.Qualify(Access.Namespaces.Of(delivery.Hook), type), TriggerSources.Webhook)
+            {
+                Data = delivery.Payload,
+                IdempotencyKey = delivery.DeliveryId is { } key ? $"webhook:{delivery.Hook}:{key}" : null,
+            }, now).ConfigureAwait(false)).EventId;
+        }
         await JournalAsync(tx, delivery, outcome == WebhookDeliveryOutcome.Accepted ? "webhook.accepted" : "webhook.rejected", new
         {
             hook = delivery.Hook,
@@ -60,6 +73,7 @@ internal static class WebhookIntake
                 _ => $"every bound job is paused: {string.Join(", ", paused)}",
             },
             runIds = runs.Select(r => r.RunId),
+            eventId,
         }).ConfigureAwait(false);
         return new WebhookDeliveryResult(outcome, runs, paused);
     }

@@ -17,6 +17,10 @@ internal static class WebhookRules
     public static List<WebhookFieldError> Check(WebhookDefinition hook)
     {
         var errors = new List<WebhookFieldError>();
+        if (hook.Publish is { } publish && Model.JobRules.PublishedType(publish) is { } typeError)
+        {
+            errors.Add(new("publish", typeError));
+        }
         if (hook.Verification != WebhookVerification.None && hook.Secret is null)
         {
             errors.Add(new("secret", "verifying signatures needs a secret: secretEnv: VARIABLE (preferred) or secret: VALUE"));

@@ -16,13 +16,14 @@ internal sealed record JobView(
     bool Paused,
     long Version,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<TriggerView> Triggers)
+    IReadOnlyList<TriggerView> Triggers,
+    IReadOnlyList<Notification> Notify)
 {
     public static JobView From(StoredJob job, IEnumerable<TriggerState> triggers)
     {
         var d = job.Definition;
         return new JobView(d.Name, d.Executor, d.Queue, d.Priority, d.Timeout, d.Retry, d.Concurrency, d.Paused, job.Version, job.UpdatedAt,
-            triggers.Select(TriggerView.From).ToList());
+            triggers.Select(TriggerView.From).ToList(), d.Notify);
     }
 }
 
@@ -102,11 +103,11 @@ internal sealed record SubscriptionView(string Name, string Events, JsonNode? Fi
 
 /// <summary>A webhook as the API shows it: where its secret comes from, never the secret.</summary>
 internal sealed record WebhookView(string Name, string Url, string Verification, string? Secret, TimeSpan ReplayWindow, long MaxBodyBytes, Kairos.Webhooks.WebhookRateLimit? RateLimit, IReadOnlyList<string> Headers,
-    Kairos.Webhooks.HmacVerification? Hmac)
+    Kairos.Webhooks.HmacVerification? Hmac, string? Publish)
 {
     public static WebhookView From(Kairos.Webhooks.WebhookDefinition h) =>
         new(h.Name, $"/hooks/{h.Name}", Kairos.Webhooks.WebhookOptionNames.Name(Kairos.Webhooks.WebhookOptionNames.Verifications, h.Verification),
-            h.Secret?.Describe(), h.ReplayWindow, h.MaxBodyBytes, h.RateLimit, h.Headers, h.Hmac);
+            h.Secret?.Describe(), h.ReplayWindow, h.MaxBodyBytes, h.RateLimit, h.Headers, h.Hmac, h.Publish);
 }
 
 internal sealed record EnqueuedView(long RunId, bool Created, string State);

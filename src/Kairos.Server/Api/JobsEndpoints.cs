@@ -103,6 +103,10 @@ internal static class JobsEndpoints
         {
             executor["method"] = "GET"; // As in YAML: an http executor without a method sends GET.
         }
+        foreach (var notification in (body["notify"] as JsonArray ?? []).OfType<JsonObject>().Select(n => n["http"]).OfType<JsonObject>().Where(h => !h.ContainsKey("method")))
+        {
+            notification["method"] = "POST"; // As in YAML: a notification's request without a method is a POST.
+        }
         return ApiJson.Convert<Model.JobDefinition>(body, what);
     }
 

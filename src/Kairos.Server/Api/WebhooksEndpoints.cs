@@ -14,7 +14,8 @@ namespace Kairos.Server.Api;
 internal static class WebhooksEndpoints
 {
     public sealed record WebhookBody(string? Verify = null, string? Secret = null, string? SecretEnv = null, string? ReplayWindow = null, long? MaxBodyBytes = null,
-        int? RateLimitRequests = null, string? RateLimitPer = null, List<string>? Headers = null, HmacBody? Hmac = null);
+        int? RateLimitRequests = null, string? RateLimitPer = null, List<string>? Headers = null, HmacBody? Hmac = null,
+        string? Publish = null);
 
     /// <summary>The <c>hmac</c> settings as the YAML file spells them.</summary>
     public sealed record HmacBody(string? Header = null, string? Algorithm = null, string? Encoding = null, string? Prefix = null, string? SignedContent = null, string? TimestampHeader = null);
@@ -43,6 +44,7 @@ internal static class WebhooksEndpoints
                 Secret = b.SecretEnv is { } env ? SecretSource.Environment(env) : b.Secret is { } secret ? SecretSource.FromText(secret) : null,
                 Headers = b.Headers ?? [],
                 Hmac = b.Hmac is { } h ? Hmac(h) : null,
+                Publish = b.Publish,
             };
             if (b.ReplayWindow is { } window)
             {

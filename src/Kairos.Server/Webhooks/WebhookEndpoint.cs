@@ -86,6 +86,7 @@ internal static class WebhookEndpoint
             RejectRepeatedId = hook.Verification == WebhookVerification.StandardWebhooks,
             ReplayWindow = hook.ReplayWindow,
             SentAt = verification.SentAt,
+            Publish = hook.Publish,
         }, ct);
         switch (result.Outcome)
         {

@@ -194,6 +194,27 @@ public sealed class HttpExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_json_body_stays_json_when_a_completion_inserts_its_parents_output()
+    {
+        await using var server = new TestHttpServer(c => TestHttpServer.RespondAsync(c, 200, "", null));
+        // The payload of a completion-triggered run: the parent's output has quotes and a newline.
+        const string payload = """{"parent": {"output": {"note": "a \"quoted\"\nline", "n": 2}, "error": null}}""";
+        var spec = new HttpExecutorSpec("POST", server.BaseUrl + "/")
+        {
+            Body = """{"parent":"{{payload.parent.output}}","error":"{{payload.parent.error}}","text":"note: {{payload.parent.output.note}}"}""",
+        };
+
+        var result = await RunAsync(spec, payload);
+
+        Assert.True(result.Succeeded, result.Error);
+        var body = JsonDocument.Parse(Assert.Single(server.Requests).Body).RootElement;
+        Assert.Equal("a \"quoted\"\nline", body.GetProperty("parent").GetProperty("note").GetString());
+        Assert.Equal(2, body.GetProperty("parent").GetProperty("n").GetInt32());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("error").ValueKind);
+        Assert.Equal("note: a \"quoted\"\nline", body.GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Explicit_content_type_header_is_used()
     {
         await using var server = new TestHttpServer(c => TestHttpServer.RespondAsync(c, 204));

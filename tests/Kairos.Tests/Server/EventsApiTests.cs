@@ -91,6 +91,23 @@ public sealed class EventsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Notifications_are_declared_through_the_api_and_a_mistake_is_a_400_naming_it()
+    {
+        var saved = await JsonAsync(await _server.Http.PutAsync("/api/jobs/notifier", new StringContent("""
+            {"executor":{"kind":"handler","handler":"echo"},
+             "notify":[{"on":["dead"],"event":"notifier.down"},
+                       {"on":["succeeded"],"http":{"url":"https://hooks.example/{{run.id}}","body":"{\"out\":\"{{run.output}}\"}"}}]}
+            """, Encoding.UTF8, "application/json")), HttpStatusCode.OK);
+        Assert.Equal("notifier.down", (string)saved["notify"]![0]!["event"]!);
+        Assert.Equal("POST", (string)saved["notify"]![1]!["http"]!["method"]!);
+
+        var bad = await _server.Http.PutAsync("/api/jobs/notifier", new StringContent(
+            """{"executor":{"kind":"handler","handler":"echo"},"notify":[{"on":["dead"],"event":"run.failed"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("notify[0].event", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Webhooks_created_through_the_api_never_show_their_secret()
     {
         var created = await JsonAsync(await _server.Http.PutAsJsonAsync("/api/webhooks/deploy", new { verify = "bearer", secret = "super-secret-value" }), HttpStatusCode.OK);

@@ -566,4 +566,31 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         Assert.Contains("poll.failed", (await Store.ListJournalAsync(new JournalQuery { JobName = "job" }, CancellationToken.None)).Select(e => e.Kind));
         Assert.Equal(2, (await Store.ListRunsAsync(new RunQuery { JobName = "job" }, CancellationToken.None)).Count);
     }
+    [StoreFact]
+    public async Task Webhooks_files_and_polls_publish_their_event_with_the_runs_they_enqueue()
+    {
+        var spec = new FileTriggerSpec("/in") { Publish = "files.new" };
+        await Store.SaveJobAsync(new JobDefinition { Name = "ops/job", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec] },
+            [new TriggerRegistration("k", spec, null)], T0, CancellationToken.None);
+        await Store.SaveJobAsync(new JobDefinition { Name = "ops/audit", Executor = new HandlerExecutorSpec("ok") }, [], T0, CancellationToken.None);
+        await Store.SaveSubscriptionAsync(new Kairos.Events.Subscription("ops/all-sources", "**", "ops/audit"), T0, CancellationToken.None);
+        var trigger = Assert.Single(await Store.ListTriggersAsync("ops/job", CancellationToken.None)).Id;
+
+        await Store.RecordFileChangeAsync(trigger, "a.csv", new FileSnapshot("a.csv", 1, T0), null,
+            new RunRequest("ops/job", "file") { Payload = """{"path":"/in/a.csv"}""" }, T0, CancellationToken.None, "files.new");
+        // Already recorded (another node first): neither a run nor an event.
+        await Store.RecordFileChangeAsync(trigger, "a.csv", new FileSnapshot("a.csv", 1, T0), null,
+            new RunRequest("ops/job", "file"), T0, CancellationToken.None, "files.new");
+        await Store.RecordPollAsync(trigger, new PollState(T0, 0, null), new RunRequest("ops/job", "poll") { Payload = """{"context":1}""" }, null, T0, CancellationToken.None, "poll.fired");
+        await Store.SaveWebhookAsync(new Kairos.Webhooks.WebhookDefinition("ops/gh") { Publish = "webhook.github.push" }, T0, CancellationToken.None);
+        var delivery = await AcceptDeliveryAsync(new WebhookDelivery("ops/gh", "d-1", """{"body":{"ref":"main"}}""", T0) { Publish = "webhook.github.push" });
+
+        Assert.Equal(WebhookDeliveryOutcome.Accepted, delivery.Outcome); // no job bound: the event is its consumer
+        var events = await Store.ListEventsAsync(new Kairos.Events.EventQuery(), CancellationToken.None);
+        Assert.Equal(["ops/files.new", "ops/poll.fired", "ops/webhook.github.push"], events.Select(e => e.Type).Order());
+        Assert.Equal("""{"path":"/in/a.csv"}""", events.Single(e => e.Type == "ops/files.new").Data);
+        Assert.Equal("webhook", events.Single(e => e.Type == "ops/webhook.github.push").Source);
+        Assert.Equal(3, (await Store.ListRunsAsync(new RunQuery { JobName = "ops/audit" }, CancellationToken.None)).Count);
+        Assert.Equal(2, (await Store.ListRunsAsync(new RunQuery { JobName = "ops/job" }, CancellationToken.None)).Count);
+    }
 }

@@ -59,6 +59,7 @@ internal static class InterruptedRuns
         if (!requeue)
         {
             await EventRouter.PublishRunFinishedAsync(tx, run.Id, now).ConfigureAwait(false);
+            await RunNotifications.AfterEndAsync(tx, run.JobName, run.Id, now).ConfigureAwait(false);
             if (run.TriggerId is { } triggerId)
             {
                 await Scheduling.TriggerOverlaps.AfterRunEndedAsync(tx, run.JobName, triggerId, run.Id, now).ConfigureAwait(false);

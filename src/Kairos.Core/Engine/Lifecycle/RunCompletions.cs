@@ -39,6 +39,7 @@ internal static class RunCompletions
         var finished = new List<RunCompletion>();
         Dictionary<string, DateTimeOffset>? deadIn = null; // Jobs with a dead run here: rare, so made only when needed.
         List<(string Job, long Trigger, long Run, DateTimeOffset At)>? ends = null; // Runs that may release a waiting run of their trigger.
+        List<(RunCompletion Completion, RunState State, CompletedRun Row)>? notifying = null; // Outcomes of jobs with notifications: rare.
         for (var i = 0; i < completions.Count; i++)
         {
             if (ended[i] is not { } row)
@@ -55,6 +56,10 @@ internal static class RunCompletions
             }
             journal.Add(new JournalWrite(completion.FinishedAt, kind, row.JobName, completion.RunId, row.TriggerId, note));
             logs.AddRange(completion.Log.Select(line => (completion.RunId, line)));
+            if (completion.Notify.Count > 0 && completion.Run is not null)
+            {
+                (notifying ??= []).Add((completion, state, row));
+            }
             if (state != RunState.Queued)
             {
                 finished.Add(completion);
@@ -90,6 +95,18 @@ internal static class RunCompletions
             {
                 await EventRouter.PublishRunFinishedAsync(tx, completion.RunId, completion.FinishedAt, subscriptions).ConfigureAwait(false);
             }
+        }
+        foreach (var (completion, state, row) in notifying ?? [])
+        {
+            var run = completion.Run! with
+            {
+                State = state,
+                Attempt = row.Attempt,
+                Output = completion.Output,
+                Error = completion.Error,
+                FinishedAt = state == RunState.Queued ? null : completion.FinishedAt,
+            };
+            await RunNotifications.SendAsync(tx, completion.Notify, run, completion.FinishedAt).ConfigureAwait(false);
         }
         return ended.Select(row => row is not null).ToList();
     }

@@ -13,9 +13,9 @@ internal static class RunControl
     /// A queued run is cancelled at once (and publishes run.cancelled); a running one is flagged, and
     /// the node running it stops it at its next heartbeat or when it hears of the flag.
     /// </summary>
-    public static async ValueTask<CancelResult> CancelAsync(IDriverTransaction tx, long runId, DateTimeOffset now)
+    public static async ValueTask<CancelResult> CancelAsync(IDriverTransaction tx, long runId, DateTimeOffset now, string? reason = null)
     {
-        var (result, run) = await CancelOneAsync(tx, runId, now, null).ConfigureAwait(false);
+        var (result, run) = await CancelOneAsync(tx, runId, now, reason).ConfigureAwait(false);
         if (result == CancelResult.Cancelled && run!.TriggerId is { } triggerId)
         {
             await Scheduling.TriggerOverlaps.AfterRunEndedAsync(tx, run.JobName, triggerId, runId, now).ConfigureAwait(false);
@@ -39,6 +39,7 @@ internal static class RunControl
                 await tx.AppendJournalAsync(now, "run.cancelled", run.JobName, runId, run.TriggerId,
                     JsonSerializer.Serialize(new { @while = "queued", reason }, KairosJson.Options)).ConfigureAwait(false);
                 await EventRouter.PublishRunFinishedAsync(tx, runId, now).ConfigureAwait(false);
+                await RunNotifications.AfterEndAsync(tx, run.JobName, runId, now).ConfigureAwait(false);
                 return (CancelResult.Cancelled, run);
             case RunState.Running:
                 await tx.RequestCancelAsync(runId).ConfigureAwait(false);

@@ -26,6 +26,7 @@ internal static class EventCancellation
             await tx.AppendJournalAsync(now, "run.cancelled", null, run.RunId, null,
                 JsonSerializer.Serialize(new { @while = "queued", eventId }, KairosJson.Options)).ConfigureAwait(false);
             await EventRouter.PublishRunFinishedAsync(tx, run.RunId, now).ConfigureAwait(false);
+            await Engine.Lifecycle.RunNotifications.AfterEndAsync(tx, null, run.RunId, now).ConfigureAwait(false);
         }
         await tx.MarkEventCancelledAsync(eventId).ConfigureAwait(false);
         await tx.AppendJournalAsync(now, "event.cancelled", null, null, null,

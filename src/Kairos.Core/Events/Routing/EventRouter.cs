@@ -30,6 +30,16 @@ internal static class EventRouter
     }
 
     /// <summary>
+    /// Publishes an event on behalf of a run that ended (a job's event notification): routed as
+    /// <see cref="PublishAsync"/> does, its runs chained to <paramref name="run"/>.
+    /// </summary>
+    public static async ValueTask<PublishResult> PublishForRunAsync(IDriverTransaction tx, EventRequest request, RunRecord run, DateTimeOffset now)
+    {
+        var subscriptions = await tx.ListActiveSubscriptionsAsync().ConfigureAwait(false);
+        return await StoreAndRouteAsync(tx, request, now, run, Route(subscriptions, new EventEnvelope(request))).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Publishes run.succeeded / run.failed / run.cancelled for a run that just ended. The event is
     /// stored only when some subscription takes it: a busy engine does not store an event per run
     /// nobody asked for. <paramref name="subscriptions"/>: the active subscriptions when the caller

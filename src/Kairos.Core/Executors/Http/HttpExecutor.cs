@@ -56,7 +56,7 @@ internal sealed class HttpExecutor : IJobExecutor
         string url;
         try
         {
-            url = PayloadTemplate.Render(spec.Url ?? "", payload);
+            url = PayloadTemplate.Render(spec.Url ?? "", payload, context.Templates);
         }
         catch (TemplateException ex)
         {
@@ -83,7 +83,7 @@ internal sealed class HttpExecutor : IJobExecutor
         {
             try
             {
-                headers.Add(new(name, PayloadTemplate.Render(template ?? "", payload, context.Secrets)));
+                headers.Add(new(name, PayloadTemplate.Render(template ?? "", payload, context.Templates, context.Secrets)));
             }
             catch (TemplateException ex)
             {
@@ -96,7 +96,7 @@ internal sealed class HttpExecutor : IJobExecutor
         {
             try
             {
-                body = PayloadTemplate.Render(spec.Body, payload);
+                body = PayloadTemplate.RenderJson(spec.Body, payload, context.Templates);
             }
             catch (TemplateException ex)
             {

@@ -405,7 +405,7 @@ internal sealed class FileWatch : EngineLoop
             EnqueueResult? result;
             try
             {
-                result = await _services.Store.RecordFileChangeAsync(_trigger.Id, change.Path, change.Current, change.OldPath, run, now, cancellationToken).ConfigureAwait(false);
+                result = await _services.Store.RecordFileChangeAsync(_trigger.Id, change.Path, change.Current, change.OldPath, run, now, cancellationToken, _spec.Publish).ConfigureAwait(false);
             }
             catch (KairosNotFoundException)
             {

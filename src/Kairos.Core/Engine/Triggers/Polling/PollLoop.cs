@@ -103,7 +103,7 @@ internal sealed class PollLoop(
                 // One transaction per fire: the state stored is exactly as far as the runs enqueued.
                 stored = stored with { Data = fire.State ?? context.State };
                 var run = Request(fire.Context, polledAt, allowConcurrent);
-                var enqueued = await store.RecordPollAsync(Trigger.Id, stored, run, null, now, CancellationToken.None).ConfigureAwait(false);
+                var enqueued = await store.RecordPollAsync(Trigger.Id, stored, run, null, now, CancellationToken.None, Trigger.Spec.Publish).ConfigureAwait(false);
                 created += enqueued?.Created == true ? 1 : 0;
             }
         }
