@@ -8,7 +8,7 @@ internal static class FlowReader
 {
     public static FlowControl? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "flow", "concurrency", "rateLimit", "singleton", "throttle", "debounce", "batch");
+        var f = nodes.Fields(node, "flow", "concurrency", "rateLimit", "singleton", "throttle", "debounce", "batch", "priority");
         var flow = new FlowControl
         {
             Concurrency = f.TryGetValue("concurrency", out var c) ? ReadConcurrency(c, nodes) : [],
@@ -17,6 +17,7 @@ internal static class FlowReader
             Throttle = f.TryGetValue("throttle", out var t) ? ReadThrottle(t, nodes) : null,
             Debounce = f.TryGetValue("debounce", out var d) ? ReadDebounce(d, nodes) : null,
             Batch = f.TryGetValue("batch", out var b) ? ReadBatch(b, nodes) : null,
+            Priority = f.TryGetValue("priority", out var p) ? ReadPriority(p, nodes) : null,
         };
         if (flow.Debounce is not null && flow.Batch is not null)
         {
@@ -113,6 +114,16 @@ internal static class FlowReader
         }
         nodes.Error(node, $"{what} needs {field}");
         return null;
+    }
+
+    private static string? ReadPriority(YamlNode node, YamlNodes nodes)
+    {
+        var template = nodes.String(node, "flow.priority");
+        if (template is not null && FlowRules.PriorityTemplate(template) is { } error)
+        {
+            nodes.Error(node, $"flow.priority: {error}");
+        }
+        return template;
     }
 
     private static string? Key(Dictionary<string, YamlNode> f, string what, YamlNodes nodes)

@@ -26,8 +26,14 @@ public sealed record FlowControl
     /// <summary>Requests for a key are gathered into one run whose payload is the list of theirs.</summary>
     public BatchRule? Batch { get; init; }
 
+    /// <summary>
+    /// Each run's priority from its payload: a template (<c>{{payload.urgency}}</c>) that must give 1–10;
+    /// anything else leaves the job's priority, with a journal note. A request's own priority wins.
+    /// </summary>
+    public string? Priority { get; init; }
+
     /// <summary>Whether no rule is set (stored as no flow control at all).</summary>
-    internal bool IsEmpty => Concurrency.Count == 0 && RateLimit is null && Singleton is null && Throttle is null && Debounce is null && Batch is null;
+    internal bool IsEmpty => Concurrency.Count == 0 && RateLimit is null && Singleton is null && Throttle is null && Debounce is null && Batch is null && Priority is null;
 
     public const int MaxBatchSize = 1000;
 

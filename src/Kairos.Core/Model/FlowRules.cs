@@ -32,9 +32,14 @@ internal static partial class FlowRules
     public static string? Period(TimeSpan period) =>
         period < TimeSpan.FromMilliseconds(1) || period > LongestPeriod ? "period must be a positive duration of at most 7d" : null;
 
+    /// <summary>A priority template: a key template that says something (a run's priority comes from its payload).</summary>
+    public static string? PriorityTemplate(string template) =>
+        Key(template) ?? (Expression().IsMatch(template) ? null : "priority must be a template over the payload, e.g. {{payload.urgency}}; a fixed priority is the job's priority");
+
     /// <summary>Every problem of <paramref name="flow"/>, each prefixed by its field (<c>flow.concurrency[0].limit</c>).</summary>
     public static void Validate(FlowControl flow, List<string> errors)
     {
+        Add(errors, "flow.priority", flow.Priority is null ? null : PriorityTemplate(flow.Priority));
         if (flow.Concurrency.Count > FlowControl.MaxConcurrencyKeys)
         {
             errors.Add($"flow.concurrency: at most {FlowControl.MaxConcurrencyKeys} limits");

@@ -63,6 +63,8 @@ public sealed class FlowConfigTests
     [InlineData("      debounce: { period: 1m, timeout: 30s }\n", 6, 40, "flow.debounce.timeout must not be shorter than the period")]
     [InlineData("      batch: { maxSize: 1001, timeout: 1m }\n", 6, 25, "flow.batch.maxSize 1001 is out of range 1–1000")]
     [InlineData("      batch: { maxSize: 10 }\n", 6, 14, "flow.batch needs timeout")]
+    [InlineData("      priority: 7\n", 6, 17, "flow.priority: priority must be a template over the payload")]
+    [InlineData("      priority: '{{steps.x}}'\n", 6, 17, "'{{steps.x}}' is not a payload template")]
     [InlineData("      debounce: { period: 1m }\n      batch: { maxSize: 2, timeout: 1m }\n", 7, 14, "either debounces or batches")]
     public void A_bad_value_is_an_error_at_its_position(string flow, int line, int column, string message)
     {

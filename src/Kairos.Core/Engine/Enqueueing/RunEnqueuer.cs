@@ -14,8 +14,9 @@ namespace Kairos.Engine.Enqueueing;
 /// (journaled <c>run.deduplicated</c>);</item>
 /// <item>a job that skips overlapping runs records the run as skipped while it has
 /// <c>maxInstances</c> active runs (journaled <c>run.skipped</c>);</item>
-/// <item>a job with flow control goes through its rules (<see cref="Flow.FlowEnqueue"/>: rate limit,
-/// singleton, throttle, concurrency keys);</item>
+/// <item>a job with flow control takes its priority from the payload when it says so
+/// (<see cref="Flow.RunPriority"/>) and goes through its rules (<see cref="Flow.FlowEnqueue"/>: rate limit,
+/// singleton, throttle, concurrency keys, debounce, batch);</item>
 /// <item>otherwise the run is queued with the job's queue, executor kind, priority and attempts,
 /// held while the job is paused, and journaled <c>run.enqueued</c>.</item>
 /// </list>
@@ -59,7 +60,18 @@ internal static class RunEnqueuer
         }
         if (state == RunState.Queued && job.Flow is { } flow)
         {
-            return await Flow.FlowEnqueue.EnqueueAsync(tx, request, job, Flow.FlowKeys.Parse(flow), now).ConfigureAwait(false);
+            var rules = Flow.FlowKeys.Parse(flow);
+            string? priorityNote = null;
+            if (rules.Priority is { } template && request.Priority is null)
+            {
+                (request, priorityNote) = Flow.RunPriority.Apply(request, template, job.Priority);
+            }
+            var result = await Flow.FlowEnqueue.EnqueueAsync(tx, request, job, rules, now).ConfigureAwait(false);
+            if (priorityNote is not null)
+            {
+                await tx.AppendJournalAsync(now, "run.priority-defaulted", request.JobName, result.RunId, request.TriggerId, priorityNote).ConfigureAwait(false);
+            }
+            return result;
         }
         return await InsertAsync(tx, request, job, state, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", skipReason).ConfigureAwait(false);
     }

@@ -133,4 +133,26 @@ public sealed class FlowControlEngineTests
         await t.WaitForStateAsync(run, RunState.Succeeded);
         Assert.Equal("""[{"n":1},{"n":2}]""", Assert.Single(seen));
     }
+
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_run_takes_its_priority_from_its_payload_or_the_jobs_with_a_note_saying_why(TestStore store)
+    {
+        await using var t = await TestEngine.CreateAsync(store: store);
+        await t.Engine.SaveJobAsync(TestEngine.Job("ranked", change: j => j with { Priority = 4, Flow = new FlowControl { Priority = "{{payload.urgency}}" } }));
+
+        var urgent = await t.Engine.RunNowAsync("ranked", """{"urgency":9}""");
+        var words = await t.Engine.RunNowAsync("ranked", """{"urgency":"high"}""");
+        var missing = await t.Engine.RunNowAsync("ranked", "{}");
+        var told = await t.Engine.EnqueueAsync(new RunRequest("ranked", TriggerSources.Manual) { Payload = """{"urgency":9}""", Priority = 2 });
+
+        Assert.Equal(9, (await t.RunAsync(urgent.RunId)).Priority);
+        Assert.Equal(4, (await t.RunAsync(words.RunId)).Priority);
+        Assert.Contains("run.priority-defaulted", await t.JournalKindsAsync(words.RunId));
+        Assert.Equal(4, (await t.RunAsync(missing.RunId)).Priority);
+        Assert.Contains("run.priority-defaulted", await t.JournalKindsAsync(missing.RunId));
+        Assert.Equal(2, (await t.RunAsync(told.RunId)).Priority);
+        Assert.DoesNotContain("run.priority-defaulted", await t.JournalKindsAsync(urgent.RunId));
+    }
 }
