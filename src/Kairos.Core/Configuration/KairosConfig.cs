@@ -34,6 +34,7 @@ internal sealed record EngineSettings
     public TimeSpan? ShutdownGrace { get; init; }
     public IReadOnlyDictionary<string, int> QueueLimits { get; init; } = new Dictionary<string, int>();
     public IReadOnlyDictionary<string, int> ExecutorLimits { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> NamespaceLimits { get; init; } = new Dictionary<string, int>();
     public RetentionSettings? Retention { get; init; }
     public IReadOnlyList<string> OutboundHttpAllow { get; init; } = [];
 
@@ -53,6 +54,10 @@ internal sealed record EngineSettings
         foreach (var (kind, limit) in ExecutorLimits)
         {
             options.ExecutorLimits[kind] = limit;
+        }
+        foreach (var (ns, limit) in NamespaceLimits)
+        {
+            options.Namespaces[ns] = new NamespaceOptions { MaxRunning = limit };
         }
     }
 }

@@ -40,8 +40,8 @@ internal sealed record TriggerFire(
 
 /// <summary>
 /// Claim up to <see cref="MaxRuns"/> due runs for <see cref="Owner"/>, highest priority first, then
-/// earliest due, then oldest, respecting each job's max instances, the per-queue limits and the
-/// per-executor-kind limits (counted over all owners), and skipping paused jobs.
+/// earliest due, then oldest, respecting each job's max instances, the per-queue, per-executor-kind
+/// and per-namespace limits (counted over all owners), and skipping paused jobs.
 /// </summary>
 internal sealed record ClaimRequest(
     string Owner,
@@ -49,7 +49,13 @@ internal sealed record ClaimRequest(
     DateTimeOffset LeaseExpiresAt,
     int MaxRuns,
     IReadOnlyDictionary<string, int> QueueLimits,
-    IReadOnlyDictionary<string, int> ExecutorKindLimits);
+    IReadOnlyDictionary<string, int> ExecutorKindLimits)
+{
+    /// <summary>Most runs at once of the jobs of a namespace (see <see cref="Access.Namespaces"/>); namespaces not listed: no limit.</summary>
+    public IReadOnlyDictionary<string, int> NamespaceLimits { get; init; } = EmptyLimits;
+
+    private static readonly IReadOnlyDictionary<string, int> EmptyLimits = new Dictionary<string, int>();
+}
 
 /// <summary>Of the runs whose leases were renewed: which must stop (cancel requested, or no longer ours).</summary>
 internal sealed record LeaseRenewal(IReadOnlyList<long> CancelRequested, IReadOnlyList<long> Lost);

@@ -6,8 +6,8 @@ namespace Kairos.Engine.Claiming;
 
 /// <summary>
 /// Claiming: the dispatcher takes due runs in order priority → due time → id, skipping runs of
-/// paused jobs, within every limit (a job's max instances, per-queue and per-executor-kind limits,
-/// counted over the running runs of every node), marks them running under its lease and journals
+/// paused jobs, within every limit (a job's max instances, per-queue, per-executor-kind and
+/// per-namespace limits, counted over the running runs of every node), marks them running under its lease and journals
 /// run.started, in one transaction.
 /// <para>
 /// Limits are checked only for candidates they apply to. The running runs are counted (once per
@@ -80,5 +80,6 @@ internal static class RunClaims
     private static bool LimitsApply(ClaimCandidate candidate, ClaimRequest request) =>
         candidate.MaxInstances is not null
         || request.QueueLimits.ContainsKey(candidate.Queue)
-        || request.ExecutorKindLimits.ContainsKey(candidate.ExecutorKind);
+        || request.ExecutorKindLimits.ContainsKey(candidate.ExecutorKind)
+        || (request.NamespaceLimits.Count > 0 && request.NamespaceLimits.ContainsKey(Access.Namespaces.Of(candidate.JobName)));
 }
