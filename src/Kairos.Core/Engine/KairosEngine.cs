@@ -140,6 +140,8 @@ internal sealed class KairosEngine : IAsyncDisposable
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
             KairosOptionsValidator.ThrowIfInvalid(_options); // The file's engine section, on top of what the host validated.
         }
+        // Literal webhook secrets stored before they were encrypted are encrypted now (with a key).
+        await Secrets.WebhookSecrets.SealStoredAsync(Store, _time.GetUtcNow(), rotate: false, cancellationToken).ConfigureAwait(false);
         foreach (var hook in _options.Webhooks)
         {
             await SaveWebhookAsync(hook, cancellationToken).ConfigureAwait(false);
@@ -262,7 +264,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             throw new KairosValidationException($"webhook '{hook.Name}' is invalid: {string.Join("; ", errors)}");
         }
-        await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken, Secrets.WebhookSecrets).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -15,6 +15,9 @@ internal sealed class SecretResolver(IKairosStore store, KairosOptions options)
 
     public SecretCipher Cipher => _cipher ??= new SecretCipher(options.SecretKeys);
 
+    /// <summary>Seals and opens webhooks' literal secrets with <see cref="Cipher"/>.</summary>
+    public WebhookSecretSeal WebhookSecrets => new(Cipher);
+
     /// <summary>
     /// The values of <paramref name="names"/>. Every failure is a <see cref="KairosException"/> saying
     /// which secret and why: not defined, its variable or file unavailable, or not decryptable.

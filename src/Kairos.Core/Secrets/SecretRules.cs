@@ -40,9 +40,10 @@ internal static class SecretRules
             return true;
         }, ct);
 
-    /// <summary>Re-encrypts every secret not under the current key with it; returns how many.</summary>
-    public static async Task<int> RotateAsync(IKairosStore store, SecretCipher cipher, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Re-encrypts every secret, and every webhook's literal secret, not under the current key with it; returns how many.</summary>
+    public static async Task<int> RotateAsync(IKairosStore store, SecretResolver secrets, DateTimeOffset now, CancellationToken ct)
     {
+        var cipher = secrets.Cipher;
         var current = cipher.CurrentKeyId;
         var rotated = 0;
         foreach (var stored in await store.ListSecretsAsync(ct).ConfigureAwait(false))
@@ -55,12 +56,13 @@ internal static class SecretRules
             await store.WriteAsync(tx => tx.UpsertSecretAsync(stored with { KeyId = keyId, Ciphertext = ciphertext, UpdatedAt = now }), ct).ConfigureAwait(false);
             rotated++;
         }
+        var webhooks = await secrets.WebhookSecrets.SealStoredAsync(store, now, rotate: true, ct).ConfigureAwait(false);
         await store.WriteAsync(async tx =>
         {
-            await tx.AppendJournalAsync(now, "secret.rotated", null, null, null, JsonSerializer.Serialize(new { key = current, secrets = rotated }, KairosJson.Options)).ConfigureAwait(false);
+            await tx.AppendJournalAsync(now, "secret.rotated", null, null, null, JsonSerializer.Serialize(new { key = current, secrets = rotated, webhooks }, KairosJson.Options)).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
-        return rotated;
+        return rotated + webhooks;
     }
 
     private static string Describe(string name) => JsonSerializer.Serialize(new { secret = name }, KairosJson.Options);
