@@ -133,6 +133,13 @@ public sealed record WebhookDelivery(string Hook, string? DeliveryId, string Pay
     /// <summary>Refuse a delivery whose id was seen within <see cref="ReplayWindow"/> (Standard Webhooks replay protection).</summary>
     public bool RejectRepeatedId { get; init; }
 
+    /// <summary>
+    /// For schemes without a delivery id (Stripe, HMAC with a timestamp header): a key of what the
+    /// signature covers, remembered like a delivery id; a delivery with the same key within
+    /// <see cref="ReplayWindow"/> is refused as <see cref="WebhookDeliveryOutcome.Replayed"/>.
+    /// </summary>
+    public string? ReplayKey { get; init; }
+
     public TimeSpan ReplayWindow { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -154,7 +161,7 @@ public enum WebhookDeliveryOutcome
     /// <summary>Every bound job is paused.</summary>
     AllPaused,
 
-    /// <summary>The delivery id was already received within the replay window.</summary>
+    /// <summary>The delivery id (or the replay key of a delivery without one) was already received within the replay window.</summary>
     Replayed,
 }
 
