@@ -22,6 +22,12 @@ internal sealed record ApiSettings
 
     /// <summary>The Host header values the server answers; empty: those of its listen addresses.</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>
+    /// The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (<see cref="TrustedProxies"/>).
+    /// Empty (the default): those headers are ignored, whoever sends them.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 }
 
 /// <summary>The <c>engine:</c> section; a null field keeps the <see cref="KairosOptions"/> default.</summary>

@@ -113,14 +113,36 @@ internal static class YamlConfigLoader
 
     private static ApiSettings ReadApi(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts");
+        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts", "trustedProxies");
         return new ApiSettings
         {
             AllowCommandJobs = f.TryGetValue("allowCommandJobs", out var a) && nodes.Bool(a, "api.allowCommandJobs") == true,
             AllowedHosts = f.TryGetValue("allowedHosts", out var h)
                 ? nodes.Sequence(h, "api.allowedHosts").Select(n => nodes.String(n, "a host name in api.allowedHosts")).OfType<string>().ToList()
                 : [],
+            TrustedProxies = f.TryGetValue("trustedProxies", out var p) ? ReadTrustedProxies(p, nodes) : [],
         };
+    }
+
+    private static List<System.Net.IPNetwork> ReadTrustedProxies(YamlNode node, YamlNodes nodes)
+    {
+        var proxies = new List<System.Net.IPNetwork>();
+        foreach (var entry in nodes.Sequence(node, "api.trustedProxies"))
+        {
+            if (nodes.String(entry, "an api.trustedProxies entry") is not { } text)
+            {
+                continue;
+            }
+            if (TrustedProxies.Parse(text, out var error) is { } network)
+            {
+                proxies.Add(network);
+            }
+            else
+            {
+                nodes.Error(entry, "api.trustedProxies: " + error);
+            }
+        }
+        return proxies;
     }
 
     /// <summary>Reads a section that maps names to definitions, keeping each name's node for later errors.</summary>

@@ -120,6 +120,8 @@ public sealed class YamlConfigLoaderTests
     [InlineData("jobs:\n  a:\n    http: { url: 'ftp://x' }\n", "not an absolute http(s) URL")]
     [InlineData("engine:\n  wrkers: 3\n", "unknown key 'wrkers' in engine")]
     [InlineData("engine:\n  namespaces: { Billing: { maxRunning: 2 } }\n", "'Billing' is not a valid namespace")]
+    [InlineData("api:\n  trustedProxies: [10.0.0.1/8]\n", "api.trustedProxies: '10.0.0.1/8' is not a CIDR range: its address has bits set past the prefix (the range is 10.0.0.0/8)")]
+    [InlineData("api:\n  trustedProxies: [proxy.local]\n", "api.trustedProxies: 'proxy.local' is not an IP address")]
     [InlineData("engine:\n  namespaces: { billing: { maxRunning: -1 } }\n", "engine.namespaces.billing.maxRunning")]
     [InlineData("engine:\n  namespaces: { billing: { maxRuning: 2 } }\n", "unknown key 'maxRuning'")]
     public void Bad_values_get_a_message_that_says_what_is_wrong(string yaml, string expected) =>
