@@ -27,8 +27,11 @@ internal sealed class SecretResolver(IKairosStore store, KairosOptions options)
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            values[name] = await ResolveAsync(name, cancellationToken).ConfigureAwait(false)
+            var value = await ResolveAsync(name, cancellationToken).ConfigureAwait(false)
                 ?? throw new KairosValidationException($"secret '{name}' is not defined (kairos secrets set {name}, or secrets: in the configuration file)");
+            // A declared secret (environment, file) is checked when read, as a stored one was when set.
+            values[name] = value.Length >= SecretMask.MinLength ? value
+                : throw new KairosValidationException($"secret '{name}': " + SecretRules.ValueLengthError(value.Length));
         }
         return values;
     }

@@ -16,9 +16,9 @@ internal static class SecretRules
         {
             throw new KairosValidationException(nameError.Replace("job name", "secret name", StringComparison.Ordinal));
         }
-        if (value.Length == 0 || value.Length > MaxValueLength)
+        if (value.Length < SecretMask.MinLength || value.Length > MaxValueLength)
         {
-            throw new KairosValidationException($"a secret's value must be 1 to {MaxValueLength} characters, not {value.Length}");
+            throw new KairosValidationException(ValueLengthError(value.Length));
         }
         var (keyId, ciphertext) = cipher.Encrypt(name, value);
         await store.WriteAsync(async tx =>
@@ -64,6 +64,11 @@ internal static class SecretRules
         }, ct).ConfigureAwait(false);
         return rotated + webhooks;
     }
+
+    /// <summary>Why a value of this length cannot be a secret.</summary>
+    public static string ValueLengthError(int length) => length < SecretMask.MinLength
+        ? $"a secret's value must be at least {SecretMask.MinLength} characters, not {length}: a shorter one could not be masked in run output without mangling ordinary text"
+        : $"a secret's value must be at most {MaxValueLength} characters, not {length}";
 
     private static string Describe(string name) => JsonSerializer.Serialize(new { secret = name }, KairosJson.Options);
 }
