@@ -28,6 +28,18 @@ internal sealed record ApiSettings
     /// Empty (the default): those headers are ignored, whoever sends them.
     /// </summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>The default <see cref="MaxBodyBytes"/>, 1 MiB: definitions, payloads and events are far smaller.</summary>
+    public const int DefaultMaxBodyBytes = 1024 * 1024;
+
+    /// <summary>The smallest <see cref="MaxBodyBytes"/>, 1 KiB: less would refuse ordinary job definitions.</summary>
+    public const int MinMaxBodyBytes = 1024;
+
+    /// <summary>The largest <see cref="MaxBodyBytes"/>, 64 MiB: a body is held in memory to be parsed.</summary>
+    public const int MaxMaxBodyBytes = 64 * 1024 * 1024;
+
+    /// <summary>The largest request body under <c>/api</c>; larger ones get 413.</summary>
+    public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 }
 
 /// <summary>The <c>engine:</c> section; a null field keeps the <see cref="KairosOptions"/> default.</summary>

@@ -113,7 +113,7 @@ internal static class YamlConfigLoader
 
     private static ApiSettings ReadApi(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts", "trustedProxies");
+        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts", "trustedProxies", "maxBodyBytes");
         return new ApiSettings
         {
             AllowCommandJobs = f.TryGetValue("allowCommandJobs", out var a) && nodes.Bool(a, "api.allowCommandJobs") == true,
@@ -121,6 +121,9 @@ internal static class YamlConfigLoader
                 ? nodes.Sequence(h, "api.allowedHosts").Select(n => nodes.String(n, "a host name in api.allowedHosts")).OfType<string>().ToList()
                 : [],
             TrustedProxies = f.TryGetValue("trustedProxies", out var p) ? ReadTrustedProxies(p, nodes) : [],
+            MaxBodyBytes = f.TryGetValue("maxBodyBytes", out var m)
+                ? nodes.Int(m, "api.maxBodyBytes", ApiSettings.MinMaxBodyBytes, ApiSettings.MaxMaxBodyBytes) ?? ApiSettings.DefaultMaxBodyBytes
+                : ApiSettings.DefaultMaxBodyBytes,
         };
     }
 

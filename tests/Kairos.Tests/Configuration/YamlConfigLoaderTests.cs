@@ -122,6 +122,8 @@ public sealed class YamlConfigLoaderTests
     [InlineData("engine:\n  namespaces: { Billing: { maxRunning: 2 } }\n", "'Billing' is not a valid namespace")]
     [InlineData("api:\n  trustedProxies: [10.0.0.1/8]\n", "api.trustedProxies: '10.0.0.1/8' is not a CIDR range: its address has bits set past the prefix (the range is 10.0.0.0/8)")]
     [InlineData("api:\n  trustedProxies: [proxy.local]\n", "api.trustedProxies: 'proxy.local' is not an IP address")]
+    [InlineData("api:\n  maxBodyBytes: 1023\n", "api.maxBodyBytes 1023 is out of range 1024–67108864")]
+    [InlineData("api:\n  maxBodyBytes: 9223372036854775807\n", "api.maxBodyBytes 9223372036854775807 is out of range")]
     [InlineData("engine:\n  namespaces: { billing: { maxRunning: -1 } }\n", "engine.namespaces.billing.maxRunning")]
     [InlineData("engine:\n  namespaces: { billing: { maxRuning: 2 } }\n", "unknown key 'maxRuning'")]
     public void Bad_values_get_a_message_that_says_what_is_wrong(string yaml, string expected) =>
