@@ -111,6 +111,18 @@ public sealed record RunQuery
     internal string? Namespace { get; init; }
 }
 
+/// <summary>A page of jobs in name order (ordinal): at most <see cref="Limit"/> whose names come after <see cref="After"/>.</summary>
+public sealed record JobQuery
+{
+    /// <summary>The last name of the previous page; null: from the first job.</summary>
+    public string? After { get; init; }
+
+    public int Limit { get; init; } = 100;
+
+    /// <summary>Only jobs of this namespace (set by the client; null: every namespace).</summary>
+    internal string? Namespace { get; init; }
+}
+
 public sealed record JournalQuery
 {
     public long? RunId { get; init; }
