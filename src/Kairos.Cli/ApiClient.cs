@@ -46,9 +46,12 @@ internal sealed class ApiClient : IDisposable
 
     public Task<JsonNode?> PutAsync(string path, string jsonBody) => SendAsync(HttpMethod.Put, path, jsonBody);
 
+    /// <summary>A POST whose body is text of another type (a YAML configuration).</summary>
+    public Task<JsonNode?> PostTextAsync(string path, string body, string mediaType) => SendAsync(HttpMethod.Post, path, body, mediaType);
+
     public Task<JsonNode?> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path, null);
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string? body)
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string? body, string mediaType = "application/json")
     {
         if (_namespace is not null)
         {
@@ -58,7 +61,7 @@ internal sealed class ApiClient : IDisposable
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         }
         HttpResponseMessage response;
         try

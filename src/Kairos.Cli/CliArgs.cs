@@ -15,13 +15,17 @@ internal sealed class CliArgs
 
     /// <param name="flags">Options that take no value (e.g. --json).</param>
     /// <param name="valued">Options that take a value (e.g. --server URL).</param>
-    public static CliArgs Parse(IEnumerable<string> args, IReadOnlyCollection<string> flags, IReadOnlyCollection<string> valued)
+    /// <param name="durationFlags">
+    /// Options whose value, a duration, may be left out (e.g. --wait, --wait 30s, --wait=30s): the next
+    /// argument is their value only when it reads as a duration, so a positional after them stays one.
+    /// </param>
+    public static CliArgs Parse(IEnumerable<string> args, IReadOnlyCollection<string> flags, IReadOnlyCollection<string> valued, IReadOnlyCollection<string>? durationFlags = null)
     {
         var parsed = new CliArgs();
-        using var e = args.GetEnumerator();
-        while (e.MoveNext())
+        var list = args.ToList();
+        for (var i = 0; i < list.Count; i++)
         {
-            var arg = e.Current;
+            var arg = list[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal) || arg == "--")
             {
                 parsed.Positionals.Add(arg);
@@ -29,7 +33,13 @@ internal sealed class CliArgs
             }
             var eq = arg.IndexOf('=', StringComparison.Ordinal);
             var name = eq > 0 ? arg[..eq] : arg;
-            if (flags.Contains(name))
+            if (durationFlags?.Contains(name) == true)
+            {
+                parsed._options[name] = eq > 0 ? arg[(eq + 1)..]
+                    : i + 1 < list.Count && Configuration.Durations.TryParse(list[i + 1], out _) ? list[++i]
+                    : null;
+            }
+            else if (flags.Contains(name))
             {
                 parsed._options[name] = eq > 0 ? arg[(eq + 1)..] : null;
             }
@@ -39,9 +49,9 @@ internal sealed class CliArgs
                 {
                     parsed._options[name] = arg[(eq + 1)..];
                 }
-                else if (e.MoveNext())
+                else if (i + 1 < list.Count)
                 {
-                    parsed._options[name] = e.Current;
+                    parsed._options[name] = list[++i];
                 }
                 else
                 {
@@ -50,7 +60,7 @@ internal sealed class CliArgs
             }
             else
             {
-                var known = flags.Concat(valued).Order().ToList();
+                var known = flags.Concat(valued).Concat(durationFlags ?? []).Order().ToList();
                 throw new UsageException($"unknown option {name}" + (known.Count > 0 ? $"; this command takes {string.Join(", ", known)}" : ""));
             }
         }

@@ -10,16 +10,18 @@ internal static class KairosCli
         kairos — job scheduler and automation engine
 
         usage:
+          kairos --version
           kairos serve [--config FILE] [--db PATH] [--urls URL]
           kairos validate FILE [--any-handler]
+          kairos apply FILE [--dry-run] | kairos diff FILE   (make the server's jobs, webhooks and subscriptions match the file)
           kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--at TIME | --in DELAY] [--wait [DURATION]] | pause NAME | resume NAME
-                      | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip]
+                      | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip] | delete NAME [--cancel-runs]
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
           kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] [--at TIME | --in DELAY] | list [--type PATTERN] [--status S]
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list
-          kairos keys create NAME --scope read|run|write|admin [--expires 90d|TIME] | list | revoke NAME   (each also takes --db DATABASE)
+          kairos keys create NAME --scope read|run|write|admin [--namespace NS[,NS…]] [--expires 90d|TIME] | list | revoke NAME   (each also takes --db DATABASE)
           kairos secrets set NAME [--from-env VAR | --from-file PATH] (else the value is read from stdin) | list | delete NAME | rotate
           kairos stats
           kairos nodes
@@ -35,12 +37,22 @@ internal static class KairosCli
         --namespace NAME (or KAIROS_NAMESPACE; names may also say it: billing/report) and --json.
         """;
 
+    /// <summary>The build's version (the assembly's informational version, without source-control metadata).</summary>
+    public static string Version =>
+        (typeof(KairosCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown").Split('+')[0];
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             output.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] is "--version" or "version")
+        {
+            output.WriteLine($"kairos {Version}");
+            return 0;
         }
         var rest = args[1..];
         try
@@ -49,6 +61,7 @@ internal static class KairosCli
             {
                 "serve" => await ServeCommand.RunAsync(rest, output),
                 "validate" => ValidateCommand.Run(rest, output),
+                "apply" or "diff" => await ApplyCommand.RunAsync(args[0], rest, output),
                 "cron" => CronCommand.Run(rest, output),
                 "jobs" => await JobsCommand.RunAsync(rest, output),
                 "runs" => await RunsCommand.RunAsync(rest, output),

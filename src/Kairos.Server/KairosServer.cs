@@ -37,6 +37,8 @@ internal static class KairosServer
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // A start that fails is reported once, as one line, by whoever started the server (kairos serve), not as a logged stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         // A body that does not bind (a text where a number belongs) throws, so ProblemResponses answers
         // a 400 problem saying where, instead of an empty 400.
@@ -119,6 +121,7 @@ internal static class KairosServer
         NodesEndpoints.Map(api);
         KeysEndpoints.Map(api);
         SecretsEndpoints.Map(api);
+        ApplyEndpoint.Map(api);
         api.MapGet("/stats", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var stats = await kairos.GetStatsAsync(ct);

@@ -30,6 +30,9 @@ internal sealed record MemoryState
     /// <summary>API keys by name (unique, as the SQL stores' constraint).</summary>
     public ImmutableSortedDictionary<string, StoredApiKey> ApiKeys { get; init; } = ImmutableSortedDictionary.Create<string, StoredApiKey>(StringComparer.Ordinal);
 
+    /// <summary>What the configuration declared at the last start.</summary>
+    public ImmutableHashSet<DeclaredName> Declared { get; init; } = [];
+
     /// <summary>Secrets by name, as the engine encrypted them.</summary>
     public ImmutableSortedDictionary<string, StoredSecret> Secrets { get; init; } = ImmutableSortedDictionary.Create<string, StoredSecret>(StringComparer.Ordinal);
 

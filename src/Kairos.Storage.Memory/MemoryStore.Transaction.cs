@@ -80,6 +80,19 @@ internal sealed partial class MemoryStore
         public ValueTask<long> CountActiveRunsAsync(string jobName) =>
             ValueTask.FromResult((long)State.Runs.Values.Count(r => r.Active && r.Run.JobName == jobName));
 
+        public ValueTask<IReadOnlyList<long>> ListActiveRunIdsAsync(string jobName) =>
+            ValueTask.FromResult<IReadOnlyList<long>>(State.Runs.Values.Where(r => r.Active && r.Run.JobName == jobName).Select(r => r.Run.Id).Order().ToList());
+
+        public ValueTask<bool> DeleteJobAsync(string jobName)
+        {
+            if (!State.Jobs.ContainsKey(jobName))
+            {
+                return ValueTask.FromResult(false);
+            }
+            State = State with { Jobs = State.Jobs.Remove(jobName) };
+            return ValueTask.FromResult(true);
+        }
+
         public ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId) =>
             ValueTask.FromResult<IReadOnlyList<TriggerRun>>(State.Runs.Values
                 .Where(r => r.Active && r.Run.JobName == jobName && r.Run.TriggerId == triggerId)

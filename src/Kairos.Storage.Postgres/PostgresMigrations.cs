@@ -231,6 +231,9 @@ internal static class PostgresMigrations
 
         // 8: the namespaces an API key is bound to (as SQLite's migration 10).
         "ALTER TABLE api_keys ADD COLUMN namespaces text;",
+
+        // 9: what the configuration declared at the last start (as SQLite's migration 11).
+        "CREATE TABLE declared (kind text NOT NULL, name text NOT NULL, PRIMARY KEY (kind, name));",
     ];
 
     public static int LatestVersion => Scripts.Length;

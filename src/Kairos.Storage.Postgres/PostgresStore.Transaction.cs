@@ -113,6 +113,20 @@ internal sealed partial class PostgresStore
         public async ValueTask<long> CountActiveRunsAsync(string jobName) =>
             (long)(await scope.Scalar("SELECT COUNT(*) FROM runs WHERE job_name = @name AND state IN ('queued', 'running')", ("name", jobName)).ConfigureAwait(false))!;
 
+        public async ValueTask<IReadOnlyList<long>> ListActiveRunIdsAsync(string jobName) =>
+            await scope.Query("SELECT id FROM runs WHERE job_name = @name AND state IN ('queued', 'running') ORDER BY id", r => r.GetInt64(0), ("name", jobName))
+                .ConfigureAwait(false);
+
+        public async ValueTask<bool> DeleteJobAsync(string jobName)
+        {
+            if (await scope.Execute("DELETE FROM jobs WHERE name = @name", ("name", jobName)).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
+            scope.Announce(StoreChanges.Jobs);
+            return true;
+        }
+
         public async ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId) =>
             await scope.Query(
                 "SELECT id, state, due_at FROM runs WHERE job_name = @name AND trigger_id = @trigger AND state IN ('queued', 'running') ORDER BY id",

@@ -230,6 +230,9 @@ internal static class SqliteMigrations
 
         // 10: the namespaces an API key is bound to, comma-separated; NULL: every namespace.
         "ALTER TABLE api_keys ADD COLUMN namespaces TEXT;",
+
+        // 11: what the configuration (YAML file, AddJob…) declared at the last start, so a definition it no longer declares is deleted.
+        "CREATE TABLE declared (kind TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (kind, name));",
     ];
 
     public static int LatestVersion => Scripts.Length;

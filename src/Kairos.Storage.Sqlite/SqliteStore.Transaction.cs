@@ -111,6 +111,13 @@ internal sealed partial class SqliteStore
         public ValueTask<long> CountActiveRunsAsync(string jobName) =>
             ValueTask.FromResult((long)scope.Scalar("SELECT COUNT(*) FROM runs WHERE job_name = @name AND state IN ('queued', 'running')", ("@name", jobName))!);
 
+        public ValueTask<IReadOnlyList<long>> ListActiveRunIdsAsync(string jobName) =>
+            ValueTask.FromResult<IReadOnlyList<long>>(scope.Query(
+                "SELECT id FROM runs WHERE job_name = @name AND state IN ('queued', 'running') ORDER BY id", r => r.Int64(0), ("@name", jobName)).ToList());
+
+        public ValueTask<bool> DeleteJobAsync(string jobName) =>
+            ValueTask.FromResult(scope.Execute("DELETE FROM jobs WHERE name = @name", ("@name", jobName)) > 0);
+
         public ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId) =>
             ValueTask.FromResult<IReadOnlyList<TriggerRun>>(scope.Query(
                 "SELECT id, state, due_at FROM runs WHERE job_name = @name AND trigger_id = @trigger AND state IN ('queued', 'running') ORDER BY id",

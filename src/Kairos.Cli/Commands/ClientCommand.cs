@@ -10,8 +10,8 @@ internal static class ClientCommand
     public static readonly string[] CommonValued = ["--server", "--api-key", "--namespace"];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static CliArgs Parse(string[] rest, string[]? flags = null, string[]? valued = null) =>
-        CliArgs.Parse(rest, [.. CommonFlags, .. flags ?? []], [.. CommonValued, .. valued ?? []]);
+    public static CliArgs Parse(string[] rest, string[]? flags = null, string[]? valued = null, string[]? durationFlags = null) =>
+        CliArgs.Parse(rest, [.. CommonFlags, .. flags ?? []], [.. CommonValued, .. valued ?? []], durationFlags);
 
     /// <summary>An API path with a query string made of the given options that were set ("--job" becomes "job=").</summary>
     public static string WithQuery(string path, CliArgs args, params string[] options)

@@ -4,17 +4,18 @@ using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary><c>kairos jobs list | show | run | next | backfill | pause | resume</c>.</summary>
+/// <summary><c>kairos jobs list | show | run | next | backfill | pause | resume | delete</c>.</summary>
 internal static class JobsCommand
 {
     public static async Task<int> RunAsync(string[] rest, TextWriter output)
     {
-        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, next, backfill, pause or resume");
+        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, next, backfill, pause, resume or delete");
         var args = sub switch
         {
-            "run" => Parse(rest[1..], ["--wait"], ["--data", "--idempotency-key", "--at", "--in"]),
+            "run" => Parse(rest[1..], [], ["--data", "--idempotency-key", "--at", "--in"], ["--wait"]),
             "next" => Parse(rest[1..], valued: JobsNextCommand.Options),
             "backfill" => Parse(rest[1..], valued: JobsBackfillCommand.Options),
+            "delete" => Parse(rest[1..], ["--cancel-runs"]),
             _ => Parse(rest[1..]),
         };
         using var api = ApiClient.For(args);
@@ -48,6 +49,12 @@ internal static class JobsCommand
                 return await JobsNextCommand.RunAsync(api, args, output);
             case "backfill":
                 return await JobsBackfillCommand.RunAsync(api, args, output);
+            case "delete":
+                var doomed = args.Positional(0, "the job name");
+                args.NoMorePositionals(1);
+                await api.DeleteAsync($"api/jobs/{Uri.EscapeDataString(doomed)}" + (args.Has("--cancel-runs") ? "?cancelRuns=true" : ""));
+                output.WriteLine($"job '{doomed}' deleted" + (args.Has("--cancel-runs") ? "; its queued runs were cancelled and its running ones asked to stop" : ""));
+                break;
             case "pause" or "resume":
                 var target = args.Positional(0, "the job name");
                 args.NoMorePositionals(1);
@@ -62,7 +69,7 @@ internal static class JobsCommand
                 }
                 break;
             default:
-                throw new UsageException($"unknown jobs subcommand '{sub}'; use list, show, run, next, backfill, pause or resume");
+                throw new UsageException($"unknown jobs subcommand '{sub}'; use list, show, run, next, backfill, pause, resume or delete");
         }
         return 0;
     }

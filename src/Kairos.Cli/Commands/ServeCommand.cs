@@ -1,4 +1,5 @@
 using Kairos.Server;
+using Kairos.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -27,10 +28,19 @@ internal static class ServeCommand
         if (serve.ConfigFile is not null)
         {
             // Report file errors, unknown handlers included, before anything starts or the database is created.
-            Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile, Executors.Handler.BuiltInHandlers.Names.Contains);
+            var loaded = Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile, Executors.Handler.BuiltInHandlers.Names.Contains);
+            RequireEnvironment(loaded, serve.ConfigFile);
         }
         await using var app = KairosServer.Build(serve);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            throw new ServeRefusedException(
+                $"cannot listen on {serve.Urls}: the address is already in use (is another kairos serve running?); stop that process or choose another address with --urls");
+        }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var database = Storage.Postgres.PostgresConnectionStrings.IsPostgres(serve.DatabasePath)
             ? "PostgreSQL " + Storage.Postgres.PostgresConnectionStrings.Redacted(serve.DatabasePath)
@@ -40,5 +50,31 @@ internal static class ServeCommand
         output.WriteLine("Try: kairos jobs list    Stop: Ctrl+C");
         await app.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// What the file reads from the environment must be there: a webhook whose secret variable is
+    /// unset would refuse every delivery, and a declared secret that cannot be read fails every run using it.
+    /// </summary>
+    private static void RequireEnvironment(Configuration.KairosConfig config, string file)
+    {
+        foreach (var hook in config.Webhooks)
+        {
+            if (hook.Secret?.EnvironmentVariable is { } variable && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+            {
+                throw new ServeRefusedException(
+                    $"{file}: webhook '{hook.Name}' reads its secret from the environment variable {variable}, which is not set; set it before starting, or use a named secret (kairos secrets set)");
+            }
+        }
+        foreach (var (name, source) in config.Secrets)
+        {
+            var missing = source.StartsWith("env:", StringComparison.Ordinal) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(source[4..]))
+                ? $"the environment variable {source[4..]}, which is not set"
+                : source.StartsWith("file:", StringComparison.Ordinal) && !File.Exists(source[5..]) ? $"the file {source[5..]}, which does not exist" : null;
+            if (missing is not null)
+            {
+                throw new ServeRefusedException($"{file}: secret '{name}' is read from {missing}; provide it before starting");
+            }
+        }
     }
 }

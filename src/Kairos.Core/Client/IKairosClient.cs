@@ -48,6 +48,22 @@ public interface IKairosClient
     /// <summary>The triggers of one job, or of every job when <paramref name="jobName"/> is null, with their next fire times.</summary>
     Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes a job with its triggers; its runs stay as history. A job with queued or running runs is
+    /// a <see cref="KairosConflictException"/> unless <paramref name="cancelRuns"/>, which cancels them.
+    /// </summary>
+    Task DeleteJobAsync(string name, bool cancelRuns = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes the stored jobs, webhooks and subscriptions match a YAML configuration (the file
+    /// <c>kairos serve --config</c> reads; its engine, api and secrets sections are not applied):
+    /// creates and updates what it declares, and deletes what the last start or apply declared and
+    /// it no longer does; definitions created through the API are left alone. With
+    /// <paramref name="dryRun"/> only says what would change. Works on the whole database: the
+    /// caller must be of every namespace, and command jobs need what <see cref="SaveJobAsync"/> needs.
+    /// </summary>
+    Task<ApplyPlan> ApplyAsync(string yaml, bool dryRun = false, CancellationToken cancellationToken = default);
+
     /// <summary>Stops the job's triggers from firing and holds its queued runs; running runs go on.</summary>
     Task PauseJobAsync(string name, CancellationToken cancellationToken = default);
 

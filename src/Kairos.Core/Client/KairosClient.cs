@@ -49,6 +49,9 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
         return (await Store.ListTriggersAsync(null, cancellationToken).ConfigureAwait(false)).Where(t => Namespaces.Contains(Namespace, t.JobName)).ToList();
     }
 
+    public Task DeleteJobAsync(string name, bool cancelRuns = false, CancellationToken cancellationToken = default) =>
+        engine.DeleteJobAsync(JobHere(name), cancelRuns, cancellationToken);
+
     public Task PauseJobAsync(string name, CancellationToken cancellationToken = default) =>
         engine.SetPausedAsync(JobHere(name), paused: true, cancellationToken);
 

@@ -1,8 +1,10 @@
+using Kairos.Engine.Definitions;
 using Kairos.Executors;
 using Kairos.Executors.Handler;
 using Kairos.Hosting;
 using Kairos.Model;
 using Kairos.Storage;
+using Kairos.Storage.Drivers;
 using Microsoft.Extensions.Logging;
 
 namespace Kairos.Engine;
@@ -121,6 +123,12 @@ internal sealed class KairosEngine : IAsyncDisposable
     internal Webhooks.WebhookRefusals WebhookRefusals { get; }
     internal IReadOnlyList<ITriggerHost> Hosts => _hosts;
 
+    /// <summary>Applies the configuration file again when it changes; null without a file.</summary>
+    internal ConfigReloader? Reloader { get; private set; }
+
+    /// <summary>Whether a handler of that name is registered (what a configuration's handler executors may name).</summary>
+    internal bool HandlerExists(string name) => _handlers.Contains(name);
+
     /// <summary>Migrates the store and saves the jobs declared in options; does not start running anything.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -130,6 +138,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             var config = Configuration.YamlConfigLoader.LoadFile(file, _handlers.Contains);
             config.Engine.ApplyTo(_options);
+            var declaredInCode = (Jobs: _options.Jobs.ToList(), Webhooks: _options.Webhooks.ToList(), Subscriptions: _options.Subscriptions.ToList());
             _options.Jobs.AddRange(config.Jobs);
             _options.Webhooks.AddRange(config.Webhooks);
             _options.Subscriptions.AddRange(config.Subscriptions);
@@ -139,21 +148,58 @@ internal sealed class KairosEngine : IAsyncDisposable
             }
             _options.ConfigFile = null; // Loaded once, even if the engine is initialized again.
             KairosOptionsValidator.ThrowIfInvalid(_options); // The file's engine section, on top of what the host validated.
+            // A changed file is applied again with what the code declares: the code's jobs are declared too.
+            Reloader = new ConfigReloader(file, await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), _handlers.Contains,
+                (changed, ct) => ApplyAsync([.. declaredInCode.Jobs, .. changed.Jobs], [.. declaredInCode.Webhooks, .. changed.Webhooks],
+                    [.. declaredInCode.Subscriptions, .. changed.Subscriptions], dryRun: false, ct),
+                _time, _logger);
+            _nodeServices.Add(Reloader);
         }
         // Literal webhook secrets stored before they were encrypted are encrypted now (with a key).
         await Secrets.WebhookSecrets.SealStoredAsync(Store, _time.GetUtcNow(), rotate: false, cancellationToken).ConfigureAwait(false);
-        foreach (var hook in _options.Webhooks)
+        await ApplyAsync(_options.Jobs, _options.Webhooks, _options.Subscriptions, dryRun: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes the stored definitions match a configuration: saves every declared webhook, job and
+    /// subscription (each in its own transaction, as a save through the API), then deletes what the
+    /// last start or apply declared and this one does not. A dry run only says what would change.
+    /// </summary>
+    public async Task<ApplyPlan> ApplyAsync(IReadOnlyList<JobDefinition> jobs, IReadOnlyList<Webhooks.WebhookDefinition> webhooks,
+        IReadOnlyList<Events.Subscription> subscriptions, bool dryRun, CancellationToken cancellationToken)
+    {
+        var plan = await ConfigurationPlan.ForAsync(Store, jobs, webhooks, subscriptions, cancellationToken, Secrets.WebhookSecrets).ConfigureAwait(false);
+        if (dryRun)
+        {
+            return plan with { DryRun = true };
+        }
+        foreach (var hook in webhooks)
         {
             await SaveWebhookAsync(hook, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var job in _options.Jobs)
+        foreach (var job in jobs)
         {
             await SaveJobAsync(job, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var subscription in _options.Subscriptions)
+        foreach (var subscription in subscriptions)
         {
             await SaveSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
         }
+        var removed = await Store.ApplyDeclaredAsync(ConfigurationPlan.Names(jobs, webhooks, subscriptions), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (var gone in removed)
+        {
+            _logger.LogInformation("The configuration no longer declares {Kind} '{Name}': deleted", gone.Kind, gone.Name);
+            _jobs.Forget(gone.Name);
+        }
+        if (removed.Count > 0)
+        {
+            _scheduler.Wake();
+            foreach (var host in _hosts)
+            {
+                host.TriggersChanged();
+            }
+        }
+        return plan;
     }
 
     /// <summary>Starts the dispatcher, its heartbeat, the rescuer, file watching, the cluster membership (which starts the leader services when this node leads) and the change listener.</summary>
@@ -420,6 +466,26 @@ internal sealed class KairosEngine : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Deletes a job and its triggers; refused while it has queued or running runs unless <paramref name="cancelRuns"/>.</summary>
+    public async Task DeleteJobAsync(string jobName, bool cancelRuns, CancellationToken cancellationToken = default)
+    {
+        var (deleted, stopping) = await Store.DeleteJobAsync(jobName, cancelRuns, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (!deleted)
+        {
+            throw new KairosNotFoundException($"job '{jobName}' does not exist");
+        }
+        _jobs.Forget(jobName);
+        _scheduler.Wake();
+        foreach (var host in _hosts)
+        {
+            host.TriggersChanged();
+        }
+        if (stopping > 0)
+        {
+            await _dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false); // Stop its runs now if they run here.
+        }
+    }
+
     public async Task SetPausedAsync(string jobName, bool paused, CancellationToken cancellationToken = default)
     {
         if (!await Store.SetJobPausedAsync(jobName, paused, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
@@ -490,6 +556,10 @@ internal sealed class KairosEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var disposable in _nodeServices.OfType<IDisposable>())
+        {
+            disposable.Dispose();
+        }
         await Store.DisposeAsync().ConfigureAwait(false);
         Meter.Dispose();
     }

@@ -48,6 +48,14 @@ internal static class StoreRules
     public static Task SaveJobAsync(this IKairosStore store, JobDefinition job, IReadOnlyList<TriggerRegistration> triggers, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => Engine.Definitions.JobDefinitions.SaveAsync(tx, job, triggers, now), cancellationToken);
 
+    /// <summary>Deletes what the configuration no longer declares (see <see cref="Engine.Definitions.DeclaredDefinitions"/>).</summary>
+    public static Task<IReadOnlyList<Drivers.DeclaredName>> ApplyDeclaredAsync(this IKairosStore store, IReadOnlyList<Drivers.DeclaredName> declared, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.DeclaredDefinitions.ApplyAsync(tx, declared, now), cancellationToken);
+
+    /// <summary>Deletes a job (see <see cref="Engine.Definitions.JobDefinitions.DeleteAsync"/>).</summary>
+    public static Task<(bool Deleted, int CancelRequested)> DeleteJobAsync(this IKairosStore store, string name, bool cancelRuns, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => Engine.Definitions.JobDefinitions.DeleteAsync(tx, name, cancelRuns, now), cancellationToken);
+
     /// <summary>Pauses or resumes a job; false when there is no such job.</summary>
     public static Task<bool> SetJobPausedAsync(this IKairosStore store, string name, bool paused, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => Engine.Definitions.JobDefinitions.SetPausedAsync(tx, name, paused, now), cancellationToken);

@@ -67,6 +67,12 @@ internal static class JobsEndpoints
             return Results.Ok(await ShowAsync(kairos, name, ct));
         }).Requires(KairosScope.Write);
 
+        jobs.MapDelete("/{name}", async (string name, bool? cancelRuns, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        {
+            await kairos.DeleteJobAsync(name, cancelRuns ?? false, ct);
+            return Results.NoContent();
+        }).Requires(KairosScope.Write);
+
         jobs.MapPost("/{name}/pause", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             await kairos.PauseJobAsync(name, ct);

@@ -1,16 +1,11 @@
 using Kairos.Cli;
+using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Cli;
 
 public sealed class CronCommandTests
 {
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await KairosCli.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => CliRunner.RunAsync(args);
 
     [Fact]
     public async Task Cron_next_prints_fire_times_in_the_zone_offset_across_spring_forward()

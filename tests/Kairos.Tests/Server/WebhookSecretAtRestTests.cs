@@ -96,6 +96,19 @@ public sealed class WebhookSecretAtRestTests : IDisposable
     }
 
     [Fact]
+    public async Task A_plan_against_the_same_literal_secret_sees_the_sealed_hook_unchanged_and_a_new_value_as_an_update()
+    {
+        await using var server = await InProcessServer.StartAsync(Yaml(), directory: _directory);
+        WebhookDefinition Hook(string secret) => new("push") { Verification = WebhookVerification.GitHub, Secret = SecretSource.Literal(secret) };
+
+        var same = await server.Engine.ApplyAsync([], [Hook(Secret)], [], dryRun: true, CancellationToken.None);
+        var changed = await server.Engine.ApplyAsync([], [Hook("another-secret-value")], [], dryRun: true, CancellationToken.None);
+
+        Assert.Equal(ApplyAction.Unchanged, same.Changes.Single(c => c.Name == "push").Action);
+        Assert.Equal(ApplyAction.Update, changed.Changes.Single(c => c.Name == "push").Action);
+    }
+
+    [Fact]
     public async Task A_plaintext_secret_stored_before_encryption_is_sealed_at_start_and_still_verifies()
     {
         await using (var before = await InProcessServer.StartAsync("jobs: {}\n", directory: _directory))

@@ -27,6 +27,9 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     public string Url { get; }
     public HttpClient Http { get; }
+
+    /// <summary>Where the server's config and database live.</summary>
+    public TempDirectory Directory => _directory;
     public IServiceProvider Services => _app.Services;
     public Kairos.Engine.KairosEngine Engine => _app.Services.GetRequiredService<Kairos.Engine.KairosEngine>();
 

@@ -36,6 +36,41 @@ internal static class JobDefinitions
         return true;
     }
 
+    /// <summary>
+    /// Deletes the job with its triggers (and their file and poll state) and the subscriptions its
+    /// completion triggers own; its runs stay as history. A job with queued or running runs is refused
+    /// unless <paramref name="cancelRuns"/>: then its queued runs are cancelled and its running ones
+    /// asked to stop, in the same transaction. Returns the runs asked to stop; false when there is no such job.
+    /// </summary>
+    public static async ValueTask<(bool Deleted, int CancelRequested)> DeleteAsync(IDriverTransaction tx, string name, bool cancelRuns, DateTimeOffset now)
+    {
+        if (await tx.GetJobDefinitionForUpdateAsync(name).ConfigureAwait(false) is null)
+        {
+            return (false, 0);
+        }
+        var active = await tx.ListActiveRunIdsAsync(name).ConfigureAwait(false);
+        if (active.Count > 0 && !cancelRuns)
+        {
+            throw new KairosConflictException(
+                $"job '{name}' has {active.Count} queued or running run(s): wait for them, cancel them, or delete it with cancelRuns (kairos jobs delete --cancel-runs)");
+        }
+        var stopping = 0;
+        foreach (var runId in active)
+        {
+            var (result, _) = await Lifecycle.RunControl.CancelOneAsync(tx, runId, now, $"job '{name}' was deleted").ConfigureAwait(false);
+            stopping += result == CancelResult.CancelRequested ? 1 : 0;
+        }
+        foreach (var key in await tx.ListTriggerKeysAsync(name).ConfigureAwait(false))
+        {
+            await tx.DeleteTriggerAsync(name, key).ConfigureAwait(false);
+        }
+        await SubscriptionDefinitions.ReplaceOwnedAsync(tx, name, [], now).ConfigureAwait(false);
+        await tx.DeleteJobAsync(name).ConfigureAwait(false);
+        await tx.AppendJournalAsync(now, "job.deleted", name, null, null,
+            JsonSerializer.Serialize(new { cancelledRuns = active.Count }, KairosJson.Options)).ConfigureAwait(false);
+        return (true, stopping);
+    }
+
     /// <summary>Pauses or resumes the job (its queued runs are held or released with it); false when there is no such job.</summary>
     public static async ValueTask<bool> SetPausedAsync(IDriverTransaction tx, string name, bool paused, DateTimeOffset now)
     {

@@ -68,3 +68,6 @@ internal sealed record ClaimCandidate(long Id, string JobName, string Queue, str
 
 /// <summary>How many runs of one job, queue and executor kind are running, on every node.</summary>
 internal sealed record RunningCount(string JobName, string Queue, string ExecutorKind, long Count);
+
+/// <summary>A definition the configuration declared: <see cref="Kind"/> is "job", "webhook" or "subscription".</summary>
+internal sealed record DeclaredName(string Kind, string Name);

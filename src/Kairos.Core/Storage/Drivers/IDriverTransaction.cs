@@ -80,6 +80,12 @@ internal interface IDriverTransaction
     /// <summary>The job's queued and running runs.</summary>
     ValueTask<long> CountActiveRunsAsync(string jobName);
 
+    /// <summary>The ids of the job's queued and running runs, oldest first.</summary>
+    ValueTask<IReadOnlyList<long>> ListActiveRunIdsAsync(string jobName);
+
+    /// <summary>Deletes the job's row (its triggers are deleted one by one before); its runs stay as history. False when there is none.</summary>
+    ValueTask<bool> DeleteJobAsync(string jobName);
+
     /// <summary>The trigger's queued and running runs (of job <paramref name="jobName"/>), oldest first.</summary>
     ValueTask<IReadOnlyList<TriggerRun>> ListActiveRunsOfTriggerAsync(string jobName, long triggerId);
 
@@ -180,6 +186,12 @@ internal interface IDriverTransaction
 
     /// <summary>Deletes a secret; false when there is none.</summary>
     ValueTask<bool> DeleteSecretAsync(string name);
+
+    /// <summary>What the configuration declared at the last start.</summary>
+    ValueTask<IReadOnlyList<DeclaredName>> ListDeclaredAsync();
+
+    /// <summary>Replaces what the configuration declared with <paramref name="names"/>.</summary>
+    ValueTask ReplaceDeclaredAsync(IReadOnlyList<DeclaredName> names);
 
     /// <summary>The states of the job's latest runs that ended succeeded or dead, newest first, at most <paramref name="count"/>.</summary>
     ValueTask<IReadOnlyList<Model.RunState>> ListLatestOutcomesAsync(string jobName, int count);

@@ -188,11 +188,5 @@ public sealed class AccessControlTests
         return await server.Http.SendAsync(request);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> CliAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await KairosCli.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> CliAsync(params string[] args) => CliRunner.RunAsync(args);
 }

@@ -20,6 +20,8 @@ public sealed class EndpointScopeTests : IAsyncLifetime
         ["GET /api/jobs/{name}"] = KairosScope.Read,
         ["POST /api/jobs/{name}/run"] = KairosScope.Run,
         ["PUT /api/jobs/{name}"] = KairosScope.Write,
+        ["DELETE /api/jobs/{name}"] = KairosScope.Write,
+        ["POST /api/apply"] = KairosScope.Write,
         ["POST /api/jobs/{name}/pause"] = KairosScope.Write,
         ["POST /api/jobs/{name}/resume"] = KairosScope.Write,
         ["GET /api/jobs/{name}/next"] = KairosScope.Read,

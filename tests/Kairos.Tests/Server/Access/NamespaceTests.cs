@@ -162,13 +162,7 @@ public sealed class NamespaceTests
         Assert.Equal(["billing", "shop"], (await server.Client.ListApiKeysAsync()).Single().Namespaces);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> CliAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await Kairos.Cli.KairosCli.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> CliAsync(params string[] args) => CliRunner.RunAsync(args);
 
     private static string Detail((HttpStatusCode Status, JsonNode? Body) response) => response.Body!["detail"]!.GetValue<string>();
 

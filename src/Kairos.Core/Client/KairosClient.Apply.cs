@@ -1,0 +1,23 @@
+using Kairos.Access;
+using Kairos.Configuration;
+using Kairos.Model;
+
+namespace Kairos.Client;
+
+/// <summary>Applying a YAML configuration: the declarative way to keep definitions (see <see cref="Engine.Definitions.DeclaredDefinitions"/>).</summary>
+internal sealed partial class KairosClient
+{
+    public async Task<ApplyPlan> ApplyAsync(string yaml, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        if (ns is not null || caller.Namespaces is not null)
+        {
+            throw new KairosForbiddenException("apply works on the whole database: use a key of every namespace, without ?namespace=");
+        }
+        var config = YamlConfigLoader.Load(yaml, "the applied configuration", engine.HandlerExists);
+        foreach (var job in config.Jobs)
+        {
+            Authorization.RequireMayDeclare(Caller, job); // Every job checked before anything is written.
+        }
+        return await engine.ApplyAsync(config.Jobs, config.Webhooks, config.Subscriptions, dryRun, cancellationToken).ConfigureAwait(false);
+    }
+}
