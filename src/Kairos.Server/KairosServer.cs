@@ -64,12 +64,14 @@ internal static class KairosServer
         kairos.AddBuiltInHandlers();
         builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<IKairosClient>().Clock));
         configureKairos?.Invoke(kairos);
-        AddAccess(builder.Services, serve);
+        var api = serve.ConfigFile is null ? new Configuration.ApiSettings() : Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile).Api;
+        AddAccess(builder.Services, serve, api);
 
         // A query or route value that does not bind (limit=abc) throws, so ProblemResponses answers it with a problem body.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         var app = builder.Build();
+        ForwardedHeaders.Use(app, api); // First: everything after sees the client's address.
         app.UseMiddleware<ProblemResponses>();
         app.UseMiddleware<ApiBodyLimit>();
         app.UseMiddleware<HostCheck>();
@@ -95,9 +97,8 @@ internal static class KairosServer
     /// API keys, the Host check and the start-up exposure check (see the Access folder), set by the
     /// configuration file's <c>api:</c> section.
     /// </summary>
-    private static void AddAccess(IServiceCollection services, ServeOptions serve)
+    private static void AddAccess(IServiceCollection services, ServeOptions serve, Configuration.ApiSettings api)
     {
-        var api = serve.ConfigFile is null ? new Configuration.ApiSettings() : Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile).Api;
         var addresses = ListenAddress.ParseAll(serve.Urls);
         services.AddSingleton(api);
         services.AddSingleton<IReadOnlyList<ListenAddress>>(addresses);

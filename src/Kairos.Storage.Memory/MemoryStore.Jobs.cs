@@ -12,6 +12,14 @@ internal sealed partial class MemoryStore
     public Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken) =>
         Read<IReadOnlyList<StoredJob>>(state => state.Jobs.Values.Select(ReadJob).ToList(), cancellationToken);
 
+    public Task<IReadOnlyList<StoredJob>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<StoredJob>>(state => state.Jobs
+            .Where(j => (query.After is null || string.CompareOrdinal(j.Key, query.After) > 0) && Kairos.Access.Namespaces.Contains(query.Namespace, j.Key))
+            .OrderBy(j => j.Key, StringComparer.Ordinal)
+            .Take(Math.Clamp(query.Limit, 1, 10_000))
+            .Select(j => ReadJob(j.Value))
+            .ToList(), cancellationToken);
+
     private sealed partial class Transaction
     {
         // One writer at a time: every read in a write is already exclusive.

@@ -14,6 +14,15 @@ internal sealed partial class PostgresStore
         Read<IReadOnlyList<StoredJob>>(async scope => await scope.Query("SELECT definition, paused, version, updated_at FROM jobs ORDER BY name", ReadJob),
             cancellationToken);
 
+    // COLLATE "C": byte order, the ordinal order pages are in, whatever the database's collation.
+    public Task<IReadOnlyList<StoredJob>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<StoredJob>>(async scope => await scope.Query($"""
+            SELECT definition, paused, version, updated_at FROM jobs
+            WHERE (@after::text IS NULL OR name COLLATE "C" > @after::text) AND {InNamespace("name")}
+            ORDER BY name COLLATE "C" LIMIT @limit
+            """, ReadJob, ("after", query.After), ("ns", Kairos.Access.Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))),
+            cancellationToken);
+
     private static StoredJob ReadJob(NpgsqlDataReader r)
     {
         var definition = JsonSerializer.Deserialize<JobDefinition>(r.GetString(0), KairosJson.Options)!;

@@ -23,6 +23,22 @@ internal sealed partial class SqliteStore
             return SqliteRows.ReadAll(command, ReadJob);
         }, cancellationToken);
 
+    public Task<IReadOnlyList<StoredJob>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<StoredJob>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            // Names are ASCII, so SQLite's BINARY order is the ordinal order; the primary key serves it.
+            command.CommandText = $"""
+                SELECT definition, paused, version, updated_at FROM jobs
+                WHERE (@after IS NULL OR name > @after) AND {InNamespace("name")}
+                ORDER BY name LIMIT @limit
+                """;
+            command.Parameters.AddWithValue("@after", (object?)query.After ?? DBNull.Value);
+            command.Parameters.AddWithValue("@ns", (object?)Kairos.Access.Namespaces.Prefix(query.Namespace) ?? DBNull.Value);
+            command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
+            return SqliteRows.ReadAll(command, ReadJob);
+        }, cancellationToken);
+
     /// <summary>The job's row and its trigger rows, for the rules of <see cref="Engine.Definitions.JobDefinitions"/>.</summary>
     private static void UpsertJob(SqliteWriteScope scope, JobDefinition job, string definition, DateTimeOffset now) =>
         scope.Execute(

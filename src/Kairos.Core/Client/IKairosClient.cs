@@ -42,6 +42,9 @@ public interface IKairosClient
 
     Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>One page of jobs in name order: at most <see cref="JobQuery.Limit"/> whose names come after <see cref="JobQuery.After"/>.</summary>
+    Task<IReadOnlyList<StoredJob>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>The triggers of one job, or of every job when <paramref name="jobName"/> is null, with their next fire times.</summary>
     Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName = null, CancellationToken cancellationToken = default);
 

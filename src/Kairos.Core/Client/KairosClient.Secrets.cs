@@ -31,13 +31,14 @@ internal sealed partial class KairosClient
     public async Task<string?> ResolveWebhookSecretAsync(Webhooks.WebhookDefinition hook, CancellationToken cancellationToken = default)
     {
         Authorization.RequireAdmin(Caller, "read a webhook's secret");
-        if (hook.Secret?.SecretName is not { } name)
-        {
-            return hook.Secret?.Resolve();
-        }
         try
         {
-            return (await engine.Secrets.ResolveAsync([name], cancellationToken).ConfigureAwait(false))[name];
+            return hook.Secret switch
+            {
+                { Sealed: { } sealedSecret } => engine.Secrets.WebhookSecrets.Open(hook.Name, sealedSecret),
+                { SecretName: { } name } => (await engine.Secrets.ResolveAsync([name], cancellationToken).ConfigureAwait(false))[name],
+                _ => hook.Secret?.Resolve(),
+            };
         }
         catch (KairosException)
         {
@@ -48,6 +49,6 @@ internal sealed partial class KairosClient
     public Task<int> RotateSecretsAsync(CancellationToken cancellationToken = default)
     {
         Authorization.RequireAdmin(Caller, "rotate secrets");
-        return SecretRules.RotateAsync(Store, engine.Secrets.Cipher, Clock.GetUtcNow(), cancellationToken);
+        return SecretRules.RotateAsync(Store, engine.Secrets, Clock.GetUtcNow(), cancellationToken);
     }
 }

@@ -36,6 +36,10 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
     public async Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken = default) =>
         (await Store.ListJobsAsync(cancellationToken).ConfigureAwait(false)).Where(j => Namespaces.Contains(Namespace, j.Definition.Name)).ToList();
 
+    public Task<IReadOnlyList<StoredJob>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default) =>
+        Store.ListJobsAsync(query with { After = query.After is null || Namespace is null ? query.After : Namespaces.Qualify(Namespace, query.After), Namespace = Namespace },
+            cancellationToken);
+
     public async Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName = null, CancellationToken cancellationToken = default)
     {
         if (jobName is not null)

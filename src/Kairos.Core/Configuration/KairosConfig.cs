@@ -22,6 +22,24 @@ internal sealed record ApiSettings
 
     /// <summary>The Host header values the server answers; empty: those of its listen addresses.</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>
+    /// The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (<see cref="TrustedProxies"/>).
+    /// Empty (the default): those headers are ignored, whoever sends them.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>The default <see cref="MaxBodyBytes"/>, 1 MiB: definitions, payloads and events are far smaller.</summary>
+    public const int DefaultMaxBodyBytes = 1024 * 1024;
+
+    /// <summary>The smallest <see cref="MaxBodyBytes"/>, 1 KiB: less would refuse ordinary job definitions.</summary>
+    public const int MinMaxBodyBytes = 1024;
+
+    /// <summary>The largest <see cref="MaxBodyBytes"/>, 64 MiB: a body is held in memory to be parsed.</summary>
+    public const int MaxMaxBodyBytes = 64 * 1024 * 1024;
+
+    /// <summary>The largest request body under <c>/api</c>; larger ones get 413.</summary>
+    public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 }
 
 /// <summary>The <c>engine:</c> section; a null field keeps the <see cref="KairosOptions"/> default.</summary>
@@ -34,6 +52,7 @@ internal sealed record EngineSettings
     public TimeSpan? ShutdownGrace { get; init; }
     public IReadOnlyDictionary<string, int> QueueLimits { get; init; } = new Dictionary<string, int>();
     public IReadOnlyDictionary<string, int> ExecutorLimits { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> NamespaceLimits { get; init; } = new Dictionary<string, int>();
     public RetentionSettings? Retention { get; init; }
     public IReadOnlyList<string> OutboundHttpAllow { get; init; } = [];
 
@@ -53,6 +72,10 @@ internal sealed record EngineSettings
         foreach (var (kind, limit) in ExecutorLimits)
         {
             options.ExecutorLimits[kind] = limit;
+        }
+        foreach (var (ns, limit) in NamespaceLimits)
+        {
+            options.Namespaces[ns] = new NamespaceOptions { MaxRunning = limit };
         }
     }
 }

@@ -113,14 +113,39 @@ internal static class YamlConfigLoader
 
     private static ApiSettings ReadApi(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts");
+        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts", "trustedProxies", "maxBodyBytes");
         return new ApiSettings
         {
             AllowCommandJobs = f.TryGetValue("allowCommandJobs", out var a) && nodes.Bool(a, "api.allowCommandJobs") == true,
             AllowedHosts = f.TryGetValue("allowedHosts", out var h)
                 ? nodes.Sequence(h, "api.allowedHosts").Select(n => nodes.String(n, "a host name in api.allowedHosts")).OfType<string>().ToList()
                 : [],
+            TrustedProxies = f.TryGetValue("trustedProxies", out var p) ? ReadTrustedProxies(p, nodes) : [],
+            MaxBodyBytes = f.TryGetValue("maxBodyBytes", out var m)
+                ? nodes.Int(m, "api.maxBodyBytes", ApiSettings.MinMaxBodyBytes, ApiSettings.MaxMaxBodyBytes) ?? ApiSettings.DefaultMaxBodyBytes
+                : ApiSettings.DefaultMaxBodyBytes,
         };
+    }
+
+    private static List<System.Net.IPNetwork> ReadTrustedProxies(YamlNode node, YamlNodes nodes)
+    {
+        var proxies = new List<System.Net.IPNetwork>();
+        foreach (var entry in nodes.Sequence(node, "api.trustedProxies"))
+        {
+            if (nodes.String(entry, "an api.trustedProxies entry") is not { } text)
+            {
+                continue;
+            }
+            if (TrustedProxies.Parse(text, out var error) is { } network)
+            {
+                proxies.Add(network);
+            }
+            else
+            {
+                nodes.Error(entry, "api.trustedProxies: " + error);
+            }
+        }
+        return proxies;
     }
 
     /// <summary>Reads a section that maps names to definitions, keeping each name's node for later errors.</summary>
@@ -203,7 +228,7 @@ internal static class YamlConfigLoader
 
     private static EngineSettings ReadEngine(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "engine", "workers", "leaseDuration", "leaderLease", "misfireThreshold", "shutdownGrace", "queues", "executorLimits", "retention", "outboundHttp");
+        var f = nodes.Fields(node, "engine", "workers", "leaseDuration", "leaderLease", "misfireThreshold", "shutdownGrace", "queues", "executorLimits", "namespaces", "retention", "outboundHttp");
         return new EngineSettings
         {
             Workers = f.TryGetValue("workers", out var w) ? nodes.Int(w, "engine.workers", 1, 4096) : null,
@@ -213,6 +238,7 @@ internal static class YamlConfigLoader
             ShutdownGrace = f.TryGetValue("shutdownGrace", out var s) ? nodes.Duration(s, "engine.shutdownGrace") : null,
             QueueLimits = f.TryGetValue("queues", out var q) ? Limits(q, "engine.queues", nodes) : new Dictionary<string, int>(),
             ExecutorLimits = f.TryGetValue("executorLimits", out var e) ? Limits(e, "engine.executorLimits", nodes) : new Dictionary<string, int>(),
+            NamespaceLimits = f.TryGetValue("namespaces", out var ns) ? ReadNamespaces(ns, nodes) : new Dictionary<string, int>(),
             Retention = f.TryGetValue("retention", out var r) ? RetentionReader.Read(r, nodes) : null,
             OutboundHttpAllow = f.TryGetValue("outboundHttp", out var o) ? ReadOutboundHttp(o, nodes) : [],
         };
@@ -236,6 +262,35 @@ internal static class YamlConfigLoader
             allowed.Add(text);
         }
         return allowed;
+    }
+
+    /// <summary><c>engine.namespaces: { billing: { maxRunning: 5 } }</c>: each namespace's running limit.</summary>
+    private static Dictionary<string, int> ReadNamespaces(YamlNode node, YamlNodes nodes)
+    {
+        var limits = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (node is not YamlMappingNode mapping)
+        {
+            nodes.Error(node, "engine.namespaces must map namespaces to their limits, e.g. { billing: { maxRunning: 5 } }");
+            return limits;
+        }
+        foreach (var (key, value) in mapping.Children)
+        {
+            if (nodes.Key(key, "a key of engine.namespaces") is not { } ns)
+            {
+                continue;
+            }
+            if (Access.Namespaces.Check(ns) is { } error)
+            {
+                nodes.Error(key, error);
+                continue;
+            }
+            var f = nodes.Fields(value, $"engine.namespaces.{ns}", "maxRunning");
+            if (f.TryGetValue("maxRunning", out var max) && nodes.Int(max, $"engine.namespaces.{ns}.maxRunning", 0, Hosting.NamespaceOptions.MaxLimit) is { } limit)
+            {
+                limits[ns] = limit;
+            }
+        }
+        return limits;
     }
 
     private static Dictionary<string, int> Limits(YamlNode node, string what, YamlNodes nodes)

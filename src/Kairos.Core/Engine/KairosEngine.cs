@@ -159,6 +159,8 @@ internal sealed class KairosEngine : IAsyncDisposable
                 _time, _logger);
             _nodeServices.Add(Reloader);
         }
+        // Literal webhook secrets stored before they were encrypted are encrypted now (with a key).
+        await Secrets.WebhookSecrets.SealStoredAsync(Store, _time.GetUtcNow(), rotate: false, cancellationToken).ConfigureAwait(false);
         await ApplyAsync(_options.Jobs, _options.Webhooks, _options.Subscriptions, dryRun: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -170,7 +172,7 @@ internal sealed class KairosEngine : IAsyncDisposable
     public async Task<ApplyPlan> ApplyAsync(IReadOnlyList<JobDefinition> jobs, IReadOnlyList<Webhooks.WebhookDefinition> webhooks,
         IReadOnlyList<Events.Subscription> subscriptions, bool dryRun, CancellationToken cancellationToken)
     {
-        var plan = await ConfigurationPlan.ForAsync(Store, jobs, webhooks, subscriptions, cancellationToken).ConfigureAwait(false);
+        var plan = await ConfigurationPlan.ForAsync(Store, jobs, webhooks, subscriptions, cancellationToken, Secrets.WebhookSecrets).ConfigureAwait(false);
         if (dryRun)
         {
             return plan with { DryRun = true };
@@ -313,7 +315,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             throw new KairosValidationException($"webhook '{hook.Name}' is invalid: {string.Join("; ", errors)}");
         }
-        await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await Store.SaveWebhookAsync(hook, _time.GetUtcNow(), cancellationToken, Secrets.WebhookSecrets).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Kairos.Engine;
 
 /// <summary>
 /// The only thing that starts runs. It claims due runs (the store applies priority order and the
-/// job, queue and executor-kind limits) and starts each as an <see cref="RunAttempt"/>; its
+/// job, queue, executor-kind and namespace limits) and starts each as an <see cref="RunAttempt"/>; its
 /// <see cref="LeaseHeartbeat"/> keeps their leases alive. It sleeps until woken (an enqueue, a
 /// finished run, a rescue) or until the earliest future due time.
 /// </summary>
@@ -25,6 +25,7 @@ internal sealed class RunDispatcher(
     private const int MaxClaim = 128;
 
     private readonly ConcurrentDictionary<long, RunAttempt> _active = new();
+    private readonly IReadOnlyDictionary<string, int> _namespaceLimits = options.NamespaceRunningLimits();
 
     public int ActiveCount => _active.Count;
 
@@ -52,7 +53,10 @@ internal sealed class RunDispatcher(
             }
             var wanted = Math.Min(free, MaxClaim);
             var claimed = await store.ClaimAsync(
-                new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits),
+                new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits)
+                {
+                    NamespaceLimits = _namespaceLimits,
+                },
                 stopping).ConfigureAwait(false);
             foreach (var run in claimed)
             {

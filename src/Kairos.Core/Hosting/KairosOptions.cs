@@ -50,6 +50,13 @@ public sealed class KairosOptions
     /// <summary>Most runs at once per executor kind (handler, command, http), over all nodes.</summary>
     public Dictionary<string, int> ExecutorLimits { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Limits per namespace (<c>billing</c>, <c>default</c>…), over all nodes. Namespaces not listed: no limit.</summary>
+    public Dictionary<string, NamespaceOptions> Namespaces { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each namespace's <see cref="NamespaceOptions.MaxRunning"/>, for claims; empty when none is set, so claims pay nothing for it.</summary>
+    internal IReadOnlyDictionary<string, int> NamespaceRunningLimits() =>
+        Namespaces.Where(n => n.Value.MaxRunning is not null).ToDictionary(n => n.Key, n => n.Value.MaxRunning!.Value, StringComparer.Ordinal);
+
     /// <summary>
     /// Where HTTP jobs and HTTP poll triggers may connect: host names (<c>api.example.org</c>,
     /// <c>*.example.org</c>), addresses or ranges (<c>10.0.0.0/8</c>). Empty (the default): anywhere

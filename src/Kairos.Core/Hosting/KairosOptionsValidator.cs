@@ -67,6 +67,17 @@ internal sealed class KairosOptionsValidator : IValidateOptions<KairosOptions>
                 yield return $"{field}.{key} must not be negative, not {limit}";
             }
         }
+        foreach (var (ns, limits) in o.Namespaces)
+        {
+            if (Access.Namespaces.Check(ns) is { } error)
+            {
+                yield return $"namespaces: {error}";
+            }
+            if (limits.MaxRunning is < 0 or > NamespaceOptions.MaxLimit)
+            {
+                yield return $"namespaces.{ns}.maxRunning must be 0–{NamespaceOptions.MaxLimit}, not {limits.MaxRunning}";
+            }
+        }
         foreach (var error in o.OutboundHttpAllow.Select(Executors.Http.OutboundHttpPolicy.Error).OfType<string>())
         {
             yield return error;

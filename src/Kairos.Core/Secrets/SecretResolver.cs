@@ -15,6 +15,9 @@ internal sealed class SecretResolver(IKairosStore store, KairosOptions options)
 
     public SecretCipher Cipher => _cipher ??= new SecretCipher(options.SecretKeys);
 
+    /// <summary>Seals and opens webhooks' literal secrets with <see cref="Cipher"/>.</summary>
+    public WebhookSecretSeal WebhookSecrets => new(Cipher);
+
     /// <summary>
     /// The values of <paramref name="names"/>. Every failure is a <see cref="KairosException"/> saying
     /// which secret and why: not defined, its variable or file unavailable, or not decryptable.
@@ -24,8 +27,11 @@ internal sealed class SecretResolver(IKairosStore store, KairosOptions options)
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            values[name] = await ResolveAsync(name, cancellationToken).ConfigureAwait(false)
+            var value = await ResolveAsync(name, cancellationToken).ConfigureAwait(false)
                 ?? throw new KairosValidationException($"secret '{name}' is not defined (kairos secrets set {name}, or secrets: in the configuration file)");
+            // A declared secret (environment, file) is checked when read, as a stored one was when set.
+            values[name] = value.Length >= SecretMask.MinLength ? value
+                : throw new KairosValidationException($"secret '{name}': " + SecretRules.ValueLengthError(value.Length));
         }
         return values;
     }

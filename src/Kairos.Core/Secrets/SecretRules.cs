@@ -16,9 +16,9 @@ internal static class SecretRules
         {
             throw new KairosValidationException(nameError.Replace("job name", "secret name", StringComparison.Ordinal));
         }
-        if (value.Length == 0 || value.Length > MaxValueLength)
+        if (value.Length < SecretMask.MinLength || value.Length > MaxValueLength)
         {
-            throw new KairosValidationException($"a secret's value must be 1 to {MaxValueLength} characters, not {value.Length}");
+            throw new KairosValidationException(ValueLengthError(value.Length));
         }
         var (keyId, ciphertext) = cipher.Encrypt(name, value);
         await store.WriteAsync(async tx =>
@@ -40,9 +40,10 @@ internal static class SecretRules
             return true;
         }, ct);
 
-    /// <summary>Re-encrypts every secret not under the current key with it; returns how many.</summary>
-    public static async Task<int> RotateAsync(IKairosStore store, SecretCipher cipher, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Re-encrypts every secret, and every webhook's literal secret, not under the current key with it; returns how many.</summary>
+    public static async Task<int> RotateAsync(IKairosStore store, SecretResolver secrets, DateTimeOffset now, CancellationToken ct)
     {
+        var cipher = secrets.Cipher;
         var current = cipher.CurrentKeyId;
         var rotated = 0;
         foreach (var stored in await store.ListSecretsAsync(ct).ConfigureAwait(false))
@@ -55,13 +56,19 @@ internal static class SecretRules
             await store.WriteAsync(tx => tx.UpsertSecretAsync(stored with { KeyId = keyId, Ciphertext = ciphertext, UpdatedAt = now }), ct).ConfigureAwait(false);
             rotated++;
         }
+        var webhooks = await secrets.WebhookSecrets.SealStoredAsync(store, now, rotate: true, ct).ConfigureAwait(false);
         await store.WriteAsync(async tx =>
         {
-            await tx.AppendJournalAsync(now, "secret.rotated", null, null, null, JsonSerializer.Serialize(new { key = current, secrets = rotated }, KairosJson.Options)).ConfigureAwait(false);
+            await tx.AppendJournalAsync(now, "secret.rotated", null, null, null, JsonSerializer.Serialize(new { key = current, secrets = rotated, webhooks }, KairosJson.Options)).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
-        return rotated;
+        return rotated + webhooks;
     }
+
+    /// <summary>Why a value of this length cannot be a secret.</summary>
+    public static string ValueLengthError(int length) => length < SecretMask.MinLength
+        ? $"a secret's value must be at least {SecretMask.MinLength} characters, not {length}: a shorter one could not be masked in run output without mangling ordinary text"
+        : $"a secret's value must be at most {MaxValueLength} characters, not {length}";
 
     private static string Describe(string name) => JsonSerializer.Serialize(new { secret = name }, KairosJson.Options);
 }

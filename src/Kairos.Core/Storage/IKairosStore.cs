@@ -32,6 +32,9 @@ internal interface IKairosStore : IAsyncDisposable
     Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken);
     Task<IReadOnlyList<StoredJob>> ListJobsAsync(CancellationToken cancellationToken);
 
+    /// <summary>One page of jobs, ordered by name (ordinal), read as a page by the database rather than filtered from every job.</summary>
+    Task<IReadOnlyList<StoredJob>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<TriggerState>> ListTriggersAsync(string? jobName, CancellationToken cancellationToken);
     Task<IReadOnlyList<TriggerState>> ListDueTriggersAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
     Task<DateTimeOffset?> GetNextTriggerFireAsync(CancellationToken cancellationToken);

@@ -71,8 +71,10 @@ internal static class StoreRules
     public static Task<bool> DeleteSubscriptionAsync(this IKairosStore store, string name, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => Engine.Definitions.SubscriptionDefinitions.DeleteAsync(tx, name, null, now), cancellationToken);
 
-    public static Task SaveWebhookAsync(this IKairosStore store, Webhooks.WebhookDefinition hook, DateTimeOffset now, CancellationToken cancellationToken) =>
-        store.WriteAsync(tx => Engine.Definitions.WebhookDefinitions.SaveAsync(tx, hook, now), cancellationToken);
+    /// <summary>Saves a webhook, its literal secret (if any) sealed by <paramref name="seal"/> (the engine's; null in driver tests: stored as given).</summary>
+    public static Task SaveWebhookAsync(this IKairosStore store, Webhooks.WebhookDefinition hook, DateTimeOffset now, CancellationToken cancellationToken,
+        Secrets.WebhookSecretSeal? seal = null) =>
+        store.WriteAsync(tx => Engine.Definitions.WebhookDefinitions.SaveAsync(tx, hook, now, seal), cancellationToken);
 
     public static Task<bool> DeleteWebhookAsync(this IKairosStore store, string name, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => Engine.Definitions.WebhookDefinitions.DeleteAsync(tx, name, now), cancellationToken);

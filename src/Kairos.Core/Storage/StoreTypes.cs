@@ -40,8 +40,8 @@ internal sealed record TriggerFire(
 
 /// <summary>
 /// Claim up to <see cref="MaxRuns"/> due runs for <see cref="Owner"/>, highest priority first, then
-/// earliest due, then oldest, respecting each job's max instances, the per-queue limits and the
-/// per-executor-kind limits (counted over all owners), and skipping paused jobs.
+/// earliest due, then oldest, respecting each job's max instances, the per-queue, per-executor-kind
+/// and per-namespace limits (counted over all owners), and skipping paused jobs.
 /// </summary>
 internal sealed record ClaimRequest(
     string Owner,
@@ -49,7 +49,13 @@ internal sealed record ClaimRequest(
     DateTimeOffset LeaseExpiresAt,
     int MaxRuns,
     IReadOnlyDictionary<string, int> QueueLimits,
-    IReadOnlyDictionary<string, int> ExecutorKindLimits);
+    IReadOnlyDictionary<string, int> ExecutorKindLimits)
+{
+    /// <summary>Most runs at once of the jobs of a namespace (see <see cref="Access.Namespaces"/>); namespaces not listed: no limit.</summary>
+    public IReadOnlyDictionary<string, int> NamespaceLimits { get; init; } = EmptyLimits;
+
+    private static readonly IReadOnlyDictionary<string, int> EmptyLimits = new Dictionary<string, int>();
+}
 
 /// <summary>Of the runs whose leases were renewed: which must stop (cancel requested, or no longer ours).</summary>
 internal sealed record LeaseRenewal(IReadOnlyList<long> CancelRequested, IReadOnlyList<long> Lost);
@@ -110,6 +116,18 @@ public sealed record RunQuery
     internal string? Namespace { get; init; }
 }
 
+/// <summary>A page of jobs in name order (ordinal): at most <see cref="Limit"/> whose names come after <see cref="After"/>.</summary>
+public sealed record JobQuery
+{
+    /// <summary>The last name of the previous page; null: from the first job.</summary>
+    public string? After { get; init; }
+
+    public int Limit { get; init; } = 100;
+
+    /// <summary>Only jobs of this namespace (set by the client; null: every namespace).</summary>
+    internal string? Namespace { get; init; }
+}
+
 public sealed record JournalQuery
 {
     public long? RunId { get; init; }
@@ -131,6 +149,13 @@ public sealed record WebhookDelivery(string Hook, string? DeliveryId, string Pay
 {
     /// <summary>Refuse a delivery whose id was seen within <see cref="ReplayWindow"/> (Standard Webhooks replay protection).</summary>
     public bool RejectRepeatedId { get; init; }
+
+    /// <summary>
+    /// For schemes without a delivery id (Stripe, HMAC with a timestamp header): a key of what the
+    /// signature covers, remembered like a delivery id; a delivery with the same key within
+    /// <see cref="ReplayWindow"/> is refused as <see cref="WebhookDeliveryOutcome.Replayed"/>.
+    /// </summary>
+    public string? ReplayKey { get; init; }
 
     public TimeSpan ReplayWindow { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -156,7 +181,7 @@ public enum WebhookDeliveryOutcome
     /// <summary>Every bound job is paused.</summary>
     AllPaused,
 
-    /// <summary>The delivery id was already received within the replay window.</summary>
+    /// <summary>The delivery id (or the replay key of a delivery without one) was already received within the replay window.</summary>
     Replayed,
 }
 

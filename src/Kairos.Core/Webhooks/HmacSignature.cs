@@ -7,7 +7,8 @@ namespace Kairos.Webhooks;
 /// <summary>
 /// Checks a generic HMAC signature (<see cref="HmacVerification"/>): the header's value after its
 /// prefix, decoded, must equal the HMAC of the signed content, compared in constant time; with a
-/// timestamp header, its time must be within the replay window. GitHub's scheme is one of these.
+/// timestamp header, its time must be within the replay window and the same signed content is
+/// accepted once within it (<see cref="VerificationResult.ReplayKey"/>). GitHub's scheme is one of these.
 /// </summary>
 internal static class HmacSignature
 {
@@ -51,7 +52,7 @@ internal static class HmacSignature
         }
         var expected = Hash(scheme.Algorithm, Encoding.UTF8.GetBytes(secret), content);
         return CryptographicOperations.FixedTimeEquals(given, expected)
-            ? VerificationResult.Accept(null) with { SentAt = sentAt }
+            ? VerificationResult.Accept(null) with { SentAt = sentAt, ReplayKey = sentAt is null ? null : VerificationResult.ReplayKeyOf(content) }
             : VerificationResult.Reject($"{scheme.Header} does not match the body");
     }
 

@@ -9,7 +9,8 @@ namespace Kairos.Webhooks;
 /// <c>v1</c> is the hex HMAC-SHA256 of <c>"{t}.{body}"</c> keyed with the endpoint's signing secret
 /// as text (<c>whsec_…</c> included). Any <c>v1</c> may match (Stripe sends several while a secret
 /// is rolled), compared in constant time; other schemes (<c>v0</c>) are ignored. The timestamp
-/// must be within the hook's replay window (5 minutes by default, Stripe's own tolerance).
+/// must be within the hook's replay window (5 minutes by default, Stripe's own tolerance), and
+/// the same signed <c>"{t}.{body}"</c> is accepted once within it (<see cref="VerificationResult.ReplayKey"/>).
 /// </summary>
 internal static class StripeSignature
 {
@@ -51,7 +52,7 @@ internal static class StripeSignature
             matched |= CryptographicOperations.FixedTimeEquals(signature, expected);
         }
         return matched
-            ? VerificationResult.Accept(null) with { SentAt = sentAt }
+            ? VerificationResult.Accept(null) with { SentAt = sentAt, ReplayKey = VerificationResult.ReplayKeyOf(signed) }
             : VerificationResult.Reject("no v1 signature in Stripe-Signature matches");
     }
 }

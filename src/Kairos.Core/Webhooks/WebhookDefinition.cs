@@ -82,13 +82,21 @@ public sealed record SecretSource(string? Value, string? EnvironmentVariable, st
             ? Named(name)
             : Literal(text);
 
-    /// <summary>The secret from the configuration or the environment; null when the variable is not set, or for a named secret (the client resolves those).</summary>
+    /// <summary>
+    /// A literal value as stored: encrypted with the engine's secret keys (<c>keyId:ciphertext</c>,
+    /// see <see cref="Secrets.WebhookSecretSeal"/>), while <see cref="Value"/> is null.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    internal string? Sealed { get; init; }
+
+    /// <summary>The secret from the configuration or the environment; null when the variable is not set, or for a named or stored secret (the client resolves those).</summary>
     public string? Resolve() => Value ?? (EnvironmentVariable is { } name ? System.Environment.GetEnvironmentVariable(name) : null);
 
     /// <summary>What the API shows instead of the secret.</summary>
     public string Describe() =>
         SecretName is { } secret ? $"the secret {secret}"
         : EnvironmentVariable is { } name ? $"from environment variable {name}"
+        : Sealed is not null ? "set in configuration (stored encrypted)"
         : "set in configuration";
 }
 

@@ -10,7 +10,8 @@ namespace Kairos.Webhooks;
 
 /// <summary>
 /// Accepting a verified webhook delivery, in one transaction, for every driver: a delivery id seen
-/// within the hook's replay window is refused (Standard Webhooks replay protection) without a journal
+/// within the hook's replay window is refused (Standard Webhooks replay protection; Stripe and
+/// timestamped HMAC deliveries, which have no id, by their replay key the same way) without a journal
 /// entry (a replayed delivery is refused as often as an attacker sends it: the endpoint counts it with
 /// the other refusals), then one run is enqueued per job with a trigger for the hook (paused jobs are
 /// skipped), the hook's event is published if it has one (so a hook that publishes is accepted with no
@@ -25,8 +26,10 @@ internal static class WebhookIntake
         // must be remembered that long: counted from receipt, it would be forgotten while a replay of it
         // still passed the timestamp check.
         var windowStart = delivery.SentAt > now ? delivery.SentAt.Value : now;
-        if (delivery.DeliveryId is { } id && delivery.RejectRepeatedId
-            && !await tx.RememberDeliveryIdAsync(delivery.Hook, id, windowStart, now - delivery.ReplayWindow).ConfigureAwait(false))
+        // A replay key is kept where delivery ids are: a hook has one scheme, so the two never meet.
+        var remembered = (delivery.RejectRepeatedId ? delivery.DeliveryId : null) ?? delivery.ReplayKey;
+        if (remembered is not null
+            && !await tx.RememberDeliveryIdAsync(delivery.Hook, remembered, windowStart, now - delivery.ReplayWindow).ConfigureAwait(false))
         {
             return new WebhookDeliveryResult(WebhookDeliveryOutcome.Replayed, [], []);
         }

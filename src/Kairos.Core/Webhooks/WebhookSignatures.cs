@@ -15,6 +15,19 @@ internal sealed record VerificationResult(bool Valid, string Reason, string? Del
     /// <summary>The time the sender signed the delivery, for schemes that sign one.</summary>
     public DateTimeOffset? SentAt { get; init; }
 
+    /// <summary>
+    /// For timestamped schemes without a delivery id (Stripe, HMAC with a timestamp header): what
+    /// identifies this delivery, remembered for the replay window like a Standard Webhooks id.
+    /// </summary>
+    public string? ReplayKey { get; init; }
+
+    /// <summary>
+    /// The replay key of a delivery whose signature covers <paramref name="signedContent"/>: its
+    /// SHA-256, so what is kept is short and says nothing beyond the payload already stored. Only
+    /// what the signature covers counts: a header it does not cover could be changed by whoever replays.
+    /// </summary>
+    public static string ReplayKeyOf(byte[] signedContent) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(signedContent));
+
     public static VerificationResult Accept(string? deliveryId) => new(true, "verified", deliveryId);
 
     public static VerificationResult Reject(string reason) => new(false, reason, null);

@@ -1,23 +1,26 @@
+using Kairos.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Server.Api;
 
 /// <summary>
-/// Request bodies under <c>/api</c> are at most <see cref="MaxBytes"/> (1 MiB): job definitions,
-/// run payloads, events, subscriptions and webhooks are all far smaller, and a body is held in
-/// memory to be parsed. A larger one is answered 413 problem+json.
+/// Request bodies under <c>/api</c> are at most <c>api.maxBodyBytes</c> (<see cref="ApiSettings.MaxBodyBytes"/>,
+/// 1 MiB by default, 1 KiB–64 MiB): job definitions, run payloads, events, subscriptions and
+/// webhooks are all far smaller, and a body is held in memory to be parsed. A larger one is
+/// answered 413 problem+json saying the limit.
 /// <para>
 /// The limit is this class's, not Kestrel's: Kestrel refuses a body over its own limit without
 /// reading it and then closes the connection, and a client still sending gets a reset instead of
-/// the answer. Here the body is refused at 1 MiB, then Kestrel reads the rest and drops it, so the
-/// client finishes sending and reads the 413. Kestrel's limit, raised to <see cref="DrainBytes"/>
-/// (64 MiB) for the API, only bounds that draining. Webhook deliveries (<c>/hooks</c>) keep their own per-hook limit.
+/// the answer. Here the body is refused at the limit, then Kestrel reads the rest and drops it, so
+/// the client finishes sending and reads the 413. Kestrel's limit, raised to the limit plus
+/// <see cref="DrainBytes"/> (64 MiB) for the API, only bounds that draining. Webhook deliveries
+/// (<c>/hooks</c>) keep their own per-hook limit.
 /// </para>
 /// </summary>
-internal sealed class ApiBodyLimit(RequestDelegate next)
+internal sealed class ApiBodyLimit(RequestDelegate next, ApiSettings api)
 {
-    public const long MaxBytes = 1024 * 1024;
     public const long DrainBytes = 64 * 1024 * 1024;
 
     public Task InvokeAsync(HttpContext context)
@@ -26,27 +29,28 @@ internal sealed class ApiBodyLimit(RequestDelegate next)
         {
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } kestrelLimit)
             {
-                kestrelLimit.MaxRequestBodySize = DrainBytes;
+                kestrelLimit.MaxRequestBodySize = api.MaxBodyBytes + DrainBytes;
             }
-            if (context.Request.ContentLength > MaxBytes)
+            if (context.Request.ContentLength > api.MaxBodyBytes)
             {
-                throw TooLarge();
+                throw TooLarge(api.MaxBodyBytes);
             }
         }
         return next(context);
     }
 
-    /// <summary>The whole body, refused past <see cref="MaxBytes"/> also when its length was not announced (chunked).</summary>
+    /// <summary>The whole body, refused past the limit also when its length was not announced (chunked).</summary>
     public static async Task<MemoryStream> ReadAsync(HttpRequest request, CancellationToken ct)
     {
+        var max = request.HttpContext.RequestServices.GetService<ApiSettings>()?.MaxBodyBytes ?? ApiSettings.DefaultMaxBodyBytes;
         var body = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (body.Length + read > MaxBytes)
+            if (body.Length + read > max)
             {
-                throw TooLarge();
+                throw TooLarge(max);
             }
             body.Write(chunk, 0, read);
         }
@@ -54,6 +58,9 @@ internal sealed class ApiBodyLimit(RequestDelegate next)
         return body;
     }
 
-    private static BadHttpRequestException TooLarge() =>
-        new($"the request body is larger than the {MaxBytes} bytes (1 MiB) the API accepts", StatusCodes.Status413PayloadTooLarge);
+    private static BadHttpRequestException TooLarge(long max) =>
+        new($"the request body is larger than the {max} bytes{Readable(max)} the API accepts (api.maxBodyBytes)", StatusCodes.Status413PayloadTooLarge);
+
+    private static string Readable(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $" ({bytes / (1024 * 1024)} MiB)" : bytes % 1024 == 0 ? $" ({bytes / 1024} KiB)" : "";
 }

@@ -84,6 +84,7 @@ internal static class WebhookEndpoint
         var result = await kairos.AcceptWebhookAsync(new WebhookDelivery(name, verification.DeliveryId, payload.ToJsonString(), now)
         {
             RejectRepeatedId = hook.Verification == WebhookVerification.StandardWebhooks,
+            ReplayKey = verification.ReplayKey,
             ReplayWindow = hook.ReplayWindow,
             SentAt = verification.SentAt,
             Publish = hook.Publish,
@@ -91,7 +92,7 @@ internal static class WebhookEndpoint
         switch (result.Outcome)
         {
             case WebhookDeliveryOutcome.Replayed:
-                return Refuse(kairos, name, WebhookRefusalReason.Replayed, StatusCodes.Status409Conflict, "this delivery id was already received");
+                return Refuse(kairos, name, WebhookRefusalReason.Replayed, StatusCodes.Status409Conflict, "this delivery was already received");
             case WebhookDeliveryOutcome.NoJobs:
                 return Problem(StatusCodes.Status404NotFound, $"no job has a trigger for webhook '{name}'");
             case WebhookDeliveryOutcome.AllPaused:

@@ -26,6 +26,7 @@ public sealed class YamlConfigLoaderTests
               leaderLease: 6s
               queues: { reports: 2 }
               executorLimits: { command: 1 }
+              namespaces: { billing: { maxRunning: 5 } }
             jobs:
               report:
                 command:
@@ -53,6 +54,7 @@ public sealed class YamlConfigLoaderTests
             """, "test.yaml");
 
         Assert.Equal((4, TimeSpan.FromSeconds(20), 2, 1), (config.Engine.Workers, config.Engine.LeaseDuration, config.Engine.QueueLimits["reports"], config.Engine.ExecutorLimits["command"]));
+        Assert.Equal(5, config.Engine.NamespaceLimits["billing"]);
         Assert.Equal(TimeSpan.FromSeconds(6), config.Engine.LeaderLease);
         var report = config.Jobs.Single(j => j.Name == "report");
         var command = Assert.IsType<CommandExecutorSpec>(report.Executor);
@@ -117,6 +119,13 @@ public sealed class YamlConfigLoaderTests
     [InlineData("jobs:\n  a:\n    command: []\n", "non-empty list")]
     [InlineData("jobs:\n  a:\n    http: { url: 'ftp://x' }\n", "not an absolute http(s) URL")]
     [InlineData("engine:\n  wrkers: 3\n", "unknown key 'wrkers' in engine")]
+    [InlineData("engine:\n  namespaces: { Billing: { maxRunning: 2 } }\n", "'Billing' is not a valid namespace")]
+    [InlineData("api:\n  trustedProxies: [10.0.0.1/8]\n", "api.trustedProxies: '10.0.0.1/8' is not a CIDR range: its address has bits set past the prefix (the range is 10.0.0.0/8)")]
+    [InlineData("api:\n  trustedProxies: [proxy.local]\n", "api.trustedProxies: 'proxy.local' is not an IP address")]
+    [InlineData("api:\n  maxBodyBytes: 1023\n", "api.maxBodyBytes 1023 is out of range 1024–67108864")]
+    [InlineData("api:\n  maxBodyBytes: 9223372036854775807\n", "api.maxBodyBytes 9223372036854775807 is out of range")]
+    [InlineData("engine:\n  namespaces: { billing: { maxRunning: -1 } }\n", "engine.namespaces.billing.maxRunning")]
+    [InlineData("engine:\n  namespaces: { billing: { maxRuning: 2 } }\n", "unknown key 'maxRuning'")]
     public void Bad_values_get_a_message_that_says_what_is_wrong(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Single(Fails(yaml).Errors).Message);
 

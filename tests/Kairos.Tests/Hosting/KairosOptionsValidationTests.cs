@@ -24,13 +24,14 @@ public sealed class KairosOptionsValidationTests
             o.LeaseDuration = TimeSpan.Zero;
             o.ShutdownGrace = TimeSpan.FromSeconds(-1);
             o.QueueLimits["reports"] = -2;
+            o.Namespaces["billing"] = new Kairos.Hosting.NamespaceOptions { MaxRunning = -1 };
             o.Retention.Dead = TimeSpan.FromDays(-1);
         }));
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => t.StartAsync());
 
         Assert.Equal(
-            ["workers", "leaseDuration", "shutdownGrace", "queues.reports", "retention.dead"],
+            ["workers", "leaseDuration", "shutdownGrace", "queues.reports", "namespaces.billing.maxRunning", "retention.dead"],
             error.Failures.Select(f => f[..f.IndexOf(' ', StringComparison.Ordinal)]));
     }
 }

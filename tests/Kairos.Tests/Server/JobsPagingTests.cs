@@ -37,6 +37,21 @@ public sealed class JobsPagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pages_of_a_namespace_hold_only_its_jobs_and_continue_after_the_name_they_show()
+    {
+        foreach (var name in new[] { "billing/b", "billing/a", "billing2/a" })
+        {
+            await _server.Client.SaveJobAsync(new JobDefinition { Name = name, Executor = new HandlerExecutorSpec("noop") });
+        }
+
+        var first = await NamesAsync("?namespace=billing&limit=1");
+        var second = await NamesAsync("?namespace=billing&limit=5&after=" + Uri.EscapeDataString(first[^1]));
+
+        Assert.Equal(["billing/a"], first);
+        Assert.Equal(["billing/b"], second);
+    }
+
+    [Fact]
     public async Task Jobs_list_on_the_command_line_shows_every_job()
     {
         var output = new StringWriter();

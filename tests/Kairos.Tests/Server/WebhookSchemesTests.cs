@@ -84,6 +84,32 @@ public sealed class WebhookSchemesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_repeated_stripe_delivery_is_refused_even_with_extra_signatures_and_a_freshly_signed_one_is_accepted()
+    {
+        var t = Now;
+        var signature = $"t={t},v1={HexHmac(StripeSecret, $"{t}.{Body}")}";
+        var later = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync("stripe", Body, ("Stripe-Signature", signature)));
+        Assert.Equal(HttpStatusCode.Conflict, await SendAsync("stripe", Body, ("Stripe-Signature", signature)));
+        Assert.Equal(HttpStatusCode.Conflict, await SendAsync("stripe", Body, ("Stripe-Signature", $"{signature},v1={new string('0', 64)}")));
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync("stripe", Body, ("Stripe-Signature", $"t={later},v1={HexHmac(StripeSecret, $"{later}.{Body}")}")));
+    }
+
+    [Fact]
+    public async Task A_repeated_timestamped_hmac_delivery_is_refused_and_one_without_a_timestamp_has_no_window_to_be_remembered_in()
+    {
+        var t = Now;
+        (string, string)[] slack = [("X-Slack-Request-Timestamp", t), ("X-Slack-Signature", "v0=" + HexHmac(SharedSecret, $"v0:{t}:{Body}"))];
+        var shopify = ("X-Shopify-Hmac-Sha256", Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SharedSecret), Encoding.UTF8.GetBytes(Body))));
+
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync("slack", Body, slack));
+        Assert.Equal(HttpStatusCode.Conflict, await SendAsync("slack", Body, slack));
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync("shopify", Body, shopify));
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync("shopify", Body, shopify));
+    }
+
+    [Fact]
     public async Task Shopify_signs_the_body_with_base64_sha256()
     {
         var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SharedSecret), Encoding.UTF8.GetBytes(Body)));

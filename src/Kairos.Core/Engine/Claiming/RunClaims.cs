@@ -6,8 +6,9 @@ namespace Kairos.Engine.Claiming;
 
 /// <summary>
 /// Claiming: the dispatcher takes due runs in order priority → due time → id, skipping runs of
-/// paused jobs, within every limit (a job's max instances, per-queue and per-executor-kind limits,
-/// a run's concurrency keys (<see cref="Flow.ConcurrencySlots"/>), counted over the running runs of every node), marks them running under its lease and journals
+/// paused jobs, within every limit (a job's max instances, per-queue, per-executor-kind and
+/// per-namespace limits, a run's concurrency keys (<see cref="Flow.ConcurrencySlots"/>), counted over
+/// the running runs of every node), marks them running under its lease and journals
 /// run.started, in one transaction.
 /// <para>
 /// Limits are checked only for candidates they apply to. The running runs are counted (once per
@@ -94,5 +95,6 @@ internal static class RunClaims
         candidate.MaxInstances is not null
         || candidate.FlowKeys is not null
         || request.QueueLimits.ContainsKey(candidate.Queue)
-        || request.ExecutorKindLimits.ContainsKey(candidate.ExecutorKind);
+        || request.ExecutorKindLimits.ContainsKey(candidate.ExecutorKind)
+        || (request.NamespaceLimits.Count > 0 && request.NamespaceLimits.ContainsKey(Access.Namespaces.Of(candidate.JobName)));
 }

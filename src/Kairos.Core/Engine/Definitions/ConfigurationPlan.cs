@@ -18,12 +18,13 @@ internal static class ConfigurationPlan
             .ToList();
 
     public static async Task<ApplyPlan> ForAsync(IKairosStore store, IReadOnlyList<JobDefinition> jobs, IReadOnlyList<WebhookDefinition> webhooks,
-        IReadOnlyList<Subscription> subscriptions, CancellationToken ct)
+        IReadOnlyList<Subscription> subscriptions, CancellationToken ct, Secrets.WebhookSecretSeal? seal = null)
     {
         var changes = new List<ApplyChange>();
         foreach (var hook in webhooks)
         {
-            changes.Add(Change(DeclaredDefinitions.Webhook, hook.Name, Json(await store.GetWebhookAsync(hook.Name, ct).ConfigureAwait(false)), Json(hook)));
+            var stored = Json(await store.GetWebhookAsync(hook.Name, ct).ConfigureAwait(false));
+            changes.Add(Change(DeclaredDefinitions.Webhook, hook.Name, stored, Json(Sealed(hook, stored, seal))));
         }
         foreach (var job in jobs)
         {
@@ -40,6 +41,19 @@ internal static class ConfigurationPlan
         var before = await store.WriteAsync(tx => tx.ListDeclaredAsync(), ct).ConfigureAwait(false);
         changes.AddRange(before.Where(n => !declared.Contains(n)).Select(n => new ApplyChange(n.Kind, n.Name, ApplyAction.Delete)));
         return new ApplyPlan(changes, DryRun: false);
+    }
+
+    /// <summary>The hook as it would be stored: a literal secret sealed, keeping the stored ciphertext when the value is the same.</summary>
+    private static WebhookDefinition Sealed(WebhookDefinition hook, string? stored, Secrets.WebhookSecretSeal? seal)
+    {
+        try
+        {
+            return seal?.Seal(hook, stored) ?? hook;
+        }
+        catch (KairosValidationException)
+        {
+            return hook; // No secret key: saving it will say so; the plan shows it as it was declared.
+        }
     }
 
     private static ApplyChange Change(string kind, string name, string? stored, string? wanted) =>

@@ -11,10 +11,15 @@ namespace Kairos.Engine.Definitions;
 /// </summary>
 internal static class WebhookDefinitions
 {
-    public static async ValueTask<bool> SaveAsync(IDriverTransaction tx, WebhookDefinition hook, DateTimeOffset now)
+    /// <summary>Saves the hook; <paramref name="seal"/> encrypts a literal secret (null: stored as given, its secret already sealed or none).</summary>
+    public static async ValueTask<bool> SaveAsync(IDriverTransaction tx, WebhookDefinition hook, DateTimeOffset now, Secrets.WebhookSecretSeal? seal)
     {
-        var definition = JsonSerializer.Serialize(hook, KairosJson.Options);
         var previous = await tx.GetWebhookDefinitionForUpdateAsync(hook.Name).ConfigureAwait(false);
+        if (seal is not null)
+        {
+            hook = seal.Seal(hook, previous);
+        }
+        var definition = JsonSerializer.Serialize(hook, KairosJson.Options);
         await tx.UpsertWebhookAsync(hook.Name, definition, now).ConfigureAwait(false);
         if (previous != definition)
         {
