@@ -126,7 +126,7 @@ internal static class KairosServer
         {
             var stats = await kairos.GetStatsAsync(ct);
             var node = kairos.ThisNode;
-            return Results.Ok(new StatsView(stats.RunsByState, stats.Jobs, stats.Triggers, stats.JournalEntries, node.ActiveRuns, node.Node));
+            return Results.Ok(new StatsView(stats.RunsByState, stats.Jobs, stats.Triggers, stats.JournalEntries, kairos.Namespace is null ? node.ActiveRuns : null, node.Node));
         }).Requires(Kairos.Access.KairosScope.Read);
         app.MapGet("/healthz", async (IKairosClient kairos, CancellationToken ct) =>
         {

@@ -17,8 +17,8 @@ internal static class StatsCommand
             return 0;
         }
         TableWriter.Write(output, ["STATE", "RUNS"], stats!["runs"]!.AsObject().Select(kv => (IReadOnlyList<string?>)[kv.Key, Text(kv.Value)]));
-        output.WriteLine($"jobs {Text(stats["jobs"])}, triggers {Text(stats["triggers"])}, journal entries {Text(stats["journalEntries"])}, " +
-            $"running on {Text(stats["node"])}: {Text(stats["activeRunsOnThisNode"])}");
+        output.WriteLine($"jobs {Text(stats["jobs"])}, triggers {Text(stats["triggers"])}, journal entries {Text(stats["journalEntries"])}" +
+            (stats["activeRunsOnThisNode"] is { } active ? $", running on {Text(stats["node"])}: {Text(active)}" : ""));
         return 0;
     }
 }

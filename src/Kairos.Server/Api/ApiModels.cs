@@ -114,4 +114,5 @@ internal sealed record EnqueuedView(long RunId, bool Created, string State);
 
 internal sealed record CancelView(long RunId, string Result);
 
-internal sealed record StatsView(IReadOnlyDictionary<string, long> Runs, long Jobs, long Triggers, long JournalEntries, int ActiveRunsOnThisNode, string Node);
+/// <param name="ActiveRunsOnThisNode">Null for a request in one namespace: a node runs every namespace's runs, so its count would tell of the others.</param>
+internal sealed record StatsView(IReadOnlyDictionary<string, long> Runs, long Jobs, long Triggers, long JournalEntries, int? ActiveRunsOnThisNode, string Node);

@@ -47,6 +47,7 @@ public sealed class NamespaceTests
         Assert.Equal("shop/nap", own.Body!["name"]!.GetValue<string>());
         Assert.Empty(runs.Body!.AsArray());
         Assert.Equal(1, stats.Body!["jobs"]!.GetValue<int>());
+        Assert.Null(stats.Body!["activeRunsOnThisNode"]); // The node runs every namespace's runs: its count would tell of billing's.
 
         // Another namespace's job, run, and the namespace itself answer exactly as things that do not exist.
         var theirJob = await GetAsync(server, "/api/jobs/billing%2Fnap", shop);
