@@ -14,9 +14,10 @@ internal sealed partial class KairosClient
             throw new KairosForbiddenException("apply works on the whole database: use a key of every namespace, without ?namespace=");
         }
         var config = YamlConfigLoader.Load(yaml, "the applied configuration", engine.HandlerExists);
-        foreach (var job in config.Jobs)
+        // Every job checked before anything is written; a dry run writes nothing and only compares.
+        foreach (var job in dryRun ? [] : config.Jobs)
         {
-            Authorization.RequireMayDeclare(Caller, job); // Every job checked before anything is written.
+            Authorization.RequireMayDeclare(Caller, job);
         }
         return await engine.ApplyAsync(config.Jobs, config.Webhooks, config.Subscriptions, dryRun, cancellationToken).ConfigureAwait(false);
     }

@@ -82,4 +82,21 @@ public sealed class ApplyTests
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await server.Http.SendAsync(request);
     }
+
+    [Fact]
+    public async Task A_dry_run_of_a_file_with_command_jobs_says_what_would_change_but_applying_it_needs_what_saving_them_needs()
+    {
+        await using var server = await InProcessServer.StartAsync(Served);
+        var file = server.Directory.File("commands.yaml");
+        await File.WriteAllTextAsync(file, "jobs:\n  shell:\n    command: [\"/bin/true\"]\n");
+
+        var (diffExit, diff, _) = await CliAsync("diff", file, "--server", server.Url);
+        var (applyExit, _, applyError) = await CliAsync("apply", file, "--server", server.Url);
+
+        Assert.Equal(0, diffExit);
+        Assert.Contains("+ job shell", diff);
+        Assert.NotEqual(0, applyExit);
+        Assert.Contains("api.allowCommandJobs", applyError);
+        Assert.Null(await server.Client.GetJobAsync("shell"));
+    }
 }
