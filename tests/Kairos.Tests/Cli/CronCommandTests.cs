@@ -1,4 +1,3 @@
-using Kairos.Cli;
 using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Cli;

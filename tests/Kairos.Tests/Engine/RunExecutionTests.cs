@@ -139,7 +139,7 @@ public sealed class RunExecutionTests
         await using var t = await TestEngine.CreateAsync(store: store, handlers: s => s.AddHandler("exclusive", async ctx =>
         {
             var now = Interlocked.Increment(ref running);
-            InterlockedMax(ref maxSeen, now);
+            AtomicMax.Raise(ref maxSeen, now);
             await release.WaitAsync(ctx.CancellationToken);
             Interlocked.Decrement(ref running);
             return null;
@@ -212,13 +212,6 @@ public sealed class RunExecutionTests
         Assert.Contains("/no/such/program", dead.Error);
     }
 
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int current;
-        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
-        {
-        }
-    }
 }
 
 internal static class LoggerMessages

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Kairos.Access;
-using Kairos.Cli;
 using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Server;

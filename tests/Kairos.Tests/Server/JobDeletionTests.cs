@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Kairos.Cli;
 using Kairos.Storage;
 using Kairos.Tests.Support;
 
@@ -11,7 +10,7 @@ public sealed class JobDeletionTests
 {
 
     [Fact]
-    public async Task A_deleted_job_is_gone_and_its_trigger_stops_firing()
+    public async Task A_deleted_job_is_gone_with_its_triggers()
     {
         await using var server = await InProcessServer.StartAsync("jobs: {}\n");
         using (var put = await server.Http.PutAsJsonAsync("/api/jobs/tick", new { executor = new { kind = "handler", handler = "noop" }, triggers = new[] { new { kind = "cron", expression = "0 0 1 1 *" } } }))
@@ -41,14 +40,12 @@ public sealed class JobDeletionTests
         await Eventually.TrueAsync(async () => (await server.Client.GetRunAsync(run.RunId))!.State == Model.RunState.Running, "the run started");
 
         using var refused = await server.Http.DeleteAsync("/api/jobs/long");
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await KairosCli.RunAsync(["jobs", "delete", "long", "--cancel-runs", "--server", server.Url], output, error);
+        var (exit, output, _) = await CliRunner.RunAsync(["jobs", "delete", "long", "--cancel-runs", "--server", server.Url]);
 
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("--cancel-runs", await refused.Content.ReadAsStringAsync());
         Assert.Equal(0, exit);
-        Assert.Contains("job 'long' deleted", output.ToString());
+        Assert.Contains("job 'long' deleted", output);
         var stopped = await server.Client.WaitForRunAsync(run.RunId, TimeSpan.FromSeconds(30));
         Assert.Equal(Model.RunState.Cancelled, stopped!.State);
         Assert.Null(await server.Client.GetJobAsync("long"));

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Kairos.Cli;
 using Kairos.Model;
 using Kairos.Storage;
 using Kairos.Tests.Support;
@@ -43,13 +42,11 @@ public sealed class LaterRunsTests : IAsyncLifetime
     public async Task An_event_published_for_a_given_instant_is_stored_now_and_its_runs_are_due_then()
     {
         var at = new DateTimeOffset(2031, 1, 31, 9, 0, 0, TimeSpan.FromHours(1));
-        var output = new StringWriter();
-        var error = new StringWriter();
 
-        var exit = await KairosCli.RunAsync(["events", "publish", "reminder.due", "--at", at.ToString("O"), "--json", "--server", _server.Url], output, error);
+        var (exit, output, error) = await CliRunner.RunAsync(["events", "publish", "reminder.due", "--at", at.ToString("O"), "--json", "--server", _server.Url]);
 
-        Assert.True(exit == 0, error.ToString());
-        var runId = JsonNode.Parse(output.ToString())!["runIds"]![0]!.GetValue<long>();
+        Assert.True(exit == 0, error);
+        var runId = JsonNode.Parse(output)!["runIds"]![0]!.GetValue<long>();
         var run = await _server.Client.GetRunAsync(runId);
         Assert.Equal(RunState.Queued, run!.State);
         Assert.Equal(at, run.DueAt);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Kairos.Cli;
 using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Server;
@@ -31,13 +30,7 @@ public sealed class SchedulesApiTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<(int Exit, string Output, string Error)> CliAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await KairosCli.RunAsync([.. args, "--server", _server.Url], output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Output, string Error)> CliAsync(params string[] args) => CliRunner.RunAsync([.. args, "--server", _server.Url]);
 
     private async Task<(HttpStatusCode Status, JsonNode? Body)> BackfillAsync(string job, string body)
     {

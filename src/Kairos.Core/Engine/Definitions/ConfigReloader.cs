@@ -22,7 +22,8 @@ internal sealed class ConfigReloader : EngineLoop, IDisposable
     private readonly Func<string, bool> _handlerExists;
     private readonly FileSystemWatcher _watcher;
     private string _applied;
-    private DateTimeOffset? _changedAt;
+    // Ticks of the last change (0: none), written by the watcher's thread: a long is read and written whole.
+    private long _changedAtTicks;
     private int _refused;
 
     /// <summary>Changed files that were not applied (they did not load, or a definition was refused).</summary>
@@ -48,21 +49,24 @@ internal sealed class ConfigReloader : EngineLoop, IDisposable
 
     private void Changed()
     {
-        _changedAt = Time.GetUtcNow();
+        Interlocked.Exchange(ref _changedAtTicks, Time.GetUtcNow().UtcTicks);
         Wake();
     }
 
     protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
-        if (_changedAt is not { } changedAt)
+        var ticks = Interlocked.Read(ref _changedAtTicks);
+        if (ticks == 0)
         {
             return null;
         }
-        if (Time.GetUtcNow() < changedAt + Settle)
+        var settled = new DateTimeOffset(ticks, TimeSpan.Zero) + Settle;
+        if (Time.GetUtcNow() < settled)
         {
-            return changedAt + Settle;
+            return settled;
         }
-        _changedAt = null;
+        // A change that came while this pass ran keeps its own time and is looked at next.
+        Interlocked.CompareExchange(ref _changedAtTicks, 0, ticks);
         if (!File.Exists(_path))
         {
             return null; // Mid-rename, or removed: the definitions stay as they are.

@@ -36,24 +36,13 @@ public sealed class NamespaceLimitClusterTests : IAsyncLifetime
             handlers: k => k.AddHandler("held", async _ =>
             {
                 var now = Interlocked.Increment(ref _running);
-                InterlockedMax(ref _mostRunning, now);
+                AtomicMax.Raise(ref _mostRunning, now);
                 await _release.Task;
                 Interlocked.Decrement(ref _running);
                 return null;
             }));
         _nodes.Add(node);
         return node;
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
-        {
-            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
-            {
-                return;
-            }
-        }
     }
 
     [PostgresFact]

@@ -65,7 +65,7 @@ public sealed class FlowControlEngineTests
         {
             var key = ctx.Payload.GetProperty("k").GetString()!;
             var now = running.AddOrUpdate(key, 1, (_, n) => n + 1);
-            Interlocked.Exchange(ref busiest, Math.Max(busiest, now));
+            AtomicMax.Raise(ref busiest, now);
             await release.GetOrAdd(ctx.RunId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             running.AddOrUpdate(key, 0, (_, n) => n - 1);
             return null;

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Kairos.Access;
-using Kairos.Cli;
 using Kairos.Server;
 using Kairos.Server.Access;
 using Kairos.Tests.Support;
