@@ -50,6 +50,10 @@ internal sealed class RunDeadlines(IKairosStore store, Func<CancellationToken, T
                     var runs = await store.ListRunsAsync(new RunQuery { JobName = job.Name, State = state, BeforeId = before, Limit = Page }, leading).ConfigureAwait(false);
                     foreach (var run in runs)
                     {
+                        if (run.CancelRequested)
+                        {
+                            continue; // Asked to stop already: its node stops it, or the rescuer when the lease runs out.
+                        }
                         if (Overdue(run, timeouts, now) is { } reason)
                         {
                             stopRequested |= await store.CancelRunAsync(run.Id, now, leading, reason).ConfigureAwait(false) == CancelResult.CancelRequested;
@@ -81,7 +85,7 @@ internal sealed class RunDeadlines(IKairosStore store, Func<CancellationToken, T
         {
             return $"not finished {Durations.Format(finish)} after it was enqueued (timeouts.finish)";
         }
-        if (timeouts.Start is { } start && run.State == RunState.Queued && run.StartedAt is null && now >= run.DueAt + start)
+        if (timeouts.Start is { } start && run.State == RunState.Queued && run.StartedAt is null && now >= Plus(run.DueAt, start))
         {
             return $"still queued {Durations.Format(start)} after it was due (timeouts.start)";
         }
@@ -93,10 +97,13 @@ internal sealed class RunDeadlines(IKairosStore store, Func<CancellationToken, T
         DateTimeOffset? deadline = timeouts.Finish is { } finish ? run.CreatedAt + finish : null;
         if (timeouts.Start is { } start && run.State == RunState.Queued && run.StartedAt is null)
         {
-            deadline = deadline is { } d ? Min(d, run.DueAt + start) : run.DueAt + start;
+            deadline = deadline is { } d ? Min(d, Plus(run.DueAt, start)) : Plus(run.DueAt, start);
         }
         return deadline;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary><paramref name="at"/> + <paramref name="limit"/>, at most the last instant: a run waiting for a buffered trigger is due 9999-12-31.</summary>
+    private static DateTimeOffset Plus(DateTimeOffset at, TimeSpan limit) => at > DateTimeOffset.MaxValue - limit ? DateTimeOffset.MaxValue : at + limit;
 }

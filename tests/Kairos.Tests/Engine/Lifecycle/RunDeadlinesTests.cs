@@ -105,4 +105,18 @@ public sealed class RunDeadlinesTests
         Assert.Contains(JobRules.Validate(TestEngine.Job("a", change: j => j with { Timeouts = new RunTimeouts { Finish = TimeSpan.FromDays(60) } })),
             e => e.StartsWith("timeouts.finish:", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_run_waiting_for_its_buffered_trigger_is_never_overdue_to_start_and_checking_it_does_not_overflow()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+        var waiting = new RunRecord
+        {
+            Id = 1, JobName = "tick", Queue = "default", ExecutorKind = "handler", Priority = 5, State = RunState.Queued,
+            Attempt = 0, MaxAttempts = 3, Source = "cron", CreatedAt = now, DueAt = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero),
+        };
+
+        Assert.Null(RunDeadlines.Overdue(waiting, new RunTimeouts { Start = TimeSpan.FromDays(2) }, now.AddYears(100)));
+        Assert.NotNull(RunDeadlines.Overdue(waiting, new RunTimeouts { Start = TimeSpan.FromDays(2), Finish = TimeSpan.FromDays(1) }, now.AddDays(2)));
+    }
 }
