@@ -12,6 +12,9 @@ namespace Kairos.Access;
 internal static class ApiKeyRules
 {
     /// <summary>How stale a key's last-used time may get: a busy key costs one write a minute, not one per request.</summary>
+    /// <summary>The namespaces one key may be bound to: read at every request the key makes.</summary>
+    public const int MaxNamespaces = 100;
+
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     public static async Task<CreatedApiKey> CreateAsync(
@@ -19,6 +22,10 @@ internal static class ApiKeyRules
     {
         if (namespaces is not null)
         {
+            if (namespaces.Count > MaxNamespaces)
+            {
+                throw new KairosValidationException($"namespaces: a key is bound to at most {MaxNamespaces} namespaces, not {namespaces.Count}");
+            }
             if (namespaces.Count == 0)
             {
                 throw new KairosValidationException("a key bound to namespaces needs at least one; leave them out for a key of every namespace");

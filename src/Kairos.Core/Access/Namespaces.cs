@@ -22,7 +22,7 @@ public static partial class Namespaces
 {
     public const string Default = "default";
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}\\z")]
     private static partial Regex NamePattern();
 
     /// <summary>Null when <paramref name="name"/> may name a namespace, else what is wrong.</summary>

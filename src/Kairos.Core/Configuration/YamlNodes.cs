@@ -77,7 +77,7 @@ internal sealed partial class YamlNodes
         return null;
     }
 
-    [GeneratedRegex("^[+-]?[0-9]+$")]
+    [GeneratedRegex("^[+-]?[0-9]+\\z")]
     private static partial Regex WholeNumber();
 
     public double? Double(YamlNode node, string what, double min, double max)

@@ -189,7 +189,14 @@ internal sealed class KairosEngine : IAsyncDisposable
         {
             await SaveSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
         }
-        var removed = await Store.ApplyDeclaredAsync(ConfigurationPlan.Names(jobs, webhooks, subscriptions), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var declared = ConfigurationPlan.Names(jobs, webhooks, subscriptions);
+        if (declared.Count == 0)
+        {
+            // A start without a configuration (kairos serve without --config), or a file emptied by a
+            // half-finished save, is not a request to delete everything declared before: keep it.
+            return plan with { Changes = plan.Changes.Where(c => c.Action != ApplyAction.Delete).ToList() };
+        }
+        var removed = await Store.ApplyDeclaredAsync(declared, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         foreach (var gone in removed)
         {
             _logger.LogInformation("The configuration no longer declares {Kind} '{Name}': deleted", gone.Kind, gone.Name);

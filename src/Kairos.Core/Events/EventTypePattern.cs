@@ -107,7 +107,7 @@ internal sealed partial class EventTypePattern
         return reached[type.Length];
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\z")]
     private static partial Regex TypePattern();
 
     public override string ToString() => Text;

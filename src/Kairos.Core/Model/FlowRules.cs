@@ -119,6 +119,6 @@ internal static partial class FlowRules
     [GeneratedRegex(@"\{\{(.*?)\}\}")]
     private static partial Regex Expression();
 
-    [GeneratedRegex(@"^payload(\.[^.\s]+)*$")]
+    [GeneratedRegex(@"^payload(\.[^.\s]+)*\z")]
     private static partial Regex PayloadPath();
 }

@@ -13,7 +13,7 @@ namespace Kairos.Model;
 /// </summary>
 internal static partial class JobRules
 {
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\z")]
     private static partial Regex NamePattern();
 
     /// <summary>A name used in URLs and on the command line: a job's, a webhook's, a subscription's or a queue's (<paramref name="what"/>).</summary>
@@ -53,7 +53,7 @@ internal static partial class JobRules
             ? null
             : $"{InputText.Quote(method)} is not an HTTP method: use a word such as GET, POST, PUT, PATCH or DELETE";
 
-    [GeneratedRegex("^[A-Za-z]{1,20}$")]
+    [GeneratedRegex("^[A-Za-z]{1,20}\\z")]
     private static partial Regex HttpMethodPattern();
 
     public static string? Priority(int priority) =>
@@ -88,7 +88,7 @@ internal static partial class JobRules
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")]
+    [GeneratedRegex("^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*\\z")]
     private static partial Regex ZonePattern();
 
     public static string? Retry(RetryPolicy retry)

@@ -56,11 +56,15 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IKairosClient k
     /// <summary>
     /// The namespace a request asks for: <c>?namespace=NAME</c>, or a name in the URL that says it
     /// (<c>/api/jobs/billing%2Freport</c>; the server leaves an encoded slash encoded), which then
-    /// stands for its local part. Both, disagreeing, is a 400.
+    /// stands for its local part. Both, disagreeing, is a 400. Not for keys and secrets, which have no namespace.
     /// </summary>
     private static string? AskedNamespace(HttpContext context)
     {
         var asked = context.Request.Query["namespace"].FirstOrDefault();
+        if (context.Request.Path.StartsWithSegments("/api/keys") || context.Request.Path.StartsWithSegments("/api/secrets"))
+        {
+            return asked; // Keys and secrets belong to no namespace: an encoded slash stays in the name, which refuses it.
+        }
         foreach (var (key, value) in context.Request.RouteValues.ToList())
         {
             if (value is string text && text.IndexOf("%2F", StringComparison.OrdinalIgnoreCase) is var slash and > 0)

@@ -98,4 +98,18 @@ public sealed class ApplyTests
         Assert.Contains("api.allowCommandJobs", applyError);
         Assert.Null(await server.Client.GetJobAsync("shell"));
     }
+
+    [Fact]
+    public async Task An_empty_file_is_refused_rather_than_deleting_everything_it_declared()
+    {
+        await using var server = await InProcessServer.StartAsync(Served);
+        var file = server.Directory.File("empty.yaml");
+        await File.WriteAllTextAsync(file, "# truncated\n");
+
+        var (exit, _, error) = await CliAsync("apply", file, "--server", server.Url);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("declares no jobs, webhooks or subscriptions", error);
+        Assert.Equal(["kept", "old"], (await server.Client.ListJobsAsync()).Select(j => j.Definition.Name).Order());
+    }
 }

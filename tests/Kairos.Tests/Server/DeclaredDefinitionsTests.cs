@@ -88,4 +88,17 @@ public sealed class DeclaredDefinitionsTests
 
         Assert.Equal(["kept", "later"], (await server.Client.ListJobsAsync()).Select(j => j.Definition.Name).Order());
     }
+
+    [Fact]
+    public async Task A_start_whose_configuration_declares_nothing_keeps_what_was_declared_before()
+    {
+        using var directory = new TempDirectory();
+        await using (var first = await InProcessServer.StartAsync(Before, directory: directory))
+        {
+        }
+
+        await using var second = await InProcessServer.StartAsync("jobs: {}\n", directory: directory);
+
+        Assert.Equal(["dropped", "kept"], (await second.Client.ListJobsAsync()).Select(j => j.Definition.Name).Order());
+    }
 }

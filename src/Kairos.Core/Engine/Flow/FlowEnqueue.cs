@@ -49,6 +49,7 @@ internal static class FlowEnqueue
         string? gatheringKey = null;
         if (flow.RateLimit is not null || flow.Singleton is not null || flow.Throttle is not null || flow.Debounce is not null || flow.Batch is not null)
         {
+            await LockStateRunsAsync(tx, name, flow, payload).ConfigureAwait(false);
             await tx.LockJobAsync(name).ConfigureAwait(false);
         }
         if (flow.Debounce is { } debounce)
@@ -130,6 +131,28 @@ internal static class FlowEnqueue
             await tx.SetFlowStateAsync(gatheringKey, new FlowState(now, result.RunId)).ConfigureAwait(false);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Holds the rows of the runs the singleton and gathering state name before the job's row is
+    /// locked. Completions, cancels and rescues hold a run's row and then take its job's (to release a
+    /// buffered run): taking them here in the other order could deadlock on PostgreSQL.
+    /// </summary>
+    private static async ValueTask LockStateRunsAsync(IDriverTransaction tx, string name, FlowControl flow, string? payload)
+    {
+        var keys = new[]
+        {
+            flow.Singleton is { } s ? FlowKeys.For(name, "singleton", s.Key, payload) : null,
+            flow.Debounce is { } d ? FlowKeys.For(name, "debounce", d.Key, payload) : null,
+            flow.Batch is { } b ? FlowKeys.For(name, "batch", b.Key, payload) : null,
+        };
+        foreach (var key in keys.OfType<string>())
+        {
+            if (await tx.GetFlowStateAsync(key).ConfigureAwait(false) is { RunId: { } runId })
+            {
+                _ = await tx.GetRunSummaryAsync(runId).ConfigureAwait(false); // Locks the row on PostgreSQL.
+            }
+        }
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

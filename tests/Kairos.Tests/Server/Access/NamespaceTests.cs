@@ -163,6 +163,28 @@ public sealed class NamespaceTests
         Assert.Equal(["billing", "shop"], (await server.Client.ListApiKeysAsync()).Single().Namespaces);
     }
 
+    [Fact]
+    public async Task An_encoded_slash_in_a_key_or_secret_name_is_refused_not_read_as_a_namespace_and_a_name_ending_in_a_line_break_is_refused()
+    {
+        await using var server = await InProcessServer.StartAsync(Yaml);
+        var admin = (await server.Client.CreateApiKeyAsync("root", KairosScope.Admin)).Token;
+        var writer = (await server.Client.CreateApiKeyAsync("team", KairosScope.Write)).Token;
+        await server.Client.SetSecretAsync("db", "original-value");
+
+        using var secret = await SendAsync(server, HttpMethod.Put, "/api/secrets/billing%2Fdb", admin, new { value = "overwritten" });
+        using var key = await SendAsync(server, HttpMethod.Delete, "/api/keys/billing%2Fteam", admin);
+        using var lineBreak = await SendAsync(server, HttpMethod.Put, "/api/jobs/nap?namespace=evil%0A", writer, new { executor = new { kind = "handler", handler = "echo" } });
+        var unknown = await GetAsync(server, "/api/no-such-thing", writer);
+
+        Assert.Equal(HttpStatusCode.BadRequest, secret.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, key.StatusCode);
+        Assert.Equal(2, (await server.Client.ListApiKeysAsync()).Count);
+        Assert.Equal(HttpStatusCode.BadRequest, lineBreak.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+        Assert.NotNull(Namespaces.Check("evil\n"));
+        Assert.NotNull(Kairos.Model.JobRules.Name("nap\n"));
+    }
+
     private static Task<(int Exit, string Output, string Error)> CliAsync(params string[] args) => CliRunner.RunAsync(args);
 
     private static string Detail((HttpStatusCode Status, JsonNode? Body) response) => response.Body!["detail"]!.GetValue<string>();
