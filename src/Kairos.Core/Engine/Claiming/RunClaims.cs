@@ -55,7 +55,7 @@ internal static class RunClaims
                 if (running is null)
                 {
                     await tx.LockClaimLimitsAsync().ConfigureAwait(false);
-                    running = new RunLimitCounter(await tx.CountRunningRunsAsync().ConfigureAwait(false));
+                    running = new RunLimitCounter(await tx.CountRunningRunsAsync().ConfigureAwait(false), countNamespaces: request.NamespaceLimits.Count > 0);
                 }
                 if (candidate.FlowKeys is { } flowKeys)
                 {
