@@ -22,9 +22,19 @@ internal sealed partial class MemoryStore
             return ValueTask.FromResult(true);
         }
 
-        public ValueTask InsertWorkflowAsync(WorkflowRow workflow, IReadOnlyList<WorkflowStepRow> steps)
+        public ValueTask InsertWorkflowAsync(WorkflowRow workflow)
         {
-            State = State with { Workflows = State.Workflows.Add(workflow.RunId, new StoredWorkflow(workflow with { CreatedAt = Stored(workflow.CreatedAt) }, steps.OrderBy(s => s.Ordinal).ToList())) };
+            State = State with { Workflows = State.Workflows.Add(workflow.RunId, new StoredWorkflow(workflow with { CreatedAt = Stored(workflow.CreatedAt) }, [])) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
+        {
+            if (State.Workflows.TryGetValue(runId, out var stored))
+            {
+                var rows = stored.Steps.Concat(steps.Select(s => s with { StartedAt = Stored(s.StartedAt), FinishedAt = Stored(s.FinishedAt) })).OrderBy(s => s.Ordinal).ToList();
+                State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Steps = rows }) };
+            }
             return ValueTask.CompletedTask;
         }
 

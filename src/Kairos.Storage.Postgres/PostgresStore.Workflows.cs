@@ -29,12 +29,14 @@ internal sealed partial class PostgresStore
                 "UPDATE runs SET state = @state, output = @output::text, error = @error::text, finished_at = @at WHERE id = @id AND state = 'waiting'",
                 ("state", state.ToWire()), ("output", output), ("error", error), ("at", Ms(at)), ("id", runId)).ConfigureAwait(false) == 1;
 
-        public async ValueTask InsertWorkflowAsync(WorkflowRow workflow, IReadOnlyList<WorkflowStepRow> steps)
-        {
+        public async ValueTask InsertWorkflowAsync(WorkflowRow workflow) =>
             await scope.Execute(
                 $"INSERT INTO workflow_runs ({PostgresRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error::text, @created, @finished::bigint)",
                 ("run", workflow.RunId), ("job", workflow.JobName), ("state", workflow.State), ("definition", workflow.Definition),
                 ("error", workflow.Error), ("created", Ms(workflow.CreatedAt)), ("finished", Ms(workflow.FinishedAt))).ConfigureAwait(false);
+
+        public async ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
+        {
             foreach (var step in steps)
             {
                 await scope.Execute(
@@ -43,7 +45,7 @@ internal sealed partial class PostgresStore
                     VALUES (@run, @step, @ordinal, @state, @stepRun::bigint, @output::text, @error::text, @started::bigint, @finished::bigint,
                         @seq::integer, @compensation::bigint, @compensationState::text)
                     """,
-                    StepParameters(workflow.RunId, step)).ConfigureAwait(false);
+                    StepParameters(runId, step)).ConfigureAwait(false);
             }
         }
 

@@ -29,12 +29,17 @@ internal sealed partial class SqliteStore
                 "UPDATE runs SET state = @state, output = @output, error = @error, finished_at = @at WHERE id = @id AND state = 'waiting'",
                 ("@state", state.ToWire()), ("@output", output), ("@error", error), ("@at", Ms(at)), ("@id", runId)) == 1);
 
-        public ValueTask InsertWorkflowAsync(WorkflowRow workflow, IReadOnlyList<WorkflowStepRow> steps)
+        public ValueTask InsertWorkflowAsync(WorkflowRow workflow)
         {
             scope.Execute(
                 $"INSERT INTO workflow_runs ({SqliteRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error, @created, @finished)",
                 ("@run", workflow.RunId), ("@job", workflow.JobName), ("@state", workflow.State), ("@definition", workflow.Definition),
                 ("@error", workflow.Error), ("@created", Ms(workflow.CreatedAt)), ("@finished", Ms(workflow.FinishedAt)));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
+        {
             foreach (var step in steps)
             {
                 scope.Execute(
@@ -42,7 +47,7 @@ internal sealed partial class SqliteStore
                     INSERT INTO workflow_steps (run_id, {SqliteRows.WorkflowStepColumns})
                     VALUES (@run, @step, @ordinal, @state, @stepRun, @output, @error, @started, @finished, @seq, @compensation, @compensationState)
                     """,
-                    StepParameters(workflow.RunId, step));
+                    StepParameters(runId, step));
             }
             return ValueTask.CompletedTask;
         }

@@ -54,7 +54,7 @@ internal static partial class WorkflowReader
 
     private static WorkflowStep? ReadStep(string jobName, YamlNode node, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
-        var f = nodes.Fields(node, "a workflow step", [.. ActionKeys, "id", "needs", "when", "runIf", "sleep", "compensate"]);
+        var f = nodes.Fields(node, "a workflow step", [.. ActionKeys, "id", "needs", "when", "runIf", "sleep", "compensate", "forEach", "maxParallel"]);
         if (!f.TryGetValue("id", out var idNode) || nodes.String(idNode, "id") is not { } id)
         {
             nodes.Error(node, "a workflow step needs an id");
@@ -76,6 +76,8 @@ internal static partial class WorkflowReader
                 ? nodes.Enum(runIf, "runIf", ("success", StepRunIf.Success), ("always", StepRunIf.Always), ("on-failure", StepRunIf.OnFailure)) ?? StepRunIf.Success
                 : StepRunIf.Success,
             Sleep = f.TryGetValue("sleep", out var sleep) ? nodes.Duration(sleep, "sleep") : null,
+            ForEach = f.TryGetValue("forEach", out var forEach) ? nodes.String(forEach, "forEach") : null,
+            MaxParallel = f.TryGetValue("maxParallel", out var maxParallel) ? nodes.Int(maxParallel, "maxParallel", 1, 1000) : null,
             Compensate = f.TryGetValue("compensate", out var compensate)
                 ? ReadAction(jobName, compensate, nodes.Fields(compensate, "compensate", ActionKeys), nodes, handlerExists, allowSleep: false)
                 : null,

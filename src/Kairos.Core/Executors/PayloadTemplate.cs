@@ -297,14 +297,14 @@ internal static class PayloadTemplate
 /// <summary>
 /// The first words of the templates a render fills, and where their paths start: <c>payload</c> (a run's
 /// payload: <c>{{payload.a}}</c> is the payload's <c>a</c>), <c>run</c> (a notification's context,
-/// <c>{"run": {…}}</c>: <c>{{run.id}}</c> is its <c>run.id</c>), or <c>input</c> and <c>steps</c> (a
-/// workflow's context, <c>{"input": …, "steps": {…}}</c>).
+/// <c>{"run": {…}}</c>: <c>{{run.id}}</c> is its <c>run.id</c>), or <c>input</c>, <c>steps</c>, and in a
+/// <c>forEach</c> step <c>item</c> and <c>index</c> (a workflow's context, <c>{"input": …, "steps": {…}}</c>).
 /// </summary>
 internal sealed class TemplateRoot
 {
     public static readonly TemplateRoot Payload = new(["payload"], keepName: false, "payload");
     public static readonly TemplateRoot Run = new(["run"], keepName: true, "notification context");
-    public static readonly TemplateRoot Workflow = new(["input", "steps"], keepName: true, "workflow context");
+    public static readonly TemplateRoot Workflow = new(["input", "steps", "item", "index"], keepName: true, "workflow context");
 
     private readonly string[] _names;
     private readonly bool _keepName;

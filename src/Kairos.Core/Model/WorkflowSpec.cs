@@ -80,6 +80,18 @@ public sealed record WorkflowStep(string Id) : WorkflowAction
     /// <summary>Wait this long instead of running anything (a timer step).</summary>
     public TimeSpan? Sleep { get; init; }
 
+    /// <summary>
+    /// A template that gives a list (<c>{{steps.list.output.items}}</c>): the step runs once per item, its
+    /// input reading <c>{{item}}</c> and <c>{{index}}</c>, and its output is the list of the items' outputs
+    /// in order. It fails as soon as one item fails.
+    /// </summary>
+    public string? ForEach { get; init; }
+
+    /// <summary>With <see cref="ForEach"/>: at most this many items run at once; null: all of them.</summary>
+    public int? MaxParallel { get; init; }
+
+    public const int MaxItems = 10_000;
+
     /// <summary>What undoes this step when the workflow fails with <see cref="WorkflowFailure.Compensate"/>.</summary>
     public WorkflowAction? Compensate { get; init; }
 }

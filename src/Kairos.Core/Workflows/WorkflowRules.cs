@@ -50,6 +50,14 @@ internal static partial class WorkflowRules
             {
                 errors.Add($"{field}.runIf: one of success, always, on-failure");
             }
+            if (step.ForEach is not null && step.Sleep is not null)
+            {
+                errors.Add($"{field}.forEach: a sleep step does not go over a list");
+            }
+            if (step.MaxParallel is { } maxParallel && (step.ForEach is null || maxParallel is < 1 or > 1000))
+            {
+                errors.Add($"{field}.maxParallel: 1 to 1000, on a forEach step only");
+            }
         }
         var byId = workflow.Steps.Where(s => s.Id is not null).GroupBy(s => s.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         for (var i = 0; i < workflow.Steps.Count; i++)
@@ -95,7 +103,8 @@ internal static partial class WorkflowRules
                     errors.Add($"{field}.when: {ex.Message}");
                 }
             }
-            CheckTemplates(step.Input, field + ".input", step.Id, known, errors);
+            CheckTemplates(step.Input, field + ".input", step.Id, known, errors, itemAllowed: step.ForEach is not null);
+            CheckTemplates(step.ForEach, field + ".forEach", step.Id, known, errors);
             // A compensation runs after the step succeeded: it may also read the step's own output.
             CheckTemplates(step.Compensate?.Input, field + ".compensate.input", step.Id, [.. known, step.Id], errors);
         }
@@ -170,7 +179,7 @@ internal static partial class WorkflowRules
         }
     }
 
-    private static void CheckTemplates(string? template, string field, string? stepId, HashSet<string> known, List<string> errors)
+    private static void CheckTemplates(string? template, string field, string? stepId, HashSet<string> known, List<string> errors, bool itemAllowed = false)
     {
         if (template is null)
         {
@@ -184,8 +193,9 @@ internal static partial class WorkflowRules
                 errors.Add($"{field}: secrets are not read in workflow templates; use them in the step's HTTP headers or command environment");
                 continue;
             }
-            AddIf(errors, field, path is "input" || path.StartsWith("input.", StringComparison.Ordinal) || path.StartsWith("steps.", StringComparison.Ordinal)
-                ? Reference(path, stepId, known)
+            var root = path.Split('.')[0];
+            AddIf(errors, field, root is "input" || path.StartsWith("steps.", StringComparison.Ordinal) ? Reference(path, stepId, known)
+                : root is "item" or "index" ? (itemAllowed ? null : $"'{{{{{path}}}}}' is only known in the input of a forEach step")
                 : $"'{{{{{path}}}}}' reads nothing a workflow has: templates start with input or steps.ID");
         }
     }

@@ -24,7 +24,7 @@ namespace Kairos.Workflows;
 /// </list>
 /// The workflow run itself waits in state <c>waiting</c> (never claimed, never leased) until it ends.
 /// </summary>
-internal static class WorkflowRuns
+internal static partial class WorkflowRuns
 {
     /// <summary>Starts <paramref name="run"/> (now waiting); a run retried by hand resumes: steps that succeeded stay done, the others start again.</summary>
     public static async ValueTask StartAsync(IDriverTransaction tx, RunRecord run, WorkflowExecutorSpec spec, DateTimeOffset now)
@@ -41,8 +41,8 @@ internal static class WorkflowRuns
         else
         {
             var definition = JsonSerializer.Serialize<ExecutorSpec>(spec, KairosJson.Options);
-            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, definition, now),
-                spec.Steps.Select((s, i) => new WorkflowStepRow(s.Id, i, StepStates.Pending)).ToList()).ConfigureAwait(false);
+            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, definition, now)).ConfigureAwait(false);
+            await tx.InsertWorkflowStepsAsync(run.Id, spec.Steps.Select((s, i) => new WorkflowStepRow(s.Id, i, StepStates.Pending)).ToList()).ConfigureAwait(false);
             await tx.AppendJournalAsync(now, "workflow.started", run.JobName, run.Id, run.TriggerId,
                 JsonSerializer.Serialize(new { steps = spec.Steps.Count }, KairosJson.Options)).ConfigureAwait(false);
         }
@@ -77,12 +77,7 @@ internal static class WorkflowRuns
             {
                 return; // A step still going when the workflow failed or was cancelled: recorded, nothing more.
             }
-            if (ended.State is StepStates.Failed or StepStates.Cancelled && w.Spec.OnFailure != WorkflowFailure.Continue)
-            {
-                await FailAsync(tx, w, $"step '{step.StepId}' {(ended.State == StepStates.Failed ? "failed" : "was cancelled")}{(error is null ? "" : ": " + error)}", now).ConfigureAwait(false);
-                return;
-            }
-            await AdvanceAsync(tx, w, now).ConfigureAwait(false);
+            await (StepItems.IsItem(step.StepId) ? ItemEndedAsync(tx, w, ended, now) : StepEndedAsync(tx, w, ended, now)).ConfigureAwait(false);
         }
         else if (w.Stored.Steps.FirstOrDefault(s => s.CompensationRunId == runId && s.CompensationState == StepStates.Started) is { } compensated)
         {
@@ -98,6 +93,17 @@ internal static class WorkflowRuns
             }
             await CompensateNextAsync(tx, w, now).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A step ended (stored already): a failure fails the workflow unless it says continue; anything else moves it on.</summary>
+    private static async ValueTask StepEndedAsync(IDriverTransaction tx, Moving w, WorkflowStepRow ended, DateTimeOffset now)
+    {
+        if (ended.State is StepStates.Failed or StepStates.Cancelled && w.Spec.OnFailure != WorkflowFailure.Continue)
+        {
+            await FailAsync(tx, w, $"step '{ended.StepId}' {(ended.State == StepStates.Failed ? "failed" : "was cancelled")}{(ended.Error is null ? "" : ": " + ended.Error)}", now).ConfigureAwait(false);
+            return;
+        }
+        await AdvanceAsync(tx, w, now).ConfigureAwait(false);
     }
 
     /// <summary>Cancels a waiting workflow run: its steps still going are cancelled, and it ends cancelled.</summary>
@@ -162,15 +168,15 @@ internal static class WorkflowRuns
             }
         }
         while (moved);
-        if (w.Stored.Steps.All(s => StepStates.HasEnded(s.State)))
+        if (w.Stored.Steps.All(s => StepStates.HasEnded(s.State) || StepItems.IsItem(s.StepId)))
         {
             string output;
             try
             {
                 output = w.Spec.Output is { } template
                     ? PayloadTemplate.RenderJson(template, w.Context(), TemplateRoot.Workflow)
-                    : new JsonObject(w.Stored.Steps.Where(s => s.State == StepStates.Succeeded)
-                        .Select(s => KeyValuePair.Create(s.StepId, JsonNode.Parse(WorkflowContext.Build(null, [s]))!["steps"]![s.StepId]!["output"]?.DeepClone()))).ToJsonString(KairosJson.Options);
+                    : new JsonObject(w.Stored.Steps.Where(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId))
+                        .Select(s => KeyValuePair.Create(s.StepId, WorkflowContext.Parse(s.Output)))).ToJsonString(KairosJson.Options);
             }
             catch (TemplateException ex)
             {
@@ -196,6 +202,11 @@ internal static class WorkflowRuns
 
     private static async ValueTask StartStepAsync(IDriverTransaction tx, Moving w, WorkflowStep step, WorkflowStepRow row, DateTimeOffset now)
     {
+        if (step.ForEach is not null)
+        {
+            await StartForEachAsync(tx, w, step, row, now).ConfigureAwait(false);
+            return;
+        }
         string? input;
         try
         {
@@ -258,7 +269,7 @@ internal static class WorkflowRuns
     private static async ValueTask FailAsync(IDriverTransaction tx, Moving w, string reason, DateTimeOffset now)
     {
         var compensable = w.Spec.OnFailure == WorkflowFailure.Compensate
-            && w.Stored.Steps.Any(s => s.State == StepStates.Succeeded && w.Step(s.StepId).Compensate is not null);
+            && w.Stored.Steps.Any(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId) && w.Step(s.StepId).Compensate is not null);
         if (!compensable)
         {
             await EndAsync(tx, w, WorkflowStates.Failed, RunState.Dead, null, reason, now).ConfigureAwait(false);
@@ -276,7 +287,7 @@ internal static class WorkflowRuns
     private static async ValueTask CompensateNextAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)
     {
         var next = w.Stored.Steps
-            .Where(s => s.State == StepStates.Succeeded && s.CompensationState is null && w.Step(s.StepId).Compensate is not null)
+            .Where(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId) && s.CompensationState is null && w.Step(s.StepId).Compensate is not null)
             .OrderByDescending(s => s.EndedSeq).FirstOrDefault();
         if (next is null)
         {
@@ -358,6 +369,12 @@ internal static class WorkflowRuns
             await tx.SaveWorkflowStepsAsync(run.Id, [row]).ConfigureAwait(false);
             Stored = Stored with { Steps = Stored.Steps.Select(s => s.StepId == row.StepId ? row : s).ToList() };
             _context = null;
+        }
+
+        public async ValueTask InsertAsync(IDriverTransaction tx, IReadOnlyList<WorkflowStepRow> rows)
+        {
+            await tx.InsertWorkflowStepsAsync(run.Id, rows).ConfigureAwait(false);
+            Stored = Stored with { Steps = [.. Stored.Steps, .. rows] };
         }
 
         public void SetState(string state, string? error) => Stored = Stored with { Workflow = Stored.Workflow with { State = state, Error = error } };

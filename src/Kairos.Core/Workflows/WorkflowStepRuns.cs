@@ -23,7 +23,7 @@ internal static class WorkflowStepRuns
         WorkflowAction? action = null;
         if (stored.Steps.FirstOrDefault(s => s.RunId == run.Id) is { } step)
         {
-            action = spec.Steps.FirstOrDefault(s => s.Id == step.StepId);
+            action = spec.Steps.FirstOrDefault(s => s.Id == StepItems.StepOf(step.StepId));
         }
         else if (stored.Steps.FirstOrDefault(s => s.CompensationRunId == run.Id) is { } compensated)
         {

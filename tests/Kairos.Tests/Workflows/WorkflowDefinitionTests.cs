@@ -33,6 +33,10 @@ public sealed class WorkflowDefinitionTests
         Assert.Contains(errors, e => e.StartsWith("workflow.steps[1].when: 'steps.a.output.ok' reads step 'a', which 'b' does not need", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("workflow.steps[2].input: 'steps.a.output' reads step 'a', which 'c' does not need", StringComparison.Ordinal));
         Assert.Contains(Errors(Step("a") with { Input = """{"x": "{{payload.x}}"}""" }), e => e.Contains("templates start with input or steps.ID", StringComparison.Ordinal));
+        Assert.Contains("workflow.steps[0].input: '{{item}}' is only known in the input of a forEach step", Errors(Step("a") with { Input = """{"x": "{{item}}"}""" }));
+        Assert.Empty(Errors(Step("a"), Step("b", "a") with { ForEach = "{{steps.a.output.list}}", MaxParallel = 3, Input = """{"x": "{{item}}", "i": "{{index}}"}""" }));
+        Assert.Contains(Errors(Step("b") with { ForEach = "{{steps.a.output.list}}" }), e => e.StartsWith("workflow.steps[0].forEach: 'steps.a.output.list' reads step 'a'", StringComparison.Ordinal));
+        Assert.Contains("workflow.steps[0].maxParallel: 1 to 1000, on a forEach step only", Errors(Step("a") with { MaxParallel = 2 }));
     }
 
     [Fact]

@@ -166,8 +166,11 @@ internal interface IDriverTransaction
     /// <summary>Ends a waiting run (a workflow's) in <paramref name="state"/> with its output and error; false when it is not waiting.</summary>
     ValueTask<bool> FinishWaitingRunAsync(long runId, RunState state, string? output, string? error, DateTimeOffset at);
 
-    /// <summary>Stores a new workflow run's state and its steps.</summary>
-    ValueTask InsertWorkflowAsync(WorkflowRow workflow, IReadOnlyList<WorkflowStepRow> steps);
+    /// <summary>Stores a new workflow run's state.</summary>
+    ValueTask InsertWorkflowAsync(WorkflowRow workflow);
+
+    /// <summary>Adds step rows to a workflow run (its steps at the start, a forEach step's items later).</summary>
+    ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
 
     /// <summary>A workflow run with its steps, its row held until the transaction ends; null when there is none.</summary>
     ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId);
