@@ -30,6 +30,7 @@ internal static class KairosCli
                      | cron-latency [--triggers N] [--seconds N] [--workers N] | idle [--runs N] [--triggers N] [--seconds N]
                      | webhook-latency [--rate N] [--seconds N]
                      | file-latency [--files N] [--settle DURATION] | publish [--subscriptions N] [--events N]
+                     | workflow [--repeat N] [--n N] [--workers N]
                      | claim-latency --db postgres://… [--n N] [--rate N]
                      | failover --db postgres://… [--nodes N] [--leader-lease DURATION] [--stop kill|term]
                      (each also takes --db PATH or --db postgres://…; see docs/benchmarks.md)
