@@ -98,7 +98,7 @@ internal sealed class RunAttempt(
             job = job with { Executor = request };
             templates = Executors.TemplateRoot.Run;
         }
-        else if (run.JobName == Workflows.WorkflowStepJob.Name)
+        else if (Workflows.WorkflowStepJob.Is(run.JobName))
         {
             // An inline step of a workflow: the step says what runs.
             var (stepJob, ready) = await Workflows.WorkflowStepRuns.ResolveAsync(store, run, job, CancellationToken.None).ConfigureAwait(false);

@@ -60,7 +60,7 @@ internal static partial class JobRules
         {
             errors.Add($"name: '{NotificationJob}' is the internal job that delivers notifications");
         }
-        if (job.Name == Workflows.WorkflowStepJob.Name)
+        if (Workflows.WorkflowStepJob.Is(job.Name))
         {
             errors.Add($"name: '{Workflows.WorkflowStepJob.Name}' is the internal job that runs workflows' inline steps");
         }

@@ -245,7 +245,7 @@ internal static partial class WorkflowRuns
     /// <summary>Enqueues the run of a step or compensation; null when the job it names does not exist.</summary>
     private static async ValueTask<EnqueueResult?> EnqueueAsync(IDriverTransaction tx, Moving w, WorkflowAction action, string? input, DateTimeOffset? notBefore, DateTimeOffset now)
     {
-        var request = new RunRequest(action.Job ?? WorkflowStepJob.Name, TriggerSources.Workflow)
+        var request = new RunRequest(action.Job ?? WorkflowStepJob.For(w.Run.JobName), TriggerSources.Workflow)
         {
             Payload = input,
             ParentRunId = w.Run.Id,
@@ -256,7 +256,7 @@ internal static partial class WorkflowRuns
         {
             return await tx.JobExistsAsync(job).ConfigureAwait(false) ? await RunEnqueuer.EnqueueAsync(tx, request, now).ConfigureAwait(false) : null;
         }
-        var settings = await WorkflowStepJob.SettingsAsync(tx, now).ConfigureAwait(false) with
+        var settings = await WorkflowStepJob.SettingsAsync(tx, request.JobName, now).ConfigureAwait(false) with
         {
             Queue = w.Run.Queue,
             Priority = w.Run.Priority,

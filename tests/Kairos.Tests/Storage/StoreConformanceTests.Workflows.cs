@@ -26,7 +26,7 @@ public abstract partial class StoreConformanceTests
         Assert.Null((await Store.GetRunAsync(started.RunId, CancellationToken.None))!.FinishedAt);
         var steps = await ClaimAsync(10);
         Assert.Equal(["""{"n": 1}""", """{"n": 2}"""], steps.Select(s => s.Payload).Order());
-        Assert.All(steps, s => Assert.Equal((WorkflowStepJob.Name, "work", TriggerSources.Workflow, (long?)started.RunId), (s.JobName, s.Queue, s.Source, s.ParentRunId)));
+        Assert.All(steps, s => Assert.Equal((WorkflowStepJob.For("flow"), "work", TriggerSources.Workflow, (long?)started.RunId), (s.JobName, s.Queue, s.Source, s.ParentRunId)));
         Assert.Empty(await ClaimAsync(10)); // The workflow's own run is never claimed again.
 
         foreach (var step in steps)

@@ -225,6 +225,24 @@ public sealed class WorkflowEngineTests
     }
 
     [Fact]
+    public async Task A_namespaced_workflow_keeps_its_steps_in_its_namespace()
+    {
+        var calls = new ConcurrentQueue<string>();
+        await using var t = await EngineAsync(TestStore.Memory, calls);
+        await t.Engine.SaveJobAsync(Workflow("billing/flow", new WorkflowExecutorSpec([Inline("one", "record") with { Input = """{"n": 1}""" }])));
+        await t.StartAsync();
+
+        var run = await t.Engine.RunNowAsync("billing/flow", "{}");
+        await t.WaitForStateAsync(run.RunId, RunState.Succeeded);
+
+        var billing = t.Client.In("billing");
+        var steps = await billing.ListRunsAsync(new RunQuery { ParentRunId = run.RunId });
+        Assert.Equal("billing/kairos.step", Assert.Single(steps).JobName);
+        Assert.Equal("succeeded", (await billing.GetWorkflowRunAsync(run.RunId)).State);
+        await Assert.ThrowsAsync<KairosNotFoundException>(() => t.Client.In("other").GetWorkflowRunAsync(run.RunId));
+    }
+
+    [Fact]
     public async Task A_workflow_resumes_after_a_restart_without_running_a_completed_step_again()
     {
         var calls = new ConcurrentQueue<string>();
