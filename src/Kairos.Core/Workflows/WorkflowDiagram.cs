@@ -41,12 +41,9 @@ internal static class WorkflowDiagram
         {
             text.Append("  ").Append(step.Id).Append("[\"").Append(Quoted(step.Id + ": " + What(step))).AppendLine("\"]");
         }
-        foreach (var step in workflow.Steps)
+        foreach (var (from, to, when) in Edges(workflow))
         {
-            foreach (var need in step.Needs)
-            {
-                text.Append("  ").Append(need).Append(step.When is { } when ? $" -- \"{Quoted(when)}\" --> " : " --> ").AppendLine(step.Id);
-            }
+            text.Append("  ").Append(from).Append(when is null ? " --> " : $" -- \"{when}\" --> ").AppendLine(to);
         }
         return text.ToString();
     }
@@ -58,16 +55,16 @@ internal static class WorkflowDiagram
         {
             text.Append("  \"").Append(step.Id).Append("\" [label=\"").Append(Quoted(step.Id + "\\n" + What(step))).AppendLine("\"];");
         }
-        foreach (var step in workflow.Steps)
+        foreach (var (from, to, when) in Edges(workflow))
         {
-            foreach (var need in step.Needs)
-            {
-                text.Append("  \"").Append(need).Append("\" -> \"").Append(step.Id).Append('"')
-                    .Append(step.When is { } when ? $" [label=\"{Quoted(when)}\"]" : "").AppendLine(";");
-            }
+            text.Append("  \"").Append(from).Append("\" -> \"").Append(to).Append('"').Append(when is null ? "" : $" [label=\"{when}\"]").AppendLine(";");
         }
         return text.Append("}\n").ToString();
     }
+
+    /// <summary>Each need as an edge to the step that needs it, labelled with the step's condition (quotes made single).</summary>
+    private static IEnumerable<(string From, string To, string? When)> Edges(WorkflowExecutorSpec workflow) =>
+        workflow.Steps.SelectMany(step => step.Needs.Select(need => (need, step.Id, step.When is { } when ? Quoted(when) : null)));
 
     private static string What(WorkflowAction action) => action switch
     {
