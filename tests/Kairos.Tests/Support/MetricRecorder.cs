@@ -16,7 +16,7 @@ internal sealed class MetricRecorder : IDisposable
     {
         _listener.InstrumentPublished = (i, listener) =>
         {
-            if (i.Meter == engine.Meter && i.Name == instrument)
+            if (engine.Metrics.IsKairos(i) && i.Name == instrument)
             {
                 listener.EnableMeasurementEvents(i);
             }
