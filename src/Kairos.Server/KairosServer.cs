@@ -116,7 +116,12 @@ internal static class KairosServer
     public static void MapEndpoints(WebApplication app)
     {
         Webhooks.WebhookEndpoint.Map(app);
-        var api = app.MapGroup("/api");
+        // Every /api endpoint may answer these problems (bad input, no key, a key below its scope, not found).
+        var api = app.MapGroup("/api")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         JobsEndpoints.Map(api);
         SchedulesEndpoints.Map(api);
         RunsEndpoints.Map(api);
@@ -132,7 +137,7 @@ internal static class KairosServer
             var stats = await kairos.GetStatsAsync(ct);
             var node = kairos.ThisNode;
             return Results.Ok(new StatsView(stats.RunsByState, stats.Jobs, stats.Triggers, stats.JournalEntries, kairos.Namespace is null ? node.ActiveRuns : null, node.Node));
-        }).Requires(Kairos.Access.KairosScope.Read);
+        }).Requires(Kairos.Access.KairosScope.Read).Produces<StatsView>();
         app.MapGet("/healthz", async (IKairosClient kairos, CancellationToken ct) =>
         {
             var node = await kairos.CheckHealthAsync(ct);
