@@ -41,7 +41,7 @@ internal static class EventsEndpoints
                 NotBefore = Later.Parse(body.At, body.In, kairos.Clock.GetUtcNow()),
             }, ct);
             return Results.Accepted($"/api/events/{result.EventId}", new { eventId = result.EventId, created = result.Created, runIds = result.Runs.Select(r => r.RunId) });
-        }).Requires(KairosScope.Run).Accepts<PublishBody>("application/json").Produces(StatusCodes.Status202Accepted);
+        }).Requires(KairosScope.Run).ReadsBody<PublishBody>().Produces(StatusCodes.Status202Accepted);
 
         events.MapGet("/", async (string? type, string? status, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -82,6 +82,6 @@ internal static class EventsEndpoints
             }
             var runs = await kairos.ReplayEventsAsync(new ReplayRequest(body.Subscription, body.From.Value, body.To.Value) { TypePattern = body.Type }, ct);
             return Results.Ok(new { runIds = runs.Select(r => r.RunId) });
-        }).Requires(KairosScope.Run).Accepts<ReplayBody>("application/json").Produces(StatusCodes.Status200OK);
+        }).Requires(KairosScope.Run).ReadsBody<ReplayBody>().Produces(StatusCodes.Status200OK);
     }
 }

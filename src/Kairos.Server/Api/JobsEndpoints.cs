@@ -58,14 +58,14 @@ internal static class JobsEndpoints
                 }
             }
             return Results.Accepted($"/api/runs/{result.RunId}", new EnqueuedView(result.RunId, result.Created, Model.RunStates.ToWire(result.State)));
-        }).Requires(KairosScope.Run).Accepts<System.Text.Json.Nodes.JsonNode>("application/json").Produces<RunView>().Produces<EnqueuedView>(StatusCodes.Status202Accepted);
+        }).Requires(KairosScope.Run).ReadsBody<System.Text.Json.Nodes.JsonNode>().Produces<RunView>().Produces<EnqueuedView>(StatusCodes.Status202Accepted);
 
         jobs.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var job = await ReadDefinitionAsync(name, request, ct);
             await kairos.SaveJobAsync(job, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        }).Requires(KairosScope.Write).Accepts<Model.JobDefinition>("application/json").Produces<JobView>();
+        }).Requires(KairosScope.Write).ReadsBody<Model.JobDefinition>().Produces<JobView>();
 
         jobs.MapDelete("/{name}", async (string name, bool? cancelRuns, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {

@@ -64,7 +64,7 @@ internal static class SchedulesEndpoints
                 },
             }, ct);
             return Results.Ok(new { scheduled = result.Scheduled, enqueued = result.Enqueued, existing = result.Existing, skipped = result.Skipped });
-        }).Requires(KairosScope.Run).Accepts<BackfillBody>("application/json").Produces(StatusCodes.Status200OK);
+        }).Requires(KairosScope.Run).ReadsBody<BackfillBody>().Produces(StatusCodes.Status200OK);
     }
 
     private static DateTimeOffset Instant(string text, string field) =>

@@ -34,7 +34,7 @@ internal static class SubscriptionsEndpoints
             }
             await kairos.SaveSubscriptionAsync(new Subscription(name, body.Events, body.Job) { Filter = body.Filter?.ToJsonString() ?? "{}", Active = body.Active ?? true }, ct);
             return Results.Ok(SubscriptionView.From((await kairos.GetSubscriptionAsync(name, ct))!));
-        }).Requires(KairosScope.Write).Accepts<SubscriptionBody>("application/json").Produces<SubscriptionView>();
+        }).Requires(KairosScope.Write).ReadsBody<SubscriptionBody>().Produces<SubscriptionView>();
 
         subscriptions.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.DeleteSubscriptionAsync(name, ct)

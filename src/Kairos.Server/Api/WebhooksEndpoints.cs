@@ -60,7 +60,7 @@ internal static class WebhooksEndpoints
             }
             await kairos.SaveWebhookAsync(hook, ct);
             return Results.Ok(WebhookView.From(hook));
-        }).Requires(KairosScope.Write).Accepts<WebhookBody>("application/json").Produces<WebhookView>();
+        }).Requires(KairosScope.Write).ReadsBody<WebhookBody>().Produces<WebhookView>();
 
         hooks.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.DeleteWebhookAsync(name, ct)

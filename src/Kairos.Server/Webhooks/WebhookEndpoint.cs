@@ -35,7 +35,7 @@ internal static class WebhookEndpoint
 
     /// <summary>For the OpenAPI document: the body is whatever the sender posts (JSON, a form, text), read by hand.</summary>
     private static void Describe(RouteHandlerBuilder endpoint) => endpoint
-        .Accepts<System.Text.Json.Nodes.JsonNode>("application/json", "application/x-www-form-urlencoded", "text/plain")
+        .ReadsBody<System.Text.Json.Nodes.JsonNode>("application/json", "application/x-www-form-urlencoded", "text/plain")
         .Produces(StatusCodes.Status202Accepted)
         .Produces(StatusCodes.Status200OK)
         .ProducesProblem(StatusCodes.Status400BadRequest)
