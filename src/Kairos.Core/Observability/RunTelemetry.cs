@@ -11,8 +11,6 @@ namespace Kairos.Observability;
 /// </summary>
 internal sealed class RunTelemetry(KairosMetrics metrics, RunTraceLinks links)
 {
-    public RunTraceLinks Links => links;
-
     public Activity? Started(RunRecord run)
     {
         if (run.StartedAt is { } started)
@@ -34,6 +32,10 @@ internal sealed class RunTelemetry(KairosMetrics metrics, RunTraceLinks links)
             activity.SetTag("kairos.run.attempt", run.Attempt);
             activity.SetTag("kairos.run.source", run.Source);
         }
+        if (activity is not null)
+        {
+            links.Ran(run.Id, activity.Context); // Now, not at the end: a run chained to this one may start before this attempt returns.
+        }
         return activity;
     }
 
@@ -51,7 +53,6 @@ internal sealed class RunTelemetry(KairosMetrics metrics, RunTraceLinks links)
         {
             activity.SetStatus(ActivityStatusCode.Error);
         }
-        links.Ran(run.Id, activity.Context);
     }
 
     /// <summary>The <c>outcome</c> tag: the state an attempt left its run in.</summary>
