@@ -148,7 +148,7 @@ internal static class KairosServer
         ApiDocument.Map(app);
         // "{*path}", not the default "{*path:nonfile}": a path with a dot in its last segment gets the problem body too.
         app.MapFallback("{*path}", (HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
-            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, keys, secrets, nodes, stats) and /healthz"))
+            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, keys, secrets, nodes, stats), described at /openapi/v1.json; health at /healthz and /readyz, metrics at /metrics"))
             .Requires(Kairos.Access.KairosScope.Read); // Any key learns that a path does not exist, not only an admin's.
     }
 }
