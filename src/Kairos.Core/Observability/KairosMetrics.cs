@@ -41,7 +41,7 @@ internal sealed class KairosMetrics : IDisposable
         Meter = new Meter(MeterName);
         var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets };
         _runsFinished = Meter.CreateCounter<long>("kairos.runs.finished", "{run}",
-            "Attempts that ended on this node, by job and the outcome they left the run in: succeeded, retry (failed, queued again), dead, cancelled");
+            "Attempts that ended on this node, by job and the outcome they left the run in: succeeded, retry (failed, queued again), dead, cancelled, waiting (a workflow waiting for its steps)");
         _runDuration = Meter.CreateHistogram("kairos.run.duration", "s",
             "How long attempts ran, from start to stored outcome, by job and outcome", advice: seconds);
         _claimLatency = Meter.CreateHistogram("kairos.run.claim.latency", "s",

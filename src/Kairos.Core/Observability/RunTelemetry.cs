@@ -62,6 +62,6 @@ internal sealed class RunTelemetry(KairosMetrics metrics, RunTraceLinks links)
         RunState.Queued => "retry",
         RunState.Dead => "dead",
         RunState.Cancelled => "cancelled",
-        _ => state.ToWire(),
+        _ => state.ToWire(), // waiting: a workflow's run, now waiting for its steps.
     };
 }
