@@ -13,8 +13,6 @@ namespace Kairos.Server;
 /// </summary>
 internal static class ApiDocument
 {
-    public const string Path = "/openapi/v1.json";
-
     public static void Add(IServiceCollection services) =>
         services.AddOpenApi(o =>
         {
