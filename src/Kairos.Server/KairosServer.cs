@@ -64,8 +64,13 @@ internal static class KairosServer
         kairos.AddBuiltInHandlers();
         builder.Services.AddSingleton(sp => new Kairos.Webhooks.WebhookRateLimiter(sp.GetRequiredService<IKairosClient>().Clock));
         configureKairos?.Invoke(kairos);
-        var api = serve.ConfigFile is null ? new Configuration.ApiSettings() : Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile).Api;
+        var file = serve.ConfigFile is null ? null : Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile);
+        var api = file?.Api ?? new Configuration.ApiSettings();
         AddAccess(builder.Services, serve, api);
+        Observability.MetricsEndpoint.Add(builder.Services);
+        Observability.ReadinessEndpoint.Add(builder.Services);
+        Observability.OtlpExport.Add(builder, file?.Telemetry ?? new Configuration.TelemetrySettings());
+        ApiDocument.Add(builder.Services);
 
         // A query or route value that does not bind (limit=abc) throws, so ProblemResponses answers it with a problem body.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -111,7 +116,12 @@ internal static class KairosServer
     public static void MapEndpoints(WebApplication app)
     {
         Webhooks.WebhookEndpoint.Map(app);
-        var api = app.MapGroup("/api");
+        // Every /api endpoint may answer these problems (bad input, no key, a key below its scope, not found).
+        var api = app.MapGroup("/api")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         JobsEndpoints.Map(api);
         SchedulesEndpoints.Map(api);
         RunsEndpoints.Map(api);
@@ -128,15 +138,18 @@ internal static class KairosServer
             var stats = await kairos.GetStatsAsync(ct);
             var node = kairos.ThisNode;
             return Results.Ok(new StatsView(stats.RunsByState, stats.Jobs, stats.Triggers, stats.JournalEntries, kairos.Namespace is null ? node.ActiveRuns : null, node.Node));
-        }).Requires(Kairos.Access.KairosScope.Read);
+        }).Requires(Kairos.Access.KairosScope.Read).Produces<StatsView>();
         app.MapGet("/healthz", async (IKairosClient kairos, CancellationToken ct) =>
         {
             var node = await kairos.CheckHealthAsync(ct);
             return Results.Ok(new { status = "ok", node = node.Node, activeRuns = node.ActiveRuns, leader = node.Leader });
         });
+        Observability.ReadinessEndpoint.Map(app);
+        Observability.MetricsEndpoint.Map(app);
+        ApiDocument.Map(app);
         // "{*path}", not the default "{*path:nonfile}": a path with a dot in its last segment gets the problem body too.
         app.MapFallback("{*path}", (HttpContext context) => ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found",
-            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, keys, secrets, nodes, stats) and /healthz"))
+            $"no endpoint {context.Request.Method} {context.Request.Path}; the API lives under /api (jobs, runs, events, subscriptions, webhooks, keys, secrets, nodes, stats), described at /openapi/v1.json; health at /healthz and /readyz, metrics at /metrics"))
             .Requires(Kairos.Access.KairosScope.Read); // Any key learns that a path does not exist, not only an admin's.
     }
 }

@@ -35,6 +35,10 @@ internal sealed partial class MemoryStore
             state.Jobs.Keys.Count(name => Namespaces.Contains(ns, name)), state.Triggers.Values.Count(t => Namespaces.Contains(ns, t.JobName)),
             state.Journal.Values.Count(e => Namespaces.Contains(ns, e.JobName))), cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, long>> CountQueuedRunsByQueueAsync(CancellationToken cancellationToken) =>
+        Read<IReadOnlyDictionary<string, long>>(state => state.Runs.Values.Where(r => r.Run.State == RunState.Queued)
+            .GroupBy(r => r.Run.Queue, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal), cancellationToken);
+
     /// <summary>Appends a journal entry that records something without changing state.</summary>
     public Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(tx =>

@@ -83,6 +83,11 @@ internal sealed partial class PostgresStore
             return new StoreStats(byState, counts.Item1, counts.Item2, counts.Item3);
         }, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, long>> CountQueuedRunsByQueueAsync(CancellationToken cancellationToken) =>
+        Read<IReadOnlyDictionary<string, long>>(async scope =>
+            (await scope.Query("SELECT queue, COUNT(*) FROM runs WHERE state = 'queued' GROUP BY queue", r => (r.GetString(0), r.GetInt64(1))))
+                .ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal), cancellationToken);
+
     public Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken) =>
         Write(async scope =>
         {

@@ -112,6 +112,14 @@ internal sealed partial class SqliteStore
             return new StoreStats(byState, counts.Item1, counts.Item2, counts.Item3);
         }, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, long>> CountQueuedRunsByQueueAsync(CancellationToken cancellationToken) =>
+        Read<IReadOnlyDictionary<string, long>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT queue, COUNT(*) FROM runs WHERE state = 'queued' GROUP BY queue";
+            return SqliteRows.ReadAll(command, r => (r.GetString(0), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal);
+        }, cancellationToken);
+
     /// <summary>SQL true for the names in the namespace whose prefix is <c>@ns</c> (see <see cref="Namespaces.Prefix"/>); NULL <c>@ns</c>: every row.</summary>
     private static string InNamespace(string column) =>
         $"(@ns IS NULL OR (@ns = '' AND {column} NOT LIKE '%/%') OR (@ns <> '' AND substr({column}, 1, length(@ns)) = @ns))";

@@ -159,7 +159,7 @@ public interface IKairosClient
 
     /// <summary>
     /// Counts a delivery refused before it was accepted (unknown hook, rate limited, too large, bad
-    /// signature…) without writing anything: the metric <c>kairos.webhooks.refused</c> counts it at
+    /// signature…) without writing anything: the metric <c>kairos.webhook.deliveries</c> counts it at
     /// once, and one <c>webhook.refused</c> journal entry per hook and minute sums the reasons.
     /// </summary>
     void CountWebhookRefusal(string hook, WebhookRefusalReason reason);

@@ -9,6 +9,7 @@ internal sealed record KairosConfig(EngineSettings Engine, IReadOnlyList<JobDefi
     public IReadOnlyList<Webhooks.WebhookDefinition> Webhooks { get; init; } = [];
     public IReadOnlyList<Events.Subscription> Subscriptions { get; init; } = [];
     public ApiSettings Api { get; init; } = new();
+    public TelemetrySettings Telemetry { get; init; } = new();
 
     /// <summary>Declared secrets by name: <c>env:VARIABLE</c> or <c>file:PATH</c>.</summary>
     public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
@@ -40,6 +41,27 @@ internal sealed record ApiSettings
 
     /// <summary>The largest request body under <c>/api</c>; larger ones get 413.</summary>
     public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+
+    /// <summary>
+    /// Whether <c>GET /metrics</c> answers without an API key (a Prometheus scraper that holds none).
+    /// False (the default): it needs a key of scope read, as the API does; the numbers name every job and queue.
+    /// </summary>
+    public bool PublicMetrics { get; init; }
+}
+
+/// <summary>The <c>telemetry:</c> section: where a server sends its metrics and traces (see docs/observability.md).</summary>
+internal sealed record TelemetrySettings
+{
+    /// <summary>
+    /// The OTLP collector's URL (<c>telemetry.otlp.endpoint</c>); null: the environment's
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, and without it no export.
+    /// </summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary><c>grpc</c> or <c>http/protobuf</c> (<c>telemetry.otlp.protocol</c>); null: the environment's <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, else grpc.</summary>
+    public string? OtlpProtocol { get; init; }
+
+    public static readonly IReadOnlyList<string> Protocols = ["grpc", "http/protobuf"];
 }
 
 /// <summary>The <c>engine:</c> section; a null field keeps the <see cref="KairosOptions"/> default.</summary>

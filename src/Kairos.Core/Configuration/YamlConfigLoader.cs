@@ -78,7 +78,7 @@ internal static class YamlConfigLoader
 
     private static KairosConfig ReadRoot(YamlNode root, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
-        var fields = nodes.Fields(root, "the file", "engine", "api", "secrets", "jobs", "webhooks", "subscriptions");
+        var fields = nodes.Fields(root, "the file", "engine", "api", "telemetry", "secrets", "jobs", "webhooks", "subscriptions");
         var engine = fields.TryGetValue("engine", out var engineNode) ? ReadEngine(engineNode, nodes) : new EngineSettings();
         // A name may say its namespace (billing/report); the names a definition refers to are in its namespace.
         var jobs = ReadSection(fields, "jobs", "job", nodes, (name, node) =>
@@ -92,6 +92,7 @@ internal static class YamlConfigLoader
             Webhooks = webhooks.Select(w => w.Value).ToList(),
             Subscriptions = subscriptions.Select(s => s.Value).ToList(),
             Api = fields.TryGetValue("api", out var apiNode) ? ReadApi(apiNode, nodes) : new ApiSettings(),
+            Telemetry = fields.TryGetValue("telemetry", out var telemetryNode) ? ReadTelemetry(telemetryNode, nodes) : new TelemetrySettings(),
             Secrets = ReadSection(fields, "secrets", "secret", nodes, (name, node) => ReadSecret(name, node, nodes), namespaced: false).ToDictionary(s => s.Value.Name, s => s.Value.Source),
         };
     }
@@ -113,7 +114,7 @@ internal static class YamlConfigLoader
 
     private static ApiSettings ReadApi(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts", "trustedProxies", "maxBodyBytes");
+        var f = nodes.Fields(node, "api", "allowCommandJobs", "allowedHosts", "trustedProxies", "maxBodyBytes", "publicMetrics");
         return new ApiSettings
         {
             AllowCommandJobs = f.TryGetValue("allowCommandJobs", out var a) && nodes.Bool(a, "api.allowCommandJobs") == true,
@@ -124,7 +125,43 @@ internal static class YamlConfigLoader
             MaxBodyBytes = f.TryGetValue("maxBodyBytes", out var m)
                 ? nodes.Int(m, "api.maxBodyBytes", ApiSettings.MinMaxBodyBytes, ApiSettings.MaxMaxBodyBytes) ?? ApiSettings.DefaultMaxBodyBytes
                 : ApiSettings.DefaultMaxBodyBytes,
+            PublicMetrics = f.TryGetValue("publicMetrics", out var pm) && nodes.Bool(pm, "api.publicMetrics") == true,
         };
+    }
+
+    private static TelemetrySettings ReadTelemetry(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "telemetry", "otlp");
+        if (!f.TryGetValue("otlp", out var otlpNode))
+        {
+            return new TelemetrySettings();
+        }
+        var otlp = nodes.Fields(otlpNode, "telemetry.otlp", "endpoint", "protocol");
+        Uri? endpoint = null;
+        if (otlp.TryGetValue("endpoint", out var e) && nodes.String(e, "telemetry.otlp.endpoint") is { } text)
+        {
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                endpoint = uri;
+            }
+            else
+            {
+                nodes.Error(e, $"telemetry.otlp.endpoint '{text}' is not an http:// or https:// URL, e.g. http://localhost:4317");
+            }
+        }
+        string? protocol = null;
+        if (otlp.TryGetValue("protocol", out var p) && nodes.String(p, "telemetry.otlp.protocol") is { } name)
+        {
+            if (TelemetrySettings.Protocols.Contains(name))
+            {
+                protocol = name;
+            }
+            else
+            {
+                nodes.Error(p, $"telemetry.otlp.protocol '{name}' is not one of {string.Join(", ", TelemetrySettings.Protocols)}");
+            }
+        }
+        return new TelemetrySettings { OtlpEndpoint = endpoint, OtlpProtocol = protocol };
     }
 
     private static List<System.Net.IPNetwork> ReadTrustedProxies(YamlNode node, YamlNodes nodes)

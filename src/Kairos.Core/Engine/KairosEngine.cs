@@ -52,7 +52,8 @@ internal sealed class KairosEngine : IAsyncDisposable
         HandlerRegistry handlers,
         TimeProvider time,
         ILoggerFactory loggers,
-        IServiceProvider services)
+        IServiceProvider services,
+        Observability.KairosMetrics metrics)
     {
         Store = store;
         _options = options;
@@ -63,9 +64,12 @@ internal sealed class KairosEngine : IAsyncDisposable
         _jobs = new JobCatalog(store);
         Secrets = new Kairos.Secrets.SecretResolver(store, options);
         var byKind = executors.ToDictionary(e => e.Kind, StringComparer.Ordinal);
-        _scheduler = new TriggerScheduler(store, _jobs, options, time, () => _dispatcher!.Wake(), () => _ = StopCancelledRunsAsync(), loggers.CreateLogger("Kairos.Scheduler"));
+        Metrics = metrics;
+        Metrics.ObserveQueues(new Observability.QueueDepths(store, time, loggers.CreateLogger("Kairos.Metrics")));
+        var telemetry = new Observability.RunTelemetry(metrics, _traceLinks);
+        _scheduler = new TriggerScheduler(store, _jobs, options, time, metrics, () => _dispatcher!.Wake(), () => _ = StopCancelledRunsAsync(), loggers.CreateLogger("Kairos.Scheduler"));
         _dispatcher = new RunDispatcher(store, options, time,
-            run => new RunAttempt(run, store, _jobs, byKind, Secrets, options, time, OnRunFinishedAsync, loggers.CreateLogger("Kairos.Run")),
+            run => new RunAttempt(run, store, _jobs, byKind, Secrets, options, time, OnRunFinishedAsync, telemetry, loggers.CreateLogger("Kairos.Run")),
             loggers.CreateLogger("Kairos.Dispatcher"));
         _rescuer = new LeaseRescuer(store, options, time, _dispatcher.Wake, loggers.CreateLogger("Kairos.Rescuer"));
         _pruner = new Retention.Pruner(store, options, time, loggers.CreateLogger("Kairos.Retention"));
@@ -75,7 +79,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         // What runs once in the cluster, on the leader: time triggers, poll triggers and retention.
         _deadlines = new Lifecycle.RunDeadlines(store, ct => _dispatcher.BeatAsync(ct), _time, loggers.CreateLogger("Kairos.Lifecycle"));
         _member = new Cluster.ClusterMember(store, new Cluster.DatabaseLeadership(store), options, _time, [_scheduler, Polls, _pruner, _deadlines], loggers.CreateLogger("Kairos.Cluster"));
-        WebhookRefusals = new Webhooks.WebhookRefusals(store, Meter, time, loggers.CreateLogger("Kairos.Webhooks"));
+        WebhookRefusals = new Webhooks.WebhookRefusals(store, metrics, time, loggers.CreateLogger("Kairos.Webhooks"));
         _nodeServices.AddRange([
             _dispatcher,
             new LeaseHeartbeat(_dispatcher, options, time, loggers.CreateLogger("Kairos.Dispatcher")),
@@ -90,6 +94,9 @@ internal sealed class KairosEngine : IAsyncDisposable
     public IKairosStore Store { get; }
 
     public KairosOptions Options => _options;
+
+    /// <summary>Whether the engine's loops run: started and not stopped.</summary>
+    public bool IsRunning => Volatile.Read(ref _stopping) is not null;
 
     /// <summary>Runs executing on this node now.</summary>
     public int ActiveRuns => _dispatcher.ActiveCount;
@@ -121,7 +128,10 @@ internal sealed class KairosEngine : IAsyncDisposable
     internal Polling.PollTriggerHost Polls { get; }
 
     /// <summary>The engine's instruments (<c>kairos.*</c>), under the meter name a collector subscribes to; one per engine, so tests can tell engines apart.</summary>
-    internal System.Diagnostics.Metrics.Meter Meter { get; } = new("Kairos");
+    internal Observability.KairosMetrics Metrics { get; }
+
+    /// <summary>What the spans of runs fired through this engine link to.</summary>
+    private readonly Observability.RunTraceLinks _traceLinks = new();
 
     /// <summary>Counts deliveries refused before acceptance and journals them once a minute per hook.</summary>
     internal Webhooks.WebhookRefusals WebhookRefusals { get; }
@@ -365,6 +375,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         }
         KairosJson.EnsureValid(request.Data, "the event data");
         var result = await Store.PublishAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        _traceLinks.FiredByCurrent(result.Runs);
         if (result.Runs.Count > 0)
         {
             _dispatcher.Wake();
@@ -428,6 +439,11 @@ internal sealed class KairosEngine : IAsyncDisposable
     public async Task<WebhookDeliveryResult> AcceptWebhookAsync(WebhookDelivery delivery, CancellationToken cancellationToken = default)
     {
         var result = await Store.WriteAsync(tx => Webhooks.WebhookIntake.AcceptAsync(tx, delivery), cancellationToken).ConfigureAwait(false);
+        if (result.Outcome != WebhookDeliveryOutcome.Replayed) // A replay is counted with the other refusals, by the endpoint.
+        {
+            Metrics.WebhookDelivery(delivery.Hook, Webhooks.WebhookRefusals.OutcomeName(result.Outcome));
+        }
+        _traceLinks.FiredByCurrent(result.Runs);
         if (result.Runs.Count > 0)
         {
             _dispatcher.Wake();
@@ -450,6 +466,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         var result = await Store.EnqueueAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (result.Created)
         {
+            _traceLinks.FiredByCurrent(result.RunId);
             _dispatcher.Wake();
         }
         return result;
@@ -573,6 +590,5 @@ internal sealed class KairosEngine : IAsyncDisposable
             disposable.Dispose();
         }
         await Store.DisposeAsync().ConfigureAwait(false);
-        Meter.Dispose();
     }
 }

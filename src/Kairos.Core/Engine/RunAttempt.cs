@@ -29,6 +29,7 @@ internal sealed class RunAttempt(
     KairosOptions options,
     TimeProvider time,
     Func<RunRecord, JobDefinition, Task> onFinished,
+    Observability.RunTelemetry telemetry,
     ILogger logger)
 {
     // Never disposed: the heartbeat may cancel an attempt that is just ending, and a source without
@@ -40,6 +41,7 @@ internal sealed class RunAttempt(
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason = (int)CancelReason.None;
     private volatile bool _finishing;
+    private System.Diagnostics.Activity? _span;
 
     public RunRecord Run => run;
 
@@ -65,6 +67,7 @@ internal sealed class RunAttempt(
 
     public async Task RunAsync()
     {
+        using var span = _span = telemetry.Started(run);
         try
         {
             await RunCoreAsync().ConfigureAwait(false);
@@ -198,6 +201,7 @@ internal sealed class RunAttempt(
             logger.LogWarning("Run {RunId} finished but its lease had expired; the outcome was not recorded", run.Id);
             return;
         }
+        telemetry.Finished(run, _span, Lifecycle.RunCompletions.StateOf(completion).State, completion.FinishedAt);
         if (job is not null && completion.RetryAt is null && completion.Outcome != RunOutcome.Waiting)
         {
             await onFinished(run, job).ConfigureAwait(false);

@@ -30,6 +30,7 @@ internal sealed class TriggerScheduler(
     JobCatalog jobs,
     KairosOptions options,
     TimeProvider time,
+    Observability.KairosMetrics metrics,
     Action wakeDispatcher,
     Action stopCancelledRuns,
     ILogger logger)
@@ -134,7 +135,12 @@ internal sealed class TriggerScheduler(
         }
         try
         {
-            return await store.FireTriggerAsync(new TriggerFire(trigger.Id, scheduled, next, runs, now, note) { Overlap = spec.Overlap }, cancellationToken).ConfigureAwait(false);
+            var fired = await store.FireTriggerAsync(new TriggerFire(trigger.Id, scheduled, next, runs, now, note) { Overlap = spec.Overlap }, cancellationToken).ConfigureAwait(false);
+            if (fired && runs.Count > 0)
+            {
+                metrics.TriggerFired(spec.Source, Time.GetUtcNow() - scheduled); // A tick fired ahead is on time (0).
+            }
+            return fired;
         }
         catch (KairosNotFoundException)
         {

@@ -45,6 +45,7 @@ public static class KairosServiceCollectionExtensions
         services.AddSingleton<IJobExecutor, CommandExecutor>();
         services.AddSingleton<IJobExecutor, Kairos.Workflows.WorkflowExecutor>();
         services.AddSingleton<IJobExecutor>(sp => new HttpExecutor(sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Kairos.Observability.KairosMetrics>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KairosOptions>>().Value;
@@ -55,7 +56,8 @@ public static class KairosServiceCollectionExtensions
                 handlers,
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>(),
-                sp);
+                sp,
+                sp.GetRequiredService<Kairos.Observability.KairosMetrics>());
         });
         services.AddSingleton<IKairosClient>(sp => new KairosClient(sp.GetRequiredService<KairosEngine>(), KairosCaller.System));
         services.AddHostedService<KairosHostedService>();

@@ -60,6 +60,9 @@ internal interface IKairosStore : IAsyncDisposable
     /// <summary>Counts over the whole database, or over the jobs of one namespace (<paramref name="ns"/>).</summary>
     Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken);
 
+    /// <summary>Queued runs (due or not, held or not) counted by queue, over the whole database; a queue with none is left out.</summary>
+    Task<IReadOnlyDictionary<string, long>> CountQueuedRunsByQueueAsync(CancellationToken cancellationToken);
+
     /// <summary>Appends a journal entry that records something without changing state (e.g. a rejected webhook delivery).</summary>
     Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Kairos.Engine.Services;
 using Kairos.Model;
@@ -11,8 +10,8 @@ namespace Kairos.Webhooks;
 /// Deliveries refused before they were accepted, counted instead of stored: a flood of forged,
 /// throttled or misdirected requests must cost no disk. Invariants:
 /// <list type="bullet">
-/// <item>Each refusal adds one to the counter <c>kairos.webhooks.refused</c> (meter <c>Kairos</c>,
-/// tags <c>hook</c> and <c>reason</c>) at once, and nothing to the store.</item>
+/// <item>Each refusal adds one to the counter <c>kairos.webhook.deliveries</c> (meter <c>Kairos</c>,
+/// tags <c>hook</c> and <c>result</c>: the reason) at once, and nothing to the store.</item>
 /// <item>Once a minute, one journal entry per hook that refused something, <c>webhook.refused</c>
 /// <c>{hook, reasons: {reason: count}, from, to}</c> (first and last refusal), in one transaction;
 /// the rest is written when the engine stops. A failed write keeps the counts for the next pass.</item>
@@ -23,7 +22,7 @@ namespace Kairos.Webhooks;
 /// Time is the engine's clock. The counts live in this node's memory: a node that crashes loses at
 /// most a minute of them from the journal (the metric has them already).
 /// </summary>
-internal sealed class WebhookRefusals(IKairosStore store, Meter meter, TimeProvider time, ILogger logger)
+internal sealed class WebhookRefusals(IKairosStore store, Observability.KairosMetrics metrics, TimeProvider time, ILogger logger)
     : EngineLoop("webhook refusals", time, logger)
 {
     /// <summary>The one key every refusal of an unknown hook name is counted under.</summary>
@@ -31,8 +30,6 @@ internal sealed class WebhookRefusals(IKairosStore store, Meter meter, TimeProvi
 
     private static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
 
-    private readonly Counter<long> _counter = meter.CreateCounter<long>("kairos.webhooks.refused", "{request}",
-        "Webhook deliveries refused before they were accepted, by hook and reason");
     private readonly Lock _gate = new();
     private Dictionary<string, Tally> _tallies = new(StringComparer.Ordinal);
 
@@ -40,7 +37,7 @@ internal sealed class WebhookRefusals(IKairosStore store, Meter meter, TimeProvi
     {
         var key = reason == WebhookRefusalReason.UnknownHook ? UnknownHook : hook;
         var name = ReasonName(reason);
-        _counter.Add(1, new KeyValuePair<string, object?>("hook", key), new KeyValuePair<string, object?>("reason", name));
+        metrics.WebhookDelivery(key, name);
         var now = Time.GetUtcNow();
         lock (_gate)
         {
@@ -66,6 +63,16 @@ internal sealed class WebhookRefusals(IKairosStore store, Meter meter, TimeProvi
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
+    /// <summary>How the metric's <c>result</c> tag names what became of a verified delivery (a replay is a refusal, <see cref="ReasonName"/>).</summary>
+    public static string OutcomeName(WebhookDeliveryOutcome outcome) => outcome switch
+    {
+        WebhookDeliveryOutcome.Accepted => "accepted",
+        WebhookDeliveryOutcome.NoJobs => "no-jobs",
+        WebhookDeliveryOutcome.AllPaused => "all-paused",
+        WebhookDeliveryOutcome.Replayed => ReasonName(WebhookRefusalReason.Replayed),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
+
     protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
         await FlushAsync(stopping).ConfigureAwait(false);
@@ -80,7 +87,7 @@ internal sealed class WebhookRefusals(IKairosStore store, Meter meter, TimeProvi
         }
         catch (Exception ex)
         {
-            Logger.LogWarning(ex, "Journaling the last webhook refusals failed; the metric kairos.webhooks.refused has counted them");
+            Logger.LogWarning(ex, "Journaling the last webhook refusals failed; the metric kairos.webhook.deliveries has counted them");
         }
     }
 

@@ -4,6 +4,7 @@ using Kairos.Access;
 using Kairos.Client;
 using Kairos.Configuration;
 using Kairos.Server.Api;
+using Kairos.Server.Observability;
 using Microsoft.AspNetCore.Http;
 
 namespace Kairos.Server.Access;
@@ -14,13 +15,14 @@ namespace Kairos.Server.Access;
 /// While no key exists at all, the server listens on loopback only (<see cref="ExposureCheck"/>) and a
 /// local request without a key acts as an admin, so a new install works without set-up; once a key
 /// exists, every request needs one. Keys are bearer tokens, never cookies, so a page in a browser
-/// cannot make a request carry one.
+/// cannot make a request carry one. <c>/metrics</c> is guarded the same way unless
+/// <c>api.publicMetrics</c> lets a scraper in without a key.
 /// </summary>
 internal sealed class ApiKeyAuthentication(RequestDelegate next, IKairosClient kairos, ApiSettings access)
 {
     public async Task InvokeAsync(HttpContext context, RequestCaller requestCaller)
     {
-        if (!context.Request.Path.StartsWithSegments("/api"))
+        if (!context.Request.Path.StartsWithSegments("/api") && !(context.Request.Path.StartsWithSegments(MetricsEndpoint.Path) && !access.PublicMetrics))
         {
             await next(context);
             return;

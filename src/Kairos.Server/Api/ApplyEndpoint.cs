@@ -34,7 +34,7 @@ internal static class ApplyEndpoint
             return Results.Ok(new PlanView(plan.DryRun,
                 plan.Changes.Where(c => c.Action != ApplyAction.Unchanged).Select(c => new ChangeView(c.Kind, c.Name, c.Action.ToString().ToLowerInvariant())).ToList(),
                 plan.Count(ApplyAction.Unchanged)));
-        }).Requires(KairosScope.Write);
+        }).Requires(KairosScope.Write).ReadsBody<string>("application/yaml", "text/yaml", "text/plain").Produces<PlanView>();
 
     /// <param name="Changes">What was (or would be) created, updated or deleted.</param>
     /// <param name="Unchanged">How many declared definitions were already as declared.</param>

@@ -41,7 +41,7 @@ internal static class EventsEndpoints
                 NotBefore = Later.Parse(body.At, body.In, kairos.Clock.GetUtcNow()),
             }, ct);
             return Results.Accepted($"/api/events/{result.EventId}", new { eventId = result.EventId, created = result.Created, runIds = result.Runs.Select(r => r.RunId) });
-        }).Requires(KairosScope.Run);
+        }).Requires(KairosScope.Run).ReadsBody<PublishBody>().Produces(StatusCodes.Status202Accepted);
 
         events.MapGet("/", async (string? type, string? status, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -58,20 +58,20 @@ internal static class EventsEndpoints
             }
             var list = await kairos.ListEventsAsync(new EventQuery { TypePattern = type, Status = parsed, From = from, To = to, Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before }, ct);
             return Results.Ok(list.Select(EventView.From));
-        }).Requires(KairosScope.Read);
+        }).Requires(KairosScope.Read).Produces<List<EventView>>();
 
         events.MapGet("/{id:long}", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var evt = await kairos.GetEventAsync(id, ct) ?? throw new KairosNotFoundException($"event {id} does not exist");
             var runs = await kairos.ListRunsAsync(new RunQuery { EventId = id, Limit = 1000 }, ct);
             return Results.Ok(new EventDetailView(EventView.From(evt), runs.Select(RunView.From).ToList()));
-        }).Requires(KairosScope.Read);
+        }).Requires(KairosScope.Read).Produces<EventDetailView>();
 
         events.MapPost("/{id:long}/cancel", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) })).Requires(KairosScope.Run);
+            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
 
         events.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) })).Requires(KairosScope.Run);
+            Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
 
         events.MapPost("/replay", async (HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -82,6 +82,6 @@ internal static class EventsEndpoints
             }
             var runs = await kairos.ReplayEventsAsync(new ReplayRequest(body.Subscription, body.From.Value, body.To.Value) { TypePattern = body.Type }, ct);
             return Results.Ok(new { runIds = runs.Select(r => r.RunId) });
-        }).Requires(KairosScope.Run);
+        }).Requires(KairosScope.Run).ReadsBody<ReplayBody>().Produces(StatusCodes.Status200OK);
     }
 }

@@ -30,9 +30,9 @@ internal static class JobsEndpoints
                 views.Add(JobView.From(job, await kairos.ListTriggersAsync(job.Definition.Name, ct)));
             }
             return Results.Ok(views);
-        }).Requires(KairosScope.Read);
+        }).Requires(KairosScope.Read).Produces<List<JobView>>();
 
-        jobs.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await ShowAsync(kairos, name, ct))).Requires(KairosScope.Read);
+        jobs.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await ShowAsync(kairos, name, ct))).Requires(KairosScope.Read).Produces<JobView>();
 
         jobs.MapPost("/{name}/run", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -58,32 +58,32 @@ internal static class JobsEndpoints
                 }
             }
             return Results.Accepted($"/api/runs/{result.RunId}", new EnqueuedView(result.RunId, result.Created, Model.RunStates.ToWire(result.State)));
-        }).Requires(KairosScope.Run);
+        }).Requires(KairosScope.Run).ReadsBody<System.Text.Json.Nodes.JsonNode>().Produces<RunView>().Produces<EnqueuedView>(StatusCodes.Status202Accepted);
 
         jobs.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var job = await ReadDefinitionAsync(name, request, ct);
             await kairos.SaveJobAsync(job, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        }).Requires(KairosScope.Write);
+        }).Requires(KairosScope.Write).ReadsBody<Model.JobDefinition>().Produces<JobView>();
 
         jobs.MapDelete("/{name}", async (string name, bool? cancelRuns, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             await kairos.DeleteJobAsync(name, cancelRuns ?? false, ct);
             return Results.NoContent();
-        }).Requires(KairosScope.Write);
+        }).Requires(KairosScope.Write).Produces(StatusCodes.Status204NoContent);
 
         jobs.MapPost("/{name}/pause", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             await kairos.PauseJobAsync(name, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        }).Requires(KairosScope.Write);
+        }).Requires(KairosScope.Write).Produces<JobView>();
 
         jobs.MapPost("/{name}/resume", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             await kairos.ResumeJobAsync(name, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        }).Requires(KairosScope.Write);
+        }).Requires(KairosScope.Write).Produces<JobView>();
     }
 
     private static async Task<JobView> ShowAsync([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, string name, CancellationToken ct)

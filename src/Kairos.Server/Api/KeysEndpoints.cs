@@ -21,7 +21,7 @@ internal static class KeysEndpoints
         var keys = api.MapGroup("/keys");
 
         keys.MapGet("/", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok((await kairos.ListApiKeysAsync(ct)).Select(KeyView.From))).Requires(KairosScope.Admin);
+            Results.Ok((await kairos.ListApiKeysAsync(ct)).Select(KeyView.From))).Requires(KairosScope.Admin).Produces<List<KeyView>>();
 
         keys.MapPost("/", async (KeyBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -31,12 +31,12 @@ internal static class KeysEndpoints
                 : throw new KairosValidationException($"scope must be {KairosScopes.Names}, not '{body.Scope}'");
             var created = await kairos.CreateApiKeyAsync(name, scope, Expiry(body.Expires, kairos.Clock.GetUtcNow()), body.Namespaces, ct);
             return Results.Created($"/api/keys/{created.Key.Name}", new CreatedKeyView(KeyView.From(created.Key), created.Token));
-        }).Requires(KairosScope.Admin);
+        }).Requires(KairosScope.Admin).Produces<CreatedKeyView>(StatusCodes.Status201Created);
 
         keys.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.RevokeApiKeyAsync(name, ct)
                 ? Results.NoContent()
-                : throw new KairosNotFoundException($"key '{name}' does not exist")).Requires(KairosScope.Admin);
+                : throw new KairosNotFoundException($"key '{name}' does not exist")).Requires(KairosScope.Admin).Produces(StatusCodes.Status204NoContent);
     }
 
     private static DateTimeOffset? Expiry(string? text, DateTimeOffset now) =>

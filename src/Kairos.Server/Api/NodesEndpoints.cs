@@ -12,5 +12,5 @@ namespace Kairos.Server.Api;
 internal static class NodesEndpoints
 {
     public static void Map(RouteGroupBuilder api) =>
-        api.MapGet("/nodes", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await kairos.ListNodesAsync(ct))).Requires(KairosScope.Read);
+        api.MapGet("/nodes", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await kairos.ListNodesAsync(ct))).Requires(KairosScope.Read).Produces<List<Kairos.Engine.Cluster.ClusterNode>>();
 }

@@ -28,7 +28,7 @@ internal static class RunsEndpoints
             }
             var list = await kairos.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before }, ct);
             return Results.Ok(list.Select(RunView.From));
-        }).Requires(KairosScope.Read);
+        }).Requires(KairosScope.Read).Produces<List<RunView>>();
 
         runs.MapGet("/{id:long}", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -38,13 +38,13 @@ internal static class RunsEndpoints
             var children = await kairos.ListRunsAsync(new RunQuery { ParentRunId = id, Limit = 1000 }, ct);
             return Results.Ok(new RunDetailView(RunView.From(run), journal.Select(JournalView.From).ToList(),
                 parent is null ? null : RunView.From(parent), children.Select(RunView.From).ToList()));
-        }).Requires(KairosScope.Read);
+        }).Requires(KairosScope.Read).Produces<RunDetailView>();
 
         runs.MapGet("/{id:long}/log", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(await kairos.GetRunLogAsync(id, ct))).Requires(KairosScope.Read);
+            Results.Ok(await kairos.GetRunLogAsync(id, ct))).Requires(KairosScope.Read).Produces<List<RunLogLine>>();
 
         runs.MapGet("/{id:long}/journal", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok((await kairos.GetRunJournalAsync(id, ct)).Select(JournalView.From))).Requires(KairosScope.Read);
+            Results.Ok((await kairos.GetRunJournalAsync(id, ct)).Select(JournalView.From))).Requires(KairosScope.Read).Produces<List<JournalView>>();
 
         runs.MapPost("/{id:long}/cancel", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -52,9 +52,9 @@ internal static class RunsEndpoints
             return result == CancelResult.AlreadyFinished
                 ? throw new KairosConflictException($"run {id} has already finished; nothing to cancel")
                 : Results.Ok(new CancelView(id, result == CancelResult.Cancelled ? "cancelled" : "cancel-requested"));
-        }).Requires(KairosScope.Run);
+        }).Requires(KairosScope.Run).Produces<CancelView>();
 
         runs.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct)))).Requires(KairosScope.Run);
+            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct)))).Requires(KairosScope.Run).Produces<RunView>();
     }
 }

@@ -43,7 +43,7 @@ internal static class SchedulesEndpoints
                     times = t.Times.Select(f => new { at = Iso(f.DueAt), utc = Iso(f.DueAt.ToUniversalTime()), scheduledAt = Iso(f.ScheduledAt) }),
                 }),
             });
-        }).Requires(KairosScope.Read);
+        }).Requires(KairosScope.Read).Produces(StatusCodes.Status200OK);
 
         // Run scope, like run now and event replay: it enqueues runs of a job as it is defined and changes no definition.
         jobs.MapPost("/{name}/backfill", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
@@ -64,7 +64,7 @@ internal static class SchedulesEndpoints
                 },
             }, ct);
             return Results.Ok(new { scheduled = result.Scheduled, enqueued = result.Enqueued, existing = result.Existing, skipped = result.Skipped });
-        }).Requires(KairosScope.Run);
+        }).Requires(KairosScope.Run).ReadsBody<BackfillBody>().Produces(StatusCodes.Status200OK);
     }
 
     private static DateTimeOffset Instant(string text, string field) =>

@@ -18,20 +18,20 @@ internal static class SecretsEndpoints
         var secrets = api.MapGroup("/secrets");
 
         secrets.MapGet("/", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(await kairos.ListSecretsAsync(ct))).Requires(KairosScope.Admin);
+            Results.Ok(await kairos.ListSecretsAsync(ct))).Requires(KairosScope.Admin).Produces<List<Kairos.Secrets.SecretInfo>>();
 
         secrets.MapPut("/{name}", async (string name, SecretBody? body, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             await kairos.SetSecretAsync(name, body?.Value ?? throw new KairosValidationException("value is required"), ct);
             return Results.NoContent();
-        }).Requires(KairosScope.Admin);
+        }).Requires(KairosScope.Admin).Produces(StatusCodes.Status204NoContent);
 
         secrets.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.DeleteSecretAsync(name, ct)
                 ? Results.NoContent()
-                : throw new KairosNotFoundException($"secret '{name}' is not stored")).Requires(KairosScope.Admin);
+                : throw new KairosNotFoundException($"secret '{name}' is not stored")).Requires(KairosScope.Admin).Produces(StatusCodes.Status204NoContent);
 
         secrets.MapPost("/rotate", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(new { rotated = await kairos.RotateSecretsAsync(ct) })).Requires(KairosScope.Admin);
+            Results.Ok(new { rotated = await kairos.RotateSecretsAsync(ct) })).Requires(KairosScope.Admin).Produces(StatusCodes.Status200OK);
     }
 }

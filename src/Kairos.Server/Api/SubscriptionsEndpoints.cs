@@ -20,10 +20,10 @@ internal static class SubscriptionsEndpoints
         var subscriptions = api.MapGroup("/subscriptions");
 
         subscriptions.MapGet("/", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok((await kairos.ListSubscriptionsAsync(ct)).Select(SubscriptionView.From))).Requires(KairosScope.Read);
+            Results.Ok((await kairos.ListSubscriptionsAsync(ct)).Select(SubscriptionView.From))).Requires(KairosScope.Read).Produces<List<SubscriptionView>>();
 
         subscriptions.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(SubscriptionView.From(await kairos.GetSubscriptionAsync(name, ct) ?? throw new KairosNotFoundException($"subscription '{name}' does not exist")))).Requires(KairosScope.Read);
+            Results.Ok(SubscriptionView.From(await kairos.GetSubscriptionAsync(name, ct) ?? throw new KairosNotFoundException($"subscription '{name}' does not exist")))).Requires(KairosScope.Read).Produces<SubscriptionView>();
 
         subscriptions.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -34,11 +34,11 @@ internal static class SubscriptionsEndpoints
             }
             await kairos.SaveSubscriptionAsync(new Subscription(name, body.Events, body.Job) { Filter = body.Filter?.ToJsonString() ?? "{}", Active = body.Active ?? true }, ct);
             return Results.Ok(SubscriptionView.From((await kairos.GetSubscriptionAsync(name, ct))!));
-        }).Requires(KairosScope.Write);
+        }).Requires(KairosScope.Write).ReadsBody<SubscriptionBody>().Produces<SubscriptionView>();
 
         subscriptions.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.DeleteSubscriptionAsync(name, ct)
                 ? Results.NoContent()
-                : throw new KairosNotFoundException($"subscription '{name}' does not exist")).Requires(KairosScope.Write);
+                : throw new KairosNotFoundException($"subscription '{name}' does not exist")).Requires(KairosScope.Write).Produces(StatusCodes.Status204NoContent);
     }
 }

@@ -25,10 +25,10 @@ internal static class WebhooksEndpoints
         var hooks = api.MapGroup("/webhooks");
 
         hooks.MapGet("/", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok((await kairos.ListWebhooksAsync(ct)).Select(WebhookView.From))).Requires(KairosScope.Read);
+            Results.Ok((await kairos.ListWebhooksAsync(ct)).Select(WebhookView.From))).Requires(KairosScope.Read).Produces<List<WebhookView>>();
 
         hooks.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(WebhookView.From(await kairos.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist")))).Requires(KairosScope.Read);
+            Results.Ok(WebhookView.From(await kairos.GetWebhookAsync(name, ct) ?? throw new KairosNotFoundException($"webhook '{name}' does not exist")))).Requires(KairosScope.Read).Produces<WebhookView>();
 
         hooks.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -60,12 +60,12 @@ internal static class WebhooksEndpoints
             }
             await kairos.SaveWebhookAsync(hook, ct);
             return Results.Ok(WebhookView.From(hook));
-        }).Requires(KairosScope.Write);
+        }).Requires(KairosScope.Write).ReadsBody<WebhookBody>().Produces<WebhookView>();
 
         hooks.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.DeleteWebhookAsync(name, ct)
                 ? Results.NoContent()
-                : throw new KairosNotFoundException($"webhook '{name}' does not exist")).Requires(KairosScope.Write);
+                : throw new KairosNotFoundException($"webhook '{name}' does not exist")).Requires(KairosScope.Write).Produces(StatusCodes.Status204NoContent);
     }
 
     private static HmacVerification Hmac(HmacBody h)

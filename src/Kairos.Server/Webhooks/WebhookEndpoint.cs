@@ -27,11 +27,23 @@ internal static class WebhookEndpoint
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/hooks/{name}", HandleAsync);
+        Describe(app.MapPost("/hooks/{name}", HandleAsync));
         // A hook of a namespace other than the default one is served under it: /hooks/billing/stripe.
-        app.MapPost("/hooks/{ns}/{name}", (string ns, string name, HttpContext http, IKairosClient kairos, WebhookRateLimiter limiter, ILoggerFactory loggers, CancellationToken ct) =>
-            HandleAsync($"{ns}/{name}", http, kairos, limiter, loggers, ct));
+        Describe(app.MapPost("/hooks/{ns}/{name}", (string ns, string name, HttpContext http, IKairosClient kairos, WebhookRateLimiter limiter, ILoggerFactory loggers, CancellationToken ct) =>
+            HandleAsync($"{ns}/{name}", http, kairos, limiter, loggers, ct)));
     }
+
+    /// <summary>For the OpenAPI document: the body is whatever the sender posts (JSON, a form, text), read by hand.</summary>
+    private static void Describe(RouteHandlerBuilder endpoint) => endpoint
+        .ReadsBody<System.Text.Json.Nodes.JsonNode>("application/json", "application/x-www-form-urlencoded", "text/plain")
+        .Produces(StatusCodes.Status202Accepted)
+        .Produces(StatusCodes.Status200OK)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static async Task<IResult> HandleAsync(string name, HttpContext http, IKairosClient kairos, WebhookRateLimiter limiter, ILoggerFactory loggers, CancellationToken ct)
     {

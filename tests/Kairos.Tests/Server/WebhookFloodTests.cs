@@ -39,7 +39,7 @@ public sealed class WebhookFloodTests : IAsyncLifetime
     [Fact]
     public async Task Two_thousand_refused_requests_add_no_row_then_one_journal_entry_per_hook_and_the_signed_sender_still_gets_through()
     {
-        using var refused = new MetricRecorder(_server.Engine, "kairos.webhooks.refused");
+        using var refused = new MetricRecorder(_server.Engine, "kairos.webhook.deliveries");
         await Eventually.TrueAsync(() => _server.Engine.IsLeader, "the node to lead (journaled) before the journal is counted");
         var journalBefore = await JournalEntriesAsync();
         var bytesBefore = DatabaseBytes();
@@ -57,8 +57,8 @@ public sealed class WebhookFloodTests : IAsyncLifetime
         Assert.Equal(journalBefore, await JournalEntriesAsync());
         Assert.Empty(await _server.Client.ListRunsAsync(new RunQuery()));
         Assert.InRange(DatabaseBytes() - bytesBefore, long.MinValue, 64 * 1024);
-        Assert.Equal(1_000, refused.Sum(("hook", "flooded"), ("reason", "signature")));
-        Assert.Equal(1_000, refused.Sum(("hook", "*unknown*"), ("reason", "unknown-hook")));
+        Assert.Equal(1_000, refused.Sum(("hook", "flooded"), ("result", "signature")));
+        Assert.Equal(1_000, refused.Sum(("hook", "*unknown*"), ("result", "unknown-hook")));
 
         using var signed = await _server.Http.SendAsync(Signed("""{"ok":true}"""));
         Assert.Equal(HttpStatusCode.Accepted, signed.StatusCode);

@@ -57,6 +57,7 @@ internal static class FlowEnqueue
             gatheringKey = FlowKeys.For(name, "debounce", debounce.Key, payload);
             if (await Gathering.DebounceAsync(tx, request, debounce, await tx.GetFlowStateAsync(gatheringKey).ConfigureAwait(false), now).ConfigureAwait(false) is { } debounced)
             {
+                Observability.KairosMetrics.FlowWaits(name, "debounce");
                 return debounced;
             }
             request = request with { NotBefore = Max(request.NotBefore ?? now, now + debounce.Period) };
@@ -66,6 +67,7 @@ internal static class FlowEnqueue
             gatheringKey = FlowKeys.For(name, "batch", batch.Key, payload);
             if (await Gathering.BatchAsync(tx, request, batch, gatheringKey, await tx.GetFlowStateAsync(gatheringKey).ConfigureAwait(false), now).ConfigureAwait(false) is { } batched)
             {
+                Observability.KairosMetrics.FlowWaits(name, "batch");
                 return batched;
             }
             request = request with
@@ -80,6 +82,7 @@ internal static class FlowEnqueue
             var next = Later(await tx.GetFlowStateAsync(key).ConfigureAwait(false), now) + rate.Period / rate.Limit;
             if (next - now > rate.Period)
             {
+                Observability.KairosMetrics.FlowWaits(name, "rateLimit");
                 return await Skip(tx, request, job, now, $"rate limit: at most {rate.Limit} run(s) per {Durations.Format(rate.Period)}{Of(rate.Key)}").ConfigureAwait(false);
             }
             writes.Add((key, next));
@@ -92,6 +95,7 @@ internal static class FlowEnqueue
             {
                 if (singleton.Mode == SingletonMode.Skip)
                 {
+                    Observability.KairosMetrics.FlowWaits(name, "singleton");
                     return await Skip(tx, request, job, now, $"singleton: run {previous} is {active.State.ToWire()}{Of(singleton.Key)}").ConfigureAwait(false);
                 }
                 await CancelAsync(tx, previous, now, $"singleton: replaced by a newer run{Of(singleton.Key)}").ConfigureAwait(false);
@@ -106,6 +110,7 @@ internal static class FlowEnqueue
             var earliest = theoretical - (throttle.Burst - 1) * spacing;
             if (earliest > wanted)
             {
+                Observability.KairosMetrics.FlowWaits(name, "throttle");
                 due = earliest;
                 reason = $"throttle: at most {throttle.Limit} run(s) per {Durations.Format(throttle.Period)}{Of(throttle.Key)}";
             }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kairos.Tests.Server.Access;
 
 /// <summary>
-/// Every /api endpoint against every scope: the table below is the access policy. A new endpoint
+/// Every /api endpoint (and /metrics, which keys guard too) against every scope: the table below is the access policy. A new endpoint
 /// that is not in it fails the first test, so none can ship without a decided scope.
 /// </summary>
 public sealed class EndpointScopeTests : IAsyncLifetime
@@ -57,6 +57,7 @@ public sealed class EndpointScopeTests : IAsyncLifetime
         ["POST /api/secrets/rotate"] = KairosScope.Admin,
         ["GET /api/nodes"] = KairosScope.Read,
         ["GET /api/stats"] = KairosScope.Read,
+        ["GET /metrics"] = KairosScope.Read,
     };
 
     private InProcessServer _server = null!;
@@ -121,7 +122,7 @@ public sealed class EndpointScopeTests : IAsyncLifetime
     private IEnumerable<KeyValuePair<string, RouteEndpoint>> ApiEndpoints() =>
         _server.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true || e.RoutePattern.RawText == "/metrics")
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
                 .Select(m => KeyValuePair.Create($"{m} {e.RoutePattern.RawText}", e)));
 

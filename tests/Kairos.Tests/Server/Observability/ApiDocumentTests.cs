@@ -1,0 +1,93 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Kairos.Access;
+using Kairos.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace Kairos.Tests.Server.Observability;
+
+/// <summary>
+/// <c>/openapi/v1.json</c> from a real server: a valid OpenAPI document that lists every mapped
+/// <c>/api</c> endpoint with its method, and a request body with a schema wherever the endpoint reads one.
+/// </summary>
+public sealed class ApiDocumentTests : IAsyncLifetime
+{
+    private InProcessServer _server = null!;
+    private JsonNode _document = null!;
+    private string _text = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await InProcessServer.StartAsync("jobs:\n  nap:\n    handler: echo\n");
+        await _server.Client.CreateApiKeyAsync("someone", KairosScope.Admin); // The document needs no key even so.
+        using var response = await _server.Http.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        _text = await response.Content.ReadAsStringAsync();
+        _document = JsonNode.Parse(_text)!;
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public void It_is_a_valid_OpenAPI_document()
+    {
+        var read = OpenApiDocument.Parse(_text, OpenApiConstants.Json, new OpenApiReaderSettings());
+
+        Assert.Empty(read.Diagnostic?.Errors ?? []);
+        Assert.StartsWith("3.", _document["openapi"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Every_api_endpoint_is_in_it_with_its_method_and_every_body_it_reads_has_a_schema()
+    {
+        var endpoints = ApiEndpoints().ToList();
+        Assert.NotEmpty(endpoints);
+        foreach (var (method, path, readsBody) in endpoints)
+        {
+            var operation = _document["paths"]?[path]?[method.ToLowerInvariant()];
+            Assert.True(operation is not null, $"{method} {path} is not in the document");
+            if (readsBody)
+            {
+                var content = operation!["requestBody"]?["content"]?.AsObject();
+                Assert.True(content is { Count: > 0 }, $"{method} {path} reads a body the document does not show");
+                Assert.All(content!, c => Assert.True(c.Value?["schema"] is not null, $"{method} {path}: {c.Key} has no schema"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The mapped /api endpoints as the document names them (<c>{id:long}</c> is <c>{id}</c>, no
+    /// trailing slash), and whether each reads a body: a parameter bound from it, or the request itself
+    /// on a POST or PUT (read by hand).
+    /// </summary>
+    private IEnumerable<(string Method, string Path, bool ReadsBody)> ApiEndpoints()
+    {
+        foreach (var endpoint in _server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var raw = endpoint.RoutePattern.RawText ?? "";
+            if (!raw.StartsWith("/api", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var path = "/" + string.Join('/', endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+            {
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+                _ => throw new InvalidOperationException($"unexpected route part in {raw}"),
+            }))));
+            var handler = endpoint.Metadata.GetMetadata<MethodInfo>();
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])
+            {
+                var parameters = handler?.GetParameters() ?? [];
+                var readsBody = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is not null
+                    || (method is "POST" or "PUT" && parameters.Any(p => p.ParameterType == typeof(HttpRequest) || p.ParameterType == typeof(HttpContext)));
+                yield return (method, path, readsBody);
+            }
+        }
+    }
+}
