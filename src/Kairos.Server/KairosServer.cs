@@ -27,7 +27,7 @@ internal sealed record ServeOptions
     public const string DefaultUrl = "http://127.0.0.1:8270";
 }
 
-/// <summary>Builds the Kairos server: the engine plus the REST API and health endpoint, which reach it only through <see cref="IKairosClient"/>.</summary>
+/// <summary>Builds the Kairos server: the engine plus the REST API, the dashboard and the health endpoint, which reach it only through <see cref="IKairosClient"/>.</summary>
 internal static class KairosServer
 {
     public static WebApplication Build(ServeOptions serve, Action<IKairosBuilder>? configureKairos = null)
@@ -66,6 +66,7 @@ internal static class KairosServer
         configureKairos?.Invoke(kairos);
         var api = serve.ConfigFile is null ? new Configuration.ApiSettings() : Configuration.YamlConfigLoader.LoadFile(serve.ConfigFile).Api;
         AddAccess(builder.Services, serve, api);
+        Dashboard.WebDashboard.AddServices(builder.Services);
 
         // A query or route value that does not bind (limit=abc) throws, so ProblemResponses answers it with a problem body.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -78,6 +79,7 @@ internal static class KairosServer
         app.UseMiddleware<CrossOriginGuard>();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthentication>();
+        Dashboard.WebDashboard.UseAccess(app);
         MapEndpoints(app);
         return app;
     }
@@ -111,6 +113,7 @@ internal static class KairosServer
     public static void MapEndpoints(WebApplication app)
     {
         Webhooks.WebhookEndpoint.Map(app);
+        Dashboard.WebDashboard.Map(app);
         var api = app.MapGroup("/api");
         JobsEndpoints.Map(api);
         SchedulesEndpoints.Map(api);
