@@ -27,10 +27,11 @@ internal static class DashboardQuery
         : long.TryParse(text, out var id) && id > 0 ? id
         : throw new KairosValidationException($"{name} '{text}' is not a run id (a positive whole number)");
 
-    public static RunState? State(HttpRequest request) =>
-        Text(request, "state", 20) is not { } text ? null
+    /// <summary>A run state by its name (<c>queued</c>, <c>dead</c>…); absent or "any": null.</summary>
+    public static RunState? State(HttpRequest request, string name) =>
+        Text(request, name, 20) is not { } text || text == "any" ? null
         : RunStates.TryParse(text, out var state) ? state
-        : throw new KairosValidationException($"state '{text}' is not one of {string.Join(", ", Enum.GetValues<RunState>().Select(s => s.ToWire()))}");
+        : throw new KairosValidationException($"{name} '{text}' is not one of any, {string.Join(", ", Enum.GetValues<RunState>().Select(s => s.ToWire()))}");
 
     /// <summary>yes/no as true/false; absent or "any": null.</summary>
     public static bool? YesNo(HttpRequest request, string name) => Text(request, name, 10) switch

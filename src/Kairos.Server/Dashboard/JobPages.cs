@@ -28,9 +28,9 @@ internal static class JobPages
         {
             var request = context.Request;
             var filter = new JobsFilter(DashboardQuery.Text(request, "q"), DashboardQuery.YesNo(request, "paused"), DashboardQuery.Choice(request, "kind", Kinds),
-                DashboardQuery.Text(request, "after", 400));
+                DashboardQuery.State(request, "last"), DashboardQuery.Text(request, "after", 400));
             // One more than a page says whether a next page exists.
-            var page = await kairos.ListJobsAsync(new JobQuery { NameContains = filter.Search, Paused = filter.Paused, ExecutorKind = filter.Kind, After = filter.After, Limit = PageSize + 1 }, ct);
+            var page = await kairos.ListJobsAsync(new JobQuery { NameContains = filter.Search, Paused = filter.Paused, ExecutorKind = filter.Kind, LastRunState = filter.LastRun, After = filter.After, Limit = PageSize + 1 }, ct);
             var rows = new List<JobRow>(Math.Min(page.Count, PageSize));
             foreach (var job in page.Take(PageSize))
             {
@@ -68,8 +68,8 @@ internal static class JobPages
     private static readonly JsonSerializerOptions Indented = new(KairosJson.Options) { WriteIndented = true };
 }
 
-/// <summary>What the jobs list was asked for: a name search, paused or not, an executor kind, and the page after a name.</summary>
-public sealed record JobsFilter(string? Search, bool? Paused, string? Kind, string? After)
+/// <summary>What the jobs list was asked for: a name search, paused or not, an executor kind, the state of the newest run, and the page after a name.</summary>
+public sealed record JobsFilter(string? Search, bool? Paused, string? Kind, RunState? LastRun, string? After)
 {
     /// <summary>The list's address with these filters, after <paramref name="after"/>.</summary>
     public string Link(string? after)
@@ -85,6 +85,7 @@ public sealed record JobsFilter(string? Search, bool? Paused, string? Kind, stri
         Add("q", Search);
         Add("paused", Paused switch { true => "yes", false => "no", null => null });
         Add("kind", Kind);
+        Add("last", LastRun?.ToWire());
         Add("after", after);
         return "/jobs" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
     }

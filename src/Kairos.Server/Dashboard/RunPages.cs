@@ -22,7 +22,7 @@ internal static class RunPages
         app.MapGet("/runs", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var request = context.Request;
-            var filter = new RunsFilter(DashboardQuery.Text(request, "job", 400), DashboardQuery.State(request), DashboardQuery.Id(request, "before"));
+            var filter = new RunsFilter(DashboardQuery.Text(request, "job", 400), DashboardQuery.State(request, "state"), DashboardQuery.Id(request, "before"));
             var notice = Notice(request);
             var page = await kairos.ListRunsAsync(new RunQuery { JobName = filter.Job, State = filter.State, BeforeId = filter.Before, Limit = PageSize + 1 }, ct);
             var runs = page.Take(PageSize).ToList();

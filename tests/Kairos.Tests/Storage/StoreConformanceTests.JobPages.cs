@@ -4,7 +4,7 @@ using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Storage;
 
-/// <summary>Jobs read a page at a time: ordinal name order, after a name, at most a limit, within a namespace, filtered by name, pause and executor kind.</summary>
+/// <summary>Jobs read a page at a time: ordinal name order, after a name, at most a limit, within a namespace, filtered by name, pause, executor kind and the state of their newest run.</summary>
 public abstract partial class StoreConformanceTests
 {
     [StoreFact]
@@ -45,5 +45,22 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(["Nightly-Report", "cleanup", "weekly-report"], await PageAsync(new JobQuery { Paused = false }));
         Assert.Equal(["weekly-report"], await PageAsync(new JobQuery { ExecutorKind = "http", NameContains = "rep" }));
         Assert.Empty(await PageAsync(new JobQuery { NameContains = "%" }));
+    }
+
+    [StoreFact]
+    public async Task Job_pages_asked_for_a_last_run_state_hold_the_jobs_whose_newest_run_is_in_it()
+    {
+        await SaveAsync("nightly");
+        await SaveAsync("cleanup");
+        await SaveAsync("never-ran");
+        await Store.CancelRunAsync((await EnqueueAsync("nightly")).RunId, T0, CancellationToken.None);
+        await EnqueueAsync("nightly", T0.AddMinutes(1)); // Its newest run is queued, whatever the older one did.
+        await Store.CancelRunAsync((await EnqueueAsync("cleanup")).RunId, T0, CancellationToken.None);
+        async Task<List<string>> PageAsync(RunState state) =>
+            (await Store.ListJobsAsync(new JobQuery { LastRunState = state }, CancellationToken.None)).Select(j => j.Definition.Name).ToList();
+
+        Assert.Equal(["nightly"], await PageAsync(RunState.Queued));
+        Assert.Equal(["cleanup"], await PageAsync(RunState.Cancelled));
+        Assert.Empty(await PageAsync(RunState.Dead));
     }
 }

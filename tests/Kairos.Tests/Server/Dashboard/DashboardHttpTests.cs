@@ -88,6 +88,33 @@ public sealed class DashboardHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_payload_that_is_not_json_comes_back_with_where_it_breaks_and_the_text_as_typed()
+    {
+        using var browser = await SignedInAsync(_adminKey);
+        var token = await browser.TokenAsync("/job?name=nap");
+
+        using var response = await browser.PostAsync("/job/run", ("_token", token), ("name", "nap"), ("payload", "{\"ms\": 10,}"));
+        var page = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("The payload is not valid JSON: line 1, position 11.", page);
+        Assert.Contains(">{&quot;ms&quot;: 10,}</textarea>", page);
+        Assert.Empty(await _server.Client.ListRunsAsync(new RunQuery { JobName = "nap" }));
+    }
+
+    [Fact]
+    public async Task The_jobs_list_filtered_by_last_run_shows_only_the_jobs_whose_newest_run_ended_so()
+    {
+        using var browser = await SignedInAsync(_readKey);
+        await _server.Client.WaitForRunAsync((await _server.Client.RunNowAsync("report")).RunId, TimeSpan.FromSeconds(15));
+
+        var page = await browser.GetPageAsync("/jobs?last=succeeded");
+
+        Assert.Contains(">report</a>", page);
+        Assert.DoesNotContain(">nap</a>", page);
+    }
+
+    [Fact]
     public async Task An_unknown_job_or_run_gets_a_404_page_that_shows_the_name_as_text()
     {
         using var browser = await SignedInAsync(_readKey);
