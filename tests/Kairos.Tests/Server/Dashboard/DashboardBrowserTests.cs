@@ -30,6 +30,8 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser) : IClassFixt
         await page.ClickAsync("text=Overview");
         await Expect(page.Locator("svg[role=img]")).ToBeVisibleAsync();
         await DashboardBrowser.ScreenshotAsync(page, "overview");
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await DashboardBrowser.ScreenshotAsync(page, "overview-dark");
     }
 
     [ChromiumFact]
