@@ -25,8 +25,14 @@ internal static class RunActions
             var (done, refused) = (0, 0);
             foreach (var id in DashboardQuery.RunIds(form, MaxRuns))
             {
-                var result = await kairos.CancelRunAsync(id, ct);
-                _ = result is CancelResult.Cancelled or CancelResult.CancelRequested ? done++ : refused++;
+                if (await kairos.CancelRunAsync(id, ct) is CancelResult.Cancelled or CancelResult.CancelRequested)
+                {
+                    done++;
+                }
+                else
+                {
+                    refused++;
+                }
             }
             return DashboardResults.SeeOther(Back(form, $"cancelled={done}&refused={refused}"));
         }).ForScope(KairosScope.Run);
