@@ -42,6 +42,9 @@ internal sealed class ApiClient : IDisposable
 
     public Task<JsonNode?> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
 
+    /// <summary>A GET whose answer is plain text (a workflow's graph).</summary>
+    public async Task<string> GetTextAsync(string path) => await SendForTextAsync(HttpMethod.Get, path, null);
+
     public Task<JsonNode?> PostAsync(string path, string? jsonBody = null) => SendAsync(HttpMethod.Post, path, jsonBody);
 
     public Task<JsonNode?> PutAsync(string path, string jsonBody) => SendAsync(HttpMethod.Put, path, jsonBody);
@@ -51,7 +54,10 @@ internal sealed class ApiClient : IDisposable
 
     public Task<JsonNode?> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path, null);
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string? body, string mediaType = "application/json")
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, string? body, string mediaType = "application/json") =>
+        await SendForTextAsync(method, path, body, mediaType) is { } text && !string.IsNullOrWhiteSpace(text) ? JsonNode.Parse(text) : null;
+
+    private async Task<string> SendForTextAsync(HttpMethod method, string path, string? body, string mediaType = "application/json")
     {
         if (_namespace is not null)
         {
@@ -79,7 +85,7 @@ internal sealed class ApiClient : IDisposable
             {
                 throw new ApiException(Problem(response.StatusCode, text));
             }
-            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+            return text;
         }
     }
 

@@ -18,6 +18,7 @@ internal static class KairosCli
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--at TIME | --in DELAY] [--wait [DURATION]] | pause NAME | resume NAME
                       | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip] | delete NAME [--cancel-runs]
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
+          kairos workflows show NAME [--format text|mermaid|dot] | run ID   (a workflow job's graph; a workflow run's steps)
           kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] [--at TIME | --in DELAY] | list [--type PATTERN] [--status S]
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list
@@ -29,6 +30,7 @@ internal static class KairosCli
                      | cron-latency [--triggers N] [--seconds N] [--workers N] | idle [--runs N] [--triggers N] [--seconds N]
                      | webhook-latency [--rate N] [--seconds N]
                      | file-latency [--files N] [--settle DURATION] | publish [--subscriptions N] [--events N]
+                     | workflow [--repeat N] [--n N] [--workers N]
                      | claim-latency --db postgres://… [--n N] [--rate N]
                      | failover --db postgres://… [--nodes N] [--leader-lease DURATION] [--stop kill|term]
                      (each also takes --db PATH or --db postgres://…; see docs/benchmarks.md)
@@ -65,6 +67,7 @@ internal static class KairosCli
                 "cron" => CronCommand.Run(rest, output),
                 "jobs" => await JobsCommand.RunAsync(rest, output),
                 "runs" => await RunsCommand.RunAsync(rest, output),
+                "workflows" => await WorkflowsCommand.RunAsync(rest, output),
                 "stats" => await StatsCommand.RunAsync(rest, output),
                 "nodes" => await NodesCommand.RunAsync(rest, output),
                 "events" => await EventsCommand.RunAsync(rest, output),

@@ -124,6 +124,7 @@ internal static class KairosServer
         NodesEndpoints.Map(api);
         KeysEndpoints.Map(api);
         SecretsEndpoints.Map(api);
+        WorkflowsEndpoints.Map(api);
         ApplyEndpoint.Map(api);
         api.MapGet("/stats", async ([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {

@@ -55,6 +55,9 @@ internal sealed record MemoryState
     /// <summary>Flow control state by key (the flow_state table).</summary>
     public ImmutableDictionary<string, FlowState> Flow { get; init; } = ImmutableDictionary.Create<string, FlowState>(StringComparer.Ordinal);
 
+    /// <summary>Workflow runs' state with their steps, by the workflow run's id.</summary>
+    public ImmutableSortedDictionary<long, StoredWorkflow> Workflows { get; init; } = ImmutableSortedDictionary<long, StoredWorkflow>.Empty;
+
     public long LastRunId { get; init; }
     public long LastTriggerId { get; init; }
     public long LastEventId { get; init; }

@@ -12,7 +12,7 @@ internal sealed partial class MemoryStore
             var doomed = tx.State.Runs.Values.Select(r => r.Run)
                 .Where(r => r.State == state && r.FinishedAt < Stored(finishedBefore))
                 .OrderBy(r => r.FinishedAt).ThenBy(r => r.Id).Take(limit).Select(r => r.Id).ToList();
-            tx.State = tx.State with { Runs = tx.State.Runs.RemoveRange(doomed), RunLogs = tx.State.RunLogs.RemoveRange(doomed) };
+            tx.State = tx.State with { Runs = tx.State.Runs.RemoveRange(doomed), RunLogs = tx.State.RunLogs.RemoveRange(doomed), Workflows = tx.State.Workflows.RemoveRange(doomed) };
             return doomed.Count;
         });
 

@@ -207,7 +207,7 @@ internal sealed partial class MemoryStore
                 Output = completion.Output,
                 Error = completion.Error,
                 DueAt = Stored(completion.RetryAt) ?? r.DueAt,
-                FinishedAt = state == RunState.Queued ? null : Stored(completion.FinishedAt),
+                FinishedAt = state is RunState.Queued or RunState.Waiting ? null : Stored(completion.FinishedAt),
                 LeaseOwner = null,
                 LeaseExpiresAt = null,
                 CancelRequested = false,

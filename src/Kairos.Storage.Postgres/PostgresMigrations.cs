@@ -248,6 +248,35 @@ internal static class PostgresMigrations
         );
         CREATE INDEX ix_flow_state_at ON flow_state (at);
         """,
+
+        // 11: workflows: a workflow run's state with the definition it started with, and one row per
+        // step (the run executing it, its outcome, the order steps ended in, its compensation).
+        """
+        CREATE TABLE workflow_runs (
+            run_id bigint PRIMARY KEY,
+            job_name text NOT NULL,
+            state text NOT NULL,
+            definition text NOT NULL,
+            error text,
+            created_at bigint NOT NULL,
+            finished_at bigint
+        );
+        CREATE TABLE workflow_steps (
+            run_id bigint NOT NULL,
+            step_id text NOT NULL,
+            ordinal integer NOT NULL,
+            state text NOT NULL,
+            step_run_id bigint,
+            output text,
+            error text,
+            started_at bigint,
+            finished_at bigint,
+            ended_seq integer,
+            compensation_run_id bigint,
+            compensation_state text,
+            PRIMARY KEY (run_id, step_id)
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

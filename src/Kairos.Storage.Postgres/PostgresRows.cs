@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kairos.Model;
+using Kairos.Storage.Drivers;
 using Npgsql;
 
 namespace Kairos.Storage.Postgres;
@@ -51,6 +52,26 @@ internal static class PostgresRows
         Time(r, 4),
         Time(r, 5),
         PostgresStore.Time(r.GetInt64(6)));
+
+    public const string WorkflowColumns = "run_id, job_name, state, definition, error, created_at, finished_at";
+
+    public static WorkflowRow Workflow(NpgsqlDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), PostgresStore.Time(r.GetInt64(5))) { Error = Text(r, 4), FinishedAt = Time(r, 6) };
+
+    public const string WorkflowStepColumns =
+        "step_id, ordinal, state, step_run_id, output, error, started_at, finished_at, ended_seq, compensation_run_id, compensation_state";
+
+    public static WorkflowStepRow WorkflowStep(NpgsqlDataReader r) => new(r.GetString(0), r.GetInt32(1), r.GetString(2))
+    {
+        RunId = Long(r, 3),
+        Output = Text(r, 4),
+        Error = Text(r, 5),
+        StartedAt = Time(r, 6),
+        FinishedAt = Time(r, 7),
+        EndedSeq = r.IsDBNull(8) ? null : r.GetInt32(8),
+        CompensationRunId = Long(r, 9),
+        CompensationState = Text(r, 10),
+    };
 
     public static long? Long(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 

@@ -49,7 +49,7 @@ internal sealed partial class PostgresStore
         var rows = (await scope.Query(
             """
             UPDATE runs r SET state = c.state, output = c.output, error = c.error, due_at = COALESCE(c.retry_at, r.due_at),
-                finished_at = CASE WHEN c.state = 'queued' THEN NULL ELSE c.finished_at END,
+                finished_at = CASE WHEN c.state IN ('queued', 'waiting') THEN NULL ELSE c.finished_at END,
                 lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false
             FROM unnest(@ids, @states, @outputs::text[], @errors::text[], @retryAt::bigint[], @finishedAt, @owners)
                 AS c(id, state, output, error, retry_at, finished_at, owner)

@@ -18,7 +18,9 @@ internal sealed partial class PostgresStore
             WITH doomed AS (
                 SELECT id FROM runs WHERE state = @state AND finished_at < @before
                 ORDER BY finished_at, id LIMIT @limit FOR UPDATE SKIP LOCKED),
-            logs AS (DELETE FROM run_logs WHERE run_id IN (SELECT id FROM doomed))
+            logs AS (DELETE FROM run_logs WHERE run_id IN (SELECT id FROM doomed)),
+            steps AS (DELETE FROM workflow_steps WHERE run_id IN (SELECT id FROM doomed)),
+            workflows AS (DELETE FROM workflow_runs WHERE run_id IN (SELECT id FROM doomed))
             DELETE FROM runs WHERE id IN (SELECT id FROM doomed)
             """,
             ("state", finished), ("before", Ms(finishedBefore)), ("limit", limit)), cancellationToken);

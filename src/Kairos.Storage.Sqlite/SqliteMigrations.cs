@@ -247,6 +247,35 @@ internal static class SqliteMigrations
         );
         CREATE INDEX ix_flow_state_at ON flow_state (at);
         """,
+
+        // 13: workflows: a workflow run's state with the definition it started with, and one row per
+        // step (the run executing it, its outcome, the order steps ended in, its compensation).
+        """
+        CREATE TABLE workflow_runs (
+            run_id INTEGER PRIMARY KEY,
+            job_name TEXT NOT NULL,
+            state TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            error TEXT,
+            created_at INTEGER NOT NULL,
+            finished_at INTEGER
+        );
+        CREATE TABLE workflow_steps (
+            run_id INTEGER NOT NULL,
+            step_id TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            step_run_id INTEGER,
+            output TEXT,
+            error TEXT,
+            started_at INTEGER,
+            finished_at INTEGER,
+            ended_seq INTEGER,
+            compensation_run_id INTEGER,
+            compensation_state TEXT,
+            PRIMARY KEY (run_id, step_id)
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kairos.Model;
+using Kairos.Storage.Drivers;
 using Microsoft.Data.Sqlite;
 
 namespace Kairos.Storage.Sqlite;
@@ -44,6 +45,26 @@ internal static class SqliteRows
         Subscription = TextOrNull(r, 23),
         ChainDepth = (int)r.Int64(24),
         JobVersion = jobVersion,
+    };
+
+    public const string WorkflowColumns = "run_id, job_name, state, definition, error, created_at, finished_at";
+
+    public static WorkflowRow Workflow<TRow>(TRow r) where TRow : ISqliteRow =>
+        new(r.Int64(0), r.Text(1), r.Text(2), r.Text(3), SqliteStore.Time(r.Int64(5))) { Error = TextOrNull(r, 4), FinishedAt = TimeOrNull(r, 6) };
+
+    public const string WorkflowStepColumns =
+        "step_id, ordinal, state, step_run_id, output, error, started_at, finished_at, ended_seq, compensation_run_id, compensation_state";
+
+    public static WorkflowStepRow WorkflowStep<TRow>(TRow r) where TRow : ISqliteRow => new(r.Text(0), (int)r.Int64(1), r.Text(2))
+    {
+        RunId = Int64OrNull(r, 3),
+        Output = TextOrNull(r, 4),
+        Error = TextOrNull(r, 5),
+        StartedAt = TimeOrNull(r, 6),
+        FinishedAt = TimeOrNull(r, 7),
+        EndedSeq = (int?)Int64OrNull(r, 8),
+        CompensationRunId = Int64OrNull(r, 9),
+        CompensationState = TextOrNull(r, 10),
     };
 
     public static long? Int64OrNull<TRow>(TRow r, int column) where TRow : ISqliteRow => r.IsNull(column) ? null : r.Int64(column);

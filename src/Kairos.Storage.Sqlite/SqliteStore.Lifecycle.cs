@@ -36,7 +36,7 @@ internal sealed partial class SqliteStore
         scope.Query(
             """
             UPDATE runs SET state = @state, output = @output, error = @error, due_at = COALESCE(@retryAt, due_at),
-                finished_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END,
+                finished_at = CASE WHEN @state IN ('queued', 'waiting') THEN NULL ELSE @now END,
                 lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
             WHERE id = @id AND state = 'running' AND lease_owner = @owner
             RETURNING job_name, trigger_id, attempt, started_at

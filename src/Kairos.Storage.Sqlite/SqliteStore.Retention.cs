@@ -24,6 +24,8 @@ internal sealed partial class SqliteStore
             var boundary = FirstKeyAtOrAfter(scope, "SELECT created_at FROM runs WHERE id >= @key ORDER BY id LIMIT 1", "SELECT MIN(id), MAX(id) FROM runs", finishedBefore);
             (string, object?)[] parameters = [("@boundary", boundary), ("@state", finished), ("@before", Ms(finishedBefore)), ("@limit", limit)];
             scope.Execute($"DELETE FROM run_logs WHERE run_id IN ({Doomed})", parameters);
+            scope.Execute($"DELETE FROM workflow_steps WHERE run_id IN ({Doomed})", parameters);
+            scope.Execute($"DELETE FROM workflow_runs WHERE run_id IN ({Doomed})", parameters);
             return scope.Execute($"DELETE FROM runs WHERE id IN ({Doomed})", parameters);
         });
     }

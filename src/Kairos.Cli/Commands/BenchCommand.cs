@@ -19,6 +19,7 @@ internal static class BenchCommand
             "webhook-latency" => (WebhookLatencyBench.Options, WebhookLatencyBench.RunAsync),
             "file-latency" => (FileLatencyBench.Options, FileLatencyBench.RunAsync),
             "publish" => (PublishBench.Options, PublishBench.RunAsync),
+            "workflow" => (WorkflowBench.Options, WorkflowBench.RunAsync),
             "claim-latency" => (ClaimLatencyBench.Options, ClaimLatencyBench.RunAsync),
             "failover" => (FailoverBench.Options, FailoverBench.RunAsync),
             _ => throw new UsageException($"unknown bench scenario '{rest[0]}'; use throughput, cron-latency, idle, webhook-latency, file-latency, publish, claim-latency or failover"),

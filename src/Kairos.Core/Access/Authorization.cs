@@ -40,6 +40,8 @@ internal static class Authorization
     /// <summary>What in the job runs code or queries of the caller's choosing on the server, or null.</summary>
     private static string? CodeItRuns(JobDefinition job) =>
         job.Executor is CommandExecutorSpec ? "runs a command"
+        : job.Executor is WorkflowExecutorSpec workflow && workflow.Steps.SelectMany(s => new[] { s.Run, s.Compensate?.Run }).Any(r => r is CommandExecutorSpec)
+            ? "runs a command in a workflow step"
         : job.Triggers.OfType<PollTriggerSpec>().Any(p => p.Sql is not null) ? "has a SQL poll trigger"
         : null;
 }

@@ -86,6 +86,9 @@ public interface IKairosClient
     /// <summary>Runs, newest first, filtered by job, state, event or parent run.</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>A workflow's run with each step's state; <see cref="KairosNotFoundException"/> when there is no such run or it is no workflow's.</summary>
+    Task<WorkflowRunInfo> GetWorkflowRunAsync(long runId, CancellationToken cancellationToken = default);
+
     /// <summary>The run's log lines (handler logger, command output); <see cref="KairosNotFoundException"/> when there is no such run.</summary>
     Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken = default);
 

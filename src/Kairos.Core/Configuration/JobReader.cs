@@ -42,18 +42,21 @@ internal static class JobReader
         return queue;
     }
 
-    private static ExecutorSpec? ReadExecutor(string name, YamlNode jobNode, Dictionary<string, YamlNode> f, YamlNodes nodes, Func<string, bool>? handlerExists)
+    /// <summary>The one executor of a job, or of a workflow step (whose keys never hold a workflow).</summary>
+    internal static ExecutorSpec? ReadExecutor(string name, YamlNode jobNode, Dictionary<string, YamlNode> f, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
-        var given = new[] { "handler", "command", "http" }.Where(f.ContainsKey).ToList();
+        var given = new[] { "handler", "command", "http", "workflow" }.Where(f.ContainsKey).ToList();
         if (given.Count != 1)
         {
             nodes.Error(given.Count == 0 ? jobNode : f[given[1]],
-                $"job '{name}' needs exactly one executor: handler, command or http" + (given.Count > 1 ? $" (found {string.Join(" and ", given)})" : ""));
+                $"job '{name}' needs exactly one executor: handler, command, http or workflow" + (given.Count > 1 ? $" (found {string.Join(" and ", given)})" : ""));
             return null;
         }
         var node = f[given[0]];
         switch (given[0])
         {
+            case "workflow":
+                return WorkflowReader.Read(name, node, nodes, handlerExists);
             case "handler":
                 var handler = nodes.String(node, "handler");
                 if (handler is not null && handlerExists is not null && !handlerExists(handler))
@@ -148,7 +151,7 @@ internal static class JobReader
             : spec;
     }
 
-    private static RetryPolicy ReadRetry(YamlNode node, YamlNodes nodes)
+    internal static RetryPolicy ReadRetry(YamlNode node, YamlNodes nodes)
     {
         var f = nodes.Fields(node, "retry", "backoff", "initialDelay", "maxDelay", "jitter", "maxAttempts");
         var d = RetryPolicy.Default;

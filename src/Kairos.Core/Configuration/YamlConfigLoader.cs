@@ -12,7 +12,7 @@ namespace Kairos.Configuration;
 internal static class YamlConfigLoader
 {
     private static readonly string[] JobKeys =
-        ["handler", "command", "http", "queue", "priority", "timeout", "retry", "concurrency", "paused", "pauseAfterFailures", "triggers", "flow", "notify", "timeouts"];
+        ["handler", "command", "http", "workflow", "queue", "priority", "timeout", "retry", "concurrency", "paused", "pauseAfterFailures", "triggers", "flow", "notify", "timeouts"];
 
     public static KairosConfig LoadFile(string path, Func<string, bool>? handlerExists = null)
     {

@@ -98,6 +98,17 @@ internal sealed class RunAttempt(
             job = job with { Executor = request };
             templates = Executors.TemplateRoot.Run;
         }
+        else if (run.JobName == Workflows.WorkflowStepJob.Name)
+        {
+            // An inline step of a workflow: the step says what runs.
+            var (stepJob, ready) = await Workflows.WorkflowStepRuns.ResolveAsync(store, run, job, CancellationToken.None).ConfigureAwait(false);
+            if (ready is not null)
+            {
+                await FinishAsync(job, ready, timedOut: false).ConfigureAwait(false);
+                return;
+            }
+            job = stepJob!;
+        }
         if (!executors.TryGetValue(run.ExecutorKind, out var executor))
         {
             await FinishAsync(job, ExecutionResult.Failure($"no executor of kind '{run.ExecutorKind}' is registered", retryable: false), timedOut: false).ConfigureAwait(false);
@@ -155,6 +166,10 @@ internal sealed class RunAttempt(
         {
             completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Cancelled, now) { Error = "cancelled on request", Output = result.Output };
         }
+        else if (result.Succeeded && !timedOut && result.Waits && job?.Executor is WorkflowExecutorSpec workflow)
+        {
+            completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Waiting, now) { Workflow = workflow };
+        }
         else if (result.Succeeded && !timedOut)
         {
             completion = new RunCompletion(run.Id, options.NodeId, RunOutcome.Succeeded, now) { Output = result.Output };
@@ -174,7 +189,8 @@ internal sealed class RunAttempt(
             Error = _mask.Apply(completion.Error),
             MayReleaseWaitingRun = run.TriggerId is not null && job is not null && job.Triggers.Any(t => Scheduling.TriggerOverlaps.MayWait(t.Overlap)),
             Notify = job?.Notify ?? [],
-            Run = job?.Notify.Count > 0 ? run : null,
+            Run = job?.Notify.Count > 0 || completion.Workflow is not null ? run : null,
+            WorkflowRunId = run.Source == TriggerSources.Workflow ? run.ParentRunId : null,
         };
         var stored = await store.CompleteAsync(completion, CancellationToken.None).ConfigureAwait(false);
         if (!stored)
@@ -182,7 +198,7 @@ internal sealed class RunAttempt(
             logger.LogWarning("Run {RunId} finished but its lease had expired; the outcome was not recorded", run.Id);
             return;
         }
-        if (job is not null && completion.RetryAt is null)
+        if (job is not null && completion.RetryAt is null && completion.Outcome != RunOutcome.Waiting)
         {
             await onFinished(run, job).ConfigureAwait(false);
         }

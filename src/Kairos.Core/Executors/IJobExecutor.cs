@@ -54,6 +54,9 @@ internal sealed record ExecutionResult
     /// <summary>A delay the remote side asked for (HTTP Retry-After); overrides the retry policy's delay.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>The run waits instead of ending: a workflow's run, whose steps now start.</summary>
+    public bool Waits { get; init; }
+
     public static ExecutionResult Success(string? output) => new() { Succeeded = true, Output = output };
 
     public static ExecutionResult Failure(string error, bool retryable = true, string? output = null) =>

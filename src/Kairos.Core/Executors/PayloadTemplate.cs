@@ -295,42 +295,46 @@ internal static class PayloadTemplate
 }
 
 /// <summary>
-/// The first word of the templates a render fills, and where its paths start: <c>payload</c> (a run's
-/// payload: <c>{{payload.a}}</c> is the payload's <c>a</c>), or <c>run</c> (a notification's context,
-/// <c>{"run": {…}}</c>: <c>{{run.id}}</c> is its <c>run.id</c>).
+/// The first words of the templates a render fills, and where their paths start: <c>payload</c> (a run's
+/// payload: <c>{{payload.a}}</c> is the payload's <c>a</c>), <c>run</c> (a notification's context,
+/// <c>{"run": {…}}</c>: <c>{{run.id}}</c> is its <c>run.id</c>), or <c>input</c>, <c>steps</c>, and in a
+/// <c>forEach</c> step <c>item</c> and <c>index</c> (a workflow's context, <c>{"input": …, "steps": {…}}</c>).
 /// </summary>
 internal sealed class TemplateRoot
 {
-    public static readonly TemplateRoot Payload = new("payload", keepName: false);
-    public static readonly TemplateRoot Run = new("run", keepName: true);
+    public static readonly TemplateRoot Payload = new(["payload"], keepName: false, "payload");
+    public static readonly TemplateRoot Run = new(["run"], keepName: true, "notification context");
+    public static readonly TemplateRoot Workflow = new(["input", "steps", "item", "index"], keepName: true, "workflow context");
 
+    private readonly string[] _names;
     private readonly bool _keepName;
 
-    private TemplateRoot(string name, bool keepName)
+    private TemplateRoot(string[] names, bool keepName, string subject)
     {
-        Name = name;
+        _names = names;
         _keepName = keepName;
+        Subject = subject;
     }
 
-    public string Name { get; }
-
     /// <summary>What the JSON is called in errors.</summary>
-    public string Subject => _keepName ? "notification context" : Name;
+    public string Subject { get; }
 
-    public bool Owns(string expression) =>
-        expression.StartsWith(Name, StringComparison.Ordinal)
-        && (expression.Length == Name.Length || expression[Name.Length] == '.');
+    public bool Owns(string expression) => NameOf(expression) is not null;
 
     /// <summary>The path's segments from the JSON's root; empty: the whole JSON.</summary>
     public string[] Path(string expression)
     {
-        if (expression.Length == Name.Length)
+        var name = NameOf(expression)!;
+        if (expression.Length == name.Length)
         {
-            return _keepName ? [Name] : [];
+            return _keepName ? [name] : [];
         }
-        var rest = expression[(Name.Length + 1)..].Split('.');
-        return _keepName ? [Name, .. rest] : rest;
+        var rest = expression[(name.Length + 1)..].Split('.');
+        return _keepName ? [name, .. rest] : rest;
     }
+
+    private string? NameOf(string expression) => Array.Find(_names, name =>
+        expression.StartsWith(name, StringComparison.Ordinal) && (expression.Length == name.Length || expression[name.Length] == '.'));
 }
 
 /// <summary>A payload template could not be rendered.</summary>

@@ -43,6 +43,7 @@ public static class KairosServiceCollectionExtensions
             });
         services.AddSingleton<IJobExecutor>(sp => new HandlerExecutor(sp, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IJobExecutor, CommandExecutor>();
+        services.AddSingleton<IJobExecutor, Kairos.Workflows.WorkflowExecutor>();
         services.AddSingleton<IJobExecutor>(sp => new HttpExecutor(sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {

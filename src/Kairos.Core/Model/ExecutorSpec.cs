@@ -7,6 +7,7 @@ namespace Kairos.Model;
 [JsonDerivedType(typeof(HandlerExecutorSpec), ExecutorKinds.Handler)]
 [JsonDerivedType(typeof(CommandExecutorSpec), ExecutorKinds.Command)]
 [JsonDerivedType(typeof(HttpExecutorSpec), ExecutorKinds.Http)]
+[JsonDerivedType(typeof(WorkflowExecutorSpec), ExecutorKinds.Workflow)]
 public abstract record ExecutorSpec
 {
     [JsonIgnore]
@@ -18,6 +19,7 @@ public static class ExecutorKinds
     public const string Handler = "handler";
     public const string Command = "command";
     public const string Http = "http";
+    public const string Workflow = "workflow";
 }
 
 /// <summary>An in-process <c>IJobHandler</c> registered under <paramref name="Handler"/>.</summary>

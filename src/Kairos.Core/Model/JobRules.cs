@@ -133,6 +133,10 @@ internal static partial class JobRules
             FlowRules.Validate(flow, errors);
         }
         CheckExecutor(job.Executor, handlerExists, errors);
+        if (job.Executor is WorkflowExecutorSpec workflow)
+        {
+            Workflows.WorkflowRules.Validate(job.Name, workflow, handlerExists, errors);
+        }
         CheckNotifications(job, errors);
         if (job.PauseAfterFailures is < 1 or > JobDefinition.MaxPauseAfterFailures)
         {
@@ -220,7 +224,7 @@ internal static partial class JobRules
         return errors;
     }
 
-    private static void CheckExecutor(ExecutorSpec executor, Func<string, bool>? handlerExists, List<string> errors)
+    internal static void CheckExecutor(ExecutorSpec executor, Func<string, bool>? handlerExists, List<string> errors)
     {
         switch (executor)
         {

@@ -60,6 +60,10 @@ internal static partial class JobRules
         {
             errors.Add($"name: '{NotificationJob}' is the internal job that delivers notifications");
         }
+        if (job.Name == Workflows.WorkflowStepJob.Name)
+        {
+            errors.Add($"name: '{Workflows.WorkflowStepJob.Name}' is the internal job that runs workflows' inline steps");
+        }
         if (job.Notify.Count > JobDefinition.MaxNotifications)
         {
             errors.Add($"notify: at most {JobDefinition.MaxNotifications} notifications, not {job.Notify.Count}");

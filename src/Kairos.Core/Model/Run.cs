@@ -2,7 +2,7 @@ namespace Kairos.Model;
 
 /// <summary>
 /// Lifecycle: queued → running → succeeded | queued (retry later) | dead (attempts used up or not
-/// retryable) | cancelled. A run can also be created as skipped (overlap policy skip). A dead,
+/// retryable) | cancelled; a workflow run goes running → waiting (its steps run) → succeeded | dead | cancelled. A run can also be created as skipped (overlap policy skip). A dead,
 /// cancelled or succeeded run can be retried by hand, which queues it again.
 /// </summary>
 public enum RunState
@@ -13,6 +13,9 @@ public enum RunState
     Dead,
     Cancelled,
     Skipped,
+
+    /// <summary>A workflow run whose steps are under way: neither claimed nor leased; it ends when its steps do.</summary>
+    Waiting,
 }
 
 public static class RunStates
@@ -25,6 +28,7 @@ public static class RunStates
         RunState.Dead => "dead",
         RunState.Cancelled => "cancelled",
         RunState.Skipped => "skipped",
+        RunState.Waiting => "waiting",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 

@@ -263,4 +263,7 @@ public static class TriggerSources
 
     /// <summary>A delivery of a job's HTTP notification (a run of the internal <c>kairos.notify</c> job).</summary>
     public const string Notification = "notification";
+
+    /// <summary>A workflow's step or compensation (its parent run is the workflow's run).</summary>
+    public const string Workflow = "workflow";
 }

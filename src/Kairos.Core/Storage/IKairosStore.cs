@@ -53,6 +53,9 @@ internal interface IKairosStore : IAsyncDisposable
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
     Task AppendRunLogAsync(long runId, IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken);
     Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>A workflow run's state and steps; null when the run is not a workflow's (or has not started).</summary>
+    Task<Drivers.StoredWorkflow?> GetWorkflowAsync(long runId, CancellationToken cancellationToken);
     Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken);
     /// <summary>Counts over the whole database, or over the jobs of one namespace (<paramref name="ns"/>).</summary>
     Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken);

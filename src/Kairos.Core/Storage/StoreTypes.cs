@@ -65,6 +65,9 @@ internal enum RunOutcome
     Succeeded,
     Failed,
     Cancelled,
+
+    /// <summary>A workflow's run started its steps and waits for them (<see cref="Workflows.WorkflowRuns"/>).</summary>
+    Waiting,
 }
 
 /// <summary>
@@ -89,6 +92,12 @@ internal sealed record RunCompletion(
     public IReadOnlyList<Notification> Notify { get; init; } = [];
 
     public RunRecord? Run { get; init; }
+
+    /// <summary>For a run that is a workflow's step or compensation: the workflow's run, which moves on when this one ends.</summary>
+    public long? WorkflowRunId { get; init; }
+
+    /// <summary>For <see cref="RunOutcome.Waiting"/>: the workflow whose steps start now (<see cref="Run"/> is its run).</summary>
+    public WorkflowExecutorSpec? Workflow { get; init; }
 }
 
 public enum CancelResult

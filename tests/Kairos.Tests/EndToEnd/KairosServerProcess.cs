@@ -14,7 +14,7 @@ namespace Kairos.Tests.EndToEnd;
 /// </summary>
 public sealed class KairosServerProcess : IAsyncDisposable, IDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90); // A loaded CI machine can take long to start a process; a healthy start takes a second or two.
 
     private readonly object _gate = new();
     private readonly StringBuilder _output = new();

@@ -60,6 +60,7 @@ internal static class InterruptedRuns
         {
             await EventRouter.PublishRunFinishedAsync(tx, run.Id, now).ConfigureAwait(false);
             await RunNotifications.AfterEndAsync(tx, run.JobName, run.Id, now).ConfigureAwait(false);
+            await RunEnded.WorkflowStepAsync(tx, run.Id, now).ConfigureAwait(false);
             if (run.TriggerId is { } triggerId)
             {
                 await Scheduling.TriggerOverlaps.AfterRunEndedAsync(tx, run.JobName, triggerId, run.Id, now).ConfigureAwait(false);

@@ -21,6 +21,7 @@ internal static class RunCompletions
     {
         RunOutcome.Succeeded => (RunState.Succeeded, "run.succeeded"),
         RunOutcome.Cancelled => (RunState.Cancelled, "run.cancelled"),
+        RunOutcome.Waiting => (RunState.Waiting, "run.waiting"),
         _ when completion.RetryAt is not null => (RunState.Queued, "run.failed"),
         _ => (RunState.Dead, "run.dead"),
     };
@@ -40,6 +41,7 @@ internal static class RunCompletions
         Dictionary<string, DateTimeOffset>? deadIn = null; // Jobs with a dead run here: rare, so made only when needed.
         List<(string Job, long Trigger, long Run, DateTimeOffset At)>? ends = null; // Runs that may release a waiting run of their trigger.
         List<(RunCompletion Completion, RunState State, CompletedRun Row)>? notifying = null; // Outcomes of jobs with notifications: rare.
+        List<(RunCompletion Completion, RunState State)>? workflows = null; // Workflows starting, and their steps ending.
         for (var i = 0; i < completions.Count; i++)
         {
             if (ended[i] is not { } row)
@@ -60,7 +62,11 @@ internal static class RunCompletions
             {
                 (notifying ??= []).Add((completion, state, row));
             }
-            if (state != RunState.Queued)
+            if (state == RunState.Waiting || (completion.WorkflowRunId is not null && state != RunState.Queued))
+            {
+                (workflows ??= []).Add((completion, state));
+            }
+            if (state is not (RunState.Queued or RunState.Waiting))
             {
                 finished.Add(completion);
                 if (completion.MayReleaseWaitingRun && row.TriggerId is { } triggerId)
@@ -107,6 +113,17 @@ internal static class RunCompletions
                 FinishedAt = state == RunState.Queued ? null : completion.FinishedAt,
             };
             await RunNotifications.SendAsync(tx, completion.Notify, run, completion.FinishedAt).ConfigureAwait(false);
+        }
+        foreach (var (completion, state) in workflows ?? [])
+        {
+            if (state == RunState.Waiting)
+            {
+                await Workflows.WorkflowRuns.StartAsync(tx, completion.Run!, completion.Workflow!, completion.FinishedAt).ConfigureAwait(false);
+            }
+            else
+            {
+                await Workflows.WorkflowRuns.AfterRunEndedAsync(tx, completion.RunId, completion.WorkflowRunId!.Value, state, completion.Output, completion.Error, completion.FinishedAt).ConfigureAwait(false);
+            }
         }
         return ended.Select(row => row is not null).ToList();
     }

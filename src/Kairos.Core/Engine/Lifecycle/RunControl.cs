@@ -11,12 +11,14 @@ internal static class RunControl
 {
     /// <summary>
     /// A queued run is cancelled at once (and publishes run.cancelled); a running one is flagged, and
-    /// the node running it stops it at its next heartbeat or when it hears of the flag.
+    /// the node running it stops it at its next heartbeat or when it hears of the flag; a workflow's
+    /// waiting run is cancelled with the steps it has going.
     /// </summary>
     public static async ValueTask<CancelResult> CancelAsync(IDriverTransaction tx, long runId, DateTimeOffset now, string? reason = null)
     {
         var (result, run) = await CancelOneAsync(tx, runId, now, reason).ConfigureAwait(false);
-        if (result == CancelResult.Cancelled && run!.TriggerId is { } triggerId)
+        // A workflow's run released its trigger's waiting run as it ended.
+        if (result == CancelResult.Cancelled && run!.State == RunState.Queued && run.TriggerId is { } triggerId)
         {
             await Scheduling.TriggerOverlaps.AfterRunEndedAsync(tx, run.JobName, triggerId, runId, now).ConfigureAwait(false);
         }
@@ -40,7 +42,12 @@ internal static class RunControl
                     JsonSerializer.Serialize(new { @while = "queued", reason }, KairosJson.Options)).ConfigureAwait(false);
                 await EventRouter.PublishRunFinishedAsync(tx, runId, now).ConfigureAwait(false);
                 await RunNotifications.AfterEndAsync(tx, run.JobName, runId, now).ConfigureAwait(false);
+                await RunEnded.WorkflowStepAsync(tx, runId, now).ConfigureAwait(false);
                 return (CancelResult.Cancelled, run);
+            case RunState.Waiting:
+                // A workflow's run: its steps still going are cancelled with it.
+                return (await Workflows.WorkflowRuns.CancelAsync(tx, runId, reason ?? "cancelled on request", now).ConfigureAwait(false)
+                    ? CancelResult.Cancelled : CancelResult.AlreadyFinished, run);
             case RunState.Running:
                 await tx.RequestCancelAsync(runId).ConfigureAwait(false);
                 await tx.AppendJournalAsync(now, "run.cancel-requested", run.JobName, runId, run.TriggerId,

@@ -163,6 +163,24 @@ internal interface IDriverTransaction
     /// <summary>Queues a finished run again, due at <paramref name="dueAt"/>, allowed <paramref name="maxAttempts"/> attempts in all; returns it.</summary>
     ValueTask<RunRecord> ReopenRunAsync(long runId, DateTimeOffset dueAt, int maxAttempts);
 
+    /// <summary>Ends a waiting run (a workflow's) in <paramref name="state"/> with its output and error; false when it is not waiting.</summary>
+    ValueTask<bool> FinishWaitingRunAsync(long runId, RunState state, string? output, string? error, DateTimeOffset at);
+
+    /// <summary>Stores a new workflow run's state.</summary>
+    ValueTask InsertWorkflowAsync(WorkflowRow workflow);
+
+    /// <summary>Adds step rows to a workflow run (its steps at the start, a forEach step's items later).</summary>
+    ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
+
+    /// <summary>A workflow run with its steps, its row held until the transaction ends; null when there is none.</summary>
+    ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId);
+
+    /// <summary>Sets a workflow run's state, error and end time.</summary>
+    ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt);
+
+    /// <summary>Replaces the stored columns of these steps of the workflow run (matched by step id).</summary>
+    ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
+
     /// <summary>A subscription, its row held until the transaction ends; null when there is none.</summary>
     ValueTask<Subscription?> GetSubscriptionForUpdateAsync(string name);
 

@@ -1,0 +1,46 @@
+using static Kairos.Cli.Commands.ClientCommand;
+
+namespace Kairos.Cli.Commands;
+
+/// <summary><c>kairos workflows show NAME [--format text|mermaid|dot] | run ID</c>.</summary>
+internal static class WorkflowsCommand
+{
+    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    {
+        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: show or run");
+        var args = sub == "show" ? Parse(rest[1..], [], ["--format"]) : Parse(rest[1..]);
+        using var api = ApiClient.For(args);
+        switch (sub)
+        {
+            case "show":
+                var name = args.Positional(0, "the workflow job's name");
+                args.NoMorePositionals(1);
+                output.Write(await api.GetTextAsync(WithQuery($"api/jobs/{Uri.EscapeDataString(name)}/workflow", args, "--format")));
+                return 0;
+            case "run":
+                var id = args.Positional(0, "the workflow run's id");
+                args.NoMorePositionals(1);
+                if (!long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    throw new UsageException($"'{id}' is not a run id (a number)");
+                }
+                var run = await api.GetAsync($"api/runs/{id}/workflow");
+                if (args.Has("--json"))
+                {
+                    PrintJson(output, run);
+                    return 0;
+                }
+                output.WriteLine($"workflow run {Text(run!["runId"])} of {Text(run["job"])}: {Text(run["state"])}{(run["error"] is { } error ? " — " + Text(error) : "")}");
+                TableWriter.Write(output, ["STEP", "STATE", "RUN", "STARTED", "FINISHED", "COMPENSATION", "OUTPUT OR ERROR"],
+                    run["steps"]!.AsArray().Select(s => (IReadOnlyList<string?>)
+                    [
+                        Text(s!["id"]), Text(s["state"]), Text(s["runId"]), Time(s["startedAt"]), Time(s["finishedAt"]),
+                        s["compensationState"] is null ? "" : $"{Text(s["compensationState"])} (run {Text(s["compensationRunId"])})",
+                        Text(s["error"]) ?? Text(s["output"]),
+                    ]));
+                return 0;
+            default:
+                throw new UsageException($"unknown subcommand '{sub}': show or run");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.RegularExpressions;
+using Kairos.Model;
+using Kairos.Workflows;
+using YamlDotNet.RepresentationModel;
+
+namespace Kairos.Configuration;
+
+/// <summary>
+/// Reads a job's <c>workflow:</c> into a <see cref="WorkflowExecutorSpec"/>. Each step takes the keys of
+/// a job's executor (<c>job</c>, <c>handler</c>, <c>command</c>, <c>http</c>) or <c>sleep</c>; <c>input</c>
+/// and <c>output</c> are JSON templates written as YAML (a mapping) or as text. The graph rules
+/// (<see cref="WorkflowRules"/>) are then checked, each error placed at its step.
+/// </summary>
+internal static partial class WorkflowReader
+{
+    private static readonly string[] ActionKeys = ["job", "handler", "command", "http", "input", "retry", "timeout"];
+
+    [GeneratedRegex(@"^workflow\.steps\[(\d+)\]")]
+    private static partial Regex StepField();
+
+    public static WorkflowExecutorSpec? Read(string jobName, YamlNode node, YamlNodes nodes, Func<string, bool>? handlerExists)
+    {
+        var errorsBefore = nodes.Errors.Count;
+        var f = nodes.Fields(node, "workflow", "steps", "onFailure", "output");
+        if (!f.TryGetValue("steps", out var stepsNode))
+        {
+            nodes.Error(node, "a workflow needs steps: a list of steps, each with an id");
+            return null;
+        }
+        var stepNodes = nodes.Sequence(stepsNode, "workflow.steps");
+        var steps = stepNodes.Select(n => ReadStep(jobName, n, nodes, handlerExists)).ToList();
+        var workflow = new WorkflowExecutorSpec(steps.OfType<WorkflowStep>().ToList())
+        {
+            OnFailure = f.TryGetValue("onFailure", out var onFailure)
+                ? nodes.Enum(onFailure, "onFailure", ("fail", WorkflowFailure.Fail), ("compensate", WorkflowFailure.Compensate), ("continue", WorkflowFailure.Continue)) ?? WorkflowFailure.Fail
+                : WorkflowFailure.Fail,
+            Output = f.TryGetValue("output", out var output) ? Template(output) : null,
+        };
+        if (nodes.Errors.Count > errorsBefore)
+        {
+            return null;
+        }
+        var errors = new List<string>();
+        WorkflowRules.Validate(jobName, workflow, handlerExists, errors);
+        foreach (var error in errors)
+        {
+            var at = StepField().Match(error) is { Success: true } m && int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is var i && i < stepNodes.Count
+                ? stepNodes[i]
+                : error.StartsWith("workflow.output", StringComparison.Ordinal) && output is not null ? output : node;
+            nodes.Error(at, error);
+        }
+        return errors.Count == 0 ? workflow : null;
+    }
+
+    private static WorkflowStep? ReadStep(string jobName, YamlNode node, YamlNodes nodes, Func<string, bool>? handlerExists)
+    {
+        var f = nodes.Fields(node, "a workflow step", [.. ActionKeys, "id", "needs", "when", "runIf", "sleep", "compensate", "forEach", "maxParallel"]);
+        if (!f.TryGetValue("id", out var idNode) || nodes.String(idNode, "id") is not { } id)
+        {
+            nodes.Error(node, "a workflow step needs an id");
+            return null;
+        }
+        var action = ReadAction(jobName, node, f, nodes, handlerExists, allowSleep: true);
+        return new WorkflowStep(id)
+        {
+            Job = action.Job,
+            Run = action.Run,
+            Input = action.Input,
+            Retry = action.Retry,
+            Timeout = action.Timeout,
+            Needs = f.TryGetValue("needs", out var needs)
+                ? needs is YamlScalarNode ? [nodes.String(needs, "needs") ?? ""] : nodes.Sequence(needs, "needs").Select(n => nodes.String(n, "a step in needs") ?? "").ToList()
+                : [],
+            When = f.TryGetValue("when", out var when) ? nodes.String(when, "when") : null,
+            RunIf = f.TryGetValue("runIf", out var runIf)
+                ? nodes.Enum(runIf, "runIf", ("success", StepRunIf.Success), ("always", StepRunIf.Always), ("on-failure", StepRunIf.OnFailure)) ?? StepRunIf.Success
+                : StepRunIf.Success,
+            Sleep = f.TryGetValue("sleep", out var sleep) ? nodes.Duration(sleep, "sleep") : null,
+            ForEach = f.TryGetValue("forEach", out var forEach) ? nodes.String(forEach, "forEach") : null,
+            MaxParallel = f.TryGetValue("maxParallel", out var maxParallel) ? nodes.Int(maxParallel, "maxParallel", 1, 1000) : null,
+            Compensate = f.TryGetValue("compensate", out var compensate)
+                ? ReadAction(jobName, compensate, nodes.Fields(compensate, "compensate", ActionKeys), nodes, handlerExists, allowSleep: false)
+                : null,
+        };
+    }
+
+    private static WorkflowAction ReadAction(string jobName, YamlNode node, Dictionary<string, YamlNode> f, YamlNodes nodes, Func<string, bool>? handlerExists, bool allowSleep)
+    {
+        ExecutorSpec? run = null;
+        if (new[] { "handler", "command", "http" }.Any(f.ContainsKey))
+        {
+            var executorKeys = f.Where(kv => kv.Key is "handler" or "command" or "http").ToDictionary();
+            run = JobReader.ReadExecutor(jobName, node, executorKeys, nodes, handlerExists);
+        }
+        return new WorkflowAction
+        {
+            Job = f.TryGetValue("job", out var job) ? nodes.String(job, "job") : null,
+            Run = run,
+            Input = f.TryGetValue("input", out var input) ? Template(input) : null,
+            Retry = f.TryGetValue("retry", out var retry) ? JobReader.ReadRetry(retry, nodes) : null,
+            Timeout = f.TryGetValue("timeout", out var timeout) ? nodes.TimerDuration(timeout, "timeout") : null,
+        };
+    }
+
+    /// <summary>A template as text: a YAML mapping or list becomes its JSON, text stays as written.</summary>
+    private static string? Template(YamlNode node) =>
+        node is YamlScalarNode scalar ? scalar.Value : YamlNodes.ToJson(node)?.ToJsonString();
+}

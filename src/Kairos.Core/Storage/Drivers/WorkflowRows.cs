@@ -1,0 +1,32 @@
+namespace Kairos.Storage.Drivers;
+
+/// <summary>
+/// A workflow run's state as stored: the definition it started with (JSON of its
+/// <see cref="Model.WorkflowExecutorSpec"/>, kept so a later save of the job does not change a run in
+/// flight) and where it stands (<see cref="Workflows.WorkflowStates"/>).
+/// </summary>
+internal sealed record WorkflowRow(long RunId, string JobName, string State, string Definition, DateTimeOffset CreatedAt)
+{
+    public string? Error { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+}
+
+/// <summary>
+/// One step of a workflow run as stored (<see cref="Workflows.StepStates"/>): the run that executes it,
+/// its output or error, <see cref="EndedSeq"/> (1 for the first step to end, 2 for the next… which
+/// orders compensation), and its compensation's run and state.
+/// </summary>
+internal sealed record WorkflowStepRow(string StepId, int Ordinal, string State)
+{
+    public long? RunId { get; init; }
+    public string? Output { get; init; }
+    public string? Error { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public int? EndedSeq { get; init; }
+    public long? CompensationRunId { get; init; }
+    public string? CompensationState { get; init; }
+}
+
+/// <summary>A workflow run with its steps in definition order.</summary>
+internal sealed record StoredWorkflow(WorkflowRow Workflow, IReadOnlyList<WorkflowStepRow> Steps);

@@ -1,0 +1,382 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kairos.Engine.Enqueueing;
+using Kairos.Executors;
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Workflows;
+
+/// <summary>
+/// The rules that move a workflow run along, written once for every driver and called inside the
+/// transaction that stores what happened, so a step's outcome and the workflow's next move commit
+/// together: a process killed at any point resumes from the rows, never re-running a step that ended.
+/// <list type="bullet">
+/// <item>Start (the workflow's run was claimed and executed): the steps are stored pending, then advanced.</item>
+/// <item>Advance: each pending step whose needs have all ended either starts (its run is enqueued with
+/// its input rendered) or is skipped (its <c>runIf</c> or <c>when</c> says so); repeated until nothing
+/// moves. When every step has ended, the workflow succeeds with its output.</item>
+/// <item>A step's run ends: the step takes the run's outcome. A failure fails the workflow (and cancels
+/// the steps still going), or starts compensation, or with <c>continue</c> just counts as an end.</item>
+/// <item>Compensation: the compensations of the succeeded steps run one at a time, the step that ended
+/// last first.</item>
+/// </list>
+/// The workflow run itself waits in state <c>waiting</c> (never claimed, never leased) until it ends.
+/// </summary>
+internal static partial class WorkflowRuns
+{
+    /// <summary>Starts <paramref name="run"/> (now waiting); a run retried by hand resumes: steps that succeeded stay done, the others start again.</summary>
+    public static async ValueTask StartAsync(IDriverTransaction tx, RunRecord run, WorkflowExecutorSpec spec, DateTimeOffset now)
+    {
+        if (await tx.GetWorkflowForUpdateAsync(run.Id).ConfigureAwait(false) is { } earlier)
+        {
+            var reset = earlier.Steps.Where(s => s.State != StepStates.Succeeded)
+                .Select(s => new WorkflowStepRow(s.StepId, s.Ordinal, StepStates.Pending)).ToList();
+            await tx.SaveWorkflowStepsAsync(run.Id, reset).ConfigureAwait(false);
+            await tx.UpdateWorkflowAsync(run.Id, WorkflowStates.Running, null, null).ConfigureAwait(false);
+            await tx.AppendJournalAsync(now, "workflow.resumed", run.JobName, run.Id, run.TriggerId,
+                JsonSerializer.Serialize(new { steps = reset.Select(s => s.StepId) }, KairosJson.Options)).ConfigureAwait(false);
+        }
+        else
+        {
+            var definition = JsonSerializer.Serialize<ExecutorSpec>(spec, KairosJson.Options);
+            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, definition, now)).ConfigureAwait(false);
+            await tx.InsertWorkflowStepsAsync(run.Id, spec.Steps.Select((s, i) => new WorkflowStepRow(s.Id, i, StepStates.Pending)).ToList()).ConfigureAwait(false);
+            await tx.AppendJournalAsync(now, "workflow.started", run.JobName, run.Id, run.TriggerId,
+                JsonSerializer.Serialize(new { steps = spec.Steps.Count }, KairosJson.Options)).ConfigureAwait(false);
+        }
+        var stored = await tx.GetWorkflowForUpdateAsync(run.Id).ConfigureAwait(false);
+        await AdvanceAsync(tx, new Moving(run, spec, stored!), now).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A run that may be a workflow's step (or compensation) ended in <paramref name="state"/>: the
+    /// workflow takes note and moves on. Nothing happens for any other run.
+    /// </summary>
+    public static async ValueTask AfterRunEndedAsync(IDriverTransaction tx, long runId, long workflowRunId, RunState state, string? output, string? error, DateTimeOffset now)
+    {
+        if (await LoadAsync(tx, workflowRunId).ConfigureAwait(false) is not { } w)
+        {
+            return;
+        }
+        if (w.Stored.Steps.FirstOrDefault(s => s.RunId == runId && s.State == StepStates.Started) is { } step)
+        {
+            var ended = step with
+            {
+                State = StepStates.For(state),
+                Output = output,
+                Error = error,
+                FinishedAt = now,
+                EndedSeq = w.Stored.Steps.Max(s => s.EndedSeq ?? 0) + 1,
+            };
+            await w.SaveAsync(tx, ended).ConfigureAwait(false);
+            await tx.AppendJournalAsync(now, "workflow.step-ended", w.Run.JobName, w.Run.Id, null,
+                JsonSerializer.Serialize(new { step = step.StepId, run = runId, state = ended.State, error }, KairosJson.Options)).ConfigureAwait(false);
+            if (w.Stored.Workflow.State != WorkflowStates.Running)
+            {
+                return; // A step still going when the workflow failed or was cancelled: recorded, nothing more.
+            }
+            await (StepItems.IsItem(step.StepId) ? ItemEndedAsync(tx, w, ended, now) : StepEndedAsync(tx, w, ended, now)).ConfigureAwait(false);
+        }
+        else if (w.Stored.Steps.FirstOrDefault(s => s.CompensationRunId == runId && s.CompensationState == StepStates.Started) is { } compensated)
+        {
+            var outcome = state == RunState.Succeeded ? StepStates.Succeeded : StepStates.Failed;
+            await w.SaveAsync(tx, compensated with { CompensationState = outcome }).ConfigureAwait(false);
+            await tx.AppendJournalAsync(now, "workflow.compensation-ended", w.Run.JobName, w.Run.Id, null,
+                JsonSerializer.Serialize(new { step = compensated.StepId, run = runId, state = outcome, error }, KairosJson.Options)).ConfigureAwait(false);
+            if (outcome == StepStates.Failed)
+            {
+                await EndAsync(tx, w, WorkflowStates.CompensationFailed, RunState.Dead, null,
+                    $"{w.Stored.Workflow.Error}; the compensation of step '{compensated.StepId}' failed{(error is null ? "" : ": " + error)}", now).ConfigureAwait(false);
+                return;
+            }
+            await CompensateNextAsync(tx, w, now).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A step ended (stored already): a failure fails the workflow unless it says continue; anything else moves it on.</summary>
+    private static async ValueTask StepEndedAsync(IDriverTransaction tx, Moving w, WorkflowStepRow ended, DateTimeOffset now)
+    {
+        if (ended.State is StepStates.Failed or StepStates.Cancelled && w.Spec.OnFailure != WorkflowFailure.Continue)
+        {
+            await FailAsync(tx, w, $"step '{ended.StepId}' {(ended.State == StepStates.Failed ? "failed" : "was cancelled")}{(ended.Error is null ? "" : ": " + ended.Error)}", now).ConfigureAwait(false);
+            return;
+        }
+        await AdvanceAsync(tx, w, now).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels a waiting workflow run: its steps still going are cancelled, and it ends cancelled.</summary>
+    public static async ValueTask<bool> CancelAsync(IDriverTransaction tx, long workflowRunId, string reason, DateTimeOffset now)
+    {
+        if (await LoadAsync(tx, workflowRunId).ConfigureAwait(false) is not { } w || w.Stored.Workflow.State is not (WorkflowStates.Running or WorkflowStates.Compensating))
+        {
+            return false;
+        }
+        await EndAsync(tx, w, WorkflowStates.Cancelled, RunState.Cancelled, null, reason, now).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async ValueTask<Moving?> LoadAsync(IDriverTransaction tx, long workflowRunId)
+    {
+        if (await tx.GetWorkflowForUpdateAsync(workflowRunId).ConfigureAwait(false) is not { } stored
+            || await tx.GetRunAsync(workflowRunId).ConfigureAwait(false) is not { } run
+            || JsonSerializer.Deserialize<ExecutorSpec>(stored.Workflow.Definition, KairosJson.Options) is not WorkflowExecutorSpec spec)
+        {
+            return null;
+        }
+        return new Moving(run, spec, stored);
+    }
+
+    private static async ValueTask AdvanceAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)
+    {
+        bool moved;
+        do
+        {
+            moved = false;
+            foreach (var step in w.Spec.Steps)
+            {
+                var row = w.Row(step.Id);
+                if (row.State != StepStates.Pending || step.Needs.Any(n => !StepStates.HasEnded(w.Row(n).State)))
+                {
+                    continue;
+                }
+                moved = true;
+                var needs = step.Needs.Select(w.Row).ToList();
+                var failed = needs.Any(n => n.State is StepStates.Failed or StepStates.Cancelled);
+                var go = step.RunIf switch
+                {
+                    StepRunIf.Always => true,
+                    StepRunIf.OnFailure => failed,
+                    _ => needs.All(n => n.State == StepStates.Succeeded),
+                };
+                if (!go)
+                {
+                    await SkipAsync(tx, w, row, step.RunIf == StepRunIf.OnFailure ? "no step it needs failed" : "a step it needs did not succeed", now).ConfigureAwait(false);
+                    continue;
+                }
+                if (step.When is { } when && !Holds(when, w))
+                {
+                    await SkipAsync(tx, w, row, $"its condition is false: {when}", now).ConfigureAwait(false);
+                    continue;
+                }
+                await StartStepAsync(tx, w, step, row, now).ConfigureAwait(false);
+                if (w.Stored.Workflow.State != WorkflowStates.Running)
+                {
+                    return; // Starting it failed the workflow.
+                }
+            }
+        }
+        while (moved);
+        if (w.Stored.Steps.All(s => StepStates.HasEnded(s.State) || StepItems.IsItem(s.StepId)))
+        {
+            string output;
+            try
+            {
+                output = w.Spec.Output is { } template
+                    ? PayloadTemplate.RenderJson(template, w.Context(), TemplateRoot.Workflow)
+                    : new JsonObject(w.Stored.Steps.Where(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId))
+                        .Select(s => KeyValuePair.Create(s.StepId, WorkflowContext.Parse(s.Output)))).ToJsonString(KairosJson.Options);
+            }
+            catch (TemplateException ex)
+            {
+                await FailAsync(tx, w, $"the workflow's output could not be made: {ex.Message}", now).ConfigureAwait(false);
+                return;
+            }
+            await EndAsync(tx, w, WorkflowStates.Succeeded, RunState.Succeeded, output, null, now).ConfigureAwait(false);
+        }
+    }
+
+    private static bool Holds(string when, Moving w)
+    {
+        using var context = JsonDocument.Parse(w.Context());
+        return StepCondition.Parse(when).Evaluate(context.RootElement);
+    }
+
+    private static async ValueTask SkipAsync(IDriverTransaction tx, Moving w, WorkflowStepRow row, string reason, DateTimeOffset now)
+    {
+        await w.SaveAsync(tx, row with { State = StepStates.Skipped, Error = reason, FinishedAt = now }).ConfigureAwait(false);
+        await tx.AppendJournalAsync(now, "workflow.step-skipped", w.Run.JobName, w.Run.Id, null,
+            JsonSerializer.Serialize(new { step = row.StepId, reason }, KairosJson.Options)).ConfigureAwait(false);
+    }
+
+    private static async ValueTask StartStepAsync(IDriverTransaction tx, Moving w, WorkflowStep step, WorkflowStepRow row, DateTimeOffset now)
+    {
+        if (step.ForEach is not null)
+        {
+            await StartForEachAsync(tx, w, step, row, now).ConfigureAwait(false);
+            return;
+        }
+        string? input;
+        try
+        {
+            input = step.Input is { } template ? PayloadTemplate.RenderJson(template, w.Context(), TemplateRoot.Workflow) : w.Run.Payload;
+        }
+        catch (TemplateException ex)
+        {
+            await EndStepWithoutRunAsync(tx, w, row, $"its input could not be made: {ex.Message}", now).ConfigureAwait(false);
+            return;
+        }
+        if (await EnqueueAsync(tx, w, step, input, step.Sleep is { } sleep ? now + sleep : null, now).ConfigureAwait(false) is not { } run)
+        {
+            await EndStepWithoutRunAsync(tx, w, row, $"job '{step.Job}' does not exist", now).ConfigureAwait(false);
+            return;
+        }
+        if (run.State == RunState.Skipped)
+        {
+            await SkipAsync(tx, w, row with { RunId = run.RunId }, "its job's flow control skipped the run", now).ConfigureAwait(false);
+            return;
+        }
+        await w.SaveAsync(tx, row with { State = StepStates.Started, RunId = run.RunId, StartedAt = now }).ConfigureAwait(false);
+    }
+
+    /// <summary>A step that could not even start fails as a step whose run failed would.</summary>
+    private static async ValueTask EndStepWithoutRunAsync(IDriverTransaction tx, Moving w, WorkflowStepRow row, string error, DateTimeOffset now)
+    {
+        await w.SaveAsync(tx, row with { State = StepStates.Failed, Error = error, FinishedAt = now, EndedSeq = w.Stored.Steps.Max(s => s.EndedSeq ?? 0) + 1 }).ConfigureAwait(false);
+        await tx.AppendJournalAsync(now, "workflow.step-ended", w.Run.JobName, w.Run.Id, null,
+            JsonSerializer.Serialize(new { step = row.StepId, state = StepStates.Failed, error }, KairosJson.Options)).ConfigureAwait(false);
+        if (w.Spec.OnFailure != WorkflowFailure.Continue)
+        {
+            await FailAsync(tx, w, $"step '{row.StepId}' failed: {error}", now).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Enqueues the run of a step or compensation; null when the job it names does not exist.</summary>
+    private static async ValueTask<EnqueueResult?> EnqueueAsync(IDriverTransaction tx, Moving w, WorkflowAction action, string? input, DateTimeOffset? notBefore, DateTimeOffset now)
+    {
+        var request = new RunRequest(action.Job ?? WorkflowStepJob.Name, TriggerSources.Workflow)
+        {
+            Payload = input,
+            ParentRunId = w.Run.Id,
+            ChainDepth = w.Run.ChainDepth + 1,
+            NotBefore = notBefore,
+        };
+        if (action.Job is { } job)
+        {
+            return await tx.JobExistsAsync(job).ConfigureAwait(false) ? await RunEnqueuer.EnqueueAsync(tx, request, now).ConfigureAwait(false) : null;
+        }
+        var settings = await WorkflowStepJob.SettingsAsync(tx, now).ConfigureAwait(false) with
+        {
+            Queue = w.Run.Queue,
+            Priority = w.Run.Priority,
+            ExecutorKind = action.Run?.Kind ?? WorkflowStepJob.SleepKind,
+            MaxAttempts = action.Run is null ? 1 : (action.Retry ?? RetryPolicy.Default).MaxAttempts,
+        };
+        return await RunEnqueuer.InsertAsync(tx, request, settings, RunState.Queued, now, "run.enqueued", null).ConfigureAwait(false);
+    }
+
+    private static async ValueTask FailAsync(IDriverTransaction tx, Moving w, string reason, DateTimeOffset now)
+    {
+        var compensable = w.Spec.OnFailure == WorkflowFailure.Compensate
+            && w.Stored.Steps.Any(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId) && w.Step(s.StepId).Compensate is not null);
+        if (!compensable)
+        {
+            await EndAsync(tx, w, WorkflowStates.Failed, RunState.Dead, null, reason, now).ConfigureAwait(false);
+            return;
+        }
+        await tx.UpdateWorkflowAsync(w.Run.Id, WorkflowStates.Compensating, reason, null).ConfigureAwait(false);
+        w.SetState(WorkflowStates.Compensating, reason);
+        await tx.AppendJournalAsync(now, "workflow.compensating", w.Run.JobName, w.Run.Id, null,
+            JsonSerializer.Serialize(new { reason }, KairosJson.Options)).ConfigureAwait(false);
+        await CancelStepsStillGoingAsync(tx, w, now).ConfigureAwait(false);
+        await CompensateNextAsync(tx, w, now).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the compensation of the succeeded step that ended last and has none yet; ends the workflow when there is none left.</summary>
+    private static async ValueTask CompensateNextAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)
+    {
+        var next = w.Stored.Steps
+            .Where(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId) && s.CompensationState is null && w.Step(s.StepId).Compensate is not null)
+            .OrderByDescending(s => s.EndedSeq).FirstOrDefault();
+        if (next is null)
+        {
+            var count = w.Stored.Steps.Count(s => s.CompensationState == StepStates.Succeeded);
+            await EndAsync(tx, w, WorkflowStates.Compensated, RunState.Dead, null, $"{w.Stored.Workflow.Error}; {count} step(s) compensated", now).ConfigureAwait(false);
+            return;
+        }
+        var compensate = w.Step(next.StepId).Compensate!;
+        string? input;
+        try
+        {
+            input = compensate.Input is { } template ? PayloadTemplate.RenderJson(template, w.Context(), TemplateRoot.Workflow) : next.Output;
+        }
+        catch (TemplateException ex)
+        {
+            await w.SaveAsync(tx, next with { CompensationState = StepStates.Failed }).ConfigureAwait(false);
+            await EndAsync(tx, w, WorkflowStates.CompensationFailed, RunState.Dead, null,
+                $"{w.Stored.Workflow.Error}; the compensation of step '{next.StepId}' could not be made: {ex.Message}", now).ConfigureAwait(false);
+            return;
+        }
+        if (await EnqueueAsync(tx, w, compensate, input, null, now).ConfigureAwait(false) is not { State: not RunState.Skipped } run)
+        {
+            await w.SaveAsync(tx, next with { CompensationState = StepStates.Failed }).ConfigureAwait(false);
+            await EndAsync(tx, w, WorkflowStates.CompensationFailed, RunState.Dead, null,
+                $"{w.Stored.Workflow.Error}; the compensation of step '{next.StepId}' could not start (its job is missing or skipped the run)", now).ConfigureAwait(false);
+            return;
+        }
+        await w.SaveAsync(tx, next with { CompensationState = StepStates.Started, CompensationRunId = run.RunId }).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the workflow and its run; steps still going are cancelled.</summary>
+    private static async ValueTask EndAsync(IDriverTransaction tx, Moving w, string state, RunState runState, string? output, string? error, DateTimeOffset now)
+    {
+        await tx.UpdateWorkflowAsync(w.Run.Id, state, error, now).ConfigureAwait(false);
+        w.SetState(state, error);
+        if (!await tx.FinishWaitingRunAsync(w.Run.Id, runState, output, error, now).ConfigureAwait(false))
+        {
+            return;
+        }
+        var kind = runState switch
+        {
+            RunState.Succeeded => "run.succeeded",
+            RunState.Cancelled => "run.cancelled",
+            _ => "run.dead",
+        };
+        await tx.AppendJournalAsync(now, kind, w.Run.JobName, w.Run.Id, w.Run.TriggerId,
+            JsonSerializer.Serialize(new { workflow = state, error }, KairosJson.Options)).ConfigureAwait(false);
+        await CancelStepsStillGoingAsync(tx, w, now).ConfigureAwait(false);
+        await Engine.Lifecycle.RunEnded.AfterAsync(tx, w.Run with { State = runState, Output = output, Error = error }, now).ConfigureAwait(false);
+    }
+
+    private static async ValueTask CancelStepsStillGoingAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)
+    {
+        // Taken from a copy: cancelling a queued step ends its run, which calls back here and saves its row.
+        foreach (var id in w.Stored.Steps.Where(s => s.State == StepStates.Started).Select(s => s.RunId!.Value).ToList())
+        {
+            await Engine.Lifecycle.RunControl.CancelAsync(tx, id, now, $"workflow run {w.Run.Id} ended").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A workflow being moved: its run, its definition, and its rows as this transaction has changed them.</summary>
+    private sealed class Moving(RunRecord run, WorkflowExecutorSpec spec, StoredWorkflow stored)
+    {
+        private string? _context;
+
+        public RunRecord Run => run;
+        public WorkflowExecutorSpec Spec => spec;
+        public StoredWorkflow Stored { get; private set; } = stored;
+
+        public WorkflowStepRow Row(string id) => Stored.Steps.First(s => s.StepId == id);
+
+        public WorkflowStep Step(string id) => spec.Steps.First(s => s.Id == id);
+
+        /// <summary>The template context as the steps stand now (built again only after a step changed).</summary>
+        public string Context() => _context ??= WorkflowContext.Build(run.Payload, Stored.Steps);
+
+        public async ValueTask SaveAsync(IDriverTransaction tx, WorkflowStepRow row)
+        {
+            await tx.SaveWorkflowStepsAsync(run.Id, [row]).ConfigureAwait(false);
+            Stored = Stored with { Steps = Stored.Steps.Select(s => s.StepId == row.StepId ? row : s).ToList() };
+            _context = null;
+        }
+
+        public async ValueTask InsertAsync(IDriverTransaction tx, IReadOnlyList<WorkflowStepRow> rows)
+        {
+            await tx.InsertWorkflowStepsAsync(run.Id, rows).ConfigureAwait(false);
+            Stored = Stored with { Steps = [.. Stored.Steps, .. rows] };
+        }
+
+        public void SetState(string state, string? error) => Stored = Stored with { Workflow = Stored.Workflow with { State = state, Error = error } };
+    }
+}

@@ -1,0 +1,80 @@
+using Kairos.Model;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Storage.Postgres;
+
+/// <summary>Workflow state's primitives (the rules are in src/Kairos.Core/Workflows).</summary>
+internal sealed partial class PostgresStore
+{
+    public Task<StoredWorkflow?> GetWorkflowAsync(long runId, CancellationToken cancellationToken) =>
+        Read(scope => ReadWorkflow(scope, runId, forUpdate: false), cancellationToken);
+
+    private static async Task<StoredWorkflow?> ReadWorkflow(PgScope scope, long runId, bool forUpdate)
+    {
+        var rows = await scope.Query($"SELECT {PostgresRows.WorkflowColumns} FROM workflow_runs WHERE run_id = @id{(forUpdate ? " FOR UPDATE" : "")}",
+            PostgresRows.Workflow, ("id", runId)).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+        var steps = await scope.Query($"SELECT {PostgresRows.WorkflowStepColumns} FROM workflow_steps WHERE run_id = @id ORDER BY ordinal",
+            PostgresRows.WorkflowStep, ("id", runId)).ConfigureAwait(false);
+        return new StoredWorkflow(rows[0], steps);
+    }
+
+    private sealed partial class Transaction
+    {
+        public async ValueTask<bool> FinishWaitingRunAsync(long runId, RunState state, string? output, string? error, DateTimeOffset at) =>
+            await scope.Execute(
+                "UPDATE runs SET state = @state, output = @output::text, error = @error::text, finished_at = @at WHERE id = @id AND state = 'waiting'",
+                ("state", state.ToWire()), ("output", output), ("error", error), ("at", Ms(at)), ("id", runId)).ConfigureAwait(false) == 1;
+
+        public async ValueTask InsertWorkflowAsync(WorkflowRow workflow) =>
+            await scope.Execute(
+                $"INSERT INTO workflow_runs ({PostgresRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error::text, @created, @finished::bigint)",
+                ("run", workflow.RunId), ("job", workflow.JobName), ("state", workflow.State), ("definition", workflow.Definition),
+                ("error", workflow.Error), ("created", Ms(workflow.CreatedAt)), ("finished", Ms(workflow.FinishedAt))).ConfigureAwait(false);
+
+        public async ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
+        {
+            foreach (var step in steps)
+            {
+                await scope.Execute(
+                    $"""
+                    INSERT INTO workflow_steps (run_id, {PostgresRows.WorkflowStepColumns})
+                    VALUES (@run, @step, @ordinal, @state, @stepRun::bigint, @output::text, @error::text, @started::bigint, @finished::bigint,
+                        @seq::integer, @compensation::bigint, @compensationState::text)
+                    """,
+                    StepParameters(runId, step)).ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId) => await ReadWorkflow(scope, runId, forUpdate: true).ConfigureAwait(false);
+
+        public async ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt) =>
+            await scope.Execute("UPDATE workflow_runs SET state = @state, error = @error::text, finished_at = @finished::bigint WHERE run_id = @id",
+                ("state", state), ("error", error), ("finished", Ms(finishedAt)), ("id", runId)).ConfigureAwait(false);
+
+        public async ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
+        {
+            foreach (var step in steps)
+            {
+                await scope.Execute(
+                    """
+                    UPDATE workflow_steps SET state = @state, step_run_id = @stepRun::bigint, output = @output::text, error = @error::text,
+                        started_at = @started::bigint, finished_at = @finished::bigint, ended_seq = @seq::integer,
+                        compensation_run_id = @compensation::bigint, compensation_state = @compensationState::text
+                    WHERE run_id = @run AND step_id = @step
+                    """,
+                    StepParameters(runId, step)).ConfigureAwait(false);
+            }
+        }
+
+        private static (string, object?)[] StepParameters(long runId, WorkflowStepRow step) =>
+        [
+            ("run", runId), ("step", step.StepId), ("ordinal", step.Ordinal), ("state", step.State), ("stepRun", step.RunId),
+            ("output", step.Output), ("error", step.Error), ("started", Ms(step.StartedAt)), ("finished", Ms(step.FinishedAt)),
+            ("seq", step.EndedSeq), ("compensation", step.CompensationRunId), ("compensationState", step.CompensationState),
+        ];
+    }
+}

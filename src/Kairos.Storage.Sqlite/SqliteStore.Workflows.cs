@@ -1,0 +1,95 @@
+using Kairos.Model;
+using Kairos.Storage.Drivers;
+
+namespace Kairos.Storage.Sqlite;
+
+/// <summary>Workflow state's primitives (the rules are in src/Kairos.Core/Workflows).</summary>
+internal sealed partial class SqliteStore
+{
+    public Task<StoredWorkflow?> GetWorkflowAsync(long runId, CancellationToken cancellationToken) =>
+        Read(connection =>
+        {
+            using var workflow = connection.CreateCommand();
+            workflow.CommandText = $"SELECT {SqliteRows.WorkflowColumns} FROM workflow_runs WHERE run_id = @id";
+            workflow.Parameters.AddWithValue("@id", runId);
+            if (SqliteRows.ReadAll(workflow, r => SqliteRows.Workflow(new ReaderRow(r))).FirstOrDefault() is not { } row)
+            {
+                return null;
+            }
+            using var steps = connection.CreateCommand();
+            steps.CommandText = $"SELECT {SqliteRows.WorkflowStepColumns} FROM workflow_steps WHERE run_id = @id ORDER BY ordinal";
+            steps.Parameters.AddWithValue("@id", runId);
+            return new StoredWorkflow(row, SqliteRows.ReadAll(steps, r => SqliteRows.WorkflowStep(new ReaderRow(r))));
+        }, cancellationToken);
+
+    private sealed partial class Transaction
+    {
+        public ValueTask<bool> FinishWaitingRunAsync(long runId, RunState state, string? output, string? error, DateTimeOffset at) =>
+            ValueTask.FromResult(scope.Execute(
+                "UPDATE runs SET state = @state, output = @output, error = @error, finished_at = @at WHERE id = @id AND state = 'waiting'",
+                ("@state", state.ToWire()), ("@output", output), ("@error", error), ("@at", Ms(at)), ("@id", runId)) == 1);
+
+        public ValueTask InsertWorkflowAsync(WorkflowRow workflow)
+        {
+            scope.Execute(
+                $"INSERT INTO workflow_runs ({SqliteRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error, @created, @finished)",
+                ("@run", workflow.RunId), ("@job", workflow.JobName), ("@state", workflow.State), ("@definition", workflow.Definition),
+                ("@error", workflow.Error), ("@created", Ms(workflow.CreatedAt)), ("@finished", Ms(workflow.FinishedAt)));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
+        {
+            foreach (var step in steps)
+            {
+                scope.Execute(
+                    $"""
+                    INSERT INTO workflow_steps (run_id, {SqliteRows.WorkflowStepColumns})
+                    VALUES (@run, @step, @ordinal, @state, @stepRun, @output, @error, @started, @finished, @seq, @compensation, @compensationState)
+                    """,
+                    StepParameters(runId, step));
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId)
+        {
+            // One writer: the rows are the transaction's until it ends.
+            if (scope.Query($"SELECT {SqliteRows.WorkflowColumns} FROM workflow_runs WHERE run_id = @id", SqliteRows.Workflow, ("@id", runId)).FirstOrDefault() is not { } row)
+            {
+                return ValueTask.FromResult<StoredWorkflow?>(null);
+            }
+            var steps = scope.Query($"SELECT {SqliteRows.WorkflowStepColumns} FROM workflow_steps WHERE run_id = @id ORDER BY ordinal", SqliteRows.WorkflowStep, ("@id", runId));
+            return ValueTask.FromResult<StoredWorkflow?>(new StoredWorkflow(row, steps));
+        }
+
+        public ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt)
+        {
+            scope.Execute("UPDATE workflow_runs SET state = @state, error = @error, finished_at = @finished WHERE run_id = @id",
+                ("@state", state), ("@error", error), ("@finished", Ms(finishedAt)), ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
+        {
+            foreach (var step in steps)
+            {
+                scope.Execute(
+                    """
+                    UPDATE workflow_steps SET state = @state, step_run_id = @stepRun, output = @output, error = @error, started_at = @started,
+                        finished_at = @finished, ended_seq = @seq, compensation_run_id = @compensation, compensation_state = @compensationState
+                    WHERE run_id = @run AND step_id = @step
+                    """,
+                    StepParameters(runId, step));
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        private static (string, object?)[] StepParameters(long runId, WorkflowStepRow step) =>
+        [
+            ("@run", runId), ("@step", step.StepId), ("@ordinal", step.Ordinal), ("@state", step.State), ("@stepRun", step.RunId),
+            ("@output", step.Output), ("@error", step.Error), ("@started", Ms(step.StartedAt)), ("@finished", Ms(step.FinishedAt)),
+            ("@seq", step.EndedSeq), ("@compensation", step.CompensationRunId), ("@compensationState", step.CompensationState),
+        ];
+    }
+}

@@ -1,0 +1,66 @@
+using Kairos.Model;
+using Kairos.Storage;
+using Kairos.Tests.Support;
+using Kairos.Workflows;
+
+namespace Kairos.Tests.Storage;
+
+/// <summary>Workflow state on every driver: a workflow's run waits, its steps start when their needs end, and its run ends with them.</summary>
+public abstract partial class StoreConformanceTests
+{
+    [StoreFact]
+    public async Task A_workflow_run_waits_starts_its_ready_steps_and_ends_when_the_last_step_ends()
+    {
+        var spec = new WorkflowExecutorSpec(
+        [
+            new WorkflowStep("a") { Run = new HandlerExecutorSpec("ok"), Input = """{"n": 1}""" },
+            new WorkflowStep("b") { Run = new HandlerExecutorSpec("ok"), Input = """{"n": 2}""" },
+            new WorkflowStep("join") { Run = new HandlerExecutorSpec("ok"), Needs = ["a", "b"], Input = """{"sum": ["{{steps.a.output.n}}", "{{steps.b.output.n}}"]}""" },
+        ]);
+        await SaveAsync("flow", j => j with { Executor = spec, Queue = "work" });
+        var started = await EnqueueAsync("flow", change: r => r with { Payload = """{"order": 7}""" });
+        var workflowRun = Assert.Single(await ClaimAsync(10));
+        Assert.True(await Store.CompleteAsync(new RunCompletion(workflowRun.Id, "node-a", RunOutcome.Waiting, T0) { Run = workflowRun, Workflow = spec }, CancellationToken.None));
+
+        Assert.Equal(RunState.Waiting, (await Store.GetRunAsync(started.RunId, CancellationToken.None))!.State);
+        Assert.Null((await Store.GetRunAsync(started.RunId, CancellationToken.None))!.FinishedAt);
+        var steps = await ClaimAsync(10);
+        Assert.Equal(["""{"n": 1}""", """{"n": 2}"""], steps.Select(s => s.Payload).Order());
+        Assert.All(steps, s => Assert.Equal((WorkflowStepJob.Name, "work", TriggerSources.Workflow, (long?)started.RunId), (s.JobName, s.Queue, s.Source, s.ParentRunId)));
+        Assert.Empty(await ClaimAsync(10)); // The workflow's own run is never claimed again.
+
+        foreach (var step in steps)
+        {
+            Assert.True(await Store.CompleteAsync(new RunCompletion(step.Id, "node-a", RunOutcome.Succeeded, T0) { Output = step.Payload, WorkflowRunId = started.RunId }, CancellationToken.None));
+        }
+        var join = Assert.Single(await ClaimAsync(10));
+        Assert.Equal("""{"sum": [1, 2]}""", join.Payload);
+        Assert.True(await Store.CompleteAsync(new RunCompletion(join.Id, "node-a", RunOutcome.Succeeded, T0) { Output = """{"done": true}""", WorkflowRunId = started.RunId }, CancellationToken.None));
+
+        var ended = (await Store.GetRunAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal(RunState.Succeeded, ended.State);
+        Assert.Contains("\"join\":{\"done\":true}", ended.Output);
+        var stored = (await Store.GetWorkflowAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal(WorkflowStates.Succeeded, stored.Workflow.State);
+        Assert.Equal(["a", "b", "join"], stored.Steps.Select(s => s.StepId));
+        Assert.Equal(3, stored.Steps.Single(s => s.StepId == "join").EndedSeq);
+        Assert.Contains("run.succeeded", await JournalKindsAsync(started.RunId));
+    }
+
+    [StoreFact]
+    public async Task Cancelling_a_waiting_workflow_run_cancels_its_queued_steps()
+    {
+        var spec = new WorkflowExecutorSpec([new WorkflowStep("later") { Sleep = TimeSpan.FromDays(1) }]);
+        await SaveAsync("flow", j => j with { Executor = spec });
+        var started = await EnqueueAsync("flow");
+        var workflowRun = Assert.Single(await ClaimAsync(10));
+        await Store.CompleteAsync(new RunCompletion(workflowRun.Id, "node-a", RunOutcome.Waiting, T0) { Run = workflowRun, Workflow = spec }, CancellationToken.None);
+
+        Assert.Equal(CancelResult.Cancelled, await Store.CancelRunAsync(started.RunId, T0, CancellationToken.None));
+
+        var stored = (await Store.GetWorkflowAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal((WorkflowStates.Cancelled, StepStates.Cancelled), (stored.Workflow.State, stored.Steps[0].State));
+        Assert.Equal(RunState.Cancelled, (await Store.GetRunAsync(stored.Steps[0].RunId!.Value, CancellationToken.None))!.State);
+        Assert.Equal(RunState.Cancelled, (await Store.GetRunAsync(started.RunId, CancellationToken.None))!.State);
+    }
+}
