@@ -20,7 +20,7 @@ internal static class JobPages
 {
     public const int PageSize = 50;
     public const int RecentRuns = 20;
-    private static readonly string[] Kinds = [ExecutorKinds.Handler, ExecutorKinds.Command, ExecutorKinds.Http];
+    private static readonly string[] Kinds = [ExecutorKinds.Handler, ExecutorKinds.Command, ExecutorKinds.Http, ExecutorKinds.Workflow];
 
     public static void Map(IEndpointRouteBuilder app)
     {

@@ -133,7 +133,7 @@ public sealed class DashboardHttpTests : IAsyncLifetime
     [InlineData("/runs?state=sideways", "state &#x27;sideways&#x27; is not one of")]
     [InlineData("/runs?before=-3", "before &#x27;-3&#x27; is not a run id")]
     [InlineData("/jobs?paused=perhaps", "paused &#x27;perhaps&#x27; is not one of any, yes, no")]
-    [InlineData("/jobs?kind=shell", "kind &#x27;shell&#x27; is not one of any, handler, command, http")]
+    [InlineData("/jobs?kind=shell", "kind &#x27;shell&#x27; is not one of any, handler, command, http, workflow")]
     public async Task A_query_value_that_does_not_parse_gets_a_400_page_naming_it(string path, string message)
     {
         using var browser = await SignedInAsync(_readKey);
