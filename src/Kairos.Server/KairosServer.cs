@@ -27,7 +27,7 @@ internal sealed record ServeOptions
     public const string DefaultUrl = "http://127.0.0.1:8270";
 }
 
-/// <summary>Builds the Kairos server: the engine plus the REST API and health endpoint, which reach it only through <see cref="IKairosClient"/>.</summary>
+/// <summary>Builds the Kairos server: the engine plus the REST API, the dashboard and the health endpoint, which reach it only through <see cref="IKairosClient"/>.</summary>
 internal static class KairosServer
 {
     public static WebApplication Build(ServeOptions serve, Action<IKairosBuilder>? configureKairos = null)
@@ -71,6 +71,7 @@ internal static class KairosServer
         Observability.ReadinessEndpoint.Add(builder.Services);
         Observability.OtlpExport.Add(builder, file?.Telemetry ?? new Configuration.TelemetrySettings());
         ApiDocument.Add(builder.Services);
+        Dashboard.WebDashboard.AddServices(builder.Services);
 
         // A query or route value that does not bind (limit=abc) throws, so ProblemResponses answers it with a problem body.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -83,6 +84,7 @@ internal static class KairosServer
         app.UseMiddleware<CrossOriginGuard>();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthentication>();
+        Dashboard.WebDashboard.UseAccess(app);
         MapEndpoints(app);
         return app;
     }
@@ -116,6 +118,7 @@ internal static class KairosServer
     public static void MapEndpoints(WebApplication app)
     {
         Webhooks.WebhookEndpoint.Map(app);
+        Dashboard.WebDashboard.Map(app);
         // Every /api endpoint may answer these problems (bad input, no key, a key below its scope, not found).
         var api = app.MapGroup("/api")
             .ProducesProblem(StatusCodes.Status400BadRequest)

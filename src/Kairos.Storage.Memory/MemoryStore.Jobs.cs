@@ -15,6 +15,9 @@ internal sealed partial class MemoryStore
     public Task<IReadOnlyList<StoredJob>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<StoredJob>>(state => state.Jobs
             .Where(j => (query.After is null || string.CompareOrdinal(j.Key, query.After) > 0) && Kairos.Access.Namespaces.Contains(query.Namespace, j.Key))
+            .Where(j => (query.NameContains is null || j.Key.Contains(query.NameContains, StringComparison.OrdinalIgnoreCase))
+                && (query.Paused is null || j.Value.Settings.Paused == query.Paused) && (query.ExecutorKind is null || j.Value.Settings.ExecutorKind == query.ExecutorKind)
+                && (query.LastRunState is null || state.Runs.Values.LastOrDefault(r => r.Run.JobName == j.Key)?.Run.State == query.LastRunState))
             .OrderBy(j => j.Key, StringComparer.Ordinal)
             .Take(Math.Clamp(query.Limit, 1, 10_000))
             .Select(j => ReadJob(j.Value))

@@ -19,8 +19,11 @@ internal sealed partial class PostgresStore
         Read<IReadOnlyList<StoredJob>>(async scope => await scope.Query($"""
             SELECT definition, paused, version, updated_at FROM jobs
             WHERE (@after::text IS NULL OR name COLLATE "C" > @after::text) AND {InNamespace("name")}
+              AND (@contains::text IS NULL OR strpos(lower(name), lower(@contains::text)) > 0)
+              AND (@paused::boolean IS NULL OR paused = @paused::boolean) AND (@kind::text IS NULL OR executor_kind = @kind::text)
+              AND (@lastState::text IS NULL OR (SELECT r.state FROM runs r WHERE r.job_name = jobs.name ORDER BY r.id DESC LIMIT 1) = @lastState::text)
             ORDER BY name COLLATE "C" LIMIT @limit
-            """, ReadJob, ("after", query.After), ("ns", Kairos.Access.Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))),
+            """, ReadJob, ("after", query.After), ("contains", query.NameContains), ("paused", query.Paused), ("kind", query.ExecutorKind), ("lastState", query.LastRunState?.ToWire()), ("ns", Kairos.Access.Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))),
             cancellationToken);
 
     private static StoredJob ReadJob(NpgsqlDataReader r)

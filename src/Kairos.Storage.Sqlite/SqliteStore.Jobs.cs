@@ -31,9 +31,16 @@ internal sealed partial class SqliteStore
             command.CommandText = $"""
                 SELECT definition, paused, version, updated_at FROM jobs
                 WHERE (@after IS NULL OR name > @after) AND {InNamespace("name")}
+                  AND (@contains IS NULL OR instr(lower(name), lower(@contains)) > 0)
+                  AND (@paused IS NULL OR paused = @paused) AND (@kind IS NULL OR executor_kind = @kind)
+                  AND (@lastState IS NULL OR (SELECT r.state FROM runs r WHERE r.job_name = jobs.name ORDER BY r.id DESC LIMIT 1) = @lastState)
                 ORDER BY name LIMIT @limit
                 """;
             command.Parameters.AddWithValue("@after", (object?)query.After ?? DBNull.Value);
+            command.Parameters.AddWithValue("@contains", (object?)query.NameContains ?? DBNull.Value);
+            command.Parameters.AddWithValue("@paused", query.Paused is { } paused ? (paused ? 1 : 0) : DBNull.Value);
+            command.Parameters.AddWithValue("@kind", (object?)query.ExecutorKind ?? DBNull.Value);
+            command.Parameters.AddWithValue("@lastState", (object?)query.LastRunState?.ToWire() ?? DBNull.Value);
             command.Parameters.AddWithValue("@ns", (object?)Kairos.Access.Namespaces.Prefix(query.Namespace) ?? DBNull.Value);
             command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
             return SqliteRows.ReadAll(command, ReadJob);

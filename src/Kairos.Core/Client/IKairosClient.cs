@@ -248,6 +248,12 @@ public interface IKairosClient
     /// <summary>Runs by state, jobs, triggers and journal size, over the whole database.</summary>
     Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs finished per minute by outcome over the last <paramref name="window"/> (1 minute to 1 day),
+    /// queued runs by queue and running runs now, in this client's namespace; see <see cref="RunActivity"/> for what it counts.
+    /// </summary>
+    Task<RunActivity> GetRunActivityAsync(TimeSpan window, CancellationToken cancellationToken = default);
+
     /// <summary>This node now, read without the database.</summary>
     NodeStatus ThisNode { get; }
 

@@ -133,6 +133,18 @@ public sealed record JobQuery
 
     public int Limit { get; init; } = 100;
 
+    /// <summary>Only jobs whose name contains this text, ignoring ASCII case; null: every name.</summary>
+    public string? NameContains { get; init; }
+
+    /// <summary>Only paused jobs (true) or only active ones (false); null: both.</summary>
+    public bool? Paused { get; init; }
+
+    /// <summary>Only jobs whose executor is of this kind (<c>handler</c>, <c>command</c>, <c>http</c>, <c>workflow</c>); null: every kind.</summary>
+    public string? ExecutorKind { get; init; }
+
+    /// <summary>Only jobs whose newest run is in this state (a job that never ran has none); null: every job.</summary>
+    public RunState? LastRunState { get; init; }
+
     /// <summary>Only jobs of this namespace (set by the client; null: every namespace).</summary>
     internal string? Namespace { get; init; }
 }

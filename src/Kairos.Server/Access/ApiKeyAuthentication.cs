@@ -1,4 +1,3 @@
-using System.Net;
 using Kairos;
 using Kairos.Access;
 using Kairos.Client;
@@ -92,19 +91,9 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IKairosClient k
             {
                 return (null, "the Authorization header must be 'Bearer KEY'");
             }
-            var key = await kairos.AuthenticateAsync(header["Bearer ".Length..].Trim(), context.RequestAborted);
-            return key is null
-                ? (null, "the API key is unknown, revoked or expired")
-                : (new KairosCaller(key.Name, key.Scope, access.AllowCommandJobs, key.Namespaces), null);
+            var key = await ApiKeyCallers.FromKeyAsync(kairos, access, header["Bearer ".Length..].Trim(), context.RequestAborted);
+            return key is null ? (null, "the API key is unknown, revoked or expired") : (key, null);
         }
-        if ((await kairos.ListApiKeysAsync(context.RequestAborted)).Count > 0)
-        {
-            return (null, "this server requires an API key: send 'Authorization: Bearer KEY' (the CLI takes --api-key or KAIROS_API_KEY)");
-        }
-        if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
-        {
-            return (null, "no API key exists yet, so only requests from this machine are served; create one with `kairos keys create`");
-        }
-        return (new KairosCaller("local", KairosScope.Admin, access.AllowCommandJobs), null);
+        return await ApiKeyCallers.WithoutKeyAsync(kairos, access, context);
     }
 }

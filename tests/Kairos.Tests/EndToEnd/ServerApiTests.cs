@@ -61,6 +61,18 @@ public sealed class ServerApiTests(ApiServerFixture fixture) : IClassFixture<Api
     private HttpClient Http => fixture.Server.Http;
 
     [Fact]
+    public async Task The_dashboard_and_its_stylesheet_are_served_from_the_assembly_in_the_servers_own_directory()
+    {
+        // The process runs in its config's temp directory, far from the source tree: the assets travel inside the assembly.
+        var overview = await Http.GetStringAsync("/");
+        using var stylesheet = await Http.GetAsync("/assets/dashboard.css");
+
+        Assert.Contains("Runs per minute, last hour", overview); // No key exists: this machine is the local admin, as over the API.
+        Assert.Equal((HttpStatusCode.OK, "text/css"), (stylesheet.StatusCode, stylesheet.Content.Headers.ContentType?.MediaType));
+        Assert.Contains("prefers-color-scheme: dark", await stylesheet.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Jobs_list_shows_every_configured_job_and_the_next_fire_time_of_its_trigger()
     {
         var jobs = (await Server.GetJsonAsync("api/jobs")).AsArray();

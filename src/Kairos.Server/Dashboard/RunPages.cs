@@ -1,0 +1,94 @@
+using Kairos.Access;
+using Kairos.Client;
+using Kairos.Model;
+using Kairos.Server.Access;
+using Kairos.Server.Dashboard.Pages;
+using Kairos.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kairos.Server.Dashboard;
+
+/// <summary>The runs list (<c>/runs</c>: by job and state, newest first, paged by id) and a run's page (<c>/runs/{id}</c>).</summary>
+internal static class RunPages
+{
+    public const int PageSize = 50;
+    private const int MaxChildren = 100;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/runs", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        {
+            var request = context.Request;
+            var filter = new RunsFilter(DashboardQuery.Text(request, "job", 400), DashboardQuery.State(request, "state"), DashboardQuery.Id(request, "before"));
+            var notice = Notice(request);
+            var page = await kairos.ListRunsAsync(new RunQuery { JobName = filter.Job, State = filter.State, BeforeId = filter.Before, Limit = PageSize + 1 }, ct);
+            var runs = page.Take(PageSize).ToList();
+            return DashboardResults.Page<RunsPage>(context, new RunsModel(filter, runs, page.Count > PageSize ? runs[^1].Id : null, notice));
+        }).ForScope(KairosScope.Read);
+
+        app.MapGet("/runs/{id}", async (string id, HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        {
+            if (!long.TryParse(id, out var runId) || await kairos.GetRunAsync(runId, ct) is not { } run)
+            {
+                return DashboardResults.NotFound(context, $"There is no run {id}.");
+            }
+            var journal = await kairos.GetRunJournalAsync(runId, ct);
+            var log = await kairos.GetRunLogAsync(runId, ct);
+            var children = await kairos.ListRunsAsync(new RunQuery { ParentRunId = runId, Limit = MaxChildren }, ct);
+            return DashboardResults.Page<RunPage>(context, new RunModel(run, journal, log, children));
+        }).ForScope(KairosScope.Read);
+    }
+
+    /// <summary>What a bulk action did, as the redirect after it says (<c>?cancelled=3&amp;refused=1</c>); counts only, never text from the address.</summary>
+    private static string? Notice(HttpRequest request)
+    {
+        int Count(string name) => int.TryParse(request.Query[name].FirstOrDefault(), out var n) && n is >= 0 and <= 10_000 ? n : 0;
+        var (cancelled, retried, refused) = (Count("cancelled"), Count("retried"), Count("refused"));
+        var parts = new List<string>();
+        if (request.Query.ContainsKey("cancelled"))
+        {
+            parts.Add($"Cancelled {Runs(cancelled)}.");
+        }
+        if (request.Query.ContainsKey("retried"))
+        {
+            parts.Add($"Queued {Runs(retried)} again.");
+        }
+        if (refused > 0)
+        {
+            parts.Add($"{Runs(refused)} could not be: already finished, or not finished yet for a retry.");
+        }
+        return parts.Count > 0 ? string.Join(" ", parts) : null;
+    }
+
+    private static string Runs(int n) => n == 1 ? "1 run" : $"{n} runs";
+}
+
+/// <summary>What the runs list was asked for: a job, a state, and the page before a run id.</summary>
+public sealed record RunsFilter(string? Job, RunState? State, long? Before)
+{
+    public string Link(long? before)
+    {
+        var query = new List<string>();
+        if (Job is not null)
+        {
+            query.Add("job=" + Uri.EscapeDataString(Job));
+        }
+        if (State is { } state)
+        {
+            query.Add("state=" + state.ToWire());
+        }
+        if (before is { } id)
+        {
+            query.Add("before=" + id);
+        }
+        return "/runs" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
+    }
+}
+
+public sealed record RunsModel(RunsFilter Filter, IReadOnlyList<RunRecord> Runs, long? NextBefore, string? Notice);
+
+/// <summary>A run's page: the run, its journal (the timeline), its log and the runs it started.</summary>
+public sealed record RunModel(RunRecord Run, IReadOnlyList<JournalEntry> Journal, IReadOnlyList<RunLogLine> Log, IReadOnlyList<RunRecord> Children);

@@ -1,0 +1,96 @@
+using Kairos.Access;
+using Kairos.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Kairos.Tests.Server.Dashboard;
+
+/// <summary>
+/// One real server (Kestrel on loopback, a SQLite file) and one headless Debian Chromium driven by
+/// Playwright, shared by a test class; each test opens its own browser context (its own cookies).
+/// Playwright's own browsers are never downloaded: the tests use the system's Chromium, and are
+/// skipped without it (<see cref="ChromiumFactAttribute"/>). The <c>flaky</c> handler fails until
+/// <see cref="Fixed"/> is set, for the retry test.
+/// </summary>
+public sealed class DashboardBrowser : IAsyncLifetime
+{
+    private static readonly string[] ChromiumArgs =
+        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    internal InProcessServer Server { get; private set; } = null!;
+    public string AdminKey { get; private set; } = null!;
+    public string ReadKey { get; private set; } = null!;
+    public volatile bool Fixed;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumFactAttribute.ExecutablePath))
+        {
+            return; // Every test of the class reports itself skipped.
+        }
+        Server = await InProcessServer.StartAsync("""
+            jobs:
+              weekday-report:
+                handler: noop
+                triggers:
+                  - cron: "0 9 * * MON-FRI"
+                    timeZone: Europe/Paris
+              nap:
+                handler: sleep
+              later:
+                handler: noop
+              flaky:
+                handler: flaky
+                retry: { maxAttempts: 1 }
+            """, k => k.AddHandler("flaky", _ => Fixed
+                ? Task.FromResult<System.Text.Json.Nodes.JsonNode?>(new System.Text.Json.Nodes.JsonObject { ["fixed"] = true })
+                : throw new InvalidOperationException("the flaky service is down")));
+        AdminKey = (await Server.Client.CreateApiKeyAsync("ops", KairosScope.Admin)).Token;
+        ReadKey = (await Server.Client.CreateApiKeyAsync("viewer", KairosScope.Read)).Token;
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumFactAttribute.ExecutablePath, Args = ChromiumArgs, Headless = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+    }
+
+    /// <summary>A page of a fresh context, not signed in.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1100)
+    {
+        var context = await _browser!.NewContextAsync(new() { BaseURL = Server.Url, ViewportSize = new() { Width = width, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    /// <summary>A page signed in with <paramref name="key"/> through the sign-in form, on the overview.</summary>
+    public async Task<IPage> SignedInAsync(string key, int width = 1100)
+    {
+        var page = await NewPageAsync(width);
+        await page.GotoAsync("/signin");
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
+        return page;
+    }
+
+    /// <summary>Saves what the page shows now as <c>.artifacts/screenshots/NAME.png</c>, a test artifact.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var directory = RepositoryRoot.File(".artifacts", "screenshots");
+        Directory.CreateDirectory(directory);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+    }
+}
