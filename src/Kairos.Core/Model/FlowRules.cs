@@ -83,6 +83,20 @@ internal static partial class FlowRules
         ValidateCancelOn(flow.CancelOn, errors);
     }
 
+    /// <summary>
+    /// Null, or why <paramref name="flow"/> cannot go with the triggers: a cron or interval trigger whose
+    /// overlap makes runs wait for the one before them (buffer-one, buffer-all, cancel-other,
+    /// terminate-other) decides when they start, and so do debounce, batch and throttle.
+    /// </summary>
+    public static string? WithOverlap(FlowControl? flow, IEnumerable<TriggerSpec> triggers)
+    {
+        var timing = flow is null ? null : flow.Debounce is not null ? "debounce" : flow.Batch is not null ? "batch" : flow.Throttle is not null ? "throttle" : null;
+        var waits = triggers.FirstOrDefault(t => Engine.Scheduling.TriggerOverlaps.MayWait(t.Overlap))?.Overlap;
+        return timing is null || waits is null
+            ? null
+            : $"flow.{timing}: cannot go with a trigger whose overlap ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(waits.Value.ToString())}) makes runs wait for the one before them: both decide when a run starts; use overlap skip or allow-all, or leave {timing} out";
+    }
+
     /// <summary>A cancelOn match path: where in the event the value is read (<c>data</c>, <c>data.orderId</c>); null when valid.</summary>
     public static string? EventPath(string path) =>
         EventDataPath().IsMatch(path) ? null : $"{InputText.Quote(path)} is not a path into the event's data: write data or data.a.b";
