@@ -150,7 +150,7 @@ public sealed class BadInputTests : IDisposable
         var result = await Cli.RunAsync("validate", example);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains($"{example}: valid (7 job(s), 6 trigger(s), 1 webhook(s), 1 subscription(s))", result.Stdout);
+        Assert.Contains($"{example}: valid (8 job(s), 6 trigger(s), 1 webhook(s), 1 subscription(s))", result.Stdout);
         Assert.Equal("", result.Stderr);
     }
 
