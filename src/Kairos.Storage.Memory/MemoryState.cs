@@ -65,7 +65,11 @@ internal sealed record MemoryState
 }
 
 /// <summary>A job: its definition as JSON text (as stored by the SQL stores), what its runs take from it, its version.</summary>
-internal sealed record JobRow(string Definition, JobSettings Settings, long Version, DateTimeOffset UpdatedAt);
+internal sealed record JobRow(string Definition, JobSettings Settings, long Version, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The job's cancelOn rules as stored (<see cref="Engine.Flow.CancelOnEvents.Stored"/>); null: none.</summary>
+    public string? CancelOn { get; init; }
+}
 
 /// <summary>A run, and the one column a <see cref="RunRecord"/> does not show.</summary>
 internal sealed record RunRow(RunRecord Run, string? DedupeKey)

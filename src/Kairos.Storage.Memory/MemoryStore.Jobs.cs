@@ -39,7 +39,7 @@ internal sealed partial class MemoryStore
                 Flow = Engine.Flow.FlowKeys.Stored(job),
             };
             var version = (State.Jobs.GetValueOrDefault(job.Name)?.Version ?? 0) + 1;
-            State = State with { Jobs = State.Jobs.SetItem(job.Name, new JobRow(definition, settings, version, Stored(now))) };
+            State = State with { Jobs = State.Jobs.SetItem(job.Name, new JobRow(definition, settings, version, Stored(now)) { CancelOn = Engine.Flow.CancelOnEvents.Stored(job) }) };
             return ValueTask.CompletedTask;
         }
 

@@ -83,6 +83,14 @@ internal sealed partial class MemoryStore
         public ValueTask<IReadOnlyList<long>> ListActiveRunIdsAsync(string jobName) =>
             ValueTask.FromResult<IReadOnlyList<long>>(State.Runs.Values.Where(r => r.Active && r.Run.JobName == jobName).Select(r => r.Run.Id).Order().ToList());
 
+        public ValueTask<IReadOnlyList<ActiveRun>> ListActiveRunsAsync(string jobName) =>
+            ValueTask.FromResult<IReadOnlyList<ActiveRun>>(State.Runs.Values.Where(r => r.Active && r.Run.JobName == jobName)
+                .Select(r => new ActiveRun(r.Run.Id, r.Run.CreatedAt, r.Run.Payload)).OrderBy(r => r.Id).ToList());
+
+        public ValueTask<IReadOnlyList<CancelRules>> ListCancelRulesAsync() =>
+            ValueTask.FromResult<IReadOnlyList<CancelRules>>(State.Jobs.Where(j => j.Value.CancelOn is not null)
+                .Select(j => new CancelRules(j.Key, j.Value.CancelOn!)).ToList());
+
         public ValueTask<bool> DeleteJobAsync(string jobName)
         {
             if (!State.Jobs.ContainsKey(jobName))

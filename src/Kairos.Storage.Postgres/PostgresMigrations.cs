@@ -277,6 +277,12 @@ internal static class PostgresMigrations
             PRIMARY KEY (run_id, step_id)
         );
         """,
+
+        // 12: a job's flow.cancelOn rules (as SQLite's migration 14).
+        """
+        ALTER TABLE jobs ADD COLUMN cancel_on text;
+        CREATE INDEX ix_jobs_cancel_on ON jobs (name) WHERE cancel_on IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

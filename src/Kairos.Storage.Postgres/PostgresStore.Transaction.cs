@@ -52,18 +52,18 @@ internal sealed partial class PostgresStore
         {
             await scope.Execute(
                 """
-                INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at, flow)
-                VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances::bigint, @skip, @paused, 1, @now, @flow::text)
+                INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at, flow, cancel_on)
+                VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances::bigint, @skip, @paused, 1, @now, @flow::text, @cancelOn::text)
                 ON CONFLICT (name) DO UPDATE SET
                     definition = excluded.definition, queue = excluded.queue, executor_kind = excluded.executor_kind,
                     priority = excluded.priority, max_attempts = excluded.max_attempts, max_instances = excluded.max_instances,
-                    skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused, flow = excluded.flow,
+                    skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused, flow = excluded.flow, cancel_on = excluded.cancel_on,
                     version = jobs.version + 1, updated_at = excluded.updated_at
                 """,
                 ("name", job.Name), ("definition", definition), ("queue", job.Queue), ("kind", job.Executor.Kind),
                 ("priority", (long)job.Priority), ("maxAttempts", (long)job.Retry.MaxAttempts), ("maxInstances", (long?)job.Concurrency.MaxInstances),
                 ("skip", job.Concurrency.OnOverlap == OverlapPolicy.Skip), ("paused", job.Paused), ("now", Ms(now)),
-                ("flow", Engine.Flow.FlowKeys.Stored(job))).ConfigureAwait(false);
+                ("flow", Engine.Flow.FlowKeys.Stored(job)), ("cancelOn", Engine.Flow.CancelOnEvents.Stored(job))).ConfigureAwait(false);
             scope.Announce(StoreChanges.Jobs | StoreChanges.Triggers | StoreChanges.Runs);
         }
 
@@ -117,6 +117,13 @@ internal sealed partial class PostgresStore
         public async ValueTask<IReadOnlyList<long>> ListActiveRunIdsAsync(string jobName) =>
             await scope.Query("SELECT id FROM runs WHERE job_name = @name AND state IN ('queued', 'running') ORDER BY id", r => r.GetInt64(0), ("name", jobName))
                 .ConfigureAwait(false);
+
+        public async ValueTask<IReadOnlyList<ActiveRun>> ListActiveRunsAsync(string jobName) =>
+            await scope.Query("SELECT id, created_at, payload FROM runs WHERE job_name = @name AND state IN ('queued', 'running') ORDER BY id",
+                r => new ActiveRun(r.GetInt64(0), Time(r.GetInt64(1)), r.IsDBNull(2) ? null : r.GetString(2)), ("name", jobName)).ConfigureAwait(false);
+
+        public async ValueTask<IReadOnlyList<CancelRules>> ListCancelRulesAsync() =>
+            await scope.Query("SELECT name, cancel_on FROM jobs WHERE cancel_on IS NOT NULL", r => new CancelRules(r.GetString(0), r.GetString(1))).ConfigureAwait(false);
 
         public async ValueTask<bool> DeleteJobAsync(string jobName)
         {

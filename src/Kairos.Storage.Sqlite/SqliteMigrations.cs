@@ -276,6 +276,13 @@ internal static class SqliteMigrations
             PRIMARY KEY (run_id, step_id)
         );
         """,
+
+        // 14: a job's flow.cancelOn rules (JSON; NULL: none), apart from its other rules since every
+        // publish reads them; the index holds only the jobs that have some.
+        """
+        ALTER TABLE jobs ADD COLUMN cancel_on TEXT;
+        CREATE INDEX ix_jobs_cancel_on ON jobs (name) WHERE cancel_on IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -50,18 +50,18 @@ internal sealed partial class SqliteStore
     private static void UpsertJob(SqliteWriteScope scope, JobDefinition job, string definition, DateTimeOffset now) =>
         scope.Execute(
             """
-            INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at, flow)
-            VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances, @skip, @paused, 1, @now, @flow)
+            INSERT INTO jobs (name, definition, queue, executor_kind, priority, max_attempts, max_instances, skip_on_overlap, paused, version, updated_at, flow, cancel_on)
+            VALUES (@name, @definition, @queue, @kind, @priority, @maxAttempts, @maxInstances, @skip, @paused, 1, @now, @flow, @cancelOn)
             ON CONFLICT (name) DO UPDATE SET
                 definition = excluded.definition, queue = excluded.queue, executor_kind = excluded.executor_kind,
                 priority = excluded.priority, max_attempts = excluded.max_attempts, max_instances = excluded.max_instances,
-                skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused, flow = excluded.flow,
+                skip_on_overlap = excluded.skip_on_overlap, paused = excluded.paused, flow = excluded.flow, cancel_on = excluded.cancel_on,
                 version = jobs.version + 1, updated_at = excluded.updated_at
             """,
             ("@name", job.Name), ("@definition", definition), ("@queue", job.Queue), ("@kind", job.Executor.Kind),
             ("@priority", job.Priority), ("@maxAttempts", job.Retry.MaxAttempts), ("@maxInstances", job.Concurrency.MaxInstances),
             ("@skip", job.Concurrency.OnOverlap == OverlapPolicy.Skip ? 1 : 0), ("@paused", job.Paused ? 1 : 0), ("@now", Ms(now)),
-            ("@flow", Engine.Flow.FlowKeys.Stored(job)));
+            ("@flow", Engine.Flow.FlowKeys.Stored(job)), ("@cancelOn", Engine.Flow.CancelOnEvents.Stored(job)));
 
     private static void DeleteTrigger(SqliteWriteScope scope, string jobName, string key)
     {

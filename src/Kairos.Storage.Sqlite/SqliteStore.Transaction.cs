@@ -118,6 +118,15 @@ internal sealed partial class SqliteStore
             ValueTask.FromResult<IReadOnlyList<long>>(scope.Query(
                 "SELECT id FROM runs WHERE job_name = @name AND state IN ('queued', 'running') ORDER BY id", r => r.Int64(0), ("@name", jobName)).ToList());
 
+        public ValueTask<IReadOnlyList<ActiveRun>> ListActiveRunsAsync(string jobName) =>
+            ValueTask.FromResult<IReadOnlyList<ActiveRun>>(scope.Query(
+                "SELECT id, created_at, payload FROM runs WHERE job_name = @name AND state IN ('queued', 'running') ORDER BY id",
+                r => new ActiveRun(r.Int64(0), Time(r.Int64(1)), r.IsNull(2) ? null : r.Text(2)), ("@name", jobName)).ToList());
+
+        public ValueTask<IReadOnlyList<CancelRules>> ListCancelRulesAsync() =>
+            ValueTask.FromResult<IReadOnlyList<CancelRules>>(scope.Query(
+                "SELECT name, cancel_on FROM jobs INDEXED BY ix_jobs_cancel_on WHERE cancel_on IS NOT NULL", r => new CancelRules(r.Text(0), r.Text(1))).ToList());
+
         public ValueTask<bool> DeleteJobAsync(string jobName) =>
             ValueTask.FromResult(scope.Execute("DELETE FROM jobs WHERE name = @name", ("@name", jobName)) > 0);
 

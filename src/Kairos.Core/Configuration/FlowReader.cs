@@ -8,7 +8,7 @@ internal static class FlowReader
 {
     public static FlowControl? Read(YamlNode node, YamlNodes nodes)
     {
-        var f = nodes.Fields(node, "flow", "concurrency", "rateLimit", "singleton", "throttle", "debounce", "batch", "priority");
+        var f = nodes.Fields(node, "flow", "concurrency", "rateLimit", "singleton", "throttle", "debounce", "batch", "priority", "cancelOn");
         var flow = new FlowControl
         {
             Concurrency = f.TryGetValue("concurrency", out var c) ? ReadConcurrency(c, nodes) : [],
@@ -18,6 +18,7 @@ internal static class FlowReader
             Debounce = f.TryGetValue("debounce", out var d) ? ReadDebounce(d, nodes) : null,
             Batch = f.TryGetValue("batch", out var b) ? ReadBatch(b, nodes) : null,
             Priority = f.TryGetValue("priority", out var p) ? ReadPriority(p, nodes) : null,
+            CancelOn = f.TryGetValue("cancelOn", out var co) ? ReadCancelOn(co, nodes) : [],
         };
         if (flow.Debounce is not null && flow.Batch is not null)
         {
@@ -114,6 +115,67 @@ internal static class FlowReader
         }
         nodes.Error(node, $"{what} needs {field}");
         return null;
+    }
+
+    private static List<CancelOnRule> ReadCancelOn(YamlNode node, YamlNodes nodes)
+    {
+        var items = nodes.Sequence(node, "flow.cancelOn");
+        if (items.Count > FlowControl.MaxCancelOn)
+        {
+            nodes.Error(node, $"flow.cancelOn allows at most {FlowControl.MaxCancelOn} rules");
+        }
+        var rules = new List<CancelOnRule>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var what = $"flow.cancelOn[{i}]";
+            var f = nodes.Fields(items[i], what, "event", "match", "timeout");
+            var pattern = Required(f, "event", items[i], what, nodes) is { } e ? Checked(e, what + ".event", FlowRules.CancelEvent, nodes) : null;
+            var timeout = f.TryGetValue("timeout", out var t) ? nodes.Duration(t, what + ".timeout") : null;
+            var match = f.TryGetValue("match", out var m) ? ReadMatch(m, what + ".match", nodes) : null;
+            if (pattern is not null)
+            {
+                rules.Add(new CancelOnRule(pattern, match, timeout));
+            }
+        }
+        return rules;
+    }
+
+    /// <summary><c>match: { data.orderId: "{{payload.orderId}}" }</c>: event paths to payload templates.</summary>
+    private static Dictionary<string, string>? ReadMatch(YamlNode node, string what, YamlNodes nodes)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            nodes.Error(node, $"{what} must be a mapping of event paths to payload templates, e.g. {{ data.orderId: \"{{{{payload.orderId}}}}\" }}");
+            return null;
+        }
+        if (mapping.Children.Count > CancelOnRule.MaxMatch)
+        {
+            nodes.Error(node, $"{what} allows at most {CancelOnRule.MaxMatch} entries");
+        }
+        var match = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in mapping.Children)
+        {
+            if (nodes.Key(key, $"a path of {what}") is { } path && Checked(key, path, what, FlowRules.EventPath, nodes) is not null
+                && nodes.String(value, $"{what}.{path}") is { } template && Checked(value, template, $"{what}.{path}", FlowRules.Key, nodes) is not null)
+            {
+                match[path] = template;
+            }
+        }
+        return match;
+    }
+
+    /// <summary>A text value checked by <paramref name="rule"/>; an error at its node (and null) when the rule refuses it.</summary>
+    private static string? Checked(YamlNode node, string what, Func<string, string?> rule, YamlNodes nodes) =>
+        nodes.String(node, what) is { } text ? Checked(node, text, what, rule, nodes) : null;
+
+    private static string? Checked(YamlNode node, string value, string what, Func<string, string?> rule, YamlNodes nodes)
+    {
+        if (rule(value) is { } error)
+        {
+            nodes.Error(node, $"{what}: {error}");
+            return null;
+        }
+        return value;
     }
 
     private static string? ReadPriority(YamlNode node, YamlNodes nodes)

@@ -28,6 +28,10 @@ internal static class JobReader
             Notify = f.TryGetValue("notify", out var notify) ? NotificationReader.Read(notify, nodes) : [],
             Timeouts = f.TryGetValue("timeouts", out var timeouts) ? ReadTimeouts(timeouts, nodes) : null,
         };
+        if (FlowRules.WithOverlap(job.Flow, job.Triggers) is { } overlapError)
+        {
+            nodes.Error(f["flow"], overlapError);
+        }
         return nodes.Errors.Count == errorsBefore ? job : null;
     }
 

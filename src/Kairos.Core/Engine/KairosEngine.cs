@@ -376,9 +376,13 @@ internal sealed class KairosEngine : IAsyncDisposable
         KairosJson.EnsureValid(request.Data, "the event data");
         var result = await Store.PublishAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         _traceLinks.FiredByCurrent(result.Runs);
-        if (result.Runs.Count > 0)
+        if (result.Runs.Count > 0 || result.CancelledRuns > 0)
         {
             _dispatcher.Wake();
+        }
+        if (result.CancelledRuns > 0)
+        {
+            await _dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false); // Stop at once the runs it asked to stop here.
         }
         return result;
     }

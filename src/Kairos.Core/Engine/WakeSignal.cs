@@ -10,6 +10,9 @@ internal sealed class WakeSignal
 
     public void Set() => Volatile.Read(ref _signal).TrySetResult();
 
+    /// <summary>Whether a wake-up is pending: the wait under way, or the next one, ends at once.</summary>
+    public bool IsSet => Volatile.Read(ref _signal).Task.IsCompleted;
+
     /// <summary>Waits until set or until <paramref name="timeout"/> passes on <paramref name="time"/>'s clock (null: no timeout).</summary>
     public async Task WaitAsync(TimeSpan? timeout, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -40,7 +40,11 @@ public sealed record StoredEvent(
     int Runs);
 
 /// <summary>What publishing did: the event (new, or the earlier one with the same key) and the runs enqueued for it.</summary>
-public sealed record PublishResult(long EventId, bool Created, IReadOnlyList<EnqueueResult> Runs);
+public sealed record PublishResult(long EventId, bool Created, IReadOnlyList<EnqueueResult> Runs)
+{
+    /// <summary>Runs the event cancelled or asked to stop through their job's <c>flow.cancelOn</c>.</summary>
+    internal int CancelledRuns { get; init; }
+}
 
 /// <summary>
 /// Routes events to a job: every published event whose type matches <see cref="Pattern"/> and whose

@@ -32,13 +32,23 @@ public sealed record FlowControl
     /// </summary>
     public string? Priority { get; init; }
 
+    /// <summary>
+    /// Published events that cancel the job's queued and running runs they match (<see cref="CancelOnRule"/>).
+    /// Acted on when an event is published, not at enqueue or claim: stored apart from the other rules.
+    /// </summary>
+    public IReadOnlyList<CancelOnRule> CancelOn { get; init; } = [];
+
     /// <summary>Whether no rule is set (stored as no flow control at all).</summary>
-    internal bool IsEmpty => Concurrency.Count == 0 && RateLimit is null && Singleton is null && Throttle is null && Debounce is null && Batch is null && Priority is null;
+    internal bool IsEmpty => !HasRunRules && CancelOn.Count == 0;
+
+    /// <summary>Whether a rule acts when a run is enqueued or claimed (every rule but <see cref="CancelOn"/>).</summary>
+    internal bool HasRunRules => Concurrency.Count > 0 || RateLimit is not null || Singleton is not null || Throttle is not null || Debounce is not null || Batch is not null || Priority is not null;
 
     public const int MaxBatchSize = 1000;
 
     public const int MaxLimit = 100_000;
     public const int MaxConcurrencyKeys = 4;
+    public const int MaxCancelOn = 10;
 }
 
 /// <summary>At most <paramref name="Limit"/> runs of the job running at once per value of <paramref name="Key"/> (null: the whole job).</summary>
@@ -78,3 +88,16 @@ public sealed record DebounceRule(TimeSpan Period, TimeSpan? Timeout = null, str
 /// <paramref name="Timeout"/> after its first.
 /// </summary>
 public sealed record BatchRule(int MaxSize, TimeSpan Timeout, string? Key = null);
+
+/// <summary>
+/// A published event of type <paramref name="Event"/> (a pattern, as subscriptions take: <c>order.*</c>,
+/// in the job's namespace) cancels the job's queued and running runs whose payload it matches: for each
+/// entry of <paramref name="Match"/>, the event's value at the path (<c>data.orderId</c>) equals the
+/// template rendered over the run's payload (<c>{{payload.orderId}}</c>), both compared as text; none:
+/// every run. <paramref name="Timeout"/>, when set, limits the rule to runs created less than that long
+/// before the event.
+/// </summary>
+public sealed record CancelOnRule(string Event, IReadOnlyDictionary<string, string>? Match = null, TimeSpan? Timeout = null)
+{
+    public const int MaxMatch = 10;
+}

@@ -80,6 +80,78 @@ internal static partial class FlowRules
             }
         }
         ValidateGathering(flow, errors);
+        ValidateCancelOn(flow.CancelOn, errors);
+    }
+
+    /// <summary>
+    /// Null, or why <paramref name="flow"/> cannot go with the triggers: a cron or interval trigger whose
+    /// overlap makes runs wait for the one before them (buffer-one, buffer-all, cancel-other,
+    /// terminate-other) decides when they start, and so do debounce, batch and throttle.
+    /// </summary>
+    public static string? WithOverlap(FlowControl? flow, IEnumerable<TriggerSpec> triggers)
+    {
+        var timing = flow is null ? null : flow.Debounce is not null ? "debounce" : flow.Batch is not null ? "batch" : flow.Throttle is not null ? "throttle" : null;
+        var waits = triggers.FirstOrDefault(t => Engine.Scheduling.TriggerOverlaps.MayWait(t.Overlap))?.Overlap;
+        return timing is null || waits is null
+            ? null
+            : $"flow.{timing}: cannot go with a trigger whose overlap ({System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(waits.Value.ToString())}) makes runs wait for the one before them: both decide when a run starts; use overlap skip or allow-all, or leave {timing} out";
+    }
+
+    /// <summary>A cancelOn match path: where in the event the value is read (<c>data</c>, <c>data.orderId</c>); null when valid.</summary>
+    public static string? EventPath(string path) =>
+        EventDataPath().IsMatch(path) ? null : $"{InputText.Quote(path)} is not a path into the event's data: write data or data.a.b";
+
+    /// <summary>A cancelOn event type pattern, matched in the job's namespace; null when valid.</summary>
+    public static string? CancelEvent(string pattern)
+    {
+        if (!Events.EventTypePattern.TryParse(pattern, out _, out var error))
+        {
+            return error;
+        }
+        if (pattern.Contains('/', StringComparison.Ordinal))
+        {
+            return $"event type pattern {InputText.Quote(pattern)} names a namespace: the job's own is meant, write the type without it";
+        }
+        return pattern.Split('.')[0] == "run"
+            ? "the run.* events of finished runs do not cancel runs (cancel from the job that finished, or subscribe to them)"
+            : null;
+    }
+
+    public static string? CancelTimeout(TimeSpan timeout) =>
+        timeout <= TimeSpan.Zero || timeout > Configuration.Durations.Longest ? "timeout must be a positive duration of at most 100 years" : null;
+
+    private static void ValidateCancelOn(IReadOnlyList<CancelOnRule> rules, List<string> errors)
+    {
+        if (rules.Count > FlowControl.MaxCancelOn)
+        {
+            errors.Add($"flow.cancelOn: at most {FlowControl.MaxCancelOn} rules");
+        }
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var field = $"flow.cancelOn[{i}]";
+            if (rules[i] is not { } rule)
+            {
+                errors.Add($"{field}: must be {{ event, match, timeout }}");
+                continue;
+            }
+            Add(errors, field + ".event", rule.Event is null ? "an event type pattern is required" : CancelEvent(rule.Event));
+            if (rule.Timeout is { } timeout)
+            {
+                Add(errors, field + ".timeout", CancelTimeout(timeout));
+            }
+            if (rule.Match is not { } match)
+            {
+                continue;
+            }
+            if (match.Count > CancelOnRule.MaxMatch)
+            {
+                errors.Add($"{field}.match: at most {CancelOnRule.MaxMatch} entries");
+            }
+            foreach (var (path, template) in match)
+            {
+                Add(errors, $"{field}.match.{path}", EventPath(path) ?? (template is null ? "must be a template over the payload, e.g. {{payload.orderId}}" : Key(template)));
+            }
+        }
     }
 
     private static void ValidateGathering(FlowControl flow, List<string> errors)
@@ -121,4 +193,7 @@ internal static partial class FlowRules
 
     [GeneratedRegex(@"^payload(\.[^.\s]+)*\z")]
     private static partial Regex PayloadPath();
+
+    [GeneratedRegex(@"^data(\.[^.\s{}]+)*\z")]
+    private static partial Regex EventDataPath();
 }

@@ -32,7 +32,7 @@ public sealed record JobDefinition
 
     public IReadOnlyList<TriggerSpec> Triggers { get; init; } = [];
 
-    /// <summary>Flow control by keys over the payload (concurrency keys, rate limit, singleton, throttle); null: none.</summary>
+    /// <summary>Flow control by keys over the payload (concurrency keys, rate limit, singleton, throttle, debounce, batch, priority) and cancellation by events (cancelOn); null: none.</summary>
     public FlowControl? Flow { get; init; }
 
     /// <summary>Events published and HTTP requests sent when a run reaches an outcome; none by default.</summary>

@@ -132,6 +132,10 @@ internal static partial class JobRules
         {
             FlowRules.Validate(flow, errors);
         }
+        if (FlowRules.WithOverlap(job.Flow, job.Triggers) is { } overlapError)
+        {
+            errors.Add(overlapError);
+        }
         CheckExecutor(job.Executor, handlerExists, errors);
         if (job.Executor is WorkflowExecutorSpec workflow)
         {

@@ -50,4 +50,18 @@ public sealed class TriggerOverlapConfigTests
         Assert.Equal((8, 18), (error.Line, error.Column));
         Assert.Contains("'overlap' applies only to cron and interval triggers", error.Message);
     }
+
+    [Fact]
+    public void A_waiting_overlap_with_a_rule_that_times_runs_too_is_an_error_at_the_flow_and_in_the_api()
+    {
+        var error = FailsOnce(Job("      - cron: '*/5 * * * *'\n        overlap: buffer-one\n") + "    flow:\n      throttle: { limit: 1, period: 1m }\n");
+
+        Assert.Equal((8, 7), (error.Line, error.Column)); // The flow section's first rule.
+        Assert.Contains("flow.throttle: cannot go with a trigger whose overlap (buffer-one) makes runs wait", error.Message);
+        var admitting = new FlowControl { RateLimit = new RateLimitRule(1, TimeSpan.FromMinutes(1)), Singleton = new SingletonRule() };
+        var job = new JobDefinition { Name = "a", Executor = new HandlerExecutorSpec("echo"), Triggers = [new IntervalTriggerSpec(TimeSpan.FromMinutes(1)) { Overlap = TriggerOverlap.CancelOther }] };
+        Assert.Empty(JobRules.Validate(job with { Flow = admitting }));
+        Assert.Contains(JobRules.Validate(job with { Flow = new FlowControl { Debounce = new DebounceRule(TimeSpan.FromMinutes(1)) } }),
+            e => e.StartsWith("flow.debounce: cannot go with a trigger whose overlap (cancel-other)", StringComparison.Ordinal));
+    }
 }

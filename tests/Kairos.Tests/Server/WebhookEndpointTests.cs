@@ -73,9 +73,15 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         return request;
     }
 
-    /// <summary>The webhook entries of the journal (runs of accepted deliveries add others in the background).</summary>
+    /// <summary>
+    /// The webhook entries of the journal a delivery writes (runs of accepted deliveries add others in
+    /// the background). Left out: <c>webhook.refused</c>, the tally the refusals loop writes once a
+    /// minute of the wall clock after the server started, whatever a test is doing then; a test that
+    /// straddled that minute saw one more entry.
+    /// </summary>
     private async Task<int> JournalEntriesAsync() =>
-        (await _server.Client.ListJournalAsync(new JournalQuery { Limit = 10_000 }, CancellationToken.None)).Count(e => e.Kind.StartsWith("webhook.", StringComparison.Ordinal));
+        (await _server.Client.ListJournalAsync(new JournalQuery { Limit = 10_000 }, CancellationToken.None))
+            .Count(e => e.Kind.StartsWith("webhook.", StringComparison.Ordinal) && e.Kind != "webhook.refused");
 
     [Fact]
     public async Task A_valid_github_delivery_runs_every_bound_job_with_body_query_and_allowed_headers()

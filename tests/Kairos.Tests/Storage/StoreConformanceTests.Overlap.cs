@@ -12,10 +12,10 @@ public abstract partial class StoreConformanceTests
 {
     private static readonly DateTimeOffset Waiting = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
-    private async Task<long> SaveTriggeredAsync(TriggerOverlap overlap, int maxAttempts = 3)
+    private async Task<long> SaveTriggeredAsync(TriggerOverlap overlap, int maxAttempts = 3, FlowControl? flow = null)
     {
         var spec = new IntervalTriggerSpec(TimeSpan.FromMinutes(1)) { Overlap = overlap };
-        await Store.SaveJobAsync(new JobDefinition { Name = "tick", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec], Retry = RetryPolicy.Default with { MaxAttempts = maxAttempts } },
+        await Store.SaveJobAsync(new JobDefinition { Name = "tick", Executor = new HandlerExecutorSpec("ok"), Triggers = [spec], Retry = RetryPolicy.Default with { MaxAttempts = maxAttempts }, Flow = flow },
             [new TriggerRegistration("k", spec, T0)], T0, CancellationToken.None);
         return Assert.Single(await Store.ListDueTriggersAsync(T0, 10, CancellationToken.None)).Id;
     }
@@ -111,5 +111,43 @@ public abstract partial class StoreConformanceTests
             Assert.True(next.DueAt <= at, $"minute {minute}: run {next.Id} waits ({next.DueAt:O}) though nothing runs");
             running = Assert.Single(await ClaimAsync(1, at));
         }
+    }
+
+    [StoreFact]
+    public async Task A_buffered_fire_obeys_the_job_s_rate_limit_like_any_run()
+    {
+        var trigger = await SaveTriggeredAsync(TriggerOverlap.BufferOne, flow: new FlowControl { RateLimit = new RateLimitRule(1, TimeSpan.FromHours(1)) });
+        var first = await FireTickAsync(trigger, TriggerOverlap.BufferOne, 0);
+        await ClaimAsync(1);
+
+        var second = await FireTickAsync(trigger, TriggerOverlap.BufferOne, 1);
+
+        Assert.Equal(RunState.Skipped, second.State);
+        Assert.Contains("rate limit: at most 1 run(s) per 1h", await ReasonAsync(second.Id));
+        Assert.True(await FinishAsync(first.Id, 2));
+        Assert.Empty(await ClaimAsync(5, T0.AddMinutes(2))); // Nothing waited to be released.
+    }
+
+    [StoreFact]
+    public async Task Fires_that_overlap_freely_still_take_the_job_s_concurrency_keys()
+    {
+        var trigger = await SaveTriggeredAsync(TriggerOverlap.AllowAll, flow: new FlowControl { Concurrency = [new ConcurrencyKey(1)] });
+        var first = await FireTickAsync(trigger, TriggerOverlap.AllowAll, 0);
+        var second = await FireTickAsync(trigger, TriggerOverlap.AllowAll, 1);
+        Assert.Equal(first.Id, Assert.Single(await ClaimAsync(5, T0.AddMinutes(1))).Id); // The second waits for the key.
+        Assert.True(await FinishAsync(first.Id, 2));
+        Assert.Equal(second.Id, Assert.Single(await ClaimAsync(5, T0.AddMinutes(2))).Id);
+    }
+
+    [StoreFact]
+    public async Task A_fire_let_in_by_its_overlap_is_still_skipped_by_the_job_s_singleton()
+    {
+        var trigger = await SaveTriggeredAsync(TriggerOverlap.AllowAll, flow: new FlowControl { Singleton = new SingletonRule() });
+        var first = await FireTickAsync(trigger, TriggerOverlap.AllowAll, 0);
+
+        var second = await FireTickAsync(trigger, TriggerOverlap.AllowAll, 1);
+
+        Assert.Equal(RunState.Skipped, second.State);
+        Assert.Contains($"singleton: run {first.Id} is queued", await ReasonAsync(second.Id));
     }
 }

@@ -16,7 +16,8 @@ namespace Kairos.Engine.Enqueueing;
 /// <c>maxInstances</c> active runs (journaled <c>run.skipped</c>);</item>
 /// <item>a job with flow control takes its priority from the payload when it says so
 /// (<see cref="Flow.RunPriority"/>) and goes through its rules (<see cref="Flow.FlowEnqueue"/>: rate limit,
-/// singleton, throttle, concurrency keys, debounce, batch);</item>
+/// singleton, throttle, concurrency keys, debounce, batch; <see cref="QueueAsync"/>, where a time
+/// trigger's overlap policy, <see cref="Scheduling.TriggerOverlaps"/>, joins this path too);</item>
 /// <item>otherwise the run is queued with the job's queue, executor kind, priority and attempts,
 /// held while the job is paused, and journaled <c>run.enqueued</c>.</item>
 /// </list>
@@ -58,22 +59,36 @@ internal static class RunEnqueuer
                 skipReason = $"job allows {job.MaxInstances} instance(s) at once and skips overlapping runs";
             }
         }
-        if (state == RunState.Queued && job.Flow is { } flow)
+        return state == RunState.Skipped
+            ? await InsertAsync(tx, request, job, state, now, "run.skipped", skipReason).ConfigureAwait(false)
+            : await QueueAsync(tx, request, job, now).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues a run the overlap rules let in (the job's, or a time trigger's policy), through the job's
+    /// flow rules when it has any. <paramref name="waiting"/>: the run waits for the one before it
+    /// (a trigger's buffered fire), journaled and due as it says; such a run passes the rules that
+    /// admit runs (rate limit, singleton, concurrency keys, priority) but is not debounced, batched or
+    /// throttled, which would time it too (<see cref="FlowRules.WithOverlap"/> refuses that combination).
+    /// </summary>
+    public static async ValueTask<EnqueueResult> QueueAsync(IDriverTransaction tx, RunRequest request, JobSettings job, DateTimeOffset now, Waiting? waiting = null)
+    {
+        if (job.Flow is not { } flow)
         {
-            var rules = Flow.FlowKeys.Parse(flow);
-            string? priorityNote = null;
-            if (rules.Priority is { } template && request.Priority is null)
-            {
-                (request, priorityNote) = Flow.RunPriority.Apply(request, template, job.Priority);
-            }
-            var result = await Flow.FlowEnqueue.EnqueueAsync(tx, request, job, rules, now).ConfigureAwait(false);
-            if (priorityNote is not null)
-            {
-                await tx.AppendJournalAsync(now, "run.priority-defaulted", request.JobName, result.RunId, request.TriggerId, priorityNote).ConfigureAwait(false);
-            }
-            return result;
+            return await InsertAsync(tx, request, job, RunState.Queued, now, waiting?.Kind ?? "run.enqueued", waiting?.Reason, waiting?.DueAt).ConfigureAwait(false);
         }
-        return await InsertAsync(tx, request, job, state, now, state == RunState.Skipped ? "run.skipped" : "run.enqueued", skipReason).ConfigureAwait(false);
+        var rules = Flow.FlowKeys.Parse(flow);
+        string? priorityNote = null;
+        if (rules.Priority is { } template && request.Priority is null)
+        {
+            (request, priorityNote) = Flow.RunPriority.Apply(request, template, job.Priority);
+        }
+        var result = await Flow.FlowEnqueue.EnqueueAsync(tx, request, job, rules, now, waiting).ConfigureAwait(false);
+        if (priorityNote is not null)
+        {
+            await tx.AppendJournalAsync(now, "run.priority-defaulted", request.JobName, result.RunId, request.TriggerId, priorityNote).ConfigureAwait(false);
+        }
+        return result;
     }
 
     /// <summary>
@@ -137,3 +152,6 @@ internal static class RunEnqueuer
         return results;
     }
 }
+
+/// <summary>How a run that waits for the one before it is queued: its journal entry (<paramref name="Kind"/>, <paramref name="Reason"/>) and due time.</summary>
+internal sealed record Waiting(string Kind, string Reason, DateTimeOffset DueAt);

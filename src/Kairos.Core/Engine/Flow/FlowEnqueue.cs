@@ -38,7 +38,8 @@ namespace Kairos.Engine.Flow;
 /// </summary>
 internal static class FlowEnqueue
 {
-    public static async ValueTask<EnqueueResult> EnqueueAsync(IDriverTransaction tx, RunRequest request, JobSettings job, FlowControl flow, DateTimeOffset now)
+    /// <summary>Decides for <paramref name="request"/>; <paramref name="waiting"/>: a run that waits for its trigger's previous one (<see cref="RunEnqueuer.QueueAsync"/>), neither gathered nor throttled.</summary>
+    public static async ValueTask<EnqueueResult> EnqueueAsync(IDriverTransaction tx, RunRequest request, JobSettings job, FlowControl flow, DateTimeOffset now, Waiting? waiting = null)
     {
         var name = request.JobName;
         var payload = request.Payload; // Keys are read from the request's payload, whatever the run's becomes.
@@ -52,7 +53,7 @@ internal static class FlowEnqueue
             await LockStateRunsAsync(tx, name, flow, payload).ConfigureAwait(false);
             await tx.LockJobAsync(name).ConfigureAwait(false);
         }
-        if (flow.Debounce is { } debounce)
+        if (flow.Debounce is { } debounce && waiting is null)
         {
             gatheringKey = FlowKeys.For(name, "debounce", debounce.Key, payload);
             if (await Gathering.DebounceAsync(tx, request, debounce, await tx.GetFlowStateAsync(gatheringKey).ConfigureAwait(false), now).ConfigureAwait(false) is { } debounced)
@@ -62,7 +63,7 @@ internal static class FlowEnqueue
             }
             request = request with { NotBefore = Max(request.NotBefore ?? now, now + debounce.Period) };
         }
-        if (flow.Batch is { } batch)
+        if (flow.Batch is { } batch && waiting is null)
         {
             gatheringKey = FlowKeys.For(name, "batch", batch.Key, payload);
             if (await Gathering.BatchAsync(tx, request, batch, gatheringKey, await tx.GetFlowStateAsync(gatheringKey).ConfigureAwait(false), now).ConfigureAwait(false) is { } batched)
@@ -101,7 +102,7 @@ internal static class FlowEnqueue
                 await CancelAsync(tx, previous, now, $"singleton: replaced by a newer run{Of(singleton.Key)}").ConfigureAwait(false);
             }
         }
-        if (flow.Throttle is { } throttle)
+        if (flow.Throttle is { } throttle && waiting is null)
         {
             var key = FlowKeys.For(name, "throttle", throttle.Key, payload);
             var spacing = throttle.Period / throttle.Limit;
@@ -117,7 +118,7 @@ internal static class FlowEnqueue
             writes.Add((key, theoretical + spacing)); // theoretical ≥ the run's due time, whichever it is.
         }
 
-        var result = await RunEnqueuer.InsertAsync(tx, request, job, RunState.Queued, now, "run.enqueued", reason, due,
+        var result = await RunEnqueuer.InsertAsync(tx, request, job, RunState.Queued, now, waiting?.Kind ?? "run.enqueued", waiting?.Reason ?? reason, waiting?.DueAt ?? due,
             ConcurrencySlots.Encode(name, flow, payload)).ConfigureAwait(false);
         if (!result.Created)
         {

@@ -15,9 +15,13 @@ internal static class FlowKeys
     // Parsed rules by their stored text: a flow job's enqueues parse them once, not per run.
     private static readonly ConcurrentDictionary<string, FlowControl> Parsed = new(StringComparer.Ordinal);
 
-    /// <summary>The job's rules as its row stores them; null when it has none.</summary>
+    /// <summary>
+    /// The job's enqueue and claim rules as its row stores them; null when it has none. Its
+    /// <c>cancelOn</c> rules are stored apart (<see cref="CancelOnEvents.Stored"/>): a job with only
+    /// those keeps the plain enqueue and claim paths.
+    /// </summary>
     public static string? Stored(JobDefinition job) =>
-        job.Flow is { IsEmpty: false } flow ? JsonSerializer.Serialize(flow, KairosJson.Options) : null;
+        job.Flow is { HasRunRules: true } flow ? JsonSerializer.Serialize(flow with { CancelOn = [] }, KairosJson.Options) : null;
 
     /// <summary>The rules stored by <see cref="Stored"/>.</summary>
     public static FlowControl Parse(string stored)

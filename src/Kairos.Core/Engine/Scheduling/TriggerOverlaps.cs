@@ -24,6 +24,8 @@ namespace Kairos.Engine.Scheduling;
 /// locks the runs it cancels before it locks the job.</item>
 /// <item>Set on a trigger, the policy replaces the job's <c>concurrency.onOverlap</c> for its runs
 /// (<c>maxInstances</c> still limits the claim); not set, <see cref="RunEnqueuer"/> applies the job's.</item>
+/// <item>A run the policy lets in, at once or to wait, then passes the job's flow rules as any run
+/// does (<see cref="RunEnqueuer.QueueAsync"/>): a rate limit or singleton may still skip it.</item>
 /// <item>Every decision is journaled with the trigger id and the reason: <c>run.skipped</c>,
 /// <c>run.buffered</c>, <c>run.cancelled</c> / <c>run.cancel-requested</c> of the other run.</item>
 /// </list>
@@ -53,7 +55,7 @@ internal static class TriggerOverlaps
         var name = Wire(overlap);
         if (overlap == TriggerOverlap.AllowAll)
         {
-            return await RunEnqueuer.InsertAsync(tx, request, job, RunState.Queued, now, "run.enqueued", null).ConfigureAwait(false);
+            return await RunEnqueuer.QueueAsync(tx, request, job, now).ConfigureAwait(false);
         }
         var active = await tx.ListActiveRunsOfTriggerAsync(request.JobName, triggerId).ConfigureAwait(false);
         if (overlap is TriggerOverlap.CancelOther or TriggerOverlap.TerminateOther)
@@ -75,7 +77,7 @@ internal static class TriggerOverlaps
         var waiting = active.Where(IsWaiting).ToList();
         if (active.Count == 0)
         {
-            return await RunEnqueuer.InsertAsync(tx, request, job, RunState.Queued, now, "run.enqueued", null).ConfigureAwait(false);
+            return await RunEnqueuer.QueueAsync(tx, request, job, now).ConfigureAwait(false);
         }
         var ahead = active[^1]; // In fire order: the run this one would follow.
         if (overlap == TriggerOverlap.Skip || (overlap == TriggerOverlap.BufferOne && waiting.Count > 0))
@@ -85,8 +87,8 @@ internal static class TriggerOverlaps
                 : $"overlap buffer-one: run {waiting[0].Id} of trigger {triggerId} already waits";
             return await RunEnqueuer.InsertAsync(tx, request, job, RunState.Skipped, now, "run.skipped", reason).ConfigureAwait(false);
         }
-        return await RunEnqueuer.InsertAsync(tx, request, job, RunState.Queued, now, "run.buffered",
-            $"overlap {name}: waits for run {ahead.Id} of trigger {triggerId} to end", WaitingUntil).ConfigureAwait(false);
+        return await RunEnqueuer.QueueAsync(tx, request, job, now,
+            new Waiting("run.buffered", $"overlap {name}: waits for run {ahead.Id} of trigger {triggerId} to end", WaitingUntil)).ConfigureAwait(false);
     }
 
     /// <summary>

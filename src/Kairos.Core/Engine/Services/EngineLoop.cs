@@ -18,9 +18,14 @@ namespace Kairos.Engine.Services;
 /// <item><b>Wake</b>: <see cref="Wake"/> ends the current sleep, or the next one if none is under
 /// way; several wakes before a sleep count as one. A pass asking for a time at or before now runs
 /// again at once without looking at wakes.</item>
-/// <item><b>Test signal</b>: <see cref="SleepingUntil"/> is published before each sleep and cleared
-/// when a pass starts; <see cref="Passes"/> and <see cref="Failures"/> count finished passes. Tests
-/// wait for them before moving a manual clock, instead of sleeping.</item>
+/// <item><b>Test signal</b>: <see cref="SleepingUntil"/> says the loop is in a sleep that nothing has
+/// ended yet: published once the sleep's timer is armed (a clock moved on seeing it fires that timer;
+/// published before, a timer armed after the move counted its delay from the moved clock and fired
+/// that much late), not published for a sleep a wake had already ended, and no longer reported once a
+/// wake or the clock ends it (the pass that follows has not read the clock yet: moving the clock then
+/// raced it).
+/// <see cref="Passes"/> and <see cref="Failures"/> count finished passes. Tests wait for them before
+/// moving a manual clock, instead of sleeping.</item>
 /// </list>
 /// </summary>
 internal abstract class EngineLoop(string name, TimeProvider time, ILogger logger)
@@ -32,7 +37,7 @@ internal abstract class EngineLoop(string name, TimeProvider time, ILogger logge
     public static readonly DateTimeOffset UntilWoken = DateTimeOffset.MaxValue;
 
     private readonly WakeSignal _wake = new();
-    private long _sleepingUntilTicks; // 0: not sleeping.
+    private Sleep? _sleep; // The sleep under way, once its timer is armed; null: none.
     private long _passes;
     private long _failures;
 
@@ -43,8 +48,12 @@ internal abstract class EngineLoop(string name, TimeProvider time, ILogger logge
 
     protected ILogger Logger { get; } = logger;
 
-    /// <summary>When the current sleep ends (<see cref="UntilWoken"/>: only when woken); null while a pass runs or the loop is not running.</summary>
-    internal DateTimeOffset? SleepingUntil => Interlocked.Read(ref _sleepingUntilTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    /// <summary>
+    /// When the current sleep ends (<see cref="UntilWoken"/>: only when woken); null while a pass runs,
+    /// once a wake or the clock has ended the sleep, or when the loop is not running.
+    /// </summary>
+    internal DateTimeOffset? SleepingUntil =>
+        Volatile.Read(ref _sleep) is { } sleep && !(sleep.Wakeable && _wake.IsSet) && sleep.Until > Time.GetUtcNow() ? sleep.Until : null;
 
     /// <summary>Passes finished since the engine was built, good or failed.</summary>
     internal long Passes => Interlocked.Read(ref _passes);
@@ -99,7 +108,7 @@ internal abstract class EngineLoop(string name, TimeProvider time, ILogger logge
                 break; // Stopped during the pass or the sleep.
             }
         }
-        Interlocked.Exchange(ref _sleepingUntilTicks, 0);
+        Volatile.Write(ref _sleep, null);
         try
         {
             await OnStoppedAsync().ConfigureAwait(false);
@@ -118,21 +127,22 @@ internal abstract class EngineLoop(string name, TimeProvider time, ILogger logge
             return;
         }
         var end = until is { } u && u - now < LongestSleep ? u : now + LongestSleep;
-        Interlocked.Exchange(ref _sleepingUntilTicks, (until is null ? UntilWoken : end).UtcTicks);
+        // Both arm their timer before they return.
+        var sleeping = wakeable ? _wake.WaitAsync(until is null ? null : end - now, Time, stopping) : Task.Delay(end - now, Time, stopping);
+        var sleep = new Sleep(until is null ? UntilWoken : end, wakeable);
+        if (!sleeping.IsCompleted)
+        {
+            Volatile.Write(ref _sleep, sleep);
+        }
         try
         {
-            if (wakeable)
-            {
-                await _wake.WaitAsync(until is null ? null : end - now, Time, stopping).ConfigureAwait(false);
-            }
-            else
-            {
-                await Task.Delay(end - now, Time, stopping).ConfigureAwait(false);
-            }
+            await sleeping.ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Exchange(ref _sleepingUntilTicks, 0);
+            Interlocked.CompareExchange(ref _sleep, null, sleep);
         }
     }
+
+    private sealed record Sleep(DateTimeOffset Until, bool Wakeable);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kairos.Engine.Enqueueing;
+using Kairos.Engine.Flow;
 using Kairos.Model;
 using Kairos.Storage;
 using Kairos.Storage.Drivers;
@@ -22,11 +23,12 @@ internal static class EventRouter
     // Parsed patterns and filters, cached by their text for the whole process.
     private static readonly SubscriptionMatcher Matcher = new();
 
-    /// <summary>Stores the event and enqueues a run per matching active subscription.</summary>
+    /// <summary>Stores the event, cancels the runs it matches (<see cref="CancelOnEvents"/>) and enqueues a run per matching active subscription.</summary>
     public static async ValueTask<PublishResult> PublishAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now)
     {
         var subscriptions = await tx.ListActiveSubscriptionsAsync().ConfigureAwait(false);
-        return await StoreAndRouteAsync(tx, request, now, parent: null, Route(subscriptions, new EventEnvelope(request))).ConfigureAwait(false);
+        var envelope = new EventEnvelope(request);
+        return await StoreAndRouteAsync(tx, request, now, parent: null, Route(subscriptions, envelope), envelope).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -36,7 +38,8 @@ internal static class EventRouter
     public static async ValueTask<PublishResult> PublishForRunAsync(IDriverTransaction tx, EventRequest request, RunRecord run, DateTimeOffset now)
     {
         var subscriptions = await tx.ListActiveSubscriptionsAsync().ConfigureAwait(false);
-        return await StoreAndRouteAsync(tx, request, now, run, Route(subscriptions, new EventEnvelope(request))).ConfigureAwait(false);
+        var envelope = new EventEnvelope(request);
+        return await StoreAndRouteAsync(tx, request, now, run, Route(subscriptions, envelope), envelope).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -60,7 +63,7 @@ internal static class EventRouter
         var routes = Route(subscriptions, new EventEnvelope(request));
         if (routes.Count > 0)
         {
-            await StoreAndRouteAsync(tx, request, now, run, routes).ConfigureAwait(false);
+            await StoreAndRouteAsync(tx, request, now, run, routes, cancelling: null).ConfigureAwait(false);
         }
     }
 
@@ -114,7 +117,9 @@ internal static class EventRouter
         return routes;
     }
 
-    private static async ValueTask<PublishResult> StoreAndRouteAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now, RunRecord? parent, List<SubscriptionRoute> routes)
+    /// <summary>Stores the event, then (<paramref name="cancelling"/> given) cancels the runs it matches, then enqueues the routes' runs.</summary>
+    private static async ValueTask<PublishResult> StoreAndRouteAsync(IDriverTransaction tx, EventRequest request, DateTimeOffset now, RunRecord? parent,
+        List<SubscriptionRoute> routes, EventEnvelope? cancelling)
     {
         if (request.IdempotencyKey is { } key && await tx.FindEventByIdempotencyKeyAsync(key).ConfigureAwait(false) is { } existing)
         {
@@ -123,6 +128,7 @@ internal static class EventRouter
         var eventId = await tx.InsertEventAsync(request, now).ConfigureAwait(false);
         await tx.AppendJournalAsync(now, "event.published", parent?.JobName, parent?.Id, null,
             JsonSerializer.Serialize(new { eventId, type = request.Type, source = request.Source, idempotencyKey = request.IdempotencyKey }, KairosJson.Options)).ConfigureAwait(false);
+        var cancelled = cancelling is null ? 0 : await CancelOnEvents.CancelAsync(tx, eventId, cancelling, now).ConfigureAwait(false);
 
         var runs = new List<EnqueueResult>();
         foreach (var route in routes)
@@ -136,7 +142,7 @@ internal static class EventRouter
                 runs.Add(run);
             }
         }
-        return new PublishResult(eventId, true, runs);
+        return new PublishResult(eventId, true, runs) { CancelledRuns = cancelled };
     }
 
     private static async ValueTask SubscriptionFailedAsync(IDriverTransaction tx, Subscription subscription, long eventId, string reason, DateTimeOffset now)

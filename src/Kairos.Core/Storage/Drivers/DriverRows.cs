@@ -60,6 +60,12 @@ internal sealed record NewRun(
 /// <summary>A queued or running run of a trigger, as the overlap rules read it.</summary>
 internal sealed record TriggerRun(long Id, RunState State, DateTimeOffset DueAt);
 
+/// <summary>A queued or running run of a job, as the cancelOn rules read it.</summary>
+internal sealed record ActiveRun(long Id, DateTimeOffset CreatedAt, string? Payload);
+
+/// <summary>A job with cancelOn rules, and the rules as its row stores them (<see cref="Engine.Flow.CancelOnEvents.Stored"/>).</summary>
+internal sealed record CancelRules(string JobName, string Rules);
+
 /// <summary>One journal entry to append.</summary>
 internal sealed record JournalWrite(DateTimeOffset At, string Kind, string? JobName, long? RunId, long? TriggerId, string? Data);
 

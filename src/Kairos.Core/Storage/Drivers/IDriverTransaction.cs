@@ -95,6 +95,15 @@ internal interface IDriverTransaction
     /// <summary>The ids of the job's queued and running runs, oldest first.</summary>
     ValueTask<IReadOnlyList<long>> ListActiveRunIdsAsync(string jobName);
 
+    /// <summary>The job's queued and running runs with their creation time and payload, oldest first.</summary>
+    ValueTask<IReadOnlyList<ActiveRun>> ListActiveRunsAsync(string jobName);
+
+    /// <summary>
+    /// The jobs whose row stores cancelOn rules, with those rules; cheap when no job has any (an
+    /// index holds only such jobs), since every publish asks.
+    /// </summary>
+    ValueTask<IReadOnlyList<CancelRules>> ListCancelRulesAsync();
+
     /// <summary>Deletes the job's row (its triggers are deleted one by one before); its runs stay as history. False when there is none.</summary>
     ValueTask<bool> DeleteJobAsync(string jobName);
 

@@ -23,6 +23,16 @@ public sealed class FlowControlEngineTests
         return t;
     }
 
+    /// <summary>
+    /// Waits until the dispatcher, with none of its runs still ending, sleeps in a sleep that ends by
+    /// <paramref name="due"/>. An enqueue and a run's end wake it, and a woken sleep is no longer
+    /// reported, so this is the sleep after them: moving the clock now is seen by the pass that claims.
+    /// (Waiting for any sleep read the one before the wake; the clock then moved while the woken pass
+    /// read it, and that pass armed its next timer from the old time, too late.)
+    /// </summary>
+    private static Task DispatcherSleepsAsync(TestEngine t, DateTimeOffset due, string what) =>
+        Eventually.TrueAsync(() => t.Engine.Dispatcher.ActiveCount == 0 && t.Engine.Dispatcher.SleepingUntil is { } until && until <= due, $"the dispatcher to sleep until {what}");
+
     [Theory]
     [InlineData(TestStore.Sqlite)]
     [InlineData(TestStore.Memory)]
@@ -47,7 +57,7 @@ public sealed class FlowControlEngineTests
             var due = start.AddSeconds(10 * i);
             Assert.Equal(RunState.Queued, (await t.RunAsync(runs[i])).State);
             Assert.Equal(due, (await t.RunAsync(runs[i])).DueAt);
-            await Eventually.TrueAsync(() => t.Engine.Dispatcher.SleepingUntil is { } until && until <= due, "the dispatcher to sleep until the next throttled run");
+            await DispatcherSleepsAsync(t, due, "the next throttled run");
             t.Clock.Advance(due - t.Clock.GetUtcNow());
             await t.WaitForStateAsync(runs[i], RunState.Succeeded);
         }
@@ -108,7 +118,7 @@ public sealed class FlowControlEngineTests
 
         var due = start.AddSeconds(16);
         Assert.Equal(due, (await t.RunAsync(run)).DueAt);
-        await Eventually.TrueAsync(() => t.Engine.Dispatcher.SleepingUntil is { } until && until <= due, "the dispatcher to sleep until the debounced run");
+        await DispatcherSleepsAsync(t, due, "the debounced run");
         Assert.Equal(RunState.Queued, (await t.RunAsync(run)).State);
         t.Clock.Advance(due - t.Clock.GetUtcNow());
         await t.WaitForStateAsync(run, RunState.Succeeded);
@@ -127,7 +137,7 @@ public sealed class FlowControlEngineTests
         t.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(run, (await t.Engine.RunNowAsync("batched", """{"n":2}""")).RunId);
 
-        await Eventually.TrueAsync(() => t.Engine.Dispatcher.SleepingUntil is { } until && until <= due, "the dispatcher to sleep until the batch is due");
+        await DispatcherSleepsAsync(t, due, "the batch is due");
         Assert.Equal(RunState.Queued, (await t.RunAsync(run)).State);
         t.Clock.Advance(due - t.Clock.GetUtcNow());
         await t.WaitForStateAsync(run, RunState.Succeeded);

@@ -19,7 +19,12 @@ public sealed class RunDeadlinesTests
             return (JsonNode?)null;
         }));
 
-    /// <summary>Moves the clock once the deadline service sleeps, so it sees the new time.</summary>
+    /// <summary>
+    /// Moves the clock once the deadline service sleeps in a sleep that neither the clock nor a wake has
+    /// ended (<see cref="Kairos.Engine.Services.EngineLoop"/>'s signal), so the pass the move starts reads
+    /// the new time. (A sleep the last move had already ended still showed: the clock then moved again
+    /// while that pass read it, and it armed its next timer from the old time, too late.)
+    /// </summary>
     private static async Task AdvanceAsync(TestEngine t, TimeSpan by)
     {
         await Eventually.TrueAsync(() => t.Engine.Deadlines.SleepingUntil is not null, "the deadline service to sleep");

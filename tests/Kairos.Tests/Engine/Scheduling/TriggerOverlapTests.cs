@@ -63,9 +63,15 @@ public sealed class TriggerOverlapTests
         return (t, runs);
     }
 
-    /// <summary>Moves the clock one minute and fires the tick (the scheduler loop may fire it first: a tick fires once).</summary>
+    /// <summary>
+    /// Moves the clock one minute and fires the tick (the scheduler loop may fire it first: a tick fires
+    /// once). The clock moves only once the scheduler and the dispatcher sleep after the last fire and
+    /// start (each woke the dispatcher, and a woken sleep is not reported): a pass still under way
+    /// could read the old time and arm its next timer from it, a minute late.
+    /// </summary>
     private static async Task TickAsync(TestEngine t)
     {
+        await Eventually.TrueAsync(() => t.Engine.Scheduler.SleepingUntil is not null && t.Engine.Dispatcher.SleepingUntil is not null, "the scheduler and the dispatcher to sleep");
         t.Clock.Advance(TimeSpan.FromMinutes(1));
         await t.Engine.Scheduler.FireDueAsync(CancellationToken.None);
     }
