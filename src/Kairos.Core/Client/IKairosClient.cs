@@ -86,6 +86,12 @@ public interface IKairosClient
     /// <summary>Runs, newest first, filtered by job, state, event or parent run.</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Starts a run of the workflow job <paramref name="jobName"/> with <paramref name="input"/> (JSON: its templates'
+    /// <c>{{input…}}</c>), as <see cref="RunNowAsync"/> does; <see cref="KairosValidationException"/> when the job is not a workflow.
+    /// </summary>
+    Task<EnqueueResult> StartWorkflowAsync(string jobName, string? input = null, string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
     /// <summary>A workflow's run with each step's state; <see cref="KairosNotFoundException"/> when there is no such run or it is no workflow's.</summary>
     Task<WorkflowRunInfo> GetWorkflowRunAsync(long runId, CancellationToken cancellationToken = default);
 

@@ -5,6 +5,16 @@ namespace Kairos.Client;
 /// <summary>Workflows: where a workflow's run and its steps stand.</summary>
 internal sealed partial class KairosClient
 {
+    public async Task<EnqueueResult> StartWorkflowAsync(string jobName, string? input = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var job = await GetJobAsync(jobName, cancellationToken).ConfigureAwait(false) ?? throw new KairosNotFoundException($"job '{jobName}' does not exist");
+        if (job.Definition.Executor is not WorkflowExecutorSpec)
+        {
+            throw new KairosValidationException($"job '{jobName}' is not a workflow (its executor is {job.Definition.Executor.Kind})");
+        }
+        return await RunNowAsync(jobName, input, idempotencyKey, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<WorkflowRunInfo> GetWorkflowRunAsync(long runId, CancellationToken cancellationToken = default)
     {
         await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);

@@ -230,9 +230,11 @@ public sealed class WorkflowEngineTests
         var calls = new ConcurrentQueue<string>();
         await using var t = await EngineAsync(TestStore.Memory, calls);
         await t.Engine.SaveJobAsync(Workflow("billing/flow", new WorkflowExecutorSpec([Inline("one", "record") with { Input = """{"n": 1}""" }])));
+        await t.Engine.SaveJobAsync(TestEngine.Job("ok-job"));
         await t.StartAsync();
 
-        var run = await t.Engine.RunNowAsync("billing/flow", "{}");
+        var run = await t.Client.In("billing").StartWorkflowAsync("flow", "{}");
+        await Assert.ThrowsAsync<KairosValidationException>(() => t.Client.StartWorkflowAsync("ok-job"));
         await t.WaitForStateAsync(run.RunId, RunState.Succeeded);
 
         var billing = t.Client.In("billing");
