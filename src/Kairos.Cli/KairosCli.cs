@@ -18,7 +18,7 @@ internal static class KairosCli
           kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--at TIME | --in DELAY] [--wait [DURATION]] | pause NAME | resume NAME
                       | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip] | delete NAME [--cancel-runs]
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
-          kairos workflows show NAME [--format text|mermaid|dot] | run ID   (a workflow job's graph; a workflow run's steps)
+          kairos workflows list | show NAME [--format text|mermaid|dot] | run ID   (workflow jobs; a workflow's graph; a workflow run's steps)
           kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] [--at TIME | --in DELAY] | list [--type PATTERN] [--status S]
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list

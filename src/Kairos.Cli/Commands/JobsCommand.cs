@@ -138,7 +138,7 @@ internal static class JobsCommand
     }
 
     /// <summary>Every job, following the name cursor: <c>GET /api/jobs</c> answers one page at a time, in name order.</summary>
-    private static async Task<JsonArray> ListAllAsync(ApiClient api)
+    internal static async Task<JsonArray> ListAllAsync(ApiClient api)
     {
         const int PageSize = 1000;
         var all = new JsonArray();

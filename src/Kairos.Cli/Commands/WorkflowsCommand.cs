@@ -1,17 +1,34 @@
+using System.Text.Json.Nodes;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary><c>kairos workflows show NAME [--format text|mermaid|dot] | run ID</c>.</summary>
+/// <summary><c>kairos workflows list | show NAME [--format text|mermaid|dot] | run ID</c>.</summary>
 internal static class WorkflowsCommand
 {
     public static async Task<int> RunAsync(string[] rest, TextWriter output)
     {
-        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: show or run");
+        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show or run");
         var args = sub == "show" ? Parse(rest[1..], [], ["--format"]) : Parse(rest[1..]);
         using var api = ApiClient.For(args);
         switch (sub)
         {
+            case "list":
+                args.NoMorePositionals(0);
+                var workflows = new JsonArray((await JobsCommand.ListAllAsync(api))
+                    .Where(j => Text(j!["executor"]!["kind"]) == "workflow").Select(j => j!.DeepClone()).ToArray());
+                if (args.Has("--json"))
+                {
+                    PrintJson(output, workflows);
+                    return 0;
+                }
+                TableWriter.Write(output, ["NAME", "STEPS", "ON FAILURE", "STATE"],
+                    workflows.Select(j => (IReadOnlyList<string?>)
+                    [
+                        Text(j!["name"]), j["executor"]!["steps"]!.AsArray().Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Text(j["executor"]!["onFailure"]), j["paused"]!.GetValue<bool>() ? "paused" : "active",
+                    ]));
+                return 0;
             case "show":
                 var name = args.Positional(0, "the workflow job's name");
                 args.NoMorePositionals(1);
@@ -40,7 +57,7 @@ internal static class WorkflowsCommand
                     ]));
                 return 0;
             default:
-                throw new UsageException($"unknown subcommand '{sub}': show or run");
+                throw new UsageException($"unknown subcommand '{sub}': list, show or run");
         }
     }
 }

@@ -54,6 +54,11 @@ public sealed class WorkflowsApiTests : IAsyncLifetime
         Assert.Contains($"workflow run {runId} of order: succeeded", table.Output);
         Assert.Matches(@"refund\s+skipped", table.Output);
 
+        var list = await CliAsync("workflows", "list");
+        Assert.True(list.Exit == 0, list.Error);
+        Assert.Matches(@"order\s+3\s+fail\s+active", list.Output);
+        Assert.DoesNotContain("plain", list.Output);
+
         var graph = await CliAsync("workflows", "show", "order", "--format", "mermaid");
         Assert.True(graph.Exit == 0, graph.Error);
         Assert.Contains("flowchart TD", graph.Output);
