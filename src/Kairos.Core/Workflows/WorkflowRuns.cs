@@ -68,7 +68,7 @@ internal static partial class WorkflowRuns
                 Output = output,
                 Error = error,
                 FinishedAt = now,
-                EndedSeq = w.Stored.Steps.Max(s => s.EndedSeq ?? 0) + 1,
+                EndedSeq = NextEndedSeq(w),
             };
             await w.SaveAsync(tx, ended).ConfigureAwait(false);
             await tx.AppendJournalAsync(now, "workflow.step-ended", w.Run.JobName, w.Run.Id, null,
@@ -233,7 +233,7 @@ internal static partial class WorkflowRuns
     /// <summary>A step that could not even start fails as a step whose run failed would.</summary>
     private static async ValueTask EndStepWithoutRunAsync(IDriverTransaction tx, Moving w, WorkflowStepRow row, string error, DateTimeOffset now)
     {
-        await w.SaveAsync(tx, row with { State = StepStates.Failed, Error = error, FinishedAt = now, EndedSeq = w.Stored.Steps.Max(s => s.EndedSeq ?? 0) + 1 }).ConfigureAwait(false);
+        await w.SaveAsync(tx, row with { State = StepStates.Failed, Error = error, FinishedAt = now, EndedSeq = NextEndedSeq(w) }).ConfigureAwait(false);
         await tx.AppendJournalAsync(now, "workflow.step-ended", w.Run.JobName, w.Run.Id, null,
             JsonSerializer.Serialize(new { step = row.StepId, state = StepStates.Failed, error }, KairosJson.Options)).ConfigureAwait(false);
         if (w.Spec.OnFailure != WorkflowFailure.Continue)
@@ -336,7 +336,7 @@ internal static partial class WorkflowRuns
         await tx.AppendJournalAsync(now, kind, w.Run.JobName, w.Run.Id, w.Run.TriggerId,
             JsonSerializer.Serialize(new { workflow = state, error }, KairosJson.Options)).ConfigureAwait(false);
         await CancelStepsStillGoingAsync(tx, w, now).ConfigureAwait(false);
-        await Engine.Lifecycle.RunEnded.AfterAsync(tx, w.Run with { State = runState, Output = output, Error = error }, now).ConfigureAwait(false);
+        await Engine.Lifecycle.RunEnded.AfterAsync(tx, w.Run.Id, w.Run.JobName, w.Run.TriggerId, runState, now).ConfigureAwait(false);
     }
 
     private static async ValueTask CancelStepsStillGoingAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)

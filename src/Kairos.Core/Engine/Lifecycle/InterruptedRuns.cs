@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Kairos.Engine.Retries;
-using Kairos.Events.Routing;
 using Kairos.Model;
 using Kairos.Storage.Drivers;
 
@@ -58,13 +57,7 @@ internal static class InterruptedRuns
             JsonSerializer.Serialize(new { attempt = run.Attempt, reason, state = state.ToWire() }, KairosJson.Options)).ConfigureAwait(false);
         if (!requeue)
         {
-            await EventRouter.PublishRunFinishedAsync(tx, run.Id, now).ConfigureAwait(false);
-            await RunNotifications.AfterEndAsync(tx, run.JobName, run.Id, now).ConfigureAwait(false);
-            await RunEnded.WorkflowStepAsync(tx, run.Id, now).ConfigureAwait(false);
-            if (run.TriggerId is { } triggerId)
-            {
-                await Scheduling.TriggerOverlaps.AfterRunEndedAsync(tx, run.JobName, triggerId, run.Id, now).ConfigureAwait(false);
-            }
+            await RunEnded.AfterAsync(tx, run.Id, run.JobName, run.TriggerId, RunState.Dead, now).ConfigureAwait(false);
         }
     }
 }
