@@ -19,9 +19,17 @@ internal static partial class WorkflowRules
 
     public static void Validate(string jobName, WorkflowExecutorSpec workflow, Func<string, bool>? handlerExists, List<string> errors)
     {
-        if (workflow.Steps.Count is 0 or > WorkflowExecutorSpec.MaxSteps)
+        // JSON from the API may hold nulls where the model says there are none.
+        if (workflow.Steps is null || workflow.Steps.Count is 0 or > WorkflowExecutorSpec.MaxSteps)
         {
-            errors.Add($"workflow.steps: a workflow has 1 to {WorkflowExecutorSpec.MaxSteps} steps, not {workflow.Steps.Count}");
+            errors.Add($"workflow.steps: a workflow has 1 to {WorkflowExecutorSpec.MaxSteps} steps, not {workflow.Steps?.Count ?? 0}");
+            return;
+        }
+        if (workflow.Steps.Select((s, i) => s is null ? $"workflow.steps[{i}]: a step cannot be null"
+                : s.Needs is null || s.Needs.Contains(null!) ? $"workflow.steps[{i}].needs: a list of step ids, without nulls" : null)
+            .FirstOrDefault(e => e is not null) is { } broken)
+        {
+            errors.Add(broken);
             return;
         }
         if (!Enum.IsDefined(workflow.OnFailure))

@@ -52,6 +52,18 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Theory]
+    [InlineData("""{"kind": "workflow", "steps": null}""", "workflow.steps: a workflow has 1 to 200 steps, not 0")]
+    [InlineData("""{"kind": "workflow", "steps": [null]}""", "workflow.steps[0]: a step cannot be null")]
+    [InlineData("""{"kind": "workflow", "steps": [{"id": "a", "run": {"kind": "handler", "handler": "ok"}, "needs": null}]}""", "workflow.steps[0].needs: a list of step ids, without nulls")]
+    [InlineData("""{"kind": "workflow", "steps": [{"id": "a", "run": {"kind": "handler", "handler": "ok"}, "needs": [null]}]}""", "workflow.steps[0].needs: a list of step ids, without nulls")]
+    [InlineData("""{"kind": "workflow", "steps": [{"id": null, "run": {"kind": "handler", "handler": "ok"}}]}""", "workflow.steps[0].id: ")]
+    public void Nulls_sent_as_json_are_named_errors_not_crashes(string executor, string expected)
+    {
+        var spec = JsonSerializer.Deserialize<ExecutorSpec>(executor, KairosJson.Options)!;
+        Assert.Contains(JobRules.Validate(new JobDefinition { Name = "flow", Executor = spec }), e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("steps.a.output.n >= 3", true)]
     [InlineData("steps.a.output.n gt 3", true)]
     [InlineData("steps.a.output.n < 3", false)]
