@@ -8,7 +8,11 @@ using Kairos.Server;
 namespace Kairos.Cli;
 
 /// <summary>A failed API call, with the server's problem detail when it sent one.</summary>
-internal sealed class ApiException(string message) : Exception(message);
+internal sealed class ApiException(string message, HttpStatusCode? status = null) : Exception(message)
+{
+    /// <summary>The HTTP status the server answered with; null when it could not be reached.</summary>
+    public HttpStatusCode? Status { get; } = status;
+}
 
 /// <summary>
 /// Talks to a Kairos server's REST API (--server URL, else KAIROS_URL, else the local default),
@@ -41,6 +45,19 @@ internal sealed class ApiClient : IDisposable
         inNamespace ? args.Get("--namespace") ?? Environment.GetEnvironmentVariable("KAIROS_NAMESPACE") : null);
 
     public Task<JsonNode?> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
+
+    /// <summary>A GET that answers null where the server says 404 (to ask whether something exists).</summary>
+    public async Task<JsonNode?> FindAsync(string path)
+    {
+        try
+        {
+            return await GetAsync(path);
+        }
+        catch (ApiException ex) when (ex.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
 
     /// <summary>A GET whose answer is plain text (a workflow's graph).</summary>
     public async Task<string> GetTextAsync(string path) => await SendForTextAsync(HttpMethod.Get, path, null);
@@ -83,7 +100,7 @@ internal sealed class ApiClient : IDisposable
             var text = await response.Content.ReadAsStringAsync();
             if (!response.IsSuccessStatusCode)
             {
-                throw new ApiException(Problem(response.StatusCode, text));
+                throw new ApiException(Problem(response.StatusCode, text), response.StatusCode);
             }
             return text;
         }

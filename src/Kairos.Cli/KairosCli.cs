@@ -1,44 +1,18 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using Kairos.Cli.Commands;
 using Kairos.Configuration;
 
 namespace Kairos.Cli;
 
-/// <summary>The <c>kairos</c> command: dispatches to one command and maps failures to exit codes (1 failed, 2 usage).</summary>
+/// <summary>
+/// The <c>kairos</c> command: parses the line with System.CommandLine (per-command --help, --version,
+/// completions), runs the command, and maps failures to exit codes: 1 failed, 2 usage (one line
+/// naming what is wrong, then where the help is).
+/// </summary>
 internal static class KairosCli
 {
-    public const string Usage = """
-        kairos — job scheduler and automation engine
-
-        usage:
-          kairos --version
-          kairos serve [--config FILE] [--db PATH] [--urls URL]
-          kairos validate FILE [--any-handler]
-          kairos apply FILE [--dry-run] | kairos diff FILE   (make the server's jobs, webhooks and subscriptions match the file)
-          kairos cron next "<expr>" [--tz ZONE] [--from TIME] [--count N]
-          kairos jobs list | show NAME | run NAME [--data JSON] [--idempotency-key KEY] [--at TIME | --in DELAY] [--wait [DURATION]] | pause NAME | resume NAME
-                      | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip] | delete NAME [--cancel-runs]
-          kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
-          kairos workflows list | show NAME [--format text|mermaid|dot] | run ID   (workflow jobs; a workflow's graph; a workflow run's steps)
-          kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] [--at TIME | --in DELAY] | list [--type PATTERN] [--status S]
-                       | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
-          kairos subscriptions list | kairos webhooks list
-          kairos keys create NAME --scope read|run|write|admin [--namespace NS[,NS…]] [--expires 90d|TIME] | list | revoke NAME   (each also takes --db DATABASE)
-          kairos secrets set NAME [--from-env VAR | --from-file PATH] (else the value is read from stdin) | list | delete NAME | rotate
-          kairos stats
-          kairos nodes
-          kairos bench throughput [--n N] [--workers N] [--nodes N] [--nodes-as engines|processes] [--enqueue-on all|first]
-                     | cron-latency [--triggers N] [--seconds N] [--workers N] | idle [--runs N] [--triggers N] [--seconds N]
-                     | webhook-latency [--rate N] [--seconds N]
-                     | file-latency [--files N] [--settle DURATION] | publish [--subscriptions N] [--events N]
-                     | workflow [--repeat N] [--n N] [--workers N]
-                     | claim-latency --db postgres://… [--n N] [--rate N]
-                     | failover --db postgres://… [--nodes N] [--leader-lease DURATION] [--stop kill|term]
-                     (each also takes --db PATH or --db postgres://…; see docs/benchmarks.md)
-
-        client commands take --server URL (or KAIROS_URL; default http://127.0.0.1:8270), --api-key KEY (or KAIROS_API_KEY),
-        --namespace NAME (or KAIROS_NAMESPACE; names may also say it: billing/report) and --json.
-        """;
-
     /// <summary>The build's version (the assembly's informational version, without source-control metadata).</summary>
     public static string Version =>
         (typeof(KairosCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
@@ -46,43 +20,22 @@ internal static class KairosCli
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var root = KairosCommands.Build();
+        // Help is as wide as the terminal it is read on; written anywhere else it is not wrapped, so it reads the same in a file or a test.
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpAction { MaxWidth = TableWriter.IsTerminal(output) ? Math.Max(Console.WindowWidth, 40) : int.MaxValue };
+        var parsed = root.Parse(ArrangeBareDurations(args is ["help", .. var topic] ? [.. topic, "--help"] : args));
+        if (parsed.Errors.Count > 0)
         {
-            output.WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
+            return Usage(error, parsed, Describe(parsed));
         }
-        if (args[0] is "--version" or "version")
-        {
-            output.WriteLine($"kairos {Version}");
-            return 0;
-        }
-        var rest = args[1..];
         try
         {
-            return args[0] switch
-            {
-                "serve" => await ServeCommand.RunAsync(rest, output),
-                "validate" => ValidateCommand.Run(rest, output),
-                "apply" or "diff" => await ApplyCommand.RunAsync(args[0], rest, output),
-                "cron" => CronCommand.Run(rest, output),
-                "jobs" => await JobsCommand.RunAsync(rest, output),
-                "runs" => await RunsCommand.RunAsync(rest, output),
-                "workflows" => await WorkflowsCommand.RunAsync(rest, output),
-                "stats" => await StatsCommand.RunAsync(rest, output),
-                "nodes" => await NodesCommand.RunAsync(rest, output),
-                "events" => await EventsCommand.RunAsync(rest, output),
-                "subscriptions" or "webhooks" => await SubscriptionsCommand.RunAsync(args[0], rest, output),
-                "keys" => await KeysCommand.RunAsync(rest, output),
-                "secrets" => await SecretsCommand.RunAsync(rest, Console.In, output),
-                "bench" => await BenchCommand.RunAsync(rest, output),
-                _ => throw new UsageException($"unknown command '{args[0]}'"),
-            };
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException ex)
         {
-            error.WriteLine($"kairos {args[0]}: {ex.Message}");
-            error.WriteLine("run `kairos --help` for usage");
-            return 2;
+            return Usage(error, parsed, ex.Message);
         }
         catch (KairosConfigException ex)
         {
@@ -91,8 +44,83 @@ internal static class KairosCli
         }
         catch (Exception ex) when (ex is ApiException or KairosException or Storage.KairosStoreException)
         {
-            error.WriteLine($"kairos {args[0]}: {ex.Message}");
+            error.WriteLine($"{CommandPath(parsed)}: {ex.Message}");
             return 1;
         }
+    }
+
+    private static int Usage(TextWriter error, ParseResult parsed, string message)
+    {
+        var path = CommandPath(parsed);
+        error.WriteLine($"{path}: {message}");
+        error.WriteLine($"run `{path} --help` for usage");
+        return 2;
+    }
+
+    /// <summary>The words of the command that was being parsed: "kairos jobs run".</summary>
+    private static string CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = parsed.CommandResult; result is CommandResult command; result = command.Parent)
+        {
+            names.Insert(0, command.Command.Name);
+        }
+        return string.Join(' ', names);
+    }
+
+    /// <summary>The first parse error, in the words of the old parser: what is unknown or missing, by name.</summary>
+    private static string Describe(ParseResult parsed)
+    {
+        var command = parsed.CommandResult.Command;
+        if (parsed.UnmatchedTokens is [var token, ..])
+        {
+            if (command.Subcommands.Count > 0)
+            {
+                return $"unknown command '{token}'; use {Choices(command)}";
+            }
+            if (token.StartsWith('-'))
+            {
+                var takes = command.Options.Where(o => !o.Hidden && o is not HelpOption).Select(o => o.Name).Order(StringComparer.Ordinal).ToList();
+                return $"unknown option {token}" + (takes.Count > 0 ? $"; this command takes {string.Join(", ", takes)}" : "");
+            }
+            return $"unexpected argument '{token}'";
+        }
+        var first = parsed.Errors[0];
+        return first.SymbolResult switch
+        {
+            ArgumentResult { Argument: var argument } when argument.Description is { } what => $"missing {what}",
+            OptionResult { Option: var option, Tokens.Count: 0 } => $"{option.Name} needs a value",
+            CommandResult when command.Subcommands.Count > 0 => $"missing the command: {Choices(command)}",
+            _ => first.Message,
+        };
+    }
+
+    private static string Choices(Command command)
+    {
+        var names = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        return names.Count == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
+    }
+
+    /// <summary>
+    /// A bare <c>--wait</c> (not followed by a duration) goes to the end of the line: System.CommandLine
+    /// would take the next word as its value, and in <c>jobs run --wait nap</c> that word is the job.
+    /// </summary>
+    internal static string[] ArrangeBareDurations(string[] args)
+    {
+        var bare = new List<string>();
+        var rest = new List<string>();
+        var end = Array.IndexOf(args, "--") is var dashes and >= 0 ? dashes : args.Length; // After "--" every word is a positional.
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (i < end && args[i] == "--wait" && !(i + 1 < end && Durations.TryParse(args[i + 1], out _)))
+            {
+                bare.Add(args[i]);
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+        return [.. rest, .. bare];
     }
 }

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
@@ -9,11 +11,16 @@ namespace Kairos.Cli.Commands;
 /// </summary>
 internal static class ApplyCommand
 {
-    public static async Task<int> RunAsync(string command, string[] rest, TextWriter output)
+    public static Command Build(string command) => command == "apply"
+        ? Leaf("apply", "make the server's jobs, webhooks and subscriptions match a YAML file (creates, updates, and deletes what it declared before and no longer does)",
+            (args, output) => RunAsync(command, args, output),
+            [Argument("FILE", "the configuration file"), Flag("--dry-run", "say what would change, change nothing"), .. ClientOptions()])
+        : Leaf("diff", "say what kairos apply FILE would change", (args, output) => RunAsync(command, args, output),
+            [Argument("FILE", "the configuration file"), .. ClientOptions()]);
+
+    private static async Task<int> RunAsync(string command, CliArgs args, TextWriter output)
     {
-        var args = Parse(rest, ["--dry-run"]);
-        var file = args.Positional(0, "the configuration file");
-        args.NoMorePositionals(1);
+        var file = args.Positionals[0];
         if (!File.Exists(file))
         {
             throw new UsageException($"'{file}' does not exist");

@@ -3,15 +3,10 @@ using System.Text.Json.Nodes;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary>What every client command shares: --server/--api-key/--json parsing and printing JSON or a table.</summary>
+/// <summary>What every client command shares: query strings from options, and printing JSON, texts and times.</summary>
 internal static class ClientCommand
 {
-    public static readonly string[] CommonFlags = ["--json"];
-    public static readonly string[] CommonValued = ["--server", "--api-key", "--namespace"];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    public static CliArgs Parse(string[] rest, string[]? flags = null, string[]? valued = null, string[]? durationFlags = null) =>
-        CliArgs.Parse(rest, [.. CommonFlags, .. flags ?? []], [.. CommonValued, .. valued ?? []], durationFlags);
 
     /// <summary>An API path with a query string made of the given options that were set ("--job" becomes "job=").</summary>
     public static string WithQuery(string path, CliArgs args, params string[] options)
@@ -37,4 +32,52 @@ internal static class ClientCommand
         Text(node) is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var t)
             ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)
             : null;
+
+    /// <summary>A JSON option's value, or a usage error naming the option.</summary>
+    public static JsonNode? JsonOption(string text, string option)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            throw new UsageException($"{option} is not valid JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <c>create NAME</c> of a named definition saved with <c>PUT /api/{collection}/NAME</c>, which would
+    /// replace one of the same name: refused when it exists, so that create never overwrites.
+    /// </summary>
+    public static async Task<int> CreateNamedAsync(string collection, string what, CliArgs args, JsonObject body, TextWriter output)
+    {
+        var name = args.Positionals[0];
+        var path = $"api/{collection}/{Uri.EscapeDataString(name)}";
+        using var api = ApiClient.For(args);
+        if (await api.FindAsync(path) is not null)
+        {
+            throw new ApiException($"{what} '{name}' already exists; delete it first (kairos {collection} delete {name}) or change it with kairos apply");
+        }
+        var created = await api.PutAsync(path, body.ToJsonString());
+        if (args.Has("--json"))
+        {
+            PrintJson(output, created);
+        }
+        else
+        {
+            output.WriteLine($"{what} '{name}' created");
+        }
+        return 0;
+    }
+
+    /// <summary><c>delete NAME</c> of a named definition: <c>DELETE /api/{collection}/NAME</c>.</summary>
+    public static async Task<int> DeleteNamedAsync(string collection, string what, CliArgs args, TextWriter output)
+    {
+        var name = args.Positionals[0];
+        using var api = ApiClient.For(args);
+        await api.DeleteAsync($"api/{collection}/{Uri.EscapeDataString(name)}");
+        output.WriteLine($"{what} '{name}' deleted");
+        return 0;
+    }
 }

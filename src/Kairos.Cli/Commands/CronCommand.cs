@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Kairos.Cron;
 using Kairos.Model;
@@ -7,15 +8,16 @@ namespace Kairos.Cli.Commands;
 /// <summary><c>kairos cron next "&lt;expr&gt;"</c>: the schedule in words, then the next fire times in a zone, as ISO-8601 with that zone's offset.</summary>
 internal static class CronCommand
 {
-    public static int Run(string[] rest, TextWriter output)
+    public static Command Build() => CliCommand.Group("cron", "work with cron expressions",
+        CliCommand.Leaf("next", "a cron expression in words, then its next fire times in a zone", Run,
+            CliCommand.Argument("EXPRESSION", "the cron expression (quote it): 5 fields, or 6 with seconds"),
+            CliCommand.Valued("--tz", "ZONE", "the IANA time zone (default UTC)"),
+            CliCommand.Valued("--from", "TIME", "start after this ISO-8601 time (default now)"),
+            CliCommand.Valued("--count", "N", "how many times (1 to 10000; default 5)")));
+
+    private static Task<int> Run(CliArgs args, TextWriter output)
     {
-        var args = CliArgs.Parse(rest, [], ["--tz", "--from", "--count"]);
-        if (args.Positional(0, "a subcommand (next)") != "next")
-        {
-            throw new UsageException($"unknown cron subcommand '{args.Positionals[0]}'; use: kairos cron next \"<expr>\"");
-        }
-        var expression = args.Positional(1, "the cron expression (quote it)");
-        args.NoMorePositionals(2);
+        var expression = args.Positionals[0];
         var zoneName = args.Get("--tz") ?? "UTC";
         if (JobRules.TimeZone(zoneName) is { } zoneError)
         {
@@ -47,6 +49,6 @@ internal static class CronCommand
         {
             output.WriteLine(time.ToString(time.Offset == TimeSpan.Zero && zoneName == "UTC" ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
         }
-        return 0;
+        return Task.FromResult(0);
     }
 }

@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using Kairos.Configuration;
+using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
@@ -10,12 +12,19 @@ namespace Kairos.Cli.Commands;
 /// </summary>
 internal static class JobsBackfillCommand
 {
-    public static readonly string[] Options = ["--from", "--to", "--trigger", "--overlap"];
+    public static Command Build() => Leaf("backfill", "one run per scheduled time of the job's time triggers in [--from, --to); times that already have a run are left alone", RunAsync,
+    [
+        Argument("NAME", "the job name"),
+        Valued("--from", "TIME", "the range's start, ISO 8601 (required)"),
+        Valued("--to", "TIME", "the range's end, excluded, ISO 8601 (required)"),
+        Valued("--trigger", "ID", "only this trigger's times"),
+        Valued("--overlap", "allow-all|skip", "allow-all (default): every time queued, started as the job's limits allow; skip: only as many as the job has free instances"),
+        .. ClientOptions(),
+    ]);
 
-    public static async Task<int> RunAsync(ApiClient api, CliArgs args, TextWriter output)
+    private static async Task<int> RunAsync(CliArgs args, TextWriter output)
     {
-        var name = args.Positional(0, "the job name");
-        args.NoMorePositionals(1);
+        var name = args.Positionals[0];
         var body = new JsonObject
         {
             ["from"] = Instant(args, "--from"),
@@ -29,6 +38,7 @@ internal static class JobsBackfillCommand
         {
             body["overlap"] = overlap is "allow-all" or "skip" ? overlap : throw new UsageException($"--overlap '{overlap}' must be allow-all (default: every time queued, started as the job's limits allow) or skip (only as many as the job has free instances)");
         }
+        using var api = ApiClient.For(args);
         var result = await api.PostAsync($"api/jobs/{Uri.EscapeDataString(name)}/backfill", body.ToJsonString());
         if (args.Has("--json"))
         {

@@ -1,95 +1,102 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
-using Kairos.Configuration;
+using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary><c>kairos jobs list | show | run | next | backfill | pause | resume | delete</c>.</summary>
+/// <summary><c>kairos jobs list | show | create | edit | run | next | backfill | pause | resume | delete</c>.</summary>
 internal static class JobsCommand
 {
-    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    public static Command Build() => Group("jobs", "list, show, create, run and change jobs",
+        Leaf("list", "the jobs: executor, queue, priority, state and next fire time", ListAsync, ClientOptions()),
+        Leaf("show", "a job's definition and triggers, as JSON", ShowAsync, [Argument("NAME", "the job name"), .. ClientOptions()]),
+        JobsFileCommand.Build("create"),
+        JobsFileCommand.Build("edit"),
+        Leaf("run", "run a job now or later; with --wait, follow its log until it ends (exit 0 if it succeeded, 1 otherwise)", RunNowAsync,
+        [
+            Argument("NAME", "the job name"),
+            Valued("--data", "JSON", "the run's payload"),
+            Valued("--idempotency-key", "KEY", "a run with this key already made is answered instead of a new one"),
+            Valued("--at", "TIME", "run at this ISO-8601 time rather than now"),
+            Valued("--in", "DELAY", "run after this delay (30s, 10m, 2h) rather than now"),
+            OptionalDuration("--wait", "follow the run until it ends or this long has passed (default 5m)"),
+            .. ClientOptions(),
+        ]),
+        JobsNextCommand.Build(),
+        JobsBackfillCommand.Build(),
+        Leaf("pause", "stop a job's triggers from enqueuing runs until it is resumed", (args, output) => PauseOrResumeAsync("pause", args, output),
+            [Argument("NAME", "the job name"), .. ClientOptions()]),
+        Leaf("resume", "let a paused job's triggers enqueue runs again", (args, output) => PauseOrResumeAsync("resume", args, output),
+            [Argument("NAME", "the job name"), .. ClientOptions()]),
+        Leaf("delete", "delete a job with its triggers; its runs stay as history", DeleteAsync,
+        [
+            Argument("NAME", "the job name"),
+            Flag("--cancel-runs", "cancel its queued runs and ask its running ones to stop (else a job with runs under way is refused)"),
+            .. ClientOptions(),
+        ]));
+
+    private static async Task<int> ListAsync(CliArgs args, TextWriter output)
     {
-        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run, next, backfill, pause, resume or delete");
-        var args = sub switch
-        {
-            "run" => Parse(rest[1..], [], ["--data", "--idempotency-key", "--at", "--in"], ["--wait"]),
-            "next" => Parse(rest[1..], valued: JobsNextCommand.Options),
-            "backfill" => Parse(rest[1..], valued: JobsBackfillCommand.Options),
-            "delete" => Parse(rest[1..], ["--cancel-runs"]),
-            _ => Parse(rest[1..]),
-        };
         using var api = ApiClient.For(args);
-        var json = args.Has("--json");
-        switch (sub)
+        var jobs = await ListAllAsync(api);
+        if (args.Has("--json"))
         {
-            case "list":
-                args.NoMorePositionals(0);
-                var jobs = await ListAllAsync(api);
-                if (json)
-                {
-                    PrintJson(output, jobs);
-                    break;
-                }
-                TableWriter.Write(output, ["NAME", "EXECUTOR", "QUEUE", "PRIORITY", "STATE", "NEXT FIRE"],
-                    jobs!.AsArray().Select(j => (IReadOnlyList<string?>)
-                    [
-                        Text(j!["name"]), Text(j["executor"]!["kind"]), Text(j["queue"]), Text(j["priority"]),
-                        j["paused"]!.GetValue<bool>() ? "paused" : "active",
-                        Time(j["triggers"]!.AsArray().Select(t => t!["nextFireAt"]).Where(n => n is not null).OrderBy(n => Text(n)).FirstOrDefault()),
-                    ]));
-                break;
-            case "show":
-                var name = args.Positional(0, "the job name");
-                args.NoMorePositionals(1);
-                PrintJson(output, await api.GetAsync($"api/jobs/{Uri.EscapeDataString(name)}"));
-                break;
-            case "run":
-                return await RunNowAsync(api, args, output);
-            case "next":
-                return await JobsNextCommand.RunAsync(api, args, output);
-            case "backfill":
-                return await JobsBackfillCommand.RunAsync(api, args, output);
-            case "delete":
-                var doomed = args.Positional(0, "the job name");
-                args.NoMorePositionals(1);
-                await api.DeleteAsync($"api/jobs/{Uri.EscapeDataString(doomed)}" + (args.Has("--cancel-runs") ? "?cancelRuns=true" : ""));
-                output.WriteLine($"job '{doomed}' deleted" + (args.Has("--cancel-runs") ? "; its queued runs were cancelled and its running ones asked to stop" : ""));
-                break;
-            case "pause" or "resume":
-                var target = args.Positional(0, "the job name");
-                args.NoMorePositionals(1);
-                var job = await api.PostAsync($"api/jobs/{Uri.EscapeDataString(target)}/{sub}");
-                if (json)
-                {
-                    PrintJson(output, job);
-                }
-                else
-                {
-                    output.WriteLine($"job {target} is {(sub == "pause" ? "paused" : "active")}");
-                }
-                break;
-            default:
-                throw new UsageException($"unknown jobs subcommand '{sub}'; use list, show, run, next, backfill, pause, resume or delete");
+            PrintJson(output, jobs);
+            return 0;
+        }
+        TableWriter.Write(output, ["NAME", "EXECUTOR", "QUEUE", "PRIORITY", "STATE", "NEXT FIRE"],
+            jobs.Select(j => (IReadOnlyList<string?>)
+            [
+                Text(j!["name"]), Text(j["executor"]!["kind"]), Text(j["queue"]), Text(j["priority"]),
+                j["paused"]!.GetValue<bool>() ? "paused" : "active",
+                Time(j["triggers"]!.AsArray().Select(t => t!["nextFireAt"]).Where(n => n is not null).OrderBy(n => Text(n)).FirstOrDefault()),
+            ]));
+        return 0;
+    }
+
+    private static async Task<int> ShowAsync(CliArgs args, TextWriter output)
+    {
+        using var api = ApiClient.For(args);
+        PrintJson(output, await api.GetAsync($"api/jobs/{Uri.EscapeDataString(args.Positionals[0])}"));
+        return 0;
+    }
+
+    private static async Task<int> DeleteAsync(CliArgs args, TextWriter output)
+    {
+        var name = args.Positionals[0];
+        var cancelRuns = args.Has("--cancel-runs");
+        using var api = ApiClient.For(args);
+        await api.DeleteAsync($"api/jobs/{Uri.EscapeDataString(name)}" + (cancelRuns ? "?cancelRuns=true" : ""));
+        output.WriteLine($"job '{name}' deleted" + (cancelRuns ? "; its queued runs were cancelled and its running ones asked to stop" : ""));
+        return 0;
+    }
+
+    private static async Task<int> PauseOrResumeAsync(string verb, CliArgs args, TextWriter output)
+    {
+        var name = args.Positionals[0];
+        using var api = ApiClient.For(args);
+        var job = await api.PostAsync($"api/jobs/{Uri.EscapeDataString(name)}/{verb}");
+        if (args.Has("--json"))
+        {
+            PrintJson(output, job);
+        }
+        else
+        {
+            output.WriteLine($"job {name} is {(verb == "pause" ? "paused" : "active")}");
         }
         return 0;
     }
 
-    private static async Task<int> RunNowAsync(ApiClient api, CliArgs args, TextWriter output)
+    private static async Task<int> RunNowAsync(CliArgs args, TextWriter output)
     {
-        var name = args.Positional(0, "the job name");
-        args.NoMorePositionals(1);
+        var name = args.Positionals[0];
         var data = args.Get("--data");
         if (data is not null)
         {
-            try
-            {
-                JsonNode.Parse(data);
-            }
-            catch (System.Text.Json.JsonException ex)
-            {
-                throw new UsageException($"--data is not valid JSON: {ex.Message}");
-            }
+            JsonOption(data, "--data"); // Refused here, before the server is asked.
         }
+        var wait = RunFollower.Wait(args);
         var query = new List<string>();
         if (args.Get("--idempotency-key") is { } key)
         {
@@ -102,39 +109,22 @@ internal static class JobsCommand
                 query.Add($"{later[2..]}={Uri.EscapeDataString(when)}");
             }
         }
-        if (args.Has("--wait"))
-        {
-            var wait = args.Get("--wait") ?? "5m";
-            if (!Durations.TryParse(wait, out _))
-            {
-                throw new UsageException($"--wait '{wait}' is not a duration such as 30s or 5m");
-            }
-            query.Add("wait=" + Uri.EscapeDataString(wait));
-        }
+        using var api = ApiClient.For(args);
         var path = $"api/jobs/{Uri.EscapeDataString(name)}/run" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
         var result = await api.PostAsync(path, data ?? "");
+        if (wait is { } limit)
+        {
+            return await RunFollower.FollowAsync(api, result!["runId"]!.GetValue<long>(), limit, output, args.Has("--json"));
+        }
         if (args.Has("--json"))
         {
             PrintJson(output, result);
-        }
-        else if (result?["state"] is not null && result["id"] is not null)
-        {
-            output.WriteLine($"run {Text(result["id"])} {Text(result["state"])} (attempt {Text(result["attempt"])})");
-            if (result["output"] is { } runOutput)
-            {
-                output.WriteLine($"output: {runOutput.ToJsonString()}");
-            }
-            if (Text(result["error"]) is { } error)
-            {
-                output.WriteLine($"error: {error}");
-            }
         }
         else
         {
             output.WriteLine($"run {Text(result?["runId"])} {(result?["created"]?.GetValue<bool>() == false ? "already exists (idempotency key)" : "queued")}: {Text(result?["state"])}");
         }
-        var state = Text(result?["state"]);
-        return state is "dead" or "cancelled" ? 1 : 0;
+        return Text(result?["state"]) is "dead" or "cancelled" ? 1 : 0;
     }
 
     /// <summary>Every job, following the name cursor: <c>GET /api/jobs</c> answers one page at a time, in name order.</summary>

@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Globalization;
 using Kairos.Engine.Scheduling;
+using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
@@ -7,17 +9,22 @@ namespace Kairos.Cli.Commands;
 /// <summary><c>kairos jobs next NAME [--count 5]</c>: each time trigger's schedule in words and its next due times, in its zone and in UTC.</summary>
 internal static class JobsNextCommand
 {
-    public static readonly string[] Options = ["--count"];
+    public static Command Build() => Leaf("next", "each time trigger's schedule in words and its next fire times, in its zone and in UTC", RunAsync,
+    [
+        Argument("NAME", "the job name"),
+        Valued("--count", "N", $"how many times per trigger (1 to {UpcomingFires.MaxCount}; default 5)"),
+        .. ClientOptions(),
+    ]);
 
-    public static async Task<int> RunAsync(ApiClient api, CliArgs args, TextWriter output)
+    private static async Task<int> RunAsync(CliArgs args, TextWriter output)
     {
-        var name = args.Positional(0, "the job name");
-        args.NoMorePositionals(1);
+        var name = args.Positionals[0];
         var count = 5;
         if (args.Get("--count") is { } countText && (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > UpcomingFires.MaxCount))
         {
             throw new UsageException($"--count '{countText}' must be a whole number from 1 to {UpcomingFires.MaxCount}");
         }
+        using var api = ApiClient.For(args);
         var next = await api.GetAsync($"api/jobs/{Uri.EscapeDataString(name)}/next?count={count}");
         if (args.Has("--json"))
         {

@@ -1,9 +1,11 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using Kairos.Access;
 using Kairos.Client;
 using Kairos.Engine;
 using Kairos.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
@@ -16,25 +18,19 @@ namespace Kairos.Cli.Commands;
 /// </summary>
 internal static class KeysCommand
 {
-    public static async Task<int> RunAsync(string[] rest, TextWriter output)
-    {
-        var verb = rest.Length > 0 ? rest[0] : "";
-        var args = Parse(rest.Length > 0 ? rest[1..] : [], valued: ["--scope", "--expires", "--db"]);
-        switch (verb)
-        {
-            case "create":
-                args.NoMorePositionals(1);
-                return await CreateAsync(args, output);
-            case "list":
-                args.NoMorePositionals(0);
-                return await ListAsync(args, output);
-            case "revoke":
-                args.NoMorePositionals(1);
-                return await RevokeAsync(args, output);
-            default:
-                throw new UsageException("use: kairos keys create NAME --scope read|run|write|admin [--namespace NS[,NS…]] [--expires 90d|TIME] | list | revoke NAME (each with --db DATABASE to work on the database directly)");
-        }
-    }
+    public static Command Build() => Group("keys", "create, list and revoke API keys, over the API or (--db) in the database itself",
+        Leaf("create", "create a key and print its token, shown this once", CreateAsync,
+        [
+            Argument("NAME", "the key's name"),
+            Valued("--scope", "SCOPE", $"what it may do: {KairosScopes.Names} (required)"),
+            Valued("--expires", "WHEN", "when it stops working: a duration (90d) or an instant (2027-01-31T00:00:00Z)"),
+            Valued("--db", "DATABASE", "work on this database directly (a SQLite path or postgres://…), e.g. for a server's first key"),
+            .. ClientOptions("bind the key to these namespaces (NS[,NS…]); without it the key reaches all"),
+        ]),
+        Leaf("list", "the keys, never their tokens", ListAsync, [Db(), .. ClientOptions()]),
+        Leaf("revoke", "revoke a key at once", RevokeAsync, [Argument("NAME", "the key's name"), Db(), .. ClientOptions()]));
+
+    private static Option<string> Db() => Valued("--db", "DATABASE", "work on this database directly (a SQLite path or postgres://…)");
 
     private static async Task<int> CreateAsync(CliArgs args, TextWriter output)
     {

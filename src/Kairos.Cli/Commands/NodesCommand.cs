@@ -1,3 +1,5 @@
+using System.CommandLine;
+using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
@@ -5,10 +7,10 @@ namespace Kairos.Cli.Commands;
 /// <summary><c>kairos nodes</c>: the nodes sharing the server's database, which one leads and which are alive.</summary>
 internal static class NodesCommand
 {
-    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    public static Command Build() => Leaf("nodes", "the nodes sharing the database: which one leads, which are alive", RunAsync, ClientOptions());
+
+    private static async Task<int> RunAsync(CliArgs args, TextWriter output)
     {
-        var args = Parse(rest);
-        args.NoMorePositionals(0);
         using var api = ApiClient.For(args);
         var nodes = await api.GetAsync("api/nodes");
         if (args.Has("--json"))

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
@@ -5,95 +7,115 @@ namespace Kairos.Cli.Commands;
 /// <summary><c>kairos runs list | show | log | cancel | retry</c>.</summary>
 internal static class RunsCommand
 {
-    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    public static Command Build() => Group("runs", "list runs, show one with its journal, follow its log, cancel or retry it",
+        Leaf("list", "runs, newest first", ListAsync,
+        [
+            Valued("--job", "NAME", "only this job's runs"),
+            Valued("--state", "STATE", "only runs in this state: queued, running, waiting, succeeded, dead, cancelled or skipped"),
+            Valued("--limit", "N", "at most this many (default 50)"),
+            .. ClientOptions(),
+        ]),
+        Leaf("show", "a run with what caused it, what it caused and its journal; with --wait, follow its log until it ends first", ShowAsync,
+            [RunId(), OptionalDuration("--wait", "follow the run until it ends or this long has passed (default 5m)"), .. ClientOptions()]),
+        Leaf("log", "a run's output lines", LogAsync, [RunId(), .. ClientOptions()]),
+        Leaf("cancel", "cancel a queued run, or ask a running one to stop", (args, output) => ActAsync("cancel", args, output), [RunId(), .. ClientOptions()]),
+        Leaf("retry", "queue a finished run again", (args, output) => ActAsync("retry", args, output), [RunId(), .. ClientOptions()]));
+
+    private static Argument<string> RunId() => Argument("ID", "the run id");
+
+    private static long Id(CliArgs args) =>
+        long.TryParse(args.Positionals[0], System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : throw new UsageException($"'{args.Positionals[0]}' is not a run id (a number)");
+
+    private static async Task<int> ListAsync(CliArgs args, TextWriter output)
     {
-        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, log, cancel or retry");
-        var args = sub == "list" ? Parse(rest[1..], [], ["--job", "--state", "--limit"]) : Parse(rest[1..]);
         using var api = ApiClient.For(args);
-        var json = args.Has("--json");
-        if (sub == "list")
+        var runs = await api.GetAsync(WithQuery("api/runs", args, "--job", "--state", "--limit"));
+        if (args.Has("--json"))
         {
-            args.NoMorePositionals(0);
-            var runs = await api.GetAsync(WithQuery("api/runs", args, "--job", "--state", "--limit"));
-            if (json)
-            {
-                PrintJson(output, runs);
-                return 0;
-            }
-            TableWriter.Write(output, ["ID", "JOB", "STATE", "ATTEMPT", "SOURCE", "CREATED", "FINISHED", "ERROR"],
-                runs!.AsArray().Select(r => (IReadOnlyList<string?>)
-                [
-                    Text(r!["id"]), Text(r["job"]), Text(r["state"]), $"{Text(r["attempt"])}/{Text(r["maxAttempts"])}", Text(r["source"]),
-                    Time(r["createdAt"]), Time(r["finishedAt"]), Text(r["error"]),
-                ]));
+            PrintJson(output, runs);
             return 0;
         }
-        var id = args.Positional(0, "the run id");
-        args.NoMorePositionals(1);
-        if (!long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out _))
+        TableWriter.Write(output, ["ID", "JOB", "STATE", "ATTEMPT", "SOURCE", "CREATED", "FINISHED", "ERROR"],
+            runs!.AsArray().Select(r => (IReadOnlyList<string?>)
+            [
+                Text(r!["id"]), Text(r["job"]), Text(r["state"]), $"{Text(r["attempt"])}/{Text(r["maxAttempts"])}", Text(r["source"]),
+                Time(r["createdAt"]), Time(r["finishedAt"]), Text(r["error"]),
+            ]));
+        return 0;
+    }
+
+    private static async Task<int> ShowAsync(CliArgs args, TextWriter output)
+    {
+        var id = Id(args);
+        var wait = RunFollower.Wait(args);
+        using var api = ApiClient.For(args);
+        if (wait is { } limit)
         {
-            throw new UsageException($"'{id}' is not a run id (a number)");
+            // Followed to its end (its log and outcome printed, unless JSON is asked for), then shown; the outcome decides the exit code.
+            var json = args.Has("--json");
+            var followed = await RunFollower.FollowAsync(api, id, limit, json ? TextWriter.Null : output, json);
+            await PrintShowAsync(api, id, args.Has("--json"), output);
+            return followed;
         }
-        switch (sub)
+        await PrintShowAsync(api, id, args.Has("--json"), output);
+        return 0;
+    }
+
+    private static async Task PrintShowAsync(ApiClient api, long id, bool json, TextWriter output)
+    {
+        var detail = await api.GetAsync($"api/runs/{id}");
+        if (json)
         {
-            case "show":
-                var detail = await api.GetAsync($"api/runs/{id}");
-                if (json)
-                {
-                    PrintJson(output, detail);
-                    break;
-                }
-                PrintJson(output, detail!["run"]);
-                if (detail["parent"] is { } parent)
-                {
-                    output.WriteLine($"caused by: run {Text(parent["id"])} ({Text(parent["job"])}, {Text(parent["state"])})");
-                }
-                var children = detail["children"]!.AsArray();
-                if (children.Count > 0)
-                {
-                    output.WriteLine("caused: " + string.Join(", ", children.Select(c => $"run {Text(c!["id"])} ({Text(c["job"])}, {Text(c["state"])})")));
-                }
-                output.WriteLine("journal:");
-                TableWriter.Write(output, ["SEQ", "AT", "KIND", "NODE", "DATA"],
-                    detail["journal"]!.AsArray().Select(e => (IReadOnlyList<string?>)
-                        [Text(e!["seq"]), Time(e["at"]), Text(e["kind"]), Text(e["node"]), e["data"]?.ToJsonString()]));
-                break;
-            case "log":
-                var lines = await api.GetAsync($"api/runs/{id}/log");
-                if (json)
-                {
-                    PrintJson(output, lines);
-                    break;
-                }
-                foreach (var line in lines!.AsArray())
-                {
-                    output.WriteLine($"{Time(line!["at"])} [{Text(line["stream"])}] {Text(line["text"])}");
-                }
-                break;
-            case "cancel":
-                var cancel = await api.PostAsync($"api/runs/{id}/cancel");
-                if (json)
-                {
-                    PrintJson(output, cancel);
-                }
-                else
-                {
-                    output.WriteLine($"run {id}: {Text(cancel?["result"])}");
-                }
-                break;
-            case "retry":
-                var retried = await api.PostAsync($"api/runs/{id}/retry");
-                if (json)
-                {
-                    PrintJson(output, retried);
-                }
-                else
-                {
-                    output.WriteLine($"run {id} queued again (attempt {Text(retried?["attempt"])} of {Text(retried?["maxAttempts"])} so far)");
-                }
-                break;
-            default:
-                throw new UsageException($"unknown runs subcommand '{sub}'; use list, show, log, cancel or retry");
+            PrintJson(output, detail);
+            return;
+        }
+        PrintJson(output, detail!["run"]);
+        if (detail["parent"] is { } parent)
+        {
+            output.WriteLine($"caused by: run {Text(parent["id"])} ({Text(parent["job"])}, {Text(parent["state"])})");
+        }
+        var children = detail["children"]!.AsArray();
+        if (children.Count > 0)
+        {
+            output.WriteLine("caused: " + string.Join(", ", children.Select(c => $"run {Text(c!["id"])} ({Text(c["job"])}, {Text(c["state"])})")));
+        }
+        output.WriteLine("journal:");
+        TableWriter.Write(output, ["SEQ", "AT", "KIND", "NODE", "DATA"],
+            detail["journal"]!.AsArray().Select(e => (IReadOnlyList<string?>)
+                [Text(e!["seq"]), Time(e["at"]), Text(e["kind"]), Text(e["node"]), e["data"]?.ToJsonString()]));
+    }
+
+    private static async Task<int> LogAsync(CliArgs args, TextWriter output)
+    {
+        var id = Id(args);
+        using var api = ApiClient.For(args);
+        var lines = await api.GetAsync($"api/runs/{id}/log");
+        if (args.Has("--json"))
+        {
+            PrintJson(output, lines);
+            return 0;
+        }
+        foreach (var line in lines!.AsArray())
+        {
+            output.WriteLine(RunFollower.LogLine(line!));
+        }
+        return 0;
+    }
+
+    private static async Task<int> ActAsync(string verb, CliArgs args, TextWriter output)
+    {
+        var id = Id(args);
+        using var api = ApiClient.For(args);
+        var result = await api.PostAsync($"api/runs/{id}/{verb}");
+        if (args.Has("--json"))
+        {
+            PrintJson(output, result);
+        }
+        else
+        {
+            output.WriteLine(verb == "cancel"
+                ? $"run {id}: {Text(result?["result"])}"
+                : $"run {id} queued again (attempt {Text(result?["attempt"])} of {Text(result?["maxAttempts"])} so far)");
         }
         return 0;
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Kairos.Server;
 using Kairos.Server.Access;
 using Microsoft.AspNetCore.Builder;
@@ -11,10 +12,13 @@ namespace Kairos.Cli.Commands;
 /// <summary><c>kairos serve</c>: the engine plus the REST API, until Ctrl+C or SIGTERM.</summary>
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    public static Command Build() => CliCommand.Leaf("serve", "run the engine and the HTTP API until Ctrl+C or SIGTERM", RunAsync,
+        CliCommand.Valued("--config", "FILE", "the YAML configuration: jobs, webhooks, subscriptions, engine and API settings"),
+        CliCommand.Valued("--db", "PATH", "the database: a SQLite file (default kairos.db, or KAIROS_DB) or postgres://…"),
+        CliCommand.Valued("--urls", "URL", $"where to listen (default {ServeOptions.DefaultUrl})"));
+
+    private static async Task<int> RunAsync(CliArgs args, TextWriter output)
     {
-        var args = CliArgs.Parse(rest, [], ["--config", "--db", "--urls"]);
-        args.NoMorePositionals(0);
         var serve = new ServeOptions
         {
             ConfigFile = args.Get("--config"),

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
@@ -5,10 +7,10 @@ namespace Kairos.Cli.Commands;
 /// <summary><c>kairos stats</c>: runs by state and store totals.</summary>
 internal static class StatsCommand
 {
-    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    public static Command Build() => Leaf("stats", "runs by state, jobs, triggers and journal size", RunAsync, ClientOptions());
+
+    private static async Task<int> RunAsync(CliArgs args, TextWriter output)
     {
-        var args = Parse(rest);
-        args.NoMorePositionals(0);
         using var api = ApiClient.For(args);
         var stats = await api.GetAsync("api/stats");
         if (args.Has("--json"))

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Kairos.Configuration;
 
 namespace Kairos.Cli.Commands;
@@ -9,11 +10,13 @@ namespace Kairos.Cli.Commands;
 /// </summary>
 internal static class ValidateCommand
 {
-    public static int Run(string[] rest, TextWriter output)
+    public static Command Build() => CliCommand.Leaf("validate", "check a configuration file: every error with its line and column, exit 1 if any", Run,
+        CliCommand.Argument("FILE", "the configuration file to validate"),
+        CliCommand.Flag("--any-handler", "accept handlers kairos serve does not have (for a file a library host loads with its own)"));
+
+    private static Task<int> Run(CliArgs args, TextWriter output)
     {
-        var args = CliArgs.Parse(rest, ["--any-handler"], []);
-        var file = args.Positional(0, "the configuration file to validate");
-        args.NoMorePositionals(1);
+        var file = args.Positionals[0];
         if (!File.Exists(file))
         {
             throw new UsageException($"file '{file}' does not exist");
@@ -23,6 +26,6 @@ internal static class ValidateCommand
         output.WriteLine($"{file}: valid ({config.Jobs.Count} job(s), {triggers} trigger(s)" +
             (config.Webhooks.Count > 0 ? $", {config.Webhooks.Count} webhook(s)" : "") +
             (config.Subscriptions.Count > 0 ? $", {config.Subscriptions.Count} subscription(s)" : "") + ")");
-        return 0;
+        return Task.FromResult(0);
     }
 }

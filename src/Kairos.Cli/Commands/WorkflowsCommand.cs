@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using static Kairos.Cli.Commands.ClientCommand;
 
@@ -6,10 +7,17 @@ namespace Kairos.Cli.Commands;
 /// <summary><c>kairos workflows list | show NAME [--format text|mermaid|dot] | run ID</c>.</summary>
 internal static class WorkflowsCommand
 {
-    public static async Task<int> RunAsync(string[] rest, TextWriter output)
+    /// <summary>Each subcommand's arguments and options; all run <see cref="RunAsync"/>, which switches on the subcommand.</summary>
+    public static Command Build() => CliCommand.Group("workflows", "workflow jobs, their graphs and their runs' steps",
+        Sub("list", "the workflow jobs with their step count, onFailure and state"),
+        Sub("show", "a workflow's graph", CliCommand.Argument("NAME", "the workflow job's name"), CliCommand.Valued("--format", "text|mermaid|dot", "the graph's format (default text)")),
+        Sub("run", "a workflow run's steps", CliCommand.Argument("ID", "the workflow run's id")));
+
+    private static Command Sub(string name, string description, params IEnumerable<Symbol> inputs) =>
+        CliCommand.Leaf(name, description, (args, output) => RunAsync(name, args, output), [.. inputs, .. CliCommand.ClientOptions()]);
+
+    public static async Task<int> RunAsync(string sub, CliArgs args, TextWriter output)
     {
-        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show or run");
-        var args = sub == "show" ? Parse(rest[1..], [], ["--format"]) : Parse(rest[1..]);
         using var api = ApiClient.For(args);
         switch (sub)
         {

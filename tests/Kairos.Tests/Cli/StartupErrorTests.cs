@@ -51,9 +51,10 @@ public sealed class StartupErrorTests
     [Fact]
     public void A_duration_option_takes_its_value_after_a_space_but_leaves_a_positional_alone()
     {
-        var spaced = CliArgs.Parse(["nap", "--wait", "10s"], [], [], ["--wait"]);
-        var bare = CliArgs.Parse(["--wait", "nap"], [], [], ["--wait"]);
-        var joined = CliArgs.Parse(["nap", "--wait=2m"], [], [], ["--wait"]);
+        static CliArgs Parse(params string[] args) => CliArgs.From(KairosCommands.Build().Parse(KairosCli.ArrangeBareDurations(["jobs", "run", .. args])));
+        var spaced = Parse("nap", "--wait", "10s");
+        var bare = Parse("--wait", "nap");
+        var joined = Parse("nap", "--wait=2m");
 
         Assert.Equal(["nap"], spaced.Positionals);
         Assert.Equal("10s", spaced.Get("--wait"));
