@@ -7,6 +7,7 @@ namespace Kairos.Cli.Commands;
 internal static class ClientCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions OneLine = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>An API path with a query string made of the given options that were set ("--job" becomes "job=").</summary>
     public static string WithQuery(string path, CliArgs args, params string[] options)
@@ -20,11 +21,14 @@ internal static class ClientCommand
 
     public static void PrintJson(TextWriter output, JsonNode? node) => output.WriteLine(node?.ToJsonString(Indented) ?? "null");
 
+    /// <summary>JSON on one line as a person reads it (a table cell): "+" and non-ASCII as they are, not escaped.</summary>
+    public static string? OneLineJson(JsonNode? node) => node?.ToJsonString(OneLine);
+
     public static string? Text(JsonNode? node) => node switch
     {
         null => null,
         JsonValue value when value.TryGetValue<string>(out var s) => s,
-        _ => node.ToJsonString(),
+        _ => node.ToJsonString(OneLine),
     };
 
     /// <summary>A time from the API shown compactly in UTC.</summary>

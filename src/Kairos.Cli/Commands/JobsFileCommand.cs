@@ -14,6 +14,9 @@ namespace Kairos.Cli.Commands;
 /// </summary>
 internal static class JobsFileCommand
 {
+    /// <summary>The stored shape with every field written, nulls included: the API's strict input wants each one named.</summary>
+    private static readonly JsonSerializerOptions EveryField = new(KairosJson.Options) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never };
+
     public static Command Build(string verb) => Leaf(verb,
         verb == "create" ? "create a job from a YAML file that declares it (as in the configuration file, under jobs:)" : "replace a job's definition with the one a YAML file declares",
         (args, output) => SaveAsync(verb, args, output),
@@ -44,7 +47,7 @@ internal static class JobsFileCommand
         {
             throw new ApiException($"job '{job.Name}' does not exist; make it with kairos jobs create --file {file}");
         }
-        var saved = await api.PutAsync(path, JsonSerializer.Serialize(job, KairosJson.Options));
+        var saved = await api.PutAsync(path, JsonSerializer.Serialize(job, EveryField));
         if (args.Has("--json"))
         {
             PrintJson(output, saved);

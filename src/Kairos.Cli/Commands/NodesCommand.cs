@@ -20,7 +20,7 @@ internal static class NodesCommand
         }
         TableWriter.Write(output, ["NODE", "HOST", "VERSION", "STARTED", "LAST SEEN", "LEADER", "ALIVE"],
             nodes!.AsArray().Select(n => (IReadOnlyList<string?>)
-                [Text(n!["id"]), Text(n["host"]), Text(n["version"]), Text(n["startedAt"]), Text(n["lastSeenAt"]),
+                [Text(n!["id"]), Text(n["host"]), Text(n["version"]), Time(n["startedAt"]), Time(n["lastSeenAt"]),
                  n["leader"]!.GetValue<bool>() ? "leader" : "", n["alive"]!.GetValue<bool>() ? "yes" : "NO"]));
         return 0;
     }

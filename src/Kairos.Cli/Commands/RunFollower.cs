@@ -67,7 +67,7 @@ internal static class RunFollower
         output.WriteLine($"run {Text(run["id"])} {Text(run["state"])} (attempt {Text(run["attempt"])})");
         if (run["output"] is { } runOutput)
         {
-            output.WriteLine($"output: {runOutput.ToJsonString()}");
+            output.WriteLine($"output: {OneLineJson(runOutput)}");
         }
         if (Text(run["error"]) is { } error)
         {

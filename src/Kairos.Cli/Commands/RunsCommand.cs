@@ -82,7 +82,7 @@ internal static class RunsCommand
         output.WriteLine("journal:");
         TableWriter.Write(output, ["SEQ", "AT", "KIND", "NODE", "DATA"],
             detail["journal"]!.AsArray().Select(e => (IReadOnlyList<string?>)
-                [Text(e!["seq"]), Time(e["at"]), Text(e["kind"]), Text(e["node"]), e["data"]?.ToJsonString()]));
+                [Text(e!["seq"]), Time(e["at"]), Text(e["kind"]), Text(e["node"]), OneLineJson(e["data"])]));
     }
 
     private static async Task<int> LogAsync(CliArgs args, TextWriter output)

@@ -41,19 +41,9 @@ public sealed class PublicApiTests
         Assert.True(expected == actual, $"""
             The public API of {assembly} differs from src/{assembly}/PublicAPI.txt.
             If the change is meant, run the tests with {AcceptVariable}=1 and commit the file.
-            {Diff(expected, actual)}
+            {LineDiff.Of(expected, actual)}
             """);
     }
 
     private static string Normalize(string text) => text.ReplaceLineEndings("\n").TrimEnd() + "\n";
-
-    /// <summary>Lines only in the baseline (-) and only in the assembly (+), in file order: enough to see what changed without a diff tool.</summary>
-    private static string Diff(string expected, string actual)
-    {
-        var before = expected.Split('\n');
-        var after = actual.Split('\n');
-        var removed = before.Except(after).Select(l => "- " + l);
-        var added = after.Except(before).Select(l => "+ " + l);
-        return string.Join("\n", removed.Concat(added));
-    }
 }
