@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.Versioning;
+using Kairos.Tests.EndToEnd;
 using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Cli;
@@ -40,6 +43,30 @@ public sealed class CompletionTests
         Assert.Equal(0, exit);
         Assert.Contains("kairos __complete --", output);
         Assert.Contains(registration, output);
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task Bash_sourcing_the_script_completes_a_subcommand_through_the_real_kairos()
+    {
+        using var bin = new TempDirectory();
+        var kairos = bin.File("kairos");
+        await File.WriteAllTextAsync(kairos, $"#!/bin/sh\nexec '{KairosServerProcess.DotnetHost()}' '{KairosServerProcess.KairosDll}' \"$@\"\n");
+        File.SetUnixFileMode(kairos, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var start = new ProcessStartInfo("bash")
+        {
+            ArgumentList = { "-c", """source <(kairos completion bash); COMP_WORDS=(kairos jobs r); COMP_CWORD=2; _kairos; printf '%s\n' "${COMPREPLY[@]}" """ },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["PATH"] = bin.Path + ":" + Environment.GetEnvironmentVariable("PATH");
+        using var bash = Process.Start(start)!;
+        var output = await bash.StandardOutput.ReadToEndAsync();
+        var error = await bash.StandardError.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+
+        Assert.True(bash.ExitCode == 0, error);
+        Assert.Equal(["resume", "run"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

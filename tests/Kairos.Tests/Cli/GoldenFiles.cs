@@ -6,7 +6,7 @@ namespace Kairos.Tests.Cli;
 /// <summary>
 /// What <c>kairos</c> printed, compared with a file under tests/Kairos.Tests/Cli/golden/: the command
 /// line, the exit code, stdout and stderr, with what changes from run to run (times, durations, a
-/// port, a temporary directory, values a test names) replaced by fixed text. Every mismatch of a test is
+/// port, a temporary directory, stack frames, values a test names) replaced by fixed text. Every mismatch of a test is
 /// collected, then reported together. To accept a change, run the tests with
 /// <c>KAIROS_ACCEPT_GOLDEN=1</c> (the files are rewritten and the tests pass), then review the diff:
 /// <code>KAIROS_ACCEPT_GOLDEN=1 dotnet test tests/Kairos.Tests --filter FullyQualifiedName~Golden</code>
@@ -45,7 +45,7 @@ internal sealed partial class GoldenFiles
 
     private void Check(string name, string[] args, (int Exit, string Output, string Error) result)
     {
-        var actual = Normalize($"$ kairos {string.Join(' ', args.Select(Quoted))}\nexit {result.Exit}\n--- stdout\n{result.Output}--- stderr\n{result.Error}");
+        var actual = Normalize($"$ kairos {string.Join(' ', args.Select(Quoted))}".TrimEnd() + $"\nexit {result.Exit}\n--- stdout\n{result.Output}--- stderr\n{result.Error}");
         var path = RepositoryRoot.File("tests", "Kairos.Tests", "Cli", "golden", name + ".txt");
         if (Environment.GetEnvironmentVariable(AcceptVariable) == "1")
         {
@@ -75,7 +75,8 @@ internal sealed partial class GoldenFiles
         // A time keeps its length, so that the table it is in stays aligned; JSON's fraction of a second goes,
         // and so does the offset's value, which follows daylight saving.
         text = Instant().Replace(text, m => Digit().Replace(m.Groups["time"].Value + m.Groups["zone"].Value, "0"));
-        return Duration().Replace(text, "${name}0");
+        text = Duration().Replace(text, "${name}0");
+        return StackFrame().Replace(text, ""); // A handler's exception in a run's log: frames name source paths and lines.
     }
 
     private static string Quoted(string arg) => arg.Length == 0 || arg.Any(c => char.IsWhiteSpace(c) || c is '"' or '{' or '*') ? $"'{arg}'" : arg;
@@ -85,6 +86,9 @@ internal sealed partial class GoldenFiles
 
     [GeneratedRegex(@"(?<name>""durationMs"":\s?)\d+")]
     private static partial Regex Duration();
+
+    [GeneratedRegex(@"^   at .*\n", RegexOptions.Multiline)]
+    private static partial Regex StackFrame();
 
     [GeneratedRegex(@"\d")]
     private static partial Regex Digit();

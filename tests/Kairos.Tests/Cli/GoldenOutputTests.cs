@@ -24,6 +24,9 @@ public sealed class GoldenOutputTests
                 timeZone: Europe/Paris
           ship-order:
             handler: echo
+          broken:
+            handler: fail
+            retry: { maxAttempts: 1 }
           order-flow:
             workflow:
               steps:
@@ -92,6 +95,7 @@ public sealed class GoldenOutputTests
         await golden.CheckAsync("workflows-run-json", ["workflows", "run", "3", "--json", .. at]);
         await golden.CheckAsync("stats", ["stats", .. at]);
         await golden.CheckAsync("stats-json", ["stats", "--json", .. at]);
+        await golden.CheckAsync("jobs-run-wait-dead", ["jobs", "run", "broken", "--wait", .. at]);
         golden.AssertAllMatched();
     }
 
