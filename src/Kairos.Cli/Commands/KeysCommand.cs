@@ -24,13 +24,13 @@ internal static class KeysCommand
             Argument("NAME", "the key's name"),
             Valued("--scope", "SCOPE", $"what it may do: {KairosScopes.Names} (required)"),
             Valued("--expires", "WHEN", "when it stops working: a duration (90d) or an instant (2027-01-31T00:00:00Z)"),
-            Valued("--db", "DATABASE", "work on this database directly (a SQLite path or postgres://…), e.g. for a server's first key"),
+            Db(),
             .. ClientOptions("bind the key to these namespaces (NS[,NS…]); without it the key reaches all"),
         ]),
         Leaf("list", "the keys, never their tokens", ListAsync, [Db(), .. ClientOptions()]),
         Leaf("revoke", "revoke a key at once", RevokeAsync, [Argument("NAME", "the key's name"), Db(), .. ClientOptions()]));
 
-    private static Option<string> Db() => Valued("--db", "DATABASE", "work on this database directly (a SQLite path or postgres://…)");
+    private static Option<string> Db() => Valued("--db", "DATABASE", "work on this database directly (a SQLite path or postgres://…), e.g. for a server's first key");
 
     private static async Task<int> CreateAsync(CliArgs args, TextWriter output)
     {
