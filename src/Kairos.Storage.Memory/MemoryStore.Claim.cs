@@ -54,7 +54,7 @@ internal sealed partial class MemoryStore
                 {
                     State = RunState.Running,
                     Attempt = r.Attempt + 1,
-                    StartedAt = Stored(now),
+                    StartedAt = r.DueAt > Stored(now) ? r.DueAt : Stored(now),
                     FinishedAt = null,
                     LeaseOwner = owner,
                     LeaseExpiresAt = Stored(leaseExpiresAt),

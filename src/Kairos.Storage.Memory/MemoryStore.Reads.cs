@@ -6,8 +6,8 @@ namespace Kairos.Storage.Memory;
 /// <summary>Read-only queries, answered from the committed state without waiting for the writer.</summary>
 internal sealed partial class MemoryStore
 {
-    public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
-        Read(state => state.Runs.Values.Select(r => r.Run).Where(r => Claimable(state, r)).Min(r => (DateTimeOffset?)r.DueAt), cancellationToken);
+    public Task<DateTimeOffset?> GetNextQueuedDueAsync(DateTimeOffset? after, CancellationToken cancellationToken) =>
+        Read(state => state.Runs.Values.Select(r => r.Run).Where(r => Claimable(state, r) && (after is null || r.DueAt > after)).Min(r => (DateTimeOffset?)r.DueAt), cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
         Read(state => state.Runs.GetValueOrDefault(runId)?.Run, cancellationToken);

@@ -193,6 +193,12 @@ internal sealed partial class MemoryStore
             return ValueTask.CompletedTask;
         }
 
+        public ValueTask UnclaimRunAsync(long runId)
+        {
+            UpdateRun(runId, r => r with { State = RunState.Queued, Attempt = r.Attempt - 1, StartedAt = null, LeaseOwner = null, LeaseExpiresAt = null });
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at)
         {
             UpdateRun(runId, r => r with { State = state, Error = error, FinishedAt = Stored(at), LeaseOwner = null, LeaseExpiresAt = null });

@@ -58,7 +58,7 @@ internal sealed partial class PostgresStore
     {
         var byId = (await scope.Query(
             $"""
-            UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = @now, finished_at = NULL,
+            UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = GREATEST(due_at, @now), finished_at = NULL,
                 lease_owner = @owner, lease_expires_at = @lease, cancel_requested = false
             WHERE id = ANY(@ids) RETURNING {PostgresRows.RunColumns}
             """,

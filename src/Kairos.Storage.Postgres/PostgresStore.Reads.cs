@@ -11,7 +11,7 @@ internal sealed partial class PostgresStore
     /// visits each priority present and takes its first due time, two index probes per priority,
     /// instead of reading every queued run. Held runs (of paused jobs) are not in that index.
     /// </summary>
-    public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
+    public Task<DateTimeOffset?> GetNextQueuedDueAsync(DateTimeOffset? after, CancellationToken cancellationToken) =>
         Read(async scope => await scope.Scalar(
             """
             WITH RECURSIVE priorities(p) AS (
@@ -20,9 +20,9 @@ internal sealed partial class PostgresStore
                 SELECT (SELECT priority FROM runs WHERE state = 'queued' AND NOT held AND priority < p ORDER BY priority DESC LIMIT 1)
                 FROM priorities WHERE p IS NOT NULL
             )
-            SELECT MIN((SELECT due_at FROM runs WHERE state = 'queued' AND NOT held AND priority = p ORDER BY priority DESC, due_at LIMIT 1))
+            SELECT MIN((SELECT due_at FROM runs WHERE state = 'queued' AND NOT held AND priority = p AND due_at > @after ORDER BY priority DESC, due_at LIMIT 1))
             FROM priorities WHERE p IS NOT NULL
-            """) is long ms ? Time(ms) : (DateTimeOffset?)null,
+            """, ("after", after is { } a ? Ms(a) : long.MinValue)) is long ms ? Time(ms) : (DateTimeOffset?)null,
             cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>

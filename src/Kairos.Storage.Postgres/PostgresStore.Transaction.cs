@@ -196,6 +196,14 @@ internal sealed partial class PostgresStore
             scope.Announce(StoreChanges.Runs);
         }
 
+        public async ValueTask UnclaimRunAsync(long runId)
+        {
+            await scope.Execute(
+                "UPDATE runs SET state = 'queued', attempt = attempt - 1, started_at = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",
+                ("id", runId)).ConfigureAwait(false);
+            scope.Announce(StoreChanges.Runs);
+        }
+
         public async ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at) =>
             await scope.Execute(
                 "UPDATE runs SET state = @state, error = @error, finished_at = @at, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",

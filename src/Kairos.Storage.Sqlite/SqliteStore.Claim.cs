@@ -63,7 +63,7 @@ internal sealed partial class SqliteStore
         }
         var byId = scope.Query(
             $"""
-            UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = @now, finished_at = NULL,
+            UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = max(due_at, @now), finished_at = NULL,
                 lease_owner = @owner, lease_expires_at = @lease, cancel_requested = 0
             WHERE id IN (SELECT value FROM json_each(@ids)) RETURNING {SqliteRows.RunColumns}
             """,

@@ -12,7 +12,7 @@ internal sealed partial class SqliteStore
     /// priority present, two seeks per priority, rather than an index of its own that every enqueue
     /// and claim would have to maintain.
     /// </summary>
-    public Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken) =>
+    public Task<DateTimeOffset?> GetNextQueuedDueAsync(DateTimeOffset? after, CancellationToken cancellationToken) =>
         Read(connection =>
         {
             using var nextPriority = connection.CreateCommand();
@@ -21,16 +21,19 @@ internal sealed partial class SqliteStore
             var below = nextPriority.Parameters.Add("@below", SqliteType.Integer);
             using var firstDue = connection.CreateCommand();
             firstDue.CommandText =
-                "SELECT due_at FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND held = 0 AND priority = @priority ORDER BY due_at LIMIT 1";
+                "SELECT due_at FROM runs INDEXED BY ix_runs_claim_order WHERE state = 'queued' AND held = 0 AND priority = @priority AND due_at > @after ORDER BY due_at LIMIT 1";
             var priority = firstDue.Parameters.Add("@priority", SqliteType.Integer);
+            firstDue.Parameters.AddWithValue("@after", after is { } a ? Ms(a) : long.MinValue);
 
             long? earliest = null;
             below.Value = long.MaxValue;
             while (nextPriority.ExecuteScalar() is long found)
             {
                 priority.Value = found;
-                var due = (long)firstDue.ExecuteScalar()!;
-                earliest = earliest is { } e && e <= due ? e : due;
+                if (firstDue.ExecuteScalar() is long due)
+                {
+                    earliest = earliest is { } e && e <= due ? e : due;
+                }
                 below.Value = found;
             }
             return earliest is { } ms ? Time(ms) : (DateTimeOffset?)null;

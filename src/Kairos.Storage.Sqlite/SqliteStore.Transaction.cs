@@ -188,6 +188,14 @@ internal sealed partial class SqliteStore
             return ValueTask.CompletedTask;
         }
 
+        public ValueTask UnclaimRunAsync(long runId)
+        {
+            scope.Execute(
+                "UPDATE runs SET state = 'queued', attempt = attempt - 1, started_at = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = @id",
+                ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at)
         {
             scope.Execute(

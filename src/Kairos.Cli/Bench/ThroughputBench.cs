@@ -101,7 +101,7 @@ internal static class ThroughputBench
         var engine = engines[0];
         while (true)
         {
-            if (cluster.TotalStarted >= n && engines.All(e => e.ActiveRuns == 0) && await engine.Store.GetNextQueuedDueAsync(CancellationToken.None) is null)
+            if (cluster.TotalStarted >= n && engines.All(e => e.ActiveRuns == 0) && await engine.Store.GetNextQueuedDueAsync(null, CancellationToken.None) is null)
             {
                 var byState = (await engine.Store.GetStatsAsync(null, CancellationToken.None)).RunsByState;
                 if (byState.GetValueOrDefault(RunState.Succeeded.ToWire()) == n)

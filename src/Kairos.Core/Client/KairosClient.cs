@@ -150,7 +150,7 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
 
     public async Task<NodeStatus> CheckHealthAsync(CancellationToken cancellationToken = default)
     {
-        await Store.GetNextQueuedDueAsync(cancellationToken).ConfigureAwait(false); // A cheap indexed read: proves the database answers.
+        await Store.GetNextQueuedDueAsync(null, cancellationToken).ConfigureAwait(false); // A cheap indexed read: proves the database answers.
         return ThisNode;
     }
 

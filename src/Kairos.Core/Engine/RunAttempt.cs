@@ -41,7 +41,9 @@ internal sealed class RunAttempt(
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reason = (int)CancelReason.None;
     private volatile bool _finishing;
+    private volatile bool _begun;
     private System.Diagnostics.Activity? _span;
+    private WorkerSlots.Ticket? _ticket;
 
     public RunRecord Run => run;
 
@@ -49,6 +51,27 @@ internal sealed class RunAttempt(
     public bool IsFinishing => _finishing;
 
     public Task Completion => _completion.Task;
+
+    /// <summary>Whether the attempt has begun (it may have been claimed ahead and still wait for its due time).</summary>
+    public bool HasBegun => _begun;
+
+    /// <summary>Waits until the run is due (it was claimed ahead of its due time); ends early when the attempt is cancelled.</summary>
+    public async Task WaitUntilDueAsync()
+    {
+        var wait = run.DueAt - time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+        try
+        {
+            await Task.Delay(wait, time, _cancel.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled before it began: RunAsync stores that (or, at shutdown, the run is given back).
+        }
+    }
 
     public void Cancel(CancelReason reason)
     {
@@ -65,8 +88,11 @@ internal sealed class RunAttempt(
         }
     }
 
-    public async Task RunAsync()
+    /// <summary>Runs the attempt; its executor runs inside a worker slot, taken by <paramref name="ticket"/>.</summary>
+    public async Task RunAsync(WorkerSlots.Ticket ticket)
     {
+        _begun = true;
+        _ticket = ticket;
         using var span = _span = telemetry.Started(run);
         try
         {
@@ -74,6 +100,7 @@ internal sealed class RunAttempt(
         }
         finally
         {
+            ticket.Leave(); // Ended before its executor ran (or the executor threw past it).
             // _cancel is not disposed: Cancel may race with the end of the attempt (shutdown, heartbeat),
             // and a CancellationTokenSource without a timer holds nothing that needs disposing.
             _completion.TrySetResult();
@@ -118,6 +145,16 @@ internal sealed class RunAttempt(
             return;
         }
 
+        // The job's timeout counts from here: a run claimed ahead may have waited for a slot.
+        try
+        {
+            await _ticket!.EnterAsync(_cancel.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await FinishAsync(job, ExecutionResult.Failure("the run was stopped"), timedOut: false).ConfigureAwait(false);
+            return;
+        }
         // Without a timeout the attempt's own token is enough: no timer, no linked source per run.
         using var timeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
@@ -151,6 +188,10 @@ internal sealed class RunAttempt(
         {
             _log.Write("error", ex.ToString());
             result = ExecutionResult.Failure($"{ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            _ticket.Leave();
         }
         await FinishAsync(job, result, timeout is { IsCancellationRequested: true } && !_cancel.IsCancellationRequested).ConfigureAwait(false);
     }

@@ -10,7 +10,13 @@ namespace Kairos.Engine;
 /// The only thing that starts runs. It claims due runs (the store applies priority order and the
 /// job, queue, executor-kind and namespace limits) and starts each as an <see cref="RunAttempt"/>; its
 /// <see cref="LeaseHeartbeat"/> keeps their leases alive. It sleeps until woken (an enqueue, a
-/// finished run, a rescue) or until the earliest future due time.
+/// worker slot freed, a rescue) or until the next due time comes within <see cref="ClaimAhead"/>.
+/// <para>
+/// Runs due within <see cref="ClaimAhead"/> are claimed before their due time and begin at it (a
+/// cron tick's runs start on their instant, not after the claim that follows it). Such a run is
+/// marked started at its due time; at shutdown it is given back unspent (<see cref="Lifecycle.InterruptedRuns.UnclaimAsync"/>),
+/// and if its node dies it is rescued like any running run when its lease runs out.
+/// </para>
 /// </summary>
 internal sealed class RunDispatcher(
     IKairosStore store,
@@ -20,23 +26,37 @@ internal sealed class RunDispatcher(
     ILogger logger)
     : EngineLoop("Dispatcher", time, logger)
 {
+    /// <summary>
+    /// How far ahead of their due time runs are claimed. Shorter than the scheduler's lead (it queues
+    /// a tick's runs 250 ms ahead), so the runs of a tick are there when the dispatcher looks.
+    /// </summary>
+    internal static readonly TimeSpan ClaimAhead = TimeSpan.FromMilliseconds(200);
+
     // Many due runs are claimed in chunks: the first ones start while the next chunk is claimed,
     // rather than every run waiting for one long claim.
     private const int MaxClaim = 128;
 
+    // Most runs held claimed ahead of their due time at once: what one node may take from the
+    // others before they are due, and keep in memory.
+    private const int MaxClaimedAhead = 1024;
+
     private readonly ConcurrentDictionary<long, RunAttempt> _active = new();
     private readonly IReadOnlyDictionary<string, int> _namespaceLimits = options.NamespaceRunningLimits();
+    private readonly WorkerSlots _slots = new(options.Workers);
+    private int _claimedAhead;
 
+    /// <summary>Runs this node holds: waiting for their due time or a worker slot, running, or storing their outcome.</summary>
     public int ActiveCount => _active.Count;
 
     /// <summary>A failing claim is retried within the idle recheck, as a quiet queue is looked at again.</summary>
     protected override Backoff Backoff => Backoff.UpTo(options.IdleRecheck);
 
     /// <summary>
-    /// Claims until a claim comes back short, then says when to look again. The claim loop stays
-    /// inside one pass, so the base's bookkeeping costs once per sleep, not per claim. (Not a pooled
-    /// state machine: in the throughput benchmark the pooling builder kept the finalizer thread busy
-    /// with DynamicResolver finalizers, ~1.5 s of CPU per 60,000 runs.)
+    /// Claims due runs until a claim comes back short, then the runs due within <see cref="ClaimAhead"/>,
+    /// then says when to look again. The claim loop stays inside one pass, so the base's bookkeeping
+    /// costs once per sleep, not per claim. (Not a pooled state machine: in the throughput benchmark
+    /// the pooling builder kept the finalizer thread busy with DynamicResolver finalizers, ~1.5 s of
+    /// CPU per 60,000 runs.)
     /// </summary>
     protected override async ValueTask<DateTimeOffset?> RunPassAsync(CancellationToken stopping)
     {
@@ -45,55 +65,85 @@ internal sealed class RunDispatcher(
         await Task.Yield();
         while (true)
         {
-            var free = options.Workers - _active.Count;
+            // Due runs held (running, waiting for a slot, or storing their outcome) count against the
+            // workers; runs claimed ahead count from their due time.
+            var idle = options.Workers - (_active.Count - Volatile.Read(ref _claimedAhead));
             var now = Time.GetUtcNow();
-            if (free <= 0)
+            if (idle <= 0)
             {
                 return now + options.IdleRecheck; // Full: a finishing run wakes us.
             }
-            var wanted = Math.Min(free, MaxClaim);
-            var claimed = await store.ClaimAsync(
-                new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits)
-                {
-                    NamespaceLimits = _namespaceLimits,
-                },
-                stopping).ConfigureAwait(false);
-            foreach (var run in claimed)
+            var wanted = Math.Min(idle, MaxClaim);
+            if (await ClaimAsync(now, dueBy: now, wanted, stopping).ConfigureAwait(false) == wanted)
             {
-                Start(run);
+                continue; // Claimed all it asked for: there may be more due runs waiting.
             }
-            if (claimed.Count < wanted)
+            var nextDue = await store.GetNextQueuedDueAsync(now, stopping).ConfigureAwait(false);
+            var room = MaxClaimedAhead - Volatile.Read(ref _claimedAhead);
+            if (nextDue is null || nextDue > now + ClaimAhead || room <= 0)
             {
-                return await NextClaimAtAsync(now, stopping).ConfigureAwait(false);
+                return WhenToClaim(nextDue, now);
             }
-            // Claimed all it asked for: there may be more due runs waiting.
+            var ahead = Math.Min(room, MaxClaim);
+            if (await ClaimAsync(now, dueBy: now + ClaimAhead, ahead, stopping).ConfigureAwait(false) == ahead)
+            {
+                continue;
+            }
+            return WhenToClaim(await store.GetNextQueuedDueAsync(now + ClaimAhead, stopping).ConfigureAwait(false), now);
         }
     }
 
-    /// <summary>When to claim again after a short claim: at the next due time if it comes within the idle recheck.</summary>
-    private async Task<DateTimeOffset> NextClaimAtAsync(DateTimeOffset claimedAt, CancellationToken stopping)
+    private async Task<int> ClaimAsync(DateTimeOffset now, DateTimeOffset dueBy, int wanted, CancellationToken stopping)
     {
-        var nextDue = await store.GetNextQueuedDueAsync(stopping).ConfigureAwait(false);
+        var claimed = await store.ClaimAsync(
+            new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits)
+            {
+                DueBy = dueBy,
+                NamespaceLimits = _namespaceLimits,
+            },
+            stopping).ConfigureAwait(false);
+        foreach (var run in claimed)
+        {
+            Start(run);
+        }
+        return claimed.Count;
+    }
+
+    /// <summary>
+    /// When to claim again: <see cref="ClaimAhead"/> before the next due time if that comes within the
+    /// idle recheck. Runs due already but not claimed (a limit reached) wait for a slot or run to free.
+    /// </summary>
+    private DateTimeOffset WhenToClaim(DateTimeOffset? nextDue, DateTimeOffset claimedAt)
+    {
         var recheck = Time.GetUtcNow() + options.IdleRecheck;
-        // Due when we claimed but not claimable (paused job, limit reached): a finishing run or a resume wakes us.
-        // Due after the claim looked, maybe already (a timer may fire a little early): claim at its due time.
-        return nextDue > claimedAt && nextDue < recheck ? nextDue.Value : recheck;
+        var at = nextDue - ClaimAhead;
+        return at > claimedAt && at < recheck ? at.Value : recheck;
     }
 
     private void Start(Model.RunRecord run)
     {
         var attempt = attemptFactory(run);
         _active[run.Id] = attempt;
+        var early = run.DueAt > Time.GetUtcNow();
+        if (early)
+        {
+            Interlocked.Increment(ref _claimedAhead);
+        }
         // On the thread pool: an attempt runs synchronously up to its first await (a quick handler
         // runs whole), and claimed runs should start side by side, not one after the other here.
-        ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Dispatcher.RunAttemptAsync(a.Attempt), (Dispatcher: this, Attempt: attempt), preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Dispatcher.RunAttemptAsync(a.Attempt, a.Early), (Dispatcher: this, Attempt: attempt, Early: early), preferLocal: false);
     }
 
-    private async Task RunAttemptAsync(RunAttempt attempt)
+    private async Task RunAttemptAsync(RunAttempt attempt, bool early)
     {
         try
         {
-            await attempt.RunAsync().ConfigureAwait(false);
+            if (early)
+            {
+                await attempt.WaitUntilDueAsync().ConfigureAwait(false);
+                Interlocked.Decrement(ref _claimedAhead);
+            }
+            await attempt.RunAsync(_slots.Take()).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -137,13 +187,26 @@ internal sealed class RunDispatcher(
         }
     }
 
-    /// <summary>Shutdown: waits for running attempts up to the grace period, then hands the rest back to the queue.</summary>
+    /// <summary>
+    /// Shutdown: gives back at once the runs claimed ahead that have not begun, waits for running
+    /// attempts up to the grace period, then hands the rest back to the queue.
+    /// </summary>
     public async Task DrainAsync()
     {
+        var unbegun = _active.Values.Where(a => !a.HasBegun).ToList();
+        foreach (var attempt in unbegun)
+        {
+            attempt.Cancel(CancelReason.Shutdown);
+        }
+        if (unbegun.Count > 0)
+        {
+            await store.UnclaimAsync(options.NodeId, unbegun.Select(a => a.Run.Id).ToList(), "the node shut down before the run was due",
+                Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
         var running = _active.Values.Select(a => a.Completion).ToList();
         var all = Task.WhenAll(running);
         await Task.WhenAny(all, Task.Delay(options.ShutdownGrace, Time)).ConfigureAwait(false);
-        var left = _active.Values.ToList();
+        var left = _active.Values.Where(a => !unbegun.Contains(a)).ToList();
         foreach (var attempt in left)
         {
             attempt.Cancel(CancelReason.Shutdown);

@@ -46,8 +46,11 @@ internal interface IKairosStore : IAsyncDisposable
     Task<LeaseRenewal> RenewLeasesAsync(string owner, IReadOnlyCollection<long> runIds, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken);
     Task<bool> CompleteAsync(RunCompletion completion, CancellationToken cancellationToken);
 
-    /// <summary>The earliest due time of a queued run that could be claimed (runs of paused jobs do not count).</summary>
-    Task<DateTimeOffset?> GetNextQueuedDueAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The earliest due time of a queued run that could be claimed (runs of paused jobs do not count),
+    /// later than <paramref name="after"/> when given (runs due by then were looked at already).
+    /// </summary>
+    Task<DateTimeOffset?> GetNextQueuedDueAsync(DateTimeOffset? after, CancellationToken cancellationToken);
 
     Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken);
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);

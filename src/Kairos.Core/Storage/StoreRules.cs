@@ -19,6 +19,10 @@ internal static class StoreRules
     public static Task<int> ReleaseAsync(this IKairosStore store, string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => InterruptedRuns.ReleaseAsync(tx, owner, runIds, reason, now), cancellationToken);
 
+    /// <summary>Queues again, as before their claim, runs this owner claimed ahead of their due time and gives up before they began.</summary>
+    public static Task<int> UnclaimAsync(this IKairosStore store, string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx => InterruptedRuns.UnclaimAsync(tx, owner, runIds, reason, now), cancellationToken);
+
     public static Task<CancelResult> CancelRunAsync(this IKairosStore store, long runId, DateTimeOffset now, CancellationToken cancellationToken, string? reason = null) =>
         store.WriteAsync(tx => RunControl.CancelAsync(tx, runId, now, reason), cancellationToken);
 

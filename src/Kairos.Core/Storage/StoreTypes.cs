@@ -51,6 +51,12 @@ internal sealed record ClaimRequest(
     IReadOnlyDictionary<string, int> QueueLimits,
     IReadOnlyDictionary<string, int> ExecutorKindLimits)
 {
+    /// <summary>
+    /// Claim runs due up to this instant (later than <see cref="Now"/> to claim ahead: such a run is
+    /// marked started at its due time, and its node begins it then). Null: due by <see cref="Now"/>.
+    /// </summary>
+    public DateTimeOffset? DueBy { get; init; }
+
     /// <summary>Most runs at once of the jobs of a namespace (see <see cref="Access.Namespaces"/>); namespaces not listed: no limit.</summary>
     public IReadOnlyDictionary<string, int> NamespaceLimits { get; init; } = EmptyLimits;
 

@@ -250,12 +250,12 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     public async Task The_next_due_time_is_the_earliest_over_every_priority()
     {
         await SaveAsync("job");
-        Assert.Null(await Store.GetNextQueuedDueAsync(CancellationToken.None));
+        Assert.Null(await Store.GetNextQueuedDueAsync(null, CancellationToken.None));
         foreach (var (priority, seconds) in new[] { (1, 10), (5, 20), (3, 5), (3, 7), (-2, 30) })
         {
             await EnqueueAsync("job", change: r => r with { Priority = priority, NotBefore = T0.AddSeconds(seconds) });
         }
-        Assert.Equal(T0.AddSeconds(5), await Store.GetNextQueuedDueAsync(CancellationToken.None));
+        Assert.Equal(T0.AddSeconds(5), await Store.GetNextQueuedDueAsync(null, CancellationToken.None));
     }
 
     [StoreFact]
@@ -275,7 +275,7 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         var late = (await EnqueueAsync("paused-job")).RunId;
 
         Assert.Equal([other], (await ClaimAsync(100)).Select(r => r.Id));
-        Assert.Null(await Store.GetNextQueuedDueAsync(CancellationToken.None)); // Nothing claimable is waiting.
+        Assert.Null(await Store.GetNextQueuedDueAsync(null, CancellationToken.None)); // Nothing claimable is waiting.
 
         await Store.SetJobPausedAsync("paused-job", false, T0, CancellationToken.None);
         var resumed = await ClaimAsync(100);

@@ -39,7 +39,7 @@ internal static class RunClaims
         var pageSize = request.MaxRuns;
         while (chosen.Count < request.MaxRuns && scanned < MaxCandidatesScanned)
         {
-            var page = await tx.ReadClaimCandidatesAsync(request.Now, after, pageSize).ConfigureAwait(false);
+            var page = await tx.ReadClaimCandidatesAsync(request.DueBy ?? request.Now, after, pageSize).ConfigureAwait(false);
             scanned += page.Count;
             foreach (var candidate in page)
             {
@@ -86,7 +86,7 @@ internal static class RunClaims
             return [];
         }
         var runs = await tx.MarkClaimedAsync(chosen.Select(c => c.Id).ToList(), request.Owner, request.Now, request.LeaseExpiresAt).ConfigureAwait(false);
-        await tx.AppendJournalAsync(runs.Select(r => new JournalWrite(request.Now, "run.started", r.JobName, r.Id, r.TriggerId,
+        await tx.AppendJournalAsync(runs.Select(r => new JournalWrite(r.StartedAt ?? request.Now, "run.started", r.JobName, r.Id, r.TriggerId,
             "{\"attempt\":" + r.Attempt.ToString(CultureInfo.InvariantCulture) + "}")).ToList()).ConfigureAwait(false);
         return runs.Select((run, i) => run with { JobVersion = chosen[i].JobVersion }).ToList();
     }

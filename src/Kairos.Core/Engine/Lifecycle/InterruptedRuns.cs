@@ -41,6 +41,26 @@ internal static class InterruptedRuns
         return released;
     }
 
+    /// <summary>
+    /// Gives back runs <paramref name="owner"/> claimed ahead of their due time and never began (at
+    /// shutdown): queued as before the claim, the attempt not spent. Runs it no longer holds are left alone.
+    /// </summary>
+    public static async ValueTask<int> UnclaimAsync(IDriverTransaction tx, string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now)
+    {
+        var unclaimed = 0;
+        foreach (var id in runIds)
+        {
+            if (await tx.GetRunningRunAsync(id, owner).ConfigureAwait(false) is { } run)
+            {
+                await tx.UnclaimRunAsync(id).ConfigureAwait(false);
+                await tx.AppendJournalAsync(now, "run.unclaimed", run.JobName, run.Id, run.TriggerId,
+                    JsonSerializer.Serialize(new { reason }, KairosJson.Options)).ConfigureAwait(false);
+                unclaimed++;
+            }
+        }
+        return unclaimed;
+    }
+
     private static async ValueTask InterruptAsync(IDriverTransaction tx, RunSummary run, DateTimeOffset now, string kind, string reason)
     {
         var requeue = RetryDecision.RequeueAfterInterruption(run.Attempt, run.MaxAttempts);

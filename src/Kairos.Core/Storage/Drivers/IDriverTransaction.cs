@@ -50,7 +50,10 @@ internal interface IDriverTransaction
     /// <summary>Gives a queued run <paramref name="payload"/> and <paramref name="dueAt"/>; false when it is no longer queued.</summary>
     ValueTask<bool> UpdateQueuedRunAsync(long runId, string? payload, DateTimeOffset dueAt);
 
-    /// <summary>Marks the runs running (next attempt, started now, leased to <paramref name="owner"/>); returns them in the order given.</summary>
+    /// <summary>
+    /// Marks the runs running (next attempt, leased to <paramref name="owner"/>), started at the later
+    /// of <paramref name="now"/> and their due time (a run claimed ahead starts when it is due); returns them in the order given.
+    /// </summary>
     ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt);
 
     /// <summary>Appends journal entries in the order given (one statement where the driver can).</summary>
@@ -151,6 +154,9 @@ internal interface IDriverTransaction
 
     /// <summary>Queues the run again, due at <paramref name="dueAt"/>, with no lease, noting <paramref name="error"/>.</summary>
     ValueTask RequeueRunAsync(long runId, DateTimeOffset dueAt, string error);
+
+    /// <summary>Undoes the claim of a run that never began: queued again with its attempt given back, no start time and no lease.</summary>
+    ValueTask UnclaimRunAsync(long runId);
 
     /// <summary>Ends the run in a finished state at <paramref name="at"/>, with no lease, noting <paramref name="error"/>.</summary>
     ValueTask FinishRunAsync(long runId, RunState state, string error, DateTimeOffset at);
