@@ -38,6 +38,8 @@ public static class Display
 
     public static string State(RunState state) => state.ToWire();
 
+    public static string Status(Events.EventStatus status) => status.ToString().ToLowerInvariant();
+
     /// <summary>JSON indented for reading; text that is not JSON as it is.</summary>
     public static string Json(string? text)
     {

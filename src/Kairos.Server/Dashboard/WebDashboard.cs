@@ -44,5 +44,7 @@ internal static class WebDashboard
         RunPages.Map(app);
         RunActions.Map(app);
         RunLiveStream.Map(app);
+        EventPages.Map(app);
+        EventActions.Map(app);
     }
 }
