@@ -46,5 +46,6 @@ internal static class WebDashboard
         RunLiveStream.Map(app);
         EventPages.Map(app);
         EventActions.Map(app);
+        SubscriptionPages.Map(app);
     }
 }

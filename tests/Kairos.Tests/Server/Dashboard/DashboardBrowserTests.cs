@@ -163,4 +163,32 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser) : IClassFixt
         await Expect(page.Locator("#jobs tbody tr")).ToContainTextAsync("the-needle");
         await DashboardBrowser.ScreenshotAsync(page, "jobs-search");
     }
+
+    [ChromiumFact]
+    public async Task A_subscription_created_in_the_form_delivers_a_published_event_whose_run_appears()
+    {
+        var page = await browser.SignedInAsync(browser.AdminKey);
+        await page.GotoAsync("/subscriptions");
+        await page.ClickAsync("#new-subscription");
+        await page.FillAsync("#name", "paris-reports");
+        await page.FillAsync("#events", "report.*");
+        await page.FillAsync("#job", "weekday-report");
+        await page.FillAsync("#filter", """{"data.city": "Paris"}""");
+        await page.ClickAsync("#save");
+        await Expect(page.Locator("#notice")).ToHaveTextAsync("Saved.");
+        await Expect(page.Locator("#subscriptions")).ToContainTextAsync("paris-reports");
+        await DashboardBrowser.ScreenshotAsync(page, "subscriptions");
+
+        var published = await Server.Client.PublishAsync(new Kairos.Events.EventRequest("report.requested", "test") { Data = """{"city": "Paris"}""" });
+        await page.ClickAsync("nav >> text=Events");
+        await page.ClickAsync($"a[href='/events/{published.EventId}']");
+
+        var delivery = page.Locator("#deliveries tbody tr");
+        await Expect(delivery).ToHaveCountAsync(1);
+        await Expect(delivery).ToContainTextAsync("paris-reports");
+        await DashboardBrowser.ScreenshotAsync(page, "event-delivered");
+        await delivery.Locator("a[href^='/runs/']").ClickAsync();
+        await Expect(page.Locator("#run-state")).ToHaveTextAsync("succeeded");
+        await Expect(page.Locator("main")).ToContainTextAsync("subscription paris-reports");
+    }
 }

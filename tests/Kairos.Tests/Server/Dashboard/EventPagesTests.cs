@@ -1,5 +1,4 @@
 using System.Net;
-using Kairos.Access;
 using Kairos.Events;
 using Kairos.Model;
 using Kairos.Storage;
@@ -10,13 +9,11 @@ namespace Kairos.Tests.Server.Dashboard;
 /// <summary>The event log, the queue and an event's page over real HTTP: filters, cancel, retry, deliveries and who may act.</summary>
 public sealed class EventPagesTests : IAsyncLifetime
 {
-    private InProcessServer _server = null!;
-    private string _adminKey = null!;
-    private string _readKey = null!;
+    private DashboardServer _dashboard = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await InProcessServer.StartAsync("""
+    private InProcessServer Server => _dashboard.Server;
+
+    public async Task InitializeAsync() => _dashboard = await DashboardServer.StartAsync("""
             jobs:
               ship:
                 handler: echo
@@ -31,20 +28,17 @@ public sealed class EventPagesTests : IAsyncLifetime
                 events: "invoice.*"
                 job: bill
             """);
-        _adminKey = (await _server.Client.CreateApiKeyAsync("ops", KairosScope.Admin)).Token;
-        _readKey = (await _server.Client.CreateApiKeyAsync("viewer", KairosScope.Read)).Token;
-    }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync() => await _dashboard.DisposeAsync();
 
     private Task<PublishResult> PublishAsync(string type, string? data = null, DateTimeOffset? notBefore = null) =>
-        _server.Client.PublishAsync(new EventRequest(type, "test") { Data = data, NotBefore = notBefore });
+        Server.Client.PublishAsync(new EventRequest(type, "test") { Data = data, NotBefore = notBefore });
 
     [Fact]
     public async Task A_pending_event_is_cancelled_from_the_queue_with_its_queued_run()
     {
-        var later = await PublishAsync("order.created", """{"id": 7}""", _server.Client.Clock.GetUtcNow().AddHours(1));
-        using var browser = await DashboardClient.SignedInAsync(_server.Url, _adminKey);
+        var later = await PublishAsync("order.created", """{"id": 7}""", Server.Client.Clock.GetUtcNow().AddHours(1));
+        using var browser = await _dashboard.AdminAsync();
         var queue = await browser.GetPageAsync("/events/queue");
         Assert.Contains($"id=\"cancel-event-{later.EventId}\"", queue);
 
@@ -53,8 +47,8 @@ public sealed class EventPagesTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.SeeOther, cancel.StatusCode);
         Assert.Contains("Cancelled the event and 1 queued run of it.", page);
-        Assert.Equal(EventStatus.Cancelled, (await _server.Client.GetEventAsync(later.EventId))!.Status);
-        Assert.Equal(RunState.Cancelled, (await _server.Client.GetRunAsync(later.Runs[0].RunId))!.State);
+        Assert.Equal(EventStatus.Cancelled, (await Server.Client.GetEventAsync(later.EventId))!.Status);
+        Assert.Equal(RunState.Cancelled, (await Server.Client.GetRunAsync(later.Runs[0].RunId))!.State);
         Assert.DoesNotContain($"cancel-event-{later.EventId}", await browser.GetPageAsync("/events/queue"));
     }
 
@@ -62,8 +56,8 @@ public sealed class EventPagesTests : IAsyncLifetime
     public async Task A_failed_event_is_retried_and_its_page_shows_each_delivery_with_its_subscription()
     {
         var invoice = await PublishAsync("invoice.paid");
-        await _server.Client.WaitForRunAsync(invoice.Runs[0].RunId, TimeSpan.FromSeconds(15));
-        using var browser = await DashboardClient.SignedInAsync(_server.Url, _adminKey);
+        await Server.Client.WaitForRunAsync(invoice.Runs[0].RunId, TimeSpan.FromSeconds(15));
+        using var browser = await _dashboard.AdminAsync();
         var before = await browser.GetPageAsync($"/events/{invoice.EventId}");
 
         using var retry = await browser.SubmitAsync($"/events/{invoice.EventId}", "/events/retry", ("event", invoice.EventId.ToString()));
@@ -73,7 +67,7 @@ public sealed class EventPagesTests : IAsyncLifetime
         Assert.Contains(">billing</td>", before);
         Assert.Contains($"href=\"/runs/{invoice.Runs[0].RunId}\"", before);
         Assert.Contains("Queued the event&#x27;s failed run again.", after);
-        Assert.Contains(await _server.Client.GetRunJournalAsync(invoice.Runs[0].RunId), e => e.Kind == "run.retried");
+        Assert.Contains(await Server.Client.GetRunJournalAsync(invoice.Runs[0].RunId), e => e.Kind == "run.retried");
     }
 
     [Fact]
@@ -81,7 +75,7 @@ public sealed class EventPagesTests : IAsyncLifetime
     {
         var order = await PublishAsync("order.created");
         var invoice = await PublishAsync("invoice.sent");
-        using var browser = await DashboardClient.SignedInAsync(_server.Url, _readKey);
+        using var browser = await _dashboard.ReaderAsync();
 
         var page = await browser.GetPageAsync("/events?type=" + Uri.EscapeDataString("order.*"));
 
@@ -95,7 +89,7 @@ public sealed class EventPagesTests : IAsyncLifetime
     [InlineData("/events?before=x", "before &#x27;x&#x27; is not an event id")]
     public async Task A_filter_that_does_not_parse_gets_a_400_page_naming_it(string path, string message)
     {
-        using var browser = await DashboardClient.SignedInAsync(_server.Url, _readKey);
+        using var browser = await _dashboard.ReaderAsync();
 
         using var response = await browser.GetAsync(path);
 
@@ -106,8 +100,8 @@ public sealed class EventPagesTests : IAsyncLifetime
     [Fact]
     public async Task A_read_only_key_sees_no_event_action_and_its_forged_cancel_is_refused()
     {
-        var later = await PublishAsync("order.created", notBefore: _server.Client.Clock.GetUtcNow().AddHours(1));
-        using var browser = await DashboardClient.SignedInAsync(_server.Url, _readKey);
+        var later = await PublishAsync("order.created", notBefore: Server.Client.Clock.GetUtcNow().AddHours(1));
+        using var browser = await _dashboard.ReaderAsync();
         var queue = await browser.GetPageAsync("/events/queue");
 
         using var forged = await browser.SubmitAsync("/events/queue", "/events/cancel", ("event", later.EventId.ToString()));
@@ -115,15 +109,15 @@ public sealed class EventPagesTests : IAsyncLifetime
         Assert.Contains($"href=\"/events/{later.EventId}\"", queue);
         Assert.DoesNotContain("<button", queue.Split("<main")[1]);
         Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
-        Assert.Equal(EventStatus.Pending, (await _server.Client.GetEventAsync(later.EventId))!.Status);
+        Assert.Equal(EventStatus.Pending, (await Server.Client.GetEventAsync(later.EventId))!.Status);
     }
 
     [Fact]
     public async Task Cancelling_an_event_that_is_no_longer_pending_says_why_on_a_409_page()
     {
         var order = await PublishAsync("order.created");
-        await _server.Client.WaitForRunAsync(order.Runs[0].RunId, TimeSpan.FromSeconds(15));
-        using var browser = await DashboardClient.SignedInAsync(_server.Url, _adminKey);
+        await Server.Client.WaitForRunAsync(order.Runs[0].RunId, TimeSpan.FromSeconds(15));
+        using var browser = await _dashboard.AdminAsync();
 
         using var cancel = await browser.SubmitAsync("/events/queue", "/events/cancel", ("event", order.EventId.ToString()));
         using var bad = await browser.SubmitAsync("/events/queue", "/events/cancel", ("event", "-1"));
