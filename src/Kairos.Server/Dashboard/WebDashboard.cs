@@ -47,5 +47,6 @@ internal static class WebDashboard
         EventPages.Map(app);
         EventActions.Map(app);
         SubscriptionPages.Map(app);
+        WebhookPages.Map(app);
     }
 }

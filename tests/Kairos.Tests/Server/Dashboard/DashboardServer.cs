@@ -1,5 +1,6 @@
 using Kairos.Access;
 using Kairos.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Tests.Server.Dashboard;
 
@@ -17,9 +18,9 @@ internal sealed class DashboardServer : IAsyncDisposable
     public string AdminKey { get; }
     public string ReadKey { get; }
 
-    public static async Task<DashboardServer> StartAsync(string yaml)
+    public static async Task<DashboardServer> StartAsync(string yaml, Action<IKairosBuilder>? services = null)
     {
-        var server = await InProcessServer.StartAsync(yaml);
+        var server = await InProcessServer.StartAsync(yaml, services);
         var admin = (await server.Client.CreateApiKeyAsync("ops", KairosScope.Admin)).Token;
         var read = (await server.Client.CreateApiKeyAsync("viewer", KairosScope.Read)).Token;
         return new DashboardServer(server, admin, read);
