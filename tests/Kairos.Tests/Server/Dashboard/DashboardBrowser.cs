@@ -44,6 +44,23 @@ public sealed class DashboardBrowser : IAsyncLifetime
               flaky:
                 handler: flaky
                 retry: { maxAttempts: 1 }
+              order-flow:
+                workflow:
+                  steps:
+                    - id: validate
+                      handler: echo
+                    - id: express
+                      needs: [validate]
+                      when: input.express == true
+                      handler: echo
+                    - id: pack
+                      needs: [validate]
+                      handler: echo
+                      input: { sku: "{{input.sku}}" }
+                    - id: ship
+                      needs: [express, pack]
+                      runIf: always
+                      handler: noop
             """, k => k.AddHandler("flaky", _ => Fixed
                 ? Task.FromResult<System.Text.Json.Nodes.JsonNode?>(new System.Text.Json.Nodes.JsonObject { ["fixed"] = true })
                 : throw new InvalidOperationException("the flaky service is down")));

@@ -191,4 +191,30 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser) : IClassFixt
         await Expect(page.Locator("#run-state")).ToHaveTextAsync("succeeded");
         await Expect(page.Locator("main")).ToContainTextAsync("subscription paris-reports");
     }
+
+    [ChromiumFact]
+    public async Task A_workflow_run_shows_its_graph_coloured_by_step_state_also_at_375_px()
+    {
+        var started = await Server.Client.StartWorkflowAsync("order-flow", """{"express": false, "sku": "X-1"}""");
+        await Server.Client.WaitForRunAsync(started.RunId, TimeSpan.FromSeconds(20));
+        var page = await browser.SignedInAsync(browser.AdminKey);
+
+        await page.GotoAsync("/job?name=order-flow");
+        await Expect(page.Locator("#workflow g.node")).ToHaveCountAsync(4);
+        await DashboardBrowser.ScreenshotAsync(page, "workflow-definition");
+        await page.GotoAsync($"/runs/{started.RunId}");
+
+        var graph = page.Locator("#workflow-run-graph");
+        await Expect(graph).ToBeVisibleAsync();
+        await Expect(graph.Locator("g.node.state-succeeded")).ToHaveCountAsync(3);
+        await Expect(graph.Locator("g.node.state-skipped[data-step=express]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#workflow-steps tr[data-step=pack]")).ToContainTextAsync("succeeded");
+        await page.Locator("#workflow-steps tr[data-step=pack] summary", new() { HasText = "Input" }).ClickAsync();
+        await Expect(page.Locator("#workflow-steps tr[data-step=pack] details[open]")).ToContainTextAsync("X-1");
+        await DashboardBrowser.ScreenshotAsync(page, "workflow-run");
+        await page.SetViewportSizeAsync(375, 800);
+        await Expect(graph).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 375"), "the page itself does not scroll sideways; the graph scrolls in its box");
+        await DashboardBrowser.ScreenshotAsync(page, "workflow-run-375px");
+    }
 }
