@@ -48,5 +48,6 @@ internal static class WebDashboard
         EventActions.Map(app);
         SubscriptionPages.Map(app);
         WebhookPages.Map(app);
+        KeyPages.Map(app);
     }
 }
