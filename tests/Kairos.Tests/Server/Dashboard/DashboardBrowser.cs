@@ -103,6 +103,18 @@ public sealed class DashboardBrowser : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Asserts the page does not scroll sideways at <paramref name="width"/> px (wide tables and graphs
+    /// scroll inside their own box); on failure, names the elements that stick out.
+    /// </summary>
+    public static async Task AssertFitsAsync(IPage page, int width, string what)
+    {
+        var fits = await page.EvaluateAsync<bool>($"document.documentElement.scrollWidth <= {width}");
+        var outside = fits ? "" : await page.EvaluateAsync<string>(
+            $"[...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > {width + 1}).slice(0, 5).map(e => e.tagName + '.' + e.className).join(', ')");
+        Assert.True(fits, $"{what} is wider than {width} px: {outside}");
+    }
+
     /// <summary>Saves what the page shows now as <c>.artifacts/screenshots/NAME.png</c>, a test artifact.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

@@ -214,7 +214,49 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser) : IClassFixt
         await DashboardBrowser.ScreenshotAsync(page, "workflow-run");
         await page.SetViewportSizeAsync(375, 800);
         await Expect(graph).ToBeVisibleAsync();
-        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 375"), "the page itself does not scroll sideways; the graph scrolls in its box");
+        await DashboardBrowser.AssertFitsAsync(page, 375, "the workflow run's page"); // The graph scrolls in its box.
         await DashboardBrowser.ScreenshotAsync(page, "workflow-run-375px");
+    }
+
+    [ChromiumFact]
+    public async Task The_new_pages_fit_375_px_and_a_subscription_is_made_by_keyboard_alone_in_dark_mode()
+    {
+        await Server.Client.PublishAsync(new Kairos.Events.EventRequest("report.requested", "test") { Data = """{"city": "Lyon"}""", NotBefore = Server.Client.Clock.GetUtcNow().AddHours(1) });
+        var page = await browser.SignedInAsync(browser.AdminKey, width: 375);
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        foreach (var (path, name) in new[] { ("/events/queue", "event-queue"), ("/events", "events"), ("/subscriptions", "subscriptions"), ("/webhooks", "webhooks"), ("/keys", "keys") })
+        {
+            await page.GotoAsync(path);
+            await DashboardBrowser.AssertFitsAsync(page, 375, path);
+            await DashboardBrowser.ScreenshotAsync(page, name + "-375px-dark");
+        }
+
+        await page.GotoAsync("/subscriptions/new");
+        await page.Keyboard.PressAsync("Tab"); // The skip link comes first,
+        await Expect(page.Locator("a.skip")).ToBeFocusedAsync();
+        await page.FocusAsync("#name"); // then the form, field after field.
+        await page.Keyboard.TypeAsync("lyon-reports");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("report.*");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("no-such-job");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("""{"data.city": "Lyon"}""");
+        await page.Keyboard.PressAsync("Enter"); // A new line in the filter, which stays JSON.
+        await page.Keyboard.PressAsync("Tab"); // Active
+        await page.Keyboard.PressAsync("Tab"); // Save
+        await page.Keyboard.PressAsync("Tab"); // Test against recent events
+        await Expect(page.Locator("#preview")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.Locator("#job-error")).ToHaveTextAsync("There is no job named 'no-such-job'.");
+        await Expect(page.Locator("#job")).ToHaveAttributeAsync("aria-invalid", "true");
+        await page.FillAsync("#job", "weekday-report");
+        await page.FocusAsync("#preview");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#preview-summary")).ToContainTextAsync("1 of the newest");
+        await DashboardBrowser.ScreenshotAsync(page, "subscription-preview-375px-dark");
+        await DashboardBrowser.AssertFitsAsync(page, 375, "the subscription form");
     }
 }
