@@ -23,9 +23,10 @@ internal sealed partial class MemoryStore
         Read<IReadOnlyList<RunLogLine>>(state => state.RunLogs.GetValueOrDefault(runId)?.ToList() ?? [], cancellationToken);
 
     public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
-        Read<IReadOnlyList<JournalEntry>>(state => state.Journal.Values
+        Read<IReadOnlyList<JournalEntry>>(state => (query.NewestFirst ? state.Journal.Values.Reverse() : state.Journal.Values)
             .Where(e => (query.RunId is null || e.RunId == query.RunId) && (query.JobName is null || e.JobName == query.JobName)
-                && (query.AfterSeq is null || e.Seq > query.AfterSeq) && Namespaces.Contains(query.Namespace, e.JobName))
+                && (query.AfterSeq is null || e.Seq > query.AfterSeq) && Namespaces.Contains(query.Namespace, e.JobName)
+                && (query.Kinds is null || query.Kinds.Contains(e.Kind)))
             .Take(Math.Clamp(query.Limit, 1, 100_000)).ToList(), cancellationToken);
 
     /// <summary>The journal's count is of the entries kept (as PostgreSQL counts them; SQLite gives its highest sequence number).</summary>

@@ -60,12 +60,13 @@ internal sealed partial class PostgresStore
             SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
             WHERE (@run::bigint IS NULL OR run_id = @run::bigint) AND (@job::text IS NULL OR job_name = @job::text)
               AND (@after::bigint IS NULL OR seq > @after::bigint) AND {InNamespace("job_name")}
-            ORDER BY seq LIMIT @limit
+              AND (@kinds::text IS NULL OR strpos(@kinds::text, ',' || kind || ',') > 0)
+            ORDER BY seq {(query.NewestFirst ? "DESC" : "")} LIMIT @limit
             """,
             r => new JournalEntry(
                 r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), PostgresRows.Text(r, 3), PostgresRows.Long(r, 4),
                 PostgresRows.Long(r, 5), PostgresRows.Text(r, 6), PostgresRows.Text(r, 7)),
-            ("run", query.RunId), ("job", query.JobName), ("after", query.AfterSeq), ("ns", Namespaces.Prefix(query.Namespace)),
+            ("run", query.RunId), ("job", query.JobName), ("after", query.AfterSeq), ("ns", Namespaces.Prefix(query.Namespace)), ("kinds", query.StoredKinds),
             ("limit", Math.Clamp(query.Limit, 1, 100_000))), cancellationToken);
 
     public Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken) =>

@@ -86,8 +86,10 @@ internal sealed partial class SqliteStore
                 $"""
                 SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
                 WHERE (@run IS NULL OR run_id = @run) AND (@job IS NULL OR job_name = @job) AND (@after IS NULL OR seq > @after) AND {InNamespace("job_name")}
-                ORDER BY seq LIMIT @limit
+                  AND (@kinds IS NULL OR instr(@kinds, ',' || kind || ',') > 0)
+                ORDER BY seq {(query.NewestFirst ? "DESC" : "")} LIMIT @limit
                 """;
+            command.Parameters.AddWithValue("@kinds", (object?)query.StoredKinds ?? DBNull.Value);
             command.Parameters.AddWithValue("@run", (object?)query.RunId ?? DBNull.Value);
             command.Parameters.AddWithValue("@job", (object?)query.JobName ?? DBNull.Value);
             command.Parameters.AddWithValue("@after", (object?)query.AfterSeq ?? DBNull.Value);

@@ -162,6 +162,15 @@ public sealed record JournalQuery
     public long? AfterSeq { get; init; }
     public int Limit { get; init; } = 1000;
 
+    /// <summary>Only entries of these kinds (<c>webhook.accepted</c>…; none holds a comma); null: every kind.</summary>
+    public IReadOnlyList<string>? Kinds { get; init; }
+
+    /// <summary>The newest entries first (the last <see cref="Limit"/> written), instead of the oldest.</summary>
+    public bool NewestFirst { get; init; }
+
+    /// <summary>The kinds as drivers match them: comma-separated between commas (<c>,a,b,</c>), or null.</summary>
+    internal string? StoredKinds => Kinds is null ? null : "," + string.Join(',', Kinds) + ",";
+
     /// <summary>Only entries about jobs of this namespace (set by the client; null: every entry).</summary>
     internal string? Namespace { get; init; }
 }

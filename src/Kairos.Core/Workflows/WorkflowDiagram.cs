@@ -66,7 +66,8 @@ internal static class WorkflowDiagram
     private static IEnumerable<(string From, string To, string? When)> Edges(WorkflowExecutorSpec workflow) =>
         workflow.Steps.SelectMany(step => step.Needs.Select(need => (need, step.Id, step.When is { } when ? Quoted(when) : null)));
 
-    private static string What(WorkflowAction action) => action switch
+    /// <summary>What a step or compensation runs, in a few words: "job charge", "handler check-stock", "sleep 5m".</summary>
+    internal static string What(WorkflowAction action) => action switch
     {
         WorkflowStep { Sleep: { } sleep } => "sleep " + Configuration.Durations.Format(sleep),
         { Job: { } job } => "job " + job,

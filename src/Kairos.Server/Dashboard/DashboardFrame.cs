@@ -12,6 +12,9 @@ public sealed record DashboardFrame(KairosCaller? Caller, bool SignedInWithKey, 
     /// <summary>Run jobs now, cancel and retry runs.</summary>
     public bool CanRun => Caller?.Holds(KairosScope.Run) == true;
 
-    /// <summary>Pause, resume and delete jobs.</summary>
+    /// <summary>Pause, resume and delete jobs; create, edit and delete subscriptions.</summary>
     public bool CanWrite => Caller?.Holds(KairosScope.Write) == true;
+
+    /// <summary>See, create and revoke API keys.</summary>
+    public bool CanAdmin => Caller?.Holds(KairosScope.Admin) == true;
 }

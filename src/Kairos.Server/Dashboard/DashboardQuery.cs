@@ -1,3 +1,4 @@
+using Kairos.Events;
 using Kairos.Model;
 using Microsoft.AspNetCore.Http;
 
@@ -22,16 +23,33 @@ internal static class DashboardQuery
         return value.Length <= max ? value : throw new KairosValidationException($"{name} is longer than {max} characters");
     }
 
-    public static long? Id(HttpRequest request, string name) =>
+    /// <summary>An id (of a run, an event…: <paramref name="what"/>); absent: null.</summary>
+    public static long? Id(HttpRequest request, string name, string what = "run") =>
         Text(request, name, 20) is not { } text ? null
         : long.TryParse(text, out var id) && id > 0 ? id
-        : throw new KairosValidationException($"{name} '{text}' is not a run id (a positive whole number)");
+        : throw new KairosValidationException($"{name} '{text}' is not {(what == "event" ? "an" : "a")} {what} id (a positive whole number)");
 
     /// <summary>A run state by its name (<c>queued</c>, <c>dead</c>…); absent or "any": null.</summary>
     public static RunState? State(HttpRequest request, string name) =>
         Text(request, name, 20) is not { } text || text == "any" ? null
         : RunStates.TryParse(text, out var state) ? state
         : throw new KairosValidationException($"{name} '{text}' is not one of any, {string.Join(", ", Enum.GetValues<RunState>().Select(s => s.ToWire()))}");
+
+    /// <summary>An event status by its name (<c>pending</c>, <c>failed</c>…); absent or "any": null.</summary>
+    public static EventStatus? Status(HttpRequest request, string name) =>
+        Text(request, name, 20) is not { } text || text == "any" ? null
+        : Enum.GetValues<EventStatus>().Where(s => Display.Status(s) == text).Cast<EventStatus?>().FirstOrDefault()
+          ?? throw new KairosValidationException($"{name} '{text}' is not one of any, {string.Join(", ", Enum.GetValues<EventStatus>().Select(Display.Status))}");
+
+    /// <summary>An event type pattern (<c>order.*</c>), checked as the engine checks it; absent: null.</summary>
+    public static string? TypePattern(HttpRequest request, string name) =>
+        Text(request, name) is not { } text ? null
+        : EventTypePattern.TryParse(text, out _, out var error) ? text
+        : throw new KairosValidationException($"{name}: {error}");
+
+    /// <summary>An id posted in a form field; missing or not a positive number: a <see cref="KairosValidationException"/> naming the field.</summary>
+    public static long FormId(IFormCollection form, string name) =>
+        long.TryParse(Field(form, name, 20), out var id) && id > 0 ? id : throw new KairosValidationException($"the form's {name} is not an id (a positive whole number)");
 
     /// <summary>yes/no as true/false; absent or "any": null.</summary>
     public static bool? YesNo(HttpRequest request, string name) => Text(request, name, 10) switch

@@ -33,10 +33,15 @@ public static class Display
         _ => $"{(int)span.TotalDays} days",
     };
 
-    public static string Duration(RunRecord run) =>
-        run.StartedAt is { } started && run.FinishedAt is { } finished ? Span(finished - started) is "now" ? "< 1 s" : Span(finished - started) : "—";
+    public static string Duration(RunRecord run) => Took(run.StartedAt, run.FinishedAt);
+
+    /// <summary>How long something took from start to finish; "—" until both are known.</summary>
+    public static string Took(DateTimeOffset? started, DateTimeOffset? finished) =>
+        started is { } s && finished is { } f ? Span(f - s) is "now" ? "< 1 s" : Span(f - s) : "—";
 
     public static string State(RunState state) => state.ToWire();
+
+    public static string Status(Events.EventStatus status) => status.ToString().ToLowerInvariant();
 
     /// <summary>JSON indented for reading; text that is not JSON as it is.</summary>
     public static string Json(string? text)

@@ -55,7 +55,8 @@ internal static class JobPages
         var runs = await kairos.ListRunsAsync(new RunQuery { JobName = job.Definition.Name, Limit = RecentRuns }, ct);
         var definition = JsonSerializer.Serialize(job.Definition, Indented);
         var status = payloadError is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
-        return DashboardResults.Page<JobPage>(context, new JobModel(job, definition, triggers, fires, runs, payload, payloadError), status);
+        var workflow = job.Definition.Executor is WorkflowExecutorSpec spec ? WorkflowGraph.Of(spec) : null;
+        return DashboardResults.Page<JobPage>(context, new JobModel(job, definition, triggers, fires, runs, payload, payloadError, workflow), status);
     }
 
     private static async Task<JobRow> RowAsync(IKairosClient kairos, StoredJob job, CancellationToken ct)
@@ -97,4 +98,4 @@ public sealed record JobsModel(JobsFilter Filter, IReadOnlyList<JobRow> Jobs, st
 public sealed record JobRow(StoredJob Job, IReadOnlyList<TriggerLine> Triggers, RunRecord? LastRun);
 
 public sealed record JobModel(StoredJob Job, string DefinitionJson, IReadOnlyList<TriggerLine> Triggers, JobFireTimes FireTimes, IReadOnlyList<RunRecord> RecentRuns,
-    string Payload, string? PayloadError);
+    string Payload, string? PayloadError, WorkflowGraph? Workflow);

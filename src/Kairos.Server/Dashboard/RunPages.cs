@@ -16,6 +16,7 @@ internal static class RunPages
 {
     public const int PageSize = 50;
     private const int MaxChildren = 100;
+    private const int MaxStepRuns = 2000;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -37,8 +38,11 @@ internal static class RunPages
             }
             var journal = await kairos.GetRunJournalAsync(runId, ct);
             var log = await kairos.GetRunLogAsync(runId, ct);
-            var children = await kairos.ListRunsAsync(new RunQuery { ParentRunId = runId, Limit = MaxChildren }, ct);
-            return DashboardResults.Page<RunPage>(context, new RunModel(run, journal, log, children));
+            var workflow = run.ExecutorKind == ExecutorKinds.Workflow;
+            // A workflow's steps are its children: all of them, for its steps table.
+            var children = await kairos.ListRunsAsync(new RunQuery { ParentRunId = runId, Limit = workflow ? MaxStepRuns : MaxChildren }, ct);
+            var steps = workflow ? await WorkflowRunView.LoadAsync(kairos, run, children, ct) : null;
+            return DashboardResults.Page<RunPage>(context, new RunModel(run, journal, log, children, steps));
         }).ForScope(KairosScope.Read);
     }
 
@@ -90,5 +94,5 @@ public sealed record RunsFilter(string? Job, RunState? State, long? Before)
 
 public sealed record RunsModel(RunsFilter Filter, IReadOnlyList<RunRecord> Runs, long? NextBefore, string? Notice);
 
-/// <summary>A run's page: the run, its journal (the timeline), its log and the runs it started.</summary>
-public sealed record RunModel(RunRecord Run, IReadOnlyList<JournalEntry> Journal, IReadOnlyList<RunLogLine> Log, IReadOnlyList<RunRecord> Children);
+/// <summary>A run's page: the run, its journal (the timeline), its log, the runs it started and, for a workflow's run, its steps.</summary>
+public sealed record RunModel(RunRecord Run, IReadOnlyList<JournalEntry> Journal, IReadOnlyList<RunLogLine> Log, IReadOnlyList<RunRecord> Children, WorkflowRunView? Workflow);

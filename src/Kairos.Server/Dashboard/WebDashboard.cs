@@ -44,5 +44,10 @@ internal static class WebDashboard
         RunPages.Map(app);
         RunActions.Map(app);
         RunLiveStream.Map(app);
+        EventPages.Map(app);
+        EventActions.Map(app);
+        SubscriptionPages.Map(app);
+        WebhookPages.Map(app);
+        KeyPages.Map(app);
     }
 }

@@ -44,6 +44,23 @@ public sealed class DashboardBrowser : IAsyncLifetime
               flaky:
                 handler: flaky
                 retry: { maxAttempts: 1 }
+              order-flow:
+                workflow:
+                  steps:
+                    - id: validate
+                      handler: echo
+                    - id: express
+                      needs: [validate]
+                      when: input.express == true
+                      handler: echo
+                    - id: pack
+                      needs: [validate]
+                      handler: echo
+                      input: { sku: "{{input.sku}}" }
+                    - id: ship
+                      needs: [express, pack]
+                      runIf: always
+                      handler: noop
             """, k => k.AddHandler("flaky", _ => Fixed
                 ? Task.FromResult<System.Text.Json.Nodes.JsonNode?>(new System.Text.Json.Nodes.JsonObject { ["fixed"] = true })
                 : throw new InvalidOperationException("the flaky service is down")));
@@ -84,6 +101,18 @@ public sealed class DashboardBrowser : IAsyncLifetime
         await page.ClickAsync("button[type=submit]");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
         return page;
+    }
+
+    /// <summary>
+    /// Asserts the page does not scroll sideways at <paramref name="width"/> px (wide tables and graphs
+    /// scroll inside their own box); on failure, names the elements that stick out.
+    /// </summary>
+    public static async Task AssertFitsAsync(IPage page, int width, string what)
+    {
+        var fits = await page.EvaluateAsync<bool>($"document.documentElement.scrollWidth <= {width}");
+        var outside = fits ? "" : await page.EvaluateAsync<string>(
+            $"[...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > {width + 1}).slice(0, 5).map(e => e.tagName + '.' + e.className).join(', ')");
+        Assert.True(fits, $"{what} is wider than {width} px: {outside}");
     }
 
     /// <summary>Saves what the page shows now as <c>.artifacts/screenshots/NAME.png</c>, a test artifact.</summary>

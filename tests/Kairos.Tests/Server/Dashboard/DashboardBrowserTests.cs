@@ -163,4 +163,100 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser) : IClassFixt
         await Expect(page.Locator("#jobs tbody tr")).ToContainTextAsync("the-needle");
         await DashboardBrowser.ScreenshotAsync(page, "jobs-search");
     }
+
+    [ChromiumFact]
+    public async Task A_subscription_created_in_the_form_delivers_a_published_event_whose_run_appears()
+    {
+        var page = await browser.SignedInAsync(browser.AdminKey);
+        await page.GotoAsync("/subscriptions");
+        await page.ClickAsync("#new-subscription");
+        await page.FillAsync("#name", "paris-reports");
+        await page.FillAsync("#events", "report.*");
+        await page.FillAsync("#job", "weekday-report");
+        await page.FillAsync("#filter", """{"data.city": "Paris"}""");
+        await page.ClickAsync("#save");
+        await Expect(page.Locator("#notice")).ToHaveTextAsync("Saved.");
+        await Expect(page.Locator("#subscriptions")).ToContainTextAsync("paris-reports");
+        await DashboardBrowser.ScreenshotAsync(page, "subscriptions");
+
+        var published = await Server.Client.PublishAsync(new Kairos.Events.EventRequest("report.requested", "test") { Data = """{"city": "Paris"}""" });
+        await page.ClickAsync("nav >> text=Events");
+        await page.ClickAsync($"a[href='/events/{published.EventId}']");
+
+        var delivery = page.Locator("#deliveries tbody tr");
+        await Expect(delivery).ToHaveCountAsync(1);
+        await Expect(delivery).ToContainTextAsync("paris-reports");
+        await DashboardBrowser.ScreenshotAsync(page, "event-delivered");
+        await delivery.Locator("a[href^='/runs/']").ClickAsync();
+        await Expect(page.Locator("#run-state")).ToHaveTextAsync("succeeded");
+        await Expect(page.Locator("main")).ToContainTextAsync("subscription paris-reports");
+    }
+
+    [ChromiumFact]
+    public async Task A_workflow_run_shows_its_graph_coloured_by_step_state_also_at_375_px()
+    {
+        var started = await Server.Client.StartWorkflowAsync("order-flow", """{"express": false, "sku": "X-1"}""");
+        await Server.Client.WaitForRunAsync(started.RunId, TimeSpan.FromSeconds(20));
+        var page = await browser.SignedInAsync(browser.AdminKey);
+
+        await page.GotoAsync("/job?name=order-flow");
+        await Expect(page.Locator("#workflow g.node")).ToHaveCountAsync(4);
+        await DashboardBrowser.ScreenshotAsync(page, "workflow-definition");
+        await page.GotoAsync($"/runs/{started.RunId}");
+
+        var graph = page.Locator("#workflow-run-graph");
+        await Expect(graph).ToBeVisibleAsync();
+        await Expect(graph.Locator("g.node.state-succeeded")).ToHaveCountAsync(3);
+        await Expect(graph.Locator("g.node.state-skipped[data-step=express]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#workflow-steps tr[data-step=pack]")).ToContainTextAsync("succeeded");
+        await page.Locator("#workflow-steps tr[data-step=pack] summary", new() { HasText = "Input" }).ClickAsync();
+        await Expect(page.Locator("#workflow-steps tr[data-step=pack] details[open]")).ToContainTextAsync("X-1");
+        await DashboardBrowser.ScreenshotAsync(page, "workflow-run");
+        await page.SetViewportSizeAsync(375, 800);
+        await Expect(graph).ToBeVisibleAsync();
+        await DashboardBrowser.AssertFitsAsync(page, 375, "the workflow run's page"); // The graph scrolls in its box.
+        await DashboardBrowser.ScreenshotAsync(page, "workflow-run-375px");
+    }
+
+    [ChromiumFact]
+    public async Task The_new_pages_fit_375_px_and_a_subscription_is_made_by_keyboard_alone_in_dark_mode()
+    {
+        await Server.Client.PublishAsync(new Kairos.Events.EventRequest("report.requested", "test") { Data = """{"city": "Lyon"}""", NotBefore = Server.Client.Clock.GetUtcNow().AddHours(1) });
+        var page = await browser.SignedInAsync(browser.AdminKey, width: 375);
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        foreach (var (path, name) in new[] { ("/events/queue", "event-queue"), ("/events", "events"), ("/subscriptions", "subscriptions"), ("/webhooks", "webhooks"), ("/keys", "keys") })
+        {
+            await page.GotoAsync(path);
+            await DashboardBrowser.AssertFitsAsync(page, 375, path);
+            await DashboardBrowser.ScreenshotAsync(page, name + "-375px-dark");
+        }
+
+        await page.GotoAsync("/subscriptions/new");
+        await page.Keyboard.PressAsync("Tab"); // The skip link comes first,
+        await Expect(page.Locator("a.skip")).ToBeFocusedAsync();
+        await page.FocusAsync("#name"); // then the form, field after field.
+        await page.Keyboard.TypeAsync("lyon-reports");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("report.*");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("no-such-job");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("""{"data.city": "Lyon"}""");
+        await page.Keyboard.PressAsync("Enter"); // A new line in the filter, which stays JSON.
+        await page.Keyboard.PressAsync("Tab"); // Active
+        await page.Keyboard.PressAsync("Tab"); // Save
+        await page.Keyboard.PressAsync("Tab"); // Test against recent events
+        await Expect(page.Locator("#preview")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.Locator("#job-error")).ToHaveTextAsync("There is no job named 'no-such-job'.");
+        await Expect(page.Locator("#job")).ToHaveAttributeAsync("aria-invalid", "true");
+        await page.FillAsync("#job", "weekday-report");
+        await page.FocusAsync("#preview");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#preview-summary")).ToContainTextAsync("1 of the newest");
+        await DashboardBrowser.ScreenshotAsync(page, "subscription-preview-375px-dark");
+        await DashboardBrowser.AssertFitsAsync(page, 375, "the subscription form");
+    }
 }

@@ -38,6 +38,19 @@ internal sealed partial class DashboardClient : IDisposable
     public async Task<HttpResponseMessage> SignInAsync(string key) =>
         await PostAsync("/signin", ("_token", await TokenAsync("/signin")), ("key", key), ("then", "/"));
 
+    /// <summary>A client signed in with <paramref name="key"/> on the dashboard at <paramref name="url"/>.</summary>
+    public static async Task<DashboardClient> SignedInAsync(string url, string key)
+    {
+        var browser = new DashboardClient(url);
+        using var signIn = await browser.SignInAsync(key);
+        Assert.Equal(HttpStatusCode.SeeOther, signIn.StatusCode);
+        return browser;
+    }
+
+    /// <summary>Posts a form of the page at <paramref name="page"/>, with that page's antiforgery token.</summary>
+    public async Task<HttpResponseMessage> SubmitAsync(string page, string action, params (string Name, string Value)[] fields) =>
+        await PostAsync(action, [("_token", await TokenAsync(page)), .. fields]);
+
     public void Dispose() => _http.Dispose();
 
     [GeneratedRegex("name=\"_token\" value=\"([^\"]+)\"")]

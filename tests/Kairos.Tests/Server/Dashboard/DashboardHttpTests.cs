@@ -31,13 +31,7 @@ public sealed class DashboardHttpTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<DashboardClient> SignedInAsync(string key)
-    {
-        var browser = new DashboardClient(_server.Url);
-        using var signIn = await browser.SignInAsync(key);
-        Assert.Equal(HttpStatusCode.SeeOther, signIn.StatusCode);
-        return browser;
-    }
+    private Task<DashboardClient> SignedInAsync(string key) => DashboardClient.SignedInAsync(_server.Url, key);
 
     [Fact]
     public async Task A_wrong_key_gets_the_sign_in_page_again_and_a_good_one_a_protected_cookie_session()
