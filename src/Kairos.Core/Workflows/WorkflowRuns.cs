@@ -56,11 +56,30 @@ internal static partial class WorkflowRuns
     /// </summary>
     public static async ValueTask AfterRunEndedAsync(IDriverTransaction tx, long runId, long workflowRunId, RunState state, string? output, string? error, DateTimeOffset now)
     {
-        if (await LoadAsync(tx, workflowRunId).ConfigureAwait(false) is not { } w)
+        // A wait's row is taken before its workflow's (the lock order EventWaits keeps).
+        var wait = await tx.GetEventWaitForUpdateAsync(runId).ConfigureAwait(false);
+        var w = await LoadAsync(tx, workflowRunId).ConfigureAwait(false);
+        var step = w?.Stored.Steps.FirstOrDefault(s => s.RunId == runId && s.State == StepStates.Started);
+        if (wait is not null)
+        {
+            if (state != RunState.Succeeded || step is null || w!.Stored.Workflow.State != WorkflowStates.Running)
+            {
+                await tx.DeleteEventWaitAsync(runId).ConfigureAwait(false);
+            }
+            else if (await WaitRunEndedAsync(tx, w, step, wait, now).ConfigureAwait(false) is (true, var taken))
+            {
+                output = taken;
+            }
+            else
+            {
+                return; // The step waits on in a new run.
+            }
+        }
+        if (w is null)
         {
             return;
         }
-        if (w.Stored.Steps.FirstOrDefault(s => s.RunId == runId && s.State == StepStates.Started) is { } step)
+        if (step is not null)
         {
             var ended = step with
             {
@@ -217,6 +236,11 @@ internal static partial class WorkflowRuns
             await EndStepWithoutRunAsync(tx, w, row, $"its input could not be made: {ex.Message}", now).ConfigureAwait(false);
             return;
         }
+        if (step.WaitForEvent is not null)
+        {
+            await StartWaitAsync(tx, w, step, row, now).ConfigureAwait(false);
+            return;
+        }
         if (await EnqueueAsync(tx, w, step, input, step.Sleep is { } sleep ? now + sleep : null, now).ConfigureAwait(false) is not { } run)
         {
             await EndStepWithoutRunAsync(tx, w, row, $"job '{step.Job}' does not exist", now).ConfigureAwait(false);
@@ -260,7 +284,7 @@ internal static partial class WorkflowRuns
         {
             Queue = w.Run.Queue,
             Priority = w.Run.Priority,
-            ExecutorKind = action.Run?.Kind ?? WorkflowStepJob.SleepKind,
+            ExecutorKind = action.Run?.Kind ?? (action is WorkflowStep { WaitForEvent: not null } ? WorkflowStepJob.WaitKind : WorkflowStepJob.SleepKind),
             MaxAttempts = action.Run is null ? 1 : (action.Retry ?? RetryPolicy.Default).MaxAttempts,
         };
         return await RunEnqueuer.InsertAsync(tx, request, settings, RunState.Queued, now, "run.enqueued", null).ConfigureAwait(false);

@@ -8,7 +8,8 @@ namespace Kairos.Workflows;
 /// <summary>
 /// What a run of <see cref="WorkflowStepJob"/> executes: the inline executor of its step (or of the
 /// step's compensation) as the definition its workflow run started with has it, with the step's
-/// retry and timeout. A sleep step has nothing to execute: its run was only due later.
+/// retry and timeout. A sleep step has nothing to execute: its run was only due later. A waitForEvent
+/// step's run looks back for its event (<see cref="EventWaits"/>).
 /// </summary>
 internal static class WorkflowStepRuns
 {
@@ -28,6 +29,11 @@ internal static class WorkflowStepRuns
         else if (stored.Steps.FirstOrDefault(s => s.CompensationRunId == run.Id) is { } compensated)
         {
             action = spec.Steps.FirstOrDefault(s => s.Id == compensated.StepId)?.Compensate;
+        }
+        if (action is WorkflowStep { WaitForEvent: not null })
+        {
+            var data = await store.WriteAsync(tx => EventWaits.LookBackAsync(tx, run.Id), cancellationToken).ConfigureAwait(false);
+            return (null, ExecutionResult.Success(data));
         }
         return action switch
         {

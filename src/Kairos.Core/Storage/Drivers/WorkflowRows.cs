@@ -30,3 +30,17 @@ internal sealed record WorkflowStepRow(string StepId, int Ordinal, string State)
 
 /// <summary>A workflow run with its steps in definition order.</summary>
 internal sealed record StoredWorkflow(WorkflowRow Workflow, IReadOnlyList<WorkflowStepRow> Steps);
+
+/// <summary>
+/// A <c>waitForEvent</c> step's wait, keyed by the run the step is in (<see cref="Workflows.EventWaits"/>):
+/// the namespace and type pattern it waits for, its match (<see cref="Workflows.EventMatch"/>) with the
+/// run's values it reads frozen as JSON, the instant from which events count (the workflow run's
+/// creation) and its deadline; once an event is taken, its id and data.
+/// </summary>
+internal sealed record EventWaitRow(long RunId, long WorkflowRunId, string Namespace, string Type, DateTimeOffset Since, DateTimeOffset Deadline)
+{
+    public string? Match { get; init; }
+    public string? Values { get; init; }
+    public long? EventId { get; init; }
+    public string? Data { get; init; }
+}
