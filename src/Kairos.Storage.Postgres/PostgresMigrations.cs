@@ -284,8 +284,9 @@ internal static class PostgresMigrations
         CREATE INDEX ix_jobs_cancel_on ON jobs (name) WHERE cancel_on IS NOT NULL;
         """,
 
-        // 13: the waits of waitForEvent steps (as SQLite's migration 15).
+        // 13: the waits of waitForEvent steps and a workflow run's timeout timer (as SQLite's migration 15).
         """
+        ALTER TABLE workflow_runs ADD COLUMN timeout_run_id bigint;
         CREATE TABLE workflow_waits (
             run_id bigint PRIMARY KEY,
             workflow_run_id bigint NOT NULL,

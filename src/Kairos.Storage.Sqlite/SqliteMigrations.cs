@@ -284,9 +284,10 @@ internal static class SqliteMigrations
         CREATE INDEX ix_jobs_cancel_on ON jobs (name) WHERE cancel_on IS NOT NULL;
         """,
 
-        // 15: the waits of waitForEvent steps, by the run the step waits in; every publish reads the
-        // open ones of its namespace.
+        // 15: the waits of waitForEvent steps, by the run the step waits in (every publish reads the
+        // open ones of its namespace); a workflow run's timeout timer.
         """
+        ALTER TABLE workflow_runs ADD COLUMN timeout_run_id INTEGER;
         CREATE TABLE workflow_waits (
             run_id INTEGER PRIMARY KEY,
             workflow_run_id INTEGER NOT NULL,

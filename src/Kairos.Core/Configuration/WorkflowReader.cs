@@ -21,7 +21,7 @@ internal static partial class WorkflowReader
     public static WorkflowExecutorSpec? Read(string jobName, YamlNode node, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
         var errorsBefore = nodes.Errors.Count;
-        var f = nodes.Fields(node, "workflow", "steps", "onFailure", "output");
+        var f = nodes.Fields(node, "workflow", "steps", "onFailure", "output", "timeout");
         if (!f.TryGetValue("steps", out var stepsNode))
         {
             nodes.Error(node, "a workflow needs steps: a list of steps, each with an id");
@@ -35,6 +35,7 @@ internal static partial class WorkflowReader
                 ? nodes.Enum(onFailure, "onFailure", ("fail", WorkflowFailure.Fail), ("compensate", WorkflowFailure.Compensate), ("continue", WorkflowFailure.Continue)) ?? WorkflowFailure.Fail
                 : WorkflowFailure.Fail,
             Output = f.TryGetValue("output", out var output) ? Template(output) : null,
+            Timeout = f.TryGetValue("timeout", out var timeout) ? nodes.Duration(timeout, "timeout") : null,
         };
         if (nodes.Errors.Count > errorsBefore)
         {

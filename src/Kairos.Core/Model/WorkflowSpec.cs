@@ -19,6 +19,13 @@ public sealed record WorkflowExecutorSpec(IReadOnlyList<WorkflowStep> Steps) : E
     /// <summary>The workflow's output: a JSON template over <c>input</c> and <c>steps</c>; null: the outputs of all succeeded steps by id.</summary>
     public string? Output { get; init; }
 
+    /// <summary>
+    /// The longest the workflow may take from its start: past it, it fails (<c>timed out</c>) as a failed
+    /// step would fail it: steps still going are cancelled, and with <see cref="WorkflowFailure.Compensate"/>
+    /// the succeeded steps are compensated. Null: no limit.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
     public const int MaxSteps = 200;
 }
 

@@ -36,6 +36,10 @@ internal static partial class WorkflowRules
         {
             errors.Add("workflow.onFailure: one of fail, compensate, continue");
         }
+        if (workflow.Timeout is { } timeout)
+        {
+            AddIf(errors, "workflow.timeout", JobRules.Period(timeout, "timeout"));
+        }
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < workflow.Steps.Count; i++)
         {

@@ -14,7 +14,7 @@ internal static partial class WorkflowRuns
     private static async ValueTask StartWaitAsync(IDriverTransaction tx, Moving w, WorkflowStep step, WorkflowStepRow row, DateTimeOffset now)
     {
         var wait = step.WaitForEvent!;
-        var run = (await EnqueueAsync(tx, w, step, null, null, now).ConfigureAwait(false))!;
+        var run = (await EnqueueAsync(tx, w.Run, step, null, null, now).ConfigureAwait(false))!;
         await tx.InsertEventWaitAsync(new EventWaitRow(run.RunId, w.Run.Id, Access.Namespaces.Of(w.Run.JobName), wait.Type, w.Run.CreatedAt, now + wait.Timeout)
         {
             Match = wait.Match,
@@ -35,7 +35,7 @@ internal static partial class WorkflowRuns
             await tx.DeleteEventWaitAsync(wait.RunId).ConfigureAwait(false);
             return (true, wait.EventId is null ? null : wait.Data);
         }
-        var next = (await EnqueueAsync(tx, w, w.Step(step.StepId), null, wait.Deadline, now).ConfigureAwait(false))!;
+        var next = (await EnqueueAsync(tx, w.Run, w.Step(step.StepId), null, wait.Deadline, now).ConfigureAwait(false))!;
         await tx.MoveEventWaitAsync(wait.RunId, next.RunId).ConfigureAwait(false);
         await w.SaveAsync(tx, step with { RunId = next.RunId }).ConfigureAwait(false);
         await tx.AppendJournalAsync(now, "workflow.step-waiting", w.Run.JobName, w.Run.Id, null,

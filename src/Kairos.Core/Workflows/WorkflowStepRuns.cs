@@ -16,6 +16,10 @@ internal static class WorkflowStepRuns
     /// <summary>The job to execute the run as, or the result it already has.</summary>
     public static async Task<(JobDefinition? Job, ExecutionResult? Result)> ResolveAsync(IKairosStore store, RunRecord run, JobDefinition stepJob, CancellationToken cancellationToken)
     {
+        if (run.ExecutorKind == WorkflowStepJob.TimeoutKind)
+        {
+            return (null, ExecutionResult.Success(null)); // The workflow's timeout: its end is the news.
+        }
         var stored = run.ParentRunId is { } parent ? await store.GetWorkflowAsync(parent, cancellationToken).ConfigureAwait(false) : null;
         if (stored is null || JsonSerializer.Deserialize<ExecutorSpec>(stored.Workflow.Definition, KairosJson.Options) is not WorkflowExecutorSpec spec)
         {

@@ -9,6 +9,9 @@ internal sealed record WorkflowRow(long RunId, string JobName, string State, str
 {
     public string? Error { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The run that fires the workflow's <see cref="Model.WorkflowExecutorSpec.Timeout"/>, when it has one.</summary>
+    public long? TimeoutRunId { get; init; }
 }
 
 /// <summary>
