@@ -19,6 +19,7 @@ internal static class KairosCli
                       | next NAME [--count 5] | backfill NAME --from TIME --to TIME [--trigger ID] [--overlap allow-all|skip] | delete NAME [--cancel-runs]
           kairos runs list [--job NAME] [--state STATE] [--limit N] | show ID | log ID | cancel ID | retry ID
           kairos workflows list | show NAME [--format text|mermaid|dot] | run ID   (workflow jobs; a workflow's graph; a workflow run's steps)
+          kairos workflows send ID STEP [--data JSON]   (deliver an event's data to a workflow step that waits for one)
           kairos events publish TYPE [--data JSON] [--source S] [--priority N] [--idempotency-key K] [--at TIME | --in DELAY] | list [--type PATTERN] [--status S]
                        | show ID | cancel ID | retry ID | replay --subscription NAME --from TIME [--to TIME] [--type PATTERN]
           kairos subscriptions list | kairos webhooks list

@@ -3,13 +3,18 @@ using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary><c>kairos workflows list | show NAME [--format text|mermaid|dot] | run ID</c>.</summary>
+/// <summary><c>kairos workflows list | show NAME [--format text|mermaid|dot] | run ID | send ID STEP [--data JSON]</c>.</summary>
 internal static class WorkflowsCommand
 {
     public static async Task<int> RunAsync(string[] rest, TextWriter output)
     {
-        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show or run");
-        var args = sub == "show" ? Parse(rest[1..], [], ["--format"]) : Parse(rest[1..]);
+        var sub = rest.Length > 0 ? rest[0] : throw new UsageException("missing subcommand: list, show, run or send");
+        var args = sub switch
+        {
+            "show" => Parse(rest[1..], [], ["--format"]),
+            "send" => Parse(rest[1..], [], ["--data"]),
+            _ => Parse(rest[1..]),
+        };
         using var api = ApiClient.For(args);
         switch (sub)
         {
@@ -34,13 +39,17 @@ internal static class WorkflowsCommand
                 args.NoMorePositionals(1);
                 output.Write(await api.GetTextAsync(WithQuery($"api/jobs/{Uri.EscapeDataString(name)}/workflow", args, "--format")));
                 return 0;
+            case "send":
+                var to = RunId(args);
+                var step = args.Positional(1, "the step that waits for an event");
+                args.NoMorePositionals(2);
+                // The data goes as written: the server says what is wrong with it.
+                var sent = await api.PostAsync($"api/runs/{to}/workflow/steps/{Uri.EscapeDataString(step)}/send", $$"""{"data": {{args.Get("--data") ?? "null"}}}""");
+                output.WriteLine($"step '{step}' of workflow run {to} took the data; the workflow is {Text(sent!["state"])}");
+                return 0;
             case "run":
-                var id = args.Positional(0, "the workflow run's id");
+                var id = RunId(args);
                 args.NoMorePositionals(1);
-                if (!long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out _))
-                {
-                    throw new UsageException($"'{id}' is not a run id (a number)");
-                }
                 var run = await api.GetAsync($"api/runs/{id}/workflow");
                 if (args.Has("--json"))
                 {
@@ -57,7 +66,13 @@ internal static class WorkflowsCommand
                     ]));
                 return 0;
             default:
-                throw new UsageException($"unknown subcommand '{sub}': list, show or run");
+                throw new UsageException($"unknown subcommand '{sub}': list, show, run or send");
         }
+    }
+
+    private static string RunId(CliArgs args)
+    {
+        var id = args.Positional(0, "the workflow run's id");
+        return long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out _) ? id : throw new UsageException($"'{id}' is not a run id (a number)");
     }
 }

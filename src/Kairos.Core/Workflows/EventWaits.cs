@@ -43,24 +43,52 @@ internal static class EventWaits
         var waits = await tx.ListOpenEventWaitsAsync(Access.Namespaces.Of(request.Type)).ConfigureAwait(false);
         foreach (var wait in waits.Where(w => EventMatch.Matches(w, request)))
         {
-            var data = Output(request);
-            if (!await tx.TakeEventAsync(wait.RunId, eventId, data).ConfigureAwait(false))
+            if (await GiveAsync(tx, wait.RunId, eventId, Output(request), now).ConfigureAwait(false) == Given.AndEnded)
             {
-                continue;
-            }
-            await tx.AppendJournalAsync(now, "workflow.event-taken", null, wait.WorkflowRunId, null,
-                JsonSerializer.Serialize(new { run = wait.RunId, eventId, type = request.Type }, KairosJson.Options)).ConfigureAwait(false);
-            // A run not queued is looking back or at its deadline: it finds the event taken when it ends.
-            if (await tx.FinishQueuedRunAsync(wait.RunId, RunState.Succeeded, data, now).ConfigureAwait(false)
-                && await tx.GetRunAsync(wait.RunId).ConfigureAwait(false) is { } run)
-            {
-                await tx.AppendJournalAsync(now, "run.succeeded", run.JobName, run.Id, null,
-                    JsonSerializer.Serialize(new { eventId }, KairosJson.Options)).ConfigureAwait(false);
-                await Engine.Lifecycle.RunEnded.AfterAsync(tx, run.Id, run.JobName, null, RunState.Succeeded, now).ConfigureAwait(false);
                 released++;
             }
         }
         return released;
+    }
+
+    /// <summary>
+    /// Delivers <paramref name="data"/> by hand to the wait of run <paramref name="runId"/> (<c>kairos workflows send</c>),
+    /// as a matching event would be (event id 0: none was stored). Run in a transaction of its own: the wait's row is its first.
+    /// </summary>
+    /// <exception cref="KairosConflictException">The run waits for no event any more (the step moved on, or ended).</exception>
+    public static async ValueTask SendAsync(IDriverTransaction tx, long runId, string? data, DateTimeOffset now)
+    {
+        if (await tx.GetEventWaitForUpdateAsync(runId).ConfigureAwait(false) is not { EventId: null }
+            || await GiveAsync(tx, runId, 0, data ?? "{}", now).ConfigureAwait(false) == Given.No)
+        {
+            throw new KairosConflictException($"run {runId} waits for no event any more: the step has its event, moved on to another run, or ended");
+        }
+    }
+
+    private enum Given
+    {
+        No,
+        Yes,
+        AndEnded,
+    }
+
+    /// <summary>Gives a wait its event, unless it has one, and ends the run the step waits in when that run is queued.</summary>
+    private static async ValueTask<Given> GiveAsync(IDriverTransaction tx, long runId, long eventId, string data, DateTimeOffset now)
+    {
+        if (!await tx.TakeEventAsync(runId, eventId, data).ConfigureAwait(false))
+        {
+            return Given.No;
+        }
+        // A run not queued is looking back or at its deadline: it finds the event taken when it ends.
+        if (!await tx.FinishQueuedRunAsync(runId, RunState.Succeeded, data, now).ConfigureAwait(false)
+            || await tx.GetRunAsync(runId).ConfigureAwait(false) is not { } run)
+        {
+            return Given.Yes;
+        }
+        await tx.AppendJournalAsync(now, "run.succeeded", run.JobName, run.Id, null,
+            JsonSerializer.Serialize(new { eventId }, KairosJson.Options)).ConfigureAwait(false);
+        await Engine.Lifecycle.RunEnded.AfterAsync(tx, run.Id, run.JobName, null, RunState.Succeeded, now).ConfigureAwait(false);
+        return Given.AndEnded;
     }
 
     /// <summary>
