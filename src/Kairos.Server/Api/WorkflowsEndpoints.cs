@@ -28,7 +28,7 @@ internal static class WorkflowsEndpoints
         {
             var body = await ApiJson.ReadAsync<SendBody>(request, "the data to send", ct);
             return Results.Ok(await kairos.SendToWorkflowStepAsync(id, step, body?.Data?.ToJsonString(), ct));
-        }).Requires(KairosScope.Run).Produces<WorkflowRunInfo>();
+        }).Requires(KairosScope.Run).ReadsBody<SendBody>().Produces<WorkflowRunInfo>();
 
         api.MapGet("/runs/{id:long}/workflow", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(await kairos.GetWorkflowRunAsync(id, ct))).Requires(KairosScope.Read);
