@@ -58,6 +58,9 @@ internal sealed record MemoryState
     /// <summary>Workflow runs' state with their steps, by the workflow run's id.</summary>
     public ImmutableSortedDictionary<long, StoredWorkflow> Workflows { get; init; } = ImmutableSortedDictionary<long, StoredWorkflow>.Empty;
 
+    /// <summary>The waits of waitForEvent steps, by the run the step waits in (the workflow_waits table).</summary>
+    public ImmutableSortedDictionary<long, EventWaitRow> EventWaits { get; init; } = ImmutableSortedDictionary<long, EventWaitRow>.Empty;
+
     public long LastRunId { get; init; }
     public long LastTriggerId { get; init; }
     public long LastEventId { get; init; }

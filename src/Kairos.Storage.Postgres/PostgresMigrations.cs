@@ -283,6 +283,24 @@ internal static class PostgresMigrations
         ALTER TABLE jobs ADD COLUMN cancel_on text;
         CREATE INDEX ix_jobs_cancel_on ON jobs (name) WHERE cancel_on IS NOT NULL;
         """,
+
+        // 13: the waits of waitForEvent steps and a workflow run's timeout timer (as SQLite's migration 15).
+        """
+        ALTER TABLE workflow_runs ADD COLUMN timeout_run_id bigint;
+        CREATE TABLE workflow_waits (
+            run_id bigint PRIMARY KEY,
+            workflow_run_id bigint NOT NULL,
+            namespace text NOT NULL,
+            type text NOT NULL,
+            match text,
+            match_values text,
+            since bigint NOT NULL,
+            deadline bigint NOT NULL,
+            event_id bigint,
+            data text
+        );
+        CREATE INDEX ix_workflow_waits_open ON workflow_waits (namespace) WHERE event_id IS NULL;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

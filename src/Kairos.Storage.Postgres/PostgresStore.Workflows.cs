@@ -31,9 +31,9 @@ internal sealed partial class PostgresStore
 
         public async ValueTask InsertWorkflowAsync(WorkflowRow workflow) =>
             await scope.Execute(
-                $"INSERT INTO workflow_runs ({PostgresRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error::text, @created, @finished::bigint)",
+                $"INSERT INTO workflow_runs ({PostgresRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error::text, @created, @finished::bigint, @timeout::bigint)",
                 ("run", workflow.RunId), ("job", workflow.JobName), ("state", workflow.State), ("definition", workflow.Definition),
-                ("error", workflow.Error), ("created", Ms(workflow.CreatedAt)), ("finished", Ms(workflow.FinishedAt))).ConfigureAwait(false);
+                ("error", workflow.Error), ("created", Ms(workflow.CreatedAt)), ("finished", Ms(workflow.FinishedAt)), ("timeout", workflow.TimeoutRunId)).ConfigureAwait(false);
 
         public async ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
         {

@@ -283,6 +283,25 @@ internal static class SqliteMigrations
         ALTER TABLE jobs ADD COLUMN cancel_on TEXT;
         CREATE INDEX ix_jobs_cancel_on ON jobs (name) WHERE cancel_on IS NOT NULL;
         """,
+
+        // 15: the waits of waitForEvent steps, by the run the step waits in (every publish reads the
+        // open ones of its namespace); a workflow run's timeout timer.
+        """
+        ALTER TABLE workflow_runs ADD COLUMN timeout_run_id INTEGER;
+        CREATE TABLE workflow_waits (
+            run_id INTEGER PRIMARY KEY,
+            workflow_run_id INTEGER NOT NULL,
+            namespace TEXT NOT NULL,
+            type TEXT NOT NULL,
+            match TEXT,
+            match_values TEXT,
+            since INTEGER NOT NULL,
+            deadline INTEGER NOT NULL,
+            event_id INTEGER,
+            data TEXT
+        );
+        CREATE INDEX ix_workflow_waits_open ON workflow_waits (namespace) WHERE event_id IS NULL;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

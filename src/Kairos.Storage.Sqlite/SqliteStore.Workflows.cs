@@ -32,9 +32,9 @@ internal sealed partial class SqliteStore
         public ValueTask InsertWorkflowAsync(WorkflowRow workflow)
         {
             scope.Execute(
-                $"INSERT INTO workflow_runs ({SqliteRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error, @created, @finished)",
+                $"INSERT INTO workflow_runs ({SqliteRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error, @created, @finished, @timeout)",
                 ("@run", workflow.RunId), ("@job", workflow.JobName), ("@state", workflow.State), ("@definition", workflow.Definition),
-                ("@error", workflow.Error), ("@created", Ms(workflow.CreatedAt)), ("@finished", Ms(workflow.FinishedAt)));
+                ("@error", workflow.Error), ("@created", Ms(workflow.CreatedAt)), ("@finished", Ms(workflow.FinishedAt)), ("@timeout", workflow.TimeoutRunId));
             return ValueTask.CompletedTask;
         }
 

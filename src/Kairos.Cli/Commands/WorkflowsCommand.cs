@@ -4,14 +4,16 @@ using static Kairos.Cli.Commands.ClientCommand;
 
 namespace Kairos.Cli.Commands;
 
-/// <summary><c>kairos workflows list | show NAME [--format text|mermaid|dot] | run ID</c>.</summary>
+/// <summary><c>kairos workflows list | show NAME [--format text|mermaid|dot] | run ID | send ID STEP [--data JSON]</c>.</summary>
 internal static class WorkflowsCommand
 {
     /// <summary>Each subcommand's arguments and options; all run <see cref="RunAsync"/>, which switches on the subcommand.</summary>
     public static Command Build() => CliCommand.Group("workflows", "workflow jobs, their graphs and their runs' steps",
         Sub("list", "the workflow jobs with their step count, onFailure and state"),
         Sub("show", "a workflow's graph", CliCommand.Argument("NAME", "the workflow job's name"), CliCommand.Valued("--format", "text|mermaid|dot", "the graph's format (default text)")),
-        Sub("run", "a workflow run's steps", CliCommand.Argument("ID", "the workflow run's id")));
+        Sub("run", "a workflow run's steps", CliCommand.Argument("ID", "the workflow run's id")),
+        Sub("send", "deliver an event's data to a workflow step that waits for one", CliCommand.Argument("ID", "the workflow run's id"),
+            CliCommand.Argument("STEP", "the waiting step's id"), CliCommand.Valued("--data", "JSON", "the event's data (default null)")));
 
     private static Command Sub(string name, string description, params IEnumerable<Symbol> inputs) =>
         CliCommand.Leaf(name, description, (args, output) => RunAsync(name, args, output), [.. inputs, .. CliCommand.ClientOptions()]);
@@ -42,13 +44,17 @@ internal static class WorkflowsCommand
                 args.NoMorePositionals(1);
                 output.Write(await api.GetTextAsync(WithQuery($"api/jobs/{Uri.EscapeDataString(name)}/workflow", args, "--format")));
                 return 0;
+            case "send":
+                var to = RunId(args);
+                var step = args.Positional(1, "the step that waits for an event");
+                args.NoMorePositionals(2);
+                // The data goes as written: the server says what is wrong with it.
+                var sent = await api.PostAsync($"api/runs/{to}/workflow/steps/{Uri.EscapeDataString(step)}/send", $$"""{"data": {{args.Get("--data") ?? "null"}}}""");
+                output.WriteLine($"step '{step}' of workflow run {to} took the data; the workflow is {Text(sent!["state"])}");
+                return 0;
             case "run":
-                var id = args.Positional(0, "the workflow run's id");
+                var id = RunId(args);
                 args.NoMorePositionals(1);
-                if (!long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out _))
-                {
-                    throw new UsageException($"'{id}' is not a run id (a number)");
-                }
                 var run = await api.GetAsync($"api/runs/{id}/workflow");
                 if (args.Has("--json"))
                 {
@@ -65,7 +71,13 @@ internal static class WorkflowsCommand
                     ]));
                 return 0;
             default:
-                throw new UsageException($"unknown subcommand '{sub}': list, show or run");
+                throw new UsageException($"unknown subcommand '{sub}': list, show, run or send");
         }
+    }
+
+    private static string RunId(CliArgs args)
+    {
+        var id = args.Positional(0, "the workflow run's id");
+        return long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out _) ? id : throw new UsageException($"'{id}' is not a run id (a number)");
     }
 }

@@ -95,6 +95,14 @@ public interface IKairosClient
     /// <summary>A workflow's run with each step's state; <see cref="KairosNotFoundException"/> when there is no such run or it is no workflow's.</summary>
     Task<WorkflowRunInfo> GetWorkflowRunAsync(long runId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Delivers <paramref name="data"/> (JSON; null: <c>{}</c>) to step <paramref name="stepId"/> of workflow run
+    /// <paramref name="runId"/> as if a matching event had been published: the <c>waitForEvent</c> step ends with it
+    /// as its output and the workflow moves on. Returns the workflow run as it then is.
+    /// </summary>
+    /// <exception cref="KairosConflictException">The step does not wait (it has not started, or has ended).</exception>
+    Task<WorkflowRunInfo> SendToWorkflowStepAsync(long runId, string stepId, string? data, CancellationToken cancellationToken = default);
+
     /// <summary>The run's log lines (handler logger, command output); <see cref="KairosNotFoundException"/> when there is no such run.</summary>
     Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken = default);
 

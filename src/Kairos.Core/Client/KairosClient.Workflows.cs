@@ -15,6 +15,30 @@ internal sealed partial class KairosClient
         return await RunNowAsync(jobName, input, idempotencyKey, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<WorkflowRunInfo> SendToWorkflowStepAsync(long runId, string stepId, string? data, CancellationToken cancellationToken = default)
+    {
+        KairosJson.EnsureValid(data, "data");
+        var workflow = await GetWorkflowRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        var stored = await Store.GetWorkflowAsync(runId, cancellationToken).ConfigureAwait(false);
+        var spec = System.Text.Json.JsonSerializer.Deserialize<ExecutorSpec>(stored!.Workflow.Definition, KairosJson.Options) as WorkflowExecutorSpec;
+        var step = workflow.Steps.FirstOrDefault(s => s.Id == stepId) ?? throw new KairosNotFoundException($"workflow run {runId} has no step '{stepId}'");
+        if (spec?.Steps.FirstOrDefault(s => s.Id == stepId)?.WaitForEvent is null)
+        {
+            throw new KairosValidationException($"step: '{stepId}' is no waitForEvent step: only those take an event");
+        }
+        if (workflow.State != Workflows.WorkflowStates.Running || step.State != Workflows.StepStates.Started)
+        {
+            throw new KairosConflictException($"step '{stepId}' is {step.State} in a workflow that is {workflow.State}: only a step that waits takes an event");
+        }
+        await Store.WriteAsync(async tx =>
+        {
+            await Workflows.EventWaits.SendAsync(tx, step.RunId!.Value, data, Clock.GetUtcNow()).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        engine.Dispatcher.Wake(); // The steps that follow it are queued.
+        return await GetWorkflowRunAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<WorkflowRunInfo> GetWorkflowRunAsync(long runId, CancellationToken cancellationToken = default)
     {
         await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace Kairos.Configuration;
 
 /// <summary>
 /// Reads a job's <c>workflow:</c> into a <see cref="WorkflowExecutorSpec"/>. Each step takes the keys of
-/// a job's executor (<c>job</c>, <c>handler</c>, <c>command</c>, <c>http</c>) or <c>sleep</c>; <c>input</c>
+/// a job's executor (<c>job</c>, <c>handler</c>, <c>command</c>, <c>http</c>), <c>sleep</c> or <c>waitForEvent</c>; <c>input</c>
 /// and <c>output</c> are JSON templates written as YAML (a mapping) or as text. The graph rules
 /// (<see cref="WorkflowRules"/>) are then checked, each error placed at its step.
 /// </summary>
@@ -21,7 +21,7 @@ internal static partial class WorkflowReader
     public static WorkflowExecutorSpec? Read(string jobName, YamlNode node, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
         var errorsBefore = nodes.Errors.Count;
-        var f = nodes.Fields(node, "workflow", "steps", "onFailure", "output");
+        var f = nodes.Fields(node, "workflow", "steps", "onFailure", "output", "timeout");
         if (!f.TryGetValue("steps", out var stepsNode))
         {
             nodes.Error(node, "a workflow needs steps: a list of steps, each with an id");
@@ -35,6 +35,7 @@ internal static partial class WorkflowReader
                 ? nodes.Enum(onFailure, "onFailure", ("fail", WorkflowFailure.Fail), ("compensate", WorkflowFailure.Compensate), ("continue", WorkflowFailure.Continue)) ?? WorkflowFailure.Fail
                 : WorkflowFailure.Fail,
             Output = f.TryGetValue("output", out var output) ? Template(output) : null,
+            Timeout = f.TryGetValue("timeout", out var timeout) ? nodes.Duration(timeout, "timeout") : null,
         };
         if (nodes.Errors.Count > errorsBefore)
         {
@@ -54,7 +55,7 @@ internal static partial class WorkflowReader
 
     private static WorkflowStep? ReadStep(string jobName, YamlNode node, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
-        var f = nodes.Fields(node, "a workflow step", [.. ActionKeys, "id", "needs", "when", "runIf", "sleep", "compensate", "forEach", "maxParallel"]);
+        var f = nodes.Fields(node, "a workflow step", [.. ActionKeys, "id", "needs", "when", "runIf", "sleep", "waitForEvent", "compensate", "forEach", "maxParallel"]);
         if (!f.TryGetValue("id", out var idNode) || nodes.String(idNode, "id") is not { } id)
         {
             nodes.Error(node, "a workflow step needs an id");
@@ -76,12 +77,27 @@ internal static partial class WorkflowReader
                 ? nodes.Enum(runIf, "runIf", ("success", StepRunIf.Success), ("always", StepRunIf.Always), ("on-failure", StepRunIf.OnFailure)) ?? StepRunIf.Success
                 : StepRunIf.Success,
             Sleep = f.TryGetValue("sleep", out var sleep) ? nodes.Duration(sleep, "sleep") : null,
+            WaitForEvent = f.TryGetValue("waitForEvent", out var wait) ? ReadWait(wait, nodes) : null,
             ForEach = f.TryGetValue("forEach", out var forEach) ? nodes.String(forEach, "forEach") : null,
             MaxParallel = f.TryGetValue("maxParallel", out var maxParallel) ? nodes.Int(maxParallel, "maxParallel", 1, 1000) : null,
             Compensate = f.TryGetValue("compensate", out var compensate)
                 ? ReadAction(jobName, compensate, nodes.Fields(compensate, "compensate", ActionKeys), nodes, handlerExists, allowSleep: false)
                 : null,
         };
+    }
+
+    /// <summary><c>waitForEvent: { type, match, timeout }</c>; type and timeout are required.</summary>
+    private static EventWait? ReadWait(YamlNode node, YamlNodes nodes)
+    {
+        var f = nodes.Fields(node, "waitForEvent", "type", "match", "timeout");
+        var type = f.TryGetValue("type", out var typeNode) ? nodes.String(typeNode, "type") : null;
+        var timeout = f.TryGetValue("timeout", out var timeoutNode) ? nodes.Duration(timeoutNode, "timeout") : null;
+        if (!f.ContainsKey("type") || !f.ContainsKey("timeout"))
+        {
+            nodes.Error(node, "waitForEvent needs a type (an event type or pattern) and a timeout (a duration such as 30m)");
+        }
+        return type is null || timeout is null ? null
+            : new EventWait(type, timeout.Value) { Match = f.TryGetValue("match", out var match) ? nodes.String(match, "match") : null };
     }
 
     private static WorkflowAction ReadAction(string jobName, YamlNode node, Dictionary<string, YamlNode> f, YamlNodes nodes, Func<string, bool>? handlerExists, bool allowSleep)

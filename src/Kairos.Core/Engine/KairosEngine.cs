@@ -376,7 +376,7 @@ internal sealed class KairosEngine : IAsyncDisposable
         KairosJson.EnsureValid(request.Data, "the event data");
         var result = await Store.PublishAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         _traceLinks.FiredByCurrent(result.Runs);
-        if (result.Runs.Count > 0 || result.CancelledRuns > 0)
+        if (result.Runs.Count > 0 || result.CancelledRuns > 0 || result.ReleasedWaits > 0)
         {
             _dispatcher.Wake();
         }

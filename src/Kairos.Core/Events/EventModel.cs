@@ -44,6 +44,9 @@ public sealed record PublishResult(long EventId, bool Created, IReadOnlyList<Enq
 {
     /// <summary>Runs the event cancelled or asked to stop through their job's <c>flow.cancelOn</c>.</summary>
     internal int CancelledRuns { get; init; }
+
+    /// <summary>Workflow steps waiting for the event (<c>waitForEvent</c>) that it ended: their workflows moved on.</summary>
+    internal int ReleasedWaits { get; init; }
 }
 
 /// <summary>

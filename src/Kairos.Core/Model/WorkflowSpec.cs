@@ -19,6 +19,13 @@ public sealed record WorkflowExecutorSpec(IReadOnlyList<WorkflowStep> Steps) : E
     /// <summary>The workflow's output: a JSON template over <c>input</c> and <c>steps</c>; null: the outputs of all succeeded steps by id.</summary>
     public string? Output { get; init; }
 
+    /// <summary>
+    /// The longest the workflow may take from its start: past it, it fails (<c>timed out</c>) as a failed
+    /// step would fail it: steps still going are cancelled, and with <see cref="WorkflowFailure.Compensate"/>
+    /// the succeeded steps are compensated. Null: no limit.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
     public const int MaxSteps = 200;
 }
 
@@ -66,6 +73,22 @@ public record WorkflowAction
     public TimeSpan? Timeout { get; init; }
 }
 
+/// <summary>
+/// What a <see cref="WorkflowStep.WaitForEvent"/> step waits for: an event of <see cref="Type"/> (a type,
+/// or a pattern as subscriptions use, <c>order.*</c>) in the workflow's namespace, published after the
+/// workflow run was created, for which <see cref="Match"/> holds. Nothing matching within
+/// <see cref="Timeout"/>: the step succeeds with output <c>null</c>.
+/// </summary>
+public sealed record EventWait(string Type, TimeSpan Timeout)
+{
+    /// <summary>
+    /// A condition in the language of <see cref="WorkflowStep.When"/> over <c>event</c> (<c>event.data.orderId</c>,
+    /// <c>event.type</c>, <c>event.source</c>) and the run (<c>input…</c>, <c>steps.ID…</c>, also written as
+    /// templates: <c>event.data.orderId == {{input.orderId}}</c>); the run's values are read when the wait starts. Null: any event of the type.
+    /// </summary>
+    public string? Match { get; init; }
+}
+
 /// <summary>One step of a <see cref="WorkflowExecutorSpec"/>.</summary>
 public sealed record WorkflowStep(string Id) : WorkflowAction
 {
@@ -79,6 +102,9 @@ public sealed record WorkflowStep(string Id) : WorkflowAction
 
     /// <summary>Wait this long instead of running anything (a timer step).</summary>
     public TimeSpan? Sleep { get; init; }
+
+    /// <summary>Wait for a published event instead of running anything: its data becomes the step's output (null when the wait timed out).</summary>
+    public EventWait? WaitForEvent { get; init; }
 
     /// <summary>
     /// A template that gives a list (<c>{{steps.list.output.items}}</c>): the step runs once per item, its

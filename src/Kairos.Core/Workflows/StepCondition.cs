@@ -27,10 +27,12 @@ internal sealed class StepCondition
     /// <summary>Every path the condition reads, as written.</summary>
     public IReadOnlyList<string> Paths { get; }
 
+    /// <param name="text">The condition.</param>
+    /// <param name="readsEvent">Paths may also start with <c>event</c> (a <c>waitForEvent</c>'s match).</param>
     /// <exception cref="FormatException">What is wrong and at which character (1-based).</exception>
-    public static StepCondition Parse(string text)
+    public static StepCondition Parse(string text, bool readsEvent = false)
     {
-        var parser = new Parser(text);
+        var parser = new Parser(text, readsEvent);
         var root = parser.ParseAll();
         return new StepCondition(root, parser.Paths);
     }
@@ -136,7 +138,7 @@ internal sealed class StepCondition
         }
     }
 
-    private sealed class Parser(string text)
+    private sealed class Parser(string text, bool readsEvent)
     {
         private static readonly string[] Symbols = [">=", "<=", "==", "!=", ">", "<", "(", ")", "[", "]", ","];
         private static readonly Dictionary<string, string> Words = new(StringComparer.Ordinal)
@@ -272,9 +274,9 @@ internal sealed class StepCondition
                     : throw new FormatException($"at {start + 1}: '{word}' is not a number");
             }
             var path = word.Split('.');
-            if (path[0] is not ("input" or "steps") || path.Any(s => s.Length == 0) || (path[0] == "steps" && path.Length < 2))
+            if (!(path[0] is "input" or "steps" || (readsEvent && path[0] == "event")) || path.Any(s => s.Length == 0) || (path[0] == "steps" && path.Length < 2))
             {
-                throw new FormatException($"at {start + 1}: '{word}' is not a path: paths start with 'input' or 'steps.ID', with no empty part");
+                throw new FormatException($"at {start + 1}: '{word}' is not a path: paths start with {(readsEvent ? "'event', " : "")}'input' or 'steps.ID', with no empty part");
             }
             Paths.Add(word);
             return new Operand(path, null, word);

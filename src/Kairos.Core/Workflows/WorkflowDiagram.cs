@@ -70,6 +70,7 @@ internal static class WorkflowDiagram
     internal static string What(WorkflowAction action) => action switch
     {
         WorkflowStep { Sleep: { } sleep } => "sleep " + Configuration.Durations.Format(sleep),
+        WorkflowStep { WaitForEvent: { } wait } => $"wait for {wait.Type} ({Configuration.Durations.Format(wait.Timeout)})",
         { Job: { } job } => "job " + job,
         { Run: HandlerExecutorSpec handler } => "handler " + handler.Handler,
         { Run: CommandExecutorSpec command } => "command " + command.Argv[0],

@@ -36,6 +36,10 @@ internal static partial class WorkflowRules
         {
             errors.Add("workflow.onFailure: one of fail, compensate, continue");
         }
+        if (workflow.Timeout is { } timeout)
+        {
+            AddIf(errors, "workflow.timeout", JobRules.Period(timeout, "timeout"));
+        }
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < workflow.Steps.Count; i++)
         {
@@ -58,9 +62,9 @@ internal static partial class WorkflowRules
             {
                 errors.Add($"{field}.runIf: one of success, always, on-failure");
             }
-            if (step.ForEach is not null && step.Sleep is not null)
+            if (step.ForEach is not null && (step.Sleep is not null || step.WaitForEvent is not null))
             {
-                errors.Add($"{field}.forEach: a sleep step does not go over a list");
+                errors.Add($"{field}.forEach: a {(step.Sleep is not null ? "sleep" : "waitForEvent")} step does not go over a list");
             }
             if (step.MaxParallel is { } maxParallel && (step.ForEach is null || maxParallel is < 1 or > 1000))
             {
@@ -111,6 +115,20 @@ internal static partial class WorkflowRules
                     errors.Add($"{field}.when: {ex.Message}");
                 }
             }
+            if (step.WaitForEvent?.Match is { } match)
+            {
+                try
+                {
+                    foreach (var path in EventMatch.Parse(match).Paths.Where(p => !p.StartsWith("event.", StringComparison.Ordinal) && p != "event"))
+                    {
+                        AddIf(errors, field + ".waitForEvent.match", Reference(path, step.Id, known));
+                    }
+                }
+                catch (FormatException ex)
+                {
+                    errors.Add($"{field}.waitForEvent.match: {ex.Message}");
+                }
+            }
             CheckTemplates(step.Input, field + ".input", step.Id, known, errors, itemAllowed: step.ForEach is not null);
             CheckTemplates(step.ForEach, field + ".forEach", step.Id, known, errors);
             // A compensation runs after the step succeeded: it may also read the step's own output.
@@ -148,11 +166,20 @@ internal static partial class WorkflowRules
     private static void CheckAction(string jobName, WorkflowAction action, string field, bool allowSleep, Func<string, bool>? handlerExists, List<string> errors)
     {
         var sleep = (action as WorkflowStep)?.Sleep;
-        var given = new[] { action.Job is not null, action.Run is not null, sleep is not null }.Count(g => g);
+        var wait = (action as WorkflowStep)?.WaitForEvent;
+        var given = new[] { action.Job is not null, action.Run is not null, sleep is not null, wait is not null }.Count(g => g);
         if (given != 1)
         {
-            errors.Add($"{field}: give exactly one of job, an inline executor (handler, command, http){(allowSleep ? " or sleep" : "")}");
+            errors.Add($"{field}: give exactly one of job, an inline executor (handler, command, http){(allowSleep ? ", sleep or waitForEvent" : "")}");
             return;
+        }
+        if (wait is not null)
+        {
+            CheckWait(wait, field + ".waitForEvent", errors);
+            if (action.Input is not null)
+            {
+                errors.Add($"{field}.input: a waitForEvent step takes no input: its output is the event's data");
+            }
         }
         if (action.Job is { } job)
         {
@@ -185,6 +212,19 @@ internal static partial class WorkflowRules
         {
             AddIf(errors, field + ".timeout", JobRules.Timer(timeout, "timeout"));
         }
+    }
+
+    private static void CheckWait(EventWait wait, string field, List<string> errors)
+    {
+        if (!Events.EventTypePattern.TryParse(wait.Type, out _, out var typeError))
+        {
+            errors.Add($"{field}.type: {typeError}");
+        }
+        else if (wait.Type.Contains('/', StringComparison.Ordinal))
+        {
+            errors.Add($"{field}.type: the wait is for events of the workflow's own namespace: write the type without one");
+        }
+        AddIf(errors, field + ".timeout", JobRules.Period(wait.Timeout, "timeout"));
     }
 
     private static void CheckTemplates(string? template, string field, string? stepId, HashSet<string> known, List<string> errors, bool itemAllowed = false)

@@ -87,7 +87,7 @@ internal static partial class WorkflowRuns
                 await EndStepWithoutRunAsync(tx, w, w.Row(step.Id), $"item {index}: its input could not be made: {ex.Message}", now).ConfigureAwait(false);
                 return;
             }
-            if (await EnqueueAsync(tx, w, step, input, null, now).ConfigureAwait(false) is not { State: not RunState.Skipped } run)
+            if (await EnqueueAsync(tx, w.Run, step, input, null, now).ConfigureAwait(false) is not { State: not RunState.Skipped } run)
             {
                 await EndStepWithoutRunAsync(tx, w, w.Row(step.Id), $"item {index} could not start (its job is missing or skipped the run)", now).ConfigureAwait(false);
                 return;

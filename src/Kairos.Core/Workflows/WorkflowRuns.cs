@@ -41,7 +41,11 @@ internal static partial class WorkflowRuns
         else
         {
             var definition = JsonSerializer.Serialize<ExecutorSpec>(spec, KairosJson.Options);
-            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, definition, now)).ConfigureAwait(false);
+            // The timeout is a run of the step job due then: the one path that fires things on time.
+            var timer = spec.Timeout is { } timeout
+                ? await EnqueueAsync(tx, run, new WorkflowAction(), null, now + timeout, now, WorkflowStepJob.TimeoutKind).ConfigureAwait(false)
+                : null;
+            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, definition, now) { TimeoutRunId = timer?.RunId }).ConfigureAwait(false);
             await tx.InsertWorkflowStepsAsync(run.Id, spec.Steps.Select((s, i) => new WorkflowStepRow(s.Id, i, StepStates.Pending)).ToList()).ConfigureAwait(false);
             await tx.AppendJournalAsync(now, "workflow.started", run.JobName, run.Id, run.TriggerId,
                 JsonSerializer.Serialize(new { steps = spec.Steps.Count }, KairosJson.Options)).ConfigureAwait(false);
@@ -56,11 +60,38 @@ internal static partial class WorkflowRuns
     /// </summary>
     public static async ValueTask AfterRunEndedAsync(IDriverTransaction tx, long runId, long workflowRunId, RunState state, string? output, string? error, DateTimeOffset now)
     {
-        if (await LoadAsync(tx, workflowRunId).ConfigureAwait(false) is not { } w)
+        // A wait's row is taken before its workflow's (the lock order EventWaits keeps).
+        var wait = await tx.GetEventWaitForUpdateAsync(runId).ConfigureAwait(false);
+        var w = await LoadAsync(tx, workflowRunId).ConfigureAwait(false);
+        var step = w?.Stored.Steps.FirstOrDefault(s => s.RunId == runId && s.State == StepStates.Started);
+        if (wait is not null)
+        {
+            if (state != RunState.Succeeded || step is null || w!.Stored.Workflow.State != WorkflowStates.Running)
+            {
+                await tx.DeleteEventWaitAsync(runId).ConfigureAwait(false);
+            }
+            else if (await WaitRunEndedAsync(tx, w, step, wait, now).ConfigureAwait(false) is (true, var taken))
+            {
+                output = taken;
+            }
+            else
+            {
+                return; // The step waits on in a new run.
+            }
+        }
+        if (w is null)
         {
             return;
         }
-        if (w.Stored.Steps.FirstOrDefault(s => s.RunId == runId && s.State == StepStates.Started) is { } step)
+        if (runId == w.Stored.Workflow.TimeoutRunId)
+        {
+            if (state == RunState.Succeeded && w.Stored.Workflow.State == WorkflowStates.Running)
+            {
+                await FailAsync(tx, w, $"timed out after {Configuration.Durations.Format(w.Spec.Timeout!.Value)}", now).ConfigureAwait(false);
+            }
+            return;
+        }
+        if (step is not null)
         {
             var ended = step with
             {
@@ -217,7 +248,12 @@ internal static partial class WorkflowRuns
             await EndStepWithoutRunAsync(tx, w, row, $"its input could not be made: {ex.Message}", now).ConfigureAwait(false);
             return;
         }
-        if (await EnqueueAsync(tx, w, step, input, step.Sleep is { } sleep ? now + sleep : null, now).ConfigureAwait(false) is not { } run)
+        if (step.WaitForEvent is not null)
+        {
+            await StartWaitAsync(tx, w, step, row, now).ConfigureAwait(false);
+            return;
+        }
+        if (await EnqueueAsync(tx, w.Run, step, input, step.Sleep is { } sleep ? now + sleep : null, now).ConfigureAwait(false) is not { } run)
         {
             await EndStepWithoutRunAsync(tx, w, row, $"job '{step.Job}' does not exist", now).ConfigureAwait(false);
             return;
@@ -242,14 +278,18 @@ internal static partial class WorkflowRuns
         }
     }
 
-    /// <summary>Enqueues the run of a step or compensation; null when the job it names does not exist.</summary>
-    private static async ValueTask<EnqueueResult?> EnqueueAsync(IDriverTransaction tx, Moving w, WorkflowAction action, string? input, DateTimeOffset? notBefore, DateTimeOffset now)
+    /// <summary>
+    /// Enqueues the run of a step or compensation of <paramref name="workflow"/> (or with <paramref name="kind"/>,
+    /// a run of the step job of that kind); null when the job it names does not exist.
+    /// </summary>
+    private static async ValueTask<EnqueueResult?> EnqueueAsync(IDriverTransaction tx, RunRecord workflow, WorkflowAction action, string? input, DateTimeOffset? notBefore, DateTimeOffset now,
+        string? kind = null)
     {
-        var request = new RunRequest(action.Job ?? WorkflowStepJob.For(w.Run.JobName), TriggerSources.Workflow)
+        var request = new RunRequest(action.Job ?? WorkflowStepJob.For(workflow.JobName), TriggerSources.Workflow)
         {
             Payload = input,
-            ParentRunId = w.Run.Id,
-            ChainDepth = w.Run.ChainDepth + 1,
+            ParentRunId = workflow.Id,
+            ChainDepth = workflow.ChainDepth + 1,
             NotBefore = notBefore,
         };
         if (action.Job is { } job)
@@ -258,9 +298,9 @@ internal static partial class WorkflowRuns
         }
         var settings = await WorkflowStepJob.SettingsAsync(tx, request.JobName, now).ConfigureAwait(false) with
         {
-            Queue = w.Run.Queue,
-            Priority = w.Run.Priority,
-            ExecutorKind = action.Run?.Kind ?? WorkflowStepJob.SleepKind,
+            Queue = workflow.Queue,
+            Priority = workflow.Priority,
+            ExecutorKind = kind ?? action.Run?.Kind ?? (action is WorkflowStep { WaitForEvent: not null } ? WorkflowStepJob.WaitKind : WorkflowStepJob.SleepKind),
             MaxAttempts = action.Run is null ? 1 : (action.Retry ?? RetryPolicy.Default).MaxAttempts,
         };
         return await RunEnqueuer.InsertAsync(tx, request, settings, RunState.Queued, now, "run.enqueued", null).ConfigureAwait(false);
@@ -308,7 +348,7 @@ internal static partial class WorkflowRuns
                 $"{w.Stored.Workflow.Error}; the compensation of step '{next.StepId}' could not be made: {ex.Message}", now).ConfigureAwait(false);
             return;
         }
-        if (await EnqueueAsync(tx, w, compensate, input, null, now).ConfigureAwait(false) is not { State: not RunState.Skipped } run)
+        if (await EnqueueAsync(tx, w.Run, compensate, input, null, now).ConfigureAwait(false) is not { State: not RunState.Skipped } run)
         {
             await w.SaveAsync(tx, next with { CompensationState = StepStates.Failed }).ConfigureAwait(false);
             await EndAsync(tx, w, WorkflowStates.CompensationFailed, RunState.Dead, null,
@@ -336,6 +376,10 @@ internal static partial class WorkflowRuns
         await tx.AppendJournalAsync(now, kind, w.Run.JobName, w.Run.Id, w.Run.TriggerId,
             JsonSerializer.Serialize(new { workflow = state, error }, KairosJson.Options)).ConfigureAwait(false);
         await CancelStepsStillGoingAsync(tx, w, now).ConfigureAwait(false);
+        if (w.Stored.Workflow.TimeoutRunId is { } timer)
+        {
+            await Engine.Lifecycle.RunControl.CancelAsync(tx, timer, now, $"workflow run {w.Run.Id} ended").ConfigureAwait(false);
+        }
         await Engine.Lifecycle.RunEnded.AfterAsync(tx, w.Run.Id, w.Run.JobName, w.Run.TriggerId, runState, now).ConfigureAwait(false);
     }
 

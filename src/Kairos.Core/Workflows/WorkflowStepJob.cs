@@ -24,6 +24,12 @@ internal static class WorkflowStepJob
     /// <summary>The executor kind of a step that only waits (<see cref="WorkflowStep.Sleep"/>).</summary>
     public const string SleepKind = "sleep";
 
+    /// <summary>The executor kind of the runs a <see cref="WorkflowStep.WaitForEvent"/> step waits in.</summary>
+    public const string WaitKind = "wait";
+
+    /// <summary>The executor kind of the run that fires a workflow's <see cref="WorkflowExecutorSpec.Timeout"/>: due then, it only ends.</summary>
+    public const string TimeoutKind = "timeout";
+
     public static async ValueTask<JobSettings> SettingsAsync(IDriverTransaction tx, string name, DateTimeOffset now)
     {
         if (await tx.GetJobSettingsAsync(name).ConfigureAwait(false) is { } settings)

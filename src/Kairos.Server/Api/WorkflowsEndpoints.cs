@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Kairos.Access;
 using Kairos.Client;
 using Kairos.Model;
@@ -12,12 +13,23 @@ namespace Kairos.Server.Api;
 
 /// <summary>
 /// <c>GET /api/runs/{id}/workflow</c>: a workflow's run with each step's state; <c>GET /api/jobs/{name}/workflow?format=text|mermaid|dot</c>:
-/// a workflow job's graph for people and drawing tools.
+/// a workflow job's graph for people and drawing tools; <c>POST /api/runs/{id}/workflow/steps/{step}/send</c> <c>{"data": …}</c>:
+/// an event's data delivered by hand to a step that waits for one.
 /// </summary>
 internal static class WorkflowsEndpoints
 {
+    /// <summary>The body of POST /api/runs/{id}/workflow/steps/{step}/send.</summary>
+    public sealed record SendBody(JsonNode? Data = null);
+
     public static void Map(RouteGroupBuilder api)
     {
+        api.MapPost("/runs/{id:long}/workflow/steps/{step}/send", async (long id, string step, HttpRequest request,
+            [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        {
+            var body = await ApiJson.ReadAsync<SendBody>(request, "the data to send", ct);
+            return Results.Ok(await kairos.SendToWorkflowStepAsync(id, step, body?.Data?.ToJsonString(), ct));
+        }).Requires(KairosScope.Run).ReadsBody<SendBody>().Produces<WorkflowRunInfo>();
+
         api.MapGet("/runs/{id:long}/workflow", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(await kairos.GetWorkflowRunAsync(id, ct))).Requires(KairosScope.Read);
 

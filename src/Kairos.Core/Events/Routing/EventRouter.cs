@@ -142,7 +142,8 @@ internal static class EventRouter
                 runs.Add(run);
             }
         }
-        return new PublishResult(eventId, true, runs) { CancelledRuns = cancelled };
+        var released = await Workflows.EventWaits.AfterPublishedAsync(tx, eventId, request, now).ConfigureAwait(false);
+        return new PublishResult(eventId, true, runs) { CancelledRuns = cancelled, ReleasedWaits = released };
     }
 
     private static async ValueTask SubscriptionFailedAsync(IDriverTransaction tx, Subscription subscription, long eventId, string reason, DateTimeOffset now)

@@ -196,6 +196,42 @@ internal interface IDriverTransaction
     /// <summary>Replaces the stored columns of these steps of the workflow run (matched by step id).</summary>
     ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
 
+    /// <summary>
+    /// Serializes publishing against a wait's look-back: a publish takes it shared before it reads the
+    /// open waits, a look-back exclusive before it reads the events, each until its transaction ends,
+    /// so of two that overlap one always sees the other's write. Nothing to do where transactions are
+    /// serial already (SQLite's one writer, the in-memory driver).
+    /// </summary>
+    ValueTask LockEventWaitsAsync(bool exclusive);
+
+    /// <summary>Stores a wait.</summary>
+    ValueTask InsertEventWaitAsync(EventWaitRow wait);
+
+    /// <summary>The waits of namespace <paramref name="ns"/> that have taken no event yet.</summary>
+    ValueTask<IReadOnlyList<EventWaitRow>> ListOpenEventWaitsAsync(string ns);
+
+    /// <summary>The wait of run <paramref name="runId"/>, its row held until the transaction ends; null when there is none.</summary>
+    ValueTask<EventWaitRow?> GetEventWaitForUpdateAsync(long runId);
+
+    /// <summary>Gives the wait of run <paramref name="runId"/> its event, unless it has one; false when it had (or is gone).</summary>
+    ValueTask<bool> TakeEventAsync(long runId, long eventId, string? data);
+
+    /// <summary>Moves the wait of run <paramref name="runId"/> to run <paramref name="newRunId"/> (the step waits on in a new run).</summary>
+    ValueTask MoveEventWaitAsync(long runId, long newRunId);
+
+    /// <summary>Deletes the wait of run <paramref name="runId"/>, if any.</summary>
+    ValueTask DeleteEventWaitAsync(long runId);
+
+    /// <summary>Up to <paramref name="limit"/> events published at or after <paramref name="since"/> with an id above <paramref name="afterId"/>, by id.</summary>
+    ValueTask<IReadOnlyList<(long Id, Events.EventRequest Request)>> ListEventsSinceAsync(DateTimeOffset since, long afterId, int limit);
+
+    /// <summary>
+    /// Ends a queued run in <paramref name="state"/> with <paramref name="output"/>; false when it is not
+    /// queued, or (PostgreSQL) its row is held by another transaction (being claimed or ended), which is
+    /// skipped rather than waited for.
+    /// </summary>
+    ValueTask<bool> FinishQueuedRunAsync(long runId, RunState state, string? output, DateTimeOffset at);
+
     /// <summary>A subscription, its row held until the transaction ends; null when there is none.</summary>
     ValueTask<Subscription?> GetSubscriptionForUpdateAsync(string name);
 

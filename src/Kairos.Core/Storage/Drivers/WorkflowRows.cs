@@ -9,6 +9,9 @@ internal sealed record WorkflowRow(long RunId, string JobName, string State, str
 {
     public string? Error { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The run that fires the workflow's <see cref="Model.WorkflowExecutorSpec.Timeout"/>, when it has one.</summary>
+    public long? TimeoutRunId { get; init; }
 }
 
 /// <summary>
@@ -30,3 +33,17 @@ internal sealed record WorkflowStepRow(string StepId, int Ordinal, string State)
 
 /// <summary>A workflow run with its steps in definition order.</summary>
 internal sealed record StoredWorkflow(WorkflowRow Workflow, IReadOnlyList<WorkflowStepRow> Steps);
+
+/// <summary>
+/// A <c>waitForEvent</c> step's wait, keyed by the run the step is in (<see cref="Workflows.EventWaits"/>):
+/// the namespace and type pattern it waits for, its match (<see cref="Workflows.EventMatch"/>) with the
+/// run's values it reads frozen as JSON, the instant from which events count (the workflow run's
+/// creation) and its deadline; once an event is taken, its id and data.
+/// </summary>
+internal sealed record EventWaitRow(long RunId, long WorkflowRunId, string Namespace, string Type, DateTimeOffset Since, DateTimeOffset Deadline)
+{
+    public string? Match { get; init; }
+    public string? Values { get; init; }
+    public long? EventId { get; init; }
+    public string? Data { get; init; }
+}

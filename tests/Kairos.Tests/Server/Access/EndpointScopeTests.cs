@@ -32,6 +32,7 @@ public sealed class EndpointScopeTests : IAsyncLifetime
         ["GET /api/runs/{id:long}/journal"] = KairosScope.Read,
         ["GET /api/runs/{id:long}/workflow"] = KairosScope.Read,
         ["GET /api/jobs/{name}/workflow"] = KairosScope.Read,
+        ["POST /api/runs/{id:long}/workflow/steps/{step}/send"] = KairosScope.Run,
         ["POST /api/runs/{id:long}/cancel"] = KairosScope.Run,
         ["POST /api/runs/{id:long}/retry"] = KairosScope.Run,
         ["POST /api/events/"] = KairosScope.Run,
