@@ -32,6 +32,11 @@ internal sealed class RunDispatcher(
     /// </summary>
     internal static readonly TimeSpan ClaimAhead = TimeSpan.FromMilliseconds(200);
 
+    // A claim ahead takes only runs due at least this far off. A run due now can look a little
+    // ahead of the clock read before the claim (enqueued meanwhile, or stamped by the database's
+    // clock); it is claimed as due, within the free workers, not held beyond them.
+    private static readonly TimeSpan MinLead = TimeSpan.FromMilliseconds(50);
+
     // Many due runs are claimed in chunks: the first ones start while the next chunk is claimed,
     // rather than every run waiting for one long claim.
     private const int MaxClaim = 128;
@@ -80,25 +85,27 @@ internal sealed class RunDispatcher(
             }
             var nextDue = await store.GetNextQueuedDueAsync(now, stopping).ConfigureAwait(false);
             var room = MaxClaimedAhead - Volatile.Read(ref _claimedAhead);
-            if (nextDue is null || nextDue > now + ClaimAhead || room <= 0)
+            if (nextDue is null || nextDue <= now + MinLead || nextDue > now + ClaimAhead || room <= 0)
             {
                 return WhenToClaim(nextDue, now);
             }
             var ahead = Math.Min(room, MaxClaim);
-            if (await ClaimAsync(now, dueBy: now + ClaimAhead, ahead, stopping).ConfigureAwait(false) == ahead)
+            if (await ClaimAsync(now, dueBy: now + ClaimAhead, ahead, stopping, dueAfter: now + MinLead).ConfigureAwait(false) == ahead)
             {
                 continue;
             }
-            return WhenToClaim(await store.GetNextQueuedDueAsync(now + ClaimAhead, stopping).ConfigureAwait(false), now);
+            // Runs due within the lead were passed over: the next look is at the earliest of them, if any.
+            return WhenToClaim(await store.GetNextQueuedDueAsync(now, stopping).ConfigureAwait(false), now);
         }
     }
 
-    private async Task<int> ClaimAsync(DateTimeOffset now, DateTimeOffset dueBy, int wanted, CancellationToken stopping)
+    private async Task<int> ClaimAsync(DateTimeOffset now, DateTimeOffset dueBy, int wanted, CancellationToken stopping, DateTimeOffset? dueAfter = null)
     {
         var claimed = await store.ClaimAsync(
             new ClaimRequest(options.NodeId, now, now + options.LeaseDuration, wanted, options.QueueLimits, options.ExecutorLimits)
             {
                 DueBy = dueBy,
+                DueAfter = dueAfter,
                 NamespaceLimits = _namespaceLimits,
             },
             stopping).ConfigureAwait(false);
@@ -110,14 +117,21 @@ internal sealed class RunDispatcher(
     }
 
     /// <summary>
-    /// When to claim again: <see cref="ClaimAhead"/> before the next due time if that comes within the
-    /// idle recheck. Runs due already but not claimed (a limit reached) wait for a slot or run to free.
+    /// When to claim again: <see cref="ClaimAhead"/> before the next due time (at it, when it is within
+    /// <see cref="MinLead"/>), if that comes within the idle recheck. Runs due already but not claimed
+    /// (a limit reached) wait for a slot or run to free.
     /// </summary>
     private DateTimeOffset WhenToClaim(DateTimeOffset? nextDue, DateTimeOffset claimedAt)
     {
         var recheck = Time.GetUtcNow() + options.IdleRecheck;
-        var at = nextDue - ClaimAhead;
-        return at > claimedAt && at < recheck ? at.Value : recheck;
+        if (nextDue is not { } due)
+        {
+            return recheck;
+        }
+        // Within the lead: claimed as due, at its due time. Within the window but not claimed ahead
+        // (a limit, or no room): a finishing run wakes us.
+        var at = due <= claimedAt + MinLead ? due : due - ClaimAhead;
+        return at > claimedAt && at < recheck ? at : recheck;
     }
 
     private void Start(Model.RunRecord run)

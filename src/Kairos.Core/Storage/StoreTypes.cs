@@ -57,6 +57,12 @@ internal sealed record ClaimRequest(
     /// </summary>
     public DateTimeOffset? DueBy { get; init; }
 
+    /// <summary>
+    /// Pass over runs due at or before this instant: a claim ahead takes only runs still that far
+    /// off, and leaves runs due now (or about to be) to claims sized by the free workers.
+    /// </summary>
+    public DateTimeOffset? DueAfter { get; init; }
+
     /// <summary>Most runs at once of the jobs of a namespace (see <see cref="Access.Namespaces"/>); namespaces not listed: no limit.</summary>
     public IReadOnlyDictionary<string, int> NamespaceLimits { get; init; } = EmptyLimits;
 

@@ -47,6 +47,10 @@ internal static class RunClaims
                 {
                     break;
                 }
+                if (candidate.DueAt <= request.DueAfter)
+                {
+                    continue;
+                }
                 if (!LimitsApply(candidate, request))
                 {
                     chosen.Add(candidate);
