@@ -165,7 +165,9 @@ internal sealed class RunDispatcher(
         }
         finally
         {
-            _active.TryRemove(attempt.Run.Id, out _);
+            // Only this attempt's entry: the run may have been rescued and claimed again by this node
+            // while this attempt was ending, and the new attempt must stay held (and heartbeated).
+            _active.TryRemove(KeyValuePair.Create(attempt.Run.Id, attempt));
             Wake();
         }
     }
