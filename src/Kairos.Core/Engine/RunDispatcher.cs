@@ -49,6 +49,10 @@ internal sealed class RunDispatcher(
     private readonly IReadOnlyDictionary<string, int> _namespaceLimits = options.NamespaceRunningLimits();
     private readonly WorkerSlots _slots = new(options.Workers);
     private int _claimedAhead;
+    private long _started;
+
+    /// <summary>Runs this node has taken since it started: a count that moves while the node works.</summary>
+    public long Started => Interlocked.Read(ref _started);
 
     /// <summary>Runs this node holds: waiting for their due time or a worker slot, running, or storing their outcome.</summary>
     public int ActiveCount => _active.Count;
@@ -138,6 +142,7 @@ internal sealed class RunDispatcher(
     {
         var attempt = attemptFactory(run);
         _active[run.Id] = attempt;
+        Interlocked.Increment(ref _started);
         var early = run.DueAt > Time.GetUtcNow();
         if (early)
         {
