@@ -60,12 +60,12 @@ internal static class RunActions
     /// <summary>The page the form came from (a run's page or the list with its filters), with what was done.</summary>
     private static string Back(IFormCollection form, string notice)
     {
-        var back = DashboardQuery.Field(form, "back", 1000);
-        if (back is not null && back.StartsWith("/runs/", StringComparison.Ordinal) && long.TryParse(back["/runs/".Length..], out _))
+        var asked = DashboardQuery.Field(form, "back", LocalAddress.MaxLength);
+        var back = LocalAddress.IsLocal(asked) && asked!.StartsWith("/runs", StringComparison.Ordinal) ? asked : "/runs";
+        if (back.StartsWith("/runs/", StringComparison.Ordinal) && long.TryParse(back["/runs/".Length..], out _))
         {
             return back;
         }
-        var list = back is not null && back.StartsWith("/runs", StringComparison.Ordinal) && !back.Contains("//", StringComparison.Ordinal) ? back : "/runs";
-        return list + (list.Contains('?') ? "&" : "?") + notice;
+        return back + (back.Contains('?') ? "&" : "?") + notice;
     }
 }

@@ -18,6 +18,13 @@ internal static class RunPages
     private const int MaxChildren = 100;
     private const int MaxStepRuns = 2000;
 
+    /// <summary>
+    /// The most of a run's log a page holds, shown or streamed: a handler may log without end, and a page that
+    /// loaded it all would stall the server and the browser. The API's <c>/api/runs/ID/log</c> has the rest.
+    /// </summary>
+    public const int MaxLogLines = 1000;
+    public const int MaxLogLineChars = 2000;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/runs", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
@@ -37,12 +44,12 @@ internal static class RunPages
                 return DashboardResults.NotFound(context, $"There is no run {id}.");
             }
             var journal = await kairos.GetRunJournalAsync(runId, ct);
-            var log = await kairos.GetRunLogAsync(runId, ct);
+            var log = await kairos.GetRunLogAsync(runId, new RunLogQuery { Limit = MaxLogLines + 1, MaxLineChars = MaxLogLineChars }, ct);
             var workflow = run.ExecutorKind == ExecutorKinds.Workflow;
             // A workflow's steps are its children: all of them, for its steps table.
             var children = await kairos.ListRunsAsync(new RunQuery { ParentRunId = runId, Limit = workflow ? MaxStepRuns : MaxChildren }, ct);
             var steps = workflow ? await WorkflowRunView.LoadAsync(kairos, run, children, ct) : null;
-            return DashboardResults.Page<RunPage>(context, new RunModel(run, journal, log, children, steps));
+            return DashboardResults.Page<RunPage>(context, new RunModel(run, journal, log.Take(MaxLogLines).ToList(), log.Count > MaxLogLines, children, steps));
         }).ForScope(KairosScope.Read);
     }
 
@@ -94,5 +101,5 @@ public sealed record RunsFilter(string? Job, RunState? State, long? Before)
 
 public sealed record RunsModel(RunsFilter Filter, IReadOnlyList<RunRecord> Runs, long? NextBefore, string? Notice);
 
-/// <summary>A run's page: the run, its journal (the timeline), its log, the runs it started and, for a workflow's run, its steps.</summary>
-public sealed record RunModel(RunRecord Run, IReadOnlyList<JournalEntry> Journal, IReadOnlyList<RunLogLine> Log, IReadOnlyList<RunRecord> Children, WorkflowRunView? Workflow);
+/// <summary>A run's page: the run, its journal (the timeline), its log's first lines (and whether it goes on), the runs it started and, for a workflow's run, its steps.</summary>
+public sealed record RunModel(RunRecord Run, IReadOnlyList<JournalEntry> Journal, IReadOnlyList<RunLogLine> Log, bool LogGoesOn, IReadOnlyList<RunRecord> Children, WorkflowRunView? Workflow);
