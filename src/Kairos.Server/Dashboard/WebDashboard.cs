@@ -50,6 +50,7 @@ internal static class WebDashboard
         EventActions.Map(app);
         SubscriptionPages.Map(app);
         WebhookPages.Map(app);
+        WebhookFormPages.Map(app);
         KeyPages.Map(app);
     }
 }

@@ -31,6 +31,8 @@ public sealed class DashboardActionGuardTests : IAsyncLifetime
     [InlineData("/events/retry", "event", "1")]
     [InlineData("/subscriptions/save", "name", "x")]
     [InlineData("/subscriptions/delete", "name", "x")]
+    [InlineData("/webhooks/save", "name", "x")]
+    [InlineData("/webhooks/delete", "name", "x")]
     [InlineData("/keys/create", "name", "x")]
     [InlineData("/keys/revoke", "name", "ops")]
     public async Task An_action_without_the_forms_token_or_above_the_keys_scope_is_refused(string action, string field, string value)
