@@ -22,10 +22,11 @@ internal static class RunActions
         app.MapPost("/runs/cancel", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var form = await context.Request.ReadFormAsync(ct);
+            var runs = RunPages.InNamespace(kairos, DashboardQuery.Field(form, "namespace", 100));
             var (done, refused) = (0, 0);
             foreach (var id in DashboardQuery.RunIds(form, MaxRuns))
             {
-                if (await kairos.CancelRunAsync(id, ct) is CancelResult.Cancelled or CancelResult.CancelRequested)
+                if (await runs.CancelRunAsync(id, ct) is CancelResult.Cancelled or CancelResult.CancelRequested)
                 {
                     done++;
                 }
@@ -40,12 +41,13 @@ internal static class RunActions
         app.MapPost("/runs/retry", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var form = await context.Request.ReadFormAsync(ct);
+            var runs = RunPages.InNamespace(kairos, DashboardQuery.Field(form, "namespace", 100));
             var (done, refused) = (0, 0);
             foreach (var id in DashboardQuery.RunIds(form, MaxRuns))
             {
                 try
                 {
-                    await kairos.RetryRunAsync(id, ct);
+                    await runs.RetryRunAsync(id, ct);
                     done++;
                 }
                 catch (KairosConflictException)

@@ -30,9 +30,12 @@ internal static class RunPages
         app.MapGet("/runs", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var request = context.Request;
-            var filter = new RunsFilter(DashboardQuery.Text(request, "job", 400), DashboardQuery.State(request, "state"), DashboardQuery.Id(request, "before"));
+            var filter = new RunsFilter(DashboardQuery.Text(request, "job", 400), DashboardQuery.State(request, "state"), DashboardQuery.Id(request, "before"))
+            {
+                Namespace = DashboardQuery.Text(request, "namespace", 100),
+            };
             var notice = Notice(request);
-            var page = await kairos.ListRunsAsync(new RunQuery { JobName = filter.Job, State = filter.State, BeforeId = filter.Before, Limit = PageSize + 1 }, ct);
+            var page = await InNamespace(kairos, filter.Namespace).ListRunsAsync(new RunQuery { JobName = filter.Job, State = filter.State, BeforeId = filter.Before, Limit = PageSize + 1 }, ct);
             var runs = page.Take(PageSize).ToList();
             return DashboardResults.Page<RunsPage>(context, new RunsModel(filter, runs, page.Count > PageSize ? runs[^1].Id : null, notice));
         }).ForScope(KairosScope.Read);
@@ -52,6 +55,9 @@ internal static class RunPages
             return DashboardResults.Page<RunPage>(context, new RunModel(run, journal, log.Take(MaxLogLines).ToList(), log.Count > MaxLogLines, children, steps));
         }).ForScope(KairosScope.Read);
     }
+
+    /// <summary>The client in <paramref name="ns"/> when one is asked (refused, as the API refuses it, when not the caller's); else as bound.</summary>
+    public static IKairosClient InNamespace(IKairosClient kairos, string? ns) => ns is null ? kairos : kairos.In(ns);
 
     /// <summary>What a bulk action did, as the redirect after it says (<c>?cancelled=3&amp;refused=1</c>); counts only, never text from the address.</summary>
     private static string? Notice(HttpRequest request)
@@ -77,12 +83,18 @@ internal static class RunPages
     private static string Runs(int n) => n == 1 ? "1 run" : $"{n} runs";
 }
 
-/// <summary>What the runs list was asked for: a job, a state, and the page before a run id.</summary>
+/// <summary>What the runs list was asked for: a job, a state, the page before a run id, and a namespace (null: the session's).</summary>
 public sealed record RunsFilter(string? Job, RunState? State, long? Before)
 {
+    public string? Namespace { get; init; }
+
     public string Link(long? before)
     {
         var query = new List<string>();
+        if (Namespace is not null)
+        {
+            query.Add("namespace=" + Uri.EscapeDataString(Namespace));
+        }
         if (Job is not null)
         {
             query.Add("job=" + Uri.EscapeDataString(Job));

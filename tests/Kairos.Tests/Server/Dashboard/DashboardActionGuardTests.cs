@@ -29,6 +29,7 @@ public sealed class DashboardActionGuardTests : IAsyncLifetime
     [Theory]
     [InlineData("/events/cancel", "event", "1")]
     [InlineData("/events/retry", "event", "1")]
+    [InlineData("/events/replay", "event", "1")]
     [InlineData("/subscriptions/save", "name", "x")]
     [InlineData("/subscriptions/delete", "name", "x")]
     [InlineData("/webhooks/save", "name", "x")]
