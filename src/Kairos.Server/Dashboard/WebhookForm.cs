@@ -93,12 +93,13 @@ public sealed record WebhookForm(string? Original, string Name, string Verify, s
         }
         foreach (var problem in WebhookRules.Check(hook))
         {
-            var field = FieldOf(problem.Field);
-            if (field is null)
+            if (FieldOf(problem.Field) is not var (field, label))
             {
                 return (hook, this with { Errors = errors, Refusal = problem.ToString() });
             }
-            errors.TryAdd(field, problem.Message);
+            // The rules word a problem after the setting's name ("is required…"), as the YAML reader prints it: here the label says which.
+            errors.TryAdd(field, problem.Message.StartsWith("is ", StringComparison.Ordinal) || problem.Message.StartsWith("must ", StringComparison.Ordinal)
+                ? $"{label} {problem.Message}" : problem.Message);
         }
         return (hook, this with { Errors = errors });
     }
@@ -140,14 +141,15 @@ public sealed record WebhookForm(string? Original, string Name, string Verify, s
         return new WebhookRateLimit(requests, per);
     }
 
-    /// <summary>The form field showing a rule's problem; null for a setting the form does not show.</summary>
-    private static string? FieldOf(string ruleField) => ruleField switch
+    /// <summary>The form field showing a rule's problem, and what it is called there; null for a setting the form does not show.</summary>
+    private static (string Field, string Label)? FieldOf(string ruleField) => ruleField switch
     {
-        "publish" => "publish",
-        "secret" => "secretName",
-        "hmac" or "hmac.header" => "hmacHeader",
-        "replayWindow" => "replayWindow",
-        "rateLimit.requests" or "rateLimit.per" => "rateLimit",
+        "publish" => ("publish", "The event type"),
+        "secret" => ("secretName", "The secret"),
+        "hmac" or "hmac.header" => ("hmacHeader", "The signature header"),
+        "replayWindow" => ("replayWindow", "The replay window"),
+        "rateLimit.requests" => ("rateLimit", "The number of requests"),
+        "rateLimit.per" => ("rateLimit", "The period"),
         _ => null,
     };
 }
