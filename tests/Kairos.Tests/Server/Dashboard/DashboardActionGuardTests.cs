@@ -6,7 +6,7 @@ using Kairos.Tests.Support;
 namespace Kairos.Tests.Server.Dashboard;
 
 /// <summary>
-/// What every action of the event, subscription and key pages shares: a post without the form's
+/// What every action of the dashboard shares: a post without the form's
 /// antiforgery token is refused, a key below the action's scope is refused even with a valid token,
 /// and a key bound to a namespace sees nothing of another.
 /// </summary>
@@ -27,6 +27,12 @@ public sealed class DashboardActionGuardTests : IAsyncLifetime
     public async Task DisposeAsync() => await _dashboard.DisposeAsync();
 
     [Theory]
+    [InlineData("/runs/cancel", "run", "1")]
+    [InlineData("/runs/retry", "run", "1")]
+    [InlineData("/job/run", "name", "report")]
+    [InlineData("/job/pause", "name", "report")]
+    [InlineData("/job/resume", "name", "report")]
+    [InlineData("/job/delete", "name", "report")]
     [InlineData("/events/cancel", "event", "1")]
     [InlineData("/events/retry", "event", "1")]
     [InlineData("/events/replay", "event", "1")]
