@@ -50,10 +50,27 @@ internal static class DefinitionReader
         {
             return result;
         }
-        var errors = nodes.Errors.Zip(nodes.ErrorNodes, (error, node) => paths.GetValueOrDefault(node, "") is { Length: > 0 } path ? $"{path}: {error.Message}" : error.Message)
+        var errors = nodes.Errors.Zip(nodes.ErrorNodes, (error, node) => AtPath(paths.GetValueOrDefault(node, ""), error.Message))
             .Distinct()
             .ToList();
         throw new KairosValidationException(errors.Count == 1 ? errors[0] : $"{what} has {errors.Count} errors: {string.Join("; ", errors)}");
+    }
+
+    /// <summary>
+    /// The message after its field's full path. The readers start many messages with the field as a
+    /// section of the file names it ("retry.backoff 'x' is not…", "interval 'soon' is not…"); that
+    /// word is dropped when the path already says it, so the field is named once.
+    /// </summary>
+    private static string AtPath(string path, string message)
+    {
+        if (path.Length == 0)
+        {
+            return message;
+        }
+        var end = message.IndexOf(' ', StringComparison.Ordinal);
+        var said = end > 0 ? message[..end].TrimEnd(':') : "";
+        var named = said.Length > 0 && (path == said || path.EndsWith("." + said, StringComparison.Ordinal) || path.StartsWith(said + ".", StringComparison.Ordinal));
+        return $"{path}: {(named ? message[(end + 1)..] : message)}";
     }
 
     private static bool IsName(JsonNode? value, string name) =>

@@ -34,7 +34,7 @@ public sealed class ApplyTests
     public async Task Diff_says_what_apply_then_does_and_objects_created_through_the_api_are_left_alone()
     {
         await using var server = await InProcessServer.StartAsync(Served);
-        using (var put = await server.Http.PutAsJsonAsync("/api/jobs/from-api", new { executor = new { kind = "handler", handler = "noop" } }))
+        using (var put = await server.Http.PutAsJsonAsync("/api/jobs/from-api", new { handler = "noop" }))
         {
             put.EnsureSuccessStatusCode();
         }

@@ -96,7 +96,7 @@ public sealed class JobSchemaApiTests : IAsyncLifetime
     [Theory]
     [InlineData("/api/jobs/y", """{"executor": {"kind": "handler", "handler": "echo"}}""", "executor: unknown key 'executor' in job 'y': use handler:, command:, http: or workflow: as in YAML")]
     [InlineData("/api/jobs/y", """{"handler": "echo", "triggers": [{"cron": "0 9 * * *"}, {"cron": "not cron"}]}""", "triggers[1].cron: invalid cron expression 'not cron'")]
-    [InlineData("/api/jobs/y", """{"handler": "echo", "retry": {"initialDelay": "00:00:10"}}""", "retry.initialDelay: retry.initialDelay '00:00:10' is written as a clock; write durations as a number and a unit: 10s")]
+    [InlineData("/api/jobs/y", """{"handler": "echo", "retry": {"initialDelay": "00:00:10"}}""", "retry.initialDelay: '00:00:10' is written as a clock; write durations as a number and a unit: 10s")]
     [InlineData("/api/jobs/y", """{"handler": "echo", "triggers": [{"poll": "p", "interval": "10m"}]}""", "a trigger needs exactly one of")]
     [InlineData("/api/subscriptions/s", """{"pattern": "order.*", "job": "y"}""", "pattern: unknown key 'pattern' in subscription 's': use events: for the event type pattern")]
     [InlineData("/api/webhooks/h", """{"rateLimitRequests": 0}""", "rateLimitRequests: unknown key 'rateLimitRequests' in webhook 'h': use rateLimit: { requests: N, per: 1s }")]
@@ -126,11 +126,11 @@ public sealed class JobSchemaApiTests : IAsyncLifetime
         Assert.True(made.Exit == 0, made.Error);
         Assert.Equal("job 'report' created (2 trigger(s))", made.Output.Trim());
         var report = await OkAsync(HttpMethod.Get, "/api/jobs/report");
-        Assert.Equal("""{"name":"report","handler":"echo","queue":"reports","priority":5,"retry":{"maxAttempts":5},"triggers":[{"cron":"0 9 * * 1-5"},{"interval":"10m"}]}""",
+        Assert.Equal("""{"name":"report","handler":"echo","queue":"reports","priority":5,"retry":{"maxAttempts":5},"paused":false,"triggers":[{"cron":"0 9 * * 1-5"},{"interval":"10m"}]}""",
             WithoutStatus(report).ToJsonString());
         Assert.True(listed.Exit == 0, listed.Error);
         Assert.Equal("""["/bin/ls","-la","/tmp"]""", (await OkAsync(HttpMethod.Get, "/api/jobs/list-files"))["command"]!["argv"]!.ToJsonString());
         Assert.Equal(1, bad.Exit);
-        Assert.Contains("triggers[0].interval: interval '00:10:00' is written as a clock; write durations as a number and a unit: 10m", bad.Error);
+        Assert.Contains("triggers[0].interval: '00:10:00' is written as a clock; write durations as a number and a unit: 10m", bad.Error);
     }
 }

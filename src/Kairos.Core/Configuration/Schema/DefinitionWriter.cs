@@ -84,7 +84,7 @@ internal static class DefinitionWriter
             Concurrency = job.Concurrency == ConcurrencyPolicy.Unlimited
                 ? null
                 : new ConcurrencyDocument(job.Concurrency.MaxInstances, job.Concurrency.OnOverlap == OverlapPolicy.Queue ? null : job.Concurrency.OnOverlap),
-            Paused = job.Paused ? true : null,
+            Paused = job.Paused, // Written even when false: it is also state, set by pause and resume.
             PauseAfterFailures = job.PauseAfterFailures,
             Triggers = NoneIfEmpty(job.Triggers.Select(TriggerWriter.Trigger).ToList()),
             Flow = job.Flow is { } flow ? FlowWriter.Flow(flow) : null,
