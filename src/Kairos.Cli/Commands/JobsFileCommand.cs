@@ -37,7 +37,7 @@ internal static class JobsFileCommand
         var exists = await api.FindAsync(path) is not null;
         if (exists && verb == "create")
         {
-            throw new ApiException($"job '{name}' already exists; change it with kairos jobs edit --file FILE");
+            throw new ApiException($"job '{name}' already exists; change it with kairos jobs edit --file {source}");
         }
         if (!exists && verb == "edit")
         {

@@ -30,7 +30,7 @@ internal static class DefinitionWriter
         Events = subscription.Pattern,
         Filter = subscription.Filter == "{}" ? null : JsonNode.Parse(subscription.Filter),
         Job = subscription.Job,
-        Active = subscription.Active ? null : false,
+        Active = subscription.Active, // Written even when true: it is also state, switched on and off.
         Status = subscription.OwnerJob is null && subscription.MaxDepth is null ? null : new SubscriptionStatusDocument(subscription.OwnerJob, subscription.MaxDepth),
     });
 
