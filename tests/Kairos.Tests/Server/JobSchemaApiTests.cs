@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Kairos.Cli;
 using Kairos.Configuration;
 using Kairos.Configuration.Schema;
 using Kairos.Tests.Configuration;
@@ -108,13 +107,7 @@ public sealed class JobSchemaApiTests : IAsyncLifetime
         Assert.Contains(expected, (string?)problem!["detail"]);
     }
 
-    private async Task<(int Exit, string Output, string Error)> CliAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await KairosCli.RunAsync([.. args, "--server", _server.Url], output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Output, string Error)> CliAsync(params string[] args) => CliRunner.RunAsync([.. args, "--server", _server.Url]);
 
     [Fact]
     public async Task Jobs_create_with_flags_builds_the_same_schema_and_the_server_names_a_bad_value()

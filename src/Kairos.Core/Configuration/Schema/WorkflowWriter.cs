@@ -13,33 +13,23 @@ internal static class WorkflowWriter
         Timeout = Duration(workflow.Timeout),
     };
 
-    private static WorkflowStepDocument Step(WorkflowStep step)
+    private static WorkflowStepDocument Step(WorkflowStep step) => (WorkflowStepDocument)Action(new WorkflowStepDocument(step.Id)
     {
-        var executor = Executor(step.Run);
-        return new WorkflowStepDocument(step.Id)
-        {
-            Job = step.Job,
-            Handler = executor.Handler,
-            Command = executor.Command,
-            Http = executor.Http,
-            Input = step.Input,
-            Retry = step.Retry is { } retry ? Retry(retry) : null,
-            Timeout = Duration(step.Timeout),
-            Needs = NoneIfEmpty(step.Needs),
-            When = step.When,
-            RunIf = step.RunIf == StepRunIf.Success ? null : step.RunIf,
-            Sleep = Duration(step.Sleep),
-            WaitForEvent = step.WaitForEvent is { } wait ? new WorkflowWaitDocument(wait.Type, Durations.Format(wait.Timeout), wait.Match) : null,
-            ForEach = step.ForEach,
-            MaxParallel = step.MaxParallel,
-            Compensate = step.Compensate is { } compensate ? Action(compensate) : null,
-        };
-    }
+        Needs = NoneIfEmpty(step.Needs),
+        When = step.When,
+        RunIf = step.RunIf == StepRunIf.Success ? null : step.RunIf,
+        Sleep = Duration(step.Sleep),
+        WaitForEvent = step.WaitForEvent is { } wait ? new WorkflowWaitDocument(wait.Type, Durations.Format(wait.Timeout), wait.Match) : null,
+        ForEach = step.ForEach,
+        MaxParallel = step.MaxParallel,
+        Compensate = step.Compensate is { } compensate ? Action(new WorkflowActionDocument(), compensate) : null,
+    }, step);
 
-    private static WorkflowActionDocument Action(WorkflowAction action)
+    /// <summary>What a step or its compensation runs, set on <paramref name="document"/> (<c>with</c> keeps a step a step).</summary>
+    private static WorkflowActionDocument Action(WorkflowActionDocument document, WorkflowAction action)
     {
         var executor = Executor(action.Run);
-        return new WorkflowActionDocument
+        return document with
         {
             Job = action.Job,
             Handler = executor.Handler,
