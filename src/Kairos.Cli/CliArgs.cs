@@ -14,6 +14,7 @@ internal sealed class UsageException(string message) : Exception(message);
 internal sealed class CliArgs
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
 
     public List<string> Positionals { get; } = [];
 
@@ -29,6 +30,7 @@ internal sealed class CliArgs
                     break;
                 case OptionResult option when !option.Implicit:
                     args._options[option.Option.Name] = option.Tokens.Count > 0 ? option.Tokens[^1].Value : null;
+                    args._values[option.Option.Name] = option.Tokens.Select(t => t.Value).ToList();
                     break;
             }
         }
@@ -38,6 +40,9 @@ internal sealed class CliArgs
     public bool Has(string name) => _options.ContainsKey(name);
 
     public string? Get(string name) => _options.GetValueOrDefault(name);
+
+    /// <summary>Every value of an option that takes several (<c>--command /bin/echo hi</c>), in order.</summary>
+    public IReadOnlyList<string> GetAll(string name) => _values.GetValueOrDefault(name) ?? [];
 
     public string Positional(int index, string what) =>
         index < Positionals.Count ? Positionals[index] : throw new UsageException($"missing {what}");

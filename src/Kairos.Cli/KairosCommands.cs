@@ -29,6 +29,7 @@ internal static class KairosCommands
             SecretsCommand.Build(),
             StatsCommand.Build(),
             NodesCommand.Build(),
+            NamespacesCommand.Build(),
             BenchCommand.Build(),
             CliCommand.Leaf("version", "print the version", (_, output) => PrintVersion(output)),
         };

@@ -133,6 +133,7 @@ internal static class KairosServer
         SubscriptionsEndpoints.Map(api);
         WebhooksEndpoints.Map(api);
         NodesEndpoints.Map(api);
+        NamespacesEndpoints.Map(api);
         KeysEndpoints.Map(api);
         SecretsEndpoints.Map(api);
         WorkflowsEndpoints.Map(api);

@@ -38,6 +38,10 @@ internal static class ApplyCommand
         {
             var sign = Text(change!["action"]) switch { "create" => "+", "delete" => "-", _ => "~" };
             output.WriteLine($"{sign} {Text(change["kind"])} {Text(change["name"])}");
+            foreach (var (field, stored, declared) in DefinitionChanges.Between(change["before"], change["after"]))
+            {
+                output.WriteLine($"    {field}: {stored ?? "(none)"} -> {declared ?? "(none)"}");
+            }
         }
         var unchanged = plan["unchanged"]!.GetValue<int>();
         output.WriteLine(changes.Count == 0

@@ -10,7 +10,7 @@ internal static class JobsCommand
 {
     public static Command Build() => Group("jobs", "list, show, create, run and change jobs",
         Leaf("list", "the jobs: executor, queue, priority, state and next fire time", ListAsync, ClientOptions()),
-        Leaf("show", "a job's definition and triggers, as JSON", ShowAsync, [Argument("NAME", "the job name"), .. ClientOptions()]),
+        Leaf("show", "a job's definition as JSON, in the schema of the YAML file, with its status (version, trigger fire times)", ShowAsync, [Argument("NAME", "the job name"), .. ClientOptions()]),
         JobsFileCommand.Build("create"),
         JobsFileCommand.Build("edit"),
         Leaf("run", "run a job now or later; with --wait, follow its log until it ends (exit 0 if it succeeded, 1 otherwise)", RunNowAsync,
@@ -48,12 +48,15 @@ internal static class JobsCommand
         TableWriter.Write(output, ["NAME", "EXECUTOR", "QUEUE", "PRIORITY", "STATE", "NEXT FIRE"],
             jobs.Select(j => (IReadOnlyList<string?>)
             [
-                Text(j!["name"]), Text(j["executor"]!["kind"]), Text(j["queue"]), Text(j["priority"]),
-                j["paused"]!.GetValue<bool>() ? "paused" : "active",
-                Time(j["triggers"]!.AsArray().Select(t => t!["nextFireAt"]).Where(n => n is not null).OrderBy(n => Text(n)).FirstOrDefault()),
+                Text(j!["name"]), ExecutorKind(j.AsObject()), Text(j["queue"]), Text(j["priority"]),
+                j["paused"]?.GetValue<bool>() == true ? "paused" : "active",
+                Time(j["status"]!["triggers"]!.AsArray().Select(t => t!["nextFireAt"]).Where(n => n is not null).OrderBy(n => Text(n)).FirstOrDefault()),
             ]));
         return 0;
     }
+
+    /// <summary>A job's executor kind: the one key of handler, command, http and workflow its definition has.</summary>
+    private static string? ExecutorKind(JsonObject job) => ((string[])["handler", "command", "http", "workflow"]).FirstOrDefault(job.ContainsKey);
 
     private static async Task<int> ShowAsync(CliArgs args, TextWriter output)
     {

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kairos.Configuration;
-using Kairos.Model;
+using Kairos.Configuration.Schema;
 using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
@@ -10,21 +10,55 @@ namespace Kairos.Cli.Commands;
 /// <summary>
 /// <c>kairos jobs create|edit --file FILE.yaml</c>: the one job a YAML file declares (the schema of
 /// the configuration file, under <c>jobs:</c>), checked here with its line and column, then saved
-/// over the API (<c>PUT /api/jobs/NAME</c>). Create refuses a job that exists, edit one that does not.
+/// over the API (<c>PUT /api/jobs/NAME</c>) in the same schema. <c>kairos jobs create NAME</c> with
+/// flags builds that schema from them instead (<see cref="JobFlags"/>). Create refuses a job that
+/// exists, edit one that does not.
 /// </summary>
 internal static class JobsFileCommand
 {
-    /// <summary>The stored shape with every field written, nulls included: the API's strict input wants each one named.</summary>
-    private static readonly JsonSerializerOptions EveryField = new(KairosJson.Options) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never };
+    public static Command Build(string verb) => verb == "create"
+        ? Leaf(verb, "create a job from flags (NAME --handler H, --cron EXPR, …) or from a YAML file that declares it (--file, as in the configuration file under jobs:)",
+            (args, output) => SaveAsync(verb, args, output),
+            [OptionalArgument("NAME", "the job's name, with flags"), Valued("--file", "FILE", "the YAML file declaring one job"), .. JobFlags.Options(), .. ClientOptions()])
+        : Leaf(verb, "replace a job's definition with the one a YAML file declares",
+            (args, output) => SaveAsync(verb, args, output),
+            [Valued("--file", "FILE", "the YAML file declaring one job (required)"), .. ClientOptions()]);
 
-    public static Command Build(string verb) => Leaf(verb,
-        verb == "create" ? "create a job from a YAML file that declares it (as in the configuration file, under jobs:)" : "replace a job's definition with the one a YAML file declares",
-        (args, output) => SaveAsync(verb, args, output),
-        [Valued("--file", "FILE", "the YAML file declaring one job (required)"), .. ClientOptions()]);
+    private static Argument<string> OptionalArgument(string name, string description) =>
+        new(name) { Description = description, Arity = ArgumentArity.ZeroOrOne };
 
     private static async Task<int> SaveAsync(string verb, CliArgs args, TextWriter output)
     {
-        var file = args.Get("--file") ?? throw new UsageException("--file FILE is required: a YAML file that declares one job under jobs:");
+        var (name, body, source) = args.Get("--file") is { } file
+            ? FromFile(verb, file, args)
+            : JobFlags.Build(args);
+        using var api = ApiClient.For(args);
+        var path = $"api/jobs/{Uri.EscapeDataString(name)}";
+        var exists = await api.FindAsync(path) is not null;
+        if (exists && verb == "create")
+        {
+            throw new ApiException($"job '{name}' already exists; change it with kairos jobs edit --file {source}");
+        }
+        if (!exists && verb == "edit")
+        {
+            throw new ApiException($"job '{name}' does not exist; make it with kairos jobs create --file {source}");
+        }
+        var saved = await api.PutAsync(path, body.ToJsonString());
+        if (args.Has("--json"))
+        {
+            PrintJson(output, saved);
+            return 0;
+        }
+        output.WriteLine($"job '{name}' {(verb == "create" ? "created" : "updated")} ({saved!["status"]!["triggers"]!.AsArray().Count} trigger(s))");
+        return 0;
+    }
+
+    private static (string Name, JsonObject Body, string Source) FromFile(string verb, string file, CliArgs args)
+    {
+        if (args.Positionals.Count > 0 || JobFlags.AnyGiven(args))
+        {
+            throw new UsageException("give either --file FILE or a NAME with flags, not both");
+        }
         if (!File.Exists(file))
         {
             throw new UsageException($"file '{file}' does not exist");
@@ -36,24 +70,8 @@ internal static class JobsFileCommand
                 $"jobs {verb} takes a file with one job and nothing else (kairos apply takes a whole configuration)");
         }
         var job = config.Jobs[0];
-        using var api = ApiClient.For(args);
-        var path = $"api/jobs/{Uri.EscapeDataString(job.Name)}";
-        var exists = await api.FindAsync(path) is not null;
-        if (exists && verb == "create")
-        {
-            throw new ApiException($"job '{job.Name}' already exists; change it with kairos jobs edit --file {file}");
-        }
-        if (!exists && verb == "edit")
-        {
-            throw new ApiException($"job '{job.Name}' does not exist; make it with kairos jobs create --file {file}");
-        }
-        var saved = await api.PutAsync(path, JsonSerializer.Serialize(job, EveryField));
-        if (args.Has("--json"))
-        {
-            PrintJson(output, saved);
-            return 0;
-        }
-        output.WriteLine($"job '{job.Name}' {(verb == "create" ? "created" : "updated")} ({saved!["triggers"]!.AsArray().Count} trigger(s))");
-        return 0;
+        var body = DefinitionWriter.Job(job);
+        body.Remove("name"); // The URL names the job.
+        return (job.Name, body, file);
     }
 }

@@ -33,7 +33,7 @@ internal static class SubscriptionsCommand
         }
         TableWriter.Write(output, ["NAME", "EVENTS", "FILTER", "JOB", "ACTIVE", "OWNER"],
             list!.AsArray().Select(s => (IReadOnlyList<string?>)
-                [Text(s!["name"]), Text(s["events"]), OneLineJson(s["filter"]), Text(s["job"]), Text(s["active"]), Text(s["ownerJob"])]));
+                [Text(s!["name"]), Text(s["events"]), OneLineJson(s["filter"]), Text(s["job"]), s["active"]?.GetValue<bool>() == false ? "false" : "true", Text(s["status"]?["ownerJob"])]));
         return 0;
     }
 

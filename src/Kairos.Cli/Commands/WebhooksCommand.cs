@@ -31,15 +31,13 @@ internal static class WebhooksCommand
             return 0;
         }
         TableWriter.Write(output, ["NAME", "URL", "VERIFY", "SECRET"],
-            list!.AsArray().Select(h => (IReadOnlyList<string?>)[Text(h!["name"]), Text(h["url"]), Text(h["verification"]), Text(h["secret"])]));
+            list!.AsArray().Select(h => (IReadOnlyList<string?>)[Text(h!["name"]), Text(h["status"]?["url"]), Text(h["verify"]) ?? "none", Text(h["status"]?["secret"])]));
         return 0;
     }
 
     private static Task<int> CreateAsync(CliArgs args, TextWriter output) =>
-        CreateNamedAsync("webhooks", "webhook", args, new JsonObject
-        {
-            ["verify"] = args.Get("--verify"),
-            ["secretEnv"] = args.Get("--secret-env"),
-            ["publish"] = args.Get("--publish"),
-        }, output);
+        CreateNamedAsync("webhooks", "webhook", args, new JsonObject(
+            new (string Key, string Option)[] { ("verify", "--verify"), ("secretEnv", "--secret-env"), ("publish", "--publish") }
+                .Where(f => args.Has(f.Option))
+                .Select(f => KeyValuePair.Create(f.Key, (JsonNode?)args.Get(f.Option)))), output);
 }

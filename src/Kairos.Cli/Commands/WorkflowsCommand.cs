@@ -26,7 +26,7 @@ internal static class WorkflowsCommand
             case "list":
                 args.NoMorePositionals(0);
                 var workflows = new JsonArray((await JobsCommand.ListAllAsync(api))
-                    .Where(j => Text(j!["executor"]!["kind"]) == "workflow").Select(j => j!.DeepClone()).ToArray());
+                    .Where(j => j!["workflow"] is not null).Select(j => j!.DeepClone()).ToArray());
                 if (args.Has("--json"))
                 {
                     PrintJson(output, workflows);
@@ -35,8 +35,8 @@ internal static class WorkflowsCommand
                 TableWriter.Write(output, ["NAME", "STEPS", "ON FAILURE", "STATE"],
                     workflows.Select(j => (IReadOnlyList<string?>)
                     [
-                        Text(j!["name"]), j["executor"]!["steps"]!.AsArray().Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        Text(j["executor"]!["onFailure"]), j["paused"]!.GetValue<bool>() ? "paused" : "active",
+                        Text(j!["name"]), j["workflow"]!["steps"]!.AsArray().Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Text(j["workflow"]!["onFailure"]) ?? "fail", j["paused"]!.GetValue<bool>() ? "paused" : "active",
                     ]));
                 return 0;
             case "show":

@@ -267,6 +267,13 @@ public interface IKairosClient
     Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The namespaces the caller may see, in name order, each with its jobs and runs by state: for a
+    /// caller of every namespace, each one that holds a job, webhook or subscription or has a limit
+    /// configured, and <c>default</c>; for a caller bound to namespaces, those.
+    /// </summary>
+    Task<IReadOnlyList<NamespaceInfo>> ListNamespacesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Runs finished per minute by outcome over the last <paramref name="window"/> (1 minute to 1 day),
     /// queued runs by queue and running runs now, in this client's namespace; see <see cref="RunActivity"/> for what it counts.
     /// </summary>

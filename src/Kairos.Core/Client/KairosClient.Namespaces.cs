@@ -12,6 +12,30 @@ internal sealed partial class KairosClient
 {
     public string? Namespace => ns;
 
+    public async Task<IReadOnlyList<NamespaceInfo>> ListNamespacesAsync(CancellationToken cancellationToken = default)
+    {
+        IEnumerable<string> names = caller.Namespaces ?? await AllNamespacesAsync(cancellationToken).ConfigureAwait(false);
+        var found = new List<NamespaceInfo>();
+        foreach (var name in names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var stats = await Store.GetStatsAsync(name, cancellationToken).ConfigureAwait(false);
+            found.Add(new NamespaceInfo(name, stats.Jobs, stats.RunsByState));
+        }
+        return found;
+    }
+
+    /// <summary>Every namespace something is declared in: the names of jobs, webhooks and subscriptions, and the configured limits.</summary>
+    private async Task<IEnumerable<string>> AllNamespacesAsync(CancellationToken cancellationToken)
+    {
+        var jobs = await Store.ListJobsAsync(cancellationToken).ConfigureAwait(false);
+        var hooks = await Store.ListWebhooksAsync(cancellationToken).ConfigureAwait(false);
+        var subscriptions = await Store.ListSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
+        return jobs.Select(j => j.Definition.Name).Concat(hooks.Select(h => h.Name)).Concat(subscriptions.Select(s => s.Name))
+            .Select(Namespaces.Of)
+            .Concat(engine.Options.Namespaces.Keys)
+            .Append(Namespaces.Default);
+    }
+
     public IKairosClient In(string? other)
     {
         if (other is not null && Namespaces.Check(other) is { } error)

@@ -15,8 +15,14 @@ internal sealed partial class YamlNodes
 {
     public List<ConfigError> Errors { get; } = [];
 
-    public void Error(YamlNode node, string message) =>
+    /// <summary>The node each of <see cref="Errors"/> is about, in the same order: a body read over the API names it by its field path.</summary>
+    public List<YamlNode> ErrorNodes { get; } = [];
+
+    public void Error(YamlNode node, string message)
+    {
         Errors.Add(new ConfigError((int)node.Start.Line, (int)node.Start.Column, message));
+        ErrorNodes.Add(node);
+    }
 
     /// <summary>The mapping's entries by key; keys not in <paramref name="allowed"/> are errors naming the allowed ones.</summary>
     public Dictionary<string, YamlNode> Fields(YamlNode node, string what, params string[] allowed)
@@ -32,7 +38,9 @@ internal sealed partial class YamlNodes
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
             if (!allowed.Contains(key, StringComparer.Ordinal))
             {
-                Error(keyNode, $"unknown key '{key}' in {what}; allowed: {string.Join(", ", allowed)}");
+                Error(keyNode, FormerNames.Hint(key) is { } hint
+                    ? $"unknown key '{key}' in {what}: {hint}"
+                    : $"unknown key '{key}' in {what}; allowed: {string.Join(", ", allowed)}");
                 continue;
             }
             fields[key] = value;
@@ -114,6 +122,11 @@ internal sealed partial class YamlNodes
         }
         if (!Durations.TryParse(text, out var duration) || duration <= TimeSpan.Zero)
         {
+            if (TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var clock) && clock > TimeSpan.Zero && clock <= Durations.Longest)
+            {
+                Error(node, $"{what} '{text}' is written as a clock; write durations as a number and a unit: {Durations.Format(clock)}");
+                return null;
+            }
             Error(node, $"{what} '{text}' is not a positive duration up to 100 years: write a number and a unit, e.g. 250ms, 30s, 5m, 1h30m, 2d");
             return null;
         }

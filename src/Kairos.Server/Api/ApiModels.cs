@@ -4,34 +4,10 @@ using Kairos.Storage;
 
 namespace Kairos.Server.Api;
 
-/// <summary>The shapes the REST API returns. JSON payloads and outputs are embedded as JSON, not strings.</summary>
-internal sealed record JobView(
-    string Name,
-    ExecutorSpec Executor,
-    string Queue,
-    int Priority,
-    TimeSpan? Timeout,
-    RetryPolicy Retry,
-    ConcurrencyPolicy Concurrency,
-    bool Paused,
-    long Version,
-    DateTimeOffset UpdatedAt,
-    IReadOnlyList<TriggerView> Triggers,
-    IReadOnlyList<Notification> Notify)
-{
-    public static JobView From(StoredJob job, IEnumerable<TriggerState> triggers)
-    {
-        var d = job.Definition;
-        return new JobView(d.Name, d.Executor, d.Queue, d.Priority, d.Timeout, d.Retry, d.Concurrency, d.Paused, job.Version, job.UpdatedAt,
-            triggers.Select(TriggerView.From).ToList(), d.Notify);
-    }
-}
-
-internal sealed record TriggerView(long Id, string Key, TriggerSpec Spec, DateTimeOffset? NextFireAt, DateTimeOffset? LastFireAt)
-{
-    public static TriggerView From(TriggerState t) => new(t.Id, t.Key, t.Spec, t.NextFireAt, t.LastFireAt);
-}
-
+/// <summary>
+/// The shapes the REST API returns for runs, events and the rest. JSON payloads and outputs are embedded
+/// as JSON, not strings. Jobs, subscriptions and webhooks are in the schema of the YAML file (Configuration/Schema).
+/// </summary>
 internal sealed record RunView(
     long Id,
     string Job,
@@ -95,20 +71,6 @@ internal sealed record EventView(long Id, string Type, string Source, JsonNode? 
 }
 
 internal sealed record EventDetailView(EventView Event, IReadOnlyList<RunView> Runs);
-
-internal sealed record SubscriptionView(string Name, string Events, JsonNode? Filter, string Job, bool Active, int? MaxDepth, string? OwnerJob)
-{
-    public static SubscriptionView From(Events.Subscription s) => new(s.Name, s.Pattern, RunView.Json(s.Filter), s.Job, s.Active, s.MaxDepth, s.OwnerJob);
-}
-
-/// <summary>A webhook as the API shows it: where its secret comes from, never the secret.</summary>
-internal sealed record WebhookView(string Name, string Url, string Verification, string? Secret, TimeSpan ReplayWindow, long MaxBodyBytes, Kairos.Webhooks.WebhookRateLimit? RateLimit, IReadOnlyList<string> Headers,
-    Kairos.Webhooks.HmacVerification? Hmac, string? Publish)
-{
-    public static WebhookView From(Kairos.Webhooks.WebhookDefinition h) =>
-        new(h.Name, $"/hooks/{h.Name}", Kairos.Webhooks.WebhookOptionNames.Name(Kairos.Webhooks.WebhookOptionNames.Verifications, h.Verification),
-            h.Secret?.Describe(), h.ReplayWindow, h.MaxBodyBytes, h.RateLimit, h.Headers, h.Hmac, h.Publish);
-}
 
 internal sealed record EnqueuedView(long RunId, bool Created, string State);
 

@@ -4,6 +4,7 @@ using Kairos.Client;
 using Kairos.Server.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Kairos.Configuration;
+using Kairos.Configuration.Schema;
 using Kairos.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Kairos.Server.Api;
 
-/// <summary>/api/jobs: list, show, run now, pause, resume.</summary>
+/// <summary>/api/jobs: list, show, create or replace (PUT, in the schema of the YAML file), run now, pause, resume, delete.</summary>
 internal static class JobsEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
@@ -24,15 +25,15 @@ internal static class JobsEndpoints
             var size = ApiPaging.Limit(limit, 100, ApiPaging.MaxJobs);
             var page = await kairos.ListJobsAsync(new Kairos.Storage.JobQuery { After = after, Limit = size }, ct);
             // The page's triggers only: a page of jobs read one by one costs less than every trigger of a large installation.
-            var views = new List<JobView>(page.Count);
+            var views = new JsonArray();
             foreach (var job in page)
             {
-                views.Add(JobView.From(job, await kairos.ListTriggersAsync(job.Definition.Name, ct)));
+                views.Add(DefinitionWriter.Job(job, await kairos.ListTriggersAsync(job.Definition.Name, ct)));
             }
             return Results.Ok(views);
-        }).Requires(KairosScope.Read).Produces<List<JobView>>();
+        }).Requires(KairosScope.Read).Produces<List<JobDocument>>();
 
-        jobs.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await ShowAsync(kairos, name, ct))).Requires(KairosScope.Read).Produces<JobView>();
+        jobs.MapGet("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) => Results.Ok(await ShowAsync(kairos, name, ct))).Requires(KairosScope.Read).Produces<JobDocument>();
 
         jobs.MapPost("/{name}/run", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -62,10 +63,12 @@ internal static class JobsEndpoints
 
         jobs.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
-            var job = await ReadDefinitionAsync(name, request, ct);
-            await kairos.SaveJobAsync(job, ct);
+            const string what = "the job definition";
+            var body = await ApiJson.ReadAsync<JsonObject>(request, what, ct)
+                ?? throw new KairosValidationException($"the body must be {what} as in the YAML file, e.g. {{\"handler\": \"echo\", \"triggers\": [{{\"cron\": \"0 9 * * *\"}}]}}");
+            await kairos.SaveJobAsync(DefinitionReader.Job(name, body), ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        }).Requires(KairosScope.Write).ReadsBody<Model.JobDefinition>().Produces<JobView>();
+        }).Requires(KairosScope.Write).ReadsBody<JobDocument>().Produces<JobDocument>();
 
         jobs.MapDelete("/{name}", async (string name, bool? cancelRuns, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -77,38 +80,20 @@ internal static class JobsEndpoints
         {
             await kairos.PauseJobAsync(name, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        }).Requires(KairosScope.Write).Produces<JobView>();
+        }).Requires(KairosScope.Write).Produces<JobDocument>();
 
         jobs.MapPost("/{name}/resume", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             await kairos.ResumeJobAsync(name, ct);
             return Results.Ok(await ShowAsync(kairos, name, ct));
-        }).Requires(KairosScope.Write).Produces<JobView>();
+        }).Requires(KairosScope.Write).Produces<JobDocument>();
     }
 
-    private static async Task<JobView> ShowAsync([FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, string name, CancellationToken ct)
+    /// <summary>The job in the schema of the YAML file, with its read-only status.</summary>
+    private static async Task<JsonObject> ShowAsync(IKairosClient kairos, string name, CancellationToken ct)
     {
         var job = await kairos.GetJobAsync(name, ct) ?? throw new KairosNotFoundException($"job '{name}' does not exist");
-        return JobView.From(job, await kairos.ListTriggersAsync(name, ct));
-    }
-
-    /// <summary>A job definition in the stored JSON shape (see docs/api.md); the name comes from the URL.</summary>
-    private static async Task<Model.JobDefinition> ReadDefinitionAsync(string name, HttpRequest request, CancellationToken ct)
-    {
-        const string what = "the job definition";
-        var body = await ApiJson.ReadAsync<JsonObject>(request, what, ct)
-            ?? throw new KairosValidationException($"the body must be {what}, e.g. {{\"executor\": {{\"kind\": \"handler\", \"handler\": \"echo\"}}}}");
-        body["name"] = name;
-        if (body["executor"] is JsonObject executor && executor["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k == Model.ExecutorKinds.Http
-            && !executor.ContainsKey("method"))
-        {
-            executor["method"] = "GET"; // As in YAML: an http executor without a method sends GET.
-        }
-        foreach (var notification in (body["notify"] as JsonArray ?? []).OfType<JsonObject>().Select(n => n["http"]).OfType<JsonObject>().Where(h => !h.ContainsKey("method")))
-        {
-            notification["method"] = "POST"; // As in YAML: a notification's request without a method is a POST.
-        }
-        return ApiJson.Convert<Model.JobDefinition>(body, what);
+        return DefinitionWriter.Job(job, await kairos.ListTriggersAsync(name, ct));
     }
 
     /// <summary>The request body is the run's JSON payload; an empty body means no payload.</summary>

@@ -53,7 +53,7 @@ internal static class JobPages
         var triggers = (await kairos.ListTriggersAsync(job.Definition.Name, ct)).Select(TriggerLine.Of).ToList();
         var fires = await kairos.GetNextFireTimesAsync(job.Definition.Name, 5, ct);
         var runs = await kairos.ListRunsAsync(new RunQuery { JobName = job.Definition.Name, Limit = RecentRuns }, ct);
-        var definition = JsonSerializer.Serialize(job.Definition, Indented);
+        var definition = Kairos.Configuration.Schema.DefinitionWriter.Job(job.Definition).ToJsonString(Indented); // In the schema of the YAML file and the API.
         var status = payloadError is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
         var workflow = job.Definition.Executor is WorkflowExecutorSpec spec ? WorkflowGraph.Of(spec) : null;
         return DashboardResults.Page<JobPage>(context, new JobModel(job, definition, triggers, fires, runs, payload, payloadError, workflow), status);

@@ -122,6 +122,7 @@ public sealed class GoldenOutputTests
         await golden.CheckAsync("jobs-resume-json", ["jobs", "resume", "tidy", "--json", .. at]);
         await golden.CheckAsync("jobs-delete", ["jobs", "delete", "tidy", .. at]);
         await golden.CheckAsync("jobs-edit-missing", ["jobs", "edit", "--file", tidier, .. at]);
+        await golden.CheckAsync("jobs-create-flags-json", ["jobs", "create", "weekly", "--handler", "noop", "--cron", "0 6 * * 1", "--queue", "maintenance", "--retries", "1", "--json", .. at]);
 
         await golden.CheckAsync("subscriptions-create", ["subscriptions", "create", "small-orders", "--events", "order.*", "--job", "ship-order", "--filter", """{"data.amount": {"$lte": 100}}""", .. at]);
         await golden.CheckAsync("subscriptions-list", ["subscriptions", "list", .. at]);
@@ -135,6 +136,8 @@ public sealed class GoldenOutputTests
         await golden.CheckAsync("secrets-list-json", ["secrets", "list", "--json", .. at]);
         await golden.CheckUnpaddedAsync("nodes", ["nodes", .. at]);
         await golden.CheckAsync("nodes-json", ["nodes", "--json", .. at]);
+        await golden.CheckAsync("namespaces-list", ["namespaces", "list", .. at]);
+        await golden.CheckAsync("namespaces-list-json", ["namespaces", "list", "--json", .. at]);
 
         await golden.CheckAsync("diff", ["diff", tidy, .. at]);
         await golden.CheckAsync("apply-dry-run-json", ["apply", tidy, "--dry-run", "--json", .. at]);

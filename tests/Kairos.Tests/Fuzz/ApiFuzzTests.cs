@@ -15,10 +15,10 @@ public sealed class ApiFuzzTests
     /// <summary>Valid bodies to mutate. Jobs saved by the fuzz run only handlers or /bin/true, and only those with a handler have triggers.</summary>
     private static readonly string[] JobBodies =
     [
-        """{"executor":{"kind":"handler","handler":"noop"},"queue":"default","priority":5,"timeout":"00:05:00","retry":{"backoff":"exponential","initialDelay":"00:00:10","maxDelay":"00:10:00","jitter":0.2,"maxAttempts":3},"concurrency":{"maxInstances":1,"onOverlap":"skip"},"paused":true,"triggers":[{"kind":"cron","expression":"0 9 * * MON-FRI","timeZone":"Europe/Paris"},{"kind":"interval","every":"01:00:00"}]}""",
-        """{"executor":{"kind":"command","argv":["/bin/true","{{payload.x}}"],"env":{"A":"b"},"maxOutputBytes":4096,"killGracePeriod":"00:00:05"},"paused":true}""",
-        """{"executor":{"kind":"http","method":"POST","url":"http://127.0.0.1:9/x","headers":{"X":"y"},"body":"{{payload}}","requestTimeout":"00:00:05"},"paused":true}""",
-        """{"executor":{"kind":"handler","handler":"noop"},"paused":true,"triggers":[{"kind":"once","at":"2030-01-01T00:00:00+00:00"},{"kind":"completion","job":"x","on":"any","maxDepth":3},{"kind":"webhook","hook":"h"}]}""",
+        """{"handler":"noop","queue":"default","priority":5,"timeout":"5m","retry":{"backoff":"exponential","initialDelay":"10s","maxDelay":"10m","jitter":0.2,"maxAttempts":3},"concurrency":{"maxInstances":1,"onOverlap":"skip"},"paused":true,"triggers":[{"cron":"0 9 * * MON-FRI","timeZone":"Europe/Paris"},{"interval":"1h"}]}""",
+        """{"command":{"argv":["/bin/true","{{payload.x}}"],"env":{"A":"b"},"maxOutputBytes":4096,"killGrace":"5s"},"paused":true}""",
+        """{"http":{"method":"POST","url":"http://127.0.0.1:9/x","headers":{"X":"y"},"body":"{{payload}}","timeout":"5s"},"paused":true}""",
+        """{"handler":"noop","paused":true,"triggers":[{"once":"2030-01-01T00:00:00+00:00"},{"completion":"x","on":"any","maxDepth":3},{"webhook":"h"}]}""",
     ];
 
     private static readonly string[] Payloads = ["""{"x":1,"y":[true,null,"s"],"z":{"a":1.5e3}}""", "[]", "\"text\"", "{}"];
@@ -27,7 +27,7 @@ public sealed class ApiFuzzTests
 
     private static readonly string[] Subscriptions = ["""{"events":"order.*","job":"x","filter":{"data.amount":{"$gt":100}},"active":true}""", """{"events":"**","job":"x","filter":{"data.sku":{"$glob":"A-*"}}}"""];
 
-    private static readonly string[] Webhooks = ["""{"verify":"bearer","secret":"s3cret","replayWindow":"5m","maxBodyBytes":1024,"rateLimitRequests":10,"rateLimitPer":"1s","headers":["X-Id"]}"""];
+    private static readonly string[] Webhooks = ["""{"verify":"bearer","secret":"s3cret","replayWindow":"5m","maxBodyBytes":1024,"rateLimit":{"requests":10,"per":"1s"},"headers":["X-Id"]}"""];
 
     private static readonly string[] Queries =
     [

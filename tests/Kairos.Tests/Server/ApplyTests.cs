@@ -6,7 +6,7 @@ using Kairos.Tests.Support;
 
 namespace Kairos.Tests.Server;
 
-/// <summary><c>kairos diff</c> and <c>kairos apply</c> against a running server: declarative, and API objects kept apart.</summary>
+/// <summary><c>kairos diff</c> (with the fields an update changes) and <c>kairos apply</c> against a running server: declarative, and API objects kept apart.</summary>
 public sealed class ApplyTests
 {
     private const string Served = """
@@ -34,7 +34,7 @@ public sealed class ApplyTests
     public async Task Diff_says_what_apply_then_does_and_objects_created_through_the_api_are_left_alone()
     {
         await using var server = await InProcessServer.StartAsync(Served);
-        using (var put = await server.Http.PutAsJsonAsync("/api/jobs/from-api", new { executor = new { kind = "handler", handler = "noop" } }))
+        using (var put = await server.Http.PutAsJsonAsync("/api/jobs/from-api", new { handler = "noop" }))
         {
             put.EnsureSuccessStatusCode();
         }
@@ -47,7 +47,7 @@ public sealed class ApplyTests
         var (againExit, again, _) = await CliAsync("apply", file, "--server", server.Url);
 
         Assert.Equal(0, diffExit);
-        Assert.Equal(["+ webhook inbox", "~ job kept", "+ job fresh", "- job old", "4 change(s) would be made, 0 unchanged"],
+        Assert.Equal(["+ webhook inbox", "~ job kept", "priority: 5 -> 9", "+ job fresh", "- job old", "4 change(s) would be made, 0 unchanged"],
             diff.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Equal(["from-api", "kept", "old"], jobsAfterDiff);
         Assert.Equal(0, applyExit);

@@ -51,7 +51,7 @@ public sealed class CancelOnApiTests : IAsyncLifetime
     public async Task A_bad_rule_over_the_api_is_a_400_naming_its_field()
     {
         using var response = await _server.Http.PutAsync("/api/jobs/bad", new StringContent(
-            """{"executor":{"kind":"handler","handler":"echo"},"flow":{"cancelOn":[{"event":"order.cancelled","match":{"orderId":"{{payload.id}}"}}]}}""",
+            """{"handler":"echo","flow":{"cancelOn":[{"event":"order.cancelled","match":{"orderId":"{{payload.id}}"}}]}}""",
             Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

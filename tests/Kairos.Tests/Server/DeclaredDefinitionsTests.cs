@@ -40,7 +40,7 @@ public sealed class DeclaredDefinitionsTests
         {
             await first.Client.PauseJobAsync("dropped");
             queued = (await first.Client.RunNowAsync("kept")).RunId;
-            using var put = await first.Http.PutAsJsonAsync("/api/jobs/from-api", new { executor = new { kind = "handler", handler = "noop" } });
+            using var put = await first.Http.PutAsJsonAsync("/api/jobs/from-api", new { handler = "noop" });
             put.EnsureSuccessStatusCode();
             await first.Client.SaveSubscriptionAsync(new Subscription("api-sub", "order.*", "kept"));
         }

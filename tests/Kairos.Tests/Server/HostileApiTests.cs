@@ -58,36 +58,36 @@ public sealed class HostileApiTests(HostileApiServer fixture) : IClassFixture<Ho
         // method, path, JSON body, what the answer says
         { "POST", "/api/jobs/x/run?wait=%D9%A3s", null, "wait '٣s' is not a duration" },
         { "POST", "/api/jobs/x/run?wait=99999999999d", null, "wait '99999999999d' is not a duration up to 1h" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"executor":{"kind":"handler","handler":"x"}}""", "Duplicate property 'executor'" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","handler":"x"}""", "Duplicate property 'handler'" },
         { "POST", "/api/jobs/x/run", """{"k":1,"k":2}""", "Duplicate property 'k'" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"http"}}""", "missing required properties including: 'url'" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"command"}}""", "missing required properties including: 'argv'" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"command","argv":["/bin/echo",null]}}""", "arguments and environment values must be text" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"http","url":null}}""", "$.executor.url" },
-        { "PUT", "/api/jobs/y", """{"executor":{"handler":"echo"}}""", "must specify a type discriminator" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"triggers":[{"kind":"cron","expression":"0 9 * * *","timeZone":"Europe"}]}""", "triggers[0].timeZone: unknown time zone 'Europe'" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"triggers":[{"kind":"cron","expression":"0 9 * * *","timeZone":"../../etc/passwd"}]}""", "unknown time zone" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"triggers":[{"kind":"interval","every":"10675199.02:48:05.4775807"}]}""", "triggers[0].interval: interval is longer than 100 years" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"timeout":"60.00:00:00"}""", "timeout 60d is longer than 49d, the longest a timer can wait" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"http","url":"https://example.com","requestTimeout":"50.00:00:00"}}""", "http.timeout: timeout 50d is longer than 49d" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"retry":{"backoff":"exponential","initialDelay":"00:00:10","maxDelay":"10675199.02:48:05.4775807","jitter":0.2,"maxAttempts":3}}""", "retry.maxDelay is longer than 100 years" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"http","url":"https://example.com","method":"GE T"}}""", "'GE T' is not an HTTP method" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"queue":"a/b"}""", "'a/b' is not a valid queue name" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"flow":{"concurrency":[{"limit":0}]}}""", "flow.concurrency[0].limit: limit must be 1 to 100000, not 0" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"flow":{"rateLimit":{"limit":5,"period":"00:00:00","key":"{{payload.a}}"}}}""", "flow.rateLimit.period: period must be a positive duration" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"flow":{"throttle":{"limit":5,"period":"00:01:00","key":"{{steps.a}}"}}}""", "flow.throttle.key: '{{steps.a}}' is not a payload template" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"flow":{"singleton":{"mode":"replace"}}}""", "$.flow.singleton.mode" },
-        { "PUT", "/api/webhooks/w", """{"maxBodyBytes":9223372036854775807}""", "maxBodyBytes: 9223372036854775807 is out of range 1–10485760 (10 MiB)" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo"},"bogus":1}""", "The JSON property 'bogus' could not be mapped" },
-        { "PUT", "/api/jobs/y", """{"executor":{"kind":"handler","handler":"echo","extra":true}}""", "The JSON property 'extra' could not be mapped" },
+        { "PUT", "/api/jobs/y", """{"http":{}}""", "http: needs a url" },
+        { "PUT", "/api/jobs/y", """{"command":{}}""", "command: needs argv" },
+        { "PUT", "/api/jobs/y", """{"command":["/bin/echo",null]}""", "command[1]: a command argument must be a text value" },
+        { "PUT", "/api/jobs/y", """{"http":{"url":null}}""", "http.url: must be a text value" },
+        { "PUT", "/api/jobs/y", """{"executor":{"handler":"echo"}}""", "executor: unknown key 'executor' in job 'y': use handler:, command:, http: or workflow: as in YAML" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","triggers":[{"cron":"0 9 * * *","timeZone":"Europe"}]}""", "triggers[0].timeZone: unknown time zone 'Europe'" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","triggers":[{"cron":"0 9 * * *","timeZone":"../../etc/passwd"}]}""", "unknown time zone" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","triggers":[{"interval":"10675199d"}]}""", "triggers[0].interval: '10675199d' is not a positive duration up to 100 years" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","timeout":"60d"}""", "timeout: 60d is longer than 49d, the longest a timer can wait" },
+        { "PUT", "/api/jobs/y", """{"http":{"url":"https://example.com","timeout":"50d"}}""", "http.timeout: 50d is longer than 49d" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","retry":{"backoff":"exponential","initialDelay":"10s","maxDelay":"10675199d","jitter":0.2,"maxAttempts":3}}""", "retry.maxDelay: '10675199d' is not a positive duration up to 100 years" },
+        { "PUT", "/api/jobs/y", """{"http":{"url":"https://example.com","method":"GE T"}}""", "'GE T' is not an HTTP method" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","queue":"a/b"}""", "'a/b' is not a valid queue name" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","flow":{"concurrency":[{"limit":0}]}}""", "flow.concurrency[0].limit: 0 is out of range 1–100000" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","flow":{"rateLimit":{"limit":5,"period":"0s","key":"{{payload.a}}"}}}""", "flow.rateLimit.period: '0s' is not a positive duration" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","flow":{"throttle":{"limit":5,"period":"1m","key":"{{steps.a}}"}}}""", "flow.throttle.key: '{{steps.a}}' is not a payload template" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","flow":{"singleton":{"mode":"replace"}}}""", "flow.singleton.mode: 'replace' is not one of: skip, cancel" },
+        { "PUT", "/api/webhooks/w", """{"maxBodyBytes":9223372036854775807}""", "maxBodyBytes: 9223372036854775807 is out of range 1–10485760" },
+        { "PUT", "/api/jobs/y", """{"handler":"echo","bogus":1}""", "bogus: unknown key 'bogus' in job 'y'; allowed: handler, command, http, workflow" },
+        { "PUT", "/api/jobs/y", """{"http":{"url":"https://example.com","extra":true}}""", "http.extra: unknown key 'extra' in http" },
         { "POST", "/api/events", """{"type":"order.created","colour":"red"}""", "The JSON property 'colour' could not be mapped" },
-        { "PUT", "/api/subscriptions/t", """{"events":"a","job":"x","filters":{}}""", "The JSON property 'filters' could not be mapped" },
-        { "PUT", "/api/webhooks/w", """{"verfy":"none"}""", "The JSON property 'verfy' could not be mapped" },
+        { "PUT", "/api/subscriptions/t", """{"events":"a","job":"x","filters":{}}""", "filters: unknown key 'filters' in subscription 't'" },
+        { "PUT", "/api/webhooks/w", """{"verfy":"none"}""", "verfy: unknown key 'verfy' in webhook 'w'" },
         { "POST", "/api/events", "{bad", "the event is not valid JSON: 'b' is an invalid start of a property name" },
         { "POST", "/api/events", """{"type":"a","idempotencyKey":"%LONG%"}""", "the idempotency key is 300 characters long; at most 200 are allowed" },
         { "POST", "/api/jobs/x/run?idempotencyKey=%LONG%", null, "the idempotency key is 300 characters long" },
         { "POST", "/api/events", """{"type":"%LONG%"}""", "(300 characters) is not a valid event type" },
-        { "PUT", "/api/jobs/%LONG%", """{"executor":{"kind":"handler","handler":"echo"}}""", "(300 characters) is not a valid job name" },
+        { "PUT", "/api/jobs/%LONG%", """{"handler":"echo"}""", "(300 characters) is not a valid job name" },
         { "PUT", "/api/subscriptions/%LONG%", """{"events":"a","job":"x"}""", "(300 characters) is not a valid subscription name" },
         { "PUT", "/api/webhooks/%LONG%", "{}", "(300 characters) is not a valid webhook name" },
         { "GET", "/api/runs?limit=-5", null, "limit -5 is out of range: ask for 1 to 10000" },
@@ -118,16 +118,16 @@ public sealed class HostileApiTests(HostileApiServer fixture) : IClassFixture<Ho
     /// <summary>Every job's name and version, every webhook and subscription: what a refused request must leave as it was.</summary>
     private async Task<string> VersionsAsync()
     {
-        var jobs = JsonNode.Parse(await Http.GetStringAsync("/api/jobs"))!.AsArray().Select(j => $"{j!["name"]}@{j["version"]}");
+        var jobs = JsonNode.Parse(await Http.GetStringAsync("/api/jobs"))!.AsArray().Select(j => $"{j!["name"]}@{j["status"]!["version"]}");
         return string.Join(",", jobs) + "|" + await Http.GetStringAsync("/api/webhooks") + "|" + await Http.GetStringAsync("/api/subscriptions");
     }
 
     [Fact]
     public async Task An_http_job_without_a_method_sends_GET_as_in_yaml()
     {
-        var saved = JsonNode.Parse(await (await Http.PutAsync("/api/jobs/fetch", Json("""{"executor":{"url":"https://example.com","kind":"http"}}"""))).Content.ReadAsStringAsync())!;
+        var saved = JsonNode.Parse(await (await Http.PutAsync("/api/jobs/fetch", Json("""{"http":{"url":"https://example.com"}}"""))).Content.ReadAsStringAsync())!;
 
-        Assert.Equal("GET", saved["executor"]!["method"]!.GetValue<string>());
+        Assert.Equal("GET", saved["http"]!["method"]!.GetValue<string>());
     }
 
     [Theory]

@@ -13,7 +13,7 @@ public sealed class JobDeletionTests
     public async Task A_deleted_job_is_gone_with_its_triggers()
     {
         await using var server = await InProcessServer.StartAsync("jobs: {}\n");
-        using (var put = await server.Http.PutAsJsonAsync("/api/jobs/tick", new { executor = new { kind = "handler", handler = "noop" }, triggers = new[] { new { kind = "cron", expression = "0 0 1 1 *" } } }))
+        using (var put = await server.Http.PutAsJsonAsync("/api/jobs/tick", new { handler = "noop", triggers = new[] { new { cron = "0 0 1 1 *" } } }))
         {
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
@@ -32,7 +32,7 @@ public sealed class JobDeletionTests
     public async Task A_job_with_a_running_run_is_refused_with_409_until_deleted_with_cancel_runs_which_stops_it()
     {
         await using var server = await InProcessServer.StartAsync("jobs: {}\n");
-        using (var put = await server.Http.PutAsJsonAsync("/api/jobs/long", new { executor = new { kind = "handler", handler = "sleep" } }))
+        using (var put = await server.Http.PutAsJsonAsync("/api/jobs/long", new { handler = "sleep" }))
         {
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }

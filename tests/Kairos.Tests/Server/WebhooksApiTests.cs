@@ -18,12 +18,12 @@ public sealed class WebhooksApiTests : IAsyncLifetime
         { """{"verify":"standard","secret":"whsec_not base64!"}""", "secret: is not a Standard Webhooks secret" },
         { """{"verify":"github"}""", "secret: verifying signatures needs a secret" },
         { """{"maxBodyBytes":9223372036854775807}""", "maxBodyBytes: 9223372036854775807 is out of range" },
-        { """{"rateLimitRequests":0}""", "rateLimit.requests: 0 is out of range" },
+        { """{"rateLimit":{"requests":0,"per":"1s"}}""", "rateLimit.requests: 0 is out of range" },
         { """{"headers":[""]}""", "headers: a header name is empty" },
         { """{"verify":"hmac","secret":"s"}""", "hmac: verify: hmac needs the signature's layout" },
         { """{"verify":"hmac","secret":"s","hmac":{"header":"X-Sig","signedContent":"{{query.x}}"}}""", "hmac.signedContent: '{{query.x}}' at character 1" },
-        { """{"verify":"hmac","secret":"s","hmac":{"header":"X-Sig","algorithm":"md5"}}""", "hmac.algorithm 'md5' is not one of: sha1, sha256, sha512" },
-        { """{"verify":"sha3"}""", "verify 'sha3' is not one of: none, github, standard, bearer, stripe, hmac" },
+        { """{"verify":"hmac","secret":"s","hmac":{"header":"X-Sig","algorithm":"md5"}}""", "hmac.algorithm: 'md5' is not one of: sha1, sha256, sha512" },
+        { """{"verify":"sha3"}""", "verify: 'sha3' is not one of: none, github, standard, bearer, stripe, hmac" },
         { """{"maxBodyBytes":"big"}""", "maxBodyBytes" },
     };
 

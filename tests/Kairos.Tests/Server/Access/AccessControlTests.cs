@@ -19,8 +19,8 @@ public sealed class AccessControlTests
     // The attack from the issue: a command job created and fired through the API.
     private static readonly object CommandJob = new
     {
-        executor = new { kind = "command", argv = new[] { "/bin/sh", "-c", "id > owned.txt" } },
-        triggers = new[] { new { kind = "now" } },
+        command = new[] { "/bin/sh", "-c", "id > owned.txt" },
+        triggers = new[] { new { now = true } },
     };
 
     [Fact]
@@ -45,13 +45,13 @@ public sealed class AccessControlTests
         var writer = (await server.Client.CreateApiKeyAsync("ci", KairosScope.Write)).Token;
         var sqlPoll = new
         {
-            executor = new { kind = "handler", handler = "echo" },
-            triggers = new[] { new { kind = "poll", interval = "00:01:00", sql = new { provider = "sqlite", connection = "Data Source=kairos.db", query = "SELECT definition FROM webhooks", watermark = "x" } } },
+            handler = "echo",
+            triggers = new[] { new { every = "1m", poll = new { sql = new { provider = "sqlite", connection = "Data Source=kairos.db", query = "SELECT definition FROM webhooks", watermark = "x" } } } },
         };
 
         using var byWriter = await SendAsync(server, HttpMethod.Put, "/api/jobs/owned", writer, CommandJob);
         using var sqlByWriter = await SendAsync(server, HttpMethod.Put, "/api/jobs/peek", writer, sqlPoll);
-        using var plainByWriter = await SendAsync(server, HttpMethod.Put, "/api/jobs/plain", writer, new { executor = new { kind = "handler", handler = "echo" } });
+        using var plainByWriter = await SendAsync(server, HttpMethod.Put, "/api/jobs/plain", writer, new { handler = "echo" });
         using var byAdmin = await SendAsync(server, HttpMethod.Put, "/api/jobs/owned", admin, CommandJob);
 
         Assert.Equal(HttpStatusCode.Forbidden, byWriter.StatusCode);

@@ -57,6 +57,7 @@ public sealed class EndpointScopeTests : IAsyncLifetime
         ["DELETE /api/secrets/{name}"] = KairosScope.Admin,
         ["POST /api/secrets/rotate"] = KairosScope.Admin,
         ["GET /api/nodes"] = KairosScope.Read,
+        ["GET /api/namespaces"] = KairosScope.Read,
         ["GET /api/stats"] = KairosScope.Read,
         ["GET /metrics"] = KairosScope.Read,
     };

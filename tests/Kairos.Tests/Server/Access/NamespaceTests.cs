@@ -173,7 +173,7 @@ public sealed class NamespaceTests
 
         using var secret = await SendAsync(server, HttpMethod.Put, "/api/secrets/billing%2Fdb", admin, new { value = "overwritten" });
         using var key = await SendAsync(server, HttpMethod.Delete, "/api/keys/billing%2Fteam", admin);
-        using var lineBreak = await SendAsync(server, HttpMethod.Put, "/api/jobs/nap?namespace=evil%0A", writer, new { executor = new { kind = "handler", handler = "echo" } });
+        using var lineBreak = await SendAsync(server, HttpMethod.Put, "/api/jobs/nap?namespace=evil%0A", writer, new { handler = "echo" });
         var unknown = await GetAsync(server, "/api/no-such-thing", writer);
 
         Assert.Equal(HttpStatusCode.BadRequest, secret.StatusCode);

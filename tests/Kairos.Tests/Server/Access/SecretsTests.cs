@@ -103,7 +103,7 @@ public sealed class SecretsTests
                 http: { url: "http://kairos.invalid/", headers: { X-Key: "{{secrets.nope}}" } }
             """);
 
-        using var inUrl = await server.Http.PutAsJsonAsync("/api/jobs/shown", new { executor = new { kind = "http", method = "GET", url = "http://kairos.invalid/?key={{secrets.token}}" } });
+        using var inUrl = await server.Http.PutAsJsonAsync("/api/jobs/shown", new { http = new { method = "GET", url = "http://kairos.invalid/?key={{secrets.token}}" } });
         var run = await server.Client.RunNowAsync("missing");
         var finished = await server.Client.WaitForRunAsync(run.RunId, TimeSpan.FromSeconds(30));
 

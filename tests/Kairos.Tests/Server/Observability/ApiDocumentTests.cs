@@ -60,6 +60,33 @@ public sealed class ApiDocumentTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("/api/jobs/{name}", "handler", "command", "http", "workflow", "triggers", "retry", "flow", "notify")]
+    [InlineData("/api/subscriptions/{name}", "events", "filter", "job", "active")]
+    [InlineData("/api/webhooks/{name}", "verify", "secret", "secretEnv", "replayWindow", "rateLimit", "hmac")]
+    public void Job_subscription_and_webhook_bodies_are_described_in_the_schema_of_the_YAML_file(string path, params string[] fields)
+    {
+        var put = _document["paths"]![path]!["put"]!;
+        var body = Resolve(put["requestBody"]!["content"]!["application/json"]!["schema"]!);
+        var answer = Resolve(put["responses"]!["200"]!["content"]!["application/json"]!["schema"]!);
+        var shown = Resolve(_document["paths"]![path]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!);
+
+        foreach (var schema in new[] { body, answer, shown })
+        {
+            var properties = schema["properties"]?.AsObject();
+            Assert.True(properties is not null, $"{path}: the schema has no properties: {schema.ToJsonString()}");
+            Assert.All(fields, field => Assert.True(properties!.ContainsKey(field), $"{path}: no '{field}' in {string.Join(", ", properties!.Select(p => p.Key))}"));
+        }
+        var triggers = path == "/api/jobs/{name}" ? Resolve(Resolve(body["properties"]!["triggers"]!)["items"]!) : null;
+        Assert.True(triggers is null || triggers["properties"]!.AsObject().ContainsKey("cron"), "a trigger's schema names its kinds");
+    }
+
+    /// <summary>A schema, following a <c>$ref</c> to the document's components.</summary>
+    private JsonNode Resolve(JsonNode schema) =>
+        schema["$ref"] is { } reference
+            ? _document["components"]!["schemas"]![reference.GetValue<string>().Split('/')[^1]]!
+            : schema["oneOf"] is JsonArray choices ? Resolve(choices.First(c => c!["type"]?.ToString() != "null")!) : schema;
+
     /// <summary>
     /// The mapped /api endpoints as the document names them (<c>{id:long}</c> is <c>{id}</c>, no
     /// trailing slash), and whether each reads a body: a parameter bound from it, or the request itself
