@@ -22,6 +22,12 @@ internal sealed partial class MemoryStore
             return ValueTask.FromResult(true);
         }
 
+        public ValueTask ReopenRunWaitingAsync(long runId)
+        {
+            UpdateRun(runId, r => r with { State = RunState.Waiting, Output = null, Error = null, FinishedAt = null, CancelRequested = false });
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask InsertWorkflowAsync(WorkflowRow workflow)
         {
             State = State with { Workflows = State.Workflows.Add(workflow.RunId, new StoredWorkflow(workflow with { CreatedAt = Stored(workflow.CreatedAt) }, [])) };

@@ -29,6 +29,10 @@ internal sealed partial class PostgresStore
                 "UPDATE runs SET state = @state, output = @output::text, error = @error::text, finished_at = @at WHERE id = @id AND state = 'waiting'",
                 ("state", state.ToWire()), ("output", output), ("error", error), ("at", Ms(at)), ("id", runId)).ConfigureAwait(false) == 1;
 
+        public async ValueTask ReopenRunWaitingAsync(long runId) =>
+            await scope.Execute("UPDATE runs SET state = 'waiting', output = NULL, error = NULL, finished_at = NULL, cancel_requested = false WHERE id = @id",
+                ("id", runId)).ConfigureAwait(false);
+
         public async ValueTask InsertWorkflowAsync(WorkflowRow workflow) =>
             await scope.Execute(
                 $"INSERT INTO workflow_runs ({PostgresRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error::text, @created, @finished::bigint, @timeout::bigint)",

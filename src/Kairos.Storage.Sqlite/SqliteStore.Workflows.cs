@@ -29,6 +29,12 @@ internal sealed partial class SqliteStore
                 "UPDATE runs SET state = @state, output = @output, error = @error, finished_at = @at WHERE id = @id AND state = 'waiting'",
                 ("@state", state.ToWire()), ("@output", output), ("@error", error), ("@at", Ms(at)), ("@id", runId)) == 1);
 
+        public ValueTask ReopenRunWaitingAsync(long runId)
+        {
+            scope.Execute("UPDATE runs SET state = 'waiting', output = NULL, error = NULL, finished_at = NULL, cancel_requested = 0 WHERE id = @id", ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask InsertWorkflowAsync(WorkflowRow workflow)
         {
             scope.Execute(

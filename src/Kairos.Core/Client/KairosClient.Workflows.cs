@@ -26,7 +26,7 @@ internal sealed partial class KairosClient
         {
             throw new KairosValidationException($"step: '{stepId}' is no waitForEvent step: only those take an event");
         }
-        if (workflow.State != Workflows.WorkflowStates.Running || step.State != Workflows.StepStates.Started)
+        if (!Workflows.WorkflowStates.TakesOutcomes(workflow.State) || step.State != Workflows.StepStates.Started)
         {
             throw new KairosConflictException($"step '{stepId}' is {step.State} in a workflow that is {workflow.State}: only a step that waits takes an event");
         }
@@ -36,6 +36,45 @@ internal sealed partial class KairosClient
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         engine.Dispatcher.Wake(); // The steps that follow it are queued.
+        return await GetWorkflowRunAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<WorkflowRunInfo> RetryWorkflowAsync(long runId, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.RetryAsync(tx, runId, now), cancellationToken);
+
+    public Task<WorkflowRunInfo> SkipWorkflowStepAsync(long runId, string stepId, string? output = null, CancellationToken cancellationToken = default)
+    {
+        KairosJson.EnsureValid(output, "output");
+        return OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.SkipStepAsync(tx, runId, stepId, output, now), cancellationToken);
+    }
+
+    public Task<WorkflowRunInfo> PauseWorkflowAsync(long runId, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.PauseAsync(tx, runId, now), cancellationToken);
+
+    public Task<WorkflowRunInfo> ResumeWorkflowAsync(long runId, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.ResumeAsync(tx, runId, now), cancellationToken);
+
+    public Task<WorkflowRunInfo> CancelWorkflowAsync(long runId, bool compensate = false, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.CancelAsync(tx, runId, compensate, now), cancellationToken, stopsRuns: true);
+
+    /// <summary>
+    /// One operation on a workflow run (of this client's namespace) in one transaction; the dispatcher is woken for the
+    /// steps it queued and, when it <paramref name="stopsRuns"/>, beats at once to stop the step runs it flagged here.
+    /// </summary>
+    private async Task<WorkflowRunInfo> OperateAsync(long runId, Func<Storage.Drivers.IDriverTransaction, DateTimeOffset, ValueTask> operation, CancellationToken cancellationToken,
+        bool stopsRuns = false)
+    {
+        await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        await Store.WriteAsync(async tx =>
+        {
+            await operation(tx, Clock.GetUtcNow()).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        engine.Dispatcher.Wake();
+        if (stopsRuns)
+        {
+            await engine.Dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false);
+        }
         return await GetWorkflowRunAsync(runId, cancellationToken).ConfigureAwait(false);
     }
 

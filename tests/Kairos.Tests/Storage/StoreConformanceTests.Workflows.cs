@@ -50,11 +50,7 @@ public abstract partial class StoreConformanceTests
     [StoreFact]
     public async Task Cancelling_a_waiting_workflow_run_cancels_its_queued_steps()
     {
-        var spec = new WorkflowExecutorSpec([new WorkflowStep("later") { Sleep = TimeSpan.FromDays(1) }]);
-        await SaveAsync("flow", j => j with { Executor = spec });
-        var started = await EnqueueAsync("flow");
-        var workflowRun = Assert.Single(await ClaimAsync(10));
-        await Store.CompleteAsync(new RunCompletion(workflowRun.Id, "node-a", RunOutcome.Waiting, T0) { Run = workflowRun, Workflow = spec }, CancellationToken.None);
+        var started = await SleepingWorkflowAsync();
 
         Assert.Equal(CancelResult.Cancelled, await Store.CancelRunAsync(started.RunId, T0, CancellationToken.None));
 
@@ -62,5 +58,38 @@ public abstract partial class StoreConformanceTests
         Assert.Equal((WorkflowStates.Cancelled, StepStates.Cancelled), (stored.Workflow.State, stored.Steps[0].State));
         Assert.Equal(RunState.Cancelled, (await Store.GetRunAsync(stored.Steps[0].RunId!.Value, CancellationToken.None))!.State);
         Assert.Equal(RunState.Cancelled, (await Store.GetRunAsync(started.RunId, CancellationToken.None))!.State);
+    }
+
+    [StoreFact]
+    public async Task A_cancelled_workflow_run_reopened_waits_again_with_no_end_and_its_cancelled_step_queued_anew()
+    {
+        var started = await SleepingWorkflowAsync();
+        await Store.CancelRunAsync(started.RunId, T0, CancellationToken.None);
+        var cancelledStep = (await Store.GetWorkflowAsync(started.RunId, CancellationToken.None))!.Steps[0].RunId;
+
+        await Store.WriteAsync(async tx =>
+        {
+            await WorkflowRuns.RetryAsync(tx, started.RunId, T0.AddMinutes(1));
+            return 0;
+        }, CancellationToken.None);
+
+        var reopened = (await Store.GetRunAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal((RunState.Waiting, null, null, null), (reopened.State, reopened.FinishedAt, reopened.Error, reopened.Output));
+        var stored = (await Store.GetWorkflowAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal((WorkflowStates.Running, StepStates.Started), (stored.Workflow.State, stored.Steps[0].State));
+        Assert.NotEqual(cancelledStep, stored.Steps[0].RunId);
+        Assert.Equal(RunState.Queued, (await Store.GetRunAsync(stored.Steps[0].RunId!.Value, CancellationToken.None))!.State);
+        Assert.Contains("workflow.retried", await JournalKindsAsync(started.RunId));
+    }
+
+    /// <summary>A workflow run waiting in its one step, a sleep of a day.</summary>
+    private async Task<EnqueueResult> SleepingWorkflowAsync()
+    {
+        var spec = new WorkflowExecutorSpec([new WorkflowStep("later") { Sleep = TimeSpan.FromDays(1) }]);
+        await SaveAsync("flow", j => j with { Executor = spec });
+        var started = await EnqueueAsync("flow");
+        var workflowRun = Assert.Single(await ClaimAsync(10));
+        await Store.CompleteAsync(new RunCompletion(workflowRun.Id, "node-a", RunOutcome.Waiting, T0) { Run = workflowRun, Workflow = spec }, CancellationToken.None);
+        return started;
     }
 }

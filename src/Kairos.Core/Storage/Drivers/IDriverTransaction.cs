@@ -181,6 +181,9 @@ internal interface IDriverTransaction
     /// <summary>Ends a waiting run (a workflow's) in <paramref name="state"/> with its output and error; false when it is not waiting.</summary>
     ValueTask<bool> FinishWaitingRunAsync(long runId, RunState state, string? output, string? error, DateTimeOffset at);
 
+    /// <summary>Puts an ended run (a workflow's, retried) back in state waiting, with no output, error, end time or cancel request.</summary>
+    ValueTask ReopenRunWaitingAsync(long runId);
+
     /// <summary>Stores a new workflow run's state.</summary>
     ValueTask InsertWorkflowAsync(WorkflowRow workflow);
 

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Kairos.Access;
+using Kairos.Model;
+using Kairos.Tests.Support;
+
+namespace Kairos.Tests.Server;
+
+/// <summary>Operations on a workflow's run over real HTTP: what each answers, 409 naming the state that forbids one, 404, 400 and the keys' scopes and namespaces.</summary>
+public sealed class WorkflowOperationsApiTests : IAsyncLifetime
+{
+    private InProcessServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await InProcessServer.StartAsync("""
+        jobs:
+          approval:
+            workflow:
+              output: { by: "{{steps.ship.output.by}}" }
+              steps:
+                - id: cool-off
+                  sleep: 3d
+                - id: ship
+                  needs: [cool-off]
+                  handler: echo
+                  input: { by: "{{steps.cool-off.output.by}}" }
+        """);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<long> StartedAsync()
+    {
+        var run = await _server.Client.StartWorkflowAsync("approval", "{}");
+        await Eventually.TrueAsync(async () => (await _server.Engine.Store.GetWorkflowAsync(run.RunId, CancellationToken.None))?.Steps[0].State == "started",
+            "the sleep to start");
+        return run.RunId;
+    }
+
+    private async Task<(HttpStatusCode Status, JsonNode? Body, string? ContentType)> PostAsync(string path, string? json = null, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json") };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        using var response = await _server.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Pause_resume_and_skip_answer_with_the_run_and_an_operation_its_state_forbids_is_a_409_naming_that_state()
+    {
+        var run = await StartedAsync();
+
+        var paused = await PostAsync($"/api/runs/{run}/workflow/pause");
+        var again = await PostAsync($"/api/runs/{run}/workflow/pause");
+        var resumed = await PostAsync($"/api/runs/{run}/workflow/resume");
+        var skipped = await PostAsync($"/api/runs/{run}/workflow/steps/cool-off/skip", """{"output": {"by": "ann"}}""");
+
+        Assert.Equal((HttpStatusCode.OK, "paused"), (paused.Status, paused.Body!["state"]!.GetValue<string>()));
+        Assert.Equal((HttpStatusCode.Conflict, "application/problem+json"), (again.Status, again.ContentType));
+        Assert.Equal($"workflow run {run} is paused: pause needs it running", again.Body!["detail"]!.GetValue<string>());
+        Assert.Equal("running", resumed.Body!["state"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, skipped.Status);
+        Assert.Equal("""{"by":"ann"}""", skipped.Body!["steps"]![0]!["output"]!.GetValue<string>().Replace(" ", "", StringComparison.Ordinal));
+        var ended = await _server.Client.WaitForRunAsync(run, TimeSpan.FromSeconds(15));
+        Assert.Equal((RunState.Succeeded, """{"by":"ann"}"""), (ended!.State, ended.Output));
+
+        var retry = await PostAsync($"/api/runs/{run}/workflow/retry");
+        Assert.Equal(HttpStatusCode.Conflict, retry.Status);
+        Assert.Equal($"workflow run {run} is succeeded: retry needs it failed or cancelled", retry.Body!["detail"]!.GetValue<string>());
+        var kinds = (await _server.Client.GetRunJournalAsync(run)).Select(e => e.Kind).ToList();
+        Assert.Equal(["workflow.paused", "workflow.resumed", "workflow.step-skipped"], kinds.Where(k => k.StartsWith("workflow.", StringComparison.Ordinal) && k != "workflow.started" && k != "workflow.step-ended"));
+    }
+
+    [Fact]
+    public async Task Cancel_with_compensate_ends_the_run_cancelled_and_bad_requests_are_problems_saying_what_is_wrong()
+    {
+        var run = await StartedAsync();
+
+        var unknownRun = await PostAsync("/api/runs/987654/workflow/retry");
+        var unknownStep = await PostAsync($"/api/runs/{run}/workflow/steps/nope/skip", """{"output": 1}""");
+        var badField = await PostAsync($"/api/runs/{run}/workflow/cancel", """{"compensate": "yes"}""");
+        var cancelled = await PostAsync($"/api/runs/{run}/workflow/cancel", """{"compensate": true}""");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknownRun.Status);
+        Assert.Equal((HttpStatusCode.NotFound, $"workflow run {run} has no step 'nope'"), (unknownStep.Status, unknownStep.Body!["detail"]!.GetValue<string>()));
+        Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (badField.Status, badField.ContentType));
+        Assert.Contains("compensate", badField.Body!["detail"]!.GetValue<string>());
+        Assert.Equal((HttpStatusCode.OK, "cancelled"), (cancelled.Status, cancelled.Body!["state"]!.GetValue<string>()));
+        Assert.Equal(RunState.Cancelled, (await _server.Client.GetRunAsync(run))!.State);
+    }
+
+    [Fact]
+    public async Task A_read_key_may_look_but_not_operate_and_a_key_of_another_namespace_finds_no_such_run()
+    {
+        var run = await StartedAsync();
+        var reader = (await _server.Client.CreateApiKeyAsync("reader", KairosScope.Read)).Token;
+        var shop = (await _server.Client.CreateApiKeyAsync("shop", KairosScope.Run, namespaces: ["shop"])).Token;
+
+        var refused = await PostAsync($"/api/runs/{run}/workflow/pause", token: reader);
+        var elsewhere = await PostAsync($"/api/runs/{run}/workflow/pause", token: shop);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.Status);
+        Assert.Equal("running", (await _server.Client.GetWorkflowRunAsync(run)).State);
+    }
+}
