@@ -58,24 +58,25 @@ internal sealed partial class KairosClient
         OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.CancelAsync(tx, runId, compensate, now), cancellationToken, stopsRuns: true);
 
     /// <summary>
-    /// One operation on a workflow run (of this client's namespace) in one transaction; the dispatcher is woken for the
-    /// steps it queued and, when it <paramref name="stopsRuns"/>, beats at once to stop the step runs it flagged here.
+    /// One operation on a workflow run (of this client's namespace) in one transaction, answered with the run as that
+    /// transaction left it (not as the steps it queued may have moved it since); the dispatcher is woken for those steps
+    /// and, when the operation <paramref name="stopsRuns"/>, beats at once to stop the step runs it flagged here.
     /// </summary>
     private async Task<WorkflowRunInfo> OperateAsync(long runId, Func<Storage.Drivers.IDriverTransaction, DateTimeOffset, ValueTask> operation, CancellationToken cancellationToken,
         bool stopsRuns = false)
     {
         await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
-        await Store.WriteAsync(async tx =>
+        var left = await Store.WriteAsync(async tx =>
         {
             await operation(tx, Clock.GetUtcNow()).ConfigureAwait(false);
-            return 0;
+            return (await tx.GetWorkflowForUpdateAsync(runId).ConfigureAwait(false))!;
         }, cancellationToken).ConfigureAwait(false);
         engine.Dispatcher.Wake();
         if (stopsRuns)
         {
             await engine.Dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false);
         }
-        return await GetWorkflowRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        return Info(left);
     }
 
     public async Task<WorkflowRunInfo> GetWorkflowRunAsync(long runId, CancellationToken cancellationToken = default)
@@ -83,6 +84,11 @@ internal sealed partial class KairosClient
         await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
         var stored = await Store.GetWorkflowAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new KairosNotFoundException($"run {runId} is not a workflow's run, or its workflow has not started yet");
+        return Info(stored);
+    }
+
+    private static WorkflowRunInfo Info(Storage.Drivers.StoredWorkflow stored)
+    {
         var w = stored.Workflow;
         return new WorkflowRunInfo(w.RunId, w.JobName, w.State, w.CreatedAt, stored.Steps.Select(s => new WorkflowStepInfo(s.StepId, s.State)
         {
