@@ -60,16 +60,19 @@ internal static class WorkflowOperations
     /// <exception cref="KairosConflictException">The step is in no state a skip may end.</exception>
     public static void EnsureSkippable(string workflowState, string stepId, string stepState, RunState? stepRun)
     {
-        var skippable = workflowState == WorkflowStates.Failed
-            ? stepState == StepStates.Failed
-            : stepState == StepStates.Started && stepRun == RunState.Queued;
-        if (!skippable)
+        if (!IsSkippable(workflowState, stepState, stepRun))
         {
             var where = stepState == StepStates.Started && stepRun is { } run ? $"{stepState} (its run is {run.ToWire()})" : stepState;
             throw new KairosConflictException(
                 $"step '{stepId}' is {where} in a workflow that is {workflowState}: a skip ends a failed step of a failed workflow, or a step whose run is queued");
         }
     }
+
+    /// <summary>Whether a skip may end a step in <paramref name="stepState"/> (its run in <paramref name="stepRun"/>) of a workflow in <paramref name="workflowState"/>.</summary>
+    public static bool IsSkippable(string workflowState, string stepState, RunState? stepRun) =>
+        Allows(WorkflowOperation.Skip, workflowState) && (workflowState == WorkflowStates.Failed
+            ? stepState == StepStates.Failed
+            : stepState == StepStates.Started && stepRun == RunState.Queued);
 
     private static string Name(WorkflowOperation operation) => operation switch
     {

@@ -1,5 +1,6 @@
 using Kairos.Client;
 using Kairos.Model;
+using Kairos.Workflows;
 
 namespace Kairos.Server.Dashboard;
 
@@ -29,4 +30,16 @@ public sealed record WorkflowRunView(WorkflowRunInfo Info, WorkflowGraph? Graph,
     }
 
     public RunRecord? StepRun(WorkflowStepInfo step) => step.RunId is { } id ? StepRuns.GetValueOrDefault(id) : null;
+
+    // Which buttons the page offers: the states that allow each operation are Core's to say (WorkflowOperations).
+    public bool CanRetry => Allows(WorkflowOperation.Retry);
+    public bool CanPause => Allows(WorkflowOperation.Pause);
+    public bool CanResume => Allows(WorkflowOperation.Resume);
+    public bool CanCancel => Allows(WorkflowOperation.Cancel);
+    public bool CanCancelCompensating => Allows(WorkflowOperation.CancelCompensating);
+
+    /// <summary>Whether the step may be skipped now: queued or waiting in a workflow going on, or failed in a failed workflow.</summary>
+    public bool CanSkip(WorkflowStepInfo step) => Missing is null && WorkflowOperations.IsSkippable(Info.State, step.State, StepRun(step)?.State);
+
+    private bool Allows(WorkflowOperation operation) => Missing is null && WorkflowOperations.Allows(operation, Info.State);
 }

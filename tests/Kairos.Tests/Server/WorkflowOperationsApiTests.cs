@@ -13,29 +13,11 @@ public sealed class WorkflowOperationsApiTests : IAsyncLifetime
 {
     private InProcessServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await InProcessServer.StartAsync("""
-        jobs:
-          approval:
-            workflow:
-              output: { by: "{{steps.ship.output.by}}" }
-              steps:
-                - id: cool-off
-                  sleep: 3d
-                - id: ship
-                  needs: [cool-off]
-                  handler: echo
-                  input: { by: "{{steps.cool-off.output.by}}" }
-        """);
+    public async Task InitializeAsync() => _server = await InProcessServer.StartAsync(CoolingOffWorkflow.Yaml);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<long> StartedAsync()
-    {
-        var run = await _server.Client.StartWorkflowAsync("approval", "{}");
-        await Eventually.TrueAsync(async () => (await _server.Engine.Store.GetWorkflowAsync(run.RunId, CancellationToken.None))?.Steps[0].State == "started",
-            "the sleep to start");
-        return run.RunId;
-    }
+    private Task<long> StartedAsync() => CoolingOffWorkflow.StartAsync(_server);
 
     private async Task<(HttpStatusCode Status, JsonNode? Body, string? ContentType)> PostAsync(string path, string? json = null, string? token = null)
     {
