@@ -67,5 +67,33 @@ internal sealed partial class MemoryStore
             }
             return ValueTask.CompletedTask;
         }
+
+        public ValueTask DeleteWorkflowStepsAsync(long runId, IReadOnlyList<string> stepIds)
+        {
+            if (State.Workflows.TryGetValue(runId, out var stored))
+            {
+                State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Steps = stored.Steps.Where(s => !stepIds.Contains(s.StepId)).ToList() }) };
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SetWorkflowDefinitionAsync(long runId, int version, string definition)
+        {
+            if (State.Workflows.TryGetValue(runId, out var stored))
+            {
+                State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Workflow = stored.Workflow with { Definition = definition, Version = version } }) };
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version) =>
+            ValueTask.FromResult(State.WorkflowVersions.GetValueOrDefault(jobName)?.LastOrDefault(v => version is null || v.Version == version));
+
+        public ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version)
+        {
+            var versions = State.WorkflowVersions.GetValueOrDefault(version.JobName) ?? [];
+            State = State with { WorkflowVersions = State.WorkflowVersions.SetItem(version.JobName, versions.Add(version with { CreatedAt = Stored(version.CreatedAt) })) };
+            return ValueTask.CompletedTask;
+        }
     }
 }

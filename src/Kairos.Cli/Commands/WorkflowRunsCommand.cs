@@ -7,7 +7,7 @@ namespace Kairos.Cli.Commands;
 
 /// <summary>
 /// <c>kairos workflows start NAME [--data JSON] [--wait] | runs [NAME] [--state S] | cancel ID [--compensate] | retry ID |
-/// pause ID | resume ID | skip ID STEP [--output JSON]</c>: workflow runs started, listed and operated on. Each operation
+/// pause ID | resume ID | skip ID STEP [--output JSON] | migrate ID --to-version N</c>: workflow runs started, listed and operated on. Each operation
 /// prints the workflow run as it then is, as <c>workflows run</c> does; the server says when its state does not allow it.
 /// </summary>
 internal static class WorkflowRunsCommand
@@ -41,7 +41,15 @@ internal static class WorkflowRunsCommand
                 return ($"steps/{Uri.EscapeDataString(step)}/skip", $$"""{"output": {{args.Get("--output") ?? "null"}}}""");
             },
             Argument("STEP", "the step's id"), Valued("--output", "JSON", "the output the step ends with (default null)")),
+        Operation("migrate", "move a running workflow run onto another version of its definition (the steps it started or ended must be in it)",
+            args => ("migrate", $$"""{"toVersion": {{ToVersion(args)}}}"""),
+            Valued("--to-version", "N", "the version to go on with (kairos workflows show NAME --version N draws it)")),
     ];
+
+    private static int ToVersion(CliArgs args) =>
+        args.Get("--to-version") is { } text && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) && version > 0
+            ? version
+            : throw new UsageException($"--to-version {(args.Get("--to-version") is { } given ? $"'{given}' is not a version number (1, 2, …)" : "is needed: the version to move the run to")}");
 
     /// <summary>
     /// <c>kairos workflows VERB ID …</c>: POST /api/runs/ID/workflow/PATH with the body <paramref name="request"/> makes of the

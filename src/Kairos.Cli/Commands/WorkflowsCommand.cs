@@ -5,7 +5,7 @@ using static Kairos.Cli.Commands.ClientCommand;
 namespace Kairos.Cli.Commands;
 
 /// <summary>
-/// <c>kairos workflows list | show NAME [--format text|mermaid|dot] | run ID | send ID STEP [--data JSON]</c>, and the
+/// <c>kairos workflows list | show NAME [--format text|mermaid|dot] [--version N] | run ID | send ID STEP [--data JSON]</c>, and the
 /// commands that start, list and operate on workflow runs (<see cref="WorkflowRunsCommand"/>).
 /// </summary>
 internal static class WorkflowsCommand
@@ -14,7 +14,8 @@ internal static class WorkflowsCommand
     public static Command Build() => CliCommand.Group("workflows", "workflow jobs, their graphs, their runs and what a person does to one",
     [
         Sub("list", "the workflow jobs with their step count, onFailure and state"),
-        Sub("show", "a workflow's graph", CliCommand.Argument("NAME", "the workflow job's name"), CliCommand.Valued("--format", "text|mermaid|dot", "the graph's format (default text)")),
+        Sub("show", "a workflow's graph", CliCommand.Argument("NAME", "the workflow job's name"), CliCommand.Valued("--format", "text|mermaid|dot", "the graph's format (default text)"),
+            CliCommand.Valued("--version", "N", "an earlier version of its definition (default: as it is now)")),
         Sub("run", "a workflow run's steps", CliCommand.Argument("ID", "the workflow run's id")),
         Sub("send", "deliver an event's data to a workflow step that waits for one", CliCommand.Argument("ID", "the workflow run's id"),
             CliCommand.Argument("STEP", "the waiting step's id"), CliCommand.Valued("--data", "JSON", "the event's data (default null)")),
@@ -48,7 +49,7 @@ internal static class WorkflowsCommand
             case "show":
                 var name = args.Positional(0, "the workflow job's name");
                 args.NoMorePositionals(1);
-                output.Write(await api.GetTextAsync(WithQuery($"api/jobs/{Uri.EscapeDataString(name)}/workflow", args, "--format")));
+                output.Write(await api.GetTextAsync(WithQuery($"api/jobs/{Uri.EscapeDataString(name)}/workflow", args, "--format", "--version")));
                 return 0;
             case "send":
                 var to = RunId(args);
@@ -76,7 +77,8 @@ internal static class WorkflowsCommand
             PrintJson(output, run);
             return;
         }
-        output.WriteLine($"workflow run {Text(run!["runId"])} of {Text(run["job"])}: {Text(run["state"])}{(run["error"] is { } error ? " — " + Text(error) : "")}");
+        var version = run!["version"] is { } v ? $" (version {Text(v)})" : "";
+        output.WriteLine($"workflow run {Text(run["runId"])} of {Text(run["job"])}{version}: {Text(run["state"])}{(run["error"] is { } error ? " — " + Text(error) : "")}");
         TableWriter.Write(output, ["STEP", "STATE", "RUN", "STARTED", "FINISHED", "COMPENSATION", "OUTPUT OR ERROR"],
             run["steps"]!.AsArray().Select(s => (IReadOnlyList<string?>)
             [

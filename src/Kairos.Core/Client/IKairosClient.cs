@@ -133,6 +133,17 @@ public interface IKairosClient
     /// <exception cref="KairosConflictException">The workflow run has ended (or, with compensation, is compensating already).</exception>
     Task<WorkflowRunInfo> CancelWorkflowAsync(long runId, bool compensate = false, CancellationToken cancellationToken = default);
 
+    /// <summary>Version <paramref name="version"/> of workflow job <paramref name="jobName"/>'s definition (null: its latest).</summary>
+    /// <exception cref="KairosNotFoundException">There is no such job, or it has no such version.</exception>
+    Task<WorkflowVersion> GetWorkflowVersionAsync(string jobName, int? version = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves a running or paused workflow run onto version <paramref name="toVersion"/> of its job's definition: allowed when every step
+    /// the run has started or ended is in that version; its pending steps the version lacks are dropped, the version's new steps added.
+    /// </summary>
+    /// <exception cref="KairosConflictException">The run has ended, or steps it started or ended are not in that version (the message names them).</exception>
+    Task<WorkflowRunInfo> MigrateWorkflowAsync(long runId, int toVersion, CancellationToken cancellationToken = default);
+
     /// <summary>The run's log lines (handler logger, command output); <see cref="KairosNotFoundException"/> when there is no such run.</summary>
     Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken = default);
 

@@ -57,6 +57,18 @@ internal sealed partial class KairosClient
     public Task<WorkflowRunInfo> CancelWorkflowAsync(long runId, bool compensate = false, CancellationToken cancellationToken = default) =>
         OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.CancelAsync(tx, runId, compensate, now), cancellationToken, stopsRuns: true);
 
+    public Task<WorkflowRunInfo> MigrateWorkflowAsync(long runId, int toVersion, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.MigrateAsync(tx, runId, toVersion, now), cancellationToken);
+
+    public async Task<WorkflowVersion> GetWorkflowVersionAsync(string jobName, int? version = null, CancellationToken cancellationToken = default)
+    {
+        var job = (await GetJobAsync(jobName, cancellationToken).ConfigureAwait(false))?.Definition.Name ?? throw new KairosNotFoundException($"job '{jobName}' does not exist");
+        // Read in a transaction of the writer: versions are few, and read only from here.
+        var row = await Store.WriteAsync(tx => tx.GetWorkflowVersionAsync(job, version), cancellationToken).ConfigureAwait(false)
+            ?? throw new KairosNotFoundException(version is null ? $"job '{jobName}' has no workflow version" : $"workflow '{jobName}' has no version {version}");
+        return new WorkflowVersion(row.JobName, row.Version, Workflows.WorkflowVersions.Parse(row.Definition)!, row.CreatedAt);
+    }
+
     /// <summary>
     /// One operation on a workflow run (of this client's namespace) in one transaction, answered with the run as that
     /// transaction left it (not as the steps it queued may have moved it since); the dispatcher is woken for those steps
@@ -103,6 +115,7 @@ internal sealed partial class KairosClient
         {
             Error = w.Error,
             FinishedAt = w.FinishedAt,
+            Version = w.Version,
         };
     }
 }

@@ -21,6 +21,9 @@ internal enum WorkflowOperation
 
     /// <summary>As <see cref="Cancel"/>, then compensate the succeeded steps in reverse.</summary>
     CancelCompensating,
+
+    /// <summary>Go on with another version of the workflow's definition.</summary>
+    Migrate,
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ internal static class WorkflowOperations
         [WorkflowOperation.Resume] = [WorkflowStates.Paused],
         [WorkflowOperation.Cancel] = [WorkflowStates.Running, WorkflowStates.Paused, WorkflowStates.Compensating, WorkflowStates.Cancelling],
         [WorkflowOperation.CancelCompensating] = [WorkflowStates.Running, WorkflowStates.Paused],
+        [WorkflowOperation.Migrate] = [WorkflowStates.Running, WorkflowStates.Paused],
     };
 
     public static bool Allows(WorkflowOperation operation, string state) => AllowedIn[operation].Contains(state);

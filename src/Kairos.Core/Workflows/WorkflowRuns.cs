@@ -35,12 +35,16 @@ internal static partial class WorkflowRuns
         }
         else
         {
-            var definition = JsonSerializer.Serialize<ExecutorSpec>(spec, KairosJson.Options);
+            var version = await WorkflowVersions.RecordAsync(tx, run.JobName, spec, now).ConfigureAwait(false);
             // The timeout is a run of the step job due then: the one path that fires things on time.
             var timer = spec.Timeout is { } timeout
                 ? await EnqueueAsync(tx, run, new WorkflowAction(), null, now + timeout, now, WorkflowStepJob.TimeoutKind).ConfigureAwait(false)
                 : null;
-            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, definition, now) { TimeoutRunId = timer?.RunId }).ConfigureAwait(false);
+            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, WorkflowVersions.Serialize(spec), now)
+            {
+                TimeoutRunId = timer?.RunId,
+                Version = version,
+            }).ConfigureAwait(false);
             await tx.InsertWorkflowStepsAsync(run.Id, spec.Steps.Select((s, i) => new WorkflowStepRow(s.Id, i, StepStates.Pending)).ToList()).ConfigureAwait(false);
             await tx.AppendJournalAsync(now, "workflow.started", run.JobName, run.Id, run.TriggerId,
                 JsonSerializer.Serialize(new { steps = spec.Steps.Count }, KairosJson.Options)).ConfigureAwait(false);
@@ -147,7 +151,7 @@ internal static partial class WorkflowRuns
     {
         if (await tx.GetWorkflowForUpdateAsync(workflowRunId).ConfigureAwait(false) is not { } stored
             || await tx.GetRunAsync(workflowRunId).ConfigureAwait(false) is not { } run
-            || JsonSerializer.Deserialize<ExecutorSpec>(stored.Workflow.Definition, KairosJson.Options) is not WorkflowExecutorSpec spec)
+            || WorkflowVersions.Parse(stored.Workflow.Definition) is not { } spec)
         {
             return null;
         }

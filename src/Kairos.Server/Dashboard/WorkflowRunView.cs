@@ -6,8 +6,8 @@ namespace Kairos.Server.Dashboard;
 
 /// <summary>
 /// A workflow's run for its page: where it stands (<see cref="WorkflowRunInfo"/>), its graph coloured
-/// by step state, and the run of each step (attempts, input). The graph is drawn from the job's
-/// definition as it is now; a step the definition no longer has is listed, not drawn.
+/// by step state, and the run of each step (attempts, input). The graph is drawn from the version of the
+/// definition the run goes on with (for a run started before versions were kept, the job's definition as it is now).
 /// </summary>
 public sealed record WorkflowRunView(WorkflowRunInfo Info, WorkflowGraph? Graph, IReadOnlyDictionary<long, RunRecord> StepRuns, string? Missing)
 {
@@ -25,7 +25,12 @@ public sealed record WorkflowRunView(WorkflowRunInfo Info, WorkflowGraph? Graph,
                 "The workflow has not started yet: its steps appear once the run starts.");
         }
         var states = info.Steps.ToDictionary(s => s.Id, s => s.State, StringComparer.Ordinal);
-        var graph = (await kairos.GetJobAsync(run.JobName, ct))?.Definition.Executor is WorkflowExecutorSpec spec ? WorkflowGraph.Of(spec, states) : null;
+        var spec = (await kairos.GetJobAsync(run.JobName, ct))?.Definition.Executor as WorkflowExecutorSpec;
+        if (spec is not null && info.Version is { } version)
+        {
+            spec = (await kairos.GetWorkflowVersionAsync(run.JobName, version, ct)).Definition;
+        }
+        var graph = spec is null ? null : WorkflowGraph.Of(spec, states); // None once the job is deleted or is no workflow any more.
         return new WorkflowRunView(info, graph, children.ToDictionary(c => c.Id), null);
     }
 

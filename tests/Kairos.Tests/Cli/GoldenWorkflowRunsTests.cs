@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kairos.Tests.Cli;
 
 /// <summary>
-/// <c>kairos workflows start | runs | pause | resume | skip | retry | cancel</c> against a real server, compared with golden
+/// <c>kairos workflows start | runs | pause | resume | skip | retry | cancel | migrate</c> against a real server, compared with golden
 /// files (<see cref="GoldenFiles"/>): one step after another on a fresh database, so the ids are the same on every run.
 /// </summary>
 public sealed class GoldenWorkflowRunsTests
@@ -75,6 +75,9 @@ public sealed class GoldenWorkflowRunsTests
         await golden.CheckAsync("workflows-runs", ["workflows", "runs", .. at]);
         await golden.CheckAsync("workflows-runs-approval-json", ["workflows", "runs", "approval", "--state", "succeeded", "--json", .. at]);
         await golden.CheckAsync("workflows-start-plain", ["workflows", "start", "plain", .. at]);
+        await golden.CheckAsync("workflows-show-version", ["workflows", "show", "approval", "--version", "1", .. at]);
+        await golden.CheckAsync("workflows-migrate-ended", ["workflows", "migrate", "10", "--to-version", "1", .. at]);
+        await golden.CheckAsync("workflows-migrate-no-version", ["workflows", "migrate", "10", .. at]);
         golden.AssertAllMatched();
     }
 }

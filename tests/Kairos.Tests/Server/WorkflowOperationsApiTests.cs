@@ -89,4 +89,29 @@ public sealed class WorkflowOperationsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, elsewhere.Status);
         Assert.Equal("running", (await _server.Client.GetWorkflowRunAsync(run)).State);
     }
+
+    [Fact]
+    public async Task A_migration_that_would_lose_a_started_step_is_a_409_naming_it_and_each_version_is_drawn_by_number()
+    {
+        WorkflowStep Sleep(string id) => new(id) { Sleep = TimeSpan.FromDays(3) };
+        await _server.Client.SaveJobAsync(new JobDefinition { Name = "trip", Executor = new WorkflowExecutorSpec([Sleep("hold")]) });
+        var run = (await _server.Client.StartWorkflowAsync("trip", "{}")).RunId;
+        await Eventually.TrueAsync(async () => (await _server.Engine.Store.GetWorkflowAsync(run, CancellationToken.None))?.Steps[0].State == "started", "the hold to start");
+        await _server.Client.SaveJobAsync(new JobDefinition { Name = "trip", Executor = new WorkflowExecutorSpec([Sleep("pause")]) });
+
+        var refused = await PostAsync($"/api/runs/{run}/workflow/migrate", """{"toVersion": 2}""");
+        var unsaid = await PostAsync($"/api/runs/{run}/workflow/migrate", "{}");
+        var first = await _server.Http.GetStringAsync("/api/jobs/trip/workflow?version=1");
+        var second = await _server.Http.GetStringAsync("/api/jobs/trip/workflow?version=2");
+        using var notANumber = await _server.Http.GetAsync("/api/jobs/trip/workflow?version=two");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Equal($"workflow run {run} cannot move to version 2: it has no step 'hold', which the run has started or ended", refused.Body!["detail"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, unsaid.Status);
+        Assert.StartsWith("toVersion", unsaid.Body!["detail"]!.GetValue<string>());
+        Assert.Contains("hold", first);
+        Assert.DoesNotContain("hold", second);
+        Assert.Equal(HttpStatusCode.BadRequest, notANumber.StatusCode);
+        Assert.Equal(1, (await _server.Client.GetWorkflowRunAsync(run)).Version);
+    }
 }

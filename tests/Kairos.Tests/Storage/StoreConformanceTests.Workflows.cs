@@ -1,5 +1,6 @@
 using Kairos.Model;
 using Kairos.Storage;
+using Kairos.Storage.Drivers;
 using Kairos.Tests.Support;
 using Kairos.Workflows;
 
@@ -80,6 +81,37 @@ public abstract partial class StoreConformanceTests
         Assert.NotEqual(cancelledStep, stored.Steps[0].RunId);
         Assert.Equal(RunState.Queued, (await Store.GetRunAsync(stored.Steps[0].RunId!.Value, CancellationToken.None))!.State);
         Assert.Contains("workflow.retried", await JournalKindsAsync(started.RunId));
+    }
+
+    [StoreFact]
+    public async Task Workflow_versions_are_read_latest_or_by_number_and_a_run_moves_to_another_definition_dropping_steps()
+    {
+        var started = await SleepingWorkflowAsync();
+        await Store.WriteAsync(async tx =>
+        {
+            await tx.InsertWorkflowVersionAsync(new WorkflowVersionRow("flow", 7, """{"v": 7}""", T0));
+            await tx.InsertWorkflowVersionAsync(new WorkflowVersionRow("other", 9, """{"v": 9}""", T0));
+            return 0;
+        }, CancellationToken.None);
+
+        var (latest, first, seventh, missing) = await Store.WriteAsync(async tx => (
+            await tx.GetWorkflowVersionAsync("flow", null), await tx.GetWorkflowVersionAsync("flow", 1),
+            await tx.GetWorkflowVersionAsync("flow", 7), await tx.GetWorkflowVersionAsync("flow", 8)), CancellationToken.None);
+        await Store.WriteAsync(async tx =>
+        {
+            await tx.SetWorkflowDefinitionAsync(started.RunId, 7, """{"v": 7}""");
+            await tx.DeleteWorkflowStepsAsync(started.RunId, ["later"]);
+            return 0;
+        }, CancellationToken.None);
+
+        Assert.Equal((7, """{"v": 7}""", T0), (latest!.Version, latest.Definition, latest.CreatedAt));
+        Assert.Equal(1, first!.Version); // Saved with the job.
+        Assert.Contains("later", first.Definition);
+        Assert.Equal(7, seventh!.Version);
+        Assert.Null(missing);
+        var stored = (await Store.GetWorkflowAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal((7, """{"v": 7}"""), (stored.Workflow.Version, stored.Workflow.Definition));
+        Assert.Empty(stored.Steps);
     }
 
     /// <summary>A workflow run waiting in its one step, a sleep of a day.</summary>

@@ -199,6 +199,18 @@ internal interface IDriverTransaction
     /// <summary>Replaces the stored columns of these steps of the workflow run (matched by step id).</summary>
     ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
 
+    /// <summary>Removes these steps' rows from the workflow run.</summary>
+    ValueTask DeleteWorkflowStepsAsync(long runId, IReadOnlyList<string> stepIds);
+
+    /// <summary>Sets the definition a workflow run goes on with, and its version.</summary>
+    ValueTask SetWorkflowDefinitionAsync(long runId, int version, string definition);
+
+    /// <summary>Version <paramref name="version"/> of workflow job <paramref name="jobName"/> (null: its latest); null when there is none.</summary>
+    ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version);
+
+    /// <summary>Stores a new version of a workflow job's definition.</summary>
+    ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version);
+
     /// <summary>
     /// Serializes publishing against a wait's look-back: a publish takes it shared before it reads the
     /// open waits, a look-back exclusive before it reads the events, each until its transaction ends,
