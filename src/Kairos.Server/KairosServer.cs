@@ -55,6 +55,7 @@ internal static class KairosServer
         var kairos = builder.Services.AddKairos(o =>
         {
             o.ConfigFile = serve.ConfigFile;
+            o.ReleaseMemoryWhenIdle = true; // The process is Kairos's own: nothing else's heap pays for the collection.
             // SQL poll triggers can read either kind of database, whichever one Kairos stores in.
             o.SqlPollProviders.TryAdd("postgres", connectionString => new Npgsql.NpgsqlConnection(connectionString));
             o.SqlPollProviders.TryAdd("sqlite", connectionString => new Microsoft.Data.Sqlite.SqliteConnection(connectionString));

@@ -19,8 +19,9 @@ internal sealed partial class MemoryStore
                 && (query.ParentRunId is null || r.ParentRunId == query.ParentRunId) && Namespaces.Contains(query.Namespace, r.JobName))
             .Take(Math.Clamp(query.Limit, 1, 10_000)).ToList(), cancellationToken);
 
-    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) =>
-        Read<IReadOnlyList<RunLogLine>>(state => state.RunLogs.GetValueOrDefault(runId)?.ToList() ?? [], cancellationToken);
+    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken) =>
+        Read<IReadOnlyList<RunLogLine>>(state => (state.RunLogs.GetValueOrDefault(runId) ?? []).Skip(Math.Max(0, query.Skip)).Take(Math.Max(0, query.Limit))
+            .Select(l => l.Text.Length > RunLogWindow.Chars(query) ? l with { Text = l.Text[..RunLogWindow.Chars(query)] } : l).ToList(), cancellationToken);
 
     public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<JournalEntry>>(state => (query.NewestFirst ? state.Journal.Values.Reverse() : state.Journal.Values)

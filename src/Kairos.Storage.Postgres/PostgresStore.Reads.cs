@@ -43,10 +43,11 @@ internal sealed partial class PostgresStore
             ("job", query.JobName), ("state", query.State?.ToWire()), ("before", query.BeforeId), ("event", query.EventId),
             ("parent", query.ParentRunId), ("ns", Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))), cancellationToken);
 
-    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<RunLogLine>>(async scope => await scope.Query(
-            "SELECT at, stream, text FROM run_logs WHERE run_id = @id ORDER BY id",
-            r => new RunLogLine(Time(r.GetInt64(0)), r.GetString(1), r.GetString(2)), ("id", runId)), cancellationToken);
+            "SELECT at, stream, substr(text, 1, @chars) FROM run_logs WHERE run_id = @id ORDER BY id LIMIT @limit OFFSET @skip",
+            r => new RunLogLine(Time(r.GetInt64(0)), r.GetString(1), r.GetString(2)),
+            ("id", runId), ("chars", RunLogWindow.Chars(query)), ("limit", Math.Max(0, query.Limit)), ("skip", Math.Max(0, query.Skip))), cancellationToken);
 
     /// <remarks>
     /// seq comes from a sequence: it orders entries by when they were written, but with several

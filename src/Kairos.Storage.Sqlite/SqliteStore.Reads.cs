@@ -69,12 +69,15 @@ internal sealed partial class SqliteStore
             return SqliteRows.ReadAll(command, r => SqliteRows.Run(r));
         }, cancellationToken);
 
-    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<RunLogLine>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT at, stream, text FROM run_logs WHERE run_id = @id ORDER BY id";
+            command.CommandText = "SELECT at, stream, substr(text, 1, @chars) FROM run_logs WHERE run_id = @id ORDER BY id LIMIT @limit OFFSET @skip";
             command.Parameters.AddWithValue("@id", runId);
+            command.Parameters.AddWithValue("@chars", RunLogWindow.Chars(query));
+            command.Parameters.AddWithValue("@limit", Math.Max(0, query.Limit));
+            command.Parameters.AddWithValue("@skip", Math.Max(0, query.Skip));
             return SqliteRows.ReadAll(command, r => new RunLogLine(Time(r.GetInt64(0)), r.GetString(1), r.GetString(2)));
         }, cancellationToken);
 

@@ -147,6 +147,10 @@ public interface IKairosClient
     /// <summary>The run's log lines (handler logger, command output); <see cref="KairosNotFoundException"/> when there is no such run.</summary>
     Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken = default);
 
+    /// <summary>A window of a run's log (<paramref name="query"/>): for a page that must not hold a huge log whole. A line
+    /// longer than <see cref="RunLogQuery.MaxLineChars"/> ends with a note that it was cut.</summary>
+    Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Every journal entry about the run, oldest first; <see cref="KairosNotFoundException"/> when there is no such run.</summary>
     Task<IReadOnlyList<JournalEntry>> GetRunJournalAsync(long runId, CancellationToken cancellationToken = default);
 

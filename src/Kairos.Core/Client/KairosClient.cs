@@ -88,6 +88,13 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
         return await Store.GetRunLogAsync(runId, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken = default)
+    {
+        await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        var lines = await Store.GetRunLogAsync(runId, query, cancellationToken).ConfigureAwait(false);
+        return lines.Select(l => RunLogWindow.Cut(l, query)).ToList();
+    }
+
     public async Task<IReadOnlyList<JournalEntry>> GetRunJournalAsync(long runId, CancellationToken cancellationToken = default)
     {
         await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);

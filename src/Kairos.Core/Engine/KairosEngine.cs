@@ -89,6 +89,10 @@ internal sealed class KairosEngine : IAsyncDisposable
             new Cluster.ChangeListener(store.Notifier, OnOtherNodeChanged, time, loggers.CreateLogger("Kairos.Cluster")),
             WebhookRefusals,
         ]);
+        if (options.ReleaseMemoryWhenIdle)
+        {
+            _nodeServices.Add(new IdleMemory(() => _dispatcher.Started, () => _dispatcher.ActiveCount, time, loggers.CreateLogger("Kairos.Engine")));
+        }
     }
 
     public IKairosStore Store { get; }

@@ -43,7 +43,6 @@ internal sealed class RunAttempt(
     private volatile bool _finishing;
     private volatile bool _begun;
     private System.Diagnostics.Activity? _span;
-    private WorkerSlots.Ticket? _ticket;
 
     public RunRecord Run => run;
 
@@ -92,11 +91,10 @@ internal sealed class RunAttempt(
     public async Task RunAsync(WorkerSlots.Ticket ticket)
     {
         _begun = true;
-        _ticket = ticket;
         using var span = _span = telemetry.Started(run);
         try
         {
-            await RunCoreAsync().ConfigureAwait(false);
+            await RunCoreAsync(ticket).ConfigureAwait(false);
         }
         finally
         {
@@ -107,7 +105,7 @@ internal sealed class RunAttempt(
         }
     }
 
-    private async Task RunCoreAsync()
+    private async Task RunCoreAsync(WorkerSlots.Ticket ticket)
     {
         var stored = await jobs.GetAsync(run.JobName, run.JobVersion, CancellationToken.None).ConfigureAwait(false);
         if (stored is null)
@@ -148,7 +146,7 @@ internal sealed class RunAttempt(
         // The job's timeout counts from here: a run claimed ahead may have waited for a slot.
         try
         {
-            await _ticket!.EnterAsync(_cancel.Token).ConfigureAwait(false);
+            await ticket.EnterAsync(_cancel.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -191,7 +189,7 @@ internal sealed class RunAttempt(
         }
         finally
         {
-            _ticket.Leave();
+            ticket.Leave();
         }
         await FinishAsync(job, result, timeout is { IsCancellationRequested: true } && !_cancel.IsCancellationRequested).ConfigureAwait(false);
     }

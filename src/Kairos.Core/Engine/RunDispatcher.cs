@@ -48,7 +48,12 @@ internal sealed class RunDispatcher(
     private readonly ConcurrentDictionary<long, RunAttempt> _active = new();
     private readonly IReadOnlyDictionary<string, int> _namespaceLimits = options.NamespaceRunningLimits();
     private readonly WorkerSlots _slots = new(options.Workers);
+    private Action? _wakeOnReturn; // Wake, as one delegate for every attempt.
     private int _claimedAhead;
+    private long _started;
+
+    /// <summary>Runs this node has taken since it started: a count that moves while the node works.</summary>
+    public long Started => Interlocked.Read(ref _started);
 
     /// <summary>Runs this node holds: waiting for their due time or a worker slot, running, or storing their outcome.</summary>
     public int ActiveCount => _active.Count;
@@ -71,8 +76,12 @@ internal sealed class RunDispatcher(
         while (true)
         {
             // Due runs held (running, waiting for a slot, or storing their outcome) count against the
-            // workers; runs claimed ahead count from their due time.
-            var idle = options.Workers - (_active.Count - Volatile.Read(ref _claimedAhead));
+            // workers; runs claimed ahead count from their due time. Runs storing their outcome count
+            // only beyond the workers: the next runs are claimed and start while a group commit is in
+            // flight (on PostgreSQL the commit waits for a disk flush, ~3.5 ms here, which would
+            // otherwise leave every worker idle), and a node still holds at most twice its workers.
+            var storing = Math.Min(_slots.Storing, options.Workers);
+            var idle = options.Workers - (_active.Count - Volatile.Read(ref _claimedAhead) - storing);
             var now = Time.GetUtcNow();
             if (idle <= 0)
             {
@@ -138,6 +147,7 @@ internal sealed class RunDispatcher(
     {
         var attempt = attemptFactory(run);
         _active[run.Id] = attempt;
+        Interlocked.Increment(ref _started);
         var early = run.DueAt > Time.GetUtcNow();
         if (early)
         {
@@ -150,6 +160,7 @@ internal sealed class RunDispatcher(
 
     private async Task RunAttemptAsync(RunAttempt attempt, bool early)
     {
+        var ticket = _slots.Take(_wakeOnReturn ??= Wake);
         try
         {
             if (early)
@@ -157,7 +168,7 @@ internal sealed class RunDispatcher(
                 await attempt.WaitUntilDueAsync().ConfigureAwait(false);
                 Interlocked.Decrement(ref _claimedAhead);
             }
-            await attempt.RunAsync(_slots.Take()).ConfigureAwait(false);
+            await attempt.RunAsync(ticket).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -167,6 +178,7 @@ internal sealed class RunDispatcher(
         {
             // Only this attempt's entry: the run may have been rescued and claimed again by this node
             // while this attempt was ending, and the new attempt must stay held (and heartbeated).
+            ticket.Finish(); // Before the removal: for a moment the run counts as held, never as neither.
             _active.TryRemove(KeyValuePair.Create(attempt.Run.Id, attempt));
             Wake();
         }

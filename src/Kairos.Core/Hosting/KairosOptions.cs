@@ -41,6 +41,13 @@ public sealed class KairosOptions
     /// </summary>
     public TimeSpan IdleRecheck { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether the node gives the memory the garbage collector kept after a burst back to the
+    /// operating system when it goes quiet (5 s with no run). Off by default: the collection it takes
+    /// pauses the whole process, which in a library host is the application's. <c>kairos serve</c> turns it on.
+    /// </summary>
+    public bool ReleaseMemoryWhenIdle { get; set; }
+
     /// <summary>How long shutdown waits for running runs before handing them back to the queue. Default 10 s.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 

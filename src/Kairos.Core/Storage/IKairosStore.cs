@@ -55,7 +55,11 @@ internal interface IKairosStore : IAsyncDisposable
     Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken);
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
     Task AppendRunLogAsync(long runId, IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken);
-    Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken);
+    /// <summary>The lines of <paramref name="query"/>'s window, each line's text at most one character longer than its
+    /// <see cref="RunLogQuery.MaxLineChars"/>, so the caller can tell a line was cut (<see cref="Client.KairosClient"/> marks it).</summary>
+    Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken) => GetRunLogAsync(runId, RunLogQuery.All, cancellationToken);
 
     /// <summary>A workflow run's state and steps; null when the run is not a workflow's (or has not started).</summary>
     Task<Drivers.StoredWorkflow?> GetWorkflowAsync(long runId, CancellationToken cancellationToken);

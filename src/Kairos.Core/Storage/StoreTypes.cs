@@ -137,6 +137,21 @@ public sealed record RunQuery
     internal string? Namespace { get; init; }
 }
 
+/// <summary>
+/// A window of a run's log: at most <see cref="Limit"/> lines from line <see cref="Skip"/> (0: the first), each
+/// cut to <see cref="MaxLineChars"/> characters with a note saying so, so a page never holds more than their product
+/// however large the log (a handler may log any amount).
+/// </summary>
+public sealed record RunLogQuery
+{
+    public int Skip { get; init; }
+    public int Limit { get; init; } = 1000;
+    public int MaxLineChars { get; init; } = 10_000;
+
+    /// <summary>Every line, whole.</summary>
+    public static RunLogQuery All { get; } = new() { Limit = int.MaxValue, MaxLineChars = int.MaxValue };
+}
+
 /// <summary>A page of jobs in name order (ordinal): at most <see cref="Limit"/> whose names come after <see cref="After"/>.</summary>
 public sealed record JobQuery
 {

@@ -69,10 +69,9 @@ internal sealed class DashboardAccess(RequestDelegate next, IKairosClient kairos
     private async Task<IResult?> RefusalAsync(HttpContext context, DashboardPage page, RequestCaller requestCaller)
     {
         var changes = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method);
-        if (changes && !await antiforgery.IsRequestValidAsync(context))
+        if (changes && await FormRefusalAsync(context) is { } formRefusal)
         {
-            return DashboardResults.Problem(context, StatusCodes.Status400BadRequest, "Form refused",
-                "This form did not come from this dashboard, or it has expired. Go back, reload the page and try again.");
+            return formRefusal;
         }
         if (page.Open)
         {
@@ -91,6 +90,20 @@ internal sealed class DashboardAccess(RequestDelegate next, IKairosClient kairos
                 $"This needs a key with scope {required.ToWire()}; you are signed in as '{caller.Name}' with scope {caller.Scope.ToWire()}.");
         }
         return null;
+    }
+
+    private async Task<IResult?> FormRefusalAsync(HttpContext context)
+    {
+        try
+        {
+            return await antiforgery.IsRequestValidAsync(context) ? null : DashboardResults.Problem(context, StatusCodes.Status400BadRequest, "Form refused",
+                "This form did not come from this dashboard, or it has expired. Go back, reload the page and try again.");
+        }
+        catch (AntiforgeryValidationException ex) when (ex.InnerException is InvalidDataException unreadable)
+        {
+            // The body is not a form the framework reads (a NUL character, a value over its length limit): the sender's fault, not a 500.
+            return DashboardResults.Problem(context, StatusCodes.Status400BadRequest, "Form refused", $"This form could not be read: {unreadable.Message}");
+        }
     }
 
     private async Task<KairosCaller?> CallerAsync(HttpContext context) =>

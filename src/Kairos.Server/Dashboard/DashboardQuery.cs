@@ -47,6 +47,12 @@ internal static class DashboardQuery
         : EventTypePattern.TryParse(text, out _, out var error) ? text
         : throw new KairosValidationException($"{name}: {error}");
 
+    /// <summary>A count from 0 to <paramref name="max"/>; absent: 0.</summary>
+    public static int Count(HttpRequest request, string name, int max) =>
+        Text(request, name, 20) is not { } text ? 0
+        : int.TryParse(text, out var n) && n >= 0 && n <= max ? n
+        : throw new KairosValidationException($"{name} '{text}' is not a whole number from 0 to {max}");
+
     /// <summary>An id posted in a form field; missing or not a positive number: a <see cref="KairosValidationException"/> naming the field.</summary>
     public static long FormId(IFormCollection form, string name) =>
         long.TryParse(Field(form, name, 20), out var id) && id > 0 ? id : throw new KairosValidationException($"the form's {name} is not an id (a positive whole number)");

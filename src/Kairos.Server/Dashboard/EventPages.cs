@@ -52,7 +52,12 @@ internal static class EventPages
                 return DashboardResults.NotFound(context, $"There is no event {id}.");
             }
             var runs = await kairos.ListRunsAsync(new RunQuery { EventId = eventId, Limit = MaxDeliveries }, ct);
-            return DashboardResults.Page<EventPage>(context, new EventModel(evt, runs, Notice(context.Request)));
+            var type = Namespaces.Local(evt.Type);
+            // Replay offers the subscriptions whose type pattern takes the event; their filters decide when it is sent.
+            var subscriptions = (await kairos.ListSubscriptionsAsync(ct))
+                .Where(s => Namespaces.Of(s.Name) == Namespaces.Of(evt.Type) && EventTypePattern.TryParse(Namespaces.Local(s.Pattern), out var pattern, out _) && pattern!.Matches(type))
+                .Select(s => s.Name).Order(StringComparer.Ordinal).ToList();
+            return DashboardResults.Page<EventPage>(context, new EventModel(evt, runs, subscriptions, Notice(context.Request)));
         }).ForScope(KairosScope.Read);
     }
 
@@ -60,10 +65,12 @@ internal static class EventPages
     private static string? Notice(HttpRequest request)
     {
         int? Count(string name) => int.TryParse(request.Query[name].FirstOrDefault(), out var n) && n is >= 0 and <= 100_000 ? n : null;
-        return (Count("cancelled"), Count("retried")) switch
+        return (Count("cancelled"), Count("retried"), Count("replayed")) switch
         {
-            ({ } cancelled, _) => $"Cancelled the event and {Runs(cancelled)} of it.",
-            (_, { } retried) => retried == 1 ? "Queued the event's failed run again." : $"Queued the event's {retried} failed runs again.",
+            ({ } cancelled, _, _) => $"Cancelled the event and {Runs(cancelled)} of it.",
+            (_, { } retried, _) => retried == 1 ? "Queued the event's failed run again." : $"Queued the event's {retried} failed runs again.",
+            (_, _, 0) => "Replayed: the subscription's filter does not take the event, so no run was queued.",
+            (_, _, { } replayed) => replayed == 1 ? "Replayed: queued 1 run." : $"Replayed: queued {replayed} runs (events of the same type published in the same millisecond went too).",
             _ => null,
         };
     }
@@ -99,4 +106,4 @@ public sealed record EventsModel(EventsFilter Filter, IReadOnlyList<StoredEvent>
 public sealed record EventQueueSection(EventStatus Status, IReadOnlyList<StoredEvent> Events, bool More);
 
 /// <summary>An event's page: the event, its deliveries (its runs, each from one subscription) and what the last action did.</summary>
-public sealed record EventModel(StoredEvent Event, IReadOnlyList<RunRecord> Deliveries, string? Notice);
+public sealed record EventModel(StoredEvent Event, IReadOnlyList<RunRecord> Deliveries, IReadOnlyList<string> Subscriptions, string? Notice);

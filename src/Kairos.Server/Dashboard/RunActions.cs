@@ -22,10 +22,11 @@ internal static class RunActions
         app.MapPost("/runs/cancel", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var form = await context.Request.ReadFormAsync(ct);
+            var runs = RunPages.InNamespace(kairos, DashboardQuery.Field(form, "namespace", 100));
             var (done, refused) = (0, 0);
             foreach (var id in DashboardQuery.RunIds(form, MaxRuns))
             {
-                if (await kairos.CancelRunAsync(id, ct) is CancelResult.Cancelled or CancelResult.CancelRequested)
+                if (await runs.CancelRunAsync(id, ct) is CancelResult.Cancelled or CancelResult.CancelRequested)
                 {
                     done++;
                 }
@@ -40,12 +41,13 @@ internal static class RunActions
         app.MapPost("/runs/retry", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var form = await context.Request.ReadFormAsync(ct);
+            var runs = RunPages.InNamespace(kairos, DashboardQuery.Field(form, "namespace", 100));
             var (done, refused) = (0, 0);
             foreach (var id in DashboardQuery.RunIds(form, MaxRuns))
             {
                 try
                 {
-                    await kairos.RetryRunAsync(id, ct);
+                    await runs.RetryRunAsync(id, ct);
                     done++;
                 }
                 catch (KairosConflictException)
@@ -60,12 +62,12 @@ internal static class RunActions
     /// <summary>The page the form came from (a run's page or the list with its filters), with what was done.</summary>
     private static string Back(IFormCollection form, string notice)
     {
-        var back = DashboardQuery.Field(form, "back", 1000);
-        if (back is not null && back.StartsWith("/runs/", StringComparison.Ordinal) && long.TryParse(back["/runs/".Length..], out _))
+        var asked = DashboardQuery.Field(form, "back", LocalAddress.MaxLength);
+        var back = LocalAddress.IsLocal(asked) && asked!.StartsWith("/runs", StringComparison.Ordinal) ? asked : "/runs";
+        if (back.StartsWith("/runs/", StringComparison.Ordinal) && long.TryParse(back["/runs/".Length..], out _))
         {
             return back;
         }
-        var list = back is not null && back.StartsWith("/runs", StringComparison.Ordinal) && !back.Contains("//", StringComparison.Ordinal) ? back : "/runs";
-        return list + (list.Contains('?') ? "&" : "?") + notice;
+        return back + (back.Contains('?') ? "&" : "?") + notice;
     }
 }

@@ -18,14 +18,24 @@ internal static class RunPages
     private const int MaxChildren = 100;
     private const int MaxStepRuns = 2000;
 
+    /// <summary>
+    /// The most of a run's log a page holds, shown or streamed: a handler may log without end, and a page that
+    /// loaded it all would stall the server and the browser. The API's <c>/api/runs/ID/log</c> has the rest.
+    /// </summary>
+    public const int MaxLogLines = 1000;
+    public const int MaxLogLineChars = 2000;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/runs", async (HttpContext context, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var request = context.Request;
-            var filter = new RunsFilter(DashboardQuery.Text(request, "job", 400), DashboardQuery.State(request, "state"), DashboardQuery.Id(request, "before"));
+            var filter = new RunsFilter(DashboardQuery.Text(request, "job", 400), DashboardQuery.State(request, "state"), DashboardQuery.Id(request, "before"))
+            {
+                Namespace = DashboardQuery.Text(request, "namespace", 100),
+            };
             var notice = Notice(request);
-            var page = await kairos.ListRunsAsync(new RunQuery { JobName = filter.Job, State = filter.State, BeforeId = filter.Before, Limit = PageSize + 1 }, ct);
+            var page = await InNamespace(kairos, filter.Namespace).ListRunsAsync(new RunQuery { JobName = filter.Job, State = filter.State, BeforeId = filter.Before, Limit = PageSize + 1 }, ct);
             var runs = page.Take(PageSize).ToList();
             return DashboardResults.Page<RunsPage>(context, new RunsModel(filter, runs, page.Count > PageSize ? runs[^1].Id : null, notice));
         }).ForScope(KairosScope.Read);
@@ -37,14 +47,17 @@ internal static class RunPages
                 return DashboardResults.NotFound(context, $"There is no run {id}.");
             }
             var journal = await kairos.GetRunJournalAsync(runId, ct);
-            var log = await kairos.GetRunLogAsync(runId, ct);
+            var log = await kairos.GetRunLogAsync(runId, new RunLogQuery { Limit = MaxLogLines + 1, MaxLineChars = MaxLogLineChars }, ct);
             var workflow = run.ExecutorKind == ExecutorKinds.Workflow;
             // A workflow's steps are its children: all of them, for its steps table.
             var children = await kairos.ListRunsAsync(new RunQuery { ParentRunId = runId, Limit = workflow ? MaxStepRuns : MaxChildren }, ct);
             var steps = workflow ? await WorkflowRunView.LoadAsync(kairos, run, children, ct) : null;
-            return DashboardResults.Page<RunPage>(context, new RunModel(run, journal, log, children, steps));
+            return DashboardResults.Page<RunPage>(context, new RunModel(run, journal, log.Take(MaxLogLines).ToList(), log.Count > MaxLogLines, children, steps));
         }).ForScope(KairosScope.Read);
     }
+
+    /// <summary>The client in <paramref name="ns"/> when one is asked (refused, as the API refuses it, when not the caller's); else as bound.</summary>
+    public static IKairosClient InNamespace(IKairosClient kairos, string? ns) => ns is null ? kairos : kairos.In(ns);
 
     /// <summary>What a bulk action did, as the redirect after it says (<c>?cancelled=3&amp;refused=1</c>); counts only, never text from the address.</summary>
     private static string? Notice(HttpRequest request)
@@ -70,12 +83,18 @@ internal static class RunPages
     private static string Runs(int n) => n == 1 ? "1 run" : $"{n} runs";
 }
 
-/// <summary>What the runs list was asked for: a job, a state, and the page before a run id.</summary>
+/// <summary>What the runs list was asked for: a job, a state, the page before a run id, and a namespace (null: the session's).</summary>
 public sealed record RunsFilter(string? Job, RunState? State, long? Before)
 {
+    public string? Namespace { get; init; }
+
     public string Link(long? before)
     {
         var query = new List<string>();
+        if (Namespace is not null)
+        {
+            query.Add("namespace=" + Uri.EscapeDataString(Namespace));
+        }
         if (Job is not null)
         {
             query.Add("job=" + Uri.EscapeDataString(Job));
@@ -94,5 +113,5 @@ public sealed record RunsFilter(string? Job, RunState? State, long? Before)
 
 public sealed record RunsModel(RunsFilter Filter, IReadOnlyList<RunRecord> Runs, long? NextBefore, string? Notice);
 
-/// <summary>A run's page: the run, its journal (the timeline), its log, the runs it started and, for a workflow's run, its steps.</summary>
-public sealed record RunModel(RunRecord Run, IReadOnlyList<JournalEntry> Journal, IReadOnlyList<RunLogLine> Log, IReadOnlyList<RunRecord> Children, WorkflowRunView? Workflow);
+/// <summary>A run's page: the run, its journal (the timeline), its log's first lines (and whether it goes on), the runs it started and, for a workflow's run, its steps.</summary>
+public sealed record RunModel(RunRecord Run, IReadOnlyList<JournalEntry> Journal, IReadOnlyList<RunLogLine> Log, bool LogGoesOn, IReadOnlyList<RunRecord> Children, WorkflowRunView? Workflow);

@@ -38,9 +38,8 @@ internal static class SignInEndpoints
         }).ForAnyone();
     }
 
-    /// <summary>Where to go after signing in: a path of this site only, never another site (<c>//evil.example</c>).</summary>
-    private static string Then(string? asked) =>
-        asked is { Length: > 0 and <= 1000 } && asked[0] == '/' && !asked.StartsWith("//", StringComparison.Ordinal) && !asked.Contains('\\') ? asked : "/";
+    /// <summary>Where to go after signing in: a path of this site only (<see cref="LocalAddress"/>), else the overview.</summary>
+    private static string Then(string? asked) => LocalAddress.IsLocal(asked) ? asked! : "/";
 }
 
 /// <summary>The sign-in form: where to go after, and why the last try was refused.</summary>

@@ -28,8 +28,10 @@ internal static class WebDashboard
             o.Cookie.Name = "kairos_antiforgery";
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.FormFieldName = "_token";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // The default never marks it Secure, even over HTTPS.
         });
         services.AddSingleton<DashboardSession>();
+        services.AddSingleton<LiveStreamSlots>();
     }
 
     public static void UseAccess(IApplicationBuilder app) => app.UseMiddleware<DashboardAccess>();
@@ -49,6 +51,7 @@ internal static class WebDashboard
         EventActions.Map(app);
         SubscriptionPages.Map(app);
         WebhookPages.Map(app);
+        WebhookFormPages.Map(app);
         KeyPages.Map(app);
     }
 }

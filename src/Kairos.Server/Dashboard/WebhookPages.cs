@@ -52,7 +52,8 @@ internal static class WebhookPages
                 .Take(Shown)
                 .ToList();
             var rows = hooks.Where(h => only is null || h.Name == only).Select(h => new WebhookRow(h, jobs[h.Name].ToList())).ToList();
-            return DashboardResults.Page<WebhooksPage>(context, new WebhooksModel(rows, deliveries, only));
+            var notice = context.Request.Query.ContainsKey("saved") ? "Saved." : context.Request.Query.ContainsKey("deleted") ? "Deleted." : null;
+            return DashboardResults.Page<WebhooksPage>(context, new WebhooksModel(rows, deliveries, only, notice));
         }).ForScope(KairosScope.Read);
     }
 
@@ -68,4 +69,4 @@ internal static class WebhookPages
 public sealed record WebhookRow(WebhookDefinition Hook, IReadOnlyList<string> Jobs);
 
 /// <summary>The webhooks page: its hooks (one when <see cref="Only"/> is set) and their newest deliveries.</summary>
-public sealed record WebhooksModel(IReadOnlyList<WebhookRow> Hooks, IReadOnlyList<WebhookDeliveryLine> Deliveries, string? Only);
+public sealed record WebhooksModel(IReadOnlyList<WebhookRow> Hooks, IReadOnlyList<WebhookDeliveryLine> Deliveries, string? Only, string? Notice);

@@ -149,7 +149,9 @@ public sealed class ClusterTests(ITestOutputHelper log)
         }
         Log($"interrupted on {victim} and finished by others: {string.Join(", ", interrupted.Order())}");
         Assert.NotEmpty(interrupted);
-        Assert.True(interrupted.Count <= workers, $"{interrupted.Count} runs were rescued but the victim ran at most {workers} at once");
+        // A node holds at most its workers running, plus as many whose executors returned and whose
+        // outcomes were still being stored (it claims the next runs while a group commit is in flight).
+        Assert.True(interrupted.Count <= 2 * workers, $"{interrupted.Count} runs were rescued but the victim held at most {2 * workers} at once");
         // What the victim held a moment before the kill either finished there before it or was rescued.
         Assert.All(heldByVictim, id => Assert.True(interrupted.Contains(id) || journals[id][^1].Node == victim.Id, $"run {id}: {Trail(cluster, journals[id])}"));
     }

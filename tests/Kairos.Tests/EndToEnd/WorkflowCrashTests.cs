@@ -61,7 +61,7 @@ public sealed class WorkflowCrashTests(ITestOutputHelper log)
             await server.RestartAsync();
         }
         await Poll.UntilAsync(async () => (string?)(await server.GetJsonAsync($"api/runs/{runId}"))["run"]!["state"] == "succeeded",
-            () => $"the workflow to succeed; server output:\n{server.Output}", TimeSpan.FromSeconds(90), intervalMs: 100);
+            () => $"the workflow to succeed; rows:\n{Rows(database, runId)}\nserver output:\n{server.Output}", TimeSpan.FromSeconds(90), intervalMs: 100);
 
         Assert.All(await StepsAsync(server, runId), s => Assert.Equal("succeeded", s));
         await using var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
@@ -79,6 +79,32 @@ public sealed class WorkflowCrashTests(ITestOutputHelper log)
         Assert.Equal(Steps, Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
         command.CommandText = "SELECT COUNT(*) FROM journal j JOIN runs r ON r.id = j.run_id WHERE r.parent_run_id = $run AND j.kind = 'run.succeeded'";
         Assert.Equal(Steps, Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Where the workflow stands in the database, for a failure's message: its runs, its steps' rows and the journal's tail.</summary>
+    private static string Rows(string database, long runId)
+    {
+        using var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        db.Open();
+        var text = new StringBuilder();
+        void Query(string title, string sql)
+        {
+            using var command = db.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$run", runId);
+            using var reader = command.ExecuteReader();
+            text.AppendLine(title);
+            while (reader.Read())
+            {
+                text.AppendLine("  " + string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "-" : reader.GetValue(i).ToString())));
+            }
+        }
+        Query("runs (id state attempt due_at started_at lease_owner lease_expires_at):",
+            "SELECT id, state, attempt, due_at, started_at, lease_owner, lease_expires_at FROM runs WHERE id = $run OR parent_run_id = $run ORDER BY id");
+        Query("workflow_runs:", "SELECT state, error FROM workflow_runs WHERE run_id = $run");
+        Query("workflow_steps (step state step_run_id):", "SELECT step_id, state, step_run_id FROM workflow_steps WHERE run_id = $run ORDER BY ordinal");
+        Query("journal, last 40 (seq at kind run node):", "SELECT * FROM (SELECT seq, at, kind, run_id, node FROM journal ORDER BY seq DESC LIMIT 40) ORDER BY seq");
+        return text.ToString();
     }
 
     private static async Task<List<string>> StepsAsync(KairosServerProcess server, long runId)

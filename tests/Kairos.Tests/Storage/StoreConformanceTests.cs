@@ -442,6 +442,18 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_window_of_a_run_log_reads_only_its_lines_each_cut_one_character_past_the_bound()
+    {
+        await SaveAsync("job");
+        var id = (await EnqueueAsync("job")).RunId;
+        await Store.AppendRunLogAsync(id, [new(T0, "stdout", "one"), new(T0, "stdout", "two-long"), new(T0, "stdout", "three"), new(T0, "stdout", "four")], CancellationToken.None);
+
+        var window = await Store.GetRunLogAsync(id, new RunLogQuery { Skip = 1, Limit = 2, MaxLineChars = 4 }, CancellationToken.None);
+
+        Assert.Equal(["two-l", "three"], window.Select(l => l.Text)); // The client cuts to 4 and marks it; the store reads 5 to tell.
+    }
+
+    [StoreFact]
     public async Task Events_enqueue_one_run_per_matching_subscription_and_a_key_returns_the_first_event()
     {
         await SaveAsync("ship");

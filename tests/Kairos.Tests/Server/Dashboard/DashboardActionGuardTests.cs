@@ -6,7 +6,7 @@ using Kairos.Tests.Support;
 namespace Kairos.Tests.Server.Dashboard;
 
 /// <summary>
-/// What every action of the event, subscription and key pages shares: a post without the form's
+/// What every action of the dashboard shares: a post without the form's
 /// antiforgery token is refused, a key below the action's scope is refused even with a valid token,
 /// and a key bound to a namespace sees nothing of another.
 /// </summary>
@@ -27,10 +27,19 @@ public sealed class DashboardActionGuardTests : IAsyncLifetime
     public async Task DisposeAsync() => await _dashboard.DisposeAsync();
 
     [Theory]
+    [InlineData("/runs/cancel", "run", "1")]
+    [InlineData("/runs/retry", "run", "1")]
+    [InlineData("/job/run", "name", "report")]
+    [InlineData("/job/pause", "name", "report")]
+    [InlineData("/job/resume", "name", "report")]
+    [InlineData("/job/delete", "name", "report")]
     [InlineData("/events/cancel", "event", "1")]
     [InlineData("/events/retry", "event", "1")]
+    [InlineData("/events/replay", "event", "1")]
     [InlineData("/subscriptions/save", "name", "x")]
     [InlineData("/subscriptions/delete", "name", "x")]
+    [InlineData("/webhooks/save", "name", "x")]
+    [InlineData("/webhooks/delete", "name", "x")]
     [InlineData("/keys/create", "name", "x")]
     [InlineData("/keys/revoke", "name", "ops")]
     public async Task An_action_without_the_forms_token_or_above_the_keys_scope_is_refused(string action, string field, string value)

@@ -21,6 +21,9 @@ internal sealed partial class DashboardClient : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
 
+    /// <summary>A GET answered as soon as its headers arrive, its body left to read (a live stream).</summary>
+    public Task<HttpResponseMessage> StreamAsync(string path) => _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+
     public async Task<string> GetPageAsync(string path)
     {
         using var response = await _http.GetAsync(path);

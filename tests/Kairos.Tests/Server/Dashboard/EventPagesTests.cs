@@ -127,4 +127,28 @@ public sealed class EventPagesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("the form&#x27;s event is not an id", await bad.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task An_event_replayed_to_a_subscription_from_its_page_queues_one_new_run_and_a_read_only_key_sees_no_replay()
+    {
+        var published = await PublishAsync("order.created", """{"id": 9}""");
+        var first = Assert.Single(published.Runs);
+        await Server.Client.WaitForRunAsync(first.RunId, TimeSpan.FromSeconds(15));
+        using var admin = await _dashboard.AdminAsync();
+        using var reader = await _dashboard.ReaderAsync();
+
+        var page = await admin.GetPageAsync($"/events/{published.EventId}");
+        using var replayed = await admin.SubmitAsync($"/events/{published.EventId}", "/events/replay", ("event", published.EventId.ToString()), ("subscription", "shipping"));
+        var after = await admin.GetPageAsync(replayed.Headers.Location!.OriginalString);
+        var readerPage = await reader.GetPageAsync($"/events/{published.EventId}");
+
+        Assert.Contains("<option value=\"shipping\">shipping</option>", page);
+        Assert.DoesNotContain("<option value=\"billing\">", page); // Its type pattern does not take order.created.
+        Assert.Equal($"/events/{published.EventId}?replayed=1", replayed.Headers.Location.OriginalString);
+        Assert.Contains("Replayed: queued 1 run.", after);
+        var runs = await Server.Client.ListRunsAsync(new RunQuery { EventId = published.EventId });
+        Assert.Equal(2, runs.Count);
+        Assert.All(runs, r => Assert.Equal("shipping", r.Subscription));
+        Assert.DoesNotContain("id=\"replay-event\"", readerPage);
+    }
 }
