@@ -58,6 +58,9 @@ internal sealed record MemoryState
     /// <summary>Workflow runs' state with their steps, by the workflow run's id.</summary>
     public ImmutableSortedDictionary<long, StoredWorkflow> Workflows { get; init; } = ImmutableSortedDictionary<long, StoredWorkflow>.Empty;
 
+    /// <summary>Each workflow job's definitions by version, oldest first.</summary>
+    public ImmutableDictionary<string, ImmutableList<WorkflowVersionRow>> WorkflowVersions { get; init; } = ImmutableDictionary<string, ImmutableList<WorkflowVersionRow>>.Empty;
+
     /// <summary>The waits of waitForEvent steps, by the run the step waits in (the workflow_waits table).</summary>
     public ImmutableSortedDictionary<long, EventWaitRow> EventWaits { get; init; } = ImmutableSortedDictionary<long, EventWaitRow>.Empty;
 

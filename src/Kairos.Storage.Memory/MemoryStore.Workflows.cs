@@ -22,6 +22,12 @@ internal sealed partial class MemoryStore
             return ValueTask.FromResult(true);
         }
 
+        public ValueTask ReopenRunWaitingAsync(long runId)
+        {
+            UpdateRun(runId, r => r with { State = RunState.Waiting, Output = null, Error = null, FinishedAt = null, CancelRequested = false });
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask InsertWorkflowAsync(WorkflowRow workflow)
         {
             State = State with { Workflows = State.Workflows.Add(workflow.RunId, new StoredWorkflow(workflow with { CreatedAt = Stored(workflow.CreatedAt) }, [])) };
@@ -59,6 +65,34 @@ internal sealed partial class MemoryStore
                     : s).ToList();
                 State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Steps = rows }) };
             }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DeleteWorkflowStepsAsync(long runId, IReadOnlyList<string> stepIds)
+        {
+            if (State.Workflows.TryGetValue(runId, out var stored))
+            {
+                State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Steps = stored.Steps.Where(s => !stepIds.Contains(s.StepId)).ToList() }) };
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SetWorkflowDefinitionAsync(long runId, int version, string definition)
+        {
+            if (State.Workflows.TryGetValue(runId, out var stored))
+            {
+                State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Workflow = stored.Workflow with { Definition = definition, Version = version } }) };
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version) =>
+            ValueTask.FromResult(State.WorkflowVersions.GetValueOrDefault(jobName)?.LastOrDefault(v => version is null || v.Version == version));
+
+        public ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version)
+        {
+            var versions = State.WorkflowVersions.GetValueOrDefault(version.JobName) ?? [];
+            State = State with { WorkflowVersions = State.WorkflowVersions.SetItem(version.JobName, versions.Add(version with { CreatedAt = Stored(version.CreatedAt) })) };
             return ValueTask.CompletedTask;
         }
     }

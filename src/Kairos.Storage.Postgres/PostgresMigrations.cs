@@ -301,6 +301,18 @@ internal static class PostgresMigrations
         );
         CREATE INDEX ix_workflow_waits_open ON workflow_waits (namespace) WHERE event_id IS NULL;
         """,
+
+        // 14: workflow versions and the version a workflow run goes on with (as SQLite's migration 16).
+        """
+        ALTER TABLE workflow_runs ADD COLUMN version integer;
+        CREATE TABLE workflow_versions (
+            job_name text NOT NULL,
+            version integer NOT NULL,
+            definition text NOT NULL,
+            created_at bigint NOT NULL,
+            PRIMARY KEY (job_name, version)
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

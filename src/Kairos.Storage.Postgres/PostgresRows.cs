@@ -53,10 +53,13 @@ internal static class PostgresRows
         Time(r, 5),
         PostgresStore.Time(r.GetInt64(6)));
 
-    public const string WorkflowColumns = "run_id, job_name, state, definition, error, created_at, finished_at, timeout_run_id";
+    public const string WorkflowColumns = "run_id, job_name, state, definition, error, created_at, finished_at, timeout_run_id, version";
 
     public static WorkflowRow Workflow(NpgsqlDataReader r) =>
-        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), PostgresStore.Time(r.GetInt64(5))) { Error = Text(r, 4), FinishedAt = Time(r, 6), TimeoutRunId = Long(r, 7) };
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), PostgresStore.Time(r.GetInt64(5)))
+        {
+            Error = Text(r, 4), FinishedAt = Time(r, 6), TimeoutRunId = Long(r, 7), Version = r.IsDBNull(8) ? null : r.GetInt32(8),
+        };
 
     public const string WorkflowStepColumns =
         "step_id, ordinal, state, step_run_id, output, error, started_at, finished_at, ended_seq, compensation_run_id, compensation_state";

@@ -29,11 +29,19 @@ internal sealed partial class PostgresStore
                 "UPDATE runs SET state = @state, output = @output::text, error = @error::text, finished_at = @at WHERE id = @id AND state = 'waiting'",
                 ("state", state.ToWire()), ("output", output), ("error", error), ("at", Ms(at)), ("id", runId)).ConfigureAwait(false) == 1;
 
+        public async ValueTask ReopenRunWaitingAsync(long runId) =>
+            await scope.Execute("UPDATE runs SET state = 'waiting', output = NULL, error = NULL, finished_at = NULL, cancel_requested = false WHERE id = @id",
+                ("id", runId)).ConfigureAwait(false);
+
         public async ValueTask InsertWorkflowAsync(WorkflowRow workflow) =>
             await scope.Execute(
-                $"INSERT INTO workflow_runs ({PostgresRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error::text, @created, @finished::bigint, @timeout::bigint)",
+                $"""
+                INSERT INTO workflow_runs ({PostgresRows.WorkflowColumns})
+                VALUES (@run, @job, @state, @definition, @error::text, @created, @finished::bigint, @timeout::bigint, @version::integer)
+                """,
                 ("run", workflow.RunId), ("job", workflow.JobName), ("state", workflow.State), ("definition", workflow.Definition),
-                ("error", workflow.Error), ("created", Ms(workflow.CreatedAt)), ("finished", Ms(workflow.FinishedAt)), ("timeout", workflow.TimeoutRunId)).ConfigureAwait(false);
+                ("error", workflow.Error), ("created", Ms(workflow.CreatedAt)), ("finished", Ms(workflow.FinishedAt)), ("timeout", workflow.TimeoutRunId),
+                ("version", workflow.Version)).ConfigureAwait(false);
 
         public async ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
         {
@@ -69,6 +77,26 @@ internal sealed partial class PostgresStore
                     StepParameters(runId, step)).ConfigureAwait(false);
             }
         }
+
+        public async ValueTask DeleteWorkflowStepsAsync(long runId, IReadOnlyList<string> stepIds) =>
+            await scope.Execute("DELETE FROM workflow_steps WHERE run_id = @run AND step_id = ANY(@steps)", ("run", runId), ("steps", stepIds.ToArray())).ConfigureAwait(false);
+
+        public async ValueTask SetWorkflowDefinitionAsync(long runId, int version, string definition) =>
+            await scope.Execute("UPDATE workflow_runs SET definition = @definition, version = @version WHERE run_id = @id",
+                ("definition", definition), ("version", version), ("id", runId)).ConfigureAwait(false);
+
+        public async ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version) =>
+            (await scope.Query(
+                """
+                SELECT job_name, version, definition, created_at FROM workflow_versions
+                WHERE job_name = @job AND (@version::integer IS NULL OR version = @version::integer) ORDER BY version DESC LIMIT 1
+                """,
+                r => new WorkflowVersionRow(r.GetString(0), r.GetInt32(1), r.GetString(2), Time(r.GetInt64(3))), ("job", jobName), ("version", version)).ConfigureAwait(false))
+            .FirstOrDefault();
+
+        public async ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version) =>
+            await scope.Execute("INSERT INTO workflow_versions (job_name, version, definition, created_at) VALUES (@job, @version, @definition, @created)",
+                ("job", version.JobName), ("version", version.Version), ("definition", version.Definition), ("created", Ms(version.CreatedAt))).ConfigureAwait(false);
 
         private static (string, object?)[] StepParameters(long runId, WorkflowStepRow step) =>
         [

@@ -302,6 +302,19 @@ internal static class SqliteMigrations
         );
         CREATE INDEX ix_workflow_waits_open ON workflow_waits (namespace) WHERE event_id IS NULL;
         """,
+
+        // 16: workflow versions: each definition a workflow job was saved with, numbered from 1, and the
+        // version a workflow run goes on with (NULL for runs started before).
+        """
+        ALTER TABLE workflow_runs ADD COLUMN version INTEGER;
+        CREATE TABLE workflow_versions (
+            job_name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            definition TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (job_name, version)
+        );
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

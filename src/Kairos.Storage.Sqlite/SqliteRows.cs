@@ -47,10 +47,13 @@ internal static class SqliteRows
         JobVersion = jobVersion,
     };
 
-    public const string WorkflowColumns = "run_id, job_name, state, definition, error, created_at, finished_at, timeout_run_id";
+    public const string WorkflowColumns = "run_id, job_name, state, definition, error, created_at, finished_at, timeout_run_id, version";
 
     public static WorkflowRow Workflow<TRow>(TRow r) where TRow : ISqliteRow =>
-        new(r.Int64(0), r.Text(1), r.Text(2), r.Text(3), SqliteStore.Time(r.Int64(5))) { Error = TextOrNull(r, 4), FinishedAt = TimeOrNull(r, 6), TimeoutRunId = Int64OrNull(r, 7) };
+        new(r.Int64(0), r.Text(1), r.Text(2), r.Text(3), SqliteStore.Time(r.Int64(5)))
+        {
+            Error = TextOrNull(r, 4), FinishedAt = TimeOrNull(r, 6), TimeoutRunId = Int64OrNull(r, 7), Version = (int?)Int64OrNull(r, 8),
+        };
 
     public const string WorkflowStepColumns =
         "step_id, ordinal, state, step_run_id, output, error, started_at, finished_at, ended_seq, compensation_run_id, compensation_state";

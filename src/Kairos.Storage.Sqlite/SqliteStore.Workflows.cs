@@ -29,12 +29,19 @@ internal sealed partial class SqliteStore
                 "UPDATE runs SET state = @state, output = @output, error = @error, finished_at = @at WHERE id = @id AND state = 'waiting'",
                 ("@state", state.ToWire()), ("@output", output), ("@error", error), ("@at", Ms(at)), ("@id", runId)) == 1);
 
+        public ValueTask ReopenRunWaitingAsync(long runId)
+        {
+            scope.Execute("UPDATE runs SET state = 'waiting', output = NULL, error = NULL, finished_at = NULL, cancel_requested = 0 WHERE id = @id", ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask InsertWorkflowAsync(WorkflowRow workflow)
         {
             scope.Execute(
-                $"INSERT INTO workflow_runs ({SqliteRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error, @created, @finished, @timeout)",
+                $"INSERT INTO workflow_runs ({SqliteRows.WorkflowColumns}) VALUES (@run, @job, @state, @definition, @error, @created, @finished, @timeout, @version)",
                 ("@run", workflow.RunId), ("@job", workflow.JobName), ("@state", workflow.State), ("@definition", workflow.Definition),
-                ("@error", workflow.Error), ("@created", Ms(workflow.CreatedAt)), ("@finished", Ms(workflow.FinishedAt)), ("@timeout", workflow.TimeoutRunId));
+                ("@error", workflow.Error), ("@created", Ms(workflow.CreatedAt)), ("@finished", Ms(workflow.FinishedAt)), ("@timeout", workflow.TimeoutRunId),
+                ("@version", workflow.Version));
             return ValueTask.CompletedTask;
         }
 
@@ -82,6 +89,36 @@ internal sealed partial class SqliteStore
                     """,
                     StepParameters(runId, step));
             }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DeleteWorkflowStepsAsync(long runId, IReadOnlyList<string> stepIds)
+        {
+            foreach (var step in stepIds)
+            {
+                scope.Execute("DELETE FROM workflow_steps WHERE run_id = @run AND step_id = @step", ("@run", runId), ("@step", step));
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SetWorkflowDefinitionAsync(long runId, int version, string definition)
+        {
+            scope.Execute("UPDATE workflow_runs SET definition = @definition, version = @version WHERE run_id = @id", ("@definition", definition), ("@version", version), ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version) =>
+            ValueTask.FromResult(scope.Query(
+                """
+                SELECT job_name, version, definition, created_at FROM workflow_versions
+                WHERE job_name = @job AND (@version IS NULL OR version = @version) ORDER BY version DESC LIMIT 1
+                """,
+                r => new WorkflowVersionRow(r.Text(0), (int)r.Int64(1), r.Text(2), Time(r.Int64(3))), ("@job", jobName), ("@version", version)).FirstOrDefault());
+
+        public ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version)
+        {
+            scope.Execute("INSERT INTO workflow_versions (job_name, version, definition, created_at) VALUES (@job, @version, @definition, @created)",
+                ("@job", version.JobName), ("@version", version.Version), ("@definition", version.Definition), ("@created", Ms(version.CreatedAt)));
             return ValueTask.CompletedTask;
         }
 

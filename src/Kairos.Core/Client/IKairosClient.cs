@@ -103,6 +103,47 @@ public interface IKairosClient
     /// <exception cref="KairosConflictException">The step does not wait (it has not started, or has ended).</exception>
     Task<WorkflowRunInfo> SendToWorkflowStepAsync(long runId, string stepId, string? data, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Retries a failed or cancelled workflow run from the steps that did not succeed, with the same inputs: steps that
+    /// succeeded are not run again, and the run waits again. Returns the workflow run as it then is.
+    /// </summary>
+    /// <exception cref="KairosConflictException">The workflow run is in a state other than failed or cancelled (the message says which).</exception>
+    Task<WorkflowRunInfo> RetryWorkflowAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends step <paramref name="stepId"/> succeeded with <paramref name="output"/> (JSON; null: none) and moves the workflow on:
+    /// a step whose run is queued (not started yet, sleeping, waiting for an event) has its run cancelled; a failed step of
+    /// a failed workflow reopens the workflow as <see cref="RetryWorkflowAsync"/> does. Returns the workflow run as it then is.
+    /// </summary>
+    /// <exception cref="KairosConflictException">The workflow or the step is in a state a skip does not end (the message says which).</exception>
+    Task<WorkflowRunInfo> SkipWorkflowStepAsync(long runId, string stepId, string? output = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Pauses a running workflow run: steps going finish, no new step starts until <see cref="ResumeWorkflowAsync"/>.</summary>
+    /// <exception cref="KairosConflictException">The workflow run is not running.</exception>
+    Task<WorkflowRunInfo> PauseWorkflowAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Resumes a paused workflow run: the steps that became ready while it was paused start.</summary>
+    /// <exception cref="KairosConflictException">The workflow run is not paused.</exception>
+    Task<WorkflowRunInfo> ResumeWorkflowAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cancels a workflow run: its queued and running steps are cancelled; with <paramref name="compensate"/>, the compensations of
+    /// the steps that succeeded run first, in reverse order of completion, and it ends cancelled after them.
+    /// </summary>
+    /// <exception cref="KairosConflictException">The workflow run has ended (or, with compensation, is compensating already).</exception>
+    Task<WorkflowRunInfo> CancelWorkflowAsync(long runId, bool compensate = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Version <paramref name="version"/> of workflow job <paramref name="jobName"/>'s definition (null: its latest).</summary>
+    /// <exception cref="KairosNotFoundException">There is no such job, or it has no such version.</exception>
+    Task<WorkflowVersion> GetWorkflowVersionAsync(string jobName, int? version = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves a running or paused workflow run onto version <paramref name="toVersion"/> of its job's definition: allowed when every step
+    /// the run has started or ended is in that version; its pending steps the version lacks are dropped, the version's new steps added.
+    /// </summary>
+    /// <exception cref="KairosConflictException">The run has ended, or steps it started or ended are not in that version (the message names them).</exception>
+    Task<WorkflowRunInfo> MigrateWorkflowAsync(long runId, int toVersion, CancellationToken cancellationToken = default);
+
     /// <summary>The run's log lines (handler logger, command output); <see cref="KairosNotFoundException"/> when there is no such run.</summary>
     Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, CancellationToken cancellationToken = default);
 

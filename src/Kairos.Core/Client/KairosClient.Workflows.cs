@@ -26,7 +26,7 @@ internal sealed partial class KairosClient
         {
             throw new KairosValidationException($"step: '{stepId}' is no waitForEvent step: only those take an event");
         }
-        if (workflow.State != Workflows.WorkflowStates.Running || step.State != Workflows.StepStates.Started)
+        if (!Workflows.WorkflowStates.TakesOutcomes(workflow.State) || step.State != Workflows.StepStates.Started)
         {
             throw new KairosConflictException($"step '{stepId}' is {step.State} in a workflow that is {workflow.State}: only a step that waits takes an event");
         }
@@ -39,11 +39,68 @@ internal sealed partial class KairosClient
         return await GetWorkflowRunAsync(runId, cancellationToken).ConfigureAwait(false);
     }
 
+    public Task<WorkflowRunInfo> RetryWorkflowAsync(long runId, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.RetryAsync(tx, runId, now), cancellationToken);
+
+    public Task<WorkflowRunInfo> SkipWorkflowStepAsync(long runId, string stepId, string? output = null, CancellationToken cancellationToken = default)
+    {
+        KairosJson.EnsureValid(output, "output");
+        return OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.SkipStepAsync(tx, runId, stepId, output, now), cancellationToken);
+    }
+
+    public Task<WorkflowRunInfo> PauseWorkflowAsync(long runId, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.PauseAsync(tx, runId, now), cancellationToken);
+
+    public Task<WorkflowRunInfo> ResumeWorkflowAsync(long runId, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.ResumeAsync(tx, runId, now), cancellationToken);
+
+    public Task<WorkflowRunInfo> CancelWorkflowAsync(long runId, bool compensate = false, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.CancelAsync(tx, runId, compensate, now), cancellationToken, stopsRuns: true);
+
+    public Task<WorkflowRunInfo> MigrateWorkflowAsync(long runId, int toVersion, CancellationToken cancellationToken = default) =>
+        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.MigrateAsync(tx, runId, toVersion, now), cancellationToken);
+
+    public async Task<WorkflowVersion> GetWorkflowVersionAsync(string jobName, int? version = null, CancellationToken cancellationToken = default)
+    {
+        var job = (await GetJobAsync(jobName, cancellationToken).ConfigureAwait(false))?.Definition.Name ?? throw new KairosNotFoundException($"job '{jobName}' does not exist");
+        // Read in a transaction of the writer: versions are few, and read only from here.
+        var row = await Store.WriteAsync(tx => tx.GetWorkflowVersionAsync(job, version), cancellationToken).ConfigureAwait(false)
+            ?? throw new KairosNotFoundException(version is null ? $"job '{jobName}' has no workflow version" : $"workflow '{jobName}' has no version {version}");
+        return new WorkflowVersion(row.JobName, row.Version, Workflows.WorkflowVersions.Parse(row.Definition)!, row.CreatedAt);
+    }
+
+    /// <summary>
+    /// One operation on a workflow run (of this client's namespace) in one transaction, answered with the run as that
+    /// transaction left it (not as the steps it queued may have moved it since); the dispatcher is woken for those steps
+    /// and, when the operation <paramref name="stopsRuns"/>, beats at once to stop the step runs it flagged here.
+    /// </summary>
+    private async Task<WorkflowRunInfo> OperateAsync(long runId, Func<Storage.Drivers.IDriverTransaction, DateTimeOffset, ValueTask> operation, CancellationToken cancellationToken,
+        bool stopsRuns = false)
+    {
+        await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        var left = await Store.WriteAsync(async tx =>
+        {
+            await operation(tx, Clock.GetUtcNow()).ConfigureAwait(false);
+            return (await tx.GetWorkflowForUpdateAsync(runId).ConfigureAwait(false))!;
+        }, cancellationToken).ConfigureAwait(false);
+        engine.Dispatcher.Wake();
+        if (stopsRuns)
+        {
+            await engine.Dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return Info(left);
+    }
+
     public async Task<WorkflowRunInfo> GetWorkflowRunAsync(long runId, CancellationToken cancellationToken = default)
     {
         await FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
         var stored = await Store.GetWorkflowAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new KairosNotFoundException($"run {runId} is not a workflow's run, or its workflow has not started yet");
+        return Info(stored);
+    }
+
+    private static WorkflowRunInfo Info(Storage.Drivers.StoredWorkflow stored)
+    {
         var w = stored.Workflow;
         return new WorkflowRunInfo(w.RunId, w.JobName, w.State, w.CreatedAt, stored.Steps.Select(s => new WorkflowStepInfo(s.StepId, s.State)
         {
@@ -58,6 +115,7 @@ internal sealed partial class KairosClient
         {
             Error = w.Error,
             FinishedAt = w.FinishedAt,
+            Version = w.Version,
         };
     }
 }

@@ -8,7 +8,16 @@ public sealed record WorkflowRunInfo(long RunId, string Job, string State, DateT
 {
     public string? Error { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The version of the workflow's definition the run goes on with (<see cref="WorkflowVersion"/>); null for a run started before versions were kept.</summary>
+    public int? Version { get; init; }
 }
+
+/// <summary>
+/// One version of a workflow job's definition: 1 for the first saved, then one more each time a save changes the workflow.
+/// A run goes on with the version it started with until it ends or is migrated.
+/// </summary>
+public sealed record WorkflowVersion(string Job, int Version, WorkflowExecutorSpec Definition, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// One step of a workflow's run: <c>pending</c>, <c>started</c> (its run is queued or running),

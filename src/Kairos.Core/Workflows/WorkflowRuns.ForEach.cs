@@ -59,6 +59,10 @@ internal static partial class WorkflowRuns
     /// <summary>Starts pending items while fewer than maxParallel are going.</summary>
     private static async ValueTask StartItemsAsync(IDriverTransaction tx, Moving w, WorkflowStep step, DateTimeOffset now)
     {
+        if (w.Stored.Workflow.State == WorkflowStates.Paused)
+        {
+            return; // Resuming starts them.
+        }
         var items = ItemsOf(w, step.Id).ToList();
         var room = (step.MaxParallel ?? int.MaxValue) - items.Count(i => i.State == StepStates.Started);
         var starting = items.Where(i => i.State == StepStates.Pending).Take(Math.Max(0, room)).ToList();

@@ -31,21 +31,20 @@ internal static partial class WorkflowRuns
     {
         if (await tx.GetWorkflowForUpdateAsync(run.Id).ConfigureAwait(false) is { } earlier)
         {
-            var reset = earlier.Steps.Where(s => s.State != StepStates.Succeeded)
-                .Select(s => new WorkflowStepRow(s.StepId, s.Ordinal, StepStates.Pending)).ToList();
-            await tx.SaveWorkflowStepsAsync(run.Id, reset).ConfigureAwait(false);
-            await tx.UpdateWorkflowAsync(run.Id, WorkflowStates.Running, null, null).ConfigureAwait(false);
-            await tx.AppendJournalAsync(now, "workflow.resumed", run.JobName, run.Id, run.TriggerId,
-                JsonSerializer.Serialize(new { steps = reset.Select(s => s.StepId) }, KairosJson.Options)).ConfigureAwait(false);
+            await RestartUnfinishedStepsAsync(tx, run, earlier, "workflow.resumed", now).ConfigureAwait(false);
         }
         else
         {
-            var definition = JsonSerializer.Serialize<ExecutorSpec>(spec, KairosJson.Options);
+            var version = await WorkflowVersions.RecordAsync(tx, run.JobName, spec, now).ConfigureAwait(false);
             // The timeout is a run of the step job due then: the one path that fires things on time.
             var timer = spec.Timeout is { } timeout
                 ? await EnqueueAsync(tx, run, new WorkflowAction(), null, now + timeout, now, WorkflowStepJob.TimeoutKind).ConfigureAwait(false)
                 : null;
-            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, definition, now) { TimeoutRunId = timer?.RunId }).ConfigureAwait(false);
+            await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, WorkflowVersions.Serialize(spec), now)
+            {
+                TimeoutRunId = timer?.RunId,
+                Version = version,
+            }).ConfigureAwait(false);
             await tx.InsertWorkflowStepsAsync(run.Id, spec.Steps.Select((s, i) => new WorkflowStepRow(s.Id, i, StepStates.Pending)).ToList()).ConfigureAwait(false);
             await tx.AppendJournalAsync(now, "workflow.started", run.JobName, run.Id, run.TriggerId,
                 JsonSerializer.Serialize(new { steps = spec.Steps.Count }, KairosJson.Options)).ConfigureAwait(false);
@@ -66,7 +65,7 @@ internal static partial class WorkflowRuns
         var step = w?.Stored.Steps.FirstOrDefault(s => s.RunId == runId && s.State == StepStates.Started);
         if (wait is not null)
         {
-            if (state != RunState.Succeeded || step is null || w!.Stored.Workflow.State != WorkflowStates.Running)
+            if (state != RunState.Succeeded || step is null || !WorkflowStates.TakesOutcomes(w!.Stored.Workflow.State))
             {
                 await tx.DeleteEventWaitAsync(runId).ConfigureAwait(false);
             }
@@ -85,7 +84,7 @@ internal static partial class WorkflowRuns
         }
         if (runId == w.Stored.Workflow.TimeoutRunId)
         {
-            if (state == RunState.Succeeded && w.Stored.Workflow.State == WorkflowStates.Running)
+            if (state == RunState.Succeeded && WorkflowStates.TakesOutcomes(w.Stored.Workflow.State))
             {
                 await FailAsync(tx, w, $"timed out after {Configuration.Durations.Format(w.Spec.Timeout!.Value)}", now).ConfigureAwait(false);
             }
@@ -104,7 +103,7 @@ internal static partial class WorkflowRuns
             await w.SaveAsync(tx, ended).ConfigureAwait(false);
             await tx.AppendJournalAsync(now, "workflow.step-ended", w.Run.JobName, w.Run.Id, null,
                 JsonSerializer.Serialize(new { step = step.StepId, run = runId, state = ended.State, error }, KairosJson.Options)).ConfigureAwait(false);
-            if (w.Stored.Workflow.State != WorkflowStates.Running)
+            if (!WorkflowStates.TakesOutcomes(w.Stored.Workflow.State))
             {
                 return; // A step still going when the workflow failed or was cancelled: recorded, nothing more.
             }
@@ -137,10 +136,10 @@ internal static partial class WorkflowRuns
         await AdvanceAsync(tx, w, now).ConfigureAwait(false);
     }
 
-    /// <summary>Cancels a waiting workflow run: its steps still going are cancelled, and it ends cancelled.</summary>
+    /// <summary>Cancels a waiting workflow run: its steps still going are cancelled, and it ends cancelled; false when its state allows no cancel.</summary>
     public static async ValueTask<bool> CancelAsync(IDriverTransaction tx, long workflowRunId, string reason, DateTimeOffset now)
     {
-        if (await LoadAsync(tx, workflowRunId).ConfigureAwait(false) is not { } w || w.Stored.Workflow.State is not (WorkflowStates.Running or WorkflowStates.Compensating))
+        if (await LoadAsync(tx, workflowRunId).ConfigureAwait(false) is not { } w || !WorkflowOperations.Allows(WorkflowOperation.Cancel, w.Stored.Workflow.State))
         {
             return false;
         }
@@ -152,7 +151,7 @@ internal static partial class WorkflowRuns
     {
         if (await tx.GetWorkflowForUpdateAsync(workflowRunId).ConfigureAwait(false) is not { } stored
             || await tx.GetRunAsync(workflowRunId).ConfigureAwait(false) is not { } run
-            || JsonSerializer.Deserialize<ExecutorSpec>(stored.Workflow.Definition, KairosJson.Options) is not WorkflowExecutorSpec spec)
+            || WorkflowVersions.Parse(stored.Workflow.Definition) is not { } spec)
         {
             return null;
         }
@@ -161,6 +160,10 @@ internal static partial class WorkflowRuns
 
     private static async ValueTask AdvanceAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)
     {
+        if (w.Stored.Workflow.State == WorkflowStates.Paused)
+        {
+            return; // Resuming advances it.
+        }
         bool moved;
         do
         {
@@ -306,22 +309,36 @@ internal static partial class WorkflowRuns
         return await RunEnqueuer.InsertAsync(tx, request, settings, RunState.Queued, now, "run.enqueued", null).ConfigureAwait(false);
     }
 
-    private static async ValueTask FailAsync(IDriverTransaction tx, Moving w, string reason, DateTimeOffset now)
+    private static ValueTask FailAsync(IDriverTransaction tx, Moving w, string reason, DateTimeOffset now) =>
+        UnwindAsync(tx, w, reason, w.Spec.OnFailure == WorkflowFailure.Compensate, WorkflowStates.Compensating, now);
+
+    /// <summary>
+    /// Stops a workflow that fails (<paramref name="through"/> compensating) or is cancelled (through cancelling):
+    /// steps still going are cancelled and, when <paramref name="compensate"/>, the succeeded steps compensated
+    /// (<see cref="CompensateNextAsync"/> ends it); else, or with nothing to compensate, it ends at once.
+    /// </summary>
+    private static async ValueTask UnwindAsync(IDriverTransaction tx, Moving w, string reason, bool compensate, string through, DateTimeOffset now)
     {
-        var compensable = w.Spec.OnFailure == WorkflowFailure.Compensate
+        var compensable = compensate
             && w.Stored.Steps.Any(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId) && w.Step(s.StepId).Compensate is not null);
         if (!compensable)
         {
-            await EndAsync(tx, w, WorkflowStates.Failed, RunState.Dead, null, reason, now).ConfigureAwait(false);
+            var (state, runState) = EndOf(through);
+            await EndAsync(tx, w, state, runState, null, reason, now).ConfigureAwait(false);
             return;
         }
-        await tx.UpdateWorkflowAsync(w.Run.Id, WorkflowStates.Compensating, reason, null).ConfigureAwait(false);
-        w.SetState(WorkflowStates.Compensating, reason);
+        await tx.UpdateWorkflowAsync(w.Run.Id, through, reason, null).ConfigureAwait(false);
+        w.SetState(through, reason);
         await tx.AppendJournalAsync(now, "workflow.compensating", w.Run.JobName, w.Run.Id, null,
             JsonSerializer.Serialize(new { reason }, KairosJson.Options)).ConfigureAwait(false);
         await CancelStepsStillGoingAsync(tx, w, now).ConfigureAwait(false);
         await CompensateNextAsync(tx, w, now).ConfigureAwait(false);
     }
+
+    /// <summary>How a workflow unwinding through <paramref name="through"/> ends once nothing is left to compensate: a cancel stays a cancel.</summary>
+    private static (string State, RunState RunState) EndOf(string through) => through == WorkflowStates.Cancelling
+        ? (WorkflowStates.Cancelled, RunState.Cancelled)
+        : (WorkflowStates.Failed, RunState.Dead);
 
     /// <summary>Starts the compensation of the succeeded step that ended last and has none yet; ends the workflow when there is none left.</summary>
     private static async ValueTask CompensateNextAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)
@@ -332,7 +349,10 @@ internal static partial class WorkflowRuns
         if (next is null)
         {
             var count = w.Stored.Steps.Count(s => s.CompensationState == StepStates.Succeeded);
-            await EndAsync(tx, w, WorkflowStates.Compensated, RunState.Dead, null, $"{w.Stored.Workflow.Error}; {count} step(s) compensated", now).ConfigureAwait(false);
+            var (state, runState) = w.Stored.Workflow.State == WorkflowStates.Cancelling
+                ? EndOf(WorkflowStates.Cancelling)
+                : (WorkflowStates.Compensated, RunState.Dead);
+            await EndAsync(tx, w, state, runState, null, $"{w.Stored.Workflow.Error}; {count} step(s) compensated", now).ConfigureAwait(false);
             return;
         }
         var compensate = w.Step(next.StepId).Compensate!;

@@ -1,20 +1,27 @@
 namespace Kairos.Workflows;
 
 /// <summary>
-/// Where a workflow run stands. <c>running</c> while its steps go on; then <c>succeeded</c>, <c>failed</c>
-/// (a step failed and the workflow fails), <c>compensating</c> → <c>compensated</c> or
-/// <c>compensation-failed</c> (a compensation failed after its retries: a person must look), or
-/// <c>cancelled</c>. The workflow's run ends succeeded, dead or cancelled to match.
+/// Where a workflow run stands. <c>running</c> while its steps go on, <c>paused</c> when a person paused
+/// it (steps going finish, none starts); then <c>succeeded</c>, <c>failed</c> (a step failed and the
+/// workflow fails), <c>compensating</c> → <c>compensated</c> or <c>compensation-failed</c> (a compensation
+/// failed after its retries: a person must look), or <c>cancelled</c> (when cancelled with compensation,
+/// through <c>cancelling</c> while the compensations run). The workflow's run ends succeeded, dead or
+/// cancelled to match. Which operation each state allows: <see cref="WorkflowOperations"/>.
 /// </summary>
 internal static class WorkflowStates
 {
     public const string Running = "running";
+    public const string Paused = "paused";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
     public const string Compensating = "compensating";
     public const string Compensated = "compensated";
     public const string CompensationFailed = "compensation-failed";
     public const string Cancelled = "cancelled";
+    public const string Cancelling = "cancelling";
+
+    /// <summary>Whether the workflow still takes its steps' outcomes as they come (running or paused), rather than only recording them.</summary>
+    public static bool TakesOutcomes(string state) => state is Running or Paused;
 }
 
 /// <summary>

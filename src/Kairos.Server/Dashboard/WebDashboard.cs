@@ -45,6 +45,7 @@ internal static class WebDashboard
         JobActions.Map(app);
         RunPages.Map(app);
         RunActions.Map(app);
+        WorkflowActions.Map(app);
         RunLiveStream.Map(app);
         EventPages.Map(app);
         EventActions.Map(app);

@@ -1,12 +1,13 @@
 using Kairos.Client;
 using Kairos.Model;
+using Kairos.Workflows;
 
 namespace Kairos.Server.Dashboard;
 
 /// <summary>
 /// A workflow's run for its page: where it stands (<see cref="WorkflowRunInfo"/>), its graph coloured
-/// by step state, and the run of each step (attempts, input). The graph is drawn from the job's
-/// definition as it is now; a step the definition no longer has is listed, not drawn.
+/// by step state, and the run of each step (attempts, input). The graph is drawn from the version of the
+/// definition the run goes on with (for a run started before versions were kept, the job's definition as it is now).
 /// </summary>
 public sealed record WorkflowRunView(WorkflowRunInfo Info, WorkflowGraph? Graph, IReadOnlyDictionary<long, RunRecord> StepRuns, string? Missing)
 {
@@ -24,9 +25,26 @@ public sealed record WorkflowRunView(WorkflowRunInfo Info, WorkflowGraph? Graph,
                 "The workflow has not started yet: its steps appear once the run starts.");
         }
         var states = info.Steps.ToDictionary(s => s.Id, s => s.State, StringComparer.Ordinal);
-        var graph = (await kairos.GetJobAsync(run.JobName, ct))?.Definition.Executor is WorkflowExecutorSpec spec ? WorkflowGraph.Of(spec, states) : null;
+        var spec = (await kairos.GetJobAsync(run.JobName, ct))?.Definition.Executor as WorkflowExecutorSpec;
+        if (spec is not null && info.Version is { } version)
+        {
+            spec = (await kairos.GetWorkflowVersionAsync(run.JobName, version, ct)).Definition;
+        }
+        var graph = spec is null ? null : WorkflowGraph.Of(spec, states); // None once the job is deleted or is no workflow any more.
         return new WorkflowRunView(info, graph, children.ToDictionary(c => c.Id), null);
     }
 
     public RunRecord? StepRun(WorkflowStepInfo step) => step.RunId is { } id ? StepRuns.GetValueOrDefault(id) : null;
+
+    // Which buttons the page offers: the states that allow each operation are Core's to say (WorkflowOperations).
+    public bool CanRetry => Allows(WorkflowOperation.Retry);
+    public bool CanPause => Allows(WorkflowOperation.Pause);
+    public bool CanResume => Allows(WorkflowOperation.Resume);
+    public bool CanCancel => Allows(WorkflowOperation.Cancel);
+    public bool CanCancelCompensating => Allows(WorkflowOperation.CancelCompensating);
+
+    /// <summary>Whether the step may be skipped now: queued or waiting in a workflow going on, or failed in a failed workflow.</summary>
+    public bool CanSkip(WorkflowStepInfo step) => Missing is null && WorkflowOperations.IsSkippable(Info.State, step.State, StepRun(step)?.State);
+
+    private bool Allows(WorkflowOperation operation) => Missing is null && WorkflowOperations.Allows(operation, Info.State);
 }

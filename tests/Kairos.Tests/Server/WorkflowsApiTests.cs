@@ -51,7 +51,7 @@ public sealed class WorkflowsApiTests : IAsyncLifetime
 
         var table = await CliAsync("workflows", "run", runId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(table.Exit == 0, table.Error);
-        Assert.Contains($"workflow run {runId} of order: succeeded", table.Output);
+        Assert.Contains($"workflow run {runId} of order (version 1): succeeded", table.Output);
         Assert.Matches(@"refund\s+skipped", table.Output);
 
         var list = await CliAsync("workflows", "list");

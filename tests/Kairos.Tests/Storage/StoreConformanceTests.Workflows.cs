@@ -1,5 +1,6 @@
 using Kairos.Model;
 using Kairos.Storage;
+using Kairos.Storage.Drivers;
 using Kairos.Tests.Support;
 using Kairos.Workflows;
 
@@ -50,11 +51,7 @@ public abstract partial class StoreConformanceTests
     [StoreFact]
     public async Task Cancelling_a_waiting_workflow_run_cancels_its_queued_steps()
     {
-        var spec = new WorkflowExecutorSpec([new WorkflowStep("later") { Sleep = TimeSpan.FromDays(1) }]);
-        await SaveAsync("flow", j => j with { Executor = spec });
-        var started = await EnqueueAsync("flow");
-        var workflowRun = Assert.Single(await ClaimAsync(10));
-        await Store.CompleteAsync(new RunCompletion(workflowRun.Id, "node-a", RunOutcome.Waiting, T0) { Run = workflowRun, Workflow = spec }, CancellationToken.None);
+        var started = await SleepingWorkflowAsync();
 
         Assert.Equal(CancelResult.Cancelled, await Store.CancelRunAsync(started.RunId, T0, CancellationToken.None));
 
@@ -62,5 +59,69 @@ public abstract partial class StoreConformanceTests
         Assert.Equal((WorkflowStates.Cancelled, StepStates.Cancelled), (stored.Workflow.State, stored.Steps[0].State));
         Assert.Equal(RunState.Cancelled, (await Store.GetRunAsync(stored.Steps[0].RunId!.Value, CancellationToken.None))!.State);
         Assert.Equal(RunState.Cancelled, (await Store.GetRunAsync(started.RunId, CancellationToken.None))!.State);
+    }
+
+    [StoreFact]
+    public async Task A_cancelled_workflow_run_reopened_waits_again_with_no_end_and_its_cancelled_step_queued_anew()
+    {
+        var started = await SleepingWorkflowAsync();
+        await Store.CancelRunAsync(started.RunId, T0, CancellationToken.None);
+        var cancelledStep = (await Store.GetWorkflowAsync(started.RunId, CancellationToken.None))!.Steps[0].RunId;
+
+        await Store.WriteAsync(async tx =>
+        {
+            await WorkflowRuns.RetryAsync(tx, started.RunId, T0.AddMinutes(1));
+            return 0;
+        }, CancellationToken.None);
+
+        var reopened = (await Store.GetRunAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal((RunState.Waiting, null, null, null), (reopened.State, reopened.FinishedAt, reopened.Error, reopened.Output));
+        var stored = (await Store.GetWorkflowAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal((WorkflowStates.Running, StepStates.Started), (stored.Workflow.State, stored.Steps[0].State));
+        Assert.NotEqual(cancelledStep, stored.Steps[0].RunId);
+        Assert.Equal(RunState.Queued, (await Store.GetRunAsync(stored.Steps[0].RunId!.Value, CancellationToken.None))!.State);
+        Assert.Contains("workflow.retried", await JournalKindsAsync(started.RunId));
+    }
+
+    [StoreFact]
+    public async Task Workflow_versions_are_read_latest_or_by_number_and_a_run_moves_to_another_definition_dropping_steps()
+    {
+        var started = await SleepingWorkflowAsync();
+        await Store.WriteAsync(async tx =>
+        {
+            await tx.InsertWorkflowVersionAsync(new WorkflowVersionRow("flow", 7, """{"v": 7}""", T0));
+            await tx.InsertWorkflowVersionAsync(new WorkflowVersionRow("other", 9, """{"v": 9}""", T0));
+            return 0;
+        }, CancellationToken.None);
+
+        var (latest, first, seventh, missing) = await Store.WriteAsync(async tx => (
+            await tx.GetWorkflowVersionAsync("flow", null), await tx.GetWorkflowVersionAsync("flow", 1),
+            await tx.GetWorkflowVersionAsync("flow", 7), await tx.GetWorkflowVersionAsync("flow", 8)), CancellationToken.None);
+        await Store.WriteAsync(async tx =>
+        {
+            await tx.SetWorkflowDefinitionAsync(started.RunId, 7, """{"v": 7}""");
+            await tx.DeleteWorkflowStepsAsync(started.RunId, ["later"]);
+            return 0;
+        }, CancellationToken.None);
+
+        Assert.Equal((7, """{"v": 7}""", T0), (latest!.Version, latest.Definition, latest.CreatedAt));
+        Assert.Equal(1, first!.Version); // Saved with the job.
+        Assert.Contains("later", first.Definition);
+        Assert.Equal(7, seventh!.Version);
+        Assert.Null(missing);
+        var stored = (await Store.GetWorkflowAsync(started.RunId, CancellationToken.None))!;
+        Assert.Equal((7, """{"v": 7}"""), (stored.Workflow.Version, stored.Workflow.Definition));
+        Assert.Empty(stored.Steps);
+    }
+
+    /// <summary>A workflow run waiting in its one step, a sleep of a day.</summary>
+    private async Task<EnqueueResult> SleepingWorkflowAsync()
+    {
+        var spec = new WorkflowExecutorSpec([new WorkflowStep("later") { Sleep = TimeSpan.FromDays(1) }]);
+        await SaveAsync("flow", j => j with { Executor = spec });
+        var started = await EnqueueAsync("flow");
+        var workflowRun = Assert.Single(await ClaimAsync(10));
+        await Store.CompleteAsync(new RunCompletion(workflowRun.Id, "node-a", RunOutcome.Waiting, T0) { Run = workflowRun, Workflow = spec }, CancellationToken.None);
+        return started;
     }
 }

@@ -32,6 +32,10 @@ internal static class JobDefinitions
         if (previous != definition)
         {
             await tx.AppendJournalAsync(now, previous is null ? "job.created" : "job.updated", job.Name, null, null, null).ConfigureAwait(false);
+            if (job.Executor is WorkflowExecutorSpec workflow)
+            {
+                await Workflows.WorkflowVersions.RecordAsync(tx, job.Name, workflow, now).ConfigureAwait(false);
+            }
         }
         return true;
     }

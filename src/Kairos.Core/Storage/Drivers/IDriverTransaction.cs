@@ -181,6 +181,9 @@ internal interface IDriverTransaction
     /// <summary>Ends a waiting run (a workflow's) in <paramref name="state"/> with its output and error; false when it is not waiting.</summary>
     ValueTask<bool> FinishWaitingRunAsync(long runId, RunState state, string? output, string? error, DateTimeOffset at);
 
+    /// <summary>Puts an ended run (a workflow's, retried) back in state waiting, with no output, error, end time or cancel request.</summary>
+    ValueTask ReopenRunWaitingAsync(long runId);
+
     /// <summary>Stores a new workflow run's state.</summary>
     ValueTask InsertWorkflowAsync(WorkflowRow workflow);
 
@@ -195,6 +198,18 @@ internal interface IDriverTransaction
 
     /// <summary>Replaces the stored columns of these steps of the workflow run (matched by step id).</summary>
     ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
+
+    /// <summary>Removes these steps' rows from the workflow run.</summary>
+    ValueTask DeleteWorkflowStepsAsync(long runId, IReadOnlyList<string> stepIds);
+
+    /// <summary>Sets the definition a workflow run goes on with, and its version.</summary>
+    ValueTask SetWorkflowDefinitionAsync(long runId, int version, string definition);
+
+    /// <summary>Version <paramref name="version"/> of workflow job <paramref name="jobName"/> (null: its latest); null when there is none.</summary>
+    ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version);
+
+    /// <summary>Stores a new version of a workflow job's definition.</summary>
+    ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version);
 
     /// <summary>
     /// Serializes publishing against a wait's look-back: a publish takes it shared before it reads the

@@ -12,7 +12,16 @@ internal sealed record WorkflowRow(long RunId, string JobName, string State, str
 
     /// <summary>The run that fires the workflow's <see cref="Model.WorkflowExecutorSpec.Timeout"/>, when it has one.</summary>
     public long? TimeoutRunId { get; init; }
+
+    /// <summary>The version of its job's definition <see cref="Definition"/> is (<see cref="WorkflowVersionRow"/>); null for a run started before versions were kept.</summary>
+    public int? Version { get; init; }
 }
+
+/// <summary>
+/// One version of a workflow job's definition (JSON of its <see cref="Model.WorkflowExecutorSpec"/>): 1 for the first saved,
+/// then one more each time a save changes it (<see cref="Workflows.WorkflowVersions"/>).
+/// </summary>
+internal sealed record WorkflowVersionRow(string JobName, int Version, string Definition, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// One step of a workflow run as stored (<see cref="Workflows.StepStates"/>): the run that executes it,
