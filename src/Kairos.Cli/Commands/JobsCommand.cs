@@ -56,7 +56,7 @@ internal static class JobsCommand
     }
 
     /// <summary>A job's executor kind: the one key of handler, command, http and workflow its definition has.</summary>
-    private static string? ExecutorKind(JsonObject job) => ((string[])["handler", "command", "http", "workflow"]).FirstOrDefault(job.ContainsKey);
+    internal static string? ExecutorKind(JsonObject job) => ((string[])["handler", "command", "http", "workflow"]).FirstOrDefault(job.ContainsKey);
 
     private static async Task<int> ShowAsync(CliArgs args, TextWriter output)
     {

@@ -78,7 +78,7 @@ internal static class WorkflowRunsCommand
         var wait = RunFollower.Wait(args);
         using var api = ApiClient.For(args);
         var job = await api.GetAsync($"api/jobs/{Uri.EscapeDataString(name)}");
-        if (Text(job!["executor"]!["kind"]) is var kind and not "workflow")
+        if (JobsCommand.ExecutorKind(job!.AsObject()) is var kind and not "workflow")
         {
             throw new ApiException($"job '{Text(job["name"])}' is not a workflow (its executor is {kind}): start it with kairos jobs run");
         }
@@ -104,7 +104,7 @@ internal static class WorkflowRunsCommand
         using var api = ApiClient.For(args);
         var names = args.Positionals.Count > 0
             ? [args.Positionals[0]]
-            : (await JobsCommand.ListAllAsync(api)).Where(j => Text(j!["executor"]!["kind"]) == "workflow").Select(j => Text(j!["name"])!).ToList();
+            : (await JobsCommand.ListAllAsync(api)).Where(j => j!["workflow"] is not null).Select(j => Text(j!["name"])!).ToList();
         var state = args.Get("--state") is { } s ? "&state=" + Uri.EscapeDataString(s) : "";
         var runs = new List<JsonNode>();
         foreach (var name in names)
