@@ -48,7 +48,8 @@ internal sealed class RunDispatcher(
     private readonly ConcurrentDictionary<long, RunAttempt> _active = new();
     private readonly IReadOnlyDictionary<string, int> _namespaceLimits = options.NamespaceRunningLimits();
     private readonly WorkerSlots _slots = new(options.Workers);
-    private Action? _wakeOnReturn; // Wake, as one delegate for every attempt.
+    private Action? _wakeOnReturn; // WakeIfFull, as one delegate for every attempt.
+    private volatile bool _full; // The last pass stopped because no worker was idle.
     private int _claimedAhead;
     private long _started;
 
@@ -83,7 +84,8 @@ internal sealed class RunDispatcher(
             var storing = Math.Min(_slots.Storing, options.Workers);
             var idle = options.Workers - (_active.Count - Volatile.Read(ref _claimedAhead) - storing);
             var now = Time.GetUtcNow();
-            if (idle <= 0)
+            _full = idle <= 0;
+            if (_full)
             {
                 return now + options.IdleRecheck; // Full: a finishing run wakes us.
             }
@@ -158,9 +160,22 @@ internal sealed class RunDispatcher(
         ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Dispatcher.RunAttemptAsync(a.Attempt, a.Early), (Dispatcher: this, Attempt: attempt, Early: early), preferLocal: false);
     }
 
+    /// <summary>
+    /// An executor returned: its outcome is being stored, which frees room for a claim only when the
+    /// last pass found none. Otherwise the pass after the outcome's commit is the one that matters,
+    /// and a wake here would only cost a claim and a next-due query per run on a quiet queue.
+    /// </summary>
+    private void WakeIfFull()
+    {
+        if (_full)
+        {
+            Wake();
+        }
+    }
+
     private async Task RunAttemptAsync(RunAttempt attempt, bool early)
     {
-        var ticket = _slots.Take(_wakeOnReturn ??= Wake);
+        var ticket = _slots.Take(_wakeOnReturn ??= WakeIfFull);
         try
         {
             if (early)
