@@ -31,6 +31,8 @@ internal sealed partial class MemoryStore
                     return new ClaimCandidate(r.Id, r.JobName, r.Queue, r.ExecutorKind, job.Settings.MaxInstances, job.Version, r.Priority, r.DueAt)
                     {
                         FlowKeys = state.Runs[r.Id].FlowKeys,
+                        Attempt = r.Attempt,
+                        TriggerId = r.TriggerId,
                     };
                 })
                 .ToList());
@@ -46,22 +48,22 @@ internal sealed partial class MemoryStore
                 .GroupBy(r => (r.JobName, r.Queue, r.ExecutorKind))
                 .Select(g => new RunningCount(g.Key.JobName, g.Key.Queue, g.Key.ExecutorKind, g.Count())).ToList());
 
-        public ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt)
+        public ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<RunStart> starts, string owner, DateTimeOffset leaseExpiresAt)
         {
-            foreach (var id in runIds)
+            foreach (var start in starts)
             {
-                UpdateRun(id, r => r with
+                UpdateRun(start.Id, r => r with
                 {
                     State = RunState.Running,
                     Attempt = r.Attempt + 1,
-                    StartedAt = r.DueAt > Stored(now) ? r.DueAt : Stored(now),
+                    StartedAt = Stored(start.StartedAt),
                     FinishedAt = null,
                     LeaseOwner = owner,
                     LeaseExpiresAt = Stored(leaseExpiresAt),
                     CancelRequested = false,
                 });
             }
-            return ValueTask.FromResult<IReadOnlyList<RunRecord>>(runIds.Select(id => State.Runs[id].Run).ToList());
+            return ValueTask.FromResult<IReadOnlyList<RunRecord>>(starts.Select(s => State.Runs[s.Id].Run).ToList());
         }
     }
 }

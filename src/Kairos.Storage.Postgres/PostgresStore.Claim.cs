@@ -22,7 +22,7 @@ internal sealed partial class PostgresStore
     public Task<IReadOnlyList<RunRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken) =>
         Write(async scope => await RunClaims.ClaimAsync(new Transaction(this, scope), request), cancellationToken);
 
-    // Two settings for this transaction only, in one round trip.
+    // Two settings for this transaction only, sent with the candidates' read.
     // enable_sort off: the candidates must come from walking ix_runs_claim_order (stopping at the
     // page size), never from sorting every queued run. The planner picks the sort when its
     // statistics say few runs are queued — a fresh table, or one last analyzed while the queue was
@@ -34,13 +34,16 @@ internal sealed partial class PostgresStore
     // — the at-least-once duplicate of a run in flight that a crashed node already allows. Any later
     // synchronous commit (the run's outcome, at the latest) flushes the WAL up to and past the claim,
     // so an outcome is never durable without the claim before it.
-    private static Task BeginClaim(PgScope scope) =>
-        scope.Execute("SELECT set_config('enable_sort', 'off', true), set_config('synchronous_commit', 'off', true)");
+    private static void BeginClaim(PgScope scope)
+    {
+        scope.Defer("SET LOCAL enable_sort = off");
+        scope.Defer("SET LOCAL synchronous_commit = off");
+    }
 
     private static async Task<IReadOnlyList<ClaimCandidate>> ReadClaimCandidates(PgScope scope, DateTimeOffset now, ClaimCandidate? after, int limit) =>
         await scope.Query(
             """
-            SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.priority, r.due_at, r.flow_keys
+            SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.priority, r.due_at, r.flow_keys, r.attempt, r.trigger_id
             FROM runs r JOIN jobs j ON j.name = r.job_name
             WHERE r.state = 'queued' AND NOT r.held AND r.due_at <= @now
               AND (r.priority < @afterPriority OR (r.priority = @afterPriority AND (r.due_at, r.id) > (@afterDue, @afterId)))
@@ -51,6 +54,8 @@ internal sealed partial class PostgresStore
             r => new ClaimCandidate(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), PostgresRows.Long(r, 4), r.GetInt64(5), (int)r.GetInt64(6), Time(r.GetInt64(7)))
             {
                 FlowKeys = r.IsDBNull(8) ? null : r.GetString(8),
+                Attempt = (int)r.GetInt64(9),
+                TriggerId = PostgresRows.Long(r, 10),
             },
             ("now", Ms(now)), ("afterPriority", (long?)after?.Priority ?? long.MaxValue), ("afterDue", after is null ? long.MinValue : Ms(after.DueAt)),
             ("afterId", after?.Id ?? long.MinValue), ("limit", limit));
@@ -62,16 +67,18 @@ internal sealed partial class PostgresStore
         await scope.Query("SELECT job_name, queue, executor_kind, COUNT(*) FROM runs WHERE state = 'running' GROUP BY job_name, queue, executor_kind",
             r => new RunningCount(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3)));
 
-    private static async Task<IReadOnlyList<RunRecord>> MarkClaimed(PgScope scope, IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt)
+    private static async Task<IReadOnlyList<RunRecord>> MarkClaimed(PgScope scope, IReadOnlyList<RunStart> starts, string owner, DateTimeOffset leaseExpiresAt)
     {
         var byId = (await scope.Query(
             $"""
-            UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = GREATEST(due_at, @now), finished_at = NULL,
+            UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = s.start_ms, finished_at = NULL,
                 lease_owner = @owner, lease_expires_at = @lease, cancel_requested = false
-            WHERE id = ANY(@ids) RETURNING {PostgresRows.RunColumns}
+            FROM unnest(@ids, @startedAt) AS s(run, start_ms)
+            WHERE runs.id = s.run RETURNING {PostgresRows.RunColumns}
             """,
             PostgresRows.Run,
-            ("now", Ms(now)), ("owner", owner), ("lease", Ms(leaseExpiresAt)), ("ids", runIds.ToArray()))).ToDictionary(r => r.Id);
-        return runIds.Select(id => byId[id]).ToList();
+            ("owner", owner), ("lease", Ms(leaseExpiresAt)), ("ids", starts.Select(s => s.Id).ToArray()),
+            ("startedAt", starts.Select(s => Ms(s.StartedAt)).ToArray()))).ToDictionary(r => r.Id);
+        return starts.Select(s => byId[s.Id]).ToList();
     }
 }

@@ -69,22 +69,23 @@ internal sealed partial class PostgresStore
     }
 
     public Task AppendRunLogAsync(long runId, IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken) =>
-        Write(async scope =>
+        Write(scope =>
         {
-            await InsertLog(scope, runId, lines);
-            return true;
+            InsertLog(scope, runId, lines);
+            return Task.FromResult(true);
         }, cancellationToken);
 
-    private static Task InsertLog(PgScope scope, long runId, IReadOnlyList<RunLogLine> lines) =>
+    private static void InsertLog(PgScope scope, long runId, IReadOnlyList<RunLogLine> lines) =>
         InsertLogs(scope, lines.Select(line => (runId, line)).ToList());
 
-    private static async Task InsertLogs(PgScope scope, IReadOnlyList<(long RunId, RunLogLine Line)> lines)
+    // Sent with the transaction's next statement (see PgScope.Defer).
+    private static void InsertLogs(PgScope scope, IReadOnlyList<(long RunId, RunLogLine Line)> lines)
     {
         if (lines.Count == 0)
         {
             return;
         }
-        await scope.Execute(
+        scope.Defer(
             """
             INSERT INTO run_logs (run_id, at, stream, text)
             SELECT l.run, l.at, l.stream, l.text FROM unnest(@runs, @at, @stream, @text) WITH ORDINALITY AS l(run, at, stream, text, ord) ORDER BY l.ord

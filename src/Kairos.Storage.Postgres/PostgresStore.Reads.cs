@@ -91,10 +91,10 @@ internal sealed partial class PostgresStore
                 .ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal), cancellationToken);
 
     public Task AppendJournalAsync(string kind, string? jobName, string? data, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Write(async scope =>
+        Write(scope =>
         {
-            await Journal(scope, now, kind, jobName, null, null, data);
-            return true;
+            Journal(scope, now, kind, jobName, null, null, data);
+            return Task.FromResult(true);
         }, cancellationToken);
 
     /// <summary>SQL true for the names in the namespace whose prefix is <c>@ns</c> (see <see cref="Namespaces.Prefix"/>); NULL <c>@ns</c>: every row.</summary>

@@ -15,10 +15,17 @@ internal sealed partial class PostgresStore
 
     private sealed partial class Transaction(PostgresStore store, PgScope scope) : IDriverTransaction
     {
-        public async ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data) =>
-            await store.Journal(scope, at, kind, jobName, runId, triggerId, data).ConfigureAwait(false);
+        public ValueTask AppendJournalAsync(DateTimeOffset at, string kind, string? jobName, long? runId, long? triggerId, string? data)
+        {
+            store.Journal(scope, at, kind, jobName, runId, triggerId, data);
+            return ValueTask.CompletedTask;
+        }
 
-        public async ValueTask BeginClaimAsync() => await BeginClaim(scope).ConfigureAwait(false);
+        public ValueTask BeginClaimAsync()
+        {
+            BeginClaim(scope);
+            return ValueTask.CompletedTask;
+        }
 
         public async ValueTask<IReadOnlyList<ClaimCandidate>> ReadClaimCandidatesAsync(DateTimeOffset now, ClaimCandidate? after, int limit) =>
             await ReadClaimCandidates(scope, now, after, limit).ConfigureAwait(false);
@@ -27,11 +34,14 @@ internal sealed partial class PostgresStore
 
         public async ValueTask<IReadOnlyList<RunningCount>> CountRunningRunsAsync() => await CountRunningRuns(scope).ConfigureAwait(false);
 
-        public async ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt) =>
-            await MarkClaimed(scope, runIds, owner, now, leaseExpiresAt).ConfigureAwait(false);
+        public async ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<RunStart> starts, string owner, DateTimeOffset leaseExpiresAt) =>
+            await MarkClaimed(scope, starts, owner, leaseExpiresAt).ConfigureAwait(false);
 
-        public async ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries) =>
-            await store.JournalMany(scope, entries).ConfigureAwait(false);
+        public ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries)
+        {
+            store.JournalMany(scope, entries);
+            return ValueTask.CompletedTask;
+        }
 
         public async ValueTask<IReadOnlyList<RunState>> ListLatestOutcomesAsync(string jobName, int count) =>
             await scope.Query(
@@ -212,8 +222,11 @@ internal sealed partial class PostgresStore
         public async ValueTask<IReadOnlyList<CompletedRun?>> CompleteRunsAsync(IReadOnlyList<RunCompletion> completions, IReadOnlyList<RunState> states) =>
             await CompleteRuns(scope, completions, states).ConfigureAwait(false);
 
-        public async ValueTask AppendRunLogsAsync(IReadOnlyList<(long RunId, RunLogLine Line)> lines) =>
-            await InsertLogs(scope, lines).ConfigureAwait(false);
+        public ValueTask AppendRunLogsAsync(IReadOnlyList<(long RunId, RunLogLine Line)> lines)
+        {
+            InsertLogs(scope, lines);
+            return ValueTask.CompletedTask;
+        }
 
         public async ValueTask RequestCancelAsync(long runId)
         {

@@ -77,6 +77,7 @@ internal sealed partial class PostgresStore : IKairosStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var scope = new PgScope(connection, transaction, cancellationToken);
         var result = await work(scope).ConfigureAwait(false);
+        await scope.FlushAsync().ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _notifier.Announce(scope.Changes);
         return result;
@@ -97,11 +98,12 @@ internal sealed partial class PostgresStore : IKairosStore
         }
     }
 
-    /// <summary>Journal entries in one statement, in the order given.</summary>
-    private Task JournalMany(PgScope scope, IReadOnlyList<Drivers.JournalWrite> entries) =>
-        entries.Count == 0
-            ? Task.CompletedTask
-            : scope.Execute(
+    /// <summary>Journal entries in one statement, in the order given, sent with the transaction's next statement.</summary>
+    private void JournalMany(PgScope scope, IReadOnlyList<Drivers.JournalWrite> entries)
+    {
+        if (entries.Count > 0)
+        {
+            scope.Defer(
                 """
                 INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data)
                 SELECT e.at, e.kind, e.job, e.run, e.trigger, @node, e.data
@@ -110,9 +112,11 @@ internal sealed partial class PostgresStore : IKairosStore
                 ("at", entries.Select(e => Ms(e.At)).ToArray()), ("kind", entries.Select(e => e.Kind).ToArray()), ("job", entries.Select(e => e.JobName).ToArray()),
                 ("run", entries.Select(e => e.RunId).ToArray()), ("trigger", entries.Select(e => e.TriggerId).ToArray()), ("data", entries.Select(e => e.Data).ToArray()),
                 ("node", _node));
+        }
+    }
 
-    private Task Journal(PgScope scope, DateTimeOffset at, string kind, string? job, long? runId, long? triggerId, string? data) =>
-        scope.Execute(
+    private void Journal(PgScope scope, DateTimeOffset at, string kind, string? job, long? runId, long? triggerId, string? data) =>
+        scope.Defer(
             "INSERT INTO journal (at, kind, job_name, run_id, trigger_id, node, data) VALUES (@at, @kind, @job::text, @run::bigint, @trigger::bigint, @node, @data::text)",
             ("at", Ms(at)), ("kind", kind), ("job", job), ("run", runId), ("trigger", triggerId), ("node", _node), ("data", data));
 

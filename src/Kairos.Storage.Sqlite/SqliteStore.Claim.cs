@@ -27,7 +27,7 @@ internal sealed partial class SqliteStore
         {
             found.AddRange(scope.Query(
                 """
-                SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.due_at, r.flow_keys
+                SELECT r.id, r.job_name, r.queue, r.executor_kind, j.max_instances, j.version, r.due_at, r.flow_keys, r.attempt, r.trigger_id
                 FROM runs r INDEXED BY ix_runs_claim_order JOIN jobs j ON j.name = r.job_name
                 WHERE r.state = 'queued' AND r.held = 0 AND r.priority = @priority AND r.due_at <= @now
                     AND (r.due_at, r.id) > (@afterDue, @afterId) AND j.paused = 0
@@ -37,6 +37,8 @@ internal sealed partial class SqliteStore
                 r => new ClaimCandidate(r.Int64(0), r.Text(1), r.Text(2), r.Text(3), SqliteRows.Int64OrNull(r, 4), r.Int64(5), (int)p, Time(r.Int64(6)))
                 {
                     FlowKeys = r.IsNull(7) ? null : r.Text(7),
+                    Attempt = (int)r.Int64(8),
+                    TriggerId = SqliteRows.Int64OrNull(r, 9),
                 },
                 ("@priority", p), ("@now", Ms(now)), ("@afterDue", position.Due), ("@afterId", position.Id), ("@limit", limit - found.Count)));
             priority = found.Count < limit ? HighestQueuedPriorityBelow(scope, p) : null;
@@ -54,21 +56,24 @@ internal sealed partial class SqliteStore
         scope.Query("SELECT job_name, queue, executor_kind, COUNT(*) FROM runs WHERE state = 'running' GROUP BY job_name, queue, executor_kind",
             r => new RunningCount(r.Text(0), r.Text(1), r.Text(2), r.Int64(3)));
 
-    private static List<RunRecord> MarkClaimed(SqliteWriteScope scope, IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt)
+    private static List<RunRecord> MarkClaimed(SqliteWriteScope scope, IReadOnlyList<RunStart> starts, string owner, DateTimeOffset leaseExpiresAt)
     {
-        var ids = new StringBuilder("[");
-        foreach (var id in runIds)
+        // [[id, started_at], ...]: one statement for all the runs.
+        var pairs = new StringBuilder("[");
+        foreach (var start in starts)
         {
-            ids.Append(ids.Length == 1 ? "" : ",").Append(id.ToString(CultureInfo.InvariantCulture));
+            pairs.Append(pairs.Length == 1 ? "[" : ",[").Append(start.Id.ToString(CultureInfo.InvariantCulture))
+                .Append(',').Append(Ms(start.StartedAt).ToString(CultureInfo.InvariantCulture)).Append(']');
         }
         var byId = scope.Query(
             $"""
-            UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = max(due_at, @now), finished_at = NULL,
+            UPDATE runs SET state = 'running', attempt = attempt + 1, started_at = s.start_ms, finished_at = NULL,
                 lease_owner = @owner, lease_expires_at = @lease, cancel_requested = 0
-            WHERE id IN (SELECT value FROM json_each(@ids)) RETURNING {SqliteRows.RunColumns}
+            FROM (SELECT value ->> 0 AS run, value ->> 1 AS start_ms FROM json_each(@starts)) s
+            WHERE runs.id = s.run RETURNING {SqliteRows.RunColumns}
             """,
             r => SqliteRows.Run(r),
-            ("@now", Ms(now)), ("@owner", owner), ("@lease", Ms(leaseExpiresAt)), ("@ids", ids.Append(']').ToString())).ToDictionary(r => r.Id);
-        return runIds.Select(id => byId[id]).ToList();
+            ("@owner", owner), ("@lease", Ms(leaseExpiresAt)), ("@starts", pairs.Append(']').ToString())).ToDictionary(r => r.Id);
+        return starts.Select(s => byId[s.Id]).ToList();
     }
 }

@@ -35,8 +35,8 @@ internal sealed partial class SqliteStore
         public ValueTask<IReadOnlyList<RunningCount>> CountRunningRunsAsync() =>
             ValueTask.FromResult<IReadOnlyList<RunningCount>>(CountRunningRuns(scope));
 
-        public ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt) =>
-            ValueTask.FromResult<IReadOnlyList<RunRecord>>(MarkClaimed(scope, runIds, owner, now, leaseExpiresAt));
+        public ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<RunStart> starts, string owner, DateTimeOffset leaseExpiresAt) =>
+            ValueTask.FromResult<IReadOnlyList<RunRecord>>(MarkClaimed(scope, starts, owner, leaseExpiresAt));
 
         public ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries)
         {

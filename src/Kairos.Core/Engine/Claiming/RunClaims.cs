@@ -89,9 +89,12 @@ internal static class RunClaims
         {
             return [];
         }
-        var runs = await tx.MarkClaimedAsync(chosen.Select(c => c.Id).ToList(), request.Owner, request.Now, request.LeaseExpiresAt).ConfigureAwait(false);
-        await tx.AppendJournalAsync(runs.Select(r => new JournalWrite(r.StartedAt ?? request.Now, "run.started", r.JobName, r.Id, r.TriggerId,
-            "{\"attempt\":" + r.Attempt.ToString(CultureInfo.InvariantCulture) + "}")).ToList()).ConfigureAwait(false);
+        // A run claimed ahead (DueAfter/DueBy) starts when it is due, not before.
+        var starts = chosen.Select(c => new RunStart(c.Id, c.DueAt > request.Now ? c.DueAt : request.Now)).ToList();
+        // Journaled before the update, so a driver that defers the journal's insert sends it with the update.
+        await tx.AppendJournalAsync(chosen.Select((c, i) => new JournalWrite(starts[i].StartedAt, "run.started", c.JobName, c.Id, c.TriggerId,
+            "{\"attempt\":" + (c.Attempt + 1).ToString(CultureInfo.InvariantCulture) + "}")).ToList()).ConfigureAwait(false);
+        var runs = await tx.MarkClaimedAsync(starts, request.Owner, request.LeaseExpiresAt).ConfigureAwait(false);
         return runs.Select((run, i) => run with { JobVersion = chosen[i].JobVersion }).ToList();
     }
 

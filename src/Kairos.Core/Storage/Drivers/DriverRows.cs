@@ -80,7 +80,16 @@ internal sealed record ClaimCandidate(long Id, string JobName, string Queue, str
 {
     /// <summary>The run's concurrency keys with their limits, as stored at enqueue; null: none.</summary>
     public string? FlowKeys { get; init; }
+
+    /// <summary>Attempts the run has had so far (the claim starts attempt <c>Attempt + 1</c>).</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>The trigger that fired the run; null when none did.</summary>
+    public long? TriggerId { get; init; }
 }
+
+/// <summary>A claimed run and the time its attempt starts.</summary>
+internal sealed record RunStart(long Id, DateTimeOffset StartedAt);
 
 /// <summary>One key's state for the enqueue-time flow rules: a time (GCRA's, or when a debounce began) and a run.</summary>
 internal sealed record FlowState(DateTimeOffset At, long? RunId);

@@ -51,10 +51,10 @@ internal interface IDriverTransaction
     ValueTask<bool> UpdateQueuedRunAsync(long runId, string? payload, DateTimeOffset dueAt);
 
     /// <summary>
-    /// Marks the runs running (next attempt, leased to <paramref name="owner"/>), started at the later
-    /// of <paramref name="now"/> and their due time (a run claimed ahead starts when it is due); returns them in the order given.
+    /// Marks the runs running (next attempt, leased to <paramref name="owner"/>, started at the time
+    /// given); returns them in the order given.
     /// </summary>
-    ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<long> runIds, string owner, DateTimeOffset now, DateTimeOffset leaseExpiresAt);
+    ValueTask<IReadOnlyList<RunRecord>> MarkClaimedAsync(IReadOnlyList<RunStart> starts, string owner, DateTimeOffset leaseExpiresAt);
 
     /// <summary>Appends journal entries in the order given (one statement where the driver can).</summary>
     ValueTask AppendJournalAsync(IReadOnlyList<JournalWrite> entries);
