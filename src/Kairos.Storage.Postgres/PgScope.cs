@@ -19,8 +19,8 @@ internal sealed class PgScope(NpgsqlConnection connection, NpgsqlTransaction? tr
 
     /// <summary>
     /// Queues a statement that returns no rows and whose row count no one needs (a journal or log
-    /// insert, a transaction setting), to go to the server together with the next statement, or at
-    /// commit (<see cref="FlushAsync"/>): one round trip fewer. Statements still run in the order
+    /// insert, a transaction setting), to go to the server together with the next statement, or with
+    /// the commit (<see cref="CommitAsync"/>): one round trip fewer. Statements still run in the order
     /// they were issued, so a later statement sees a deferred one's effect; only an error in a
     /// deferred statement surfaces at the next statement instead, failing the transaction as before.
     /// </summary>
@@ -31,14 +31,21 @@ internal sealed class PgScope(NpgsqlConnection connection, NpgsqlTransaction? tr
         (_deferred ??= []).Add(command);
     }
 
-    /// <summary>Sends what is deferred; a write calls it before committing.</summary>
-    public async Task FlushAsync()
+    /// <summary>
+    /// Commits the transaction, with what is still deferred in the same round trip: PostgreSQL runs
+    /// the batch's COMMIT after its statements, and Npgsql sees the transaction end (the server's
+    /// ready-for-query status), so the transaction object is then complete and its disposal does
+    /// nothing. If a deferred statement fails, the COMMIT is skipped with it and the disposal rolls back.
+    /// </summary>
+    public async Task CommitAsync()
     {
-        if (_deferred is not null)
+        if (_deferred is null)
         {
-            await using var batch = TakeDeferred();
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction!.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
+        await using var batch = Batch("COMMIT", []);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> Execute(string sql, params (string Name, object? Value)[] parameters)
@@ -71,21 +78,15 @@ internal sealed class PgScope(NpgsqlConnection connection, NpgsqlTransaction? tr
     // The deferred statements, then this one.
     private NpgsqlBatch Batch(string sql, (string Name, object? Value)[] parameters)
     {
-        var batch = _deferred is null ? new NpgsqlBatch(connection, transaction) : TakeDeferred();
+        var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var deferred in _deferred ?? [])
+        {
+            batch.BatchCommands.Add(deferred);
+        }
+        _deferred = null;
         var command = new NpgsqlBatchCommand(sql);
         AddParameters(command.Parameters, parameters);
         batch.BatchCommands.Add(command);
-        return batch;
-    }
-
-    private NpgsqlBatch TakeDeferred()
-    {
-        var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var command in _deferred!)
-        {
-            batch.BatchCommands.Add(command);
-        }
-        _deferred = null;
         return batch;
     }
 

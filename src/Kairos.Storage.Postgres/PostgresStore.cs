@@ -77,8 +77,7 @@ internal sealed partial class PostgresStore : IKairosStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var scope = new PgScope(connection, transaction, cancellationToken);
         var result = await work(scope).ConfigureAwait(false);
-        await scope.FlushAsync().ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await scope.CommitAsync().ConfigureAwait(false);
         _notifier.Announce(scope.Changes);
         return result;
     }
