@@ -11,6 +11,7 @@ internal static class BenchCommand
     {
         ["--db"] = ("DATABASE", "a SQLite path or postgres://… (default: a temporary SQLite file)"),
         ["--n"] = ("N", "how many runs"),
+        ["--warmup"] = ("N", "how many runs go through first, untimed"),
         ["--workers"] = ("N", "worker slots per node"),
         ["--nodes"] = ("N", "how many nodes share the database"),
         ["--nodes-as"] = ("engines|processes", "nodes as engines in this process or as child processes"),
