@@ -191,7 +191,7 @@ internal static partial class WorkflowRuns
                 }
                 if (step.When is { } when && !Holds(when, w))
                 {
-                    await SkipAsync(tx, w, row, $"its condition is false: {when}", now).ConfigureAwait(false);
+                    await SkipAsync(tx, w, row, $"its condition is false: {StepCondition.Display(when)}", now).ConfigureAwait(false);
                     continue;
                 }
                 await StartStepAsync(tx, w, step, row, now).ConfigureAwait(false);
