@@ -34,7 +34,7 @@ public enum WorkflowFailure
     /// <summary>The workflow ends dead at once; steps still queued or running are cancelled.</summary>
     Fail,
 
-    /// <summary>As fail, then the compensations of the steps that succeeded run in reverse order of completion.</summary>
+    /// <summary>As fail, then the compensations of the steps that succeeded run, each after those of the steps that needed it (parallel branches together).</summary>
     Compensate,
 
     /// <summary>The failed step counts as ended: steps that need it are skipped unless they run always or on failure.</summary>

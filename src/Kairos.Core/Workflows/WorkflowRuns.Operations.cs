@@ -71,7 +71,7 @@ internal static partial class WorkflowRuns
 
     /// <summary>
     /// Cancels the workflow's steps still going and ends it cancelled; with <paramref name="compensate"/>, the
-    /// succeeded steps' compensations run first in reverse order of completion (state <c>cancelling</c>).
+    /// succeeded steps' compensations run first, each after those of the steps that needed it (state <c>cancelling</c>).
     /// </summary>
     public static async ValueTask CancelAsync(IDriverTransaction tx, long workflowRunId, bool compensate, DateTimeOffset now)
     {
