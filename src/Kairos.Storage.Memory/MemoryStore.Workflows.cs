@@ -55,6 +55,15 @@ internal sealed partial class MemoryStore
             return ValueTask.CompletedTask;
         }
 
+        public ValueTask SetWorkflowTimeoutAsync(long runId, long? timeoutRunId)
+        {
+            if (State.Workflows.TryGetValue(runId, out var stored))
+            {
+                State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Workflow = stored.Workflow with { TimeoutRunId = timeoutRunId } }) };
+            }
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
         {
             if (State.Workflows.TryGetValue(runId, out var stored))

@@ -63,6 +63,9 @@ internal sealed partial class PostgresStore
             await scope.Execute("UPDATE workflow_runs SET state = @state, error = @error::text, finished_at = @finished::bigint WHERE run_id = @id",
                 ("state", state), ("error", error), ("finished", Ms(finishedAt)), ("id", runId)).ConfigureAwait(false);
 
+        public async ValueTask SetWorkflowTimeoutAsync(long runId, long? timeoutRunId) =>
+            await scope.Execute("UPDATE workflow_runs SET timeout_run_id = @timeout::bigint WHERE run_id = @id", ("timeout", timeoutRunId), ("id", runId)).ConfigureAwait(false);
+
         public async ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
         {
             foreach (var step in steps)

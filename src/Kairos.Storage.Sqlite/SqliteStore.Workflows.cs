@@ -77,6 +77,12 @@ internal sealed partial class SqliteStore
             return ValueTask.CompletedTask;
         }
 
+        public ValueTask SetWorkflowTimeoutAsync(long runId, long? timeoutRunId)
+        {
+            scope.Execute("UPDATE workflow_runs SET timeout_run_id = @timeout WHERE run_id = @id", ("@timeout", timeoutRunId), ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
         {
             foreach (var step in steps)

@@ -31,15 +31,12 @@ internal static partial class WorkflowRuns
     {
         if (await tx.GetWorkflowForUpdateAsync(run.Id).ConfigureAwait(false) is { } earlier)
         {
-            await RestartUnfinishedStepsAsync(tx, run, earlier, "workflow.resumed", now).ConfigureAwait(false);
+            await RestartUnfinishedStepsAsync(tx, run, earlier, spec, "workflow.resumed", now).ConfigureAwait(false);
         }
         else
         {
             var version = await WorkflowVersions.RecordAsync(tx, run.JobName, spec, now).ConfigureAwait(false);
-            // The timeout is a run of the step job due then: the one path that fires things on time.
-            var timer = spec.Timeout is { } timeout
-                ? await EnqueueAsync(tx, run, new WorkflowAction(), null, now + timeout, now, WorkflowStepJob.TimeoutKind).ConfigureAwait(false)
-                : null;
+            var timer = await StartTimeoutAsync(tx, run, spec, now).ConfigureAwait(false);
             await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, WorkflowVersions.Serialize(spec), now)
             {
                 TimeoutRunId = timer?.RunId,
@@ -52,6 +49,15 @@ internal static partial class WorkflowRuns
         var stored = await tx.GetWorkflowForUpdateAsync(run.Id).ConfigureAwait(false);
         await AdvanceAsync(tx, new Moving(run, spec, stored!), now).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The run that times the workflow out, due its <see cref="WorkflowExecutorSpec.Timeout"/> from now: a
+    /// run of the step job, the one path that fires things on time. Null without a timeout.
+    /// </summary>
+    private static async ValueTask<EnqueueResult?> StartTimeoutAsync(IDriverTransaction tx, RunRecord run, WorkflowExecutorSpec spec, DateTimeOffset now) =>
+        spec.Timeout is { } timeout
+            ? await EnqueueAsync(tx, run, new WorkflowAction(), null, now + timeout, now, WorkflowStepJob.TimeoutKind).ConfigureAwait(false)
+            : null;
 
     /// <summary>
     /// A run that may be a workflow's step (or compensation) ended in <paramref name="state"/>: the

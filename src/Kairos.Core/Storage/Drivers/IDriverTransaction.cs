@@ -196,6 +196,9 @@ internal interface IDriverTransaction
     /// <summary>Sets a workflow run's state, error and end time.</summary>
     ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt);
 
+    /// <summary>Sets the run that times a workflow run out (null: none).</summary>
+    ValueTask SetWorkflowTimeoutAsync(long runId, long? timeoutRunId);
+
     /// <summary>Replaces the stored columns of these steps of the workflow run (matched by step id).</summary>
     ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
 
