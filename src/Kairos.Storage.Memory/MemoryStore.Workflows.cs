@@ -46,6 +46,9 @@ internal sealed partial class MemoryStore
 
         public ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId) => ValueTask.FromResult(State.Workflows.GetValueOrDefault(runId));
 
+        // One transaction at a time: every row is held already.
+        public ValueTask LockWorkflowsAsync(IReadOnlyList<long> stepRunIds, IReadOnlyList<long> workflowRunIds) => ValueTask.CompletedTask;
+
         public ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt)
         {
             if (State.Workflows.TryGetValue(runId, out var stored))
