@@ -46,11 +46,23 @@ internal sealed partial class MemoryStore
 
         public ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId) => ValueTask.FromResult(State.Workflows.GetValueOrDefault(runId));
 
+        // One transaction at a time: every row is held already.
+        public ValueTask LockWorkflowsAsync(IReadOnlyList<long> stepRunIds, IReadOnlyList<long> workflowRunIds) => ValueTask.CompletedTask;
+
         public ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt)
         {
             if (State.Workflows.TryGetValue(runId, out var stored))
             {
                 State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Workflow = stored.Workflow with { State = state, Error = error, FinishedAt = Stored(finishedAt) } }) };
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SetWorkflowTimeoutAsync(long runId, long? timeoutRunId)
+        {
+            if (State.Workflows.TryGetValue(runId, out var stored))
+            {
+                State = State with { Workflows = State.Workflows.SetItem(runId, stored with { Workflow = stored.Workflow with { TimeoutRunId = timeoutRunId } }) };
             }
             return ValueTask.CompletedTask;
         }

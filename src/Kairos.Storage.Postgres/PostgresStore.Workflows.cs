@@ -57,11 +57,23 @@ internal sealed partial class PostgresStore
             }
         }
 
+        // One round trip: both statements run in order in one command.
+        public async ValueTask LockWorkflowsAsync(IReadOnlyList<long> stepRunIds, IReadOnlyList<long> workflowRunIds) =>
+            await scope.Execute(
+                """
+                SELECT run_id FROM workflow_waits WHERE run_id = ANY(@steps) ORDER BY run_id FOR UPDATE;
+                SELECT run_id FROM workflow_runs WHERE run_id = ANY(@workflows) ORDER BY run_id FOR UPDATE
+                """,
+                ("steps", stepRunIds.ToArray()), ("workflows", workflowRunIds.ToArray())).ConfigureAwait(false);
+
         public async ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId) => await ReadWorkflow(scope, runId, forUpdate: true).ConfigureAwait(false);
 
         public async ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt) =>
             await scope.Execute("UPDATE workflow_runs SET state = @state, error = @error::text, finished_at = @finished::bigint WHERE run_id = @id",
                 ("state", state), ("error", error), ("finished", Ms(finishedAt)), ("id", runId)).ConfigureAwait(false);
+
+        public async ValueTask SetWorkflowTimeoutAsync(long runId, long? timeoutRunId) =>
+            await scope.Execute("UPDATE workflow_runs SET timeout_run_id = @timeout::bigint WHERE run_id = @id", ("timeout", timeoutRunId), ("id", runId)).ConfigureAwait(false);
 
         public async ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps)
         {

@@ -70,10 +70,19 @@ internal sealed partial class SqliteStore
             return ValueTask.FromResult<StoredWorkflow?>(new StoredWorkflow(row, steps));
         }
 
+        // One writer at a time: every row is held already.
+        public ValueTask LockWorkflowsAsync(IReadOnlyList<long> stepRunIds, IReadOnlyList<long> workflowRunIds) => ValueTask.CompletedTask;
+
         public ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt)
         {
             scope.Execute("UPDATE workflow_runs SET state = @state, error = @error, finished_at = @finished WHERE run_id = @id",
                 ("@state", state), ("@error", error), ("@finished", Ms(finishedAt)), ("@id", runId));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SetWorkflowTimeoutAsync(long runId, long? timeoutRunId)
+        {
+            scope.Execute("UPDATE workflow_runs SET timeout_run_id = @timeout WHERE run_id = @id", ("@timeout", timeoutRunId), ("@id", runId));
             return ValueTask.CompletedTask;
         }
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Kairos.Model;
+using Kairos.Workflows;
 using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
@@ -24,7 +26,7 @@ internal static class WorkflowRunsCommand
         Leaf("runs", "workflow runs, newest first: of one workflow, or of every workflow", ListAsync,
         [
             new Argument<string>("NAME") { Description = "only this workflow's runs", Arity = ArgumentArity.ZeroOrOne },
-            Valued("--state", "STATE", "only runs in this state: queued, waiting (under way), succeeded, dead, cancelled"),
+            Valued("--state", "STATE", "only runs in this state: of the workflow (running, paused, succeeded, failed, compensating, compensated, compensation-failed, cancelling, cancelled) or of its run (queued, waiting, dead)"),
             .. ClientOptions(),
         ]),
         Operation("cancel", "cancel a workflow run's queued and running steps and end it cancelled",
@@ -105,12 +107,26 @@ internal static class WorkflowRunsCommand
         var names = args.Positionals.Count > 0
             ? [args.Positionals[0]]
             : (await JobsCommand.ListAllAsync(api)).Where(j => j!["workflow"] is not null).Select(j => Text(j!["name"])!).ToList();
-        var state = args.Get("--state") is { } s ? "&state=" + Uri.EscapeDataString(s) : "";
+        var (runState, workflowState) = StateFilter(args.Get("--state"));
+        var state = runState is { } s ? "&state=" + Uri.EscapeDataString(s) : "";
         var runs = new List<JsonNode>();
         foreach (var name in names)
         {
             var page = await api.GetAsync($"api/runs?job={Uri.EscapeDataString(name)}{state}");
             runs.AddRange(page!.AsArray().Select(r => r!.DeepClone()));
+        }
+        if (workflowState is not null)
+        {
+            // The listing knows run states only: each candidate's workflow says which of them it is in.
+            var kept = new List<JsonNode>();
+            foreach (var run in runs)
+            {
+                if (Text((await api.GetAsync($"api/runs/{Text(run["id"])}/workflow"))?["state"]) == workflowState)
+                {
+                    kept.Add(run);
+                }
+            }
+            runs = kept;
         }
         var newestFirst = runs.OrderByDescending(r => r["id"]!.GetValue<long>()).ToList();
         if (args.Has("--json"))
@@ -122,5 +138,27 @@ internal static class WorkflowRunsCommand
             newestFirst.Select(r => (IReadOnlyList<string?>)
                 [Text(r["id"]), Text(r["job"]), Text(r["state"]), Time(r["createdAt"]), Time(r["finishedAt"]), Text(r["error"])]));
         return 0;
+    }
+
+    /// <summary>
+    /// <c>--state</c> as the run state the server filters by and, when it names a state of the workflow
+    /// (<c>running</c>, <c>paused</c>, <c>compensating</c>…), that state too: its runs are those in the run
+    /// state it implies (waiting, or dead for failed and compensated), kept when their workflow is in it.
+    /// A workflow's state wins over the run state of the same name (a workflow's run is <c>running</c> only
+    /// for the moment it starts its steps); succeeded and cancelled mean the same runs either way.
+    /// </summary>
+    private static (string? RunState, string? WorkflowState) StateFilter(string? given)
+    {
+        if (given is null || given is WorkflowStates.Succeeded or WorkflowStates.Cancelled)
+        {
+            return (given, null);
+        }
+        if (WorkflowStates.All.Contains(given))
+        {
+            return (WorkflowStates.RunStateOf(given).ToWire(), given);
+        }
+        return RunStates.TryParse(given, out _)
+            ? (given, null)
+            : throw new UsageException($"--state '{given}' is neither a workflow state ({string.Join(", ", WorkflowStates.All)}) nor a run state (queued, waiting, dead)");
     }
 }

@@ -46,12 +46,39 @@ internal static partial class WorkflowReader
         foreach (var error in errors)
         {
             var at = StepField().Match(error) is { Success: true } m && int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is var i && i < stepNodes.Count
-                ? stepNodes[i]
+                ? Within(stepNodes[i], error[m.Length..])
                 : error.StartsWith("workflow.output", StringComparison.Ordinal) && output is not null ? output : node;
             nodes.Error(at, error);
         }
         return errors.Count == 0 ? workflow : null;
     }
+
+    /// <summary>
+    /// The node an error's field names below a step (<c>.when.all[1].op</c>), as deep as the YAML goes, so
+    /// the error carries the line of the very key at fault.
+    /// </summary>
+    private static YamlNode Within(YamlNode step, string rest)
+    {
+        var node = step;
+        foreach (Match part in FieldPart().Matches(rest[..Math.Max(0, rest.IndexOf(':', StringComparison.Ordinal))]))
+        {
+            YamlNode? next = node switch
+            {
+                YamlMappingNode mapping when part.Groups[1].Success => mapping.Children.TryGetValue(new YamlScalarNode(part.Groups[1].Value), out var value) ? value : null,
+                YamlSequenceNode sequence when part.Groups[2].Success && int.TryParse(part.Groups[2].Value, out var i) && i < sequence.Children.Count => sequence.Children[i],
+                _ => null,
+            };
+            if (next is null)
+            {
+                break;
+            }
+            node = next;
+        }
+        return node;
+    }
+
+    [GeneratedRegex(@"\G(?:\.([A-Za-z]+)|\[(\d+)\])")]
+    private static partial Regex FieldPart();
 
     private static WorkflowStep? ReadStep(string jobName, YamlNode node, YamlNodes nodes, Func<string, bool>? handlerExists)
     {
@@ -72,7 +99,7 @@ internal static partial class WorkflowReader
             Needs = f.TryGetValue("needs", out var needs)
                 ? needs is YamlScalarNode ? [nodes.String(needs, "needs") ?? ""] : nodes.Sequence(needs, "needs").Select(n => nodes.String(n, "a step in needs") ?? "").ToList()
                 : [],
-            When = f.TryGetValue("when", out var when) ? nodes.String(when, "when") : null,
+            When = f.TryGetValue("when", out var when) ? Condition(when, nodes, "when") : null,
             RunIf = f.TryGetValue("runIf", out var runIf)
                 ? nodes.Enum(runIf, "runIf", ("success", StepRunIf.Success), ("always", StepRunIf.Always), ("on-failure", StepRunIf.OnFailure)) ?? StepRunIf.Success
                 : StepRunIf.Success,
@@ -97,7 +124,7 @@ internal static partial class WorkflowReader
             nodes.Error(node, "waitForEvent needs a type (an event type or pattern) and a timeout (a duration such as 30m)");
         }
         return type is null || timeout is null ? null
-            : new EventWait(type, timeout.Value) { Match = f.TryGetValue("match", out var match) ? nodes.String(match, "match") : null };
+            : new EventWait(type, timeout.Value) { Match = f.TryGetValue("match", out var match) ? Condition(match, nodes, "match") : null };
     }
 
     private static WorkflowAction ReadAction(string jobName, YamlNode node, Dictionary<string, YamlNode> f, YamlNodes nodes, Func<string, bool>? handlerExists, bool allowSleep)
@@ -116,6 +143,17 @@ internal static partial class WorkflowReader
             Retry = f.TryGetValue("retry", out var retry) ? JobReader.ReadRetry(retry, nodes) : null,
             Timeout = f.TryGetValue("timeout", out var timeout) ? nodes.TimerDuration(timeout, "timeout") : null,
         };
+    }
+
+    /// <summary>A condition: text as written, or the structured form (a mapping) as its JSON.</summary>
+    private static string? Condition(YamlNode node, YamlNodes nodes, string what)
+    {
+        if (node is YamlSequenceNode)
+        {
+            nodes.Error(node, $"{what} is a text condition or a mapping (all, any, not, or left, op and right), not a list");
+            return null;
+        }
+        return node is YamlMappingNode ? Template(node) : nodes.String(node, what);
     }
 
     /// <summary>A template as text: a YAML mapping or list becomes its JSON, text stays as written.</summary>

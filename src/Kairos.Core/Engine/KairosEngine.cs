@@ -379,16 +379,26 @@ internal sealed class KairosEngine : IAsyncDisposable
         }
         KairosJson.EnsureValid(request.Data, "the event data");
         var result = await Store.PublishAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await AfterPublishedAsync(result, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// After a publish committed, by whatever path (the client, a webhook): the dispatcher wakes for the
+    /// runs it queued, including those of the workflows whose waits it released, and the runs it asked
+    /// to stop here stop at once.
+    /// </summary>
+    private async Task AfterPublishedAsync(Events.PublishResult result, CancellationToken cancellationToken)
+    {
         _traceLinks.FiredByCurrent(result.Runs);
-        if (result.Runs.Count > 0 || result.CancelledRuns > 0 || result.ReleasedWaits > 0)
+        if (result.GaveWork)
         {
             _dispatcher.Wake();
         }
         if (result.CancelledRuns > 0)
         {
-            await _dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false); // Stop at once the runs it asked to stop here.
+            await _dispatcher.BeatAsync(cancellationToken).ConfigureAwait(false);
         }
-        return result;
     }
 
     /// <summary>Creates or replaces a subscription. Subscriptions owned by completion triggers are changed through their job.</summary>
@@ -455,6 +465,10 @@ internal sealed class KairosEngine : IAsyncDisposable
         if (result.Runs.Count > 0)
         {
             _dispatcher.Wake();
+        }
+        if (result.Published is { } published)
+        {
+            await AfterPublishedAsync(published, cancellationToken).ConfigureAwait(false);
         }
         return result;
     }

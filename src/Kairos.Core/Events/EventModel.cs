@@ -47,6 +47,9 @@ public sealed record PublishResult(long EventId, bool Created, IReadOnlyList<Enq
 
     /// <summary>Workflow steps waiting for the event (<c>waitForEvent</c>) that it ended: their workflows moved on.</summary>
     internal int ReleasedWaits { get; init; }
+
+    /// <summary>Whether the publish gave the dispatcher work: runs queued, cancelled, or queued by the workflows it moved on.</summary>
+    internal bool GaveWork => Runs.Count > 0 || CancelledRuns > 0 || ReleasedWaits > 0;
 }
 
 /// <summary>

@@ -34,7 +34,7 @@ public enum WorkflowFailure
     /// <summary>The workflow ends dead at once; steps still queued or running are cancelled.</summary>
     Fail,
 
-    /// <summary>As fail, then the compensations of the steps that succeeded run in reverse order of completion.</summary>
+    /// <summary>As fail, then the compensations of the steps that succeeded run, each after those of the steps that needed it (parallel branches together).</summary>
     Compensate,
 
     /// <summary>The failed step counts as ended: steps that need it are skipped unless they run always or on failure.</summary>
@@ -95,7 +95,12 @@ public sealed record WorkflowStep(string Id) : WorkflowAction
     /// <summary>The steps that must end before this one starts (a join when there are several).</summary>
     public IReadOnlyList<string> Needs { get; init; } = [];
 
-    /// <summary>A condition over <c>input</c> and <c>steps</c> (<c>steps.check.output.available &gt;= input.quantity</c>); false: the step is skipped.</summary>
+    /// <summary>
+    /// A condition over <c>input</c> and <c>steps</c>; false: the step is skipped. Text
+    /// (<c>steps.check.output.available &gt;= input.quantity</c>) or the structured form as JSON
+    /// (<c>{"left": "{{steps.check.output.available}}", "op": "gte", "right": "{{input.quantity}}"}</c>,
+    /// built with <see cref="WorkflowConditions"/>); it is kept and shown in the form it was given.
+    /// </summary>
     public string? When { get; init; }
 
     public StepRunIf RunIf { get; init; } = StepRunIf.Success;

@@ -242,7 +242,11 @@ public enum WebhookDeliveryOutcome
     Replayed,
 }
 
-public sealed record WebhookDeliveryResult(WebhookDeliveryOutcome Outcome, IReadOnlyList<EnqueueResult> Runs, IReadOnlyList<string> PausedJobs);
+public sealed record WebhookDeliveryResult(WebhookDeliveryOutcome Outcome, IReadOnlyList<EnqueueResult> Runs, IReadOnlyList<string> PausedJobs)
+{
+    /// <summary>What publishing the hook's event did (its subscriptions' runs, the workflow waits it released); null when the hook publishes none.</summary>
+    internal Events.PublishResult? Published { get; init; }
+}
 
 /// <summary>The last seen state of a watched file. <see cref="ModifiedAt"/> is the file's mtime (UTC).</summary>
 internal sealed record FileSnapshot(string Path, long Size, DateTimeOffset ModifiedAt);

@@ -55,14 +55,14 @@ internal static class WebhookIntake
                 }, now).ConfigureAwait(false));
             }
         }
-        long? eventId = null;
+        PublishResult? published = null;
         if (delivery.Publish is { } type)
         {
-            eventId = (await EventRouter.PublishAsync(tx, new EventRequest(Access.Namespaces.Qualify(Access.Namespaces.Of(delivery.Hook), type), TriggerSources.Webhook)
+            published = await EventRouter.PublishAsync(tx, new EventRequest(Access.Namespaces.Qualify(Access.Namespaces.Of(delivery.Hook), type), TriggerSources.Webhook)
             {
                 Data = delivery.Payload,
                 IdempotencyKey = delivery.DeliveryId is { } key ? $"webhook:{delivery.Hook}:{key}" : null,
-            }, now).ConfigureAwait(false)).EventId;
+            }, now).ConfigureAwait(false);
         }
         await JournalAsync(tx, delivery, outcome == WebhookDeliveryOutcome.Accepted ? "webhook.accepted" : "webhook.rejected", new
         {
@@ -76,9 +76,9 @@ internal static class WebhookIntake
                 _ => $"every bound job is paused: {string.Join(", ", paused)}",
             },
             runIds = runs.Select(r => r.RunId),
-            eventId,
+            eventId = published?.EventId,
         }).ConfigureAwait(false);
-        return new WebhookDeliveryResult(outcome, runs, paused);
+        return new WebhookDeliveryResult(outcome, runs, paused) { Published = published };
     }
 
     private static ValueTask JournalAsync(IDriverTransaction tx, WebhookDelivery delivery, string kind, object data) =>

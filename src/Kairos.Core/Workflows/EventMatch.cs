@@ -25,15 +25,15 @@ internal static partial class EventMatch
 
     /// <exception cref="FormatException">What is wrong and at which character of the match as written.</exception>
     public static StepCondition Parse(string match) =>
-        // Braces become spaces, so error positions stay those of the text as written.
-        StepCondition.Parse(TemplatePattern().Replace(match, m => "  " + m.Value[2..^2] + "  "), readsEvent: true);
+        // In text, braces become spaces, so error positions stay those of the text as written; the structured form reads its templates itself.
+        StepCondition.Parse(StepCondition.IsStructured(match) ? match : TemplatePattern().Replace(match, m => "  " + m.Value[2..^2] + "  "), readsEvent: true);
 
     /// <summary>The values of <paramref name="context"/> (<see cref="WorkflowContext"/>) that <paramref name="match"/> reads outside <c>event</c>, as JSON of the same shape.</summary>
     public static string Freeze(string match, string context)
     {
         var source = JsonNode.Parse(context);
         var frozen = new JsonObject();
-        foreach (var path in Parse(match).Paths.Select(p => p.Split('.')).Where(p => p[0] != "event"))
+        foreach (var path in Parse(match).Paths.Select(p => p.Path.Split('.')).Where(p => p[0] != "event"))
         {
             var value = source;
             foreach (var part in path)

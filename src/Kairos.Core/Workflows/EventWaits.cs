@@ -26,9 +26,10 @@ namespace Kairos.Workflows;
 /// committed (so it sees the wait, stored before the look-back began). A publish that committed before
 /// the wait was stored is seen by the look-back, which reads back to the workflow run's creation.
 /// <para>
-/// Lock order, so none of this deadlocks on PostgreSQL: a look-back takes the wait lock before any row;
-/// a run's end takes its wait's row before its workflow's; a publish takes a wait's row and then skips a
-/// run whose row another transaction holds rather than waiting for it.
+/// Lock order, so none of this deadlocks on PostgreSQL (<see cref="WorkflowLocks"/>): a look-back takes the
+/// wait lock before any row; a run's end takes its wait's row, then its workflow's, then its own; a publish
+/// takes a wait's row, then its workflow's, and then skips a run whose row another transaction holds
+/// rather than waiting for it.
 /// </para>
 /// </summary>
 internal static class EventWaits
@@ -41,7 +42,12 @@ internal static class EventWaits
         var released = 0;
         await tx.LockEventWaitsAsync(exclusive: false).ConfigureAwait(false);
         var waits = await tx.ListOpenEventWaitsAsync(Access.Namespaces.Of(request.Type)).ConfigureAwait(false);
-        foreach (var wait in waits.Where(w => EventMatch.Matches(w, request)))
+        var matching = waits.Where(w => EventMatch.Matches(w, request)).ToList();
+        if (matching.Count > 0)
+        {
+            await WorkflowLocks.BeforeGivingAsync(tx, matching).ConfigureAwait(false);
+        }
+        foreach (var wait in matching)
         {
             if (await GiveAsync(tx, wait.RunId, eventId, Output(request), now).ConfigureAwait(false) == Given.AndEnded)
             {
@@ -58,11 +64,15 @@ internal static class EventWaits
     /// <exception cref="KairosConflictException">The run waits for no event any more (the step moved on, or ended).</exception>
     public static async ValueTask SendAsync(IDriverTransaction tx, long runId, string? data, DateTimeOffset now)
     {
-        if (await tx.GetEventWaitForUpdateAsync(runId).ConfigureAwait(false) is not { EventId: null }
-            || await GiveAsync(tx, runId, 0, data ?? "{}", now).ConfigureAwait(false) == Given.No)
+        if (await tx.GetEventWaitForUpdateAsync(runId).ConfigureAwait(false) is { EventId: null } wait)
         {
-            throw new KairosConflictException($"run {runId} waits for no event any more: the step has its event, moved on to another run, or ended");
+            await WorkflowLocks.BeforeGivingAsync(tx, [wait]).ConfigureAwait(false);
+            if (await GiveAsync(tx, runId, 0, data ?? "{}", now).ConfigureAwait(false) != Given.No)
+            {
+                return;
+            }
         }
+        throw new KairosConflictException($"run {runId} waits for no event any more: the step has its event, moved on to another run, or ended");
     }
 
     private enum Given

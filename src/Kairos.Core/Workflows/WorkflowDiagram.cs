@@ -23,7 +23,7 @@ internal static class WorkflowDiagram
             }
             if (step.When is { } when)
             {
-                text.Append(" when ").Append(when);
+                text.Append(" when ").Append(StepCondition.Display(when));
             }
             if (step.Compensate is { } compensate)
             {
@@ -64,7 +64,7 @@ internal static class WorkflowDiagram
 
     /// <summary>Each need as an edge to the step that needs it, labelled with the step's condition (quotes made single).</summary>
     private static IEnumerable<(string From, string To, string? When)> Edges(WorkflowExecutorSpec workflow) =>
-        workflow.Steps.SelectMany(step => step.Needs.Select(need => (need, step.Id, step.When is { } when ? Quoted(when) : null)));
+        workflow.Steps.SelectMany(step => step.Needs.Select(need => (need, step.Id, step.When is { } when ? Quoted(StepCondition.Display(when)) : null)));
 
     /// <summary>What a step or compensation runs, in a few words: "job charge", "handler check-stock", "sleep 5m".</summary>
     internal static string What(WorkflowAction action) => action switch

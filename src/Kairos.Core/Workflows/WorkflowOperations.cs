@@ -19,7 +19,7 @@ internal enum WorkflowOperation
     /// <summary>Cancel the steps going and end cancelled.</summary>
     Cancel,
 
-    /// <summary>As <see cref="Cancel"/>, then compensate the succeeded steps in reverse.</summary>
+    /// <summary>As <see cref="Cancel"/>, then compensate the succeeded steps, each after the steps that needed it.</summary>
     CancelCompensating,
 
     /// <summary>Go on with another version of the workflow's definition.</summary>

@@ -103,31 +103,11 @@ internal static partial class WorkflowRules
             var known = before[step.Id];
             if (step.When is { } when)
             {
-                try
-                {
-                    foreach (var path in StepCondition.Parse(when).Paths)
-                    {
-                        AddIf(errors, field + ".when", Reference(path, step.Id, known));
-                    }
-                }
-                catch (FormatException ex)
-                {
-                    errors.Add($"{field}.when: {ex.Message}");
-                }
+                CheckCondition(() => StepCondition.Parse(when), field + ".when", step.Id, known, errors);
             }
             if (step.WaitForEvent?.Match is { } match)
             {
-                try
-                {
-                    foreach (var path in EventMatch.Parse(match).Paths.Where(p => !p.StartsWith("event.", StringComparison.Ordinal) && p != "event"))
-                    {
-                        AddIf(errors, field + ".waitForEvent.match", Reference(path, step.Id, known));
-                    }
-                }
-                catch (FormatException ex)
-                {
-                    errors.Add($"{field}.waitForEvent.match: {ex.Message}");
-                }
+                CheckCondition(() => EventMatch.Parse(match), field + ".waitForEvent.match", step.Id, known, errors);
             }
             CheckTemplates(step.Input, field + ".input", step.Id, known, errors, itemAllowed: step.ForEach is not null);
             CheckTemplates(step.ForEach, field + ".forEach", step.Id, known, errors);
@@ -225,6 +205,22 @@ internal static partial class WorkflowRules
             errors.Add($"{field}.type: the wait is for events of the workflow's own namespace: write the type without one");
         }
         AddIf(errors, field + ".timeout", JobRules.Period(wait.Timeout, "timeout"));
+    }
+
+    /// <summary>A condition parses, and each path it reads outside <c>event</c> is one the step may read; errors name the field within it.</summary>
+    private static void CheckCondition(Func<StepCondition> parse, string field, string stepId, HashSet<string> known, List<string> errors)
+    {
+        try
+        {
+            foreach (var path in parse().Paths.Where(p => !p.Path.StartsWith("event.", StringComparison.Ordinal) && p.Path != "event"))
+            {
+                AddIf(errors, field + path.At, Reference(path.Path, stepId, known));
+            }
+        }
+        catch (ConditionException ex)
+        {
+            errors.Add($"{field}{ex.At}: {ex.Reason}");
+        }
     }
 
     private static void CheckTemplates(string? template, string field, string? stepId, HashSet<string> known, List<string> errors, bool itemAllowed = false)

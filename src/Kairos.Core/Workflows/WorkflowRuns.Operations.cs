@@ -71,7 +71,7 @@ internal static partial class WorkflowRuns
 
     /// <summary>
     /// Cancels the workflow's steps still going and ends it cancelled; with <paramref name="compensate"/>, the
-    /// succeeded steps' compensations run first in reverse order of completion (state <c>cancelling</c>).
+    /// succeeded steps' compensations run first, each after those of the steps that needed it (state <c>cancelling</c>).
     /// </summary>
     public static async ValueTask CancelAsync(IDriverTransaction tx, long workflowRunId, bool compensate, DateTimeOffset now)
     {
@@ -100,18 +100,25 @@ internal static partial class WorkflowRuns
     private static async ValueTask ReopenAsync(IDriverTransaction tx, Moving w, WorkflowStepRow? given, DateTimeOffset now)
     {
         await tx.ReopenRunWaitingAsync(w.Run.Id).ConfigureAwait(false);
-        await RestartUnfinishedStepsAsync(tx, w.Run, w.Stored, "workflow.retried", now, given).ConfigureAwait(false);
+        await RestartUnfinishedStepsAsync(tx, w.Run, w.Stored, w.Spec, "workflow.retried", now, given).ConfigureAwait(false);
         var reopened = (await LoadAsync(tx, w.Run.Id).ConfigureAwait(false))!;
         await AdvanceAsync(tx, reopened, now).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The steps of <paramref name="stored"/> that did not succeed (but <paramref name="given"/>, saved as it is) are pending again,
-    /// their compensations forgotten, and the workflow is running; journaled as <paramref name="journalKind"/>.
+    /// their compensations forgotten, and the workflow is running, its timeout (if <paramref name="spec"/> has one)
+    /// counted afresh from now: the retry is a new attempt at the work, with the whole time the workflow allows;
+    /// journaled as <paramref name="journalKind"/>.
     /// </summary>
-    private static async ValueTask RestartUnfinishedStepsAsync(IDriverTransaction tx, RunRecord run, StoredWorkflow stored, string journalKind, DateTimeOffset now,
-        WorkflowStepRow? given = null)
+    private static async ValueTask RestartUnfinishedStepsAsync(IDriverTransaction tx, RunRecord run, StoredWorkflow stored, WorkflowExecutorSpec spec, string journalKind,
+        DateTimeOffset now, WorkflowStepRow? given = null)
     {
+        if (stored.Workflow.State is not (WorkflowStates.Running or WorkflowStates.Paused))
+        {
+            // Ended, so its timer was cancelled with it (or had fired).
+            await tx.SetWorkflowTimeoutAsync(run.Id, (await StartTimeoutAsync(tx, run, spec, now).ConfigureAwait(false))?.RunId).ConfigureAwait(false);
+        }
         var reset = stored.Steps.Where(s => s.State != StepStates.Succeeded && s.StepId != given?.StepId)
             .Select(s => new WorkflowStepRow(s.StepId, s.Ordinal, StepStates.Pending)).ToList();
         await tx.SaveWorkflowStepsAsync(run.Id, given is null ? reset : [.. reset, given]).ConfigureAwait(false);

@@ -19,8 +19,8 @@ namespace Kairos.Workflows;
 /// moves. When every step has ended, the workflow succeeds with its output.</item>
 /// <item>A step's run ends: the step takes the run's outcome. A failure fails the workflow (and cancels
 /// the steps still going), or starts compensation, or with <c>continue</c> just counts as an end.</item>
-/// <item>Compensation: the compensations of the succeeded steps run one at a time, the step that ended
-/// last first.</item>
+/// <item>Compensation: a succeeded step's compensation starts once the compensations of the steps that
+/// needed it have ended, so parallel branches compensate in parallel and a chain in reverse.</item>
 /// </list>
 /// The workflow run itself waits in state <c>waiting</c> (never claimed, never leased) until it ends.
 /// </summary>
@@ -31,15 +31,12 @@ internal static partial class WorkflowRuns
     {
         if (await tx.GetWorkflowForUpdateAsync(run.Id).ConfigureAwait(false) is { } earlier)
         {
-            await RestartUnfinishedStepsAsync(tx, run, earlier, "workflow.resumed", now).ConfigureAwait(false);
+            await RestartUnfinishedStepsAsync(tx, run, earlier, spec, "workflow.resumed", now).ConfigureAwait(false);
         }
         else
         {
             var version = await WorkflowVersions.RecordAsync(tx, run.JobName, spec, now).ConfigureAwait(false);
-            // The timeout is a run of the step job due then: the one path that fires things on time.
-            var timer = spec.Timeout is { } timeout
-                ? await EnqueueAsync(tx, run, new WorkflowAction(), null, now + timeout, now, WorkflowStepJob.TimeoutKind).ConfigureAwait(false)
-                : null;
+            var timer = await StartTimeoutAsync(tx, run, spec, now).ConfigureAwait(false);
             await tx.InsertWorkflowAsync(new WorkflowRow(run.Id, run.JobName, WorkflowStates.Running, WorkflowVersions.Serialize(spec), now)
             {
                 TimeoutRunId = timer?.RunId,
@@ -52,6 +49,15 @@ internal static partial class WorkflowRuns
         var stored = await tx.GetWorkflowForUpdateAsync(run.Id).ConfigureAwait(false);
         await AdvanceAsync(tx, new Moving(run, spec, stored!), now).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The run that times the workflow out, due its <see cref="WorkflowExecutorSpec.Timeout"/> from now: a
+    /// run of the step job, the one path that fires things on time. Null without a timeout.
+    /// </summary>
+    private static async ValueTask<EnqueueResult?> StartTimeoutAsync(IDriverTransaction tx, RunRecord run, WorkflowExecutorSpec spec, DateTimeOffset now) =>
+        spec.Timeout is { } timeout
+            ? await EnqueueAsync(tx, run, new WorkflowAction(), null, now + timeout, now, WorkflowStepJob.TimeoutKind).ConfigureAwait(false)
+            : null;
 
     /// <summary>
     /// A run that may be a workflow's step (or compensation) ended in <paramref name="state"/>: the
@@ -115,13 +121,17 @@ internal static partial class WorkflowRuns
             await w.SaveAsync(tx, compensated with { CompensationState = outcome }).ConfigureAwait(false);
             await tx.AppendJournalAsync(now, "workflow.compensation-ended", w.Run.JobName, w.Run.Id, null,
                 JsonSerializer.Serialize(new { step = compensated.StepId, run = runId, state = outcome, error }, KairosJson.Options)).ConfigureAwait(false);
+            if (w.Stored.Workflow.State is not (WorkflowStates.Compensating or WorkflowStates.Cancelling))
+            {
+                return; // Compensations run in parallel: one that ends after another failed (or a cancel) is recorded, nothing more.
+            }
             if (outcome == StepStates.Failed)
             {
                 await EndAsync(tx, w, WorkflowStates.CompensationFailed, RunState.Dead, null,
                     $"{w.Stored.Workflow.Error}; the compensation of step '{compensated.StepId}' failed{(error is null ? "" : ": " + error)}", now).ConfigureAwait(false);
                 return;
             }
-            await CompensateNextAsync(tx, w, now).ConfigureAwait(false);
+            await CompensateReadyAsync(tx, w, now).ConfigureAwait(false);
         }
     }
 
@@ -191,7 +201,7 @@ internal static partial class WorkflowRuns
                 }
                 if (step.When is { } when && !Holds(when, w))
                 {
-                    await SkipAsync(tx, w, row, $"its condition is false: {when}", now).ConfigureAwait(false);
+                    await SkipAsync(tx, w, row, $"its condition is false: {StepCondition.Display(when)}", now).ConfigureAwait(false);
                     continue;
                 }
                 await StartStepAsync(tx, w, step, row, now).ConfigureAwait(false);
@@ -315,7 +325,7 @@ internal static partial class WorkflowRuns
     /// <summary>
     /// Stops a workflow that fails (<paramref name="through"/> compensating) or is cancelled (through cancelling):
     /// steps still going are cancelled and, when <paramref name="compensate"/>, the succeeded steps compensated
-    /// (<see cref="CompensateNextAsync"/> ends it); else, or with nothing to compensate, it ends at once.
+    /// (<see cref="CompensateReadyAsync"/> ends it); else, or with nothing to compensate, it ends at once.
     /// </summary>
     private static async ValueTask UnwindAsync(IDriverTransaction tx, Moving w, string reason, bool compensate, string through, DateTimeOffset now)
     {
@@ -332,7 +342,7 @@ internal static partial class WorkflowRuns
         await tx.AppendJournalAsync(now, "workflow.compensating", w.Run.JobName, w.Run.Id, null,
             JsonSerializer.Serialize(new { reason }, KairosJson.Options)).ConfigureAwait(false);
         await CancelStepsStillGoingAsync(tx, w, now).ConfigureAwait(false);
-        await CompensateNextAsync(tx, w, now).ConfigureAwait(false);
+        await CompensateReadyAsync(tx, w, now).ConfigureAwait(false);
     }
 
     /// <summary>How a workflow unwinding through <paramref name="through"/> ends once nothing is left to compensate: a cancel stays a cancel.</summary>
@@ -340,13 +350,18 @@ internal static partial class WorkflowRuns
         ? (WorkflowStates.Cancelled, RunState.Cancelled)
         : (WorkflowStates.Failed, RunState.Dead);
 
-    /// <summary>Starts the compensation of the succeeded step that ended last and has none yet; ends the workflow when there is none left.</summary>
-    private static async ValueTask CompensateNextAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)
+    /// <summary>
+    /// Starts the compensation of every succeeded step whose dependants (the steps that needed it, directly
+    /// or through others) have all been compensated, latest ended first; ends the workflow when none is left
+    /// to start or to wait for. Steps of parallel branches, neither needing the other, so compensate together,
+    /// and a step is undone only after whatever was built on it.
+    /// </summary>
+    private static async ValueTask CompensateReadyAsync(IDriverTransaction tx, Moving w, DateTimeOffset now)
     {
-        var next = w.Stored.Steps
-            .Where(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId) && s.CompensationState is null && w.Step(s.StepId).Compensate is not null)
-            .OrderByDescending(s => s.EndedSeq).FirstOrDefault();
-        if (next is null)
+        var open = w.Stored.Steps
+            .Where(s => s.State == StepStates.Succeeded && !StepItems.IsItem(s.StepId) && s.CompensationState is null or StepStates.Started && w.Step(s.StepId).Compensate is not null)
+            .ToList();
+        if (open.Count == 0)
         {
             var count = w.Stored.Steps.Count(s => s.CompensationState == StepStates.Succeeded);
             var (state, runState) = w.Stored.Workflow.State == WorkflowStates.Cancelling
@@ -355,6 +370,23 @@ internal static partial class WorkflowRuns
             await EndAsync(tx, w, state, runState, null, $"{w.Stored.Workflow.Error}; {count} step(s) compensated", now).ConfigureAwait(false);
             return;
         }
+        var before = WorkflowRules.Ancestors(w.Spec);
+        var ready = open
+            .Where(s => s.CompensationState is null && !open.Any(other => before.TryGetValue(other.StepId, out var needed) && needed.Contains(s.StepId)))
+            .OrderByDescending(s => s.EndedSeq)
+            .ToList();
+        foreach (var next in ready)
+        {
+            if (!await StartCompensationAsync(tx, w, next, now).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Enqueues the compensation of <paramref name="next"/>; false when it could not be made or started, which ends the workflow <c>compensation-failed</c>.</summary>
+    private static async ValueTask<bool> StartCompensationAsync(IDriverTransaction tx, Moving w, WorkflowStepRow next, DateTimeOffset now)
+    {
         var compensate = w.Step(next.StepId).Compensate!;
         string? input;
         try
@@ -366,16 +398,17 @@ internal static partial class WorkflowRuns
             await w.SaveAsync(tx, next with { CompensationState = StepStates.Failed }).ConfigureAwait(false);
             await EndAsync(tx, w, WorkflowStates.CompensationFailed, RunState.Dead, null,
                 $"{w.Stored.Workflow.Error}; the compensation of step '{next.StepId}' could not be made: {ex.Message}", now).ConfigureAwait(false);
-            return;
+            return false;
         }
         if (await EnqueueAsync(tx, w.Run, compensate, input, null, now).ConfigureAwait(false) is not { State: not RunState.Skipped } run)
         {
             await w.SaveAsync(tx, next with { CompensationState = StepStates.Failed }).ConfigureAwait(false);
             await EndAsync(tx, w, WorkflowStates.CompensationFailed, RunState.Dead, null,
                 $"{w.Stored.Workflow.Error}; the compensation of step '{next.StepId}' could not start (its job is missing or skipped the run)", now).ConfigureAwait(false);
-            return;
+            return false;
         }
         await w.SaveAsync(tx, next with { CompensationState = StepStates.Started, CompensationRunId = run.RunId }).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Ends the workflow and its run; steps still going are cancelled.</summary>

@@ -22,6 +22,18 @@ internal static class WorkflowStates
 
     /// <summary>Whether the workflow still takes its steps' outcomes as they come (running or paused), rather than only recording them.</summary>
     public static bool TakesOutcomes(string state) => state is Running or Paused;
+
+    /// <summary>Every workflow state, in the order a workflow may go through them.</summary>
+    public static readonly IReadOnlyList<string> All = [Running, Paused, Succeeded, Failed, Compensating, Compensated, CompensationFailed, Cancelling, Cancelled];
+
+    /// <summary>The state of the workflow's run while the workflow is in <paramref name="state"/>: waiting until it ends, then succeeded, dead or cancelled.</summary>
+    public static Model.RunState RunStateOf(string state) => state switch
+    {
+        Running or Paused or Compensating or Cancelling => Model.RunState.Waiting,
+        Succeeded => Model.RunState.Succeeded,
+        Cancelled => Model.RunState.Cancelled,
+        _ => Model.RunState.Dead,
+    };
 }
 
 /// <summary>

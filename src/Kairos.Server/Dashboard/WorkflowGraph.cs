@@ -79,7 +79,7 @@ public sealed class WorkflowGraph
         }
         if (step.When is { } when)
         {
-            parts.Add("when " + when);
+            parts.Add("when " + Kairos.Workflows.StepCondition.Display(when));
         }
         return parts.Count == 0 ? null : string.Join(", ", parts);
     }

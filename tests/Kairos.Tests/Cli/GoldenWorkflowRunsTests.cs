@@ -74,6 +74,9 @@ public sealed class GoldenWorkflowRunsTests
 
         await golden.CheckAsync("workflows-runs", ["workflows", "runs", .. at]);
         await golden.CheckAsync("workflows-runs-approval-json", ["workflows", "runs", "approval", "--state", "succeeded", "--json", .. at]);
+        // A workflow's own state: run 7's run is dead, its workflow failed; run 10's cancelled.
+        await golden.CheckAsync("workflows-runs-state-failed", ["workflows", "runs", "--state", "failed", .. at]);
+        await golden.CheckAsync("workflows-runs-state-unknown", ["workflows", "runs", "--state", "stuck", .. at]);
         await golden.CheckAsync("workflows-start-plain", ["workflows", "start", "plain", .. at]);
         await golden.CheckAsync("workflows-show-version", ["workflows", "show", "approval", "--version", "1", .. at]);
         await golden.CheckAsync("workflows-migrate-ended", ["workflows", "migrate", "10", "--to-version", "1", .. at]);

@@ -78,4 +78,32 @@ public sealed class WorkflowsApiTests : IAsyncLifetime
         using var badFormat = await _server.Http.GetAsync("/api/jobs/order/workflow?format=svg");
         Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
     }
+
+    [Fact]
+    public async Task A_structured_condition_saved_over_json_runs_and_comes_back_as_written()
+    {
+        const string when = """{"all": [{"left": "{{steps.check.output.sku}}", "op": "eq", "right": "A1"}, {"not": "input.quantity > 5"}]}""";
+        using var saved = await _server.Http.PutAsync("/api/jobs/structured", new StringContent($$$"""
+            {"workflow": {"steps": [
+              {"id": "check", "handler": "echo", "input": "{\"sku\": \"{{input.sku}}\"}"},
+              {"id": "ship", "needs": ["check"], "when": {{{when}}}, "job": "plain"},
+              {"id": "hold", "needs": ["check"], "when": "steps.check.output.sku != 'A1'", "handler": "noop"}]}}
+            """, System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        var steps = JsonNode.Parse(await _server.Http.GetStringAsync("/api/jobs/structured"))!["workflow"]!["steps"]!.AsArray();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(when), steps[1]!["when"]));
+        Assert.Equal("steps.check.output.sku != 'A1'", steps[2]!["when"]!.GetValue<string>());
+
+        var run = await _server.Client.RunNowAsync("structured", """{"sku": "A1", "quantity": 2}""");
+        Assert.Equal(RunState.Succeeded, (await _server.Client.WaitForRunAsync(run.RunId, TimeSpan.FromSeconds(15)))!.State);
+        var workflow = JsonNode.Parse(await _server.Http.GetStringAsync($"/api/runs/{run.RunId}/workflow"))!;
+        Assert.Equal(["succeeded", "succeeded", "skipped"], workflow["steps"]!.AsArray().Select(s => s!["state"]!.GetValue<string>()));
+
+        using var bad = await _server.Http.PutAsync("/api/jobs/structured", new StringContent("""
+            {"workflow": {"steps": [{"id": "check", "handler": "echo"},
+              {"id": "ship", "needs": ["check"], "when": {"any": [{"left": "{{steps.check.output.n}}", "op": "between", "right": 1}]}, "job": "plain"}]}}
+            """, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("workflow.steps[1].when.any[0].op: 'between' is not an operator", await bad.Content.ReadAsStringAsync());
+    }
 }

@@ -99,7 +99,7 @@ public sealed class EventWaitDefinitionTests
                     - id: pay
                       waitForEvent: { type: paid, match: "event.data.id = 1", timeout: 1h }
             """);
-        Assert.Equal(5, badMatch.Line);
+        Assert.Equal(6, badMatch.Line); // The line of the match itself, not of its step.
         Assert.StartsWith("workflow.steps[0].waitForEvent.match: at 15:", badMatch.Message);
     }
 

@@ -93,10 +93,10 @@ public sealed class WorkflowDefinitionTests
     [InlineData("input.name matches '('", "is not a regular expression")]
     [InlineData("System.IO.File == 1", "is not a path")]
     public void A_bad_condition_says_what_and_where(string condition, string expected) =>
-        Assert.Contains(expected, Assert.Throws<FormatException>(() => StepCondition.Parse(condition)).Message);
+        Assert.Contains(expected, Assert.Throws<ConditionException>(() => StepCondition.Parse(condition)).Message);
 
     [Fact]
-    public void Yaml_workflows_load_and_their_errors_carry_the_step_line()
+    public void Yaml_workflows_load_and_their_errors_carry_the_line_of_the_field_at_fault()
     {
         var good = YamlConfigLoader.Load("""
             jobs:
@@ -138,7 +138,7 @@ public sealed class WorkflowDefinitionTests
                       needs: [chek]
             """, "kairos.yaml"));
         var error = Assert.Single(bad.Errors);
-        Assert.Equal(7, error.Line);
+        Assert.Equal(9, error.Line); // needs: [chek]
         Assert.Contains("there is no step 'chek'", error.Message);
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Kairos.Events;
 using Kairos.Model;
+using Kairos.Storage;
 using Kairos.Tests.Support;
 using Kairos.Workflows;
 
@@ -91,5 +92,22 @@ public sealed class WorkflowEventWaitTests
         Assert.Equal(["""{"remind": 7}"""], calls);
         var pay = (await t.Store.GetWorkflowAsync(workflow, CancellationToken.None))!.Steps.Single(s => s.StepId == "pay");
         Assert.Equal((StepStates.Succeeded, null), (pay.State, pay.Output));
+    }
+
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task An_event_a_webhook_publishes_releases_the_wait_and_the_next_step_runs_without_the_clock_moving(TestStore store)
+    {
+        var calls = new ConcurrentQueue<string>();
+        await using var t = await EngineAsync(store, calls);
+        var workflow = await WaitingOnAsync(t);
+        // Asleep until the wait's deadline, an hour away on a clock that does not move: only a wake-up runs the next step.
+        await Eventually.TrueAsync(() => t.Engine.Dispatcher.ActiveCount == 0 && t.Engine.Dispatcher.SleepingUntil is not null, "the dispatcher to sleep");
+
+        await t.Engine.AcceptWebhookAsync(new WebhookDelivery("payments", null, """{"order": 7, "amount": 40}""", t.Clock.GetUtcNow()) { Publish = "payment.received" });
+
+        await t.WaitForStateAsync(workflow, RunState.Succeeded);
+        Assert.Equal(["""{"ship": 40}"""], calls);
     }
 }

@@ -78,6 +78,31 @@ public sealed class WorkflowTimeoutTests
         Assert.Equal(WorkflowStates.Cancelled, (await t.Store.GetWorkflowAsync(run, CancellationToken.None))!.Workflow.State);
     }
 
+    [Theory]
+    [InlineData(TestStore.Sqlite)]
+    [InlineData(TestStore.Memory)]
+    public async Task A_retried_workflow_has_its_whole_timeout_again_counted_from_the_retry(TestStore store)
+    {
+        var calls = new ConcurrentQueue<string>();
+        var (t, run) = await StartedAsync(store, WorkflowFailure.Fail, calls);
+        await using var _ = t;
+        t.Clock.Advance(TimeSpan.FromHours(1));
+        await t.WaitForStateAsync(run, RunState.Dead);
+
+        t.Clock.Advance(TimeSpan.FromHours(5));
+        await t.Client.RetryWorkflowAsync(run);
+        await Eventually.TrueAsync(async () => (await t.Store.GetWorkflowAsync(run, CancellationToken.None))!.Steps.Single(s => s.StepId == "settle").State == StepStates.Started,
+            "the sleep to start again");
+        var timer = (await t.Store.GetWorkflowAsync(run, CancellationToken.None))!.Workflow.TimeoutRunId!.Value;
+        Assert.Equal((RunState.Queued, t.Clock.GetUtcNow() + TimeSpan.FromHours(1)), ((await t.RunAsync(timer)).State, (await t.RunAsync(timer)).DueAt));
+
+        t.Clock.Advance(TimeSpan.FromHours(1));
+
+        var ended = await t.WaitForStateAsync(run, RunState.Dead);
+        Assert.StartsWith("timed out after 1h", ended.Error);
+        Assert.Equal(StepStates.Cancelled, (await t.Store.GetWorkflowAsync(run, CancellationToken.None))!.Steps.Single(s => s.StepId == "settle").State);
+    }
+
     [Fact]
     public void A_timeout_is_a_positive_duration_in_yaml_and_over_the_api()
     {

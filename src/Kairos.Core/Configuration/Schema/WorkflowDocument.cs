@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Kairos.Model;
 
 namespace Kairos.Configuration.Schema;
@@ -28,7 +29,9 @@ internal record WorkflowActionDocument
 internal sealed record WorkflowStepDocument(string Id) : WorkflowActionDocument
 {
     public List<string>? Needs { get; init; }
-    public string? When { get; init; }
+
+    /// <summary>A condition as it was saved: text, or the structured form (an object with all, any, not, or left, op and right).</summary>
+    public JsonNode? When { get; init; }
     public StepRunIf? RunIf { get; init; }
     public string? Sleep { get; init; }
     public WorkflowWaitDocument? WaitForEvent { get; init; }
@@ -37,4 +40,5 @@ internal sealed record WorkflowStepDocument(string Id) : WorkflowActionDocument
     public WorkflowActionDocument? Compensate { get; init; }
 }
 
-internal sealed record WorkflowWaitDocument(string Type, string Timeout, string? Match);
+/// <summary>A wait; its match, like a step's when, is text or structured as it was saved.</summary>
+internal sealed record WorkflowWaitDocument(string Type, string Timeout, JsonNode? Match);

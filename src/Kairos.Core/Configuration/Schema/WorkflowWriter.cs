@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Kairos.Model;
 using static Kairos.Configuration.Schema.DefinitionWriter;
 
@@ -16,14 +17,18 @@ internal static class WorkflowWriter
     private static WorkflowStepDocument Step(WorkflowStep step) => (WorkflowStepDocument)Action(new WorkflowStepDocument(step.Id)
     {
         Needs = NoneIfEmpty(step.Needs),
-        When = step.When,
+        When = Condition(step.When),
         RunIf = step.RunIf == StepRunIf.Success ? null : step.RunIf,
         Sleep = Duration(step.Sleep),
-        WaitForEvent = step.WaitForEvent is { } wait ? new WorkflowWaitDocument(wait.Type, Durations.Format(wait.Timeout), wait.Match) : null,
+        WaitForEvent = step.WaitForEvent is { } wait ? new WorkflowWaitDocument(wait.Type, Durations.Format(wait.Timeout), Condition(wait.Match)) : null,
         ForEach = step.ForEach,
         MaxParallel = step.MaxParallel,
         Compensate = step.Compensate is { } compensate ? Action(new WorkflowActionDocument(), compensate) : null,
     }, step);
+
+    /// <summary>A condition in the form it was saved: the structured one as its object, text as text.</summary>
+    private static JsonNode? Condition(string? condition) =>
+        condition is null ? null : Workflows.StepCondition.IsStructured(condition) ? JsonNode.Parse(condition) : JsonValue.Create(condition);
 
     /// <summary>What a step or its compensation runs, set on <paramref name="document"/> (<c>with</c> keeps a step a step).</summary>
     private static WorkflowActionDocument Action(WorkflowActionDocument document, WorkflowAction action)

@@ -34,6 +34,7 @@ internal static class RunCompletions
     public static async ValueTask<IReadOnlyList<bool>> CompleteManyAsync(IDriverTransaction tx, IReadOnlyList<RunCompletion> completions)
     {
         var states = completions.Select(c => StateOf(c).State).ToList();
+        await Workflows.WorkflowLocks.BeforeOutcomesAsync(tx, completions).ConfigureAwait(false);
         var ended = await tx.CompleteRunsAsync(completions, states).ConfigureAwait(false);
         var journal = new List<JournalWrite>(completions.Count + 1);
         var logs = new List<(long RunId, RunLogLine Line)>();
@@ -114,7 +115,8 @@ internal static class RunCompletions
             };
             await RunNotifications.SendAsync(tx, completion.Notify, run, completion.FinishedAt).ConfigureAwait(false);
         }
-        foreach (var (completion, state) in workflows ?? [])
+        // In workflow order, as their rows were locked (WorkflowLocks).
+        foreach (var (completion, state) in (workflows ?? []).OrderBy(w => w.Completion.WorkflowRunId ?? w.Completion.RunId))
         {
             if (state == RunState.Waiting)
             {

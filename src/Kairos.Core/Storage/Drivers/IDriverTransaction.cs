@@ -190,11 +190,21 @@ internal interface IDriverTransaction
     /// <summary>Adds step rows to a workflow run (its steps at the start, a forEach step's items later).</summary>
     ValueTask InsertWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
 
+    /// <summary>
+    /// Holds until the transaction ends the wait rows of those of <paramref name="stepRunIds"/> that wait for
+    /// an event, then the rows of <paramref name="workflowRunIds"/>, each in ascending id order (the lock
+    /// order <see cref="Workflows.WorkflowLocks"/> states).
+    /// </summary>
+    ValueTask LockWorkflowsAsync(IReadOnlyList<long> stepRunIds, IReadOnlyList<long> workflowRunIds);
+
     /// <summary>A workflow run with its steps, its row held until the transaction ends; null when there is none.</summary>
     ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId);
 
     /// <summary>Sets a workflow run's state, error and end time.</summary>
     ValueTask UpdateWorkflowAsync(long runId, string state, string? error, DateTimeOffset? finishedAt);
+
+    /// <summary>Sets the run that times a workflow run out (null: none).</summary>
+    ValueTask SetWorkflowTimeoutAsync(long runId, long? timeoutRunId);
 
     /// <summary>Replaces the stored columns of these steps of the workflow run (matched by step id).</summary>
     ValueTask SaveWorkflowStepsAsync(long runId, IReadOnlyList<WorkflowStepRow> steps);
