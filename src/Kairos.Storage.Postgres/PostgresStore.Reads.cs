@@ -35,13 +35,16 @@ internal sealed partial class PostgresStore
             SELECT {PostgresRows.RunColumns} FROM runs
             WHERE (@job::text IS NULL OR job_name = @job::text) AND (@state::text IS NULL OR state = @state::text)
               AND (@before::bigint IS NULL OR id < @before::bigint)
+              AND (@source::text IS NULL OR source = @source::text)
+              AND (@from::bigint IS NULL OR created_at >= @from::bigint) AND (@to::bigint IS NULL OR created_at < @to::bigint)
               AND (@event::bigint IS NULL OR event_id = @event::bigint) AND (@parent::bigint IS NULL OR parent_run_id = @parent::bigint)
               AND {InNamespace("job_name")}
             ORDER BY id DESC LIMIT @limit
             """,
             PostgresRows.Run,
             ("job", query.JobName), ("state", query.State?.ToWire()), ("before", query.BeforeId), ("event", query.EventId),
-            ("parent", query.ParentRunId), ("ns", Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))), cancellationToken);
+            ("parent", query.ParentRunId), ("source", query.Source), ("from", Ms(query.From)), ("to", Ms(query.To)),
+            ("ns", Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))), cancellationToken);
 
     public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<RunLogLine>>(async scope => await scope.Query(

@@ -56,6 +56,7 @@ internal sealed partial class SqliteStore
                 $"""
                 SELECT {SqliteRows.RunColumns} FROM runs
                 WHERE (@job IS NULL OR job_name = @job) AND (@state IS NULL OR state = @state) AND (@before IS NULL OR id < @before)
+                  AND (@source IS NULL OR source = @source) AND (@from IS NULL OR created_at >= @from) AND (@to IS NULL OR created_at < @to)
                   AND (@event IS NULL OR event_id = @event) AND (@parent IS NULL OR parent_run_id = @parent) AND {InNamespace("job_name")}
                 ORDER BY id DESC LIMIT @limit
                 """;
@@ -64,6 +65,9 @@ internal sealed partial class SqliteStore
             command.Parameters.AddWithValue("@before", (object?)query.BeforeId ?? DBNull.Value);
             command.Parameters.AddWithValue("@event", (object?)query.EventId ?? DBNull.Value);
             command.Parameters.AddWithValue("@parent", (object?)query.ParentRunId ?? DBNull.Value);
+            command.Parameters.AddWithValue("@source", (object?)query.Source ?? DBNull.Value);
+            command.Parameters.AddWithValue("@from", (object?)Ms(query.From) ?? DBNull.Value);
+            command.Parameters.AddWithValue("@to", (object?)Ms(query.To) ?? DBNull.Value);
             command.Parameters.AddWithValue("@ns", (object?)Namespaces.Prefix(query.Namespace) ?? DBNull.Value);
             command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
             return SqliteRows.ReadAll(command, r => SqliteRows.Run(r));

@@ -12,6 +12,10 @@ internal static class RunsCommand
         [
             Valued("--job", "NAME", "only this job's runs"),
             Valued("--state", "STATE", "only runs in this state: queued, running, waiting, succeeded, dead, cancelled or skipped"),
+            Valued("--source", "SOURCE", "only runs fired by this source: webhook, cron, interval, once, manual, event, completion, poll, file, workflow…"),
+            Valued("--since", "DURATION", "only runs created in this last while on the server's clock, such as 1h or 2d"),
+            Valued("--from", "INSTANT", "only runs created at or after this instant (ISO 8601, UTC without an offset)"),
+            Valued("--to", "INSTANT", "only runs created before this instant"),
             Valued("--limit", "N", "at most this many (default 50)"),
             .. ClientOptions(),
         ]),
@@ -29,7 +33,7 @@ internal static class RunsCommand
     private static async Task<int> ListAsync(CliArgs args, TextWriter output)
     {
         using var api = ApiClient.For(args);
-        var runs = await api.GetAsync(WithQuery("api/runs", args, "--job", "--state", "--limit"));
+        var runs = await api.GetAsync(WithQuery("api/runs", args, "--job", "--state", "--source", "--since", "--from", "--to", "--limit"));
         if (args.Has("--json"))
         {
             PrintJson(output, runs);

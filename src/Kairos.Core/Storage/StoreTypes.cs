@@ -130,6 +130,20 @@ public sealed record RunQuery
     public long? EventId { get; init; }
     public long? ParentRunId { get; init; }
     public RunState? State { get; init; }
+
+    /// <summary>Only runs fired by this source (one of <see cref="TriggerSources.All"/>: <c>webhook</c>, <c>cron</c>…); null: every source.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Only runs created (enqueued) at or after this instant; null: no lower bound.</summary>
+    /// <remarks>
+    /// A run's creation time, not its due time: it says when the trigger fired, which is what a person looking for
+    /// "yesterday's webhook runs" means, and it grows with the run id, so the newest-first page stays in time order.
+    /// </remarks>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Only runs created before this instant (the range is [<see cref="From"/>, <see cref="To"/>)); null: no upper bound.</summary>
+    public DateTimeOffset? To { get; init; }
+
     public long? BeforeId { get; init; }
     public int Limit { get; init; } = 50;
 

@@ -17,7 +17,7 @@ internal static class RunsEndpoints
     {
         var runs = api.MapGroup("/runs");
 
-        runs.MapGet("/", async (string? job, string? state, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        runs.MapGet("/", async (string? job, string? state, string? source, string? since, string? from, string? to, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             RunState? parsed = null;
             if (state is not null)
@@ -26,7 +26,11 @@ internal static class RunsEndpoints
                     ? s
                     : throw new KairosValidationException($"unknown state '{state}': use one of {string.Join(", ", Enum.GetValues<RunState>().Select(x => x.ToWire()))}");
             }
-            var list = await kairos.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before }, ct);
+            var list = await kairos.ListRunsAsync(new RunQuery
+            {
+                JobName = job, State = parsed, Source = source, From = ApiInstant.From(from, since, kairos.Clock.GetUtcNow()), To = ApiInstant.Parse(to, "to"),
+                Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before,
+            }, ct);
             return Results.Ok(list.Select(RunView.From));
         }).Requires(KairosScope.Read).Produces<List<RunView>>();
 

@@ -81,6 +81,9 @@ public sealed class GoldenOutputTests
         await golden.CheckAsync("runs-list", ["runs", "list", .. at]);
         await golden.CheckAsync("runs-list-json", ["runs", "list", "--json", .. at]);
         await golden.CheckAsync("runs-list-job-limit", ["runs", "list", "--job", "ship-order", "--limit", "1", .. at]);
+        await golden.CheckAsync("runs-list-source-since", ["runs", "list", "--source", "manual", "--since", "1h", .. at]);
+        await golden.CheckAsync("runs-list-from-to", ["runs", "list", "--from", "2000-01-01T00:00:00Z", "--to", "2000-01-02T00:00:00Z", .. at]);
+        await golden.CheckAsync("runs-list-unknown-source", ["runs", "list", "--source", "pigeon", .. at]);
         await golden.CheckAsync("runs-show", ["runs", "show", "1", .. at]);
         await golden.CheckAsync("runs-show-json", ["runs", "show", "1", "--json", .. at]);
         await golden.CheckAsync("runs-log", ["runs", "log", "1", .. at]);
