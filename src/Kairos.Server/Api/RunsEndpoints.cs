@@ -44,8 +44,11 @@ internal static class RunsEndpoints
                 parent is null ? null : RunView.From(parent), children.Select(RunView.From).ToList()));
         }).Requires(KairosScope.Read).Produces<RunDetailView>();
 
-        runs.MapGet("/{id:long}/log", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(await kairos.GetRunLogAsync(id, ct))).Requires(KairosScope.Read).Produces<List<RunLogLine>>();
+        runs.MapGet("/{id:long}/log", async (long id, long? after, int? limit, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        {
+            var (from, size) = (RunLogPage.After(after), ApiPaging.Limit(limit, RunLogPage.DefaultLimit, RunLogPage.MaxLimit));
+            return Results.Ok(RunLogPage.From(await kairos.GetRunLogAsync(id, RunLogPage.Window(from, size), ct), from, size));
+        }).Requires(KairosScope.Read).Produces<RunLogPage>();
 
         runs.MapGet("/{id:long}/journal", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok((await kairos.GetRunJournalAsync(id, ct)).Select(JournalView.From))).Requires(KairosScope.Read).Produces<List<JournalView>>();
