@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Kairos.Server.Api;
 
-/// <summary>/api/events: publish, list, show with runs, cancel, retry failed deliveries, replay.</summary>
+/// <summary>/api/events: publish, list, show with runs, cancel, retry failed deliveries, replay one event or a time range.</summary>
 internal static class EventsEndpoints
 {
     /// <summary>The body of POST /api/events.</summary>
@@ -72,6 +72,10 @@ internal static class EventsEndpoints
 
         events.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
+
+        events.MapPost("/{id:long}/replay", async (long id, string? subscription, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(new { eventId = id, runIds = (await kairos.ReplayEventAsync(id, subscription, ct)).Select(r => r.RunId) }))
+            .Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
 
         events.MapPost("/replay", async (HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
