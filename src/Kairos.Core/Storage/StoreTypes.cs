@@ -197,14 +197,21 @@ public sealed record JournalQuery
     public long? AfterSeq { get; init; }
     public int Limit { get; init; } = 1000;
 
-    /// <summary>Only entries of these kinds (<c>webhook.accepted</c>…; none holds a comma); null: every kind.</summary>
+    /// <summary>Only entries of these kinds (<c>webhook.accepted</c>…); null: every kind.</summary>
     public IReadOnlyList<string>? Kinds { get; init; }
 
     /// <summary>The newest entries first (the last <see cref="Limit"/> written), instead of the oldest.</summary>
     public bool NewestFirst { get; init; }
 
-    /// <summary>The kinds as drivers match them: comma-separated between commas (<c>,a,b,</c>), or null.</summary>
-    internal string? StoredKinds => Kinds is null ? null : "," + string.Join(',', Kinds) + ",";
+    /// <summary>
+    /// The kinds as drivers write them into their SQL, as literals (<c>kind IN ('a', 'b')</c>) rather than parameters: a
+    /// partial index (the webhook deliveries') serves only a query whose text names its kinds. So each is checked
+    /// to be a kind's word (letters, digits, <c>.</c>, <c>-</c>, <c>_</c>); null: every kind.
+    /// </summary>
+    internal IReadOnlyList<string>? LiteralKinds => Kinds?.Select(kind =>
+        kind.Length is > 0 and <= 100 && kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
+            ? kind
+            : throw new ArgumentException($"'{kind}' is not a journal kind: letters, digits, '.', '-' and '_' only", nameof(Kinds))).ToList();
 
     /// <summary>Only entries about jobs of this namespace (set by the client; null: every entry).</summary>
     internal string? Namespace { get; init; }
