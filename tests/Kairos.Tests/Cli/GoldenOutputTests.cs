@@ -126,6 +126,12 @@ public sealed class GoldenOutputTests
         await golden.CheckAsync("jobs-delete", ["jobs", "delete", "tidy", .. at]);
         await golden.CheckAsync("jobs-edit-missing", ["jobs", "edit", "--file", tidier, .. at]);
         await golden.CheckAsync("jobs-create-flags-json", ["jobs", "create", "weekly", "--handler", "noop", "--cron", "0 6 * * 1", "--queue", "maintenance", "--retries", "1", "--json", .. at]);
+        await golden.CheckAsync("jobs-edit-flags-json", ["jobs", "edit", "weekly", "--cron", "0 7 * * 1", "--every", "6h", "--priority", "8", "--retries", "4", "--pause", "--json", .. at]);
+        await golden.CheckAsync("jobs-edit-flags", ["jobs", "edit", "weekly", "--queue", "reports", "--resume", "--handler", "echo", .. at]);
+        await golden.CheckAsync("jobs-edit-flags-shown", ["jobs", "show", "weekly", .. at]);
+        await golden.CheckAsync("jobs-edit-no-flags", ["jobs", "edit", "weekly", .. at]);
+        await golden.CheckAsync("jobs-edit-flags-missing", ["jobs", "edit", "nope", "--priority", "3", .. at]);
+        await golden.CheckAsync("jobs-edit-flags-bad-priority", ["jobs", "edit", "weekly", "--priority", "11", .. at]);
 
         await golden.CheckAsync("subscriptions-create", ["subscriptions", "create", "small-orders", "--events", "order.*", "--job", "ship-order", "--filter", """{"data.amount": {"$lte": 100}}""", .. at]);
         await golden.CheckAsync("subscriptions-list", ["subscriptions", "list", .. at]);
