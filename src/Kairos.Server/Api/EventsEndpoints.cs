@@ -68,7 +68,7 @@ internal static class EventsEndpoints
         }).Requires(KairosScope.Read).Produces<EventDetailView>();
 
         events.MapPost("/{id:long}/cancel", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
+            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status409Conflict);
 
         events.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
@@ -86,6 +86,6 @@ internal static class EventsEndpoints
             }
             var runs = await kairos.ReplayEventsAsync(new ReplayRequest(body.Subscription, body.From.Value, body.To.Value) { TypePattern = body.Type }, ct);
             return Results.Ok(new { runIds = runs.Select(r => r.RunId) });
-        }).Requires(KairosScope.Run).ReadsBody<ReplayBody>().Produces(StatusCodes.Status200OK);
+        }).Requires(KairosScope.Run).ReadsBody<ReplayBody>().Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
     }
 }

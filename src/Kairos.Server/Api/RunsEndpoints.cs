@@ -59,9 +59,9 @@ internal static class RunsEndpoints
             return result == CancelResult.AlreadyFinished
                 ? throw new KairosConflictException($"run {id} has already finished; nothing to cancel")
                 : Results.Ok(new CancelView(id, result == CancelResult.Cancelled ? "cancelled" : "cancel-requested"));
-        }).Requires(KairosScope.Run).Produces<CancelView>();
+        }).Requires(KairosScope.Run).Produces<CancelView>().ProducesProblem(StatusCodes.Status409Conflict);
 
         runs.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct)))).Requires(KairosScope.Run).Produces<RunView>();
+            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct)))).Requires(KairosScope.Run).Produces<RunView>().ProducesProblem(StatusCodes.Status409Conflict);
     }
 }
