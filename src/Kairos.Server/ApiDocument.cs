@@ -22,6 +22,8 @@ internal static class ApiDocument
                 document.Info.Description = "Jobs, runs, events, subscriptions, webhooks, keys and secrets of a Kairos server (see docs/api.md). Requests under /api carry 'Authorization: Bearer KEY'.";
                 return Task.CompletedTask;
             });
+            o.AddSchemaTransformer(PollTriggerSchema.TransformAsync);
+            o.AddOperationTransformer(ApiErrorResponses.TransformAsync);
             o.AddOperationTransformer(async (operation, context, ct) =>
             {
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<BodyRead>().FirstOrDefault() is { } body)

@@ -36,7 +36,7 @@ internal sealed partial class MemoryStore
             var subscription = tx.State.Subscriptions.GetValueOrDefault(request.Subscription)
                 ?? throw new KairosNotFoundException($"subscription '{request.Subscription}' does not exist");
             var events = tx.State.Events.Values
-                .Where(e => e.PublishedAt >= Stored(request.From) && e.PublishedAt < Stored(request.To))
+                .Where(e => e.PublishedAt >= Stored(request.From) && e.PublishedAt < Stored(request.To) && (request.EventId is null || e.Id == request.EventId))
                 .Select(e => (e.Id, e.Request)).ToList();
             return Completed(EventRouter.ReplayAsync(tx, subscription, events, request, now));
         });

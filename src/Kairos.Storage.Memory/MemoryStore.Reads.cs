@@ -16,7 +16,8 @@ internal sealed partial class MemoryStore
         Read<IReadOnlyList<RunRecord>>(state => state.Runs.Values.Reverse().Select(r => r.Run)
             .Where(r => (query.JobName is null || r.JobName == query.JobName) && (query.State is null || r.State == query.State)
                 && (query.BeforeId is null || r.Id < query.BeforeId) && (query.EventId is null || r.EventId == query.EventId)
-                && (query.ParentRunId is null || r.ParentRunId == query.ParentRunId) && Namespaces.Contains(query.Namespace, r.JobName))
+                && (query.ParentRunId is null || r.ParentRunId == query.ParentRunId) && Namespaces.Contains(query.Namespace, r.JobName)
+                && (query.Source is null || r.Source == query.Source) && (query.From is null || r.CreatedAt >= query.From) && (query.To is null || r.CreatedAt < query.To))
             .Take(Math.Clamp(query.Limit, 1, 10_000)).ToList(), cancellationToken);
 
     public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken) =>

@@ -313,6 +313,11 @@ internal static class PostgresMigrations
             PRIMARY KEY (job_name, version)
         );
         """,
+
+        // 15: the webhook deliveries page's partial index (as SQLite's migration 17).
+        """
+        CREATE INDEX ix_journal_webhook_deliveries ON journal (seq) WHERE kind IN ('webhook.accepted', 'webhook.rejected', 'webhook.refused');
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

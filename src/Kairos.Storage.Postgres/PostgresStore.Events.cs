@@ -58,9 +58,9 @@ internal sealed partial class PostgresStore
             var subscription = (await scope.Query($"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name", ReadSubscription, ("name", request.Subscription)))
                 .FirstOrDefault() ?? throw new KairosNotFoundException($"subscription '{request.Subscription}' does not exist");
             var events = await scope.Query(
-                "SELECT id, type, source, data, priority FROM events WHERE published_at >= @from AND published_at < @to ORDER BY id",
+                "SELECT id, type, source, data, priority FROM events WHERE published_at >= @from AND published_at < @to AND (@event::bigint IS NULL OR id = @event::bigint) ORDER BY id",
                 r => (Id: r.GetInt64(0), Request: new EventRequest(r.GetString(1), r.GetString(2)) { Data = PostgresRows.Text(r, 3), Priority = (int)r.GetInt64(4) }),
-                ("from", Ms(request.From)), ("to", Ms(request.To)));
+                ("from", Ms(request.From)), ("to", Ms(request.To)), ("event", request.EventId));
             return await EventRouter.ReplayAsync(new Transaction(this, scope), subscription, events, request, now);
         }, cancellationToken);
 

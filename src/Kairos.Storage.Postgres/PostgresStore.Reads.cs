@@ -35,13 +35,16 @@ internal sealed partial class PostgresStore
             SELECT {PostgresRows.RunColumns} FROM runs
             WHERE (@job::text IS NULL OR job_name = @job::text) AND (@state::text IS NULL OR state = @state::text)
               AND (@before::bigint IS NULL OR id < @before::bigint)
+              AND (@source::text IS NULL OR source = @source::text)
+              AND (@from::bigint IS NULL OR created_at >= @from::bigint) AND (@to::bigint IS NULL OR created_at < @to::bigint)
               AND (@event::bigint IS NULL OR event_id = @event::bigint) AND (@parent::bigint IS NULL OR parent_run_id = @parent::bigint)
               AND {InNamespace("job_name")}
             ORDER BY id DESC LIMIT @limit
             """,
             PostgresRows.Run,
             ("job", query.JobName), ("state", query.State?.ToWire()), ("before", query.BeforeId), ("event", query.EventId),
-            ("parent", query.ParentRunId), ("ns", Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))), cancellationToken);
+            ("parent", query.ParentRunId), ("source", query.Source), ("from", Ms(query.From)), ("to", Ms(query.To)),
+            ("ns", Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 10_000))), cancellationToken);
 
     public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<RunLogLine>>(async scope => await scope.Query(
@@ -57,18 +60,31 @@ internal sealed partial class PostgresStore
     /// </remarks>
     public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<JournalEntry>>(async scope => await scope.Query(
-            $"""
-            SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
-            WHERE (@run::bigint IS NULL OR run_id = @run::bigint) AND (@job::text IS NULL OR job_name = @job::text)
-              AND (@after::bigint IS NULL OR seq > @after::bigint) AND {InNamespace("job_name")}
-              AND (@kinds::text IS NULL OR strpos(@kinds::text, ',' || kind || ',') > 0)
-            ORDER BY seq {(query.NewestFirst ? "DESC" : "")} LIMIT @limit
-            """,
+            JournalSql(query),
             r => new JournalEntry(
                 r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), PostgresRows.Text(r, 3), PostgresRows.Long(r, 4),
                 PostgresRows.Long(r, 5), PostgresRows.Text(r, 6), PostgresRows.Text(r, 7)),
-            ("run", query.RunId), ("job", query.JobName), ("after", query.AfterSeq), ("ns", Namespaces.Prefix(query.Namespace)), ("kinds", query.StoredKinds),
-            ("limit", Math.Clamp(query.Limit, 1, 100_000))), cancellationToken);
+            JournalParameters(query)), cancellationToken);
+
+    /// <summary>The journal's query; its kinds are literals, so that the webhook deliveries' partial index (migration 15) serves it.</summary>
+    internal static string JournalSql(JournalQuery query)
+    {
+        var kinds = query.LiteralKinds switch
+        {
+            null => "",
+            [] => "AND FALSE",
+            var literal => $"AND kind IN ({string.Join(", ", literal.Select(k => $"'{k}'"))})",
+        };
+        return $"""
+            SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
+            WHERE (@run::bigint IS NULL OR run_id = @run::bigint) AND (@job::text IS NULL OR job_name = @job::text)
+              AND (@after::bigint IS NULL OR seq > @after::bigint) AND {InNamespace("job_name")} {kinds}
+            ORDER BY seq {(query.NewestFirst ? "DESC" : "")} LIMIT @limit
+            """;
+    }
+
+    internal static (string Name, object? Value)[] JournalParameters(JournalQuery query) =>
+        [("run", query.RunId), ("job", query.JobName), ("after", query.AfterSeq), ("ns", Namespaces.Prefix(query.Namespace)), ("limit", Math.Clamp(query.Limit, 1, 100_000))];
 
     public Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken) =>
         Read(async scope =>

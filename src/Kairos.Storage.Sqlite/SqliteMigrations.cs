@@ -315,6 +315,14 @@ internal static class SqliteMigrations
             PRIMARY KEY (job_name, version)
         );
         """,
+
+        // 17: the webhook deliveries page reads the newest webhook.* entries of the journal. A partial index
+        // holds only those, so the page walks it newest first instead of scanning every entry back to the last
+        // delivery, and no other journal insert pays for it. A query uses it only when it names these kinds,
+        // in this order, as literals (JournalQuery.LiteralKinds; WebhookDeliveryLine.Kinds).
+        """
+        CREATE INDEX ix_journal_webhook_deliveries ON journal (seq) WHERE kind IN ('webhook.accepted', 'webhook.rejected', 'webhook.refused');
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -64,8 +64,8 @@ internal sealed partial class SqliteStore
             var subscription = SqliteRows.ReadAll(scope.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE name = @name", ("@name", request.Subscription)), ReadSubscription)
                 .FirstOrDefault() ?? throw new KairosNotFoundException($"subscription '{request.Subscription}' does not exist");
             var events = SqliteRows.ReadAll(scope.Command(
-                "SELECT id, type, source, data, priority FROM events WHERE published_at >= @from AND published_at < @to ORDER BY id",
-                ("@from", Ms(request.From)), ("@to", Ms(request.To))),
+                "SELECT id, type, source, data, priority FROM events WHERE published_at >= @from AND published_at < @to AND (@event IS NULL OR id = @event) ORDER BY id",
+                ("@from", Ms(request.From)), ("@to", Ms(request.To)), ("@event", request.EventId)),
                 r => (Id: r.GetInt64(0), Request: new EventRequest(r.GetString(1), r.GetString(2)) { Data = SqliteRows.NullableString(r, 3), Priority = r.GetInt32(4) }));
             return Completed(EventRouter.ReplayAsync(new Transaction(this, scope), subscription, events, request, now));
         });

@@ -56,6 +56,7 @@ internal sealed partial class SqliteStore
                 $"""
                 SELECT {SqliteRows.RunColumns} FROM runs
                 WHERE (@job IS NULL OR job_name = @job) AND (@state IS NULL OR state = @state) AND (@before IS NULL OR id < @before)
+                  AND (@source IS NULL OR source = @source) AND (@from IS NULL OR created_at >= @from) AND (@to IS NULL OR created_at < @to)
                   AND (@event IS NULL OR event_id = @event) AND (@parent IS NULL OR parent_run_id = @parent) AND {InNamespace("job_name")}
                 ORDER BY id DESC LIMIT @limit
                 """;
@@ -64,6 +65,9 @@ internal sealed partial class SqliteStore
             command.Parameters.AddWithValue("@before", (object?)query.BeforeId ?? DBNull.Value);
             command.Parameters.AddWithValue("@event", (object?)query.EventId ?? DBNull.Value);
             command.Parameters.AddWithValue("@parent", (object?)query.ParentRunId ?? DBNull.Value);
+            command.Parameters.AddWithValue("@source", (object?)query.Source ?? DBNull.Value);
+            command.Parameters.AddWithValue("@from", (object?)Ms(query.From) ?? DBNull.Value);
+            command.Parameters.AddWithValue("@to", (object?)Ms(query.To) ?? DBNull.Value);
             command.Parameters.AddWithValue("@ns", (object?)Namespaces.Prefix(query.Namespace) ?? DBNull.Value);
             command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 10_000));
             return SqliteRows.ReadAll(command, r => SqliteRows.Run(r));
@@ -84,24 +88,30 @@ internal sealed partial class SqliteStore
     public Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken) =>
         Read<IReadOnlyList<JournalEntry>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText =
-                $"""
-                SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
-                WHERE (@run IS NULL OR run_id = @run) AND (@job IS NULL OR job_name = @job) AND (@after IS NULL OR seq > @after) AND {InNamespace("job_name")}
-                  AND (@kinds IS NULL OR instr(@kinds, ',' || kind || ',') > 0)
-                ORDER BY seq {(query.NewestFirst ? "DESC" : "")} LIMIT @limit
-                """;
-            command.Parameters.AddWithValue("@kinds", (object?)query.StoredKinds ?? DBNull.Value);
-            command.Parameters.AddWithValue("@run", (object?)query.RunId ?? DBNull.Value);
-            command.Parameters.AddWithValue("@job", (object?)query.JobName ?? DBNull.Value);
-            command.Parameters.AddWithValue("@after", (object?)query.AfterSeq ?? DBNull.Value);
-            command.Parameters.AddWithValue("@ns", (object?)Namespaces.Prefix(query.Namespace) ?? DBNull.Value);
-            command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 100_000));
+            using var command = JournalCommand(connection, query);
             return SqliteRows.ReadAll(command, r => new JournalEntry(
                 r.GetInt64(0), Time(r.GetInt64(1)), r.GetString(2), SqliteRows.NullableString(r, 3), SqliteRows.NullableLong(r, 4),
                 SqliteRows.NullableLong(r, 5), SqliteRows.NullableString(r, 6), SqliteRows.NullableString(r, 7)));
         }, cancellationToken);
+
+    /// <summary>The journal's query; its kinds are literals, so that the webhook deliveries' partial index (migration 17) serves it.</summary>
+    internal static SqliteCommand JournalCommand(SqliteConnection connection, JournalQuery query)
+    {
+        var command = connection.CreateCommand();
+        var kinds = query.LiteralKinds is { } literal ? $"AND kind IN ({string.Join(", ", literal.Select(k => $"'{k}'"))})" : "";
+        command.CommandText =
+            $"""
+            SELECT seq, at, kind, job_name, run_id, trigger_id, node, data FROM journal
+            WHERE (@run IS NULL OR run_id = @run) AND (@job IS NULL OR job_name = @job) AND (@after IS NULL OR seq > @after) AND {InNamespace("job_name")} {kinds}
+            ORDER BY seq {(query.NewestFirst ? "DESC" : "")} LIMIT @limit
+            """;
+        command.Parameters.AddWithValue("@run", (object?)query.RunId ?? DBNull.Value);
+        command.Parameters.AddWithValue("@job", (object?)query.JobName ?? DBNull.Value);
+        command.Parameters.AddWithValue("@after", (object?)query.AfterSeq ?? DBNull.Value);
+        command.Parameters.AddWithValue("@ns", (object?)Namespaces.Prefix(query.Namespace) ?? DBNull.Value);
+        command.Parameters.AddWithValue("@limit", Math.Clamp(query.Limit, 1, 100_000));
+        return command;
+    }
 
     public Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken) =>
         Read(connection =>

@@ -31,10 +31,11 @@ internal static class EventsCommand
         Leaf("show", "an event with its runs, as JSON", (args, output) => ActAsync("show", args, output), [EventId(), .. ClientOptions()]),
         Leaf("cancel", "cancel a pending event and its queued runs", (args, output) => ActAsync("cancel", args, output), [EventId(), .. ClientOptions()]),
         Leaf("retry", "queue an event's dead runs again", (args, output) => ActAsync("retry", args, output), [EventId(), .. ClientOptions()]),
-        Leaf("replay", "enqueue a subscription's job again for the stored events of a time range", ReplayAsync,
+        Leaf("replay", "send one stored event again (ID), or the stored events of a time range to a subscription (--from)", ReplayAsync,
         [
-            Valued("--subscription", "NAME", "the subscription (required)"),
-            Valued("--from", "TIME", "the range's start, ISO 8601 (required)"),
+            new Argument<string>("ID") { Description = "the event id: that event alone, to --subscription or to every subscription whose type pattern takes it", Arity = ArgumentArity.ZeroOrOne },
+            Valued("--subscription", "NAME", "the subscription (required for a range)"),
+            Valued("--from", "TIME", "the range's start, ISO 8601 (required without ID)"),
             Valued("--to", "TIME", "the range's end (default now)"),
             Valued("--type", "PATTERN", "only events whose type matches"),
             .. ClientOptions(),
@@ -119,6 +120,10 @@ internal static class EventsCommand
 
     private static async Task<int> ReplayAsync(CliArgs args, TextWriter output)
     {
+        if (args.Positionals.Count > 0)
+        {
+            return await ReplayOneAsync(args, output);
+        }
         var replay = new JsonObject
         {
             ["subscription"] = args.Get("--subscription") ?? throw new UsageException("--subscription is required"),
@@ -135,6 +140,32 @@ internal static class EventsCommand
         else
         {
             output.WriteLine($"{replayed!["runIds"]!.AsArray().Count} event(s) replayed to {Text(replay["subscription"])}");
+        }
+        return 0;
+    }
+
+    /// <summary><c>kairos events replay ID</c>: that event and no other, whatever else was published in the same instant.</summary>
+    private static async Task<int> ReplayOneAsync(CliArgs args, TextWriter output)
+    {
+        var id = args.Positionals[0];
+        if (!long.TryParse(id, CultureInfo.InvariantCulture, out _))
+        {
+            throw new UsageException($"'{id}' is not an event id (a number)");
+        }
+        if (new[] { "--from", "--to", "--type" }.FirstOrDefault(args.Has) is { } range)
+        {
+            throw new UsageException($"{range} is for a range of events; with an event id, give at most --subscription");
+        }
+        using var api = ApiClient.For(args);
+        var replayed = await api.PostAsync(WithQuery($"api/events/{id}/replay", args, "--subscription"));
+        if (args.Has("--json"))
+        {
+            PrintJson(output, replayed);
+        }
+        else
+        {
+            var runs = replayed!["runIds"]!.AsArray().Select(Text).ToList();
+            output.WriteLine($"event {id} replayed; {runs.Count} run(s){(runs.Count > 0 ? ": " + string.Join(", ", runs) : "")}");
         }
         return 0;
     }

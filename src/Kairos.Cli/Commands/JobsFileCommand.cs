@@ -20,20 +20,24 @@ internal static class JobsFileCommand
         ? Leaf(verb, "create a job from flags (NAME --handler H, --cron EXPR, …) or from a YAML file that declares it (--file, as in the configuration file under jobs:)",
             (args, output) => SaveAsync(verb, args, output),
             [OptionalArgument("NAME", "the job's name, with flags"), Valued("--file", "FILE", "the YAML file declaring one job"), .. JobFlags.Options(), .. ClientOptions()])
-        : Leaf(verb, "replace a job's definition with the one a YAML file declares",
+        : Leaf(verb, "change the fields of a job its flags name (NAME --cron EXPR, --priority N, …), or replace its definition with the one a YAML file declares (--file)",
             (args, output) => SaveAsync(verb, args, output),
-            [Valued("--file", "FILE", "the YAML file declaring one job (required)"), .. ClientOptions()]);
+            [OptionalArgument("NAME", "the job's name, with flags"), Valued("--file", "FILE", "the YAML file declaring one job"), .. JobFlags.Options(edit: true), .. ClientOptions()]);
 
     private static Argument<string> OptionalArgument(string name, string description) =>
         new(name) { Description = description, Arity = ArgumentArity.ZeroOrOne };
 
     private static async Task<int> SaveAsync(string verb, CliArgs args, TextWriter output)
     {
+        if (verb == "edit" && args.Get("--file") is null)
+        {
+            return await EditAsync(args, output);
+        }
         var (name, body, source) = args.Get("--file") is { } file
             ? FromFile(verb, file, args)
             : JobFlags.Build(args);
         using var api = ApiClient.For(args);
-        var path = $"api/jobs/{Uri.EscapeDataString(name)}";
+        var path = JobPath(name);
         var exists = await api.FindAsync(path) is not null;
         if (exists && verb == "create")
         {
@@ -43,13 +47,40 @@ internal static class JobsFileCommand
         {
             throw new ApiException($"job '{name}' does not exist; make it with kairos jobs create --file {source}");
         }
-        var saved = await api.PutAsync(path, body.ToJsonString());
+        return await PutAsync(api, name, body, verb == "create" ? "created" : "updated", args, output);
+    }
+
+    /// <summary>
+    /// <c>kairos jobs edit NAME --flag…</c>: the job as the server has it, in the schema of the YAML file, with the fields
+    /// the flags name changed, sent back whole (<c>PUT</c>), so what no flag names stays as it was.
+    /// </summary>
+    private static async Task<int> EditAsync(CliArgs args, TextWriter output)
+    {
+        var name = args.Positional(0, "the job name, with the flags to change (or --file FILE)");
+        if (!JobFlags.AnyGiven(args))
+        {
+            throw new UsageException("give the fields to change (--cron, --every, --queue, --retries, --priority, --pause, --resume, --handler…) or --file FILE");
+        }
+        using var api = ApiClient.For(args);
+        var job = await api.FindAsync(JobPath(name)) as JsonObject
+            ?? throw new ApiException($"job '{name}' does not exist; make it with kairos jobs create {name} --handler NAME (or --command, --http)");
+        job.Remove("name"); // Read-only: the URL names the job.
+        job.Remove("status");
+        JobFlags.Change(job, args);
+        return await PutAsync(api, name, job, "updated", args, output);
+    }
+
+    private static string JobPath(string name) => $"api/jobs/{Uri.EscapeDataString(name)}";
+
+    private static async Task<int> PutAsync(ApiClient api, string name, JsonObject body, string done, CliArgs args, TextWriter output)
+    {
+        var saved = await api.PutAsync(JobPath(name), body.ToJsonString());
         if (args.Has("--json"))
         {
             PrintJson(output, saved);
             return 0;
         }
-        output.WriteLine($"job '{name}' {(verb == "create" ? "created" : "updated")} ({saved!["status"]!["triggers"]!.AsArray().Count} trigger(s))");
+        output.WriteLine($"job '{name}' {done} ({saved!["status"]!["triggers"]!.AsArray().Count} trigger(s))");
         return 0;
     }
 

@@ -17,6 +17,9 @@ internal static class RunFollower
     private static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How many log lines the CLI asks for a request (the API gives at most 5000).</summary>
+    public const int LogPage = 1000;
+
     /// <summary>How long --wait asks to follow (5 minutes when it gives no duration); null without --wait.</summary>
     public static TimeSpan? Wait(CliArgs args)
     {
@@ -81,16 +84,22 @@ internal static class RunFollower
     private static async Task<JsonNode> PollAsync(ApiClient api, long id, TimeSpan wait, Action<string> printLine, Action<string> showState)
     {
         var elapsed = Stopwatch.StartNew();
-        var printed = 0;
+        long printed = 0;
         while (true)
         {
             var run = (await api.GetAsync($"api/runs/{id}"))!["run"]!;
-            var lines = (await api.GetAsync($"api/runs/{id}/log"))!.AsArray();
-            foreach (var line in lines.Skip(printed))
+            // Only the lines not printed yet, every page of them: the run may have logged many since the last poll.
+            JsonNode page;
+            do
             {
-                printLine(LogLine(line!));
+                page = (await api.GetAsync($"api/runs/{id}/log?after={printed}&limit={LogPage}"))!;
+                foreach (var line in page["lines"]!.AsArray())
+                {
+                    printLine(LogLine(line!));
+                }
+                printed = page["next"]!.GetValue<long>();
             }
-            printed = lines.Count;
+            while (page["more"]!.GetValue<bool>());
             var state = Text(run["state"]) ?? "";
             showState(state);
             if ((RunStates.TryParse(state, out var parsed) && parsed.IsFinished()) || elapsed.Elapsed >= wait)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using static Kairos.Cli.CliCommand;
 using static Kairos.Cli.Commands.ClientCommand;
 
@@ -12,12 +13,16 @@ internal static class RunsCommand
         [
             Valued("--job", "NAME", "only this job's runs"),
             Valued("--state", "STATE", "only runs in this state: queued, running, waiting, succeeded, dead, cancelled or skipped"),
+            Valued("--source", "SOURCE", "only runs fired by this source: webhook, cron, interval, once, manual, event, completion, poll, file, workflow…"),
+            Valued("--since", "DURATION", "only runs created in this last while on the server's clock, such as 1h or 2d"),
+            Valued("--from", "INSTANT", "only runs created at or after this instant (ISO 8601, UTC without an offset)"),
+            Valued("--to", "INSTANT", "only runs created before this instant"),
             Valued("--limit", "N", "at most this many (default 50)"),
             .. ClientOptions(),
         ]),
         Leaf("show", "a run with what caused it, what it caused and its journal; with --wait, follow its log until it ends first", ShowAsync,
             [RunId(), OptionalDuration("--wait", "follow the run until it ends or this long has passed (default 5m)"), .. ClientOptions()]),
-        Leaf("log", "a run's output lines", LogAsync, [RunId(), .. ClientOptions()]),
+        Leaf("log", "a run's output lines, all of them (read a page at a time; lines over 2000 characters are cut)", LogAsync, [RunId(), .. ClientOptions()]),
         Leaf("cancel", "cancel a queued run, or ask a running one to stop", (args, output) => ActAsync("cancel", args, output), [RunId(), .. ClientOptions()]),
         Leaf("retry", "queue a finished run again", (args, output) => ActAsync("retry", args, output), [RunId(), .. ClientOptions()]));
 
@@ -29,7 +34,7 @@ internal static class RunsCommand
     private static async Task<int> ListAsync(CliArgs args, TextWriter output)
     {
         using var api = ApiClient.For(args);
-        var runs = await api.GetAsync(WithQuery("api/runs", args, "--job", "--state", "--limit"));
+        var runs = await api.GetAsync(WithQuery("api/runs", args, "--job", "--state", "--source", "--since", "--from", "--to", "--limit"));
         if (args.Has("--json"))
         {
             PrintJson(output, runs);
@@ -89,15 +94,33 @@ internal static class RunsCommand
     {
         var id = Id(args);
         using var api = ApiClient.For(args);
-        var lines = await api.GetAsync($"api/runs/{id}/log");
-        if (args.Has("--json"))
+        // Page by page (the server gives at most a few thousand lines a request), each printed as it comes.
+        var json = args.Has("--json");
+        var all = new JsonArray();
+        long after = 0;
+        while (true)
         {
-            PrintJson(output, lines);
-            return 0;
+            var page = (await api.GetAsync($"api/runs/{id}/log?after={after}&limit={RunFollower.LogPage}"))!;
+            foreach (var line in page["lines"]!.AsArray())
+            {
+                if (json)
+                {
+                    all.Add(line!.DeepClone());
+                }
+                else
+                {
+                    output.WriteLine(RunFollower.LogLine(line!));
+                }
+            }
+            after = page["next"]!.GetValue<long>();
+            if (!page["more"]!.GetValue<bool>())
+            {
+                break;
+            }
         }
-        foreach (var line in lines!.AsArray())
+        if (json)
         {
-            output.WriteLine(RunFollower.LogLine(line!));
+            PrintJson(output, all);
         }
         return 0;
     }

@@ -189,6 +189,14 @@ public interface IKairosClient
     /// <summary>Sends the stored events of a time range again to one subscription.</summary>
     Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(ReplayRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sends one stored event again, and no other: to <paramref name="subscription"/>, or when it is null to every
+    /// subscription of the event's namespace whose type pattern takes the event. Each subscription's filter decides
+    /// whether a run is queued (returned); whatever happened before stays as history.
+    /// </summary>
+    /// <exception cref="KairosNotFoundException">No such event, or no such subscription.</exception>
+    Task<IReadOnlyList<EnqueueResult>> ReplayEventAsync(long eventId, string? subscription = null, CancellationToken cancellationToken = default);
+
     // Subscriptions.
 
     /// <summary>Creates or replaces a subscription; those owned by a completion trigger change only through their job.</summary>

@@ -44,6 +44,22 @@ internal sealed partial class KairosClient
     public Task<IReadOnlyList<EnqueueResult>> ReplayEventsAsync(ReplayRequest request, CancellationToken cancellationToken = default) =>
         engine.ReplayEventsAsync(request with { Subscription = NameHere(request.Subscription, "subscription") }, cancellationToken);
 
+    /// <summary>One event: the replay of the millisecond it was published, narrowed to its id, to each subscription in turn.</summary>
+    public async Task<IReadOnlyList<EnqueueResult>> ReplayEventAsync(long eventId, string? subscription = null, CancellationToken cancellationToken = default)
+    {
+        var evt = await GetEventAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw new KairosNotFoundException($"event {eventId} does not exist");
+        var targets = subscription is not null
+            ? [NameHere(subscription, "subscription")]
+            : EventReplayTargets.Of(evt, await ListSubscriptionsAsync(cancellationToken).ConfigureAwait(false));
+        var runs = new List<EnqueueResult>();
+        foreach (var target in targets)
+        {
+            var request = new ReplayRequest(target, evt.PublishedAt, evt.PublishedAt.AddMilliseconds(1)) { EventId = eventId };
+            runs.AddRange(await engine.ReplayEventsAsync(request, cancellationToken).ConfigureAwait(false));
+        }
+        return runs;
+    }
+
     public async Task SaveSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
         subscription = Namespaces.Into(ns ?? Namespaces.Default, subscription);

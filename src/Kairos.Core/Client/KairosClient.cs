@@ -75,6 +75,14 @@ internal sealed partial class KairosClient(KairosEngine engine, KairosCaller cal
 
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
     {
+        if (query.Source is { } source && !TriggerSources.All.Contains(source))
+        {
+            throw new KairosValidationException($"source {InputText.Quote(source)} is unknown: use one of {string.Join(", ", TriggerSources.All)}");
+        }
+        if (query.From > query.To)
+        {
+            throw new KairosValidationException($"from ({query.From:O}) is after to ({query.To:O}): the range is from an instant up to a later one");
+        }
         if (query.JobName is not null && Here(query.JobName) is null)
         {
             return [];

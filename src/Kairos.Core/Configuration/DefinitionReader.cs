@@ -25,8 +25,9 @@ internal static class DefinitionReader
     public static Subscription Subscription(string name, JsonObject body) =>
         Read("the subscription", name, body, (node, nodes) => SubscriptionReader.Read(name, node, nodes));
 
-    public static WebhookDefinition Webhook(string name, JsonObject body) =>
-        Read("the webhook", name, body, (node, nodes) => WebhookReader.Read(name, node, nodes));
+    /// <summary>A webhook from its body; <c>stored</c> is the hook it replaces, if any, whose literal secret a body without one keeps (<see cref="StoredLiteralSecret"/>).</summary>
+    public static WebhookDefinition Webhook(string name, JsonObject body, WebhookDefinition? stored = null) =>
+        Read("the webhook", name, body, (node, nodes) => WebhookReader.Read(name, node, nodes, stored));
 
     private static T Read<T>(string what, string name, JsonObject body, Func<YamlNode, YamlNodes, T?> read) where T : class
     {

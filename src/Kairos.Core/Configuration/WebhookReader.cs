@@ -6,7 +6,8 @@ namespace Kairos.Configuration;
 /// <summary>Reads one entry of the <c>webhooks:</c> section.</summary>
 internal static class WebhookReader
 {
-    public static WebhookDefinition? Read(string name, YamlNode node, YamlNodes nodes)
+    /// <summary>One hook; <c>stored</c> is, over the API, the hook being replaced, whose literal secret a definition without one keeps (<see cref="StoredLiteralSecret"/>).</summary>
+    public static WebhookDefinition? Read(string name, YamlNode node, YamlNodes nodes, WebhookDefinition? stored = null)
     {
         var errorsBefore = nodes.Errors.Count;
         var f = nodes.Fields(node, $"webhook '{name}'", "verify", "secret", "secretEnv", "replayWindow", "maxBodyBytes", "rateLimit", "headers", "hmac", "publish");
@@ -31,7 +32,7 @@ internal static class WebhookReader
         var hook = new WebhookDefinition(name)
         {
             Verification = verification,
-            Secret = secret,
+            Secret = StoredLiteralSecret.Keep(secret, verification, stored),
             Hmac = f.TryGetValue("hmac", out var hmac) ? ReadHmac(hmac, nodes, positions) : null,
         };
         if (f.TryGetValue("replayWindow", out var window))

@@ -93,4 +93,7 @@ public sealed record EventQuery
 public sealed record ReplayRequest(string Subscription, DateTimeOffset From, DateTimeOffset To)
 {
     public string? TypePattern { get; init; }
+
+    /// <summary>Only the event with this id, of those in the range (set by the client's replay of one event; null: every one).</summary>
+    internal long? EventId { get; init; }
 }

@@ -266,4 +266,8 @@ public static class TriggerSources
 
     /// <summary>A workflow's step or compensation (its parent run is the workflow's run).</summary>
     public const string Workflow = "workflow";
+
+    /// <summary>Every source a run can have, in name order.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [Backfill, Completion, Cron, Event, File, Interval, Manual, Notification, Now, Once, Poll, Retry, Webhook, Workflow];
 }

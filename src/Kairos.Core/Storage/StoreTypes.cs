@@ -130,6 +130,20 @@ public sealed record RunQuery
     public long? EventId { get; init; }
     public long? ParentRunId { get; init; }
     public RunState? State { get; init; }
+
+    /// <summary>Only runs fired by this source (one of <see cref="TriggerSources.All"/>: <c>webhook</c>, <c>cron</c>…); null: every source.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Only runs created (enqueued) at or after this instant; null: no lower bound.</summary>
+    /// <remarks>
+    /// A run's creation time, not its due time: it says when the trigger fired, which is what a person looking for
+    /// "yesterday's webhook runs" means, and it grows with the run id, so the newest-first page stays in time order.
+    /// </remarks>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Only runs created before this instant (the range is [<see cref="From"/>, <see cref="To"/>)); null: no upper bound.</summary>
+    public DateTimeOffset? To { get; init; }
+
     public long? BeforeId { get; init; }
     public int Limit { get; init; } = 50;
 
@@ -183,14 +197,21 @@ public sealed record JournalQuery
     public long? AfterSeq { get; init; }
     public int Limit { get; init; } = 1000;
 
-    /// <summary>Only entries of these kinds (<c>webhook.accepted</c>…; none holds a comma); null: every kind.</summary>
+    /// <summary>Only entries of these kinds (<c>webhook.accepted</c>…); null: every kind.</summary>
     public IReadOnlyList<string>? Kinds { get; init; }
 
     /// <summary>The newest entries first (the last <see cref="Limit"/> written), instead of the oldest.</summary>
     public bool NewestFirst { get; init; }
 
-    /// <summary>The kinds as drivers match them: comma-separated between commas (<c>,a,b,</c>), or null.</summary>
-    internal string? StoredKinds => Kinds is null ? null : "," + string.Join(',', Kinds) + ",";
+    /// <summary>
+    /// The kinds as drivers write them into their SQL, as literals (<c>kind IN ('a', 'b')</c>) rather than parameters: a
+    /// partial index (the webhook deliveries') serves only a query whose text names its kinds. So each is checked
+    /// to be a kind's word (letters, digits, <c>.</c>, <c>-</c>, <c>_</c>); null: every kind.
+    /// </summary>
+    internal IReadOnlyList<string>? LiteralKinds => Kinds?.Select(kind =>
+        kind.Length is > 0 and <= 100 && kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
+            ? kind
+            : throw new ArgumentException($"'{kind}' is not a journal kind: letters, digits, '.', '-' and '_' only", nameof(Kinds))).ToList();
 
     /// <summary>Only entries about jobs of this namespace (set by the client; null: every entry).</summary>
     internal string? Namespace { get; init; }

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Kairos.Server.Api;
 
-/// <summary>/api/events: publish, list, show with runs, cancel, retry failed deliveries, replay.</summary>
+/// <summary>/api/events: publish, list, show with runs, cancel, retry failed deliveries, replay one event or a time range.</summary>
 internal static class EventsEndpoints
 {
     /// <summary>The body of POST /api/events.</summary>
@@ -68,10 +68,14 @@ internal static class EventsEndpoints
         }).Requires(KairosScope.Read).Produces<EventDetailView>();
 
         events.MapPost("/{id:long}/cancel", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
+            Results.Ok(new { eventId = id, cancelledRuns = await kairos.CancelEventAsync(id, ct) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status409Conflict);
 
         events.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok(new { eventId = id, retriedRuns = (await kairos.RetryEventAsync(id, ct)).Select(r => r.Id) })).Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
+
+        events.MapPost("/{id:long}/replay", async (long id, string? subscription, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+            Results.Ok(new { eventId = id, runIds = (await kairos.ReplayEventAsync(id, subscription, ct)).Select(r => r.RunId) }))
+            .Requires(KairosScope.Run).Produces(StatusCodes.Status200OK);
 
         events.MapPost("/replay", async (HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -82,6 +86,6 @@ internal static class EventsEndpoints
             }
             var runs = await kairos.ReplayEventsAsync(new ReplayRequest(body.Subscription, body.From.Value, body.To.Value) { TypePattern = body.Type }, ct);
             return Results.Ok(new { runIds = runs.Select(r => r.RunId) });
-        }).Requires(KairosScope.Run).ReadsBody<ReplayBody>().Produces(StatusCodes.Status200OK);
+        }).Requires(KairosScope.Run).ReadsBody<ReplayBody>().Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
     }
 }

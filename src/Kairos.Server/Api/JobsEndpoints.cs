@@ -59,7 +59,7 @@ internal static class JobsEndpoints
                 }
             }
             return Results.Accepted($"/api/runs/{result.RunId}", new EnqueuedView(result.RunId, result.Created, Model.RunStates.ToWire(result.State)));
-        }).Requires(KairosScope.Run).ReadsBody<System.Text.Json.Nodes.JsonNode>().Produces<RunView>().Produces<EnqueuedView>(StatusCodes.Status202Accepted);
+        }).Requires(KairosScope.Run).ReadsBody<System.Text.Json.Nodes.JsonNode>().Produces<RunView>().Produces<EnqueuedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
 
         jobs.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
@@ -74,7 +74,7 @@ internal static class JobsEndpoints
         {
             await kairos.DeleteJobAsync(name, cancelRuns ?? false, ct);
             return Results.NoContent();
-        }).Requires(KairosScope.Write).Produces(StatusCodes.Status204NoContent);
+        }).Requires(KairosScope.Write).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status409Conflict);
 
         jobs.MapPost("/{name}/pause", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {

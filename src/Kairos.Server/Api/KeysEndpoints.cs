@@ -31,7 +31,7 @@ internal static class KeysEndpoints
                 : throw new KairosValidationException($"scope must be {KairosScopes.Names}, not '{body.Scope}'");
             var created = await kairos.CreateApiKeyAsync(name, scope, Expiry(body.Expires, kairos.Clock.GetUtcNow()), body.Namespaces, ct);
             return Results.Created($"/api/keys/{created.Key.Name}", new CreatedKeyView(KeyView.From(created.Key), created.Token));
-        }).Requires(KairosScope.Admin).Produces<CreatedKeyView>(StatusCodes.Status201Created);
+        }).Requires(KairosScope.Admin).Produces<CreatedKeyView>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
 
         keys.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.RevokeApiKeyAsync(name, ct)

@@ -17,7 +17,7 @@ internal static class RunsEndpoints
     {
         var runs = api.MapGroup("/runs");
 
-        runs.MapGet("/", async (string? job, string? state, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        runs.MapGet("/", async (string? job, string? state, string? source, string? since, string? from, string? to, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             RunState? parsed = null;
             if (state is not null)
@@ -26,7 +26,11 @@ internal static class RunsEndpoints
                     ? s
                     : throw new KairosValidationException($"unknown state '{state}': use one of {string.Join(", ", Enum.GetValues<RunState>().Select(x => x.ToWire()))}");
             }
-            var list = await kairos.ListRunsAsync(new RunQuery { JobName = job, State = parsed, Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before }, ct);
+            var list = await kairos.ListRunsAsync(new RunQuery
+            {
+                JobName = job, State = parsed, Source = source, From = ApiInstant.From(from, since, kairos.Clock.GetUtcNow()), To = ApiInstant.Parse(to, "to"),
+                Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before,
+            }, ct);
             return Results.Ok(list.Select(RunView.From));
         }).Requires(KairosScope.Read).Produces<List<RunView>>();
 
@@ -40,8 +44,11 @@ internal static class RunsEndpoints
                 parent is null ? null : RunView.From(parent), children.Select(RunView.From).ToList()));
         }).Requires(KairosScope.Read).Produces<RunDetailView>();
 
-        runs.MapGet("/{id:long}/log", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(await kairos.GetRunLogAsync(id, ct))).Requires(KairosScope.Read).Produces<List<RunLogLine>>();
+        runs.MapGet("/{id:long}/log", async (long id, long? after, int? limit, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        {
+            var (from, size) = (RunLogPage.After(after), ApiPaging.Limit(limit, RunLogPage.DefaultLimit, RunLogPage.MaxLimit));
+            return Results.Ok(RunLogPage.From(await kairos.GetRunLogAsync(id, RunLogPage.Window(from, size), ct), from, size));
+        }).Requires(KairosScope.Read).Produces<RunLogPage>();
 
         runs.MapGet("/{id:long}/journal", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             Results.Ok((await kairos.GetRunJournalAsync(id, ct)).Select(JournalView.From))).Requires(KairosScope.Read).Produces<List<JournalView>>();
@@ -52,9 +59,9 @@ internal static class RunsEndpoints
             return result == CancelResult.AlreadyFinished
                 ? throw new KairosConflictException($"run {id} has already finished; nothing to cancel")
                 : Results.Ok(new CancelView(id, result == CancelResult.Cancelled ? "cancelled" : "cancel-requested"));
-        }).Requires(KairosScope.Run).Produces<CancelView>();
+        }).Requires(KairosScope.Run).Produces<CancelView>().ProducesProblem(StatusCodes.Status409Conflict);
 
         runs.MapPost("/{id:long}/retry", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct)))).Requires(KairosScope.Run).Produces<RunView>();
+            Results.Ok(RunView.From(await kairos.RetryRunAsync(id, ct)))).Requires(KairosScope.Run).Produces<RunView>().ProducesProblem(StatusCodes.Status409Conflict);
     }
 }

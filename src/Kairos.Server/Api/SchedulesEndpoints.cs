@@ -64,7 +64,7 @@ internal static class SchedulesEndpoints
                 },
             }, ct);
             return Results.Ok(new { scheduled = result.Scheduled, enqueued = result.Enqueued, existing = result.Existing, skipped = result.Skipped });
-        }).Requires(KairosScope.Run).ReadsBody<BackfillBody>().Produces(StatusCodes.Status200OK);
+        }).Requires(KairosScope.Run).ReadsBody<BackfillBody>().Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static DateTimeOffset Instant(string text, string field) =>

@@ -29,11 +29,11 @@ internal static class SubscriptionsEndpoints
             var body = await ApiJson.ReadAsync<JsonObject>(request, "the subscription", ct) ?? [];
             await kairos.SaveSubscriptionAsync(DefinitionReader.Subscription(name, body), ct);
             return Results.Ok(DefinitionWriter.Subscription((await kairos.GetSubscriptionAsync(name, ct))!));
-        }).Requires(KairosScope.Write).ReadsBody<SubscriptionDocument>().Produces<SubscriptionDocument>();
+        }).Requires(KairosScope.Write).ReadsBody<SubscriptionDocument>().Produces<SubscriptionDocument>().ProducesProblem(StatusCodes.Status409Conflict);
 
         subscriptions.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
             await kairos.DeleteSubscriptionAsync(name, ct)
                 ? Results.NoContent()
-                : throw new KairosNotFoundException($"subscription '{name}' does not exist")).Requires(KairosScope.Write).Produces(StatusCodes.Status204NoContent);
+                : throw new KairosNotFoundException($"subscription '{name}' does not exist")).Requires(KairosScope.Write).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status409Conflict);
     }
 }

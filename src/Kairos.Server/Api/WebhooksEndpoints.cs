@@ -27,7 +27,7 @@ internal static class WebhooksEndpoints
         hooks.MapPut("/{name}", async (string name, HttpRequest request, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             var body = await ApiJson.ReadAsync<JsonObject>(request, "the webhook", ct) ?? [];
-            await kairos.SaveWebhookAsync(DefinitionReader.Webhook(name, body), ct);
+            await kairos.SaveWebhookAsync(DefinitionReader.Webhook(name, body, await kairos.GetWebhookAsync(name, ct)), ct);
             return Results.Ok(DefinitionWriter.Webhook((await kairos.GetWebhookAsync(name, ct))!));
         }).Requires(KairosScope.Write).ReadsBody<WebhookDocument>().Produces<WebhookDocument>();
 

@@ -61,7 +61,7 @@ internal static class WorkflowsEndpoints
         MapOperation(api, "resume", (kairos, id, ct) => kairos.ResumeWorkflowAsync(id, ct));
 
         api.MapGet("/runs/{id:long}/workflow", async (long id, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
-            Results.Ok(await kairos.GetWorkflowRunAsync(id, ct))).Requires(KairosScope.Read);
+            Results.Ok(await kairos.GetWorkflowRunAsync(id, ct))).Requires(KairosScope.Read).Produces<WorkflowRunInfo>();
 
         api.MapPost("/runs/{id:long}/workflow/migrate", async (long id, HttpRequest request,
             [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
@@ -94,7 +94,7 @@ internal static class WorkflowsEndpoints
                 _ => throw new KairosValidationException($"format: {Model.InputText.Quote(format)} is not one of text, mermaid, dot"),
             };
             return Results.Text(text, "text/plain; charset=utf-8");
-        }).Requires(KairosScope.Read);
+        }).Requires(KairosScope.Read).Produces<string>(StatusCodes.Status200OK, "text/plain");
     }
 
     /// <summary>The body of an operation whose options all have defaults: none at all (no length, no type) is the defaults.</summary>

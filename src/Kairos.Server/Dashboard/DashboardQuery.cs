@@ -1,3 +1,4 @@
+using Kairos.Configuration;
 using Kairos.Events;
 using Kairos.Model;
 using Microsoft.AspNetCore.Http;
@@ -46,6 +47,12 @@ internal static class DashboardQuery
         Text(request, name) is not { } text ? null
         : EventTypePattern.TryParse(text, out _, out var error) ? text
         : throw new KairosValidationException($"{name}: {error}");
+
+    /// <summary>An instant in ISO 8601 (UTC when it has no offset, as a browser's date and time field sends it); absent: null.</summary>
+    public static DateTimeOffset? Instant(HttpRequest request, string name) =>
+        Text(request, name, 40) is not { } text ? null
+        : Durations.TryParseInstant(text, out var at) ? at
+        : throw new KairosValidationException($"{name} '{text}' is not an instant such as 2026-12-07T09:00Z (UTC when it has no offset)");
 
     /// <summary>A count from 0 to <paramref name="max"/>; absent: 0.</summary>
     public static int Count(HttpRequest request, string name, int max) =>

@@ -12,9 +12,8 @@ namespace Kairos.Server.Dashboard;
 /// <summary>
 /// Cancel a pending event (and its queued runs) or retry a failed one (its dead runs), from the
 /// queue or the event's page; both land on the event's page saying what was done. An event that
-/// cannot be (no longer pending, say) gets the engine's reason on a 409 page. Replay sends an event
-/// to one subscription again, whatever its status, through the client's replay of a time range: the
-/// millisecond the event was published, events of its type only (<see cref="ReplayOf"/>).
+/// cannot be (no longer pending, say) gets the engine's reason on a 409 page. Replay sends the event,
+/// and only it, to one subscription again, whatever its status (<see cref="IKairosClient.ReplayEventAsync"/>).
 /// </summary>
 internal static class EventActions
 {
@@ -39,16 +38,8 @@ internal static class EventActions
             var form = await context.Request.ReadFormAsync(ct);
             var id = DashboardQuery.FormId(form, "event");
             var subscription = DashboardQuery.Field(form, "subscription", 400) ?? throw new KairosValidationException("choose the subscription to send the event to");
-            var evt = await kairos.GetEventAsync(id, ct) ?? throw new KairosNotFoundException($"There is no event {id}.");
-            var runs = await kairos.ReplayEventsAsync(ReplayOf(evt, subscription), ct);
+            var runs = await kairos.ReplayEventAsync(id, subscription, ct);
             return DashboardResults.SeeOther($"/events/{id}?replayed={runs.Count}");
         }).ForScope(KairosScope.Run);
     }
-
-    /// <summary>
-    /// The replay of one stored event: times are kept to the millisecond, so the range is that millisecond, narrowed
-    /// to the event's type; another event of the same type published in the same millisecond goes again too (the page says how many runs).
-    /// </summary>
-    public static ReplayRequest ReplayOf(StoredEvent evt, string subscription) =>
-        new(subscription, evt.PublishedAt, evt.PublishedAt.AddMilliseconds(1)) { TypePattern = Namespaces.Local(evt.Type) };
 }

@@ -52,11 +52,8 @@ internal static class EventPages
                 return DashboardResults.NotFound(context, $"There is no event {id}.");
             }
             var runs = await kairos.ListRunsAsync(new RunQuery { EventId = eventId, Limit = MaxDeliveries }, ct);
-            var type = Namespaces.Local(evt.Type);
             // Replay offers the subscriptions whose type pattern takes the event; their filters decide when it is sent.
-            var subscriptions = (await kairos.ListSubscriptionsAsync(ct))
-                .Where(s => Namespaces.Of(s.Name) == Namespaces.Of(evt.Type) && EventTypePattern.TryParse(Namespaces.Local(s.Pattern), out var pattern, out _) && pattern!.Matches(type))
-                .Select(s => s.Name).Order(StringComparer.Ordinal).ToList();
+            var subscriptions = EventReplayTargets.Of(evt, await kairos.ListSubscriptionsAsync(ct));
             return DashboardResults.Page<EventPage>(context, new EventModel(evt, runs, subscriptions, Notice(context.Request)));
         }).ForScope(KairosScope.Read);
     }
@@ -70,7 +67,7 @@ internal static class EventPages
             ({ } cancelled, _, _) => $"Cancelled the event and {Runs(cancelled)} of it.",
             (_, { } retried, _) => retried == 1 ? "Queued the event's failed run again." : $"Queued the event's {retried} failed runs again.",
             (_, _, 0) => "Replayed: the subscription's filter does not take the event, so no run was queued.",
-            (_, _, { } replayed) => replayed == 1 ? "Replayed: queued 1 run." : $"Replayed: queued {replayed} runs (events of the same type published in the same millisecond went too).",
+            (_, _, { } replayed) => replayed == 1 ? "Replayed: queued 1 run." : $"Replayed: queued {replayed} runs.",
             _ => null,
         };
     }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Kairos.Server.Dashboard;
 
-/// <summary>The runs list (<c>/runs</c>: by job and state, newest first, paged by id) and a run's page (<c>/runs/{id}</c>).</summary>
+/// <summary>The runs list (<c>/runs</c>: by job, state, source and creation time, newest first, paged by id) and a run's page (<c>/runs/{id}</c>).</summary>
 internal static class RunPages
 {
     public const int PageSize = 50;
@@ -33,9 +33,15 @@ internal static class RunPages
             var filter = new RunsFilter(DashboardQuery.Text(request, "job", 400), DashboardQuery.State(request, "state"), DashboardQuery.Id(request, "before"))
             {
                 Namespace = DashboardQuery.Text(request, "namespace", 100),
+                Source = DashboardQuery.Choice(request, "source", TriggerSources.All),
+                From = DashboardQuery.Instant(request, "from"),
+                To = DashboardQuery.Instant(request, "to"),
             };
             var notice = Notice(request);
-            var page = await InNamespace(kairos, filter.Namespace).ListRunsAsync(new RunQuery { JobName = filter.Job, State = filter.State, BeforeId = filter.Before, Limit = PageSize + 1 }, ct);
+            var page = await InNamespace(kairos, filter.Namespace).ListRunsAsync(new RunQuery
+            {
+                JobName = filter.Job, State = filter.State, Source = filter.Source, From = filter.From, To = filter.To, BeforeId = filter.Before, Limit = PageSize + 1,
+            }, ct);
             var runs = page.Take(PageSize).ToList();
             return DashboardResults.Page<RunsPage>(context, new RunsModel(filter, runs, page.Count > PageSize ? runs[^1].Id : null, notice));
         }).ForScope(KairosScope.Read);
@@ -83,10 +89,19 @@ internal static class RunPages
     private static string Runs(int n) => n == 1 ? "1 run" : $"{n} runs";
 }
 
-/// <summary>What the runs list was asked for: a job, a state, the page before a run id, and a namespace (null: the session's).</summary>
+/// <summary>
+/// What the runs list was asked for: a job, a state, a source, a range of creation times, the page before a run id,
+/// and a namespace (null: the session's). Its <see cref="Link"/> is where a bulk action returns, so the list keeps its filter.
+/// </summary>
 public sealed record RunsFilter(string? Job, RunState? State, long? Before)
 {
     public string? Namespace { get; init; }
+    public string? Source { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>An instant as the filter's fields show it and its links carry it (UTC, to the second).</summary>
+    public static string? Instant(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     public string Link(long? before)
     {
@@ -102,6 +117,18 @@ public sealed record RunsFilter(string? Job, RunState? State, long? Before)
         if (State is { } state)
         {
             query.Add("state=" + state.ToWire());
+        }
+        if (Source is not null)
+        {
+            query.Add("source=" + Source);
+        }
+        if (From is not null)
+        {
+            query.Add("from=" + Uri.EscapeDataString(Instant(From)!));
+        }
+        if (To is not null)
+        {
+            query.Add("to=" + Uri.EscapeDataString(Instant(To)!));
         }
         if (before is { } id)
         {

@@ -81,6 +81,9 @@ public sealed class GoldenOutputTests
         await golden.CheckAsync("runs-list", ["runs", "list", .. at]);
         await golden.CheckAsync("runs-list-json", ["runs", "list", "--json", .. at]);
         await golden.CheckAsync("runs-list-job-limit", ["runs", "list", "--job", "ship-order", "--limit", "1", .. at]);
+        await golden.CheckAsync("runs-list-source-since", ["runs", "list", "--source", "manual", "--since", "1h", .. at]);
+        await golden.CheckAsync("runs-list-from-to", ["runs", "list", "--from", "2000-01-01T00:00:00Z", "--to", "2000-01-02T00:00:00Z", .. at]);
+        await golden.CheckAsync("runs-list-unknown-source", ["runs", "list", "--source", "pigeon", .. at]);
         await golden.CheckAsync("runs-show", ["runs", "show", "1", .. at]);
         await golden.CheckAsync("runs-show-json", ["runs", "show", "1", "--json", .. at]);
         await golden.CheckAsync("runs-log", ["runs", "log", "1", .. at]);
@@ -123,6 +126,12 @@ public sealed class GoldenOutputTests
         await golden.CheckAsync("jobs-delete", ["jobs", "delete", "tidy", .. at]);
         await golden.CheckAsync("jobs-edit-missing", ["jobs", "edit", "--file", tidier, .. at]);
         await golden.CheckAsync("jobs-create-flags-json", ["jobs", "create", "weekly", "--handler", "noop", "--cron", "0 6 * * 1", "--queue", "maintenance", "--retries", "1", "--json", .. at]);
+        await golden.CheckAsync("jobs-edit-flags-json", ["jobs", "edit", "weekly", "--cron", "0 7 * * 1", "--every", "6h", "--priority", "8", "--retries", "4", "--pause", "--json", .. at]);
+        await golden.CheckAsync("jobs-edit-flags", ["jobs", "edit", "weekly", "--queue", "reports", "--resume", "--handler", "echo", .. at]);
+        await golden.CheckAsync("jobs-edit-flags-shown", ["jobs", "show", "weekly", .. at]);
+        await golden.CheckAsync("jobs-edit-no-flags", ["jobs", "edit", "weekly", .. at]);
+        await golden.CheckAsync("jobs-edit-flags-missing", ["jobs", "edit", "nope", "--priority", "3", .. at]);
+        await golden.CheckAsync("jobs-edit-flags-bad-priority", ["jobs", "edit", "weekly", "--priority", "11", .. at]);
 
         await golden.CheckAsync("subscriptions-create", ["subscriptions", "create", "small-orders", "--events", "order.*", "--job", "ship-order", "--filter", """{"data.amount": {"$lte": 100}}""", .. at]);
         await golden.CheckAsync("subscriptions-list", ["subscriptions", "list", .. at]);

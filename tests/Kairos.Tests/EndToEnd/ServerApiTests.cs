@@ -293,7 +293,7 @@ public sealed class ServerApiTests(ApiServerFixture fixture) : IClassFixture<Api
         Assert.Equal("succeeded", (string)run["state"]!);
         var id = (long)run["id"]!;
 
-        var log = (await Server.GetJsonAsync($"api/runs/{id}/log")).AsArray();
+        var log = (await Server.GetJsonAsync($"api/runs/{id}/log"))["lines"]!.AsArray();
 
         Assert.Contains(log, l => (string)l!["stream"]! == "stdout" && (string)l["text"]! == "hello e2e world");
     }

@@ -82,6 +82,39 @@ public sealed class WebhookSecretAtRestTests : IDisposable
     }
 
     [Fact]
+    public async Task A_webhook_read_and_put_back_without_its_secret_keeps_the_stored_literal_one()
+    {
+        await using var server = await InProcessServer.StartAsync(Yaml(), directory: _directory);
+        using var created = await server.Http.PutAsync("/api/webhooks/api-hook",
+            new StringContent("""{"verify":"github","secret":"api-literal-secret-9876","replayWindow":"10m"}""", Encoding.UTF8, "application/json"));
+        Assert.True(created.StatusCode == HttpStatusCode.OK, await created.Content.ReadAsStringAsync());
+        var sealedBefore = StoredDefinition("api-hook");
+        using var job = await server.Http.PutAsync("/api/jobs/on-api-hook",
+            new StringContent("""{"handler":"echo","triggers":[{"webhook":"api-hook"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, job.StatusCode);
+
+        // What GET shows, changed and sent back: no secret in it.
+        var shown = System.Text.Json.Nodes.JsonNode.Parse(await server.Http.GetStringAsync("/api/webhooks/api-hook"))!.AsObject();
+        shown.Remove("name");
+        shown.Remove("status");
+        shown["replayWindow"] = "20m";
+        using var put = await server.Http.PutAsync("/api/webhooks/api-hook", new StringContent(shown.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        var hook = (await server.Client.GetWebhookAsync("api-hook"))!;
+        Assert.Equal(TimeSpan.FromMinutes(20), hook.ReplayWindow);
+        Assert.Contains(System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.Nodes.JsonObject>(sealedBefore)!["secret"]!["sealed"]!.GetValue<string>(), StoredDefinition("api-hook"));
+        using var accepted = await server.Http.SendAsync(Signed("/hooks/api-hook", "api-literal-secret-9876"));
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+        // Another source replaces it; verify: none drops it.
+        using var env = await server.Http.PutAsync("/api/webhooks/api-hook", new StringContent("""{"verify":"github","secretEnv":"SOME_HOOK_SECRET"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal("SOME_HOOK_SECRET", (await server.Client.GetWebhookAsync("api-hook"))!.Secret?.EnvironmentVariable);
+        using var none = await server.Http.PutAsync("/api/webhooks/api-hook", new StringContent("""{"verify":"none"}""", Encoding.UTF8, "application/json"));
+        Assert.Null((await server.Client.GetWebhookAsync("api-hook"))!.Secret);
+    }
+
+    [Fact]
     public async Task Restarting_with_the_same_file_keeps_the_stored_ciphertext_and_journals_no_update()
     {
         await using (await InProcessServer.StartAsync(Yaml(), directory: _directory))

@@ -92,7 +92,7 @@ internal static class EventRouter
             }
         }
         await tx.AppendJournalAsync(now, "event.replayed", subscription.Job, null, null, JsonSerializer.Serialize(
-            new { subscription = subscription.Name, from = request.From, to = request.To, type = request.TypePattern, runs = runs.Count }, KairosJson.Options)).ConfigureAwait(false);
+            new { subscription = subscription.Name, from = request.From, to = request.To, type = request.TypePattern, eventId = request.EventId, runs = runs.Count }, KairosJson.Options)).ConfigureAwait(false);
         return runs;
     }
 

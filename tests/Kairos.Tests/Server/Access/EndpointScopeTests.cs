@@ -46,6 +46,7 @@ public sealed class EndpointScopeTests : IAsyncLifetime
         ["GET /api/events/{id:long}"] = KairosScope.Read,
         ["POST /api/events/{id:long}/cancel"] = KairosScope.Run,
         ["POST /api/events/{id:long}/retry"] = KairosScope.Run,
+        ["POST /api/events/{id:long}/replay"] = KairosScope.Run,
         ["POST /api/events/replay"] = KairosScope.Run,
         ["GET /api/subscriptions/"] = KairosScope.Read,
         ["GET /api/subscriptions/{name}"] = KairosScope.Read,

@@ -13,7 +13,8 @@ namespace Kairos.Tests.Server.Observability;
 
 /// <summary>
 /// <c>/openapi/v1.json</c> from a real server: a valid OpenAPI document that lists every mapped
-/// <c>/api</c> endpoint with its method, and a request body with a schema wherever the endpoint reads one.
+/// <c>/api</c> endpoint with its method, its parameters, the problems it may answer, and a request body with a
+/// schema wherever the endpoint reads one.
 /// </summary>
 public sealed class ApiDocumentTests : IAsyncLifetime
 {
@@ -60,6 +61,50 @@ public sealed class ApiDocumentTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void Every_api_endpoint_documents_its_parameters_and_the_problems_it_may_answer()
+    {
+        var missing = new List<string>();
+        foreach (var (method, path, _) in ApiEndpoints())
+        {
+            var operation = _document["paths"]![path]![method.ToLowerInvariant()]!;
+            var documented = (operation["parameters"]?.AsArray() ?? []).Select(p => p!["name"]!.GetValue<string>()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            missing.AddRange(BoundFromTheAddress(method, path).Where(p => !documented.Contains(p)).Select(p => $"{method} {path}: parameter '{p}'"));
+            var responses = operation["responses"]!.AsObject();
+            List<string> problems = ["401", "403"];
+            if (path.Contains('{'))
+            {
+                problems.Add("404");
+            }
+            if (documented.Count > 0 || operation["requestBody"] is not null)
+            {
+                problems.Add("400");
+            }
+            missing.AddRange(problems.Where(status => responses[status]?["content"]?["application/problem+json"]?["schema"] is null)
+                .Select(status => $"{method} {path}: a {status} problem response"));
+            if (!responses.Any(r => r.Key.StartsWith('2')))
+            {
+                missing.Add($"{method} {path}: a success response");
+            }
+        }
+        Assert.True(missing.Count == 0, "not in the document:\n" + string.Join("\n", missing));
+    }
+
+    [Fact]
+    public void A_poll_triggers_poll_is_described_as_a_pollers_name_an_http_check_or_a_sql_query()
+    {
+        var job = Resolve(_document["paths"]!["/api/jobs/{name}"]!["put"]!["requestBody"]!["content"]!["application/json"]!["schema"]!);
+        var trigger = Resolve(Resolve(job["properties"]!["triggers"]!)["items"]!);
+        var choices = trigger["properties"]!["poll"]!["oneOf"]!.AsArray();
+
+        Assert.Equal(3, choices.Count);
+        Assert.Equal("string", choices[0]!["type"]!.ToString());
+        var http = Resolve(choices[1]!["properties"]!["http"]!)["properties"]!.AsObject();
+        var sql = Resolve(choices[2]!["properties"]!["sql"]!)["properties"]!.AsObject();
+        Assert.All(["url", "headers", "status", "field", "equals", "onChange"], field => Assert.True(http.ContainsKey(field), $"http: no '{field}'"));
+        Assert.All(["provider", "connection", "connectionEnv", "query", "watermark"], field => Assert.True(sql.ContainsKey(field), $"sql: no '{field}'"));
+    }
+
     [Theory]
     [InlineData("/api/jobs/{name}", "handler", "command", "http", "workflow", "triggers", "retry", "flow", "notify")]
     [InlineData("/api/subscriptions/{name}", "events", "filter", "job", "active")]
@@ -81,11 +126,31 @@ public sealed class ApiDocumentTests : IAsyncLifetime
         Assert.True(triggers is null || triggers["properties"]!.AsObject().ContainsKey("cron"), "a trigger's schema names its kinds");
     }
 
+    /// <summary>An endpoint's path as the document names it: <c>{id:long}</c> is <c>{id}</c>, no trailing slash.</summary>
+    private static string Path(RouteEndpoint endpoint) =>
+        "/" + string.Join('/', endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+        {
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+            _ => throw new InvalidOperationException($"unexpected route part in {endpoint.RoutePattern.RawText}"),
+        }))));
+
     /// <summary>A schema, following a <c>$ref</c> to the document's components.</summary>
     private JsonNode Resolve(JsonNode schema) =>
         schema["$ref"] is { } reference
             ? _document["components"]!["schemas"]![reference.GetValue<string>().Split('/')[^1]]!
             : schema["oneOf"] is JsonArray choices ? Resolve(choices.First(c => c!["type"]?.ToString() != "null")!) : schema;
+
+    /// <summary>The names of an endpoint's handler parameters bound from its path or query (numbers, text, times, yes/no).</summary>
+    private IEnumerable<string> BoundFromTheAddress(string method, string path)
+    {
+        Type[] simple = [typeof(string), typeof(int), typeof(long), typeof(bool), typeof(DateTimeOffset)];
+        var endpoint = _server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .First(e => Path(e) == path && (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(method) ?? false));
+        return (endpoint.Metadata.GetMetadata<MethodInfo>()?.GetParameters() ?? [])
+            .Where(p => simple.Contains(Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType) && p.GetCustomAttributes().All(a => a is not FromKeyedServicesAttribute))
+            .Select(p => p.Name!);
+    }
 
     /// <summary>
     /// The mapped /api endpoints as the document names them (<c>{id:long}</c> is <c>{id}</c>, no
@@ -96,17 +161,11 @@ public sealed class ApiDocumentTests : IAsyncLifetime
     {
         foreach (var endpoint in _server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
         {
-            var raw = endpoint.RoutePattern.RawText ?? "";
-            if (!raw.StartsWith("/api", StringComparison.Ordinal))
+            if (!(endpoint.RoutePattern.RawText ?? "").StartsWith("/api", StringComparison.Ordinal))
             {
                 continue;
             }
-            var path = "/" + string.Join('/', endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
-            {
-                Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
-                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
-                _ => throw new InvalidOperationException($"unexpected route part in {raw}"),
-            }))));
+            var path = Path(endpoint);
             var handler = endpoint.Metadata.GetMetadata<MethodInfo>();
             foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])
             {
