@@ -57,14 +57,14 @@ internal sealed partial class PostgresStore
             }
         }
 
-        // One round trip: both statements run in order in one command.
-        public async ValueTask LockWorkflowsAsync(IReadOnlyList<long> stepRunIds, IReadOnlyList<long> workflowRunIds) =>
-            await scope.Execute(
-                """
-                SELECT run_id FROM workflow_waits WHERE run_id = ANY(@steps) ORDER BY run_id FOR UPDATE;
-                SELECT run_id FROM workflow_runs WHERE run_id = ANY(@workflows) ORDER BY run_id FOR UPDATE
-                """,
-                ("steps", stepRunIds.ToArray()), ("workflows", workflowRunIds.ToArray())).ConfigureAwait(false);
+        // Wait rows first, then workflow rows (WorkflowLocks): two statements, in that order.
+        public async ValueTask LockWorkflowsAsync(IReadOnlyList<long> stepRunIds, IReadOnlyList<long> workflowRunIds)
+        {
+            await scope.Execute("SELECT run_id FROM workflow_waits WHERE run_id = ANY(@steps) ORDER BY run_id FOR UPDATE",
+                ("steps", stepRunIds.ToArray())).ConfigureAwait(false);
+            await scope.Execute("SELECT run_id FROM workflow_runs WHERE run_id = ANY(@workflows) ORDER BY run_id FOR UPDATE",
+                ("workflows", workflowRunIds.ToArray())).ConfigureAwait(false);
+        }
 
         public async ValueTask<StoredWorkflow?> GetWorkflowForUpdateAsync(long runId) => await ReadWorkflow(scope, runId, forUpdate: true).ConfigureAwait(false);
 
