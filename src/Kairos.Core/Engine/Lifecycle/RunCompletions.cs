@@ -115,8 +115,9 @@ internal static class RunCompletions
             };
             await RunNotifications.SendAsync(tx, completion.Notify, run, completion.FinishedAt).ConfigureAwait(false);
         }
-        // In workflow order, as their rows were locked (WorkflowLocks).
-        foreach (var (completion, state) in (workflows ?? []).OrderBy(w => w.Completion.WorkflowRunId ?? w.Completion.RunId))
+        // In workflow order, as their rows were locked (WorkflowLocks); a batch without workflows sorts nothing.
+        workflows?.Sort(static (a, b) => (WorkflowOf(a.Completion), a.Completion.RunId).CompareTo((WorkflowOf(b.Completion), b.Completion.RunId)));
+        foreach (var (completion, state) in workflows ?? [])
         {
             if (state == RunState.Waiting)
             {
@@ -129,6 +130,8 @@ internal static class RunCompletions
         }
         return ended.Select(row => row is not null).ToList();
     }
+
+    private static long WorkflowOf(RunCompletion completion) => completion.WorkflowRunId ?? completion.RunId;
 
     /// <summary>
     /// <c>{"attempt", "durationMs", "error", "retryAt"}</c>, nulls left out. Written by hand: this is
