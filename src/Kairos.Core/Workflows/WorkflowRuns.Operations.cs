@@ -32,8 +32,9 @@ internal static partial class WorkflowRuns
         var stepRun = row.RunId is { } runId ? (await tx.GetRunSummaryAsync(runId).ConfigureAwait(false))?.State : null;
         WorkflowOperations.EnsureSkippable(w.Stored.Workflow.State, stepId, row.State, stepRun);
         var given = row with { State = StepStates.Succeeded, Output = output, Error = null, FinishedAt = now, EndedSeq = NextEndedSeq(w) };
+        // The output itself is on the step (up to the API's body limit): the journal gives its size, not a second copy.
         await tx.AppendJournalAsync(now, "workflow.step-skipped", w.Run.JobName, w.Run.Id, null,
-            JsonSerializer.Serialize(new { step = stepId, reason = "skipped by hand", from = row.State, output }, KairosJson.Options)).ConfigureAwait(false);
+            JsonSerializer.Serialize(new { step = stepId, reason = "skipped by hand", from = row.State, outputChars = output?.Length }, KairosJson.Options)).ConfigureAwait(false);
         if (w.Stored.Workflow.State == WorkflowStates.Failed)
         {
             await ReopenAsync(tx, w, given, now).ConfigureAwait(false);

@@ -31,6 +31,6 @@ internal static class ApiInstant
         }
         return Durations.TryParse(since, out var back)
             ? now - back
-            : throw new KairosValidationException($"since {InputText.Quote(since)} is not a duration such as 1h or 2d");
+            : throw new KairosValidationException($"since {InputText.Quote(since)} is not a duration up to 100 years, such as 1h or 2d");
     }
 }

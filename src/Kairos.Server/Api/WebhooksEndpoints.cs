@@ -28,7 +28,9 @@ internal static class WebhooksEndpoints
         {
             var body = await ApiJson.ReadAsync<JsonObject>(request, "the webhook", ct) ?? [];
             await kairos.SaveWebhookAsync(DefinitionReader.Webhook(name, body, await kairos.GetWebhookAsync(name, ct)), ct);
-            return Results.Ok(DefinitionWriter.Webhook((await kairos.GetWebhookAsync(name, ct))!));
+            // Read back as stored; another request may have deleted it since.
+            return Results.Ok(DefinitionWriter.Webhook(await kairos.GetWebhookAsync(name, ct)
+                ?? throw new KairosNotFoundException($"webhook '{name}' was deleted while it was being saved")));
         }).Requires(KairosScope.Write).ReadsBody<WebhookDocument>().Produces<WebhookDocument>();
 
         hooks.MapDelete("/{name}", async (string name, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>

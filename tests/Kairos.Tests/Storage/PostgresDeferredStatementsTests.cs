@@ -34,14 +34,15 @@ public sealed class PostgresDeferredStatementsTests
     public Task A_journal_entry_that_fails_at_commit_undoes_the_whole_write_and_the_store_goes_on() =>
         WithStoreAsync(async store =>
         {
-            var refused = await Assert.ThrowsAnyAsync<Exception>(() => store.WriteAsync(async tx =>
+            var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => store.WriteAsync(async tx =>
             {
                 var id = await tx.InsertRunFromJobAsync(new RunRequest("job", TriggerSources.Manual), T0);
                 // The journal's kind is NOT NULL: this insert fails, and only when it reaches the server with the COMMIT.
                 await tx.AppendJournalAsync(T0, null!, "job", id, null, null);
                 return id;
             }, CancellationToken.None));
-            Assert.Contains("kind", refused.Message, StringComparison.Ordinal);
+            // Refused by the server (a client-side error would never have reached the COMMIT).
+            Assert.Equal((Npgsql.PostgresErrorCodes.NotNullViolation, "kind"), (refused.SqlState, refused.ColumnName));
             Assert.Empty(await store.ListRunsAsync(new RunQuery { Limit = 10 }, CancellationToken.None));
 
             // The connection went back to the pool out of its failed transaction: the next writes commit.

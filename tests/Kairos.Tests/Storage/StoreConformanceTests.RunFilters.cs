@@ -24,7 +24,7 @@ public abstract partial class StoreConformanceTests
         Assert.Equal([later.RunId], await ListAsync(new RunQuery { Source = TriggerSources.Webhook, From = T0.AddMinutes(1), To = T0.AddMinutes(3) }));
         Assert.Equal([later.RunId, early.RunId], await ListAsync(new RunQuery { Source = TriggerSources.Webhook, To = T0.AddMinutes(3) }));
         Assert.Equal([early.RunId], await ListAsync(new RunQuery { Source = TriggerSources.Webhook, To = T0.AddMinutes(3), BeforeId = later.RunId }));
-        Assert.Equal([last.RunId], await ListAsync(new RunQuery { From = T0.AddMinutes(2), Limit = 1 }));
+        Assert.Equal([last.RunId, later.RunId], await ListAsync(new RunQuery { From = T0.AddMinutes(2), Limit = 3 }));
         Assert.Empty(await ListAsync(new RunQuery { Source = TriggerSources.Poll }));
         Assert.Empty(await ListAsync(new RunQuery { From = T0.AddMinutes(1), To = T0.AddMinutes(1) }));
     }

@@ -173,6 +173,8 @@ public sealed class WorkflowOperationsTests
         Assert.Equal($"workflow run {run.RunId} is paused: pause needs it running", again.Message);
         t.Clock.Advance(TimeSpan.FromHours(1));
         await Eventually.TrueAsync(async () => (await WorkflowAsync(t, run.RunId)).StateOf("wait") == StepStates.Succeeded, "the sleep to end");
+        // Once the dispatcher has nothing left to start: a step queued despite the pause would have started by then.
+        await Eventually.TrueAsync(() => t.Engine.Dispatcher.ActiveCount == 0 && t.Engine.Dispatcher.SleepingUntil is not null, "the dispatcher to sleep");
         var paused = await WorkflowAsync(t, run.RunId);
         Assert.Equal((WorkflowStates.Paused, StepStates.Pending), (paused.Info.State, paused.StateOf("after")));
         Assert.Equal(RunState.Waiting, (await t.RunAsync(run.RunId)).State);
