@@ -10,6 +10,12 @@ internal sealed partial class MemoryStore
     public Task<StoredWorkflow?> GetWorkflowAsync(long runId, CancellationToken cancellationToken) =>
         Read(state => state.Workflows.GetValueOrDefault(runId), cancellationToken);
 
+    public Task<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version, CancellationToken cancellationToken) =>
+        Read(state => WorkflowVersion(state, jobName, version), cancellationToken);
+
+    private static WorkflowVersionRow? WorkflowVersion(MemoryState state, string jobName, int? version) =>
+        state.WorkflowVersions.GetValueOrDefault(jobName)?.LastOrDefault(v => version is null || v.Version == version);
+
     private sealed partial class Transaction
     {
         public ValueTask<bool> FinishWaitingRunAsync(long runId, RunState state, string? output, string? error, DateTimeOffset at)
@@ -99,7 +105,7 @@ internal sealed partial class MemoryStore
         }
 
         public ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version) =>
-            ValueTask.FromResult(State.WorkflowVersions.GetValueOrDefault(jobName)?.LastOrDefault(v => version is null || v.Version == version));
+            ValueTask.FromResult(WorkflowVersion(State, jobName, version));
 
         public ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version)
         {

@@ -9,6 +9,18 @@ internal sealed partial class PostgresStore
     public Task<StoredWorkflow?> GetWorkflowAsync(long runId, CancellationToken cancellationToken) =>
         Read(scope => ReadWorkflow(scope, runId, forUpdate: false), cancellationToken);
 
+    public Task<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version, CancellationToken cancellationToken) =>
+        Read(scope => ReadWorkflowVersion(scope, jobName, version), cancellationToken);
+
+    private static async Task<WorkflowVersionRow?> ReadWorkflowVersion(PgScope scope, string jobName, int? version) =>
+        (await scope.Query(
+            """
+            SELECT job_name, version, definition, created_at FROM workflow_versions
+            WHERE job_name = @job AND (@version::integer IS NULL OR version = @version::integer) ORDER BY version DESC LIMIT 1
+            """,
+            r => new WorkflowVersionRow(r.GetString(0), r.GetInt32(1), r.GetString(2), Time(r.GetInt64(3))), ("job", jobName), ("version", version)).ConfigureAwait(false))
+        .FirstOrDefault();
+
     private static async Task<StoredWorkflow?> ReadWorkflow(PgScope scope, long runId, bool forUpdate)
     {
         var rows = await scope.Query($"SELECT {PostgresRows.WorkflowColumns} FROM workflow_runs WHERE run_id = @id{(forUpdate ? " FOR UPDATE" : "")}",
@@ -98,13 +110,7 @@ internal sealed partial class PostgresStore
                 ("definition", definition), ("version", version), ("id", runId)).ConfigureAwait(false);
 
         public async ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version) =>
-            (await scope.Query(
-                """
-                SELECT job_name, version, definition, created_at FROM workflow_versions
-                WHERE job_name = @job AND (@version::integer IS NULL OR version = @version::integer) ORDER BY version DESC LIMIT 1
-                """,
-                r => new WorkflowVersionRow(r.GetString(0), r.GetInt32(1), r.GetString(2), Time(r.GetInt64(3))), ("job", jobName), ("version", version)).ConfigureAwait(false))
-            .FirstOrDefault();
+            await ReadWorkflowVersion(scope, jobName, version).ConfigureAwait(false);
 
         public async ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version) =>
             await scope.Execute("INSERT INTO workflow_versions (job_name, version, definition, created_at) VALUES (@job, @version, @definition, @created)",

@@ -22,6 +22,21 @@ internal sealed partial class SqliteStore
             return new StoredWorkflow(row, SqliteRows.ReadAll(steps, r => SqliteRows.WorkflowStep(new ReaderRow(r))));
         }, cancellationToken);
 
+    public Task<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version, CancellationToken cancellationToken) =>
+        Read(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = WorkflowVersionQuery;
+            command.Parameters.AddWithValue("@job", jobName);
+            command.Parameters.AddWithValue("@version", (object?)version ?? DBNull.Value);
+            return SqliteRows.ReadAll(command, r => new WorkflowVersionRow(r.GetString(0), r.GetInt32(1), r.GetString(2), Time(r.GetInt64(3)))).FirstOrDefault();
+        }, cancellationToken);
+
+    private const string WorkflowVersionQuery = """
+        SELECT job_name, version, definition, created_at FROM workflow_versions
+        WHERE job_name = @job AND (@version IS NULL OR version = @version) ORDER BY version DESC LIMIT 1
+        """;
+
     private sealed partial class Transaction
     {
         public ValueTask<bool> FinishWaitingRunAsync(long runId, RunState state, string? output, string? error, DateTimeOffset at) =>
@@ -117,11 +132,7 @@ internal sealed partial class SqliteStore
         }
 
         public ValueTask<WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version) =>
-            ValueTask.FromResult(scope.Query(
-                """
-                SELECT job_name, version, definition, created_at FROM workflow_versions
-                WHERE job_name = @job AND (@version IS NULL OR version = @version) ORDER BY version DESC LIMIT 1
-                """,
+            ValueTask.FromResult(scope.Query(WorkflowVersionQuery,
                 r => new WorkflowVersionRow(r.Text(0), (int)r.Int64(1), r.Text(2), Time(r.Int64(3))), ("@job", jobName), ("@version", version)).FirstOrDefault());
 
         public ValueTask InsertWorkflowVersionAsync(WorkflowVersionRow version)

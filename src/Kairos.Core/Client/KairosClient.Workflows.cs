@@ -63,8 +63,7 @@ internal sealed partial class KairosClient
     public async Task<WorkflowVersion> GetWorkflowVersionAsync(string jobName, int? version = null, CancellationToken cancellationToken = default)
     {
         var job = (await GetJobAsync(jobName, cancellationToken).ConfigureAwait(false))?.Definition.Name ?? throw new KairosNotFoundException($"job '{jobName}' does not exist");
-        // Read in a transaction of the writer: versions are few, and read only from here.
-        var row = await Store.WriteAsync(tx => tx.GetWorkflowVersionAsync(job, version), cancellationToken).ConfigureAwait(false)
+        var row = await Store.GetWorkflowVersionAsync(job, version, cancellationToken).ConfigureAwait(false)
             ?? throw new KairosNotFoundException(version is null ? $"job '{jobName}' has no workflow version" : $"workflow '{jobName}' has no version {version}");
         return new WorkflowVersion(row.JobName, row.Version, Workflows.WorkflowVersions.Parse(row.Definition)!, row.CreatedAt);
     }

@@ -63,6 +63,8 @@ internal interface IKairosStore : IAsyncDisposable
 
     /// <summary>A workflow run's state and steps; null when the run is not a workflow's (or has not started).</summary>
     Task<Drivers.StoredWorkflow?> GetWorkflowAsync(long runId, CancellationToken cancellationToken);
+    /// <summary>A workflow job's definition as saved in <paramref name="version"/>, or its latest when null; null when there is no such version.</summary>
+    Task<Drivers.WorkflowVersionRow?> GetWorkflowVersionAsync(string jobName, int? version, CancellationToken cancellationToken);
     Task<IReadOnlyList<JournalEntry>> ListJournalAsync(JournalQuery query, CancellationToken cancellationToken);
     /// <summary>Counts over the whole database, or over the jobs of one namespace (<paramref name="ns"/>).</summary>
     Task<StoreStats> GetStatsAsync(string? ns, CancellationToken cancellationToken);

@@ -97,6 +97,12 @@ public abstract partial class StoreConformanceTests
         var (latest, first, seventh, missing) = await Store.WriteAsync(async tx => (
             await tx.GetWorkflowVersionAsync("flow", null), await tx.GetWorkflowVersionAsync("flow", 1),
             await tx.GetWorkflowVersionAsync("flow", 7), await tx.GetWorkflowVersionAsync("flow", 8)), CancellationToken.None);
+        // The same rows read outside a write transaction (the API's and dashboard's path).
+        Assert.Equal(latest, await Store.GetWorkflowVersionAsync("flow", null, CancellationToken.None));
+        Assert.Equal(first, await Store.GetWorkflowVersionAsync("flow", 1, CancellationToken.None));
+        Assert.Equal(9, (await Store.GetWorkflowVersionAsync("other", null, CancellationToken.None))!.Version);
+        Assert.Null(await Store.GetWorkflowVersionAsync("flow", 8, CancellationToken.None));
+        Assert.Null(await Store.GetWorkflowVersionAsync("nobody", null, CancellationToken.None));
         await Store.WriteAsync(async tx =>
         {
             await tx.SetWorkflowDefinitionAsync(started.RunId, 7, """{"v": 7}""");
