@@ -40,6 +40,19 @@ internal static class WorkflowLocks
         return workflows is null ? ValueTask.CompletedTask : tx.LockWorkflowsAsync(steps ?? [], [.. workflows.Distinct()]);
     }
 
+    /// <summary>
+    /// Before a run is cancelled by hand: when it is a workflow's step, its wait row and its workflow's row,
+    /// ahead of its own (cancelling a queued step moves the workflow on). The read takes no lock: a run's
+    /// source and parent never change.
+    /// </summary>
+    public static async ValueTask BeforeCancellingAsync(IDriverTransaction tx, long runId)
+    {
+        if (await tx.GetRunAsync(runId).ConfigureAwait(false) is { Source: Model.TriggerSources.Workflow, ParentRunId: { } workflow })
+        {
+            await tx.LockWorkflowsAsync([runId], [workflow]).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Before an event is given to <paramref name="waits"/> (which may end the runs they wait in): their rows, then their workflows'.</summary>
     public static ValueTask BeforeGivingAsync(IDriverTransaction tx, IReadOnlyList<EventWaitRow> waits) =>
         tx.LockWorkflowsAsync([.. waits.Select(w => w.RunId)], [.. waits.Select(w => w.WorkflowRunId).Distinct()]);
