@@ -57,8 +57,25 @@ internal sealed partial class KairosClient
     public Task<WorkflowRunInfo> CancelWorkflowAsync(long runId, bool compensate = false, CancellationToken cancellationToken = default) =>
         OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.CancelAsync(tx, runId, compensate, now), cancellationToken, stopsRuns: true);
 
-    public Task<WorkflowRunInfo> MigrateWorkflowAsync(long runId, int toVersion, CancellationToken cancellationToken = default) =>
-        OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.MigrateAsync(tx, runId, toVersion, now), cancellationToken);
+    /// <summary>
+    /// Moving a run onto another version changes what it executes, so it needs what saving that version
+    /// needs: scope write, and for a version with a command step an admin on a server that accepts
+    /// commands (an older version may hold a step an admin has since taken out).
+    /// </summary>
+    public async Task<WorkflowRunInfo> MigrateWorkflowAsync(long runId, int toVersion, CancellationToken cancellationToken = default)
+    {
+        if (!Caller.Holds(Access.KairosScope.Write))
+        {
+            throw new KairosForbiddenException(
+                $"only a key with scope write may move a workflow run onto another version; '{Caller.Name}' has scope {Access.KairosScopes.ToWire(Caller.Scope)}");
+        }
+        if (await GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is { } run
+            && await Store.GetWorkflowVersionAsync(run.JobName, toVersion, cancellationToken).ConfigureAwait(false) is { } target)
+        {
+            Access.Authorization.RequireMayDeclare(Caller, new JobDefinition { Name = run.JobName, Executor = Workflows.WorkflowVersions.Parse(target.Definition)! });
+        }
+        return await OperateAsync(runId, (tx, now) => Workflows.WorkflowRuns.MigrateAsync(tx, runId, toVersion, now), cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<WorkflowVersion> GetWorkflowVersionAsync(string jobName, int? version = null, CancellationToken cancellationToken = default)
     {

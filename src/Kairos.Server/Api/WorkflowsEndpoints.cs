@@ -69,7 +69,7 @@ internal static class WorkflowsEndpoints
             var body = await ApiJson.ReadAsync<MigrateBody>(request, "the migration", ct);
             var version = body?.ToVersion is { } to and > 0 ? to : throw new KairosValidationException("toVersion: say the version to move the run to (a number from 1)");
             return Results.Ok(await kairos.MigrateWorkflowAsync(id, version, ct));
-        }).Requires(KairosScope.Run).ReadsBody<MigrateBody>().Produces<WorkflowRunInfo>();
+        }).Requires(KairosScope.Write).ReadsBody<MigrateBody>().Produces<WorkflowRunInfo>();
 
         api.MapGet("/jobs/{name}/workflow", async (string name, string? format, string? version, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos,
             CancellationToken ct) =>

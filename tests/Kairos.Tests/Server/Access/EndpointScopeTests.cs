@@ -38,7 +38,7 @@ public sealed class EndpointScopeTests : IAsyncLifetime
         ["POST /api/runs/{id:long}/workflow/pause"] = KairosScope.Run,
         ["POST /api/runs/{id:long}/workflow/resume"] = KairosScope.Run,
         ["POST /api/runs/{id:long}/workflow/cancel"] = KairosScope.Run,
-        ["POST /api/runs/{id:long}/workflow/migrate"] = KairosScope.Run,
+        ["POST /api/runs/{id:long}/workflow/migrate"] = KairosScope.Write,
         ["POST /api/runs/{id:long}/cancel"] = KairosScope.Run,
         ["POST /api/runs/{id:long}/retry"] = KairosScope.Run,
         ["POST /api/events/"] = KairosScope.Run,
