@@ -98,23 +98,20 @@ public sealed class WorkflowVersionsTests
     }
 
     [Fact]
-    public async Task Migrating_needs_scope_write_and_onto_a_version_with_a_command_an_admin_who_may_declare_it()
+    public async Task Migrating_onto_a_version_with_a_command_needs_an_admin_who_may_declare_it()
     {
         await using var t = await EngineAsync(TestStore.Memory, new ConcurrentQueue<string>());
         await t.Client.SaveJobAsync(First);
         var run = await WaitingAsync(t); // On version 1; it stays waiting, as the clock is not moved.
         await t.Client.SaveJobAsync(Order(new WorkflowStep("ship") { Needs = ["wait"], Run = new CommandExecutorSpec(["/bin/echo", "shipped"]) })); // 2, by the application
         await t.Client.SaveJobAsync(Second); // 3
-        var runner = t.Client.As(new KairosCaller("runner", KairosScope.Run));
         var writer = t.Client.As(new KairosCaller("writer", KairosScope.Write));
         var admin = t.Client.As(new KairosCaller("admin", KairosScope.Admin, CommandsAllowed: true));
 
-        var byRunner = await Assert.ThrowsAsync<KairosForbiddenException>(() => runner.MigrateWorkflowAsync(run, 3));
         var byWriter = await Assert.ThrowsAsync<KairosForbiddenException>(() => writer.MigrateWorkflowAsync(run, 2));
 
-        Assert.Equal("only a key with scope write may move a workflow run onto another version; 'runner' has scope run", byRunner.Message);
         Assert.Contains("runs a command in a workflow step", byWriter.Message);
-        Assert.Equal(1, (await t.Client.GetWorkflowRunAsync(run)).Version); // Neither refusal moved it.
+        Assert.Equal(1, (await t.Client.GetWorkflowRunAsync(run)).Version); // The refusal did not move it.
         Assert.Equal(3, (await writer.MigrateWorkflowAsync(run, 3)).Version);
         Assert.Equal(2, (await admin.MigrateWorkflowAsync(run, 2)).Version);
     }
