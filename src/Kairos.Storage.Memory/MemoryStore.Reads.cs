@@ -17,7 +17,7 @@ internal sealed partial class MemoryStore
             .Where(r => (query.JobName is null || r.JobName == query.JobName) && (query.State is null || r.State == query.State)
                 && (query.BeforeId is null || r.Id < query.BeforeId) && (query.EventId is null || r.EventId == query.EventId)
                 && (query.ParentRunId is null || r.ParentRunId == query.ParentRunId) && Namespaces.Contains(query.Namespace, r.JobName)
-                && (query.Source is null || r.Source == query.Source) && (query.From is null || r.CreatedAt >= query.From) && (query.To is null || r.CreatedAt < query.To))
+                && (query.Source is null || r.Source == query.Source) && (query.From is null || r.CreatedAt >= Stored(query.From)) && (query.To is null || r.CreatedAt < Stored(query.To)))
             .Take(Math.Clamp(query.Limit, 1, 10_000)).ToList(), cancellationToken);
 
     public Task<IReadOnlyList<RunLogLine>> GetRunLogAsync(long runId, RunLogQuery query, CancellationToken cancellationToken) =>

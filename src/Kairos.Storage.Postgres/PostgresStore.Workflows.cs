@@ -69,11 +69,15 @@ internal sealed partial class PostgresStore
             }
         }
 
-        // Wait rows first, then workflow rows (WorkflowLocks): two statements, in that order.
+        // Wait rows first, then workflow rows (WorkflowLocks): two statements, in that order; the first only
+        // when there are steps (a workflow starting or moving on by itself has none).
         public async ValueTask LockWorkflowsAsync(IReadOnlyList<long> stepRunIds, IReadOnlyList<long> workflowRunIds)
         {
-            await scope.Execute("SELECT run_id FROM workflow_waits WHERE run_id = ANY(@steps) ORDER BY run_id FOR UPDATE",
-                ("steps", stepRunIds.ToArray())).ConfigureAwait(false);
+            if (stepRunIds.Count > 0)
+            {
+                await scope.Execute("SELECT run_id FROM workflow_waits WHERE run_id = ANY(@steps) ORDER BY run_id FOR UPDATE",
+                    ("steps", stepRunIds.ToArray())).ConfigureAwait(false);
+            }
             await scope.Execute("SELECT run_id FROM workflow_runs WHERE run_id = ANY(@workflows) ORDER BY run_id FOR UPDATE",
                 ("workflows", workflowRunIds.ToArray())).ConfigureAwait(false);
         }

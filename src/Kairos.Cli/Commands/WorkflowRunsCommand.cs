@@ -159,6 +159,6 @@ internal static class WorkflowRunsCommand
         }
         return RunStates.TryParse(given, out _)
             ? (given, null)
-            : throw new UsageException($"--state '{given}' is neither a workflow state ({string.Join(", ", WorkflowStates.All)}) nor a run state (queued, waiting, dead)");
+            : throw new UsageException($"--state '{given}' is neither a workflow state ({string.Join(", ", WorkflowStates.All)}) nor a run state ({string.Join(", ", Enum.GetValues<RunState>().Select(s => s.ToWire()))})");
     }
 }

@@ -23,8 +23,17 @@ internal static class StoreRules
     public static Task<int> UnclaimAsync(this IKairosStore store, string owner, IReadOnlyCollection<long> runIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteAsync(tx => InterruptedRuns.UnclaimAsync(tx, owner, runIds, reason, now), cancellationToken);
 
+    /// <summary>
+    /// Cancels one run in a transaction of its own: the rows of its workflow, when it is a step, are taken first
+    /// (<see cref="Workflows.WorkflowLocks"/>). Not in <see cref="RunControl.CancelAsync"/>, which a workflow
+    /// ending calls for its other steps while it already holds its own row.
+    /// </summary>
     public static Task<CancelResult> CancelRunAsync(this IKairosStore store, long runId, DateTimeOffset now, CancellationToken cancellationToken, string? reason = null) =>
-        store.WriteAsync(tx => RunControl.CancelAsync(tx, runId, now, reason), cancellationToken);
+        store.WriteAsync(async tx =>
+        {
+            await Workflows.WorkflowLocks.BeforeCancellingAsync(tx, runId).ConfigureAwait(false);
+            return await RunControl.CancelAsync(tx, runId, now, reason).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <summary>Queues a finished run again with <paramref name="attempts"/> more attempts; null when there is no such run.</summary>
     public static Task<RunRecord?> RetryRunAsync(this IKairosStore store, long runId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>

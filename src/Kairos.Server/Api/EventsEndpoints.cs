@@ -43,7 +43,7 @@ internal static class EventsEndpoints
             return Results.Accepted($"/api/events/{result.EventId}", new { eventId = result.EventId, created = result.Created, runIds = result.Runs.Select(r => r.RunId) });
         }).Requires(KairosScope.Run).ReadsBody<PublishBody>().Produces(StatusCodes.Status202Accepted);
 
-        events.MapGet("/", async (string? type, string? status, DateTimeOffset? from, DateTimeOffset? to, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
+        events.MapGet("/", async (string? type, string? status, string? from, string? to, int? limit, long? before, [FromKeyedServices(RequestCaller.Client)] IKairosClient kairos, CancellationToken ct) =>
         {
             EventStatus? parsed = null;
             if (status is not null)
@@ -56,7 +56,7 @@ internal static class EventsEndpoints
             {
                 throw new KairosValidationException(error!);
             }
-            var list = await kairos.ListEventsAsync(new EventQuery { TypePattern = type, Status = parsed, From = from, To = to, Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before }, ct);
+            var list = await kairos.ListEventsAsync(new EventQuery { TypePattern = type, Status = parsed, From = ApiInstant.Parse(from, "from"), To = ApiInstant.Parse(to, "to"), Limit = ApiPaging.Limit(limit, 50, ApiPaging.MaxRecords), BeforeId = before }, ct);
             return Results.Ok(list.Select(EventView.From));
         }).Requires(KairosScope.Read).Produces<List<EventView>>();
 

@@ -60,6 +60,23 @@ public sealed class EventsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_event_list_reads_from_and_to_as_the_run_list_does()
+    {
+        var published = await JsonAsync(await _server.Http.PostAsJsonAsync("/api/events", new { type = "order.placed" }), HttpStatusCode.Accepted);
+        var id = published["eventId"]!.GetValue<long>();
+
+        // Without an offset an instant is UTC, whatever the server's time zone; a bad one names its parameter.
+        var within = await JsonAsync(await _server.Http.GetAsync("/api/events?from=2000-01-01T00:00:00&to=2999-01-01T00:00:00"), HttpStatusCode.OK);
+        var after = await JsonAsync(await _server.Http.GetAsync("/api/events?from=2999-01-01T00:00:00"), HttpStatusCode.OK);
+        using var bad = await _server.Http.GetAsync("/api/events?to=tomorrow");
+
+        Assert.Contains(id, within.AsArray().Select(e => e!["id"]!.GetValue<long>()));
+        Assert.Empty(after.AsArray());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("to 'tomorrow' is not an instant", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Bad_events_get_a_problem_saying_what_is_wrong()
     {
         var response = await _server.Http.PostAsync("/api/events", new StringContent("""{"type":"no spaces allowed"}""", Encoding.UTF8, "application/json"));

@@ -16,7 +16,6 @@ internal static class RunControl
     /// </summary>
     public static async ValueTask<CancelResult> CancelAsync(IDriverTransaction tx, long runId, DateTimeOffset now, string? reason = null)
     {
-        await Workflows.WorkflowLocks.BeforeCancellingAsync(tx, runId).ConfigureAwait(false);
         var (result, run) = await CancelOneAsync(tx, runId, now, reason).ConfigureAwait(false);
         // A workflow's run released its trigger's waiting run as it ended.
         if (result == CancelResult.Cancelled && run!.State == RunState.Queued && run.TriggerId is { } triggerId)
