@@ -21,6 +21,21 @@ internal static class ClientCommand
 
     public static void PrintJson(TextWriter output, JsonNode? node) => output.WriteLine(node?.ToJsonString(Indented) ?? "null");
 
+    /// <summary>A JSON array printed as <see cref="PrintJson"/> prints it, one element at a time as they come: a long list is never held whole.</summary>
+    public sealed class JsonArrayWriter(TextWriter output)
+    {
+        private bool _any;
+
+        public void Add(JsonNode element)
+        {
+            output.Write(_any ? ",\n  " : "[\n  ");
+            output.Write(element.ToJsonString(Indented).ReplaceLineEndings("\n  "));
+            _any = true;
+        }
+
+        public void End() => output.WriteLine(_any ? "\n]" : "[]");
+    }
+
     /// <summary>JSON on one line as a person reads it (a table cell): "+" and non-ASCII as they are, not escaped.</summary>
     public static string? OneLineJson(JsonNode? node) => node?.ToJsonString(OneLine);
 

@@ -81,6 +81,27 @@ internal static class RunFollower
     /// <summary>One line of a run's log as <c>kairos runs log</c> prints it.</summary>
     public static string LogLine(JsonNode line) => $"{Time(line["at"])} [{Text(line["stream"])}] {Text(line["text"])}";
 
+    /// <summary>
+    /// The lines of a run's log after the cursor <paramref name="after"/>, every page of them (the server gives
+    /// at most a few thousand a request), each given to <paramref name="take"/> as it comes; returns the cursor
+    /// after the last.
+    /// </summary>
+    public static async Task<long> ReadLogAsync(ApiClient api, long id, long after, Action<JsonNode> take)
+    {
+        JsonNode page;
+        do
+        {
+            page = (await api.GetAsync($"api/runs/{id}/log?after={after}&limit={LogPage}"))!;
+            foreach (var line in page["lines"]!.AsArray())
+            {
+                take(line!);
+            }
+            after = page["next"]!.GetValue<long>();
+        }
+        while (page["more"]!.GetValue<bool>());
+        return after;
+    }
+
     private static async Task<JsonNode> PollAsync(ApiClient api, long id, TimeSpan wait, Action<string> printLine, Action<string> showState)
     {
         var elapsed = Stopwatch.StartNew();
@@ -89,17 +110,7 @@ internal static class RunFollower
         {
             var run = (await api.GetAsync($"api/runs/{id}"))!["run"]!;
             // Only the lines not printed yet, every page of them: the run may have logged many since the last poll.
-            JsonNode page;
-            do
-            {
-                page = (await api.GetAsync($"api/runs/{id}/log?after={printed}&limit={LogPage}"))!;
-                foreach (var line in page["lines"]!.AsArray())
-                {
-                    printLine(LogLine(line!));
-                }
-                printed = page["next"]!.GetValue<long>();
-            }
-            while (page["more"]!.GetValue<bool>());
+            printed = await ReadLogAsync(api, id, printed, line => printLine(LogLine(line)));
             var state = Text(run["state"]) ?? "";
             showState(state);
             if ((RunStates.TryParse(state, out var parsed) && parsed.IsFinished()) || elapsed.Elapsed >= wait)

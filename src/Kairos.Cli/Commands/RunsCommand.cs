@@ -94,33 +94,16 @@ internal static class RunsCommand
     {
         var id = Id(args);
         using var api = ApiClient.For(args);
-        // Page by page (the server gives at most a few thousand lines a request), each printed as it comes.
-        var json = args.Has("--json");
-        var all = new JsonArray();
-        long after = 0;
-        while (true)
+        // Each line printed as it comes, with --json too: a run may log without end.
+        if (args.Has("--json"))
         {
-            var page = (await api.GetAsync($"api/runs/{id}/log?after={after}&limit={RunFollower.LogPage}"))!;
-            foreach (var line in page["lines"]!.AsArray())
-            {
-                if (json)
-                {
-                    all.Add(line!.DeepClone());
-                }
-                else
-                {
-                    output.WriteLine(RunFollower.LogLine(line!));
-                }
-            }
-            after = page["next"]!.GetValue<long>();
-            if (!page["more"]!.GetValue<bool>())
-            {
-                break;
-            }
+            var array = new JsonArrayWriter(output);
+            await RunFollower.ReadLogAsync(api, id, 0, array.Add);
+            array.End();
         }
-        if (json)
+        else
         {
-            PrintJson(output, all);
+            await RunFollower.ReadLogAsync(api, id, 0, line => output.WriteLine(RunFollower.LogLine(line)));
         }
         return 0;
     }
